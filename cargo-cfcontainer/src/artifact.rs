@@ -1,0 +1,155 @@
+//! The compiled worker: built with cargo when stale, located on disk.
+
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::SystemTime;
+
+use cargo_metadata::Message;
+
+use crate::output::Output;
+use crate::project::one_line;
+use crate::{Error, Project};
+
+/// The target Workers run.
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// What to build: target triple and profile.
+#[derive(Debug, Clone)]
+pub struct BuildRequest<'a> {
+    /// Target triple.
+    pub target: &'a str,
+    /// Release profile instead of dev.
+    pub release: bool,
+}
+
+/// The artifact of `project` for `request`, building it first unless it is
+/// newer than every input cargo recorded for it (its dep-info file), which
+/// keeps repeated reads as fast as reading a file.
+pub fn ensure_built(project: &Project, request: &BuildRequest, out: &Output) -> Result<PathBuf, Error> {
+    let expected = expected_path(project, request);
+    if is_fresh(project, &expected) {
+        out.verbose(&format!("{} is up to date", expected.display()));
+        return Ok(expected);
+    }
+    build(project, request, out)
+}
+
+/// Where cargo puts the library for this target and profile.
+fn expected_path(project: &Project, request: &BuildRequest) -> PathBuf {
+    let profile = if request.release { "release" } else { "debug" };
+    let host = request.target == host_triple();
+    let dir = if host { project.target_dir.join(profile) } else { project.target_dir.join(request.target).join(profile) };
+    let file = if request.target.starts_with("wasm32") {
+        format!("{}.wasm", project.lib_name)
+    } else if request.target.contains("apple") {
+        format!("lib{}.dylib", project.lib_name)
+    } else if request.target.contains("windows") {
+        format!("{}.dll", project.lib_name)
+    } else {
+        format!("lib{}.so", project.lib_name)
+    };
+    dir.join(file)
+}
+
+/// The host's target triple, as rustc reports it (compiled in).
+pub fn host_triple() -> &'static str {
+    env!("CFC_HOST_TRIPLE")
+}
+
+fn is_fresh(project: &Project, artifact: &Path) -> bool {
+    let Some(built) = mtime(artifact) else { return false };
+    let Ok(dep_info) = std::fs::read_to_string(artifact.with_extension("d")) else { return false };
+    let Some((_, inputs)) = dep_info.lines().next().and_then(|l| l.split_once(": ")) else { return false };
+    let lock = project.workspace_manifest.with_file_name("Cargo.lock");
+    let extra = [project.manifest_path.clone(), project.workspace_manifest.clone(), lock];
+    dep_info_paths(inputs)
+        .into_iter()
+        .chain(extra)
+        .all(|input| mtime(&input).is_some_and(|m| m <= built))
+}
+
+/// Splits a dep-info input list on unescaped spaces.
+fn dep_info_paths(list: &str) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    let mut current = String::new();
+    let mut chars = list.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => current.extend(chars.next()),
+            ' ' => {
+                if !current.is_empty() {
+                    paths.push(PathBuf::from(std::mem::take(&mut current)));
+                }
+            }
+            _ => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        paths.push(PathBuf::from(current));
+    }
+    paths
+}
+
+fn mtime(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// Runs `cargo build --lib` and returns the library it produced.
+fn build(project: &Project, request: &BuildRequest, out: &Output) -> Result<PathBuf, Error> {
+    let failed = |why: String| Error::Build { package: project.package.clone(), target: request.target.to_string(), why };
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.arg("build")
+        .arg("--lib")
+        .arg("--manifest-path")
+        .arg(&project.manifest_path)
+        .args(["--target", request.target, "--message-format", "json-render-diagnostics"]);
+    if request.release {
+        cmd.arg("--release");
+    }
+    if out.is_quiet() {
+        cmd.arg("--quiet").stderr(Stdio::piped());
+    }
+    out.verbose(&format!("running {cmd:?}"));
+    let mut child = cmd.stdout(Stdio::piped()).spawn().map_err(|e| failed(format!("cannot run cargo: {e}")))?;
+    let stderr = child.stderr.take().map(|s| std::thread::spawn(move || std::io::read_to_string(s).unwrap_or_default()));
+    let mut artifact = None;
+    let reader = BufReader::new(child.stdout.take().expect("stdout is piped"));
+    for message in Message::parse_stream(reader) {
+        if let Ok(Message::CompilerArtifact(a)) = message {
+            if a.manifest_path.as_std_path() == project.manifest_path && a.target.name.replace('-', "_") == project.lib_name {
+                artifact = a.filenames.iter().find(|f| is_library(f.as_std_path())).map(|f| f.clone().into_std_path_buf());
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| failed(e.to_string()))?;
+    let captured = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
+    if !status.success() {
+        eprint!("{captured}");
+        let why = captured.lines().find(|l| l.starts_with("error")).map(one_line).unwrap_or_else(|| format!("cargo exited with {status}"));
+        return Err(failed(why));
+    }
+    artifact.ok_or_else(|| failed("cargo reported no cdylib artifact; set `[lib] crate-type = [\"cdylib\"]`".into()))
+}
+
+fn is_library(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("wasm" | "so" | "dylib" | "dll"))
+}
+
+/// Reads a whole artifact file.
+pub fn read(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| Error::Read { path: path.to_path_buf(), why: e.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dep_info_paths;
+    use std::path::PathBuf;
+
+    #[test]
+    fn dep_info_spaces_are_escaped() {
+        let paths = dep_info_paths("/a/b.rs /c/with\\ space.rs  /d.rs");
+        assert_eq!(paths, vec![PathBuf::from("/a/b.rs"), PathBuf::from("/c/with space.rs"), PathBuf::from("/d.rs")]);
+    }
+}

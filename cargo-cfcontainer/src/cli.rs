@@ -1,0 +1,74 @@
+//! Command-line arguments, in cargo's conventions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::output::{MessageFormat, Verbosity};
+
+/// `cargo` passes the subcommand name first; this enum takes it.
+#[derive(Debug, Parser)]
+#[command(name = "cargo", bin_name = "cargo", styles = clap::builder::Styles::plain())]
+pub enum Cargo {
+    /// Build, push, deploy and run workers-rs crates with Cloudflare containers.
+    #[command(name = "cfcontainer", version, propagate_version = true)]
+    Cfcontainer(Cli),
+}
+
+/// `cargo cfcontainer [OPTIONS] <COMMAND>`.
+#[derive(Debug, Args)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The verbs.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the crate if needed and print the containers its artifact declares.
+    Inspect(InspectArgs),
+}
+
+/// Options every verb takes, before or after the verb.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Path to Cargo.toml of the worker crate or its workspace.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// The worker package, when the workspace has several.
+    #[arg(short = 'p', long = "package", global = true, value_name = "SPEC")]
+    pub package: Option<String>,
+    /// Build in release mode (as deploys do).
+    #[arg(long, global = true)]
+    pub release: bool,
+    /// Output format: human-readable text or JSON lines.
+    #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+    /// More output (the commands run).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// No progress or build output.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+impl GlobalArgs {
+    /// The effective verbosity.
+    pub fn verbosity(&self) -> Verbosity {
+        match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, 0) => Verbosity::Normal,
+            (false, _) => Verbosity::Verbose,
+        }
+    }
+}
+
+/// `cargo cfcontainer inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Target triple to build and read; the host's triple reads a native build.
+    #[arg(long, default_value = crate::artifact::WASM_TARGET, value_name = "TRIPLE")]
+    pub target: String,
+}

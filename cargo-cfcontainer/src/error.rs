@@ -1,0 +1,36 @@
+//! Every failure `cargo cfcontainer` reports: one line saying what failed,
+//! why, and what to do.
+
+use std::path::PathBuf;
+
+/// A failure of a verb, displayed as one readable line.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `cargo metadata` failed.
+    #[error("cannot read the cargo project at {manifest}: {why}; check --manifest-path")]
+    Metadata { manifest: String, why: String },
+    /// `-p` names no workspace member.
+    #[error("package `{name}` is not in the workspace; members: {members}")]
+    NoSuchPackage { name: String, members: String },
+    /// A workspace with several members and no `-p`.
+    #[error("the workspace has several packages ({members}); pick the worker with -p <name>")]
+    AmbiguousPackage { members: String },
+    /// `[package.metadata.cfcontainer]` does not parse.
+    #[error("[package.metadata.cfcontainer] of `{package}` is invalid: {why}; see the settings reference in the README")]
+    Settings { package: String, why: String },
+    /// The package has no library target.
+    #[error("package `{package}` has no library target; a worker crate needs `[lib] crate-type = [\"cdylib\"]`")]
+    NoLibrary { package: String },
+    /// `cargo build` could not be run or failed.
+    #[error("building `{package}` for {target} failed: {why}; fix the errors above and rerun")]
+    Build { package: String, target: String, why: String },
+    /// A file could not be read.
+    #[error("cannot read {}: {why}", path.display())]
+    Read { path: PathBuf, why: String },
+    /// The artifact's metadata section is malformed.
+    #[error("the container metadata in {} is unreadable: {why}", path.display())]
+    Section { path: PathBuf, why: String },
+    /// Two containers (possibly from different crates) share a name.
+    #[error("containers `{first}` and `{second}` both use the {what} `{name}`; give one of them another `{what}`")]
+    Duplicate { what: &'static str, name: String, first: String, second: String },
+}

@@ -1,0 +1,99 @@
+//! `cargo cfcontainer inspect`: what the compiled artifact declares.
+
+use std::path::PathBuf;
+
+use cfcontainer_meta::{ContainerMeta, EnvValue, ImageSource, InstanceType};
+use serde::Serialize;
+
+use crate::artifact::{self, BuildRequest};
+use crate::cli::{GlobalArgs, InspectArgs};
+use crate::output::{table, Output};
+use crate::{section, Error, Project, WorkerSettings};
+
+/// What `inspect` reports.
+#[derive(Debug, Serialize)]
+pub struct Inspection {
+    /// The package.
+    pub package: String,
+    /// Worker settings from `[package.metadata.cfcontainer]`.
+    pub worker: WorkerSettings,
+    /// The artifact read.
+    pub artifact: PathBuf,
+    /// Its containers, sorted by class.
+    pub containers: Vec<ContainerMeta>,
+}
+
+/// Builds if needed, reads the artifact's metadata and prints it.
+pub fn run(global: &GlobalArgs, args: &InspectArgs, out: &Output) -> Result<(), Error> {
+    let project = Project::load(global)?;
+    let request = BuildRequest { target: &args.target, release: global.release };
+    let path = artifact::ensure_built(&project, &request, out)?;
+    let bytes = artifact::read(&path)?;
+    let containers = section::containers(&path, &bytes)?;
+    let inspection = Inspection { package: project.package, worker: project.settings, artifact: path, containers };
+    out.result("inspect", &inspection, || human(&inspection));
+    Ok(())
+}
+
+fn human(i: &Inspection) -> String {
+    let w = &i.worker;
+    let count = match i.containers.len() {
+        1 => "1 container".to_string(),
+        n => format!("{n} containers"),
+    };
+    let mut text = format!("worker {} (compatibility date {}), {count}\n", w.name, w.compatibility_date);
+    if i.containers.is_empty() {
+        return text;
+    }
+    let rows: Vec<Vec<String>> = i
+        .containers
+        .iter()
+        .map(|c| {
+            vec![
+                c.class.clone(),
+                c.binding.clone(),
+                c.ports.iter().map(|p| if *p == c.port { format!("{p}*") } else { p.to_string() }).collect::<Vec<_>>().join(","),
+                seconds(c.sleep_after_secs),
+                image(&c.image),
+                instance(&c.instance_type),
+                c.max_instances.to_string(),
+                env(c),
+            ]
+        })
+        .collect();
+    text.push_str(&table(&["CLASS", "BINDING", "PORTS", "SLEEP", "IMAGE", "INSTANCE", "MAX", "ENV"], &rows));
+    text
+}
+
+fn seconds(s: u64) -> String {
+    let (h, m, s) = (s / 3600, s % 3600 / 60, s % 60);
+    let parts = [(h, "h"), (m, "m"), (s, "s")];
+    parts.iter().filter(|(v, _)| *v > 0).map(|(v, u)| format!("{v}{u}")).collect()
+}
+
+fn image(source: &ImageSource) -> String {
+    match source {
+        ImageSource::Dockerfile { dockerfile, context, .. } => format!("{dockerfile} (context {context})"),
+        ImageSource::Prebuilt { reference } => reference.clone(),
+    }
+}
+
+fn instance(t: &InstanceType) -> String {
+    match t {
+        InstanceType::Named(n) => n.clone(),
+        InstanceType::Custom { vcpu, memory_mib, disk_mb } => format!("{vcpu} vCPU/{memory_mib} MiB/{disk_mb} MB"),
+    }
+}
+
+fn env(c: &ContainerMeta) -> String {
+    let vars: Vec<String> = c
+        .env
+        .iter()
+        .map(|v| match &v.value {
+            EnvValue::Static(_) => v.name.clone(),
+            EnvValue::Secret(s) => format!("{}=secret({s})", v.name),
+            EnvValue::Var(s) => format!("{}=var({s})", v.name),
+        })
+        .collect();
+    if vars.is_empty() { "-".into() } else { vars.join(",") }
+}

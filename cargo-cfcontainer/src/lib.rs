@@ -1,0 +1,49 @@
+//! The library core of `cargo cfcontainer`: one module per verb, shared
+//! modules for the project, the compiled artifact and output.
+//!
+//! The binary calls [`main_with_args`]; tests can call it too.
+
+mod artifact;
+pub mod cli;
+mod error;
+mod inspect;
+mod output;
+mod project;
+mod section;
+
+use std::ffi::OsString;
+
+use clap::Parser;
+
+pub use error::Error;
+pub use output::MessageFormat;
+pub use project::{Project, WorkerSettings};
+
+/// Parses `args` (as `cargo` passes them: program, `cfcontainer`, verb, ...),
+/// runs the verb and returns the process exit code. Failures are printed
+/// as one line on stderr (and as a JSON message with
+/// `--message-format json`).
+pub fn main_with_args<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
+    let cli::Cargo::Cfcontainer(cli) = match cli::Cargo::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return code;
+        }
+    };
+    let out = output::Output::new(cli.global.message_format, cli.global.verbosity());
+    match run(&cli, &out) {
+        Ok(()) => 0,
+        Err(err) => {
+            out.error(&err);
+            1
+        }
+    }
+}
+
+fn run(cli: &cli::Cli, out: &output::Output) -> Result<(), Error> {
+    match &cli.command {
+        cli::Command::Inspect(args) => inspect::run(&cli.global, args, out),
+    }
+}

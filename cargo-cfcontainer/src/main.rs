@@ -1,0 +1,6 @@
+//! `cargo cfcontainer`: the binary only parses arguments and dispatches to
+//! the library.
+
+fn main() {
+    std::process::exit(cargo_cfcontainer::main_with_args(std::env::args_os()));
+}

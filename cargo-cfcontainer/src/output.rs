@@ -1,0 +1,97 @@
+//! Where results, progress and errors go: human text or JSON lines.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+/// `--message-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MessageFormat {
+    /// Text for people.
+    Human,
+    /// One JSON object per line on stdout, each with a `reason`.
+    Json,
+}
+
+/// `-q`, nothing, or `-v`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    /// Results and errors only.
+    Quiet,
+    /// Plus progress.
+    Normal,
+    /// Plus the commands run.
+    Verbose,
+}
+
+/// The output channel of one run.
+pub struct Output {
+    format: MessageFormat,
+    verbosity: Verbosity,
+}
+
+impl Output {
+    /// An output with this format and verbosity.
+    pub fn new(format: MessageFormat, verbosity: Verbosity) -> Self {
+        Output { format, verbosity }
+    }
+
+    /// True with `-q`.
+    pub fn is_quiet(&self) -> bool {
+        self.verbosity == Verbosity::Quiet
+    }
+
+    /// Prints a result: `human` as text, or `value` as one JSON line with
+    /// `"reason": reason`.
+    pub fn result<T: Serialize>(&self, reason: &str, value: &T, human: impl FnOnce() -> String) {
+        let line = match self.format {
+            MessageFormat::Human => human(),
+            MessageFormat::Json => json_line(reason, value),
+        };
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{}", line.trim_end());
+    }
+
+    /// A detail shown with `-v` only, on stderr.
+    pub fn verbose(&self, message: &str) {
+        if self.verbosity == Verbosity::Verbose {
+            eprintln!("  {message}");
+        }
+    }
+
+    /// Reports a failure: one line on stderr, plus a JSON message on
+    /// stdout with `--message-format json`.
+    pub fn error(&self, error: &crate::Error) {
+        eprintln!("error: {error}");
+        if self.format == MessageFormat::Json {
+            println!("{}", json_line("error", &serde_json::json!({ "message": error.to_string() })));
+        }
+    }
+}
+
+fn json_line<T: Serialize>(reason: &str, value: &T) -> String {
+    let mut object = match serde_json::to_value(value) {
+        Ok(serde_json::Value::Object(map)) => map,
+        Ok(other) => [("value".to_string(), other)].into_iter().collect(),
+        Err(e) => [("message".to_string(), e.to_string().into())].into_iter().collect(),
+    };
+    object.insert("reason".into(), reason.into());
+    serde_json::Value::Object(object).to_string()
+}
+
+/// Renders rows as left-aligned columns under a header.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        padded.join("  ").trim_end().to_string()
+    };
+    let mut out = vec![line(header.to_vec())];
+    out.extend(rows.iter().map(|r| line(r.iter().map(String::as_str).collect())));
+    out.join("\n")
+}

@@ -1,0 +1,182 @@
+//! The worker crate: its package, target directory and
+//! `[package.metadata.cfcontainer]` settings, read through `cargo metadata`.
+
+use std::path::{Path, PathBuf};
+
+use cargo_metadata::{MetadataCommand, Package};
+use serde::{Deserialize, Serialize};
+
+use crate::cli::GlobalArgs;
+use crate::Error;
+
+/// Compatibility date used when the crate sets none: the newest date the
+/// pinned local workerd (1.20260305.0) supports.
+pub const DEFAULT_COMPATIBILITY_DATE: &str = "2026-03-05";
+
+/// Worker-level settings from `[package.metadata.cfcontainer]`, with
+/// defaults applied.
+///
+/// ```toml
+/// [package.metadata.cfcontainer]
+/// name = "my-worker"                  # default: the package name
+/// compatibility_date = "2026-03-01"   # default: 2026-03-05
+/// compatibility_flags = ["nodejs_compat"]
+/// account_id = "0123..."              # default: $CLOUDFLARE_ACCOUNT_ID
+/// routes = ["example.com/*", { pattern = "api.example.com/*", zone_name = "example.com" }]
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorkerSettings {
+    /// Worker script name.
+    pub name: String,
+    /// Runtime compatibility date.
+    pub compatibility_date: String,
+    /// Runtime compatibility flags.
+    pub compatibility_flags: Vec<String>,
+    /// Cloudflare account, if known.
+    pub account_id: Option<String>,
+    /// Routes the Worker serves.
+    pub routes: Vec<Route>,
+}
+
+/// One route: a bare pattern, or a pattern with its zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Route {
+    /// `"example.com/*"`.
+    Pattern(String),
+    /// `{ pattern = "...", zone_name = "..." }` or with `zone_id`, or a custom domain.
+    Detailed {
+        /// The route pattern.
+        pattern: String,
+        /// Zone by name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zone_name: Option<String>,
+        /// Zone by id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zone_id: Option<String>,
+        /// Serve the pattern as a custom domain.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        custom_domain: bool,
+    },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    name: Option<String>,
+    compatibility_date: Option<String>,
+    #[serde(default)]
+    compatibility_flags: Vec<String>,
+    account_id: Option<String>,
+    #[serde(default)]
+    routes: Vec<Route>,
+}
+
+/// The selected worker package and where cargo puts its artifacts.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// Package name.
+    pub package: String,
+    /// The package's Cargo.toml.
+    pub manifest_path: PathBuf,
+    /// The workspace's Cargo.toml.
+    pub workspace_manifest: PathBuf,
+    /// The package's directory (paths in container metadata are relative to it).
+    pub dir: PathBuf,
+    /// The library target's file stem (`my_worker` for `my-worker`).
+    pub lib_name: String,
+    /// cargo's target directory.
+    pub target_dir: PathBuf,
+    /// Worker settings.
+    pub settings: WorkerSettings,
+}
+
+impl Project {
+    /// Loads the package selected by `--manifest-path` and `-p`.
+    pub fn load(args: &GlobalArgs) -> Result<Project, Error> {
+        let manifest = args.manifest_path.clone().unwrap_or_else(|| PathBuf::from("Cargo.toml"));
+        let metadata = MetadataCommand::new()
+            .manifest_path(&manifest)
+            .no_deps()
+            .exec()
+            .map_err(|e| Error::Metadata { manifest: manifest.display().to_string(), why: one_line(&e.to_string()) })?;
+        let members: Vec<&Package> = metadata.workspace_packages();
+        let member_names = || members.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
+        let package = match &args.package {
+            Some(name) => members
+                .iter()
+                .find(|p| p.name.as_str() == name)
+                .ok_or_else(|| Error::NoSuchPackage { name: name.clone(), members: member_names() })?,
+            None => select_default(&members, &manifest).ok_or_else(|| Error::AmbiguousPackage { members: member_names() })?,
+        };
+        let lib = package
+            .targets
+            .iter()
+            .find(|t| t.kind.iter().any(|k| matches!(k.to_string().as_str(), "cdylib" | "lib" | "rlib")))
+            .ok_or_else(|| Error::NoLibrary { package: package.name.to_string() })?;
+        let settings = settings_of(package)?;
+        let manifest_path = package.manifest_path.clone().into_std_path_buf();
+        Ok(Project {
+            package: package.name.to_string(),
+            dir: manifest_path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            manifest_path,
+            workspace_manifest: metadata.workspace_root.join("Cargo.toml").into_std_path_buf(),
+            lib_name: lib.name.replace('-', "_"),
+            target_dir: metadata.target_directory.clone().into_std_path_buf(),
+            settings,
+        })
+    }
+}
+
+/// The package whose manifest was named, or the only member.
+fn select_default<'a>(members: &[&'a Package], manifest: &Path) -> Option<&'a Package> {
+    let wanted = std::fs::canonicalize(manifest).ok();
+    members
+        .iter()
+        .find(|p| wanted.is_some() && std::fs::canonicalize(&p.manifest_path).ok() == wanted)
+        .or_else(|| if members.len() == 1 { members.first() } else { None })
+        .copied()
+}
+
+fn settings_of(package: &Package) -> Result<WorkerSettings, Error> {
+    let bad = |why: String| Error::Settings { package: package.name.to_string(), why };
+    let raw: RawSettings = match package.metadata.get("cfcontainer") {
+        Some(value) => serde_json::from_value(value.clone()).map_err(|e| bad(e.to_string()))?,
+        None => RawSettings::default(),
+    };
+    let name = raw.name.unwrap_or_else(|| package.name.to_string());
+    if !is_worker_name(&name) {
+        return Err(bad(format!("worker name `{name}` must be 1 to 63 lowercase letters, digits and dashes, not starting or ending with a dash")));
+    }
+    let compatibility_date = raw.compatibility_date.unwrap_or_else(|| DEFAULT_COMPATIBILITY_DATE.to_string());
+    if !is_date(&compatibility_date) {
+        return Err(bad(format!("compatibility_date `{compatibility_date}` is not a date like 2026-03-01")));
+    }
+    let account_id = std::env::var("CLOUDFLARE_ACCOUNT_ID").ok().filter(|a| !a.is_empty()).or(raw.account_id);
+    Ok(WorkerSettings { name, compatibility_date, compatibility_flags: raw.compatibility_flags, account_id, routes: raw.routes })
+}
+
+fn is_worker_name(name: &str) -> bool {
+    (1..=63).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
+fn is_date(date: &str) -> bool {
+    let b = date.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && (1..=12).contains(&date[5..7].parse::<u8>().unwrap_or(0))
+        && (1..=31).contains(&date[8..10].parse::<u8>().unwrap_or(0))
+}
+
+/// A multi-line message (cargo's "Caused by:" chains) folded onto one line.
+pub fn one_line(text: &str) -> String {
+    let parts: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim().trim_start_matches("error: "))
+        .filter(|l| !l.is_empty() && *l != "Caused by:")
+        .collect();
+    if parts.is_empty() { "unknown error".to_string() } else { parts.join(": ") }
+}

@@ -1,0 +1,222 @@
+//! Code generation for `#[container]`.
+
+use std::path::PathBuf;
+
+use cfcontainer_meta::{encode_record, ContainerMeta, EnvValue};
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::ctxt::Ctxt;
+use crate::{attr, model, valid};
+
+/// Parses, validates and expands one attribute use.
+pub fn container(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream> {
+    let item: syn::Item = syn::parse2(input)?;
+    let syn::Item::Struct(item) = item else {
+        return Err(syn::Error::new(item_keyword_span(&item), "#[container] goes on a struct, e.g. `pub struct MyContainer;`"));
+    };
+    let cx = Ctxt::new();
+    let attrs = attr::parse(&cx, args);
+    let binding_span = attrs.binding.as_ref().map_or(Span::call_site(), |b| b.span);
+    let class_span = attrs.class.as_ref().map_or(item.ident.span(), |c| c.span);
+    let custom_hooks = attrs.hooks;
+    valid::check(&cx, &attrs, &item, &crate_dir());
+    cx.check()?;
+    let meta = model::build(attrs, &item);
+    Ok(expand(&item, &meta, custom_hooks, binding_span, class_span))
+}
+
+fn crate_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default()
+}
+
+fn item_keyword_span(item: &syn::Item) -> Span {
+    match item {
+        syn::Item::Enum(i) => i.enum_token.span,
+        syn::Item::Fn(i) => i.sig.fn_token.span,
+        syn::Item::Union(i) => i.union_token.span,
+        syn::Item::Trait(i) => i.trait_token.span,
+        syn::Item::Impl(i) => i.impl_token.span,
+        syn::Item::Mod(i) => i.mod_token.span,
+        syn::Item::Type(i) => i.type_token.span,
+        syn::Item::Const(i) => i.const_token.span,
+        syn::Item::Static(i) => i.static_token.span,
+        other => other.span(),
+    }
+}
+
+fn expand(item: &syn::ItemStruct, meta: &ContainerMeta, custom_hooks: bool, binding_span: Span, class_span: Span) -> TokenStream {
+    let ident = &item.ident;
+    let class_impl = class_impl(item, meta);
+    let hooks_impl = (!custom_hooks).then(|| quote! { impl ::cfcontainer::Hooks for #ident {} });
+    let accessors = accessors(ident, meta);
+    let object = durable_object(ident, &meta.class);
+    let section = metadata_section(meta);
+    let uniqueness = uniqueness_markers(meta, binding_span, class_span);
+    quote! {
+        #item
+        #class_impl
+        #hooks_impl
+        #accessors
+        const _: () = {
+            #object
+            #section
+        };
+        #uniqueness
+    }
+}
+
+fn class_impl(item: &syn::ItemStruct, meta: &ContainerMeta) -> TokenStream {
+    let ident = &item.ident;
+    let (class, binding, port, secs) = (&meta.class, &meta.binding, meta.port, meta.sleep_after_secs);
+    let ports = &meta.ports;
+    let env = meta.env.iter().map(|var| {
+        let name = &var.name;
+        let source = match &var.value {
+            EnvValue::Static(v) => quote! { ::cfcontainer::EnvSource::Static(#v) },
+            EnvValue::Secret(v) => quote! { ::cfcontainer::EnvSource::Secret(#v) },
+            EnvValue::Var(v) => quote! { ::cfcontainer::EnvSource::Var(#v) },
+        };
+        quote! { (#name, #source) }
+    });
+    let entrypoint = match &meta.entrypoint {
+        Some(args) => quote! { ::core::option::Option::Some(&[#(#args),*]) },
+        None => quote! { ::core::option::Option::None },
+    };
+    let internet = meta.enable_internet;
+    let readiness_path = &meta.readiness_path;
+    let create = match item.fields {
+        syn::Fields::Unit => quote! { #ident },
+        _ => quote! { <#ident as ::core::default::Default>::default() },
+    };
+    quote! {
+        impl ::cfcontainer::ContainerClass for #ident {
+            const CLASS: &'static str = #class;
+            const BINDING: &'static str = #binding;
+            const CONFIG: ::cfcontainer::ContainerConfig = ::cfcontainer::ContainerConfig {
+                port: #port,
+                ports: &[#(#ports),*],
+                sleep_after_secs: #secs,
+                env: &[#(#env),*],
+                entrypoint: #entrypoint,
+                enable_internet: #internet,
+                readiness_path: #readiness_path,
+            };
+            fn create() -> Self {
+                #create
+            }
+        }
+    }
+}
+
+fn accessors(ident: &syn::Ident, meta: &ContainerMeta) -> TokenStream {
+    let binding = &meta.binding;
+    let env_ty = quote! { ::cfcontainer::__private::worker::Env };
+    let result = quote! { ::cfcontainer::__private::worker::Result };
+    let doc_ns = format!("The `{binding}` Durable Object namespace of this container class.");
+    quote! {
+        impl #ident {
+            #[doc = #doc_ns]
+            pub fn namespace(env: &#env_ty) -> #result<::cfcontainer::Namespace<Self>> {
+                ::cfcontainer::Namespace::from_env(env)
+            }
+
+            /// The instance with this name (the JS library's `getContainer(binding, name)`).
+            pub fn named(env: &#env_ty, name: &str) -> #result<::cfcontainer::Instance<Self>> {
+                Self::namespace(env)?.named(name)
+            }
+
+            /// A random instance out of a pool of `pool` (the JS library's `getRandom`).
+            pub fn random(env: &#env_ty, pool: u32) -> #result<::cfcontainer::Instance<Self>> {
+                Self::namespace(env)?.random(pool)
+            }
+
+            /// The pool instance for `key`: the same key always reaches the same instance.
+            pub fn by_key(env: &#env_ty, key: &str, pool: u32) -> #result<::cfcontainer::Instance<Self>> {
+                Self::namespace(env)?.by_key(key, pool)
+            }
+        }
+    }
+}
+
+fn durable_object(ident: &syn::Ident, class: &str) -> TokenStream {
+    let p = quote! { ::cfcontainer::__private };
+    quote! {
+        // wasm-bindgen's struct derive names its crate by the relative path
+        // `wasm_bindgen`; this brings that name into scope.
+        use #p::wasm_bindgen;
+        use #p::wasm_bindgen::prelude::*;
+
+        #[doc(hidden)]
+        #[wasm_bindgen(wasm_bindgen = #p::wasm_bindgen, js_name = #class)]
+        pub struct __CfcontainerObject(::cfcontainer::ContainerObject<#ident>);
+
+        #[wasm_bindgen(
+            js_class = #class,
+            wasm_bindgen = #p::wasm_bindgen,
+            wasm_bindgen_futures = #p::wasm_bindgen_futures,
+            js_sys = #p::js_sys
+        )]
+        impl __CfcontainerObject {
+            #[wasm_bindgen(constructor, wasm_bindgen = #p::wasm_bindgen)]
+            pub fn new(state: #p::DurableObjectState, env: #p::worker::Env) -> Self {
+                Self(::cfcontainer::ContainerObject::new(state.into(), env))
+            }
+
+            #[wasm_bindgen(js_name = fetch, wasm_bindgen = #p::wasm_bindgen)]
+            pub async fn fetch(&self, req: #p::web_sys::Request) -> #p::JsResult {
+                #p::guard(self.0.js_fetch(req)).await
+            }
+
+            #[wasm_bindgen(js_name = alarm, wasm_bindgen = #p::wasm_bindgen)]
+            pub async fn alarm(&self) -> #p::JsResult {
+                #p::guard(self.0.js_alarm()).await
+            }
+
+            #[wasm_bindgen(js_name = webSocketMessage, wasm_bindgen = #p::wasm_bindgen)]
+            pub async fn websocket_message(&self, ws: #p::web_sys::WebSocket, message: #p::wasm_bindgen::JsValue) -> #p::JsResult {
+                #p::guard(self.0.js_websocket_message(ws, message)).await
+            }
+
+            #[wasm_bindgen(js_name = webSocketClose, wasm_bindgen = #p::wasm_bindgen)]
+            pub async fn websocket_close(&self, ws: #p::web_sys::WebSocket, code: usize, reason: String, was_clean: bool) -> #p::JsResult {
+                #p::guard(self.0.js_websocket_close(ws, code, reason, was_clean)).await
+            }
+
+            #[wasm_bindgen(js_name = webSocketError, wasm_bindgen = #p::wasm_bindgen)]
+            pub async fn websocket_error(&self, ws: #p::web_sys::WebSocket, error: #p::wasm_bindgen::JsValue) -> #p::JsResult {
+                #p::guard(self.0.js_websocket_error(ws, error)).await
+            }
+        }
+    }
+}
+
+fn metadata_section(meta: &ContainerMeta) -> TokenStream {
+    let bytes = encode_record(meta);
+    let len = bytes.len();
+    let lit = Literal::byte_string(&bytes);
+    let section = cfcontainer_meta::SECTION;
+    quote! {
+        #[used]
+        #[cfg_attr(target_vendor = "apple", unsafe(link_section = "__DATA,__cfcontainer"))]
+        #[cfg_attr(not(target_vendor = "apple"), unsafe(link_section = #section))]
+        static __CFCONTAINER_META: [u8; #len] = *#lit;
+    }
+}
+
+/// Two containers with the same binding or class in one crate define the
+/// same crate-root macro name, which rustc rejects at the second one.
+fn uniqueness_markers(meta: &ContainerMeta, binding_span: Span, class_span: Span) -> TokenStream {
+    let binding = format_ident!("__cfcontainer_binding_{}", meta.binding.replace('$', "_S_"), span = binding_span);
+    let class = format_ident!("__cfcontainer_class_{}", meta.class.replace('$', "_S_"), span = class_span);
+    let marker = |name: &syn::Ident, span: Span| {
+        quote_spanned! {span=>
+            #[doc(hidden)]
+            #[macro_export]
+            macro_rules! #name { () => {}; }
+        }
+    };
+    let (b, c) = (marker(&binding, binding_span), marker(&class, class_span));
+    quote! { #b #c }
+}

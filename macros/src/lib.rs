@@ -1,0 +1,26 @@
+//! The `#[container]` attribute. Use it through the `cfcontainer` crate,
+//! which documents every key; this crate holds only the expansion.
+//!
+//! Pipeline, in the manner of `serde_derive`: [`attr`] parses the attribute
+//! into typed slots, recording every error in a [`ctxt::Ctxt`] instead of
+//! stopping at the first; [`valid`] runs the rules that span several keys;
+//! [`model`] applies defaults and builds the shared metadata model; and
+//! [`expand`] generates code, which cannot fail.
+
+mod attr;
+mod ctxt;
+mod expand;
+mod model;
+mod suggest;
+mod symbol;
+mod valid;
+
+use proc_macro::TokenStream;
+
+/// Declares a container-owning Durable Object. See the `cfcontainer` crate.
+#[proc_macro_attribute]
+pub fn container(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand::container(args.into(), input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}

@@ -1,0 +1,49 @@
+//! The attribute's keys, so that parsing compares against constants.
+
+pub const CLASS: &str = "class";
+pub const BINDING: &str = "binding";
+pub const PORT: &str = "port";
+pub const PORTS: &str = "ports";
+pub const SLEEP_AFTER: &str = "sleep_after";
+pub const ENV: &str = "env";
+pub const ENTRYPOINT: &str = "entrypoint";
+pub const ENABLE_INTERNET: &str = "enable_internet";
+pub const READINESS_PATH: &str = "readiness_path";
+pub const DOCKERFILE: &str = "dockerfile";
+pub const CONTEXT: &str = "context";
+pub const BUILD_ARGS: &str = "build_args";
+pub const TARGET: &str = "target";
+pub const IMAGE: &str = "image";
+pub const NAME: &str = "name";
+pub const TAG: &str = "tag";
+pub const INSTANCE_TYPE: &str = "instance_type";
+pub const MAX_INSTANCES: &str = "max_instances";
+pub const ROLLOUT: &str = "rollout";
+pub const OBSERVABILITY: &str = "observability";
+pub const DEV: &str = "dev";
+pub const HOOKS: &str = "hooks";
+
+/// Every top-level key, for suggestions on a misspelling.
+pub const TOP_LEVEL: &[&str] = &[
+    CLASS, BINDING, PORT, PORTS, SLEEP_AFTER, ENV, ENTRYPOINT, ENABLE_INTERNET, READINESS_PATH,
+    DOCKERFILE, CONTEXT, BUILD_ARGS, TARGET, IMAGE, NAME, TAG, INSTANCE_TYPE, MAX_INSTANCES,
+    ROLLOUT, OBSERVABILITY, DEV, HOOKS,
+];
+
+pub const VCPU: &str = "vcpu";
+pub const MEMORY_MIB: &str = "memory_mib";
+pub const DISK_MB: &str = "disk_mb";
+pub const INSTANCE_TYPE_KEYS: &[&str] = &[VCPU, MEMORY_MIB, DISK_MB];
+
+pub const STEP_PERCENTAGE: &str = "step_percentage";
+pub const KIND: &str = "kind";
+pub const ROLLOUT_KEYS: &[&str] = &[STEP_PERCENTAGE, KIND];
+
+pub const LOGS: &str = "logs";
+pub const OBSERVABILITY_KEYS: &[&str] = &[LOGS];
+
+pub const REMOTE: &str = "remote";
+pub const DEV_KEYS: &[&str] = &[REMOTE];
+
+pub const SECRET: &str = "secret";
+pub const VAR: &str = "var";

@@ -1,0 +1,101 @@
+//! Rules that span several keys or look outside the attribute.
+
+use std::path::Path;
+
+use cfcontainer_meta::is_js_identifier;
+use proc_macro2::Span;
+
+use crate::attr::Attrs;
+use crate::ctxt::Ctxt;
+
+/// Runs every cross-key rule, recording each violation.
+pub fn check(cx: &Ctxt, attrs: &Attrs, item: &syn::ItemStruct, crate_dir: &Path) {
+    check_names(cx, attrs, item);
+    check_ports(cx, attrs);
+    check_env(cx, attrs);
+    check_image(cx, attrs, crate_dir);
+    if !item.generics.params.is_empty() {
+        cx.error_spanned_by(&item.generics, "a #[container] struct cannot be generic: the Durable Object class is exported to JavaScript");
+    }
+}
+
+fn check_names(cx: &Ctxt, attrs: &Attrs, item: &syn::ItemStruct) {
+    match &attrs.class {
+        Some(class) if !is_js_identifier(&class.value) => cx.error_at(
+            class.span,
+            format!("`{}` is not a valid JavaScript class name: use letters, digits, `_` or `$`, not starting with a digit", class.value),
+        ),
+        None if !is_js_identifier(&item.ident.to_string()) => cx.error_spanned_by(
+            &item.ident,
+            "this struct name is not a valid JavaScript class name; set `class = \"...\"`",
+        ),
+        _ => {}
+    }
+    if let Some(binding) = attrs.binding.as_ref().filter(|b| !is_js_identifier(&b.value)) {
+        cx.error_at(
+            binding.span,
+            format!("`{}` is not a valid binding name: use letters, digits, `_` or `$`, not starting with a digit, e.g. \"MY_CONTAINER\"", binding.value),
+        );
+    }
+}
+
+fn check_ports(cx: &Ctxt, attrs: &Attrs) {
+    if attrs.port.is_none() && attrs.ports.is_none() {
+        cx.error_at(Span::call_site(), "missing `port`: the port the container listens on, e.g. `port = 8080`");
+    }
+    if let Some(ports) = &attrs.ports {
+        let mut seen = Vec::new();
+        for p in &ports.value {
+            if seen.contains(p) {
+                cx.error_at(ports.span, format!("port {p} is listed twice in `ports`"));
+            }
+            seen.push(*p);
+        }
+    }
+}
+
+fn check_env(cx: &Ctxt, attrs: &Attrs) {
+    for (name, _) in &attrs.env {
+        let mut chars = name.value.chars();
+        let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            cx.error_at(name.span, format!("`{}` is not a valid environment variable name", name.value));
+        }
+    }
+}
+
+fn check_image(cx: &Ctxt, attrs: &Attrs, crate_dir: &Path) {
+    if attrs.image.is_some() {
+        let build_keys = [
+            attrs.dockerfile.as_ref().map(|d| ("dockerfile", d.span)),
+            attrs.context.as_ref().map(|c| ("context", c.span)),
+            attrs.build_args.as_ref().map(|b| ("build_args", b.span)),
+            attrs.target.as_ref().map(|t| ("target", t.span)),
+        ];
+        for (key, span) in build_keys.into_iter().flatten() {
+            cx.error_at(span, format!("`{key}` cannot be used together with a prebuilt `image`; remove one of them"));
+        }
+        return;
+    }
+    let (dockerfile, span) = match &attrs.dockerfile {
+        Some(d) => (d.value.clone(), d.span),
+        None => ("Dockerfile".to_string(), Span::call_site()),
+    };
+    let path = crate_dir.join(&dockerfile);
+    if !path.is_file() {
+        cx.error_at(
+            span,
+            format!(
+                "Dockerfile `{dockerfile}` not found (looked at {}); paths are relative to the crate's Cargo.toml. Add it, set `dockerfile = \"...\"`, or use a prebuilt `image = \"...\"`",
+                path.display()
+            ),
+        );
+    }
+    if let Some(context) = &attrs.context {
+        let dir = crate_dir.join(&context.value);
+        if !dir.is_dir() {
+            cx.error_at(context.span, format!("build context `{}` is not a directory (looked at {})", context.value, dir.display()));
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! The metadata model of one `#[container]` declaration.
+//!
+//! The proc macro builds a [`ContainerMeta`] from the attribute, encodes it
+//! with [`encode_record`] and places the bytes in a link section named
+//! [`SECTION`] of the compiled artifact. `cargo cfcontainer` reads that
+//! section back with [`decode_records`], so what gets built and deployed is
+//! exactly what the compiler saw (a container behind a disabled `cfg` never
+//! reaches the artifact).
+//!
+//! ```
+//! use cfcontainer_meta::{decode_records, encode_record, ContainerMeta};
+//!
+//! let meta = ContainerMeta::example("MyContainer");
+//! let mut section = encode_record(&meta);
+//! section.extend(encode_record(&ContainerMeta::example("Other")));
+//! let back = decode_records(&section).unwrap();
+//! assert_eq!(back.len(), 2);
+//! assert_eq!(back[0], meta);
+//! ```
+
+mod duration;
+mod ident;
+mod instance;
+mod model;
+mod record;
+
+pub use duration::{parse_duration, DurationError};
+pub use ident::{is_js_identifier, shouty_snake_case, kebab_case};
+pub use instance::{InstanceType, NAMED_INSTANCE_TYPES};
+pub use model::*;
+pub use record::{decode_records, encode_record, RecordError, RECORD_MAGIC, SECTION};

@@ -1,0 +1,160 @@
+//! The typed model of one container declaration, as embedded in artifacts.
+
+use serde::{Deserialize, Serialize};
+
+use crate::InstanceType;
+
+/// Version of the embedded record format; bumped on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything one `#[container(...)]` attribute declares, with defaults applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerMeta {
+    /// Record format version ([`SCHEMA_VERSION`]).
+    pub schema: u32,
+    /// The Rust type the attribute is on, as written (`MyContainer`).
+    pub rust_type: String,
+    /// The Durable Object's JavaScript class name.
+    pub class: String,
+    /// The binding name the Worker sees (`MY_CONTAINER`).
+    pub binding: String,
+    /// The port `fetch` goes to unless a request picks another.
+    pub port: u16,
+    /// Ports that must all answer before the container counts as ready
+    /// (always contains `port`).
+    pub ports: Vec<u16>,
+    /// Idle time in seconds after which the container is stopped.
+    pub sleep_after_secs: u64,
+    /// Environment variables given to the container at start.
+    pub env: Vec<EnvVar>,
+    /// Overrides the image's entrypoint when set.
+    pub entrypoint: Option<Vec<String>>,
+    /// Whether the container may reach the internet.
+    pub enable_internet: bool,
+    /// Path probed on each required port to decide readiness.
+    pub readiness_path: String,
+    /// Where the image comes from.
+    pub image: ImageSource,
+    /// Image repository name; `None` means `<worker>-<class in kebab case>`.
+    pub image_name: Option<String>,
+    /// Image tag; `None` means a tag derived from the build inputs.
+    pub image_tag: Option<String>,
+    /// Size of each instance.
+    pub instance_type: InstanceType,
+    /// Upper bound on concurrently running instances.
+    pub max_instances: u32,
+    /// How a changed application is rolled out.
+    pub rollout: Rollout,
+    /// Whether container logs are collected.
+    pub observability_logs: bool,
+    /// Settings for `cargo cfcontainer dev`.
+    pub dev: DevSettings,
+}
+
+/// One environment variable of the container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvVar {
+    /// Variable name inside the container.
+    pub name: String,
+    /// Where its value comes from.
+    pub value: EnvValue,
+}
+
+/// The source of an environment variable's value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum EnvValue {
+    /// A value fixed at compile time.
+    Static(String),
+    /// Read from the Worker secret of this name when the container starts.
+    Secret(String),
+    /// Read from the Worker var of this name when the container starts.
+    Var(String),
+}
+
+/// Where a container's image comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ImageSource {
+    /// Built from a Dockerfile. Paths are relative to the crate's directory.
+    Dockerfile {
+        /// The Dockerfile.
+        dockerfile: String,
+        /// The build context directory (default: the Dockerfile's directory).
+        context: String,
+        /// `--build-arg` pairs, in declaration order.
+        build_args: Vec<(String, String)>,
+        /// The multi-stage target, if any.
+        target: Option<String>,
+    },
+    /// A prebuilt image reference, used as is.
+    Prebuilt {
+        /// The reference, e.g. `registry.cloudflare.com/<account>/app:1.0`.
+        reference: String,
+    },
+}
+
+/// Rollout settings for application updates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rollout {
+    /// Percentages of instances updated per step; the last is 100.
+    pub steps: Vec<u8>,
+    /// `full_auto` or `full_manual`.
+    pub kind: String,
+}
+
+impl Default for Rollout {
+    fn default() -> Self {
+        Rollout { steps: vec![100], kind: "full_auto".to_string() }
+    }
+}
+
+/// Settings that apply to local development only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DevSettings {
+    /// Push the image to the registry even in dev mode; such a container
+    /// cannot be a local binding.
+    pub remote: bool,
+}
+
+impl ContainerMeta {
+    /// A container with every default, for docs and tests.
+    ///
+    /// ```
+    /// let meta = cfcontainer_meta::ContainerMeta::example("MyContainer");
+    /// assert_eq!(meta.binding, "MY_CONTAINER");
+    /// assert_eq!(meta.sleep_after_secs, 600);
+    /// ```
+    pub fn example(class: &str) -> Self {
+        ContainerMeta {
+            schema: SCHEMA_VERSION,
+            rust_type: class.to_string(),
+            class: class.to_string(),
+            binding: crate::shouty_snake_case(class),
+            port: 8080,
+            ports: vec![8080],
+            sleep_after_secs: 600,
+            env: Vec::new(),
+            entrypoint: None,
+            enable_internet: true,
+            readiness_path: "/".to_string(),
+            image: ImageSource::Dockerfile {
+                dockerfile: "Dockerfile".to_string(),
+                context: ".".to_string(),
+                build_args: Vec::new(),
+                target: None,
+            },
+            image_name: None,
+            image_tag: None,
+            instance_type: InstanceType::default(),
+            max_instances: 20,
+            rollout: Rollout::default(),
+            observability_logs: false,
+            dev: DevSettings::default(),
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! Paths the `#[container]` expansion uses. Not a public API.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+pub use wasm_bindgen;
+pub use worker;
+pub use worker::js_sys;
+pub use worker::wasm_bindgen_futures;
+pub use worker::web_sys;
+pub use worker::worker_sys::DurableObjectState;
+
+/// What every exported Durable Object method resolves to.
+pub type JsResult = Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>;
+
+/// Wraps an exported method's future: wasm-bindgen requires exported
+/// futures to be unwind safe, and ours hold `worker::Error`.
+pub async fn guard<F: Future<Output = JsResult>>(future: F) -> JsResult {
+    AssertUnwindSafe(future).await
+}

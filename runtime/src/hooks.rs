@@ -1,0 +1,105 @@
+//! Lifecycle hooks a container class can override.
+
+use worker::{Env, Result, State};
+
+/// How and why a container stopped, as given to [`Hooks::on_stop`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StopInfo {
+    /// The process's exit code (137 when killed, 0 on a clean exit).
+    pub exit_code: i32,
+    /// `"exit"` when the process ended by itself, `"runtime_signal"` when
+    /// it was stopped or destroyed.
+    pub reason: String,
+}
+
+/// What a hook may do: read the Durable Object's state and env, and stop
+/// or signal its container.
+pub struct Control<'a> {
+    pub(crate) state: &'a State,
+    pub(crate) env: &'a Env,
+}
+
+impl Control<'_> {
+    /// The Durable Object's state (storage, id).
+    pub fn state(&self) -> &State {
+        self.state
+    }
+
+    /// The Worker's env (vars, secrets, bindings).
+    pub fn env(&self) -> &Env {
+        self.env
+    }
+
+    /// Whether the container is running.
+    pub fn running(&self) -> bool {
+        self.state.container().is_some_and(|c| c.running())
+    }
+
+    /// Sends `SIGTERM` to the container so it can shut down cleanly.
+    pub fn stop(&self) -> Result<()> {
+        self.signal(15)
+    }
+
+    /// Sends a signal to the container's process (e.g. 15 for `SIGTERM`).
+    pub fn signal(&self, signo: i32) -> Result<()> {
+        match self.state.container() {
+            Some(c) if c.running() => c.signal(signo),
+            _ => Ok(()),
+        }
+    }
+
+    /// Kills the container at once.
+    pub async fn destroy(&self) -> Result<()> {
+        match self.state.container() {
+            Some(c) if c.running() => c.destroy(None).await,
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Lifecycle hooks, with the JS library's defaults. `#[container]`
+/// implements this trait with every default unless the attribute says
+/// `hooks`, in which case you write the impl and override what you need:
+///
+/// ```ignore
+/// #[cfcontainer::container(port = 8080, hooks)]
+/// pub struct MyContainer;
+///
+/// impl cfcontainer::Hooks for MyContainer {
+///     async fn on_start(&self, _: &cfcontainer::Control<'_>) -> worker::Result<()> {
+///         worker::console_log!("Container successfully started");
+///         Ok(())
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has `hooks` in its #[container] attribute but no hooks",
+    note = "add `impl cfcontainer::Hooks for {Self} {{}}` and override the hooks you need, or remove `hooks`"
+)]
+#[allow(async_fn_in_trait)]
+pub trait Hooks {
+    /// After the container answers on every required port.
+    async fn on_start(&self, control: &Control<'_>) -> Result<()> {
+        let _ = control;
+        Ok(())
+    }
+
+    /// After the container stopped, for any reason.
+    async fn on_stop(&self, control: &Control<'_>, stop: StopInfo) -> Result<()> {
+        let _ = (control, stop);
+        Ok(())
+    }
+
+    /// When starting or proxying fails; the caller gets an error response.
+    async fn on_error(&self, control: &Control<'_>, error: &str) -> Result<()> {
+        let _ = control;
+        worker::console_error!("container error: {error}");
+        Ok(())
+    }
+
+    /// When `sleep_after` passed with no request or connection open.
+    /// The default stops the container.
+    async fn on_activity_expired(&self, control: &Control<'_>) -> Result<()> {
+        control.stop()
+    }
+}

@@ -1,0 +1,69 @@
+//! Run Docker containers on Cloudflare from plain Rust.
+//!
+//! Put `#[container]` on a struct in a workers-rs crate and it becomes a
+//! Durable Object class that owns one container: started on demand,
+//! probed until its ports answer, `fetch` (and WebSockets) proxied into it,
+//! stopped after `sleep_after` of idleness.
+//!
+//! ```ignore
+//! use cfcontainer::container;
+//! use worker::*;
+//!
+//! #[container(class = "MyContainer", port = 8080, sleep_after = "3m",
+//!             env(MESSAGE = "I was passed in via the container class!"))]
+//! pub struct MyContainer;
+//!
+//! #[event(fetch)]
+//! async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+//!     MyContainer::named(&env, "container")?.fetch(req).await
+//! }
+//! ```
+//!
+//! # Attribute keys
+//!
+//! | key | meaning | default |
+//! |---|---|---|
+//! | `class = "C"` | JavaScript class name of the Durable Object | the struct's name |
+//! | `binding = "B"` | binding name the Worker sees | `class` in SHOUTY_SNAKE_CASE |
+//! | `port = 8080` | port `fetch` goes to | first of `ports`; one of the two is required |
+//! | `ports = [8080, 9090]` | ports that must all answer before the container is ready | `[port]` |
+//! | `sleep_after = "3m"` | idle time before the container is stopped: seconds or `"30s"`, `"1h30m"` | `"10m"` |
+//! | `env(K = "v", S = secret("NAME"), V = var("NAME"))` | environment variables: static, or read from a Worker secret or var at start | none |
+//! | `entrypoint = ["/bin/app", "--flag"]` | overrides the image's entrypoint | the image's |
+//! | `enable_internet = false` | whether the container may reach the internet | `true` |
+//! | `readiness_path = "/healthz"` | path probed on each port; any HTTP answer means ready | `"/"` |
+//! | `dockerfile = "Dockerfile"` | Dockerfile, relative to the crate's Cargo.toml | `"Dockerfile"` |
+//! | `context = "."` | build context directory | the Dockerfile's directory |
+//! | `build_args(K = "v")` | build arguments | none |
+//! | `target = "stage"` | multi-stage build target | the last stage |
+//! | `image = "registry.cloudflare.com/acct/app:1"` | a prebuilt image instead of a Dockerfile | none |
+//! | `name = "app"`, `tag = "v1"` | image repository name and tag | `<worker>-<class>`, a hash of the build inputs |
+//! | `instance_type = "basic"` or `instance_type(vcpu = 1, memory_mib = 2048, disk_mb = 8000)` | `lite` (`dev`), `basic`, `standard` (`standard-1`) to `standard-4`, or custom | `"lite"` |
+//! | `max_instances = 10` | upper bound on running instances | `20` |
+//! | `rollout(step_percentage = 25, kind = "full_auto")` | rollout steps (5, 10, 20, 25, 50, 100 or a list ending at 100) and kind (`full_auto`, `full_manual`) | `100`, `"full_auto"` |
+//! | `observability(logs = true)` | collect container logs | `false` |
+//! | `dev(remote = true)` | push the image even in `cargo cfcontainer dev` | `false` |
+//! | `hooks` | you write `impl cfcontainer::Hooks for C` yourself | default hooks |
+//!
+//! Two containers with the same `binding` or `class` in one crate fail to
+//! compile (rustc reports the `__cfcontainer_binding_…` or
+//! `__cfcontainer_class_…` name as defined twice, at the second one).
+
+mod class;
+mod config;
+mod hooks;
+mod object;
+mod proxy;
+mod readiness;
+mod routing;
+mod start;
+
+pub use cfcontainer_macros::container;
+pub use class::ContainerClass;
+pub use config::{ContainerConfig, EnvSource};
+pub use hooks::{Control, Hooks, StopInfo};
+pub use object::ContainerObject;
+pub use routing::{Instance, Namespace, TARGET_PORT_HEADER};
+
+#[doc(hidden)]
+pub mod __private;

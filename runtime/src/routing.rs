@@ -1,0 +1,112 @@
+//! Typed access to a container class's Durable Object namespace.
+
+use std::marker::PhantomData;
+
+use worker::web_sys::{Headers, Request as JsRequest, RequestInit};
+use worker::{Env, ObjectNamespace, Request, Response, Result, Stub};
+
+use crate::proxy::without_header;
+use crate::ContainerClass;
+
+/// Request header naming the container port a request goes to (the JS
+/// library's `switchPort`). Stripped from requests that reach an
+/// [`Instance`] through [`Instance::fetch`], so clients cannot pick ports.
+pub const TARGET_PORT_HEADER: &str = "cf-container-target-port";
+
+/// The Durable Object namespace of container class `C`.
+pub struct Namespace<C> {
+    namespace: ObjectNamespace,
+    class: PhantomData<C>,
+}
+
+impl<C: ContainerClass> Namespace<C> {
+    /// The namespace bound as `C::BINDING` in `env`.
+    pub fn from_env(env: &Env) -> Result<Self> {
+        Ok(Namespace { namespace: env.durable_object(C::BINDING)?, class: PhantomData })
+    }
+
+    /// The instance called `name`.
+    pub fn named(&self, name: &str) -> Result<Instance<C>> {
+        let stub = self.namespace.id_from_name(name)?.get_stub()?;
+        Ok(Instance { stub, name: name.to_string(), class: PhantomData })
+    }
+
+    /// A random one of `instance-0` .. `instance-{pool-1}`.
+    pub fn random(&self, pool: u32) -> Result<Instance<C>> {
+        let pick = (worker::js_sys::Math::random() * pool.max(1) as f64) as u32;
+        self.named(&pool_name(pick.min(pool.max(1) - 1)))
+    }
+
+    /// The pool instance for `key`: the same key always gets the same one.
+    pub fn by_key(&self, key: &str, pool: u32) -> Result<Instance<C>> {
+        self.named(&pool_name(pool_index(key, pool)))
+    }
+
+    /// The untyped namespace, for anything this wrapper does not cover.
+    pub fn raw(&self) -> &ObjectNamespace {
+        &self.namespace
+    }
+}
+
+/// Name of pool member `index`, as the JS library names them.
+fn pool_name(index: u32) -> String {
+    format!("instance-{index}")
+}
+
+/// FNV-1a of `key`, reduced to `0..pool`: stable across deploys and isolates.
+///
+/// ```ignore
+/// assert_eq!(pool_index("user-42", 3), pool_index("user-42", 3));
+/// ```
+pub(crate) fn pool_index(key: &str, pool: u32) -> u32 {
+    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
+    (hash % pool.max(1) as u64) as u32
+}
+
+/// One container instance: a stub of its Durable Object.
+pub struct Instance<C> {
+    stub: Stub,
+    name: String,
+    class: PhantomData<C>,
+}
+
+impl<C: ContainerClass> Instance<C> {
+    /// The instance's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Sends `req` to the container's default port, starting it if needed.
+    pub async fn fetch(&self, req: Request) -> Result<Response> {
+        let req = without_header(Clone::clone(req.inner()), TARGET_PORT_HEADER)?;
+        self.stub.fetch_with_request(Request::from(req)).await
+    }
+
+    /// Sends `req` to `port` of the container instead of the default.
+    pub async fn fetch_port(&self, req: Request, port: u16) -> Result<Response> {
+        let headers = Headers::new_with_headers(&req.inner().headers())?;
+        headers.set(TARGET_PORT_HEADER, &port.to_string())?;
+        let init = RequestInit::new();
+        init.set_headers(&headers);
+        let req = JsRequest::new_with_request_and_init(req.inner(), &init)?;
+        self.stub.fetch_with_request(Request::from(req)).await
+    }
+
+    /// The untyped stub.
+    pub fn stub(&self) -> &Stub {
+        &self.stub
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pool_index;
+
+    #[test]
+    fn same_key_same_instance_and_keys_spread() {
+        assert_eq!(pool_index("user-42", 3), pool_index("user-42", 3));
+        let hits: std::collections::HashSet<u32> = (0..100).map(|i| pool_index(&format!("k{i}"), 3)).collect();
+        assert_eq!(hits.len(), 3);
+        assert!((0..100).all(|i| pool_index(&format!("k{i}"), 3) < 3));
+    }
+}
