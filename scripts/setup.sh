@@ -118,6 +118,12 @@ if [ "$(cat "$NODE/.installed" 2>/dev/null)" != "workerd@$WORKERD_VERSION" ]; th
 fi
 "$NODE/node_modules/.bin/workerd" --version >/dev/null 2>&1 || die "workerd does not run: $NODE/node_modules/.bin/workerd"
 
+# --- example images: FROM scratch, so each needs a static busybox in its context
+repo=$(cd "$(dirname "$0")/.." && pwd)
+for ctx in "$repo"/examples/*/container; do
+  [ -d "$ctx" ] && { cmp -s /usr/bin/busybox "$ctx/busybox" || cp /usr/bin/busybox "$ctx/busybox"; }
+done
+
 cat > "$CFC_TOOLS/env.sh" <<ENV
 export WORKERD_BIN=$NODE/node_modules/.bin/workerd
 export ESBUILD_BIN=$NODE/node_modules/.bin/esbuild

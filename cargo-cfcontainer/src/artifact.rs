@@ -14,25 +14,58 @@ use crate::{Error, Project};
 /// The target Workers run.
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
-/// What to build: target triple and profile.
+/// What to build: target triple, profile and features.
 #[derive(Debug, Clone)]
 pub struct BuildRequest<'a> {
     /// Target triple.
     pub target: &'a str,
     /// Release profile instead of dev.
     pub release: bool,
+    /// `--features` and friends, passed to cargo as they are.
+    pub feature_args: Vec<String>,
 }
 
-/// The artifact of `project` for `request`, building it first unless it is
-/// newer than every input cargo recorded for it (its dep-info file), which
-/// keeps repeated reads as fast as reading a file.
+impl BuildRequest<'_> {
+    /// Everything besides the sources that decides what cargo builds.
+    fn key(&self) -> String {
+        let flags = ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"].map(|v| std::env::var(v).unwrap_or_default());
+        format!("{} release={} {:?} {:?}\n", self.target, self.release, self.feature_args, flags)
+    }
+}
+
+/// The artifact of `project` for `request`, building it first unless our
+/// last build of it had the same request, nothing rebuilt it since, and no
+/// input cargo recorded for it (its dep-info file) changed since that build
+/// started. That keeps repeated reads as fast as reading a file; anything
+/// else asks cargo.
 pub fn ensure_built(project: &Project, request: &BuildRequest, out: &Output) -> Result<PathBuf, Error> {
     let expected = expected_path(project, request);
-    if is_fresh(project, &expected) {
+    if is_fresh(project, request, &expected) {
         out.verbose(&format!("{} is up to date", expected.display()));
         return Ok(expected);
     }
-    build(project, request, out)
+    let started = SystemTime::now();
+    let built = build(project, request, out)?;
+    // The stamp carries the build's start time: an edit made while cargo
+    // ran is newer than it. A missing stamp only costs the next run a cargo call.
+    let _ = write_stamp(&stamp_path(&built), &stamp_text(request, &built), started);
+    Ok(built)
+}
+
+/// The request, and the artifact's mtime right after our build: a stamp
+/// matches only while nobody else rebuilt the artifact.
+fn stamp_text(request: &BuildRequest, artifact: &Path) -> String {
+    let artifact_time = mtime(artifact).and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok());
+    format!("{}artifact-mtime={:?}\n", request.key(), artifact_time)
+}
+
+fn write_stamp(path: &Path, key: &str, time: SystemTime) -> std::io::Result<()> {
+    std::fs::write(path, key)?;
+    std::fs::File::options().write(true).open(path)?.set_modified(time)
+}
+
+fn stamp_path(artifact: &Path) -> PathBuf {
+    artifact.with_extension("cfcontainer-stamp")
 }
 
 /// Where cargo puts the library for this target and profile.
@@ -57,8 +90,12 @@ pub fn host_triple() -> &'static str {
     env!("CFC_HOST_TRIPLE")
 }
 
-fn is_fresh(project: &Project, artifact: &Path) -> bool {
-    let Some(built) = mtime(artifact) else { return false };
+fn is_fresh(project: &Project, request: &BuildRequest, artifact: &Path) -> bool {
+    let stamp = stamp_path(artifact);
+    let Some(built) = mtime(&stamp) else { return false };
+    if std::fs::read_to_string(&stamp).ok() != Some(stamp_text(request, artifact)) {
+        return false;
+    }
     let Ok(dep_info) = std::fs::read_to_string(artifact.with_extension("d")) else { return false };
     let Some((_, inputs)) = dep_info.lines().next().and_then(|l| l.split_once(": ")) else { return false };
     let lock = project.workspace_manifest.with_file_name("Cargo.lock");
@@ -108,6 +145,7 @@ fn build(project: &Project, request: &BuildRequest, out: &Output) -> Result<Path
     if request.release {
         cmd.arg("--release");
     }
+    cmd.args(&request.feature_args);
     if out.is_quiet() {
         cmd.arg("--quiet").stderr(Stdio::piped());
     }
@@ -135,11 +173,6 @@ fn build(project: &Project, request: &BuildRequest, out: &Output) -> Result<Path
 
 fn is_library(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("wasm" | "so" | "dylib" | "dll"))
-}
-
-/// Reads a whole artifact file.
-pub fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| Error::Read { path: path.to_path_buf(), why: e.to_string() })
 }
 
 #[cfg(test)]

@@ -43,6 +43,15 @@ pub struct GlobalArgs {
     /// Build in release mode (as deploys do).
     #[arg(long, global = true)]
     pub release: bool,
+    /// Space or comma separated features to enable.
+    #[arg(short = 'F', long, global = true, value_name = "FEATURES")]
+    pub features: Vec<String>,
+    /// Enable all features.
+    #[arg(long, global = true)]
+    pub all_features: bool,
+    /// Do not enable the default feature.
+    #[arg(long, global = true)]
+    pub no_default_features: bool,
     /// Output format: human-readable text or JSON lines.
     #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
@@ -55,6 +64,21 @@ pub struct GlobalArgs {
 }
 
 impl GlobalArgs {
+    /// The feature flags to hand to cargo.
+    pub fn feature_args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        for f in &self.features {
+            args.extend(["--features".to_string(), f.clone()]);
+        }
+        if self.all_features {
+            args.push("--all-features".into());
+        }
+        if self.no_default_features {
+            args.push("--no-default-features".into());
+        }
+        args
+    }
+
     /// The effective verbosity.
     pub fn verbosity(&self) -> Verbosity {
         match (self.quiet, self.verbose) {

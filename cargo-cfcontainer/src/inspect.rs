@@ -26,10 +26,9 @@ pub struct Inspection {
 /// Builds if needed, reads the artifact's metadata and prints it.
 pub fn run(global: &GlobalArgs, args: &InspectArgs, out: &Output) -> Result<(), Error> {
     let project = Project::load(global)?;
-    let request = BuildRequest { target: &args.target, release: global.release };
+    let request = BuildRequest { target: &args.target, release: global.release, feature_args: global.feature_args() };
     let path = artifact::ensure_built(&project, &request, out)?;
-    let bytes = artifact::read(&path)?;
-    let containers = section::containers(&path, &bytes)?;
+    let containers = section::containers(&path)?;
     let inspection = Inspection { package: project.package, worker: project.settings, artifact: path, containers };
     out.result("inspect", &inspection, || human(&inspection));
     Ok(())

@@ -178,5 +178,8 @@ pub fn one_line(text: &str) -> String {
         .map(|l| l.trim().trim_start_matches("error: "))
         .filter(|l| !l.is_empty() && *l != "Caused by:")
         .collect();
-    if parts.is_empty() { "unknown error".to_string() } else { parts.join(": ") }
+    if parts.is_empty() {
+        return "unknown error".to_string();
+    }
+    parts.join(": ").replace("exited with an error: error: ", "failed: ")
 }

@@ -2,6 +2,8 @@
 //! a custom section of a wasm module, or a named section of a native
 //! library (ELF, Mach-O).
 
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use cfcontainer_meta::{decode_records, ContainerMeta, SECTION};
@@ -9,14 +11,23 @@ use object::{Object, ObjectSection};
 
 use crate::Error;
 
-/// Every container the artifact declares, sorted by class; checks that no
-/// two share a class or binding (they may come from different crates).
-pub fn containers(path: &Path, bytes: &[u8]) -> Result<Vec<ContainerMeta>, Error> {
+/// Every container the artifact at `path` declares, sorted by class;
+/// checks that no two share a class or binding (they may come from
+/// different crates). A wasm module is read section header by section
+/// header, so a large debug build costs a few reads, not its size.
+pub fn containers(path: &Path) -> Result<Vec<ContainerMeta>, Error> {
     let bad = |why: String| Error::Section { path: path.to_path_buf(), why };
-    let section = if bytes.starts_with(b"\0asm") {
-        wasm_custom_section(bytes, SECTION).map_err(bad)?
+    let read_error = |e: std::io::Error| Error::Read { path: path.to_path_buf(), why: e.to_string() };
+    let mut file = File::open(path).map_err(read_error)?;
+    let mut magic = [0u8; 4];
+    let is_wasm = file.read_exact(&mut magic).is_ok() && &magic == b"\0asm";
+    file.rewind().map_err(read_error)?;
+    let section = if is_wasm {
+        wasm_custom_section(&mut BufReader::new(file), SECTION).map_err(bad)?
     } else {
-        native_section(bytes).map_err(bad)?
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(read_error)?;
+        native_section(&bytes).map_err(bad)?
     };
     let containers = decode_records(&section).map_err(|e| bad(e.to_string()))?;
     check_unique(&containers)?;
@@ -24,37 +35,64 @@ pub fn containers(path: &Path, bytes: &[u8]) -> Result<Vec<ContainerMeta>, Error
 }
 
 /// Concatenates every custom section called `name` (the linker merges
-/// them into one, but nothing forbids several).
-pub fn wasm_custom_section(wasm: &[u8], name: &str) -> Result<Vec<u8>, String> {
-    if wasm.len() < 8 || &wasm[..4] != b"\0asm" {
+/// them into one, but nothing forbids several), seeking past the rest.
+pub fn wasm_custom_section<R: Read + Seek>(wasm: &mut R, name: &str) -> Result<Vec<u8>, String> {
+    let mut header = [0u8; 8];
+    wasm.read_exact(&mut header).map_err(|_| "not a wasm module")?;
+    if &header[..4] != b"\0asm" {
         return Err("not a wasm module".into());
     }
     let mut found = Vec::new();
-    let mut at = 8;
-    while at < wasm.len() {
-        let id = wasm[at];
-        let (size, body) = leb128(wasm, at + 1).ok_or("truncated section header")?;
-        let end = body.checked_add(size).filter(|e| *e <= wasm.len()).ok_or("section runs past the end of the file")?;
-        if id == 0 {
-            let (name_len, name_at) = leb128(wasm, body).ok_or("truncated custom section name")?;
-            let payload = name_at + name_len;
-            if payload <= end && &wasm[name_at..payload] == name.as_bytes() {
-                found.extend_from_slice(&wasm[payload..end]);
-            }
+    loop {
+        let mut id = [0u8; 1];
+        match wasm.read(&mut id) {
+            Ok(0) => return Ok(found),
+            Ok(_) => {}
+            Err(e) => return Err(e.to_string()),
         }
-        at = end;
+        let size = leb128(wasm).ok_or("truncated section header")?;
+        if id[0] != 0 {
+            wasm.seek(SeekFrom::Current(size as i64)).map_err(|e| e.to_string())?;
+            continue;
+        }
+        let mut counter = Counted { inner: &mut *wasm, count: 0 };
+        let name_len = leb128(&mut counter).ok_or("truncated custom section name")?;
+        let header_len = counter.count;
+        let rest = size.checked_sub(header_len + name_len).ok_or("custom section name runs past its section")?;
+        let mut section_name = vec![0u8; name_len];
+        wasm.read_exact(&mut section_name).map_err(|_| "section runs past the end of the file")?;
+        if section_name != name.as_bytes() {
+            wasm.seek(SeekFrom::Current(rest as i64)).map_err(|e| e.to_string())?;
+            continue;
+        }
+        let start = found.len();
+        found.resize(start + rest, 0);
+        wasm.read_exact(&mut found[start..]).map_err(|_| "section runs past the end of the file")?;
     }
-    Ok(found)
 }
 
-fn leb128(bytes: &[u8], mut at: usize) -> Option<(usize, usize)> {
+/// Counts the bytes read through it.
+struct Counted<'a, R> {
+    inner: &'a mut R,
+    count: usize,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n;
+        Ok(n)
+    }
+}
+
+fn leb128<R: Read>(input: &mut R) -> Option<usize> {
     let mut value = 0usize;
     for shift in (0..35).step_by(7) {
-        let byte = *bytes.get(at)?;
-        at += 1;
-        value |= ((byte & 0x7f) as usize) << shift;
-        if byte & 0x80 == 0 {
-            return Some((value, at));
+        let mut byte = [0u8; 1];
+        input.read_exact(&mut byte).ok()?;
+        value |= ((byte[0] & 0x7f) as usize) << shift;
+        if byte[0] & 0x80 == 0 {
+            return Some(value);
         }
     }
     None
@@ -91,6 +129,7 @@ fn check_unique(containers: &[ContainerMeta]) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::wasm_custom_section;
+    use std::io::Cursor;
 
     fn custom(name: &str, payload: &[u8]) -> Vec<u8> {
         let mut body = vec![name.len() as u8];
@@ -108,15 +147,15 @@ mod tests {
         wasm.extend(custom("cfcontainer.meta", b"abc"));
         wasm.extend([1, 1, 0]); // a type section with no types
         wasm.extend(custom("cfcontainer.meta", b"def"));
-        assert_eq!(wasm_custom_section(&wasm, "cfcontainer.meta").unwrap(), b"abcdef");
-        assert_eq!(wasm_custom_section(&wasm, "missing").unwrap(), b"");
+        assert_eq!(wasm_custom_section(&mut Cursor::new(&wasm), "cfcontainer.meta").unwrap(), b"abcdef");
+        assert_eq!(wasm_custom_section(&mut Cursor::new(&wasm), "missing").unwrap(), b"");
     }
 
     #[test]
     fn truncated_modules_are_errors() {
         let mut wasm = b"\0asm\x01\0\0\0".to_vec();
         wasm.extend([0, 50, 1]);
-        assert!(wasm_custom_section(&wasm, "x").is_err());
-        assert!(wasm_custom_section(b"ELF", "x").is_err());
+        assert!(wasm_custom_section(&mut Cursor::new(&wasm), "x").is_err());
+        assert!(wasm_custom_section(&mut Cursor::new(b"ELF"), "x").is_err());
     }
 }

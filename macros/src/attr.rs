@@ -49,6 +49,16 @@ pub struct Attrs {
     pub observability_logs: Option<bool>,
     pub dev_remote: Option<bool>,
     pub hooks: bool,
+    /// Every top-level key written, known or not, valid or not, so that
+    /// later rules do not pile a second error on a key already reported.
+    pub written: HashSet<String>,
+}
+
+impl Attrs {
+    /// True if `key` was written, or an unknown key that looks like it.
+    pub fn mentions(&self, key: &str) -> bool {
+        self.written.iter().any(|w| w == key || suggest::closest(w, TOP_LEVEL) == Some(key))
+    }
 }
 
 /// Parses the attribute's token stream.
@@ -63,6 +73,9 @@ pub fn parse(cx: &Ctxt, args: TokenStream) -> Attrs {
     };
     let mut seen = Keys::new("key", TOP_LEVEL);
     for meta in &metas {
+        if let Some(ident) = meta.path().get_ident() {
+            attrs.written.insert(ident.to_string());
+        }
         let Some(key) = seen.accept(cx, meta) else { continue };
         parse_key(cx, &mut attrs, &key, meta);
     }

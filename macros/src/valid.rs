@@ -40,7 +40,7 @@ fn check_names(cx: &Ctxt, attrs: &Attrs, item: &syn::ItemStruct) {
 }
 
 fn check_ports(cx: &Ctxt, attrs: &Attrs) {
-    if attrs.port.is_none() && attrs.ports.is_none() {
+    if !attrs.mentions("port") && !attrs.mentions("ports") {
         cx.error_at(Span::call_site(), "missing `port`: the port the container listens on, e.g. `port = 8080`");
     }
     if let Some(ports) = &attrs.ports {
@@ -66,7 +66,7 @@ fn check_env(cx: &Ctxt, attrs: &Attrs) {
 }
 
 fn check_image(cx: &Ctxt, attrs: &Attrs, crate_dir: &Path) {
-    if attrs.image.is_some() {
+    if attrs.mentions("image") {
         let build_keys = [
             attrs.dockerfile.as_ref().map(|d| ("dockerfile", d.span)),
             attrs.context.as_ref().map(|c| ("context", c.span)),
@@ -87,15 +87,14 @@ fn check_image(cx: &Ctxt, attrs: &Attrs, crate_dir: &Path) {
         cx.error_at(
             span,
             format!(
-                "Dockerfile `{dockerfile}` not found (looked at {}); paths are relative to the crate's Cargo.toml. Add it, set `dockerfile = \"...\"`, or use a prebuilt `image = \"...\"`",
-                path.display()
+                "Dockerfile `{dockerfile}` not found next to this crate's Cargo.toml (paths are relative to it); add it, set `dockerfile = \"...\"`, or use a prebuilt `image = \"...\"`"
             ),
         );
     }
     if let Some(context) = &attrs.context {
         let dir = crate_dir.join(&context.value);
         if !dir.is_dir() {
-            cx.error_at(context.span, format!("build context `{}` is not a directory (looked at {})", context.value, dir.display()));
+            cx.error_at(context.span, format!("build context `{}` is not a directory (paths are relative to this crate's Cargo.toml)", context.value));
         }
     }
 }

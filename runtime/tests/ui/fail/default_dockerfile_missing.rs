@@ -1,0 +1,4 @@
+#[cfcontainer::container(port = 8080)]
+pub struct MyContainer;
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[cfcontainer::container(image = "registry.cloudflare.com/acct/app:1", port = 8080)]
+pub enum MyContainer {
+    A,
+}
+
+fn main() {}
