@@ -39,7 +39,7 @@ pub struct Attrs {
     pub context: Option<Spanned<String>>,
     pub build_args: Option<Spanned<Vec<(String, String)>>>,
     pub target: Option<Spanned<String>>,
-    pub image: Option<Spanned<String>>,
+    pub image: Option<String>,
     pub name: Option<String>,
     pub tag: Option<String>,
     pub instance_type: Option<InstanceType>,
@@ -114,13 +114,7 @@ fn parse_key(cx: &Ctxt, a: &mut Attrs, key: &str, meta: &Meta) {
         }
         ENABLE_INTERNET => a.enable_internet = flag_value(cx, key, meta),
         READINESS_PATH => {
-            a.readiness_path = value(cx, meta).and_then(|e| string(cx, key, e)).and_then(|s| {
-                if !s.value.starts_with('/') || s.value.chars().any(char::is_whitespace) {
-                    cx.error_at(s.span, "`readiness_path` must be a URL path starting with `/`, e.g. \"/healthz\"");
-                    return None;
-                }
-                Some(s.value)
-            })
+            a.readiness_path = checked_string(cx, key, meta, is_url_path, "`readiness_path` must be a URL path starting with `/`, e.g. \"/healthz\"")
         }
         DOCKERFILE => a.dockerfile = value(cx, meta).and_then(|e| non_empty(cx, key, e)),
         CONTEXT => a.context = value(cx, meta).and_then(|e| non_empty(cx, key, e)),
@@ -140,31 +134,13 @@ fn parse_key(cx: &Ctxt, a: &mut Attrs, key: &str, meta: &Meta) {
         }
         TARGET => a.target = value(cx, meta).and_then(|e| non_empty(cx, key, e)),
         IMAGE => {
-            a.image = value(cx, meta).and_then(|e| string(cx, key, e)).filter(|s| {
-                let ok = is_image_reference(&s.value);
-                if !ok {
-                    cx.error_at(s.span, "`image` must be an image reference such as \"registry.cloudflare.com/<account>/app:1.0\" (no spaces, lowercase repository)");
-                }
-                ok
-            })
+            a.image = checked_string(cx, key, meta, is_image_reference, "`image` must be an image reference such as \"registry.cloudflare.com/<account>/app:1.0\" (no spaces, lowercase repository)")
         }
         NAME => {
-            a.name = value(cx, meta).and_then(|e| string(cx, key, e)).and_then(|s| {
-                if !is_repository_name(&s.value) {
-                    cx.error_at(s.span, "`name` must be an image repository name: lowercase letters, digits and single `.`, `_`, `-` or `/` between them");
-                    return None;
-                }
-                Some(s.value)
-            })
+            a.name = checked_string(cx, key, meta, is_repository_name, "`name` must be an image repository name: lowercase letters, digits and single `.`, `_`, `-` or `/` between them")
         }
         TAG => {
-            a.tag = value(cx, meta).and_then(|e| string(cx, key, e)).and_then(|s| {
-                if !is_tag(&s.value) {
-                    cx.error_at(s.span, "`tag` must be 1 to 128 of letters, digits, `_`, `.` and `-`, not starting with `.` or `-`");
-                    return None;
-                }
-                Some(s.value)
-            })
+            a.tag = checked_string(cx, key, meta, is_tag, "`tag` must be 1 to 128 of letters, digits, `_`, `.` and `-`, not starting with `.` or `-`")
         }
         INSTANCE_TYPE => a.instance_type = instance_type(cx, meta),
         MAX_INSTANCES => {
@@ -181,26 +157,8 @@ fn parse_key(cx: &Ctxt, a: &mut Attrs, key: &str, meta: &Meta) {
                 rollout(cx, a, &list);
             }
         }
-        OBSERVABILITY => {
-            if let Some(list) = nested(cx, meta) {
-                let mut keys = Keys::new("observability key", OBSERVABILITY_KEYS);
-                for m in &list {
-                    if let Some(k) = keys.accept(cx, m) {
-                        a.observability_logs = flag_value(cx, &k, m);
-                    }
-                }
-            }
-        }
-        DEV => {
-            if let Some(list) = nested(cx, meta) {
-                let mut keys = Keys::new("dev key", DEV_KEYS);
-                for m in &list {
-                    if let Some(k) = keys.accept(cx, m) {
-                        a.dev_remote = flag_value(cx, &k, m);
-                    }
-                }
-            }
-        }
+        OBSERVABILITY => a.observability_logs = nested_flag(cx, meta, "observability key", OBSERVABILITY_KEYS),
+        DEV => a.dev_remote = nested_flag(cx, meta, "dev key", DEV_KEYS),
         HOOKS => a.hooks = flag_value(cx, key, meta).unwrap_or(false),
         _ => unreachable!("Keys::accept only passes known keys"),
     }
@@ -332,6 +290,29 @@ fn array<'e>(cx: &Ctxt, key: &str, expr: &'e Expr) -> Option<Vec<&'e Expr>> {
             None
         }
     }
+}
+
+/// A string key whose value must pass `valid`; `message` explains the rule.
+fn checked_string(cx: &Ctxt, key: &str, meta: &Meta, valid: fn(&str) -> bool, message: &str) -> Option<String> {
+    let s = string(cx, key, value(cx, meta)?)?;
+    if !valid(&s.value) {
+        cx.error_at(s.span, message);
+        return None;
+    }
+    Some(s.value)
+}
+
+/// `key(flag = bool)` with a single known flag.
+fn nested_flag(cx: &Ctxt, meta: &Meta, what: &'static str, known: &'static [&'static str]) -> Option<bool> {
+    let list = nested(cx, meta)?;
+    let mut keys = Keys::new(what, known);
+    let mut value = None;
+    for m in &list {
+        if let Some(k) = keys.accept(cx, m) {
+            value = flag_value(cx, &k, m);
+        }
+    }
+    value
 }
 
 /// A boolean key: `key = true|false`, or the bare `key` meaning true.
@@ -508,6 +489,10 @@ fn step_list(cx: &Ctxt, e: &Expr) -> Option<Vec<u8>> {
         return None;
     }
     Some(steps.iter().map(|s| s.value as u8).collect())
+}
+
+fn is_url_path(path: &str) -> bool {
+    path.starts_with('/') && !path.chars().any(char::is_whitespace)
 }
 
 fn is_repository_name(name: &str) -> bool {

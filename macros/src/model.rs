@@ -18,7 +18,7 @@ pub fn build(attrs: Attrs, item: &syn::ItemStruct) -> ContainerMeta {
         ports.insert(0, port);
     }
     let image = match attrs.image {
-        Some(image) => ImageSource::Prebuilt { reference: image.value },
+        Some(reference) => ImageSource::Prebuilt { reference },
         None => {
             let dockerfile = attrs.dockerfile.map(|d| d.value).unwrap_or_else(|| "Dockerfile".into());
             let context = attrs.context.map(|c| c.value).unwrap_or_else(|| {

@@ -54,10 +54,6 @@ fn pool_name(index: u32) -> String {
 }
 
 /// FNV-1a of `key`, reduced to `0..pool`: stable across deploys and isolates.
-///
-/// ```ignore
-/// assert_eq!(pool_index("user-42", 3), pool_index("user-42", 3));
-/// ```
 pub(crate) fn pool_index(key: &str, pool: u32) -> u32 {
     let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
     (hash % pool.max(1) as u64) as u32
