@@ -29,6 +29,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the crate if needed and print the containers its artifact declares.
     Inspect(InspectArgs),
+    /// Build each container's image through the Docker engine, tagged by content.
+    Build(BuildArgs),
 }
 
 /// Options every verb takes, before or after the verb.
@@ -95,4 +97,12 @@ pub struct InspectArgs {
     /// Target triple to build and read; the host's triple reads a native build.
     #[arg(long, default_value = crate::artifact::WASM_TARGET, value_name = "TRIPLE")]
     pub target: String,
+}
+
+/// `cargo cfcontainer build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Tag the images `cloudflare-dev/<name>:<tag>` for local dev.
+    #[arg(long)]
+    pub dev: bool,
 }

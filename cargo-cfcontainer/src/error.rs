@@ -30,6 +30,12 @@ pub enum Error {
     /// The artifact's metadata section is malformed.
     #[error("the container metadata in {} is unreadable: {why}", path.display())]
     Section { path: PathBuf, why: String },
+    /// The Docker engine cannot be reached or refused a call.
+    #[error("the Docker engine at {host} failed: {why}; start dockerd or point DOCKER_HOST at a running engine")]
+    Engine { host: String, why: String },
+    /// An image build failed.
+    #[error("building the image of `{class}` failed: {why}")]
+    ImageBuild { class: String, why: String },
     /// Two containers (possibly from different crates) share a name.
     #[error("containers `{first}` and `{second}` both use the {what} `{name}`; give one of them another `{what}`")]
     Duplicate { what: &'static str, name: String, first: String, second: String },

@@ -5,8 +5,10 @@
 
 mod artifact;
 pub mod cli;
+mod cmd;
+mod engine;
 mod error;
-mod inspect;
+pub mod image;
 mod output;
 mod project;
 mod section;
@@ -44,6 +46,15 @@ pub fn main_with_args<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
 
 fn run(cli: &cli::Cli, out: &output::Output) -> Result<(), Error> {
     match &cli.command {
-        cli::Command::Inspect(args) => inspect::run(&cli.global, args, out),
+        cli::Command::Inspect(args) => cmd::inspect::run(&cli.global, args, out),
+        cli::Command::Build(args) => cmd::build::run(&cli.global, args, out),
     }
+}
+
+/// The async runtime the engine and API verbs run on.
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Read { path: "the async runtime".into(), why: e.to_string() })
 }

@@ -1,6 +1,6 @@
 //! Where results, progress and errors go: human text or JSON lines.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use serde::Serialize;
 
@@ -52,6 +52,38 @@ impl Output {
         let _ = writeln!(stdout, "{}", line.trim_end());
     }
 
+    /// A progress event: a JSON line on stdout with `--message-format
+    /// json`, else `human` (if not empty) on stderr unless `-q`.
+    pub fn event<T: Serialize>(&self, reason: &str, value: &T, human: impl FnOnce() -> String) {
+        match self.format {
+            MessageFormat::Json => println!("{}", json_line(reason, value)),
+            MessageFormat::Human if self.verbosity > Verbosity::Quiet => {
+                let text = human();
+                if !text.is_empty() {
+                    eprintln!("{text}");
+                }
+            }
+            MessageFormat::Human => {}
+        }
+    }
+
+    /// A spinner for a long step (text mode on a terminal); plain lines
+    /// elsewhere, nothing with `-q` or JSON.
+    pub fn progress(&self, label: &str) -> Progress {
+        let shown = self.format == MessageFormat::Human && self.verbosity > Verbosity::Quiet;
+        let bar = (shown && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {prefix} {wide_msg}").expect("valid template"));
+            bar.set_prefix(label.to_string());
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        });
+        if shown && bar.is_none() {
+            eprintln!("{label}");
+        }
+        Progress { bar, shown, verbose: self.verbosity == Verbosity::Verbose }
+    }
+
     /// A detail shown with `-v` only, on stderr.
     pub fn verbose(&self, message: &str) {
         if self.verbosity == Verbosity::Verbose {
@@ -94,4 +126,39 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = vec![line(header.to_vec())];
     out.extend(rows.iter().map(|r| line(r.iter().map(String::as_str).collect())));
     out.join("\n")
+}
+
+/// A long step in progress; see [`Output::progress`].
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    shown: bool,
+    verbose: bool,
+}
+
+impl Progress {
+    /// The step's latest output line.
+    pub fn line(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.set_message(line.to_string()),
+            None if self.shown && self.verbose => eprintln!("  {line}"),
+            None => {}
+        }
+    }
+
+    /// The step finished; `summary` replaces the spinner.
+    pub fn done(self, summary: &str) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        if self.shown {
+            eprintln!("{summary}");
+        }
+    }
+
+    /// The step failed; the caller reports why.
+    pub fn fail(self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }

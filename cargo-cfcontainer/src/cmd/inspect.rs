@@ -23,13 +23,30 @@ pub struct Inspection {
     pub containers: Vec<ContainerMeta>,
 }
 
+/// The project and the containers its artifact for `target` declares,
+/// built first if needed.
+pub struct Loaded {
+    /// The worker crate.
+    pub project: Project,
+    /// The artifact read.
+    pub artifact: PathBuf,
+    /// Its containers.
+    pub containers: Vec<ContainerMeta>,
+}
+
+/// Loads the project and reads its containers from the compiled artifact.
+pub fn load(global: &GlobalArgs, target: &str, out: &Output) -> Result<Loaded, Error> {
+    let project = Project::load(global)?;
+    let request = BuildRequest { target, release: global.release, feature_args: global.feature_args() };
+    let artifact = artifact::ensure_built(&project, &request, out)?;
+    let containers = section::containers(&artifact)?;
+    Ok(Loaded { project, artifact, containers })
+}
+
 /// Builds if needed, reads the artifact's metadata and prints it.
 pub fn run(global: &GlobalArgs, args: &InspectArgs, out: &Output) -> Result<(), Error> {
-    let project = Project::load(global)?;
-    let request = BuildRequest { target: &args.target, release: global.release, feature_args: global.feature_args() };
-    let path = artifact::ensure_built(&project, &request, out)?;
-    let containers = section::containers(&path)?;
-    let inspection = Inspection { package: project.package, worker: project.settings, artifact: path, containers };
+    let Loaded { project, artifact, containers } = load(global, &args.target, out)?;
+    let inspection = Inspection { package: project.package, worker: project.settings, artifact, containers };
     out.result("inspect", &inspection, || human(&inspection));
     Ok(())
 }

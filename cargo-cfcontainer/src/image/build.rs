@@ -1,0 +1,135 @@
+//! Building images through the engine, skipping any whose content tag the
+//! engine already has.
+
+use std::collections::HashMap;
+
+use bollard::query_parameters::BuildImageOptionsBuilder;
+use bollard::Docker;
+use cfcontainer_meta::{ContainerMeta, ImageSource};
+use futures_util::StreamExt;
+use serde::Serialize;
+
+use super::{repository, BuildContext, ContextError, DEV_PREFIX, PLATFORM};
+use crate::engine::engine_error;
+use crate::output::Output;
+use crate::{Error, Project};
+
+/// An image ready in the local engine.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuiltImage {
+    /// The container class it belongs to.
+    pub class: String,
+    /// Local reference, e.g. `hello-my-container:3f2a…` or
+    /// `cloudflare-dev/hello-my-container:3f2a…`.
+    pub reference: String,
+    /// The engine's image id.
+    pub id: String,
+    /// False when the engine already had this exact image.
+    pub built: bool,
+}
+
+/// Builds the image of every container with a Dockerfile; `dev` tags them
+/// under `cloudflare-dev/`.
+pub async fn build_all(
+    docker: &Docker,
+    project: &Project,
+    containers: &[ContainerMeta],
+    dev: bool,
+    out: &Output,
+) -> Result<Vec<BuiltImage>, Error> {
+    let mut images = Vec::new();
+    for meta in containers {
+        let ImageSource::Dockerfile { dockerfile, context, build_args, target } = &meta.image else { continue };
+        let failed = |why: String| Error::ImageBuild { class: meta.class.clone(), why };
+        let context_dir = project.dir.join(context);
+        let packed = BuildContext::pack(&context_dir, &project.dir.join(dockerfile)).map_err(|e| failed(describe(e)))?;
+        let tag = meta.image_tag.clone().unwrap_or_else(|| {
+            packed.digest(build_args, target.as_deref(), PLATFORM)[..16].to_string()
+        });
+        let repo = repository(meta, &project.settings.name);
+        let reference = if dev { format!("{DEV_PREFIX}/{repo}:{tag}") } else { format!("{repo}:{tag}") };
+        // A content tag the engine knows is this exact image already.
+        if meta.image_tag.is_none() {
+            if let Ok(existing) = docker.inspect_image(&reference).await {
+                out.event("image-fresh", &serde_json::json!({ "class": meta.class, "reference": reference }), || {
+                    format!("{:>12} {reference} (unchanged)", "Fresh")
+                });
+                images.push(BuiltImage { class: meta.class.clone(), reference, id: existing.id.unwrap_or_default(), built: false });
+                continue;
+            }
+        }
+        let id = run_build(docker, &packed, &reference, build_args, target.as_deref(), &meta.class, out).await?;
+        images.push(BuiltImage { class: meta.class.clone(), reference, id, built: true });
+    }
+    Ok(images)
+}
+
+async fn run_build(
+    docker: &Docker,
+    packed: &BuildContext,
+    reference: &str,
+    build_args: &[(String, String)],
+    target: Option<&str>,
+    class: &str,
+    out: &Output,
+) -> Result<String, Error> {
+    let args: HashMap<String, String> = build_args.iter().cloned().collect();
+    let mut options = BuildImageOptionsBuilder::default()
+        .dockerfile(&packed.dockerfile)
+        .t(reference)
+        .platform(PLATFORM)
+        .rm(true)
+        .forcerm(true)
+        .buildargs(&args);
+    if let Some(target) = target {
+        options = options.target(target);
+    }
+    let progress = out.progress(&format!("Building {reference}"));
+    let body = bollard::body_full(packed.tar.clone().into());
+    let mut stream = docker.build_image(options.build(), None, Some(body));
+    let mut log: Vec<String> = Vec::new();
+    let mut id = None;
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(info) => {
+                if let Some(line) = info.stream.as_deref().map(str::trim_end).filter(|l| !l.is_empty()) {
+                    progress.line(line);
+                    out.event("build-log", &serde_json::json!({ "class": class, "line": line }), String::new);
+                    log.push(line.to_string());
+                }
+                if let Some(aux) = info.aux.and_then(|a| a.id) {
+                    id = Some(aux);
+                }
+            }
+            Err(err) => {
+                progress.fail();
+                let why = match err {
+                    bollard::errors::Error::DockerStreamError { error } => error,
+                    other => engine_error(other).to_string(),
+                };
+                for line in log.iter().rev().take(5).rev() {
+                    eprintln!("  | {line}");
+                }
+                return Err(Error::ImageBuild { class: class.to_string(), why });
+            }
+        }
+    }
+    progress.done(&format!("{:>12} {reference}", "Built"));
+    match id {
+        Some(id) => Ok(id),
+        None => docker
+            .inspect_image(reference)
+            .await
+            .map(|i| i.id.unwrap_or_default())
+            .map_err(|e| Error::ImageBuild { class: class.to_string(), why: format!("the engine did not keep the image: {e}") }),
+    }
+}
+
+fn describe(error: ContextError) -> String {
+    match error {
+        ContextError::NoDockerfile(p) => format!("Dockerfile {} does not exist; add it or set `dockerfile = \"...\"`", p.display()),
+        ContextError::NoContext(p) => format!("build context {} is not a directory; set `context = \"...\"`", p.display()),
+        ContextError::Ignore(why) => format!(".dockerignore: {why}"),
+        ContextError::Io(p, e) => format!("cannot read {}: {e}", p.display()),
+    }
+}

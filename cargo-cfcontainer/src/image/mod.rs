@@ -1,0 +1,35 @@
+//! Container images: which image each container gets, and building it
+//! through the Docker engine API.
+
+mod build;
+mod context;
+mod ignore;
+
+pub use build::{build_all, BuiltImage};
+pub use context::{BuildContext, ContextError};
+pub use ignore::IgnoreRules;
+
+use cfcontainer_meta::{kebab_case, ContainerMeta, ImageSource};
+
+/// Platform every image is built for: what Cloudflare runs.
+pub const PLATFORM: &str = "linux/amd64";
+
+/// Repository prefix of images built for local dev; workerd reads them
+/// from the local engine and nothing pushes them.
+pub const DEV_PREFIX: &str = "cloudflare-dev";
+
+/// The repository name of a container's image: its `name`, or
+/// `<worker>-<class in kebab case>`.
+///
+/// ```
+/// let meta = cfcontainer_meta::ContainerMeta::example("MyContainer");
+/// assert_eq!(cargo_cfcontainer::image::repository(&meta, "hello"), "hello-my-container");
+/// ```
+pub fn repository(meta: &ContainerMeta, worker: &str) -> String {
+    meta.image_name.clone().unwrap_or_else(|| format!("{worker}-{}", kebab_case(&meta.class)))
+}
+
+/// True if the container's image is built from a Dockerfile.
+pub fn is_built(meta: &ContainerMeta) -> bool {
+    matches!(meta.image, ImageSource::Dockerfile { .. })
+}
