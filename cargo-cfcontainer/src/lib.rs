@@ -8,6 +8,7 @@ pub mod cli;
 mod cmd;
 mod engine;
 mod error;
+pub mod dev;
 pub mod image;
 mod output;
 mod project;

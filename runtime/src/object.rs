@@ -8,7 +8,7 @@ use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use worker::js_sys::{Function, Promise, Reflect};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::{spawn_local, JsFuture};
-use worker::{web_sys, Env, Response, State};
+use worker::{web_sys, Delay, Env, Response, State};
 
 use crate::__private::JsResult;
 use crate::readiness::{self, now_ms, NotReady, Schedule};
@@ -43,10 +43,31 @@ struct Life {
     generation: u64,
     ready: Option<Readiness>,
     exited: Option<(u64, i32)>,
+    /// When the last exit was seen.
+    exited_at_ms: f64,
+    /// The last generation whose ports all answered.
+    ready_generation: u64,
     in_flight: u32,
     last_activity_ms: f64,
     alarm_set: bool,
+    /// When `on_activity_expired` asked the container to stop; after
+    /// [`STOP_GRACE_MS`] a container still running is destroyed.
+    stop_requested_ms: Option<f64>,
 }
+
+/// How long a container may take to exit after `SIGTERM` before it is
+/// killed, as `docker stop` does.
+const STOP_GRACE_MS: f64 = 10_000.0;
+
+/// How long after a clean exit (code 0) a new start waits: a start racing
+/// workerd's bookkeeping of that exit fails silently (seen with workerd
+/// 1.20260305). After a failure exit the engine's restart policy keeps the
+/// container, and a start replaces it at once.
+const RESTART_SETTLE_MS: f64 = 1_500.0;
+
+/// How long after a restart the exit watch starts at the latest (sooner
+/// once the ports answer).
+const RESTART_WATCH_DELAY_MS: f64 = 2_000.0;
 
 struct Inner<C> {
     user: C,
@@ -130,6 +151,7 @@ impl<C: ContainerClass> ContainerObject<C> {
         let container = self.inner.state.container().ok_or_else(|| {
             Unavailable::NoInstance("this Durable Object has no container (is its class configured with an image?)".into())
         })?;
+        drop(container);
         let (readiness, fresh) = {
             let mut life = self.inner.life.borrow_mut();
             let current = life.ready.as_ref().filter(|r| !matches!(r.peek(), Some(Err(_))));
@@ -137,13 +159,10 @@ impl<C: ContainerClass> ContainerObject<C> {
             match current {
                 Some(ready) if alive => (ready.clone(), false),
                 _ => {
+                    let restart = life.exited.is_some();
                     life.generation += 1;
-                    let generation = life.generation;
-                    if !container.running() {
-                        start::start(&container, &C::CONFIG, &self.inner.env).map_err(Unavailable::NoInstance)?;
-                    }
-                    self.monitor(generation);
-                    let ready = self.readiness(generation);
+                    life.stop_requested_ms = None;
+                    let ready = self.launch(life.generation, restart);
                     life.ready = Some(ready.clone());
                     (ready, true)
                 }
@@ -156,43 +175,72 @@ impl<C: ContainerClass> ContainerObject<C> {
         Ok(())
     }
 
-    fn readiness(&self, generation: u64) -> Readiness {
+    /// One start: clears what is left of an exited run, starts the
+    /// container unless it already runs (a Durable Object can wake up next
+    /// to its running container), watches it, and waits for its ports.
+    /// Shared by every request that arrives meanwhile, so it runs once.
+    fn launch(&self, generation: u64, restart: bool) -> Readiness {
         let inner = Rc::clone(&self.inner);
+        let this = ContainerObject { inner: Rc::clone(&self.inner) };
         async move {
             let container = inner.state.container().ok_or(Unavailable::NoInstance("container handle lost".into()))?;
+            if !container.running() {
+                let clean_exit = matches!(inner.life.borrow().exited, Some((_, 0)));
+                if restart && clean_exit {
+                    let settle = RESTART_SETTLE_MS - (now_ms() - inner.life.borrow().exited_at_ms);
+                    if settle > 0.0 {
+                        Delay::from(Duration::from_millis(settle as u64)).await;
+                    }
+                }
+                start::start(&container, &C::CONFIG, &inner.env).map_err(Unavailable::NoInstance)?;
+            }
+            // After a restart the engine swaps the old container for a new
+            // one of the same name; watching too early would watch the old.
+            this.monitor(generation, if restart { RESTART_WATCH_DELAY_MS } else { 0.0 });
             let exited = || inner.life.borrow().exited.filter(|(g, _)| *g == generation).map(|(_, code)| code);
             let config = C::CONFIG;
-            readiness::wait(&container, config.ports, config.readiness_path, Schedule::default(), exited)
+            let result = readiness::wait(&container, config.ports, config.readiness_path, Schedule::default(), exited)
                 .await
                 .map_err(|e| match e {
                     NotReady::Exited(code) => Unavailable::Crashed(code),
                     NotReady::Timeout(port) => Unavailable::NotReady(port),
-                })
+                });
+            if result.is_ok() {
+                inner.life.borrow_mut().ready_generation = generation;
+            }
+            result
         }
         .boxed_local()
         .shared()
     }
 
     /// Watches the container until it exits, records the exit and runs
-    /// `on_stop`.
-    fn monitor(&self, generation: u64) {
+    /// `on_stop`. Right after a restart the engine can still report the
+    /// previous run's end; while the container still runs, that report is
+    /// stale and the watch goes on.
+    fn monitor(&self, generation: u64, delay_ms: f64) {
         let inner = Rc::clone(&self.inner);
         spawn_local(async move {
+            let begin = now_ms();
+            while now_ms() - begin < delay_ms && inner.life.borrow().ready_generation != generation {
+                Delay::from(Duration::from_millis(50)).await;
+            }
             let Some(container) = inner.state.container() else { return };
-            let handle: &JsValue = container.as_ref();
-            let monitor = Reflect::get(handle, &JsValue::from_str("monitor"))
-                .ok()
-                .and_then(|f| f.dyn_into::<Function>().ok())
-                .and_then(|f| f.call0(handle).ok())
-                .and_then(|p| p.dyn_into::<Promise>().ok());
-            let Some(monitor) = monitor else { return };
-            let exit_code = match JsFuture::from(monitor).await {
-                Ok(value) => exit_code_of(&value).unwrap_or(0),
-                Err(error) => exit_code_of(&error).unwrap_or(1),
-            };
+            let mut exit_code = 0;
+            for _ in 0..STALE_EXITS_TOLERATED {
+                let Some(monitor) = monitor_promise(&container) else { return };
+                exit_code = match JsFuture::from(monitor).await {
+                    Ok(value) => exit_code_of(&value).unwrap_or(0),
+                    Err(error) => exit_code_of(&error).unwrap_or(1),
+                };
+                if !container.running() {
+                    break;
+                }
+            }
             {
                 let mut life = inner.life.borrow_mut();
                 life.exited = Some((generation, exit_code));
+                life.exited_at_ms = now_ms();
                 if life.generation == generation {
                     life.ready = None;
                 }
@@ -212,25 +260,55 @@ impl<C: ContainerClass> ContainerObject<C> {
         Ok(())
     }
 
-    /// Stops an idle container, or looks again later if it was busy.
+    /// Stops an idle container, or looks again later if it was busy; kills
+    /// one that ignored its stop signal for [`STOP_GRACE_MS`].
     async fn alarm(&self) -> worker::Result<()> {
         let sleep_ms = C::CONFIG.sleep_after_secs as f64 * 1000.0;
-        let (busy, idle_ms, last) = {
+        let (busy, last, stop_requested) = {
             let life = self.inner.life.borrow();
-            (life.in_flight > 0, now_ms() - life.last_activity_ms, life.last_activity_ms)
+            (life.in_flight > 0, life.last_activity_ms, life.stop_requested_ms)
         };
+        let now = now_ms();
         let running = self.control().running();
-        if running && (busy || idle_ms < sleep_ms) {
-            let next = if busy { now_ms() + sleep_ms } else { last + sleep_ms };
-            self.inner.state.storage().set_alarm(next as i64).await?;
+        if !running {
+            self.inner.life.borrow_mut().alarm_set = false;
             return Ok(());
         }
-        self.inner.life.borrow_mut().alarm_set = false;
-        if running {
-            self.inner.user.on_activity_expired(&self.control()).await?;
+        if busy || now - last < sleep_ms {
+            let next = if busy { now + sleep_ms } else { last + sleep_ms };
+            return self.alarm_at(next).await;
         }
-        Ok(())
+        match stop_requested {
+            Some(since) if now - since >= STOP_GRACE_MS => {
+                self.inner.life.borrow_mut().alarm_set = false;
+                self.control().destroy().await
+            }
+            Some(since) => self.alarm_at(since + STOP_GRACE_MS).await,
+            None => {
+                self.inner.life.borrow_mut().stop_requested_ms = Some(now);
+                self.inner.user.on_activity_expired(&self.control()).await?;
+                self.alarm_at(now + STOP_GRACE_MS).await
+            }
+        }
     }
+
+    /// Sets the alarm to an absolute time (ms since the epoch).
+    async fn alarm_at(&self, at_ms: f64) -> worker::Result<()> {
+        let at = worker::js_sys::Date::new(&JsValue::from_f64(at_ms));
+        self.inner.state.storage().set_alarm(worker::ScheduledTime::new(at)).await
+    }
+}
+
+/// How many stale exit reports one watch skips before believing one.
+const STALE_EXITS_TOLERATED: usize = 4;
+
+fn monitor_promise(container: &worker::Container) -> Option<Promise> {
+    let handle: &JsValue = container.as_ref();
+    Reflect::get(handle, &JsValue::from_str("monitor"))
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .and_then(|f| f.call0(handle).ok())
+        .and_then(|p| p.dyn_into::<Promise>().ok())
 }
 
 /// Counts a request as activity for its whole duration.
@@ -241,6 +319,7 @@ impl<'a, C> Activity<'a, C> {
         let mut life = inner.life.borrow_mut();
         life.in_flight += 1;
         life.last_activity_ms = now_ms();
+        life.stop_requested_ms = None;
         Activity(inner)
     }
 }

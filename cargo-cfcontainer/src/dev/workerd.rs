@@ -1,0 +1,130 @@
+//! workerd's configuration for running a worker and its containers
+//! locally (capnp text).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use cfcontainer_meta::ContainerMeta;
+
+/// Everything a local workerd needs to serve one worker.
+#[derive(Debug, Clone)]
+pub struct WorkerdConfig {
+    /// Prefix of each Durable Object's unique key (and so of its container
+    /// names, `workerd-<prefix>-<class>-<id>`).
+    pub key_prefix: String,
+    /// Directory holding `index.js` and `index_bg.wasm` (worker-build's output),
+    /// copied next to the config by [`WorkerdConfig::write`].
+    pub modules_dir: PathBuf,
+    /// Compatibility date.
+    pub compatibility_date: String,
+    /// Compatibility flags.
+    pub compatibility_flags: Vec<String>,
+    /// Each container class with the local image it runs.
+    pub containers: Vec<(ContainerMeta, String)>,
+    /// Text bindings (vars, and secrets as local text).
+    pub text_bindings: Vec<(String, String)>,
+    /// Address to listen on, e.g. `127.0.0.1:8787`.
+    pub listen: String,
+    /// Durable Object storage directory.
+    pub storage_dir: PathBuf,
+    /// The engine's socket, `unix:/var/run/docker.sock` style.
+    pub docker_socket: String,
+}
+
+/// workerd's name for the engine behind `DOCKER_HOST`, if it is a unix socket.
+///
+/// ```
+/// use cargo_cfcontainer::dev::workerd_socket;
+/// assert_eq!(workerd_socket("unix:///var/run/docker.sock").as_deref(), Some("unix:/var/run/docker.sock"));
+/// assert_eq!(workerd_socket("tcp://127.0.0.1:2375"), None);
+/// ```
+pub fn workerd_socket(docker_host: &str) -> Option<String> {
+    docker_host.strip_prefix("unix://").map(|path| format!("unix:{path}"))
+}
+
+/// The worker-build outputs workerd loads.
+const MODULES: [&str; 2] = ["index.js", "index_bg.wasm"];
+
+impl WorkerdConfig {
+    /// Writes `config.capnp` into `dir` with copies of the modules beside
+    /// it (workerd embeds files relative to the config) and returns its path.
+    pub fn write(&self, dir: &Path) -> std::io::Result<PathBuf> {
+        std::fs::create_dir_all(dir)?;
+        for module in MODULES {
+            std::fs::copy(self.modules_dir.join(module), dir.join(module))?;
+        }
+        let path = dir.join("config.capnp");
+        std::fs::write(&path, self.render())?;
+        Ok(path)
+    }
+
+    /// The capnp text of this configuration; modules are embedded from the
+    /// config file's directory.
+    pub fn render(&self) -> String {
+        let mut namespaces = String::new();
+        let mut bindings = String::new();
+        for (meta, image) in &self.containers {
+            let _ = write!(
+                namespaces,
+                "    (className = {class}, uniqueKey = {key}, enableSql = true, container = (imageName = {image})),\n",
+                class = quoted(&meta.class),
+                key = quoted(&format!("{}-{}", self.key_prefix, meta.class)),
+                image = quoted(image),
+            );
+            let _ = writeln!(bindings, "    (name = {}, durableObjectNamespace = {}),", quoted(&meta.binding), quoted(&meta.class));
+        }
+        for (name, value) in &self.text_bindings {
+            let _ = writeln!(bindings, "    (name = {}, text = {}),", quoted(name), quoted(value));
+        }
+        let flags: Vec<String> = self.compatibility_flags.iter().map(|f| quoted(f)).collect();
+        format!(
+            r#"using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "do-storage", disk = (path = {storage}, writable = true)),
+  ],
+  sockets = [ (name = "http", address = {listen}, http = (), service = "main") ],
+);
+
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "index.js", esModule = embed {index_js}),
+    (name = "index_bg.wasm", wasm = embed {index_wasm}),
+  ],
+  compatibilityDate = {date},
+  compatibilityFlags = [{flags}],
+  durableObjectNamespaces = [
+{namespaces}  ],
+  durableObjectStorage = (localDisk = "do-storage"),
+  bindings = [
+{bindings}  ],
+  containerEngine = (localDocker = (socketPath = {socket})),
+);
+"#,
+            storage = quoted(&self.storage_dir.display().to_string()),
+            listen = quoted(&self.listen),
+            index_js = quoted(MODULES[0]),
+            index_wasm = quoted(MODULES[1]),
+            date = quoted(&self.compatibility_date),
+            flags = flags.join(", "),
+            socket = quoted(&self.docker_socket),
+        )
+    }
+}
+
+/// A capnp string literal.
+fn quoted(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

@@ -1,0 +1,203 @@
+//! The container runtime in the real Workers runtime: the e2e worker
+//! (testsupport/e2e-worker) built to wasm, served by workerd 1.20260305.0,
+//! its containers in the real Docker engine.
+
+mod support;
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use support::stack::{available, Stack};
+
+fn text(response: ureq::Response) -> String {
+    response.into_string().unwrap()
+}
+
+/// Status and body, whether the status is an error or not.
+fn answer(result: Result<ureq::Response, ureq::Error>) -> (u16, String) {
+    match result {
+        Ok(r) => (r.status(), text(r)),
+        Err(ureq::Error::Status(code, r)) => (code, text(r)),
+        Err(e) => panic!("transport error: {e}"),
+    }
+}
+
+#[test]
+fn the_first_request_starts_the_container_and_returns_its_answer() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    assert_eq!(stack.containers("Basic"), (0, 0), "nothing runs before the first request");
+    let (status, body) = answer(stack.request("GET", "basic", "first", "/hello").call());
+    assert_eq!(status, 200, "{body}\n{}", stack.log());
+    assert!(body.starts_with("hello from ") && body.ends_with("GET /hello"), "{body}");
+    assert_eq!(stack.containers("Basic").1, 1);
+    assert_eq!(stack.log_count("cfc-hook class=Basic event=start"), 1);
+    // The runtime's expected "port not found" retries stay quiet.
+    assert_eq!(stack.log_count("container port not found"), 0, "{}", stack.log());
+}
+
+#[test]
+fn env_vars_from_literals_vars_and_secrets_reach_the_container() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    for (name, expected) in [("MESSAGE", "static-message"), ("GREETING", "hello-from-var"), ("TOKEN", "s3cret-token")] {
+        let (status, body) = answer(stack.request("GET", "basic", "env", &format!("/env/{name}")).call());
+        assert_eq!((status, body.as_str()), (200, expected), "env var {name}");
+    }
+}
+
+#[test]
+fn fifty_concurrent_cold_requests_start_one_container_and_all_succeed() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let answers: Vec<(u16, String)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..50).map(|_| s.spawn(|| answer(stack.request("GET", "basic", "crowd", "/id").call()))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(answers.iter().all(|(status, _)| *status == 200), "{answers:?}\n{}", stack.log());
+    let ids: std::collections::HashSet<&String> = answers.iter().map(|(_, id)| id).collect();
+    assert_eq!(ids.len(), 1, "every answer comes from one container process");
+    assert_eq!(stack.containers("Basic"), (1, 1));
+    assert_eq!(stack.log_count("cfc-hook class=Basic event=start"), 1, "{}", stack.log());
+}
+
+#[test]
+fn a_container_that_listens_after_two_seconds_is_a_success() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let begin = Instant::now();
+    let (status, body) = answer(stack.request("GET", "slow", "late", "/").call());
+    assert_eq!(status, 200, "{body}\n{}", stack.log());
+    assert!(begin.elapsed() >= Duration::from_secs(2), "the server only listens after 2 s");
+}
+
+#[test]
+fn a_container_exiting_with_code_3_fails_fast_and_starts_again_next_time() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    for attempt in 1..=2 {
+        let begin = Instant::now();
+        let (status, body) = answer(stack.request("GET", "crashy", "boom", "/").call());
+        let took = begin.elapsed();
+        assert_eq!(status, 500, "attempt {attempt}: {body}");
+        assert!(body.contains("exited with code 3"), "attempt {attempt}: {body}\n{}", stack.log());
+        assert!(took < Duration::from_secs(5), "attempt {attempt} took {took:?}: not fast");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while stack.log_count("class=Crashy event=stop exit_code=3") < attempt && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(stack.log_count("class=Crashy event=stop exit_code=3"), attempt, "on_stop sees code 3:\n{}", stack.log());
+        assert!(stack.log_count("class=Crashy event=error") >= attempt, "on_error ran:\n{}", stack.log());
+    }
+}
+
+#[test]
+fn sleep_after_stops_an_idle_container_and_the_next_request_wakes_it() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let (status, _) = answer(stack.request("GET", "sleepy", "nap", "/").call());
+    assert_eq!(status, 200);
+    let started = Instant::now();
+    assert_eq!(stack.containers("Sleepy").1, 1);
+    while stack.containers("Sleepy").1 == 1 && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let idle = started.elapsed();
+    assert_eq!(stack.containers("Sleepy").1, 0, "still running after {idle:?}\n{}", stack.log());
+
+    assert!(idle >= Duration::from_secs(4) && idle < Duration::from_secs(15), "stopped after {idle:?}, want about 5 s");
+    assert_eq!(stack.log_count("class=Sleepy event=expired"), 1);
+    let (status, body) = answer(stack.request("GET", "sleepy", "nap", "/").call());
+    assert_eq!(status, 200, "{body}\n{}", stack.log());
+    assert_eq!(stack.containers("Sleepy").1, 1);
+}
+
+#[test]
+fn a_pool_of_three_spreads_requests_and_keys_stick() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let mut instances = std::collections::HashSet::new();
+    for _ in 0..40 {
+        let response = stack.request("GET", "pool", "", "/id").set("x-pool", "random").call().unwrap();
+        instances.insert(response.header("x-instance").unwrap().to_string());
+    }
+    assert_eq!(instances.len(), 3, "{instances:?}");
+    assert!(instances.iter().all(|i| ["instance-0", "instance-1", "instance-2"].contains(&i.as_str())));
+    assert_eq!(stack.containers("Pool").0, 3);
+    for key in ["alice", "bob", "carol", "dave"] {
+        let ids: Vec<(String, String)> = (0..3)
+            .map(|_| {
+                let r = stack.request("GET", "pool", "", "/id").set("x-pool-key", key).call().unwrap();
+                (r.header("x-instance").unwrap().to_string(), text(r))
+            })
+            .collect();
+        assert!(ids.windows(2).all(|w| w[0] == w[1]), "key {key} moved: {ids:?}");
+    }
+}
+
+#[test]
+fn required_ports_all_answer_and_requests_can_switch_port() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let (status, port) = answer(stack.request("GET", "multi", "two", "/port").call());
+    assert_eq!((status, port.as_str()), (200, "8080"));
+    let (status, port) = answer(stack.request("GET", "multi", "two", "/port").set("x-port", "9090").call());
+    assert_eq!((status, port.as_str()), (200, "9090"));
+}
+
+#[test]
+fn websocket_echo_through_the_proxy() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    use tungstenite::client::IntoClientRequest;
+    let mut request = format!("{}/ws", stack.url.replace("http://", "ws://")).into_client_request().unwrap();
+    request.headers_mut().insert("x-container", "basic".parse().unwrap());
+    request.headers_mut().insert("x-instance", "ws".parse().unwrap());
+    let (mut socket, response) = tungstenite::connect(request).unwrap_or_else(|e| panic!("{e}\n{}", stack.log()));
+    assert_eq!(response.status(), 101);
+    for message in ["hello", "second message", &"x".repeat(70_000)] {
+        socket.send(tungstenite::Message::text(message)).unwrap();
+        let echo = socket.read().unwrap();
+        assert_eq!(echo.into_text().unwrap().as_str(), message);
+    }
+    socket.send(tungstenite::Message::binary(vec![0u8, 1, 2, 255])).unwrap();
+    assert_eq!(socket.read().unwrap().into_data(), vec![0u8, 1, 2, 255]);
+    socket.close(None).unwrap();
+}
+
+#[test]
+fn ten_megabyte_bodies_arrive_intact_both_ways() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let upload: Vec<u8> = (0..10 * 1024 * 1024u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
+    let expected = format!("{} {}", hex::encode(Sha256::digest(&upload)), upload.len());
+    let (status, body) = answer(stack.request("POST", "basic", "bulk", "/sha256").send_bytes(&upload));
+    assert_eq!((status, body), (200, expected));
+    let response = stack.request("GET", "basic", "bulk", "/bytes/10485760").call().unwrap();
+    let announced = response.header("x-sha256").unwrap().to_string();
+    let mut download = Vec::new();
+    response.into_reader().take(20 * 1024 * 1024).read_to_end(&mut download).unwrap();
+    assert_eq!(download.len(), 10 * 1024 * 1024);
+    assert_eq!(hex::encode(Sha256::digest(&download)), announced);
+}

@@ -1,0 +1,219 @@
+//! A real local stack for end-to-end tests: the e2e worker built to wasm
+//! with worker-build, its images built by `cargo cfcontainer build --dev`,
+//! served by workerd with containers in the real Docker engine.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use bollard::query_parameters::{ListContainersOptionsBuilder, RemoveContainerOptionsBuilder};
+use cargo_cfcontainer::dev::{workerd_socket, WorkerdConfig};
+use cfcontainer_meta::ContainerMeta;
+
+use super::{cfcontainer_with_env, prerequisite, root, stderr, stdout};
+
+/// What every stack shares: built once per test binary.
+struct Prepared {
+    modules_dir: PathBuf,
+    containers: Vec<(ContainerMeta, String)>,
+}
+
+static PREPARED: OnceLock<Result<Prepared, String>> = OnceLock::new();
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn e2e_dir() -> PathBuf {
+    root().join("testsupport/e2e-worker")
+}
+
+/// True when workerd, worker-build and the engine are at hand (else skip,
+/// or fail under CFCONTAINER_E2E=1).
+pub fn available() -> bool {
+    let workerd = std::env::var("WORKERD_BIN").map(PathBuf::from).is_ok_and(|p| p.is_file());
+    let worker_build = Command::new("worker-build").arg("--version").output().is_ok_and(|o| o.status.success());
+    let engine = Path::new(docker_socket_path().as_str()).exists();
+    prerequisite(workerd, "workerd (WORKERD_BIN)")
+        && prerequisite(worker_build, "worker-build")
+        && prerequisite(engine, "the Docker engine socket")
+        && prerequisite(super::has_wasm_target(), "the wasm32-unknown-unknown target")
+}
+
+fn docker_host() -> String {
+    std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into())
+}
+
+fn docker_socket_path() -> String {
+    docker_host().trim_start_matches("unix://").to_string()
+}
+
+fn run(cmd: &mut Command, what: &str) -> Result<String, String> {
+    let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("{what} failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn prepare() -> Result<Prepared, String> {
+    // The container's server: a static binary for FROM scratch.
+    let triple = run(Command::new("rustc").arg("-vV"), "rustc -vV")?
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .ok_or("no host triple")?;
+    let static_dir = root().join("target/static");
+    run(
+        Command::new("cargo")
+            .args(["build", "-q", "--release", "-p", "cfc-test-server", "--target", &triple])
+            .env("RUSTFLAGS", "-C target-feature=+crt-static")
+            .env("CARGO_TARGET_DIR", &static_dir)
+            .current_dir(root()),
+        "building the test server",
+    )?;
+    let server_dir = e2e_dir().join("server");
+    std::fs::create_dir_all(&server_dir).map_err(|e| e.to_string())?;
+    let binary = static_dir.join(&triple).join("release/cfc-test-server");
+    let target = server_dir.join("cfc-test-server");
+    let same = std::fs::read(&binary).ok() == std::fs::read(&target).ok();
+    if !same {
+        std::fs::copy(&binary, &target).map_err(|e| format!("copy test server: {e}"))?;
+    }
+    // The worker, as deploys build it.
+    run(Command::new("worker-build").arg("--release").current_dir(e2e_dir()), "worker-build")?;
+    // Its containers and images, through our own CLI.
+    let manifest = e2e_dir().join("Cargo.toml");
+    let manifest = manifest.to_str().unwrap();
+    let inspect = cfcontainer_with_env(&root(), &["inspect", "--manifest-path", manifest, "--message-format", "json"], &[]);
+    if !inspect.status.success() {
+        return Err(format!("inspect failed: {}", stderr(&inspect)));
+    }
+    let report: serde_json::Value = serde_json::from_str(stdout(&inspect).lines().last().unwrap_or("{}")).map_err(|e| e.to_string())?;
+    let metas: Vec<ContainerMeta> = serde_json::from_value(report["containers"].clone()).map_err(|e| e.to_string())?;
+    let build = cfcontainer_with_env(&root(), &["build", "--dev", "--manifest-path", manifest, "--message-format", "json"], &[]);
+    if !build.status.success() {
+        return Err(format!("build failed: {}", stderr(&build)));
+    }
+    let built: serde_json::Value =
+        serde_json::from_str(stdout(&build).lines().last().unwrap_or("{}")).map_err(|e| e.to_string())?;
+    let image_of = |class: &str| {
+        built["images"].as_array().and_then(|images| {
+            images.iter().find(|i| i["class"] == class).and_then(|i| i["reference"].as_str()).map(str::to_string)
+        })
+    };
+    let containers = metas
+        .into_iter()
+        .map(|m| image_of(&m.class).map(|image| (m.clone(), image)).ok_or(format!("no image for {}", m.class)))
+        .collect::<Result<_, _>>()?;
+    Ok(Prepared { modules_dir: e2e_dir().join("build"), containers })
+}
+
+/// One workerd serving the e2e worker; killed, with its containers
+/// removed, when dropped.
+pub struct Stack {
+    pub url: String,
+    key: String,
+    child: Child,
+    log: Arc<Mutex<String>>,
+    _dir: tempfile::TempDir,
+    _turn: MutexGuard<'static, ()>,
+}
+
+impl Stack {
+    /// Starts a fresh workerd (own storage, own container names).
+    pub fn start() -> Stack {
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        let prepared = PREPARED.get_or_init(prepare).as_ref().unwrap_or_else(|e| panic!("preparing the stack: {e}"));
+        let dir = tempfile::Builder::new().prefix("cfc-stack-").tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let key = format!("e2e{port}");
+        let storage = dir.path().join("storage");
+        std::fs::create_dir_all(&storage).unwrap();
+        let config = WorkerdConfig {
+            key_prefix: key.clone(),
+            modules_dir: prepared.modules_dir.clone(),
+            compatibility_date: "2026-03-01".into(),
+            compatibility_flags: vec![],
+            containers: prepared.containers.clone(),
+            text_bindings: vec![("GREETING".into(), "hello-from-var".into()), ("TOKEN".into(), "s3cret-token".into())],
+            listen: format!("127.0.0.1:{port}"),
+            storage_dir: storage,
+            docker_socket: workerd_socket(&docker_host()).expect("a unix DOCKER_HOST"),
+        };
+        let config_path = config.write(dir.path()).unwrap();
+        let mut child = Command::new(std::env::var("WORKERD_BIN").unwrap())
+            .args(["serve", config_path.to_str().unwrap(), "--experimental"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start workerd");
+        let log = Arc::new(Mutex::new(String::new()));
+        for pipe in [child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>), child.stderr.take().map(|p| Box::new(p) as _)] {
+            let log = Arc::clone(&log);
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe.unwrap()).lines().map_while(Result::ok) {
+                    log.lock().unwrap().push_str(&(line + "\n"));
+                }
+            });
+        }
+        let stack = Stack { url: format!("http://127.0.0.1:{port}"), key, child, log, _dir: dir, _turn: turn };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while ureq::get(&stack.url).call().is_err_and(|e| matches!(e, ureq::Error::Transport(_))) {
+            assert!(Instant::now() < deadline, "workerd did not listen; log:\n{}", stack.log());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        stack
+    }
+
+    /// Everything workerd printed so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Lines of the log containing `needle`.
+    pub fn log_count(&self, needle: &str) -> usize {
+        self.log().lines().filter(|l| l.contains(needle)).count()
+    }
+
+    /// A request to `container` (the `x-container` value), instance `instance`.
+    pub fn request(&self, method: &str, container: &str, instance: &str, path: &str) -> ureq::Request {
+        ureq::request(method, &format!("{}{path}", self.url))
+            .set("x-container", container)
+            .set("x-instance", instance)
+            .timeout(Duration::from_secs(60))
+    }
+
+    /// Containers of this stack whose name contains `class`, and how many run.
+    pub fn containers(&self, class: &str) -> (usize, usize) {
+        let prefix = format!("workerd-{}-{class}", self.key);
+        let all = list_containers(&prefix);
+        let running = all.iter().filter(|c| c.state.as_ref().is_some_and(|s| format!("{s:?}").to_lowercase().contains("running"))).count();
+        (all.len(), running)
+    }
+}
+
+fn engine() -> (tokio::runtime::Runtime, bollard::Docker) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let docker = bollard::Docker::connect_with_host(&docker_host()).unwrap();
+    (rt, docker)
+}
+
+fn list_containers(prefix: &str) -> Vec<bollard::models::ContainerSummary> {
+    let (rt, docker) = engine();
+    let filters = std::collections::HashMap::from([("name".to_string(), vec![prefix.to_string()])]);
+    let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+    rt.block_on(docker.list_containers(Some(options))).unwrap_or_default()
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (rt, docker) = engine();
+        for c in list_containers(&format!("workerd-{}", self.key)) {
+            if let Some(id) = c.id {
+                let options = RemoveContainerOptionsBuilder::default().force(true).build();
+                let _ = rt.block_on(docker.remove_container(&id, Some(options)));
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! The server the end-to-end tests run in their containers. Built as a
+//! static binary and copied into a `FROM scratch` image.
+//!
+//! Environment: `PORT` (default 8080; `PORTS=a,b` listens on several),
+//! `CFC_LISTEN_DELAY_MS` (wait before listening), `CFC_EXIT_CODE` (exit
+//! with this code instead of listening, after `CFC_EXIT_AFTER_MS`, default
+//! 300). Prints `cfc-test-server listening <unix ms>` once listening.
+//!
+//! Routes: `/` greeting, `/id` this process's id, `/env/NAME` an env var,
+//! `POST /sha256` hash and length of the body, `/bytes/N` N bytes with
+//! their hash in `x-sha256`, `/sleep/MS` answer after a pause, `/ws` a
+//! WebSocket echo. `SIGTERM` ends it with code 0.
+
+mod http;
+mod websocket;
+
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sha2::{Digest, Sha256};
+
+/// Exits at once on `SIGTERM`, as a well-behaved server does (PID 1 in a
+/// container gets no default handler).
+extern "C" fn exit_on_term(_: libc::c_int) {
+    unsafe { libc::_exit(0) }
+}
+
+fn main() {
+    unsafe { libc::signal(libc::SIGTERM, exit_on_term as *const () as libc::sighandler_t) };
+    let env_ms = |name: &str, default: u64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    if let Some(code) = std::env::var("CFC_EXIT_CODE").ok().and_then(|c| c.parse::<i32>().ok()) {
+        std::thread::sleep(Duration::from_millis(env_ms("CFC_EXIT_AFTER_MS", 300)));
+        println!("cfc-test-server exiting with {code}");
+        std::process::exit(code);
+    }
+    std::thread::sleep(Duration::from_millis(env_ms("CFC_LISTEN_DELAY_MS", 0)));
+    let ports: Vec<u16> = std::env::var("PORTS")
+        .or_else(|_| std::env::var("PORT"))
+        .unwrap_or_else(|_| "8080".into())
+        .split(',')
+        .filter_map(|p| p.trim().parse().ok())
+        .collect();
+    let id = format!("{:x}", now_ms() ^ (std::process::id() as u128) << 20);
+    let listeners: Vec<TcpListener> = ports
+        .iter()
+        .map(|p| TcpListener::bind(("0.0.0.0", *p)).unwrap_or_else(|e| panic!("bind {p}: {e}")))
+        .collect();
+    println!("cfc-test-server listening {}", now_ms());
+    let mut threads = Vec::new();
+    for (listener, port) in listeners.into_iter().zip(ports) {
+        let id = id.clone();
+        threads.push(std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let id = id.clone();
+                std::thread::spawn(move || serve(stream, &id, port));
+            }
+        }));
+    }
+    for t in threads {
+        let _ = t.join();
+    }
+}
+
+fn now_ms() -> u128 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0)
+}
+
+fn serve(mut stream: TcpStream, id: &str, port: u16) {
+    let mut reader = std::io::BufReader::new(stream.try_clone().expect("clone stream"));
+    while let Some(req) = http::Request::read(&mut reader) {
+        if req.path == "/ws" && req.header("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
+            websocket::echo(&req, &mut reader, &mut stream);
+            return;
+        }
+        let keep_alive = !req.header("connection").is_some_and(|c| c.eq_ignore_ascii_case("close"));
+        let ok = respond(&req, &mut reader, &mut stream, id, port);
+        if !ok || !keep_alive {
+            return;
+        }
+    }
+}
+
+fn respond(req: &http::Request, reader: &mut impl std::io::BufRead, out: &mut TcpStream, id: &str, port: u16) -> bool {
+    let path = req.path.as_str();
+    if req.method == "POST" && path == "/sha256" {
+        let mut hash = Sha256::new();
+        let len = http::read_body(req, reader, |chunk| hash.update(chunk));
+        let body = format!("{} {}", hex::encode(hash.finalize()), len);
+        return http::write(out, 200, &[], body.as_bytes());
+    }
+    http::read_body(req, reader, |_| {});
+    if let Some(n) = path.strip_prefix("/bytes/").and_then(|n| n.parse::<usize>().ok()) {
+        let body: Vec<u8> = (0..n).map(|i| (i % 251) as u8).collect();
+        let sum = hex::encode(Sha256::digest(&body));
+        return http::write(out, 200, &[("x-sha256", &sum)], &body);
+    }
+    if let Some(ms) = path.strip_prefix("/sleep/").and_then(|n| n.parse::<u64>().ok()) {
+        std::thread::sleep(Duration::from_millis(ms));
+        return http::write(out, 200, &[], b"slept");
+    }
+    if let Some(name) = path.strip_prefix("/env/") {
+        return match std::env::var(name) {
+            Ok(v) => http::write(out, 200, &[], v.as_bytes()),
+            Err(_) => http::write(out, 404, &[], format!("{name} is not set").as_bytes()),
+        };
+    }
+    let body = match path {
+        "/id" => id.to_string(),
+        "/port" => port.to_string(),
+        _ => format!("hello from {id} on {port}, {} {}", req.method, path),
+    };
+    let _ = out.flush();
+    http::write(out, 200, &[], body.as_bytes())
+}
