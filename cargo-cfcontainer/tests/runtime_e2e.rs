@@ -201,3 +201,41 @@ fn ten_megabyte_bodies_arrive_intact_both_ways() {
     assert_eq!(download.len(), 10 * 1024 * 1024);
     assert_eq!(hex::encode(Sha256::digest(&download)), announced);
 }
+
+fn control(stack: &Stack, instance: &str, command: &str) -> serde_json::Value {
+    let (status, body) = answer(stack.request("POST", "basic", instance, "/").set("x-control", command).call());
+    assert_eq!(status, 200, "{command}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+#[test]
+fn state_stop_and_destroy_from_the_worker() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let idle = control(&stack, "ctl", "state");
+    assert_eq!((idle["running"].as_bool(), idle["ready"].as_bool()), (Some(false), Some(false)), "a state query starts nothing");
+    assert_eq!(stack.containers("Basic").0, 0);
+    assert_eq!(answer(stack.request("GET", "basic", "ctl", "/").call()).0, 200);
+    let up = control(&stack, "ctl", "state");
+    assert_eq!((up["running"].as_bool(), up["ready"].as_bool()), (Some(true), Some(true)));
+    control(&stack, "ctl", "stop");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while control(&stack, "ctl", "state")["running"] == true && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let stopped = control(&stack, "ctl", "state");
+    assert_eq!((stopped["running"].as_bool(), stopped["last_exit_code"].as_i64()), (Some(false), Some(0)), "SIGTERM ends the server cleanly");
+    assert_eq!(answer(stack.request("GET", "basic", "ctl", "/").call()).0, 200, "the next request starts it again");
+    control(&stack, "ctl", "destroy");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while stack.containers("Basic").1 > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(stack.containers("Basic").1, 0, "destroy kills the container");
+    // A client cannot smuggle a command through the proxy.
+    let (status, body) = answer(stack.request("GET", "basic", "ctl2", "/").set("cf-container-control", "destroy").call());
+    assert_eq!(status, 200);
+    assert!(body.starts_with("hello from"), "{body}");
+}

@@ -51,6 +51,7 @@
 
 mod class;
 mod config;
+mod control;
 mod hooks;
 mod object;
 mod proxy;
@@ -61,6 +62,7 @@ mod start;
 pub use cfcontainer_macros::container;
 pub use class::ContainerClass;
 pub use config::{ContainerConfig, EnvSource};
+pub use control::{ContainerState, CONTROL_HEADER};
 pub use hooks::{Control, Hooks, StopInfo};
 pub use object::ContainerObject;
 pub use routing::{Instance, Namespace, TARGET_PORT_HEADER};

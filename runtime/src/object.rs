@@ -12,7 +12,8 @@ use worker::{web_sys, Delay, Env, Response, State};
 
 use crate::__private::JsResult;
 use crate::readiness::{self, now_ms, NotReady, Schedule};
-use crate::{proxy, start, ContainerClass, Control, StopInfo};
+use crate::control::{self, Command};
+use crate::{proxy, start, ContainerClass, ContainerState, Control, StopInfo, CONTROL_HEADER};
 
 /// Why a request could not reach the container.
 #[derive(Debug, Clone)]
@@ -122,6 +123,9 @@ impl<C: ContainerClass> ContainerObject<C> {
     }
 
     async fn fetch(&self, req: web_sys::Request) -> worker::Result<Response> {
+        if let Some(command) = req.headers().get(CONTROL_HEADER).ok().flatten() {
+            return self.control_command(&command).await;
+        }
         let _activity = Activity::begin(&self.inner);
         self.schedule_alarm().await?;
         if let Err(unavailable) = self.ensure_ready().await {
@@ -142,6 +146,36 @@ impl<C: ContainerClass> ContainerObject<C> {
                 self.inner.user.on_error(&self.control(), &message).await?;
                 Response::error(message, if exited.is_some() { 500 } else { 502 })
             }
+        }
+    }
+
+    async fn control_command(&self, command: &str) -> worker::Result<Response> {
+        let Some(command) = Command::parse(command) else {
+            return Response::error(format!("unknown control command `{command}`"), 400);
+        };
+        match command {
+            Command::State => {}
+            Command::Signal(signo) => {
+                if signo == 15 {
+                    self.inner.life.borrow_mut().stop_requested_ms = Some(now_ms());
+                    self.alarm_at(now_ms() + STOP_GRACE_MS).await?;
+                    self.inner.life.borrow_mut().alarm_set = true;
+                }
+                self.control().signal(signo)?;
+            }
+            Command::Destroy => self.control().destroy().await?,
+        }
+        control::answer(&self.state())
+    }
+
+    fn state(&self) -> ContainerState {
+        let life = self.inner.life.borrow();
+        let running = self.control().running();
+        ContainerState {
+            running,
+            ready: running && life.ready_generation == life.generation && life.generation > 0,
+            last_exit_code: life.exited.map(|(_, code)| code),
+            in_flight: life.in_flight,
         }
     }
 
@@ -274,22 +308,21 @@ impl<C: ContainerClass> ContainerObject<C> {
             self.inner.life.borrow_mut().alarm_set = false;
             return Ok(());
         }
+        match stop_requested {
+            Some(since) if now - since >= STOP_GRACE_MS => {
+                self.inner.life.borrow_mut().alarm_set = false;
+                return self.control().destroy().await;
+            }
+            Some(since) => return self.alarm_at(since + STOP_GRACE_MS).await,
+            None => {}
+        }
         if busy || now - last < sleep_ms {
             let next = if busy { now + sleep_ms } else { last + sleep_ms };
             return self.alarm_at(next).await;
         }
-        match stop_requested {
-            Some(since) if now - since >= STOP_GRACE_MS => {
-                self.inner.life.borrow_mut().alarm_set = false;
-                self.control().destroy().await
-            }
-            Some(since) => self.alarm_at(since + STOP_GRACE_MS).await,
-            None => {
-                self.inner.life.borrow_mut().stop_requested_ms = Some(now);
-                self.inner.user.on_activity_expired(&self.control()).await?;
-                self.alarm_at(now + STOP_GRACE_MS).await
-            }
-        }
+        self.inner.life.borrow_mut().stop_requested_ms = Some(now);
+        self.inner.user.on_activity_expired(&self.control()).await?;
+        self.alarm_at(now + STOP_GRACE_MS).await
     }
 
     /// Sets the alarm to an absolute time (ms since the epoch).

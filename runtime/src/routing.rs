@@ -5,8 +5,9 @@ use std::marker::PhantomData;
 use worker::web_sys::{Headers, Request as JsRequest, RequestInit};
 use worker::{Env, ObjectNamespace, Request, Response, Result, Stub};
 
+use crate::control::Command;
 use crate::proxy::without_header;
-use crate::ContainerClass;
+use crate::{ContainerClass, ContainerState, CONTROL_HEADER};
 
 /// Request header naming the container port a request goes to (the JS
 /// library's `switchPort`). Stripped from requests that reach an
@@ -75,7 +76,29 @@ impl<C: ContainerClass> Instance<C> {
     /// Sends `req` to the container's default port, starting it if needed.
     pub async fn fetch(&self, req: Request) -> Result<Response> {
         let req = without_header(Clone::clone(req.inner()), TARGET_PORT_HEADER)?;
+        let req = without_header(req, CONTROL_HEADER)?;
         self.stub.fetch_with_request(Request::from(req)).await
+    }
+
+    /// What the instance's container is doing; starts nothing.
+    pub async fn state(&self) -> Result<ContainerState> {
+        self.stub.fetch_with_request(Command::State.request()?).await?.json().await
+    }
+
+    /// Asks the container to stop (`SIGTERM`); it is killed if it has not
+    /// exited after a grace period.
+    pub async fn stop(&self) -> Result<ContainerState> {
+        self.signal(15).await
+    }
+
+    /// Sends a signal (1 to 64) to the container's process.
+    pub async fn signal(&self, signo: i32) -> Result<ContainerState> {
+        self.stub.fetch_with_request(Command::Signal(signo).request()?).await?.json().await
+    }
+
+    /// Kills the container at once.
+    pub async fn destroy(&self) -> Result<ContainerState> {
+        self.stub.fetch_with_request(Command::Destroy.request()?).await?.json().await
     }
 
     /// Sends `req` to `port` of the container instead of the default.
@@ -85,6 +108,7 @@ impl<C: ContainerClass> Instance<C> {
         let init = RequestInit::new();
         init.set_headers(&headers);
         let req = JsRequest::new_with_request_and_init(req.inner(), &init)?;
+        let req = without_header(req, CONTROL_HEADER)?;
         self.stub.fetch_with_request(Request::from(req)).await
     }
 

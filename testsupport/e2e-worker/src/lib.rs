@@ -1,6 +1,7 @@
 //! The worker of the runtime's end-to-end tests. Requests pick a container
 //! class with `x-container` and an instance with `x-instance`, `x-pool`
-//! (`random`) or `x-pool-key`; `x-port` switches the port. Hooks log lines
+//! (`random`) or `x-pool-key`; `x-port` switches the port; `x-control`
+//! (`state`, `stop`, `destroy`) sends a control command. Hooks log lines
 //! the tests read from workerd's output.
 
 use cfcontainer::{container, Control, Hooks, Instance, StopInfo};
@@ -72,6 +73,14 @@ impl Hooks for Sleepy {
 }
 
 async fn forward<C: cfcontainer::ContainerClass>(instance: Instance<C>, req: Request) -> Result<Response> {
+    if let Some(command) = req.headers().get("x-control")? {
+        let state = match command.as_str() {
+            "stop" => instance.stop().await?,
+            "destroy" => instance.destroy().await?,
+            _ => instance.state().await?,
+        };
+        return Response::from_json(&state);
+    }
     let port = req.headers().get("x-port")?.and_then(|p| p.parse().ok());
     let response = match port {
         Some(port) => instance.fetch_port(req, port).await?,
