@@ -35,6 +35,7 @@ pub struct Attrs {
     pub entrypoint: Option<Vec<String>>,
     pub enable_internet: Option<bool>,
     pub readiness_path: Option<String>,
+    pub readiness: Option<cfcontainer_meta::ReadinessTiming>,
     pub dockerfile: Option<Spanned<String>>,
     pub context: Option<Spanned<String>>,
     pub build_args: Option<Spanned<Vec<(String, String)>>>,
@@ -116,6 +117,7 @@ fn parse_key(cx: &Ctxt, a: &mut Attrs, key: &str, meta: &Meta) {
         READINESS_PATH => {
             a.readiness_path = checked_string(cx, key, meta, is_url_path, "`readiness_path` must be a URL path starting with `/`, e.g. \"/healthz\"")
         }
+        READINESS => a.readiness = readiness(cx, meta),
         DOCKERFILE => a.dockerfile = value(cx, meta).and_then(|e| non_empty(cx, key, e)),
         CONTEXT => a.context = value(cx, meta).and_then(|e| non_empty(cx, key, e)),
         BUILD_ARGS => {
@@ -447,6 +449,33 @@ fn positive_float(cx: &Ctxt, key: &str, expr: &Expr) -> Option<f64> {
             None
         }
     }
+}
+
+fn readiness(cx: &Ctxt, meta: &Meta) -> Option<cfcontainer_meta::ReadinessTiming> {
+    let list = nested(cx, meta)?;
+    let mut keys = Keys::new("readiness key", READINESS_KEYS);
+    let mut timing = cfcontainer_meta::ReadinessTiming::default();
+    for m in &list {
+        let Some(k) = keys.accept(cx, m) else { continue };
+        let Some(e) = value(cx, m) else { continue };
+        let positive = |n: Spanned<u64>| {
+            if n.value == 0 {
+                cx.error_at(n.span, format!("`{k}` must be above zero"));
+                return None;
+            }
+            Some(n.value)
+        };
+        match k.as_str() {
+            TIMEOUT => timing.timeout_ms = duration(cx, &k, e).map_or(timing.timeout_ms, |s| s * 1000),
+            ATTEMPT_TIMEOUT => timing.attempt_timeout_ms = duration(cx, &k, e).map_or(timing.attempt_timeout_ms, |s| s * 1000),
+            FIRST_RETRY_MS => timing.first_retry_ms = integer(cx, &k, e).and_then(positive).unwrap_or(timing.first_retry_ms),
+            _ => timing.max_retry_ms = integer(cx, &k, e).and_then(positive).unwrap_or(timing.max_retry_ms),
+        }
+    }
+    if timing.first_retry_ms > timing.max_retry_ms {
+        cx.error_spanned_by(meta, "`first_retry_ms` cannot exceed `max_retry_ms`");
+    }
+    Some(timing)
 }
 
 const STEP_PERCENTAGES: &[u64] = &[5, 10, 20, 25, 50, 100];

@@ -86,6 +86,8 @@ fn class_impl(item: &syn::ItemStruct, meta: &ContainerMeta) -> TokenStream {
     };
     let internet = meta.enable_internet;
     let readiness_path = &meta.readiness_path;
+    let r = &meta.readiness;
+    let (timeout, attempt, first, max) = (r.timeout_ms, r.attempt_timeout_ms, r.first_retry_ms, r.max_retry_ms);
     let create = match item.fields {
         syn::Fields::Unit => quote! { #ident },
         _ => quote! { <#ident as ::core::default::Default>::default() },
@@ -102,6 +104,12 @@ fn class_impl(item: &syn::ItemStruct, meta: &ContainerMeta) -> TokenStream {
                 entrypoint: #entrypoint,
                 enable_internet: #internet,
                 readiness_path: #readiness_path,
+                readiness: ::cfcontainer::ReadinessTiming {
+                    timeout_ms: #timeout,
+                    attempt_timeout_ms: #attempt,
+                    first_retry_ms: #first,
+                    max_retry_ms: #max,
+                },
             };
             fn create() -> Self {
                 #create

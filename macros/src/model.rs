@@ -46,6 +46,7 @@ pub fn build(attrs: Attrs, item: &syn::ItemStruct) -> ContainerMeta {
         entrypoint: attrs.entrypoint,
         enable_internet: attrs.enable_internet.unwrap_or(true),
         readiness_path: attrs.readiness_path.unwrap_or_else(|| "/".into()),
+        readiness: attrs.readiness.unwrap_or_default(),
         image,
         image_name: attrs.name,
         image_tag: attrs.tag,

@@ -9,6 +9,7 @@ pub const ENV: &str = "env";
 pub const ENTRYPOINT: &str = "entrypoint";
 pub const ENABLE_INTERNET: &str = "enable_internet";
 pub const READINESS_PATH: &str = "readiness_path";
+pub const READINESS: &str = "readiness";
 pub const DOCKERFILE: &str = "dockerfile";
 pub const CONTEXT: &str = "context";
 pub const BUILD_ARGS: &str = "build_args";
@@ -25,7 +26,7 @@ pub const HOOKS: &str = "hooks";
 
 /// Every top-level key, for suggestions on a misspelling.
 pub const TOP_LEVEL: &[&str] = &[
-    CLASS, BINDING, PORT, PORTS, SLEEP_AFTER, ENV, ENTRYPOINT, ENABLE_INTERNET, READINESS_PATH,
+    CLASS, BINDING, PORT, PORTS, SLEEP_AFTER, ENV, ENTRYPOINT, ENABLE_INTERNET, READINESS_PATH, READINESS,
     DOCKERFILE, CONTEXT, BUILD_ARGS, TARGET, IMAGE, NAME, TAG, INSTANCE_TYPE, MAX_INSTANCES,
     ROLLOUT, OBSERVABILITY, DEV, HOOKS,
 ];
@@ -38,6 +39,12 @@ pub const INSTANCE_TYPE_KEYS: &[&str] = &[VCPU, MEMORY_MIB, DISK_MB];
 pub const STEP_PERCENTAGE: &str = "step_percentage";
 pub const KIND: &str = "kind";
 pub const ROLLOUT_KEYS: &[&str] = &[STEP_PERCENTAGE, KIND];
+
+pub const TIMEOUT: &str = "timeout";
+pub const ATTEMPT_TIMEOUT: &str = "attempt_timeout";
+pub const FIRST_RETRY_MS: &str = "first_retry_ms";
+pub const MAX_RETRY_MS: &str = "max_retry_ms";
+pub const READINESS_KEYS: &[&str] = &[TIMEOUT, ATTEMPT_TIMEOUT, FIRST_RETRY_MS, MAX_RETRY_MS];
 
 pub const LOGS: &str = "logs";
 pub const OBSERVABILITY_KEYS: &[&str] = &[LOGS];

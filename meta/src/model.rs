@@ -34,6 +34,8 @@ pub struct ContainerMeta {
     pub enable_internet: bool,
     /// Path probed on each required port to decide readiness.
     pub readiness_path: String,
+    /// How long and how often readiness is probed.
+    pub readiness: ReadinessTiming,
     /// Where the image comes from.
     pub image: ImageSource,
     /// Image repository name; `None` means `<worker>-<class in kebab case>`.
@@ -72,6 +74,26 @@ pub enum EnvValue {
     Secret(String),
     /// Read from the Worker var of this name when the container starts.
     Var(String),
+}
+
+/// Timing of the readiness probes, in milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadinessTiming {
+    /// Overall limit for all ports to answer.
+    pub timeout_ms: u64,
+    /// Limit of one probe (a port can accept and then hang).
+    pub attempt_timeout_ms: u64,
+    /// First pause between probes; it doubles up to `max_retry_ms`.
+    pub first_retry_ms: u64,
+    /// Longest pause between probes.
+    pub max_retry_ms: u64,
+}
+
+impl Default for ReadinessTiming {
+    fn default() -> Self {
+        ReadinessTiming { timeout_ms: 30_000, attempt_timeout_ms: 2_000, first_retry_ms: 5, max_retry_ms: 50 }
+    }
 }
 
 /// Where a container's image comes from.
@@ -142,6 +164,7 @@ impl ContainerMeta {
             entrypoint: None,
             enable_internet: true,
             readiness_path: "/".to_string(),
+            readiness: ReadinessTiming::default(),
             image: ImageSource::Dockerfile {
                 dockerfile: "Dockerfile".to_string(),
                 context: ".".to_string(),

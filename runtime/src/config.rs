@@ -17,6 +17,23 @@ pub struct ContainerConfig {
     pub enable_internet: bool,
     /// Path probed for readiness.
     pub readiness_path: &'static str,
+    /// How long and how often readiness is probed.
+    pub readiness: ReadinessTiming,
+}
+
+/// Timing of the readiness probes, in milliseconds (the attribute's
+/// `readiness(timeout = "30s", attempt_timeout = "2s", first_retry_ms = 5,
+/// max_retry_ms = 50)`, shown with its defaults).
+#[derive(Debug, Clone, Copy)]
+pub struct ReadinessTiming {
+    /// Overall limit for all ports to answer.
+    pub timeout_ms: u64,
+    /// Limit of one probe.
+    pub attempt_timeout_ms: u64,
+    /// First pause between probes; it doubles up to `max_retry_ms`.
+    pub first_retry_ms: u64,
+    /// Longest pause between probes.
+    pub max_retry_ms: u64,
 }
 
 /// Where an environment variable's value comes from.

@@ -32,6 +32,7 @@
 //! | `entrypoint = ["/bin/app", "--flag"]` | overrides the image's entrypoint | the image's |
 //! | `enable_internet = false` | whether the container may reach the internet | `true` |
 //! | `readiness_path = "/healthz"` | path probed on each port; any HTTP answer means ready | `"/"` |
+//! | `readiness(timeout = "30s", attempt_timeout = "2s", first_retry_ms = 5, max_retry_ms = 50)` | overall limit, per-probe limit, first pause (doubling) and longest pause between probes | as shown |
 //! | `dockerfile = "Dockerfile"` | Dockerfile, relative to the crate's Cargo.toml | `"Dockerfile"` |
 //! | `context = "."` | build context directory | the Dockerfile's directory |
 //! | `build_args(K = "v")` | build arguments | none |
@@ -61,7 +62,7 @@ mod start;
 
 pub use cfcontainer_macros::container;
 pub use class::ContainerClass;
-pub use config::{ContainerConfig, EnvSource};
+pub use config::{ContainerConfig, EnvSource, ReadinessTiming};
 pub use control::{ContainerState, CONTROL_HEADER};
 pub use hooks::{Control, Hooks, StopInfo};
 pub use object::ContainerObject;

@@ -233,7 +233,7 @@ impl<C: ContainerClass> ContainerObject<C> {
             this.monitor(generation, if restart { RESTART_WATCH_DELAY_MS } else { 0.0 });
             let exited = || inner.life.borrow().exited.filter(|(g, _)| *g == generation).map(|(_, code)| code);
             let config = C::CONFIG;
-            let result = readiness::wait(&container, config.ports, config.readiness_path, Schedule::default(), exited)
+            let result = readiness::wait(&container, config.ports, config.readiness_path, Schedule::from(config.readiness), exited)
                 .await
                 .map_err(|e| match e {
                     NotReady::Exited(code) => Unavailable::Crashed(code),

@@ -18,13 +18,13 @@ pub struct Schedule {
     pub deadline: Duration,
 }
 
-impl Default for Schedule {
-    fn default() -> Self {
+impl From<crate::ReadinessTiming> for Schedule {
+    fn from(t: crate::ReadinessTiming) -> Self {
         Schedule {
-            first_retry: Duration::from_millis(5),
-            max_retry: Duration::from_millis(50),
-            attempt_timeout: Duration::from_secs(2),
-            deadline: Duration::from_secs(30),
+            first_retry: Duration::from_millis(t.first_retry_ms),
+            max_retry: Duration::from_millis(t.max_retry_ms),
+            attempt_timeout: Duration::from_millis(t.attempt_timeout_ms),
+            deadline: Duration::from_millis(t.timeout_ms),
         }
     }
 }

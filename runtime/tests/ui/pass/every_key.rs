@@ -12,6 +12,7 @@ use cfcontainer::{ContainerClass, EnvSource};
     entrypoint = ["/bin/server", "--port", "8080"],
     enable_internet = false,
     readiness_path = "/healthz",
+    readiness(timeout = "1m", attempt_timeout = "3s", first_retry_ms = 10, max_retry_ms = 200),
     image = "registry.cloudflare.com/0123abcd/api:1.2.3",
     instance_type(vcpu = 0.5, memory_mib = 2048, disk_mb = 8000),
     max_instances = 5,
@@ -41,6 +42,9 @@ fn main() {
     assert_eq!(c.sleep_after_secs, 5400);
     assert!(!c.enable_internet);
     assert_eq!(c.readiness_path, "/healthz");
+    assert_eq!((c.readiness.timeout_ms, c.readiness.attempt_timeout_ms), (60_000, 3_000));
+    assert_eq!((c.readiness.first_retry_ms, c.readiness.max_retry_ms), (10, 200));
+    assert_eq!(Defaults::CONFIG.readiness.timeout_ms, 30_000);
     assert_eq!(c.entrypoint, Some(&["/bin/server", "--port", "8080"][..]));
     assert!(matches!(c.env[1], ("TOKEN", EnvSource::Secret("API_TOKEN"))));
     assert!(matches!(c.env[2], ("MODE", EnvSource::Var("MODE"))));
