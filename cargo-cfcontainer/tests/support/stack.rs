@@ -191,6 +191,40 @@ impl Stack {
     }
 }
 
+impl Stack {
+    /// The local image of container class `class`.
+    pub fn image(&self, class: &str) -> String {
+        let prepared = PREPARED.get().and_then(|p| p.as_ref().ok()).expect("prepared");
+        prepared.containers.iter().find(|(m, _)| m.class == class).map(|(_, image)| image.clone()).expect("class")
+    }
+
+    /// Id and host port (for `container_port`) of each running container of `class`.
+    pub fn published(&self, class: &str, container_port: u16) -> Vec<(String, u16)> {
+        list_containers(&format!("workerd-{}-{class}", self.key))
+            .into_iter()
+            .filter_map(|c| {
+                let port = c.ports?.into_iter().find(|p| p.private_port == container_port && p.ip.as_deref() != Some("::"))?.public_port?;
+                Some((c.id?, port))
+            })
+            .collect()
+    }
+
+    /// A container's stdout and stderr so far.
+    pub fn container_logs(&self, id: &str) -> String {
+        use futures_util::StreamExt;
+        let (rt, docker) = engine();
+        let options = bollard::query_parameters::LogsOptionsBuilder::default().stdout(true).stderr(true).build();
+        rt.block_on(async {
+            let mut text = String::new();
+            let mut stream = docker.logs(id, Some(options));
+            while let Some(Ok(chunk)) = stream.next().await {
+                text.push_str(&chunk.to_string());
+            }
+            text
+        })
+    }
+}
+
 fn engine() -> (tokio::runtime::Runtime, bollard::Docker) {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let docker = bollard::Docker::connect_with_host(&docker_host()).unwrap();

@@ -95,5 +95,9 @@ pub fn write(out: &mut TcpStream, status: u16, headers: &[(&str, &str)], body: &
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    out.write_all(head.as_bytes()).and_then(|_| out.write_all(body)).and_then(|_| out.flush()).is_ok()
+    // One write per response: a separate body write waits on the peer's
+    // delayed ACK under Nagle.
+    let mut message = head.into_bytes();
+    message.extend_from_slice(body);
+    out.write_all(&message).and_then(|_| out.flush()).is_ok()
 }
