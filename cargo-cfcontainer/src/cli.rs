@@ -31,6 +31,8 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Build each container's image through the Docker engine, tagged by content.
     Build(BuildArgs),
+    /// Run the worker and its containers locally in workerd; rebuild on change.
+    Dev(DevArgs),
 }
 
 /// Options every verb takes, before or after the verb.
@@ -105,4 +107,15 @@ pub struct BuildArgs {
     /// Tag the images `cloudflare-dev/<name>:<tag>` for local dev.
     #[arg(long)]
     pub dev: bool,
+}
+
+/// `cargo cfcontainer dev`.
+#[derive(Debug, Args)]
+pub struct DevArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub ip: String,
+    /// Port to listen on.
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
 }

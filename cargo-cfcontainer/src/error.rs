@@ -36,6 +36,18 @@ pub enum Error {
     /// An image build failed.
     #[error("building the image of `{class}` failed: {why}")]
     ImageBuild { class: String, why: String },
+    /// worker-build failed.
+    #[error("building worker `{package}` with worker-build failed: {why}")]
+    WorkerBuild { package: String, why: String },
+    /// No workerd binary found.
+    #[error("workerd not found; set WORKERD_BIN, `npm install workerd` next to the crate, or run scripts/setup.sh")]
+    NoWorkerd,
+    /// workerd failed.
+    #[error("workerd failed: {why}")]
+    Workerd { why: String },
+    /// A `dev(remote = true)` container in local dev.
+    #[error("container `{class}` has dev(remote = true), so it cannot be a local binding in `cargo cfcontainer dev`; remove `remote` to run it locally")]
+    RemoteInDev { class: String },
     /// Two containers (possibly from different crates) share a name.
     #[error("containers `{first}` and `{second}` both use the {what} `{name}`; give one of them another `{what}`")]
     Duplicate { what: &'static str, name: String, first: String, second: String },

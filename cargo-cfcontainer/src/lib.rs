@@ -49,6 +49,7 @@ fn run(cli: &cli::Cli, out: &output::Output) -> Result<(), Error> {
     match &cli.command {
         cli::Command::Inspect(args) => cmd::inspect::run(&cli.global, args, out),
         cli::Command::Build(args) => cmd::build::run(&cli.global, args, out),
+        cli::Command::Dev(args) => cmd::dev::run(&cli.global, args, out),
     }
 }
 

@@ -36,6 +36,8 @@ pub struct WorkerSettings {
     pub account_id: Option<String>,
     /// Routes the Worker serves.
     pub routes: Vec<Route>,
+    /// Plain-text Worker vars.
+    pub vars: std::collections::BTreeMap<String, String>,
 }
 
 /// One route: a bare pattern, or a pattern with its zone.
@@ -70,6 +72,8 @@ struct RawSettings {
     account_id: Option<String>,
     #[serde(default)]
     routes: Vec<Route>,
+    #[serde(default)]
+    vars: std::collections::BTreeMap<String, String>,
 }
 
 /// The selected worker package and where cargo puts its artifacts.
@@ -128,6 +132,32 @@ impl Project {
     }
 }
 
+impl Project {
+    /// Text bindings for local runs: the `vars`, then local secrets from
+    /// `.dev.vars` next to Cargo.toml (`KEY=value` lines, as the official
+    /// CLI reads them), which win.
+    pub fn local_bindings(&self) -> Result<Vec<(String, String)>, Error> {
+        let mut bindings = self.settings.vars.clone();
+        let path = self.dir.join(".dev.vars");
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            for (number, line) in text.lines().enumerate() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let (key, value) = line.split_once('=').ok_or_else(|| Error::Settings {
+                    package: self.package.clone(),
+                    why: format!(".dev.vars line {} is not KEY=value", number + 1),
+                })?;
+                let value = value.trim();
+                let unquoted = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
+                bindings.insert(key.trim().to_string(), unquoted.to_string());
+            }
+        }
+        Ok(bindings.into_iter().collect())
+    }
+}
+
 /// The package whose manifest was named, or the only member.
 fn select_default<'a>(members: &[&'a Package], manifest: &Path) -> Option<&'a Package> {
     let wanted = std::fs::canonicalize(manifest).ok();
@@ -153,7 +183,7 @@ fn settings_of(package: &Package) -> Result<WorkerSettings, Error> {
         return Err(bad(format!("compatibility_date `{compatibility_date}` is not a date like 2026-03-01")));
     }
     let account_id = std::env::var("CLOUDFLARE_ACCOUNT_ID").ok().filter(|a| !a.is_empty()).or(raw.account_id);
-    Ok(WorkerSettings { name, compatibility_date, compatibility_flags: raw.compatibility_flags, account_id, routes: raw.routes })
+    Ok(WorkerSettings { name, compatibility_date, compatibility_flags: raw.compatibility_flags, account_id, routes: raw.routes, vars: raw.vars })
 }
 
 fn is_worker_name(name: &str) -> bool {

@@ -1,0 +1,38 @@
+//! Building the worker to wasm and JS with worker-build.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use crate::output::Output;
+use crate::project::one_line;
+use crate::{Error, Project};
+
+/// Runs `worker-build` (release unless `dev_profile`) in the crate's
+/// directory and returns the directory holding `index.js` and
+/// `index_bg.wasm`.
+pub fn worker_build(project: &Project, dev_profile: bool, out: &Output) -> Result<PathBuf, Error> {
+    let failed = |why: String| Error::WorkerBuild { package: project.package.clone(), why };
+    let mut cmd = Command::new(std::env::var_os("WORKER_BUILD_BIN").unwrap_or_else(|| "worker-build".into()));
+    cmd.arg(if dev_profile { "--dev" } else { "--release" }).current_dir(&project.dir);
+    out.verbose(&format!("running {cmd:?}"));
+    let progress = out.progress(&format!("Building worker {}", project.settings.name));
+    let output = cmd
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| failed(format!("cannot run worker-build ({e}); install it with `cargo install worker-build` or set WORKER_BUILD_BIN")))?;
+    if !output.status.success() {
+        progress.fail();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        eprint!("{stderr}");
+        let why = stderr.lines().find(|l| l.contains("error")).map(one_line).unwrap_or_else(|| format!("worker-build exited with {}", output.status));
+        return Err(failed(why));
+    }
+    progress.done(&format!("{:>12} worker {}", "Built", project.settings.name));
+    let dir = project.dir.join("build");
+    for module in ["index.js", "index_bg.wasm"] {
+        if !dir.join(module).is_file() {
+            return Err(failed(format!("worker-build left no build/{module}")));
+        }
+    }
+    Ok(dir)
+}
