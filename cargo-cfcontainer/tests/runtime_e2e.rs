@@ -185,6 +185,36 @@ fn websocket_echo_through_the_proxy() {
 }
 
 #[test]
+fn an_open_websocket_keeps_the_container_awake_past_sleep_after() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    use tungstenite::client::IntoClientRequest;
+    let mut request = format!("{}/ws", stack.url.replace("http://", "ws://")).into_client_request().unwrap();
+    request.headers_mut().insert("x-container", "sleepy".parse().unwrap());
+    request.headers_mut().insert("x-instance", "chatty".parse().unwrap());
+    let (mut socket, _) = tungstenite::connect(request).unwrap_or_else(|e| panic!("{e}\n{}", stack.log()));
+    if let tungstenite::stream::MaybeTlsStream::Plain(tcp) = socket.get_ref() {
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    }
+    // Quiet for twice sleep_after (5 s) with the connection open.
+    std::thread::sleep(Duration::from_secs(10));
+    assert_eq!(stack.containers("Sleepy").1, 1, "an open WebSocket is activity\n{}", stack.log());
+    socket.send(tungstenite::Message::text("still here")).unwrap();
+    assert_eq!(socket.read().unwrap().into_text().unwrap().as_str(), "still here");
+    socket.close(None).unwrap();
+    let closed = Instant::now();
+    // The relay answers the close: the handshake completes.
+    assert!(matches!(socket.read(), Err(tungstenite::Error::ConnectionClosed) | Ok(tungstenite::Message::Close(_))));
+    while stack.containers("Sleepy").1 == 1 && closed.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let idle = closed.elapsed();
+    assert!(idle >= Duration::from_secs(3) && idle < Duration::from_secs(15), "stopped {idle:?} after the close, want about 5 s");
+}
+
+#[test]
 fn ten_megabyte_bodies_arrive_intact_both_ways() {
     if !available() {
         return;

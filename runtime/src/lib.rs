@@ -57,6 +57,7 @@ mod hooks;
 mod object;
 mod proxy;
 mod readiness;
+mod relay;
 mod routing;
 mod start;
 

@@ -13,7 +13,7 @@ use worker::{web_sys, Delay, Env, Response, State};
 use crate::__private::JsResult;
 use crate::readiness::{self, now_ms, NotReady, Schedule};
 use crate::control::{self, Command};
-use crate::{proxy, start, ContainerClass, ContainerState, Control, StopInfo, CONTROL_HEADER};
+use crate::{proxy, relay, start, ContainerClass, ContainerState, Control, StopInfo, CONTROL_HEADER};
 
 /// Why a request could not reach the container.
 #[derive(Debug, Clone)]
@@ -49,6 +49,8 @@ struct Life {
     /// The last generation whose ports all answered.
     ready_generation: u64,
     in_flight: u32,
+    /// WebSockets relayed right now.
+    open_websockets: u32,
     last_activity_ms: f64,
     alarm_set: bool,
     /// When `on_activity_expired` asked the container to stop; after
@@ -136,6 +138,10 @@ impl<C: ContainerClass> ContainerObject<C> {
         let port = proxy::target_port(&req).unwrap_or(C::CONFIG.port);
         let container = self.inner.state.container().expect("checked by ensure_ready");
         match proxy::forward(&container, port, req).await {
+            Ok(response) if response.status_code() == 101 => match response.websocket() {
+                Some(upstream) => self.relay(upstream),
+                None => Response::error("the container switched protocols without a WebSocket", 502),
+            },
             Ok(response) => Ok(response),
             Err(error) => {
                 let exited = self.inner.life.borrow().exited.map(|(_, code)| code);
@@ -147,6 +153,21 @@ impl<C: ContainerClass> ContainerObject<C> {
                 Response::error(message, if exited.is_some() { 500 } else { 502 })
             }
         }
+    }
+
+    /// Relays an upgraded connection, counting it as activity while open.
+    fn relay(&self, upstream: worker::WebSocket) -> worker::Result<Response> {
+        self.inner.life.borrow_mut().open_websockets += 1;
+        let (on_message, on_close) = (Rc::clone(&self.inner), Rc::clone(&self.inner));
+        relay::relay(
+            upstream,
+            move || on_message.life.borrow_mut().last_activity_ms = now_ms(),
+            move || {
+                let mut life = on_close.life.borrow_mut();
+                life.open_websockets -= 1;
+                life.last_activity_ms = now_ms();
+            },
+        )
     }
 
     async fn control_command(&self, command: &str) -> worker::Result<Response> {
@@ -300,7 +321,7 @@ impl<C: ContainerClass> ContainerObject<C> {
         let sleep_ms = C::CONFIG.sleep_after_secs as f64 * 1000.0;
         let (busy, last, stop_requested) = {
             let life = self.inner.life.borrow();
-            (life.in_flight > 0, life.last_activity_ms, life.stop_requested_ms)
+            (life.in_flight > 0 || life.open_websockets > 0, life.last_activity_ms, life.stop_requested_ms)
         };
         let now = now_ms();
         let running = self.control().running();
