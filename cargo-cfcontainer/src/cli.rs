@@ -18,8 +18,10 @@ pub enum Cargo {
 /// `cargo cfcontainer [OPTIONS] <COMMAND>`.
 #[derive(Debug, Args)]
 pub struct Cli {
+    /// Options every verb takes.
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// The verb.
     #[command(subcommand)]
     pub command: Command,
 }

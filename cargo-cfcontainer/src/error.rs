@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-/// A failure of a verb, displayed as one readable line.
+/// A failure of a verb, displayed as one readable line. Variant fields are
+/// the parts of that line, named for what they hold.
+#[allow(missing_docs)]
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// `cargo metadata` failed.
@@ -27,6 +29,9 @@ pub enum Error {
     /// A file could not be read.
     #[error("cannot read {}: {why}", path.display())]
     Read { path: PathBuf, why: String },
+    /// A local file or OS resource could not be set up.
+    #[error("cannot {what}: {why}; check permissions and free space")]
+    Local { what: String, why: String },
     /// The artifact's metadata section is malformed.
     #[error("the container metadata in {} is unreadable: {why}", path.display())]
     Section { path: PathBuf, why: String },

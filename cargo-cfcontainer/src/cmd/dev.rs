@@ -114,7 +114,7 @@ async fn build_and_start(
         .collect();
     let dir = project.target_dir.join("cfcontainer-dev").join(&project.settings.name);
     let storage = dir.join("storage");
-    std::fs::create_dir_all(&storage).map_err(|e| Error::Read { path: storage.clone(), why: e.to_string() })?;
+    std::fs::create_dir_all(&storage).map_err(|e| Error::Local { what: format!("create {}", storage.display()), why: e.to_string() })?;
     let key = format!("cfcdev-{}", project.settings.name);
     let listen = format!("{}:{}", args.ip, args.port);
     let config = WorkerdConfig {
@@ -128,7 +128,7 @@ async fn build_and_start(
         storage_dir: storage,
         docker_socket: socket.to_string(),
     };
-    let config_path = config.write(&dir).map_err(|e| Error::Read { path: dir.clone(), why: e.to_string() })?;
+    let config_path = config.write(&dir).map_err(|e| Error::Local { what: format!("write the workerd config in {}", dir.display()), why: e.to_string() })?;
     let watch = Watch::of(&project, &containers);
     Ok((Prepared { config_path, workerd, key, url: format!("http://{listen}") }, watch))
 }
