@@ -53,6 +53,7 @@
 mod class;
 mod config;
 mod control;
+mod headers;
 mod hooks;
 mod object;
 mod proxy;
@@ -65,6 +66,7 @@ pub use cfcontainer_macros::container;
 pub use class::ContainerClass;
 pub use config::{ContainerConfig, EnvSource, ReadinessTiming};
 pub use control::{ContainerState, CONTROL_HEADER};
+pub use headers::with_header;
 pub use hooks::{Control, Hooks, StopInfo};
 pub use object::ContainerObject;
 pub use routing::{Instance, Namespace, TARGET_PORT_HEADER};

@@ -3,7 +3,7 @@
 //! Each answer names the member in `x-instance`.
 
 use cfcontainer::container;
-use worker::{event, Context, Env, Headers, Request, Response, Result};
+use worker::{event, Context, Env, Request, Response, Result};
 
 /// Pool size.
 const POOL: u32 = 3;
@@ -20,10 +20,5 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         None => Member::random(&env, POOL)?,
     };
     let response = instance.fetch(req).await?;
-    let headers = Headers::new();
-    for (name, value) in response.headers().entries() {
-        headers.set(&name, &value)?;
-    }
-    headers.set("x-instance", instance.name())?;
-    Ok(response.with_headers(headers))
+    cfcontainer::with_header(response, "x-instance", instance.name())
 }

@@ -86,15 +86,7 @@ async fn forward<C: cfcontainer::ContainerClass>(instance: Instance<C>, req: Req
         Some(port) => instance.fetch_port(req, port).await?,
         None => instance.fetch(req).await?,
     };
-    if response.status_code() == 101 {
-        return Ok(response);
-    }
-    let headers = worker::Headers::new();
-    for (name, value) in response.headers().entries() {
-        headers.set(&name, &value)?;
-    }
-    headers.set("x-instance", instance.name())?;
-    Ok(response.with_headers(headers))
+    cfcontainer::with_header(response, "x-instance", instance.name())
 }
 
 async fn route<C: cfcontainer::ContainerClass>(req: Request, env: &Env) -> Result<Response> {
