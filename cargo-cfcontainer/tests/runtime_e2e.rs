@@ -162,18 +162,29 @@ fn required_ports_all_answer_and_requests_can_switch_port() {
     assert_eq!((status, port.as_str()), (200, "9090"));
 }
 
+type Socket = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>;
+
+/// A WebSocket to `/ws` of `container`'s `instance`, reads limited to 10 s.
+fn websocket(stack: &Stack, container: &str, instance: &str) -> Socket {
+    use tungstenite::client::IntoClientRequest;
+    let mut request = format!("{}/ws", stack.url.replace("http://", "ws://")).into_client_request().unwrap();
+    request.headers_mut().insert("x-container", container.parse().unwrap());
+    request.headers_mut().insert("x-instance", instance.parse().unwrap());
+    let (socket, response) = tungstenite::connect(request).unwrap_or_else(|e| panic!("{e}\n{}", stack.log()));
+    assert_eq!(response.status(), 101);
+    if let tungstenite::stream::MaybeTlsStream::Plain(tcp) = socket.get_ref() {
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    }
+    socket
+}
+
 #[test]
 fn websocket_echo_through_the_proxy() {
     if !available() {
         return;
     }
     let stack = Stack::start();
-    use tungstenite::client::IntoClientRequest;
-    let mut request = format!("{}/ws", stack.url.replace("http://", "ws://")).into_client_request().unwrap();
-    request.headers_mut().insert("x-container", "basic".parse().unwrap());
-    request.headers_mut().insert("x-instance", "ws".parse().unwrap());
-    let (mut socket, response) = tungstenite::connect(request).unwrap_or_else(|e| panic!("{e}\n{}", stack.log()));
-    assert_eq!(response.status(), 101);
+    let mut socket = websocket(&stack, "basic", "ws");
     for message in ["hello", "second message", &"x".repeat(70_000)] {
         socket.send(tungstenite::Message::text(message)).unwrap();
         let echo = socket.read().unwrap();
@@ -190,14 +201,7 @@ fn an_open_websocket_keeps_the_container_awake_past_sleep_after() {
         return;
     }
     let stack = Stack::start();
-    use tungstenite::client::IntoClientRequest;
-    let mut request = format!("{}/ws", stack.url.replace("http://", "ws://")).into_client_request().unwrap();
-    request.headers_mut().insert("x-container", "sleepy".parse().unwrap());
-    request.headers_mut().insert("x-instance", "chatty".parse().unwrap());
-    let (mut socket, _) = tungstenite::connect(request).unwrap_or_else(|e| panic!("{e}\n{}", stack.log()));
-    if let tungstenite::stream::MaybeTlsStream::Plain(tcp) = socket.get_ref() {
-        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    }
+    let mut socket = websocket(&stack, "sleepy", "chatty");
     // Quiet for twice sleep_after (5 s) with the connection open.
     std::thread::sleep(Duration::from_secs(10));
     assert_eq!(stack.containers("Sleepy").1, 1, "an open WebSocket is activity\n{}", stack.log());
