@@ -27,11 +27,19 @@ enum Unavailable {
 }
 
 impl Unavailable {
-    fn response(&self) -> worker::Result<Response> {
+    /// The short reason the client and `on_error` see.
+    fn message(&self) -> String {
         match self {
-            Unavailable::NoInstance(why) => Response::error(format!("no container instance available: {why}"), 503),
-            Unavailable::Crashed(code) => Response::error(format!("container exited with code {code} while starting"), 500),
-            Unavailable::NotReady(port) => Response::error(format!("container did not answer on port {port} in time"), 503),
+            Unavailable::NoInstance(why) => format!("no container instance available: {why}"),
+            Unavailable::Crashed(code) => format!("container exited with code {code} while starting"),
+            Unavailable::NotReady(port) => format!("container did not answer on port {port} in time"),
+        }
+    }
+
+    fn status(&self) -> u16 {
+        match self {
+            Unavailable::Crashed(_) => 500,
+            Unavailable::NoInstance(_) | Unavailable::NotReady(_) => 503,
         }
     }
 }
@@ -130,13 +138,15 @@ impl<C: ContainerClass> ContainerObject<C> {
         }
         let _activity = Activity::begin(&self.inner);
         self.schedule_alarm().await?;
-        if let Err(unavailable) = self.ensure_ready().await {
-            let message = format!("{unavailable:?}");
-            self.inner.user.on_error(&self.control(), &message).await?;
-            return unavailable.response();
-        }
+        let container = match self.ensure_ready().await {
+            Ok(container) => container,
+            Err(unavailable) => {
+                let message = unavailable.message();
+                self.inner.user.on_error(&self.control(), &message).await?;
+                return Response::error(message, unavailable.status());
+            }
+        };
         let port = proxy::target_port(&req).unwrap_or(C::CONFIG.port);
-        let container = self.inner.state.container().expect("checked by ensure_ready");
         match proxy::forward(&container, port, req).await {
             Ok(response) if response.status_code() == 101 => match response.websocket() {
                 Some(upstream) => self.relay(upstream),
@@ -202,11 +212,10 @@ impl<C: ContainerClass> ContainerObject<C> {
 
     /// Starts the container if needed and waits until it is ready; every
     /// concurrent caller shares one start and one readiness wait.
-    async fn ensure_ready(&self) -> Result<(), Unavailable> {
+    async fn ensure_ready(&self) -> Result<worker::Container, Unavailable> {
         let container = self.inner.state.container().ok_or_else(|| {
             Unavailable::NoInstance("this Durable Object has no container (is its class configured with an image?)".into())
         })?;
-        drop(container);
         let (readiness, fresh) = {
             let mut life = self.inner.life.borrow_mut();
             let current = life.ready.as_ref().filter(|r| !matches!(r.peek(), Some(Err(_))));
@@ -227,7 +236,7 @@ impl<C: ContainerClass> ContainerObject<C> {
         if fresh {
             let _ = self.inner.user.on_start(&self.control()).await;
         }
-        Ok(())
+        Ok(container)
     }
 
     /// One start: clears what is left of an exited run, starts the
@@ -270,9 +279,9 @@ impl<C: ContainerClass> ContainerObject<C> {
     }
 
     /// Watches the container until it exits, records the exit and runs
-    /// `on_stop`. Right after a restart the engine can still report the
-    /// previous run's end; while the container still runs, that report is
-    /// stale and the watch goes on.
+    /// `on_stop`. After a restart the watch starts once the ports answer
+    /// (or after `delay_ms`): earlier, the engine would report the end of
+    /// the container being replaced.
     fn monitor(&self, generation: u64, delay_ms: f64) {
         let inner = Rc::clone(&self.inner);
         spawn_local(async move {
@@ -281,17 +290,11 @@ impl<C: ContainerClass> ContainerObject<C> {
                 Delay::from(Duration::from_millis(50)).await;
             }
             let Some(container) = inner.state.container() else { return };
-            let mut exit_code = 0;
-            for _ in 0..STALE_EXITS_TOLERATED {
-                let Some(monitor) = monitor_promise(&container) else { return };
-                exit_code = match JsFuture::from(monitor).await {
-                    Ok(value) => exit_code_of(&value).unwrap_or(0),
-                    Err(error) => exit_code_of(&error).unwrap_or(1),
-                };
-                if !container.running() {
-                    break;
-                }
-            }
+            let Some(monitor) = monitor_promise(&container) else { return };
+            let exit_code = match JsFuture::from(monitor).await {
+                Ok(value) => exit_code_of(&value).unwrap_or(0),
+                Err(error) => exit_code_of(&error).unwrap_or(1),
+            };
             {
                 let mut life = inner.life.borrow_mut();
                 life.exited = Some((generation, exit_code));
@@ -352,9 +355,6 @@ impl<C: ContainerClass> ContainerObject<C> {
         self.inner.state.storage().set_alarm(worker::ScheduledTime::new(at)).await
     }
 }
-
-/// How many stale exit reports one watch skips before believing one.
-const STALE_EXITS_TOLERATED: usize = 4;
 
 fn monitor_promise(container: &worker::Container) -> Option<Promise> {
     let handle: &JsValue = container.as_ref();
