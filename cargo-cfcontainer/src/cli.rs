@@ -33,6 +33,8 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Build each container's image through the Docker engine, tagged by content.
     Build(BuildArgs),
+    /// Build what is missing and push every image to Cloudflare's registry; prints digest-pinned references.
+    Push,
     /// Run the worker and its containers locally in workerd; rebuild on change.
     Dev(DevArgs),
 }

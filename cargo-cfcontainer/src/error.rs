@@ -56,4 +56,19 @@ pub enum Error {
     /// Two containers (possibly from different crates) share a name.
     #[error("containers `{first}` and `{second}` both use the {what} `{name}`; give one of them another `{what}`")]
     Duplicate { what: &'static str, name: String, first: String, second: String },
+    /// No API token in the environment.
+    #[error("CLOUDFLARE_API_TOKEN is not set; create an API token (Workers Scripts Edit, Containers Edit) and export it")]
+    NoToken,
+    /// No account id anywhere.
+    #[error("no Cloudflare account id; set CLOUDFLARE_ACCOUNT_ID or `account_id` in [package.metadata.cfcontainer]")]
+    NoAccount,
+    /// The API answered with an error.
+    #[error("Cloudflare API {call} failed: HTTP {status}{}: {message}; {hint}", code.map(|c| format!(", code {c}")).unwrap_or_default())]
+    Api { call: String, status: u16, code: Option<u32>, message: String, hint: &'static str },
+    /// The API could not be reached.
+    #[error("cannot reach the Cloudflare API at {base} for {call}: {why}; check the network or CLOUDFLARE_API_BASE_URL")]
+    ApiUnreachable { call: String, base: String, why: String },
+    /// The registry refused or failed a push.
+    #[error("pushing to {host} failed: {why}; {hint}")]
+    Registry { host: String, why: String, hint: &'static str },
 }

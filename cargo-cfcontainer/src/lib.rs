@@ -3,6 +3,7 @@
 //!
 //! The binary calls [`main_with_args`]; tests can call it too.
 
+pub mod api;
 mod artifact;
 pub mod cli;
 mod cmd;
@@ -49,6 +50,7 @@ fn run(cli: &cli::Cli, out: &output::Output) -> Result<(), Error> {
     match &cli.command {
         cli::Command::Inspect(args) => cmd::inspect::run(&cli.global, args, out),
         cli::Command::Build(args) => cmd::build::run(&cli.global, args, out),
+        cli::Command::Push => cmd::push::run(&cli.global, out),
         cli::Command::Dev(args) => cmd::dev::run(&cli.global, args, out),
     }
 }

@@ -3,3 +3,4 @@
 pub mod build;
 pub mod dev;
 pub mod inspect;
+pub mod push;

@@ -4,10 +4,14 @@
 mod build;
 mod context;
 mod ignore;
+mod publish;
+mod push;
 
 pub use build::{build_all, BuiltImage};
 pub use context::{BuildContext, ContextError};
 pub use ignore::IgnoreRules;
+pub use publish::{publish, with_account, Published};
+pub use push::{push_all, PushedImage, RegistryAuth};
 
 use cfcontainer_meta::{kebab_case, ContainerMeta, ImageSource};
 

@@ -1,0 +1,262 @@
+//! One authenticated client for the account: the envelope, error lines
+//! with code and message, retries with backoff, timeouts.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{Secret, DEFAULT_BASE_URL};
+use crate::output::Output;
+use crate::{Error, WorkerSettings};
+
+/// How often a call is tried at most.
+const ATTEMPTS: u32 = 6;
+/// First backoff; it doubles per attempt up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(8);
+/// The longest `Retry-After` honoured before giving up.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// Per-request timeout (uploads of a few MB included).
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Whether a failed call may simply be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Repeating it cannot do harm (reads, PUT, PATCH, DELETE, credentials).
+    Safe,
+    /// Repeating might do the work twice: only an answered 429 is retried;
+    /// other failures are returned for the caller to reconcile.
+    Reconcile,
+}
+
+/// A request body.
+pub enum Body {
+    /// No body.
+    Empty,
+    /// A JSON document.
+    Json(Value),
+    /// A multipart form (kept as bytes so retries can rebuild it).
+    Multipart(Vec<Part>),
+}
+
+/// A multipart form part.
+#[derive(Clone)]
+pub struct Part {
+    /// Field name (also sent as file name for modules).
+    pub name: String,
+    /// Content type.
+    pub content_type: String,
+    /// Bytes.
+    pub data: Vec<u8>,
+    /// Sent with `filename=`.
+    pub file: bool,
+}
+
+/// A client bound to one account and token.
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    account: String,
+    token: Secret,
+    calls: AtomicU32,
+    kill_after: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    success: bool,
+    #[serde(default)]
+    errors: Vec<ApiMessage>,
+    #[serde(default)]
+    result: Value,
+}
+
+#[derive(Deserialize)]
+struct ApiMessage {
+    #[serde(default)]
+    code: u32,
+    #[serde(default)]
+    message: String,
+}
+
+impl Client {
+    /// A client from `CLOUDFLARE_API_TOKEN`, `CLOUDFLARE_ACCOUNT_ID` (or the
+    /// crate's `account_id`) and `CLOUDFLARE_API_BASE_URL`.
+    pub fn from_env(settings: &WorkerSettings) -> Result<Client, Error> {
+        let token = std::env::var("CLOUDFLARE_API_TOKEN").ok().filter(|t| !t.is_empty()).ok_or(Error::NoToken)?;
+        let account = settings.account_id.clone().ok_or(Error::NoAccount)?;
+        let base = std::env::var("CLOUDFLARE_API_BASE_URL").ok().filter(|b| !b.is_empty()).unwrap_or_else(|| DEFAULT_BASE_URL.into());
+        let http = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .connect_timeout(Duration::from_secs(15))
+            .user_agent(concat!("cargo-cfcontainer/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Local { what: "set up the HTTP client".into(), why: e.to_string() })?;
+        // Test hook: simulate a kill right after the Nth answered call.
+        let kill_after = std::env::var("CFCONTAINER_TEST_KILL_AFTER_API_CALLS").ok().and_then(|n| n.parse().ok());
+        Ok(Client { http, base: base.trim_end_matches('/').to_string(), account, token: Secret::new(token), calls: AtomicU32::new(0), kill_after })
+    }
+
+    /// The account id.
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    /// The token, to key hashes that must not be guessable without it.
+    pub fn token(&self) -> &Secret {
+        &self.token
+    }
+
+    /// `GET /accounts/{account}{path}`.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str, out: &Output) -> Result<T, Error> {
+        self.call(Method::GET, path, Body::Empty, Retry::Safe, out).await
+    }
+
+    /// `DELETE /accounts/{account}{path}`; `Ok(false)` if it was already gone (404).
+    pub async fn delete(&self, path: &str, out: &Output) -> Result<bool, Error> {
+        match self.call::<Value>(Method::DELETE, path, Body::Empty, Retry::Safe, out).await {
+            Ok(_) => Ok(true),
+            Err(Error::Api { status: 404, .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Calls `/accounts/{account}{path}` and returns the envelope's result.
+    pub async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Body, retry: Retry, out: &Output) -> Result<T, Error> {
+        let url = format!("{}/accounts/{}{path}", self.base, self.account);
+        let label = format!("{method} {}", path.split('?').next().unwrap_or(path));
+        let mut backoff = FIRST_BACKOFF;
+        for attempt in 1..=ATTEMPTS {
+            out.verbose(&format!("{label} (attempt {attempt})"));
+            let sent = self.request(method.clone(), &url, &body)?.send().await;
+            let last = attempt == ATTEMPTS;
+            let response = match sent {
+                Ok(r) => r,
+                Err(e) if retry == Retry::Safe && !last => {
+                    out.verbose(&format!("{label}: {e}; retrying in {backoff:?}"));
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    continue;
+                }
+                Err(e) => return Err(Error::ApiUnreachable { call: label, base: self.base.clone(), why: transport_error(&e) }),
+            };
+            let status = response.status();
+            let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()).map(Duration::from_secs);
+            let text = match response.text().await {
+                Ok(t) => t,
+                Err(e) if retry == Retry::Safe && !last => {
+                    out.verbose(&format!("{label}: {e}; retrying"));
+                    tokio::time::sleep(backoff).await;
+                    continue;
+                }
+                Err(e) => return Err(Error::ApiUnreachable { call: label, base: self.base.clone(), why: transport_error(&e) }),
+            };
+            self.count_call();
+            let retryable = status == StatusCode::TOO_MANY_REQUESTS || (retry == Retry::Safe && status.is_server_error());
+            if retryable && !last {
+                let wait = match retry_after {
+                    Some(after) if after <= MAX_RETRY_AFTER => after,
+                    _ => backoff,
+                };
+                out.verbose(&format!("{label}: HTTP {}; retrying in {wait:?}", status.as_u16()));
+                tokio::time::sleep(wait).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                continue;
+            }
+            return parse(&label, status, &text);
+        }
+        unreachable!("the last attempt returns")
+    }
+
+    fn request(&self, method: Method, url: &str, body: &Body) -> Result<reqwest::RequestBuilder, Error> {
+        let builder = self.http.request(method, url).bearer_auth(self.token.expose());
+        Ok(match body {
+            Body::Empty => builder,
+            Body::Json(value) => builder.json(value),
+            Body::Multipart(parts) => {
+                let mut form = reqwest::multipart::Form::new();
+                for part in parts {
+                    let mut p = reqwest::multipart::Part::bytes(part.data.clone())
+                        .mime_str(&part.content_type)
+                        .map_err(|e| Error::Local { what: format!("prepare upload part {}", part.name), why: e.to_string() })?;
+                    if part.file {
+                        p = p.file_name(part.name.clone());
+                    }
+                    form = form.part(part.name.clone(), p);
+                }
+                builder.multipart(form)
+            }
+        })
+    }
+
+    fn count_call(&self) {
+        let done = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.kill_after == Some(done) {
+            // The test hook: die as `kill -9` would, without cleanup.
+            std::process::exit(137);
+        }
+    }
+}
+
+fn parse<T: DeserializeOwned>(label: &str, status: StatusCode, text: &str) -> Result<T, Error> {
+    let envelope: Option<Envelope> = serde_json::from_str(text).ok();
+    let failed = |code: Option<u32>, message: String| Error::Api {
+        call: label.to_string(),
+        status: status.as_u16(),
+        code,
+        message,
+        hint: hint(status.as_u16()),
+    };
+    let Some(envelope) = envelope else {
+        let snippet: String = text.chars().take(120).collect();
+        return Err(failed(None, format!("the answer is not a Cloudflare API envelope: {}", crate::project::one_line(&snippet))));
+    };
+    if !status.is_success() || !envelope.success {
+        let first = envelope.errors.first();
+        let message = first.map(|e| describe(&e.message)).unwrap_or_else(|| "no error message".into());
+        return Err(failed(first.map(|e| e.code), message));
+    }
+    serde_json::from_value(envelope.result).map_err(|e| failed(None, format!("unexpected result shape: {e}")))
+}
+
+/// Container endpoints put `{"error": NAME, "details": {...}}` in the message.
+fn describe(message: &str) -> String {
+    match serde_json::from_str::<Value>(message) {
+        Ok(Value::Object(doc)) if doc.contains_key("error") => {
+            let name = doc["error"].as_str().unwrap_or("error");
+            match doc.get("details").filter(|d| !d.is_null()) {
+                Some(Value::Object(details)) if !details.is_empty() => {
+                    let parts: Vec<String> = details.iter().map(|(k, v)| format!("{k}: {}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))).collect();
+                    format!("{name} ({})", parts.join(", "))
+                }
+                _ => name.to_string(),
+            }
+        }
+        _ => crate::project::one_line(message),
+    }
+}
+
+fn hint(status: u16) -> &'static str {
+    match status {
+        401 | 403 => "check that CLOUDFLARE_API_TOKEN is valid with Workers Scripts Edit and Containers Edit permissions, and CLOUDFLARE_ACCOUNT_ID",
+        412 => "the account changed since it was read; rerun",
+        429 => "rate limited by Cloudflare; wait a minute and rerun",
+        500..=599 => "Cloudflare had a server error; rerun (deploys converge)",
+        _ => "fix the input named above and rerun",
+    }
+}
+
+fn transport_error(error: &reqwest::Error) -> String {
+    let mut why = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        why = format!("{why}: {s}");
+        source = s.source();
+    }
+    crate::project::one_line(&why)
+}

@@ -1,0 +1,23 @@
+//! The Cloudflare API: credentials from the environment, a client that
+//! speaks the envelope and retries what is safe to retry, and the shapes
+//! of the answers `cargo cfcontainer` reads.
+
+mod client;
+mod secret;
+mod types;
+
+pub use client::{Body, Client, Part, Retry};
+pub use secret::Secret;
+pub use types::*;
+
+/// The public API base; `CLOUDFLARE_API_BASE_URL` overrides it.
+pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
+
+/// Cloudflare's container registry; `CLOUDFLARE_CONTAINER_REGISTRY`
+/// overrides it.
+pub const DEFAULT_REGISTRY: &str = "registry.cloudflare.com";
+
+/// The registry host images are pushed to.
+pub fn registry_host() -> String {
+    std::env::var("CLOUDFLARE_CONTAINER_REGISTRY").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| DEFAULT_REGISTRY.into())
+}

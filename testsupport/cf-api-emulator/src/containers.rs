@@ -1,0 +1,328 @@
+//! Container endpoints: registry credentials, applications and rollouts.
+//! Their errors carry a JSON document in `errors[0].message`.
+
+use serde_json::{json, Map, Value};
+
+use crate::envelope::{container_fail, ok, Reply};
+use crate::server::Call;
+use crate::state::{Application, State};
+use crate::Config;
+
+const INSTANCE_TYPES: &[(&str, f64, u64, u64)] = &[
+    ("lite", 0.0625, 256, 2000),
+    ("dev", 0.0625, 256, 2000),
+    ("basic", 0.25, 1024, 4000),
+    ("standard", 0.5, 4096, 8000),
+    ("standard-1", 0.5, 4096, 8000),
+    ("standard-2", 1.0, 6144, 12000),
+    ("standard-3", 2.0, 8192, 16000),
+    ("standard-4", 4.0, 12288, 20000),
+];
+
+/// (vCPU, memory MiB, disk MB) of a named instance type.
+pub fn instance_resources(name: &str) -> Option<(f64, u64, u64)> {
+    INSTANCE_TYPES.iter().find(|(n, ..)| *n == name).map(|&(_, v, m, d)| (v, m, d))
+}
+
+fn validate(details: Value) -> Reply {
+    container_fail(400, "VALIDATE_INPUT", details)
+}
+
+fn not_found(id: &str) -> Reply {
+    container_fail(404, "APPLICATION_NOT_FOUND", json!({ "id": id }))
+}
+
+fn json_body(call: &Call) -> Result<Map<String, Value>, Reply> {
+    if call.content_type.as_deref().map(|c| c.starts_with("application/json")) != Some(true) {
+        return Err(validate(json!({ "body": "Content-Type must be application/json" })));
+    }
+    match serde_json::from_slice(&call.body) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(validate(json!({ "body": "must be a JSON object" }))),
+    }
+}
+
+fn only_keys(body: &Map<String, Value>, required: &[&str], optional: &[&str], at: &str) -> Result<(), Reply> {
+    if let Some(key) = body.keys().find(|k| !required.contains(&k.as_str()) && !optional.contains(&k.as_str())) {
+        return Err(validate(json!({ format!("{at}{key}"): "unknown field" })));
+    }
+    match required.iter().find(|k| !body.contains_key(**k)) {
+        Some(key) => Err(validate(json!({ format!("{at}{key}"): "required" }))),
+        None => Ok(()),
+    }
+}
+
+/// `POST /containers/registries/{host}/credentials`.
+pub fn credentials(state: &mut State, config: &Config, host: &str, call: &Call) -> Reply {
+    let mut run = || -> Result<Reply, Reply> {
+        call.only_query(&[])?;
+        let body = json_body(call)?;
+        only_keys(&body, &["expiration_minutes", "permissions"], &[], "")?;
+        let minutes = body["expiration_minutes"].as_u64().filter(|m| (1..=1440).contains(m));
+        if minutes.is_none() {
+            return Err(validate(json!({ "expiration_minutes": "must be an integer from 1 to 1440" })));
+        }
+        let permissions = body["permissions"].as_array().filter(|p| !p.is_empty() && p.iter().all(|x| x == "push" || x == "pull"));
+        if permissions.is_none() {
+            return Err(validate(json!({ "permissions": "must list \"push\" and/or \"pull\"" })));
+        }
+        let registry = config.registry.as_ref().filter(|r| r.host == host);
+        let Some(registry) = registry else {
+            return Err(container_fail(404, "REGISTRY_NOT_FOUND", json!({ "registry_host": host })));
+        };
+        let password = if state.bad_credentials > 0 {
+            state.bad_credentials -= 1;
+            "expired-credentials".to_string()
+        } else {
+            registry.password.clone()
+        };
+        Ok(ok(json!({ "account_id": config.account_id, "registry_host": host, "username": registry.username, "password": password })))
+    };
+    run().unwrap_or_else(|r| r)
+}
+
+/// `GET /containers/applications`.
+pub fn list(state: &State, config: &Config, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&["name"]) {
+        return r;
+    }
+    let name = call.query.iter().find(|(k, _)| k == "name").map(|(_, v)| v.as_str());
+    ok(Value::Array(
+        state.applications.iter().filter(|a| name.is_none_or(|n| a.name == n)).map(|a| a.json(&config.account_id)).collect(),
+    ))
+}
+
+/// `GET /containers/applications/{id}`.
+pub fn get(state: &State, config: &Config, id: &str, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&[]) {
+        return r;
+    }
+    match state.applications.iter().find(|a| a.id == id) {
+        Some(app) => ok(app.json(&config.account_id)),
+        None => not_found(id),
+    }
+}
+
+/// `POST /containers/applications`.
+pub fn create(state: &mut State, config: &Config, call: &Call) -> Reply {
+    let run = |state: &mut State| -> Result<Reply, Reply> {
+        call.only_query(&[])?;
+        let body = json_body(call)?;
+        only_keys(
+            &body,
+            &["name", "scheduling_policy", "instances", "max_instances", "configuration", "durable_objects"],
+            &["constraints", "rollout_active_grace_period"],
+            "",
+        )?;
+        let name = body["name"].as_str().filter(|n| !n.is_empty() && n.len() <= 64).ok_or_else(|| validate(json!({ "name": "must be a non-empty string" })))?;
+        if state.applications.iter().any(|a| a.name == name) {
+            return Err(container_fail(409, "APPLICATION_NAME_ALREADY_EXISTS", json!({ "name": name })));
+        }
+        let scheduling_policy = scheduling_policy(&body["scheduling_policy"])?;
+        let instances = body["instances"].as_u64().ok_or_else(|| validate(json!({ "instances": "must be an integer" })))?;
+        let max_instances = max_instances(&body["max_instances"])?;
+        let configuration = configuration(&body["configuration"], config, "configuration.")?;
+        let durable_objects = body["durable_objects"].as_object().ok_or_else(|| validate(json!({ "durable_objects": "must be an object" })))?;
+        only_keys(durable_objects, &["namespace_id"], &[], "durable_objects.")?;
+        let namespace_id = durable_objects["namespace_id"].as_str().unwrap_or_default().to_string();
+        if !state.namespaces.iter().any(|n| n.id == namespace_id) {
+            return Err(validate(json!({ "durable_objects.namespace_id": "no such Durable Object namespace" })));
+        }
+        if let Some(other) = state.applications.iter().find(|a| a.namespace_id == namespace_id) {
+            return Err(container_fail(400, "DURABLE_OBJECT_ALREADY_HAS_APPLICATION", json!({ "namespace_id": namespace_id, "application_id": other.id, "application_name": other.name })));
+        }
+        let constraints = body.get("constraints").cloned().unwrap_or(json!({ "tiers": [1] }));
+        let grace = body.get("rollout_active_grace_period").map(|v| v.as_u64().ok_or_else(|| validate(json!({ "rollout_active_grace_period": "must be an integer" })))).transpose()?;
+        let app = Application {
+            id: state.id(),
+            name: name.to_string(),
+            created_at: state.now(),
+            version: 1,
+            scheduling_policy,
+            instances,
+            max_instances,
+            constraints,
+            configuration,
+            namespace_id,
+            rollout_active_grace_period: grace.unwrap_or(0),
+            rollouts: Vec::new(),
+        };
+        let reply = ok(app.json(&config.account_id));
+        state.applications.push(app);
+        Ok(reply)
+    };
+    run(state).unwrap_or_else(|r| r)
+}
+
+/// `PATCH /containers/applications/{id}`: top-level settings only; a new
+/// configuration goes through a rollout.
+pub fn patch(state: &mut State, config: &Config, id: &str, call: &Call) -> Reply {
+    let run = |state: &mut State| -> Result<Reply, Reply> {
+        call.only_query(&[])?;
+        let body = json_body(call)?;
+        only_keys(&body, &[], &["instances", "max_instances", "scheduling_policy", "constraints", "rollout_active_grace_period"], "")?;
+        let max = body.get("max_instances").map(max_instances).transpose()?;
+        let policy = body.get("scheduling_policy").map(scheduling_policy).transpose()?;
+        let app = state.applications.iter_mut().find(|a| a.id == id).ok_or_else(|| not_found(id))?;
+        if let Some(max) = max {
+            app.max_instances = max;
+        }
+        if let Some(policy) = policy {
+            app.scheduling_policy = policy;
+        }
+        if let Some(n) = body.get("instances").and_then(Value::as_u64) {
+            app.instances = n;
+        }
+        if let Some(c) = body.get("constraints") {
+            app.constraints = c.clone();
+        }
+        app.version += 1;
+        Ok(ok(app.json(&config.account_id)))
+    };
+    run(state).unwrap_or_else(|r| r)
+}
+
+/// `DELETE /containers/applications/{id}`.
+pub fn delete(state: &mut State, id: &str, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&[]) {
+        return r;
+    }
+    let before = state.applications.len();
+    state.applications.retain(|a| a.id != id);
+    if state.applications.len() == before {
+        return not_found(id);
+    }
+    ok(Value::Null)
+}
+
+/// `POST /containers/applications/{id}/rollouts`: the emulated rollout
+/// completes at once.
+pub fn rollout(state: &mut State, config: &Config, id: &str, call: &Call) -> Reply {
+    let run = |state: &mut State| -> Result<Reply, Reply> {
+        call.only_query(&[])?;
+        let body = json_body(call)?;
+        only_keys(&body, &["description", "strategy", "kind", "target_configuration"], &["step_percentage", "steps"], "")?;
+        if body["strategy"] != "rolling" {
+            return Err(validate(json!({ "strategy": "must be \"rolling\"" })));
+        }
+        if body["kind"] != "full_auto" && body["kind"] != "full_manual" {
+            return Err(validate(json!({ "kind": "must be \"full_auto\" or \"full_manual\"" })));
+        }
+        let steps = steps(&body)?;
+        let target = configuration(&body["target_configuration"], config, "target_configuration.")?;
+        let rollout_id = state.id();
+        let created_at = state.now();
+        let app = state.applications.iter_mut().find(|a| a.id == id).ok_or_else(|| not_found(id))?;
+        let rollout = json!({
+            "id": rollout_id,
+            "created_at": created_at,
+            "description": body["description"],
+            "kind": body["kind"],
+            "strategy": "rolling",
+            "current_version": app.version,
+            "target_version": app.version + 1,
+            "steps": steps,
+            "status": "completed",
+            "target_configuration": target,
+        });
+        app.version += 1;
+        app.configuration = target;
+        app.rollouts.push(rollout.clone());
+        Ok(ok(rollout))
+    };
+    run(state).unwrap_or_else(|r| r)
+}
+
+/// `GET /containers/applications/{id}/rollouts`.
+pub fn rollouts(state: &State, id: &str, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&[]) {
+        return r;
+    }
+    match state.applications.iter().find(|a| a.id == id) {
+        Some(app) => ok(Value::Array(app.rollouts.clone())),
+        None => not_found(id),
+    }
+}
+
+fn scheduling_policy(value: &Value) -> Result<String, Reply> {
+    match value.as_str() {
+        Some(p @ ("default" | "regional" | "moon" | "gpu")) => Ok(p.to_string()),
+        _ => Err(validate(json!({ "scheduling_policy": "must be one of default, regional, moon, gpu" }))),
+    }
+}
+
+fn max_instances(value: &Value) -> Result<u64, Reply> {
+    value.as_u64().filter(|n| (1..=1000).contains(n)).ok_or_else(|| validate(json!({ "max_instances": "must be an integer from 1 to 1000" })))
+}
+
+fn steps(body: &Map<String, Value>) -> Result<Vec<u64>, Reply> {
+    const ALLOWED: &[u64] = &[5, 10, 20, 25, 50, 100];
+    match (body.get("step_percentage"), body.get("steps")) {
+        (Some(p), None) => match p.as_u64().filter(|p| ALLOWED.contains(p)) {
+            Some(p) => Ok(vec![p]),
+            None => Err(validate(json!({ "step_percentage": "must be one of 5, 10, 20, 25, 50, 100" }))),
+        },
+        (None, Some(Value::Array(steps))) => {
+            let mut out = Vec::new();
+            for step in steps {
+                let object = step.as_object().ok_or_else(|| validate(json!({ "steps": "each step must be an object" })))?;
+                only_keys(object, &["step_size"], &["description"], "steps[].")?;
+                let p = object["step_size"].get("percentage").and_then(Value::as_u64).filter(|p| (1..=100).contains(p));
+                out.push(p.ok_or_else(|| validate(json!({ "steps[].step_size.percentage": "must be 1..100" })))?);
+            }
+            if out.last() != Some(&100) || out.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(validate(json!({ "steps": "percentages must increase and end at 100" })));
+            }
+            Ok(out)
+        }
+        _ => Err(validate(json!({ "step_percentage": "give step_percentage or steps, not both or neither" }))),
+    }
+}
+
+/// Validates an application configuration: a pinned image in the
+/// account's registry namespace that the registry has, an instance type or
+/// custom resources, and log settings.
+fn configuration(value: &Value, config: &Config, at: &str) -> Result<Value, Reply> {
+    let object = value.as_object().ok_or_else(|| validate(json!({ at.trim_end_matches('.'): "must be an object" })))?;
+    only_keys(object, &["image"], &["instance_type", "vcpu", "memory_mib", "disk", "observability"], at)?;
+    let image = object["image"].as_str().unwrap_or_default();
+    check_image(image, config).map_err(|why| validate(json!({ format!("{at}image"): why })))?;
+    match (object.get("instance_type"), object.get("vcpu")) {
+        (Some(t), None) => {
+            if t.as_str().and_then(instance_resources).is_none() {
+                return Err(validate(json!({ format!("{at}instance_type"): "unknown instance type" })));
+            }
+        }
+        (None, Some(_)) => {
+            let complete = object.get("memory_mib").is_some_and(Value::is_u64) && object["disk"].get("size_mb").is_some_and(Value::is_u64);
+            if !complete || !object["vcpu"].is_number() {
+                return Err(validate(json!({ format!("{at}vcpu"): "custom resources need vcpu, memory_mib and disk.size_mb" })));
+            }
+        }
+        (None, None) => {}
+        (Some(_), Some(_)) => return Err(validate(json!({ format!("{at}instance_type"): "give instance_type or vcpu/memory_mib/disk, not both" }))),
+    }
+    if let Some(o) = object.get("observability") {
+        let enabled = o.as_object().filter(|o| o.len() == 1).and_then(|o| o.get("logs")).and_then(|l| l.as_object()).filter(|l| l.len() == 1).and_then(|l| l.get("enabled"));
+        if !enabled.is_some_and(Value::is_boolean) {
+            return Err(validate(json!({ format!("{at}observability"): "must be {\"logs\": {\"enabled\": bool}}" })));
+        }
+    }
+    Ok(value.clone())
+}
+
+fn check_image(image: &str, config: &Config) -> Result<(), String> {
+    let Some(registry) = &config.registry else { return Ok(()) };
+    let prefix = format!("{}/{}/", registry.host, config.account_id);
+    let rest = image.strip_prefix(&prefix).ok_or_else(|| format!("image must be in {prefix}"))?;
+    let (repository, reference) = match rest.split_once('@') {
+        Some((repo, digest)) => (repo, digest),
+        None => rest.rsplit_once(':').ok_or("image needs a tag or a digest")?,
+    };
+    let full = format!("{}/{repository}", config.account_id);
+    match registry.has_manifest(&full, reference) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(format!("image {image} does not exist in the registry")),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,138 @@
+//! A strict local emulator of the Cloudflare API endpoints that
+//! `cargo cfcontainer` calls: Workers scripts (multipart upload, settings,
+//! migrations), Durable Object namespaces, container registry credentials
+//! and container applications with rollouts.
+//!
+//! It answers with Cloudflare's envelope and error codes, rejects unknown
+//! or missing fields, checks that application images exist in a real
+//! registry, and can inject faults (an HTTP status with `Retry-After`, or
+//! a dropped connection). Every request is logged for tests to assert on.
+//!
+//! ```no_run
+//! let emulator = cf_api_emulator::Emulator::start(cf_api_emulator::Config::for_tests());
+//! println!("CLOUDFLARE_API_BASE_URL={}", emulator.base_url());
+//! ```
+
+mod containers;
+mod envelope;
+mod faults;
+mod multipart;
+mod registry;
+mod server;
+mod state;
+mod workers;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+pub use faults::{Fault, FaultKind};
+pub use registry::Registry;
+pub use server::Logged;
+
+/// What the emulated account looks like.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The account id every path must name.
+    pub account_id: String,
+    /// The only API token accepted (as `Authorization: Bearer ...`).
+    pub token: String,
+    /// The registry whose credentials the API hands out and where
+    /// application images must exist; `None` accepts any image.
+    pub registry: Option<Registry>,
+}
+
+impl Config {
+    /// Account `0123456789abcdef0123456789abcdef`, token `test-token`, no registry.
+    pub fn for_tests() -> Config {
+        Config { account_id: "0123456789abcdef0123456789abcdef".into(), token: "test-token".into(), registry: None }
+    }
+}
+
+/// Everything the server shares between requests.
+pub(crate) struct Shared {
+    pub config: Config,
+    pub state: Mutex<state::State>,
+    pub faults: Mutex<Vec<Fault>>,
+    pub log: Mutex<Vec<Logged>>,
+}
+
+/// A running emulator on 127.0.0.1 (its own thread and runtime); it stops
+/// when dropped.
+pub struct Emulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Emulator {
+    /// Starts an emulator on a free port.
+    pub fn start(config: Config) -> Emulator {
+        Emulator::start_on(config, 0)
+    }
+
+    /// Starts an emulator on `port` (0 picks a free one).
+    pub fn start_on(config: Config, port: u16) -> Emulator {
+        let shared = Arc::new(Shared {
+            config,
+            state: Mutex::new(state::State::default()),
+            faults: Mutex::new(Vec::new()),
+            log: Mutex::new(Vec::new()),
+        });
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("bind the emulator's port");
+        listener.set_nonblocking(true).expect("non-blocking listener");
+        let addr = listener.local_addr().expect("listener address");
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let serving = shared.clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+            runtime.block_on(server::serve(listener, serving, rx));
+        });
+        Emulator { addr, shared, _shutdown: tx }
+    }
+
+    /// The API base URL, for `CLOUDFLARE_API_BASE_URL`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/client/v4", self.addr)
+    }
+
+    /// The account id.
+    pub fn account_id(&self) -> &str {
+        &self.shared.config.account_id
+    }
+
+    /// The accepted token.
+    pub fn token(&self) -> &str {
+        &self.shared.config.token
+    }
+
+    /// Queues a fault; faults apply in the order injected.
+    pub fn inject(&self, fault: Fault) {
+        self.shared.faults.lock().unwrap().push(fault);
+    }
+
+    /// Makes the next `count` credential requests hand out a wrong
+    /// registry password (as expired credentials look to a registry).
+    pub fn hand_out_bad_credentials(&self, count: u32) {
+        self.shared.state.lock().unwrap().bad_credentials = count;
+    }
+
+    /// Every request so far, in order.
+    pub fn log(&self) -> Vec<Logged> {
+        self.shared.log.lock().unwrap().clone()
+    }
+
+    /// Forgets the request log.
+    pub fn clear_log(&self) {
+        self.shared.log.lock().unwrap().clear();
+    }
+
+    /// The requests that changed something (any method but GET) and succeeded.
+    pub fn write_calls(&self) -> Vec<Logged> {
+        self.log().into_iter().filter(|l| l.method != "GET" && (200..300).contains(&l.status)).collect()
+    }
+
+    /// A JSON snapshot of the account: scripts, namespaces, applications.
+    pub fn snapshot(&self) -> serde_json::Value {
+        self.shared.state.lock().unwrap().snapshot(&self.shared.config)
+    }
+}

@@ -1,0 +1,231 @@
+//! The HTTP side: serving, authentication, fault injection, the request
+//! log and routing to the endpoint handlers.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use serde::Serialize;
+
+use crate::envelope::{fail, Reply};
+use crate::faults::{self, FaultKind};
+use crate::{containers, workers, Shared};
+
+/// API path prefix.
+const PREFIX: &str = "/client/v4";
+
+/// One logged API request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Logged {
+    /// HTTP method.
+    pub method: String,
+    /// Path after `/client/v4`.
+    pub path: String,
+    /// The raw query, if any.
+    pub query: Option<String>,
+    /// The status answered; 0 for a dropped connection.
+    pub status: u16,
+}
+
+/// A request as handlers see it.
+pub struct Call {
+    pub method: String,
+    /// Path segments after `/accounts/{account}`.
+    pub segments: Vec<String>,
+    pub query: Vec<(String, String)>,
+    pub content_type: Option<String>,
+    pub body: Bytes,
+}
+
+impl Call {
+    /// Fails unless every query parameter is one of `allowed`.
+    pub fn only_query(&self, allowed: &[&str]) -> Result<(), Reply> {
+        match self.query.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+            Some((k, _)) => Err(fail(400, 10021, format!("unknown query parameter `{k}`"))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Serves until `shutdown` fires.
+pub async fn serve(listener: std::net::TcpListener, shared: Arc<Shared>, mut shutdown: tokio::sync::oneshot::Receiver<()>) {
+    let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted { Ok((s, _)) => s, Err(_) => continue },
+            _ = &mut shutdown => return,
+        };
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| handle(shared.clone(), req));
+            let io = hyper_util::rt::TokioIo::new(stream);
+            let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+        });
+    }
+}
+
+/// An error from the service makes hyper close the connection unanswered.
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Dropped> {
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let raw_query = req.uri().query().map(str::to_string);
+    let auth = header(&req, "authorization");
+    let content_type = header(&req, "content-type");
+    let body = match req.into_body().collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return Err(Dropped),
+    };
+    if let Some(control) = path.strip_prefix("/__emulator/") {
+        return Ok(respond(control_call(&shared, &method, control, &body)));
+    }
+    let Some(api_path) = path.strip_prefix(PREFIX).map(str::to_string) else {
+        return Ok(respond(fail(404, 7003, format!("Could not route to {path}, perhaps your object identifier is invalid?"))));
+    };
+    let record = |status: u16| {
+        shared.log.lock().unwrap().push(Logged { method: method.clone(), path: api_path.clone(), query: raw_query.clone(), status });
+    };
+    let fault = faults::take(&mut shared.faults.lock().unwrap(), &method, &api_path);
+    match fault {
+        Some(FaultKind::Drop) => {
+            record(0);
+            return Err(Dropped);
+        }
+        Some(FaultKind::Status { status, retry_after }) => {
+            record(status);
+            let mut reply = fail(status, if status == 429 { 971 } else { 10013 }, "injected failure; please try again");
+            if let Some(seconds) = retry_after {
+                reply.headers.push(("retry-after", seconds.to_string()));
+            }
+            return Ok(respond(reply));
+        }
+        _ => {}
+    }
+    let query = raw_query.as_deref().map(parse_query).unwrap_or_default();
+    let reply = route(&shared, &method, &api_path, auth.as_deref(), Call { method: method.clone(), segments: Vec::new(), query, content_type, body });
+    if fault == Some(FaultKind::DropAfter) {
+        record(0);
+        return Err(Dropped);
+    }
+    record(reply.status);
+    Ok(respond(reply))
+}
+
+fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call: Call) -> Reply {
+    let segments: Vec<String> = path.trim_start_matches('/').split('/').map(percent_decode).collect();
+    if segments.len() < 3 || segments[0] != "accounts" {
+        return fail(404, 7003, format!("Could not route to {path}, perhaps your object identifier is invalid?"));
+    }
+    match auth.and_then(|a| a.strip_prefix("Bearer ")) {
+        None => return fail(400, 6003, "Invalid request headers: missing Authorization: Bearer <token>"),
+        Some(token) if token != shared.config.token => return fail(403, 9109, "Invalid access token"),
+        Some(_) => {}
+    }
+    if segments[1] != shared.config.account_id {
+        return fail(403, 10000, "Authentication error");
+    }
+    call.segments = segments[2..].to_vec();
+    let parts: Vec<&str> = call.segments.iter().map(String::as_str).collect();
+    let mut state = shared.state.lock().unwrap();
+    let routed = match (method, parts.as_slice()) {
+        ("GET", ["workers", "scripts"]) => Some(workers::list(&state, &call)),
+        ("PUT", ["workers", "scripts", name]) => Some(workers::upload(&mut state, name, &call)),
+        ("DELETE", ["workers", "scripts", name]) => Some(workers::delete(&mut state, name, &call)),
+        ("GET", ["workers", "scripts", name, "settings"]) => Some(workers::settings(&state, name, &call)),
+        ("GET", ["workers", "durable_objects", "namespaces"]) => Some(workers::namespaces(&state, &call)),
+        ("POST", ["containers", "registries", host, "credentials"]) => Some(containers::credentials(&mut state, &shared.config, host, &call)),
+        ("GET", ["containers", "applications"]) => Some(containers::list(&state, &shared.config, &call)),
+        ("POST", ["containers", "applications"]) => Some(containers::create(&mut state, &shared.config, &call)),
+        ("GET", ["containers", "applications", id]) => Some(containers::get(&state, &shared.config, id, &call)),
+        ("PATCH", ["containers", "applications", id]) => Some(containers::patch(&mut state, &shared.config, id, &call)),
+        ("DELETE", ["containers", "applications", id]) => Some(containers::delete(&mut state, id, &call)),
+        ("POST", ["containers", "applications", id, "rollouts"]) => Some(containers::rollout(&mut state, &shared.config, id, &call)),
+        ("GET", ["containers", "applications", id, "rollouts"]) => Some(containers::rollouts(&state, id, &call)),
+        _ => None,
+    };
+    routed.unwrap_or_else(|| {
+        let known = matches!(
+            parts.as_slice(),
+            ["workers", "scripts"] | ["workers", "scripts", _] | ["workers", "scripts", _, "settings"]
+                | ["containers", "applications"] | ["containers", "applications", _] | ["containers", "applications", _, "rollouts"]
+        );
+        if known {
+            fail(405, 10405, format!("method {} not allowed on {path}", call.method))
+        } else {
+            fail(404, 7003, format!("Could not route to {path}, perhaps your object identifier is invalid?"))
+        }
+    })
+}
+
+fn control_call(shared: &Shared, method: &str, path: &str, body: &Bytes) -> Reply {
+    use crate::envelope::ok;
+    match (method, path) {
+        ("GET", "log") => ok(serde_json::to_value(&*shared.log.lock().unwrap()).unwrap()),
+        ("DELETE", "log") => {
+            shared.log.lock().unwrap().clear();
+            ok(serde_json::Value::Null)
+        }
+        ("GET", "state") => ok(shared.state.lock().unwrap().snapshot(&shared.config)),
+        ("POST", "faults") => match serde_json::from_slice::<crate::Fault>(body) {
+            Ok(f) => {
+                shared.faults.lock().unwrap().push(f);
+                ok(serde_json::Value::Null)
+            }
+            Err(e) => fail(400, 10021, format!("bad fault: {e}")),
+        },
+        _ => fail(404, 7003, format!("no control endpoint {method} /__emulator/{path}")),
+    }
+}
+
+fn respond(reply: Reply) -> Response<Full<Bytes>> {
+    let mut builder = Response::builder().status(reply.status).header("content-type", "application/json");
+    for (name, value) in reply.headers {
+        builder = builder.header(name, value);
+    }
+    builder.body(Full::new(Bytes::from(reply.body.to_string()))).expect("valid response")
+}
+
+fn header(req: &Request<Incoming>, name: &str) -> Option<String> {
+    req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+fn parse_query(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (percent_decode(k), percent_decode(v)),
+            None => (percent_decode(p), String::new()),
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

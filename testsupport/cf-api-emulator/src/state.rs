@@ -1,0 +1,188 @@
+//! What the emulated account holds.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::Config;
+
+/// The account's resources.
+#[derive(Default)]
+pub struct State {
+    pub scripts: BTreeMap<String, Script>,
+    pub namespaces: Vec<Namespace>,
+    pub applications: Vec<Application>,
+    /// Credential requests still to answer with a wrong password.
+    pub bad_credentials: u32,
+    next_id: u64,
+    clock: u64,
+}
+
+/// An uploaded Worker script.
+pub struct Script {
+    pub etag: String,
+    pub migration_tag: Option<String>,
+    pub main_module: String,
+    pub modules: Vec<Module>,
+    pub compatibility_date: Option<String>,
+    pub compatibility_flags: Vec<String>,
+    pub bindings: Vec<Value>,
+    pub containers: Vec<String>,
+    pub observability: Option<Value>,
+    pub created_on: String,
+    pub modified_on: String,
+    pub version_id: String,
+}
+
+/// One module of a script.
+pub struct Module {
+    pub name: String,
+    pub content_type: String,
+    pub size: usize,
+}
+
+/// A Durable Object namespace: one class of one script.
+#[derive(Clone)]
+pub struct Namespace {
+    pub id: String,
+    pub script: String,
+    pub class: String,
+    pub use_sqlite: bool,
+}
+
+/// A container application.
+pub struct Application {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    pub version: u64,
+    pub scheduling_policy: String,
+    pub instances: u64,
+    pub max_instances: u64,
+    pub constraints: Value,
+    pub configuration: Value,
+    pub namespace_id: String,
+    pub rollout_active_grace_period: u64,
+    pub rollouts: Vec<Value>,
+}
+
+impl State {
+    /// A fresh id: 32 hex digits.
+    pub fn id(&mut self) -> String {
+        self.next_id += 1;
+        format!("{:032x}", 0xcf00_0000_0000_0000_u128 + u128::from(self.next_id))
+    }
+
+    /// A fresh, increasing timestamp.
+    pub fn now(&mut self) -> String {
+        self.clock += 1;
+        format!("2026-11-27T{:02}:{:02}:{:02}.000000Z", self.clock / 3600 % 24, self.clock / 60 % 60, self.clock % 60)
+    }
+
+    /// Everything, for tests.
+    pub fn snapshot(&self, config: &Config) -> Value {
+        json!({
+            "scripts": self.scripts.iter().map(|(name, s)| (name.clone(), s.settings_json(true))).collect::<serde_json::Map<_, _>>(),
+            "namespaces": self.namespaces.iter().map(Namespace::json).collect::<Vec<_>>(),
+            "applications": self.applications.iter().map(|a| a.json(&config.account_id)).collect::<Vec<_>>(),
+        })
+    }
+}
+
+impl Script {
+    /// The settings view; secret values are never shown, `internal` adds
+    /// what only tests see (tag, modules).
+    pub fn settings_json(&self, internal: bool) -> Value {
+        let bindings: Vec<Value> = self
+            .bindings
+            .iter()
+            .map(|b| {
+                let mut b = b.clone();
+                if b["type"] == "secret_text" {
+                    b.as_object_mut().unwrap().remove("text");
+                }
+                b
+            })
+            .collect();
+        let mut settings = json!({
+            "bindings": bindings,
+            "compatibility_date": self.compatibility_date,
+            "compatibility_flags": self.compatibility_flags,
+            "logpush": false,
+            "placement": {},
+            "tags": [],
+            "tail_consumers": [],
+            "usage_model": "standard",
+        });
+        if let Some(o) = &self.observability {
+            settings["observability"] = o.clone();
+        }
+        if internal {
+            settings["migration_tag"] = json!(self.migration_tag);
+            settings["containers"] = json!(self.containers);
+            settings["etag"] = json!(self.etag);
+            settings["modules"] = json!(self.modules.iter().map(|m| json!({"name": m.name, "content_type": m.content_type, "size": m.size})).collect::<Vec<_>>());
+        }
+        settings
+    }
+
+    /// The scripts-list entry.
+    pub fn list_json(&self, name: &str) -> Value {
+        let mut entry = json!({
+            "id": name,
+            "etag": self.etag,
+            "handlers": ["fetch"],
+            "created_on": self.created_on,
+            "modified_on": self.modified_on,
+            "has_modules": true,
+            "usage_model": "standard",
+            "compatibility_date": self.compatibility_date,
+        });
+        if let Some(tag) = &self.migration_tag {
+            entry["migration_tag"] = json!(tag);
+        }
+        entry
+    }
+}
+
+impl Namespace {
+    /// The namespaces-list entry.
+    pub fn json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "name": format!("{}_{}", self.script, self.class),
+            "script": self.script,
+            "class": self.class,
+            "use_sqlite": self.use_sqlite,
+        })
+    }
+}
+
+impl Application {
+    /// The API's view: the configuration with the instance type's
+    /// resources expanded.
+    pub fn json(&self, account_id: &str) -> Value {
+        let mut configuration = self.configuration.clone();
+        if let Some((vcpu, memory, disk)) = configuration.get("instance_type").and_then(Value::as_str).and_then(crate::containers::instance_resources) {
+            configuration["vcpu"] = json!(vcpu);
+            configuration["memory_mib"] = json!(memory);
+            configuration["memory"] = json!(format!("{memory}MB"));
+            configuration["disk"] = json!({ "size": format!("{disk}MB"), "size_mb": disk });
+        }
+        json!({
+            "id": self.id,
+            "account_id": account_id,
+            "name": self.name,
+            "created_at": self.created_at,
+            "version": self.version,
+            "scheduling_policy": self.scheduling_policy,
+            "instances": self.instances,
+            "max_instances": self.max_instances,
+            "constraints": self.constraints,
+            "configuration": configuration,
+            "durable_objects": { "namespace_id": self.namespace_id },
+            "rollout_active_grace_period": self.rollout_active_grace_period,
+            "health": { "instances": { "healthy": 0, "failed": 0, "starting": 0, "scheduling": 0 } },
+        })
+    }
+}

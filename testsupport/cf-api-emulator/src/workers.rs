@@ -1,0 +1,307 @@
+//! Workers endpoints: scripts (multipart upload with bindings, migrations
+//! and containers), settings, deletion and Durable Object namespaces.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::envelope::{fail, invalid, ok, Reply};
+use crate::multipart;
+use crate::server::Call;
+use crate::state::{Module, Namespace, Script, State};
+
+const NO_SUCH_WORKER: (u16, u32, &str) = (404, 10007, "This Worker does not exist on your account.");
+
+const METADATA_KEYS: &[&str] = &[
+    "main_module", "compatibility_date", "compatibility_flags", "bindings", "migrations", "containers",
+    "observability", "keep_bindings", "placement", "tags", "tail_consumers", "logpush", "usage_model", "limits",
+];
+
+const MODULE_TYPES: &[&str] = &[
+    "application/javascript+module", "text/javascript", "application/javascript", "application/wasm",
+    "application/json", "text/plain", "application/octet-stream", "application/source-map",
+];
+
+/// `GET /workers/scripts`.
+pub fn list(state: &State, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&[]) {
+        return r;
+    }
+    ok(Value::Array(state.scripts.iter().map(|(name, s)| s.list_json(name)).collect()))
+}
+
+/// `GET /workers/scripts/{name}/settings`.
+pub fn settings(state: &State, name: &str, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&[]) {
+        return r;
+    }
+    match state.scripts.get(name) {
+        Some(script) => ok(script.settings_json(false)),
+        None => fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2),
+    }
+}
+
+/// `GET /workers/durable_objects/namespaces`.
+pub fn namespaces(state: &State, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&["page", "per_page"]) {
+        return r;
+    }
+    ok(Value::Array(state.namespaces.iter().map(Namespace::json).collect()))
+}
+
+/// `DELETE /workers/scripts/{name}`: refused while a container
+/// application still uses one of its namespaces.
+pub fn delete(state: &mut State, name: &str, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&["force"]) {
+        return r;
+    }
+    if !state.scripts.contains_key(name) {
+        return fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2);
+    }
+    for ns in state.namespaces.iter().filter(|n| n.script == name) {
+        if let Some(app) = state.applications.iter().find(|a| a.namespace_id == ns.id) {
+            return fail(400, 10064, format!("cannot delete Worker {name}: class {} is used by container application {} ({}); delete the application first", ns.class, app.name, app.id));
+        }
+    }
+    state.scripts.remove(name);
+    state.namespaces.retain(|n| n.script != name);
+    ok(Value::Null)
+}
+
+/// `PUT /workers/scripts/{name}`: multipart metadata plus modules.
+pub fn upload(state: &mut State, name: &str, call: &Call) -> Reply {
+    match try_upload(state, name, call) {
+        Ok(reply) | Err(reply) => reply,
+    }
+}
+
+fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply> {
+    call.only_query(&[])?;
+    let parts = multipart::parse(call.content_type.as_deref(), &call.body).map_err(invalid)?;
+    let metadata_part = parts.iter().find(|p| p.name == "metadata").ok_or_else(|| invalid("missing the `metadata` part"))?;
+    let metadata: Map<String, Value> = match serde_json::from_slice(&metadata_part.data) {
+        Ok(Value::Object(m)) => m,
+        _ => return Err(invalid("the `metadata` part is not a JSON object")),
+    };
+    if let Some(key) = metadata.keys().find(|k| !METADATA_KEYS.contains(&k.as_str())) {
+        return Err(invalid(format!("Unexpected field '{key}' in metadata")));
+    }
+    let main_module = metadata.get("main_module").and_then(Value::as_str).ok_or_else(|| invalid("metadata.main_module is required"))?;
+    let mut modules = Vec::new();
+    let mut hasher = Sha256::new();
+    for part in parts.iter().filter(|p| p.name != "metadata") {
+        let content_type = part.content_type.clone().ok_or_else(|| invalid(format!("module `{}` has no Content-Type", part.name)))?;
+        if !MODULE_TYPES.contains(&content_type.as_str()) {
+            return Err(invalid(format!("module `{}` has unsupported Content-Type {content_type}", part.name)));
+        }
+        if part.filename.as_deref() != Some(part.name.as_str()) {
+            return Err(invalid(format!("module part `{}` must carry filename=\"{}\"", part.name, part.name)));
+        }
+        hasher.update(part.name.as_bytes());
+        hasher.update([0]);
+        hasher.update(content_type.as_bytes());
+        hasher.update([0]);
+        hasher.update(&part.data);
+        modules.push(Module { name: part.name.clone(), content_type, size: part.data.len() });
+    }
+    let main = modules.iter().find(|m| m.name == main_module).ok_or_else(|| invalid(format!("main_module `{main_module}` is not one of the uploaded modules")))?;
+    if main.content_type != "application/javascript+module" {
+        return Err(invalid(format!("main_module `{main_module}` must be application/javascript+module")));
+    }
+    let compatibility_date = optional_string(&metadata, "compatibility_date")?;
+    if let Some(date) = &compatibility_date {
+        let valid = date.len() == 10 && date.chars().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+        if !valid {
+            return Err(invalid(format!("compatibility_date `{date}` is not YYYY-MM-DD")));
+        }
+    }
+    let compatibility_flags = string_list(&metadata, "compatibility_flags")?;
+    let keep_bindings = string_list(&metadata, "keep_bindings")?;
+    let existing = state.scripts.get(name).map(|s| (s.bindings.clone(), s.migration_tag.clone(), s.created_on.clone()));
+    let mut bindings = metadata.get("bindings").cloned().unwrap_or(json!([]));
+    let Value::Array(list) = &mut bindings else { return Err(invalid("metadata.bindings must be an array")) };
+    for binding in list.iter() {
+        check_binding(binding)?;
+    }
+    if let Some((existing_bindings, ..)) = &existing {
+        for kept in existing_bindings.iter().filter(|b| keep_bindings.iter().any(|t| b["type"] == t.as_str())) {
+            if !list.iter().any(|b| b["name"] == kept["name"]) {
+                list.push(kept.clone());
+            }
+        }
+    }
+    let mut names = BTreeSet::new();
+    if let Some(dup) = list.iter().filter_map(|b| b["name"].as_str()).find(|n| !names.insert(*n)) {
+        return Err(invalid(format!("binding name `{dup}` is used twice")));
+    }
+    let list = list.clone();
+
+    // Migrations against the script's current tag.
+    let mut namespaces: Vec<Namespace> = state.namespaces.clone();
+    let mut migration_tag = existing.as_ref().and_then(|(_, tag, _)| tag.clone());
+    if let Some(migrations) = metadata.get("migrations") {
+        migration_tag = Some(apply_migrations(state, name, migrations, migration_tag.as_deref(), &mut namespaces)?);
+    }
+    // Bindings to this script's classes need their namespace.
+    for b in list.iter().filter(|b| b["type"] == "durable_object_namespace") {
+        let other_script = b.get("script_name").and_then(Value::as_str).filter(|s| *s != name);
+        let class = b["class_name"].as_str().unwrap_or_default();
+        let known = match other_script {
+            Some(script) => namespaces.iter().any(|n| n.script == script && n.class == class),
+            None => namespaces.iter().any(|n| n.script == name && n.class == class),
+        };
+        if !known {
+            return Err(fail(400, 10061, format!("Cannot create binding for class '{class}' because it is not currently configured to implement Durable Objects. Did you forget to apply a Durable Object migration?")));
+        }
+    }
+    let mut containers = Vec::new();
+    if let Some(entries) = metadata.get("containers") {
+        let entries = entries.as_array().ok_or_else(|| invalid("metadata.containers must be an array"))?;
+        for entry in entries {
+            let object = entry.as_object().ok_or_else(|| invalid("each metadata.containers entry must be an object"))?;
+            if let Some(key) = object.keys().find(|k| *k != "class_name") {
+                return Err(invalid(format!("Unexpected field '{key}' in metadata.containers")));
+            }
+            let class = object.get("class_name").and_then(Value::as_str).ok_or_else(|| invalid("metadata.containers[].class_name is required"))?;
+            match namespaces.iter().find(|n| n.script == name && n.class == class) {
+                Some(ns) if ns.use_sqlite => containers.push(class.to_string()),
+                Some(_) => return Err(invalid(format!("container class {class} must be a SQLite-backed Durable Object (use new_sqlite_classes)"))),
+                None => return Err(invalid(format!("container class {class} is not a Durable Object class of {name}"))),
+            }
+        }
+    }
+    // Classes removed while a container application still uses them.
+    for gone in state.namespaces.iter().filter(|n| !namespaces.iter().any(|m| m.id == n.id)) {
+        if let Some(app) = state.applications.iter().find(|a| a.namespace_id == gone.id) {
+            return Err(fail(400, 10064, format!("cannot delete class {}: container application {} uses it; delete the application first", gone.class, app.name)));
+        }
+    }
+
+    let etag = hex::encode(hasher.finalize());
+    let now = state.now();
+    let version_id = state.id();
+    let created_on = existing.map(|(.., created)| created).unwrap_or_else(|| now.clone());
+    let script = Script {
+        etag,
+        migration_tag,
+        main_module: main_module.to_string(),
+        modules,
+        compatibility_date,
+        compatibility_flags,
+        bindings: list,
+        containers,
+        observability: metadata.get("observability").cloned(),
+        created_on,
+        modified_on: now,
+        version_id,
+    };
+    let mut result = script.list_json(name);
+    result["deployment_id"] = json!(script.version_id);
+    result["startup_time_ms"] = json!(1);
+    result["main_module"] = json!(script.main_module);
+    state.namespaces = namespaces;
+    state.scripts.insert(name.to_string(), script);
+    Ok(ok(result))
+}
+
+fn check_binding(binding: &Value) -> Result<(), Reply> {
+    let object = binding.as_object().ok_or_else(|| invalid("each binding must be an object"))?;
+    let kind = object.get("type").and_then(Value::as_str).ok_or_else(|| invalid("binding without `type`"))?;
+    let name = object.get("name").and_then(Value::as_str).ok_or_else(|| invalid(format!("{kind} binding without `name`")))?;
+    let (required, optional): (&[&str], &[&str]) = match kind {
+        "durable_object_namespace" => (&["class_name"], &["script_name", "environment"]),
+        "plain_text" | "secret_text" => (&["text"], &[]),
+        "json" => (&["json"], &[]),
+        other => return Err(invalid(format!("binding `{name}` has unsupported type `{other}`"))),
+    };
+    for key in required {
+        if !object.contains_key(*key) {
+            return Err(invalid(format!("{kind} binding `{name}` is missing `{key}`")));
+        }
+    }
+    if let Some(key) = object.keys().find(|k| !["type", "name"].contains(&k.as_str()) && !required.contains(&k.as_str()) && !optional.contains(&k.as_str())) {
+        return Err(invalid(format!("Unexpected field '{key}' in {kind} binding `{name}`")));
+    }
+    Ok(())
+}
+
+/// Checks `old_tag` and applies each step; returns the new tag.
+fn apply_migrations(state: &mut State, script: &str, migrations: &Value, current: Option<&str>, namespaces: &mut Vec<Namespace>) -> Result<String, Reply> {
+    let object = migrations.as_object().ok_or_else(|| invalid("metadata.migrations must be an object"))?;
+    const STEP_KEYS: &[&str] = &["new_classes", "new_sqlite_classes", "renamed_classes", "deleted_classes"];
+    if let Some(key) = object.keys().find(|k| !["old_tag", "new_tag", "steps"].contains(&k.as_str()) && !STEP_KEYS.contains(&k.as_str())) {
+        return Err(invalid(format!("Unexpected field '{key}' in metadata.migrations")));
+    }
+    let old_tag = object.get("old_tag").and_then(Value::as_str);
+    if old_tag != current {
+        let expected = match current {
+            Some(tag) => format!("expected tag is '{tag}'"),
+            None => "the script has no migration tag yet; omit old_tag".to_string(),
+        };
+        return Err(fail(412, 10079, format!("Migration tag precondition failed; {expected}")));
+    }
+    let new_tag = object.get("new_tag").and_then(Value::as_str).ok_or_else(|| invalid("metadata.migrations.new_tag is required"))?;
+    if Some(new_tag) == current {
+        return Err(invalid(format!("migrations.new_tag `{new_tag}` equals the current tag")));
+    }
+    let steps: Vec<Value> = match object.get("steps") {
+        Some(Value::Array(steps)) => steps.clone(),
+        Some(_) => return Err(invalid("metadata.migrations.steps must be an array")),
+        None => vec![Value::Object(object.iter().filter(|(k, _)| STEP_KEYS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect())],
+    };
+    for step in &steps {
+        let step = step.as_object().ok_or_else(|| invalid("each migration step must be an object"))?;
+        if let Some(key) = step.keys().find(|k| !STEP_KEYS.contains(&k.as_str())) {
+            return Err(invalid(format!("Unexpected field '{key}' in a migration step")));
+        }
+        for (key, sqlite) in [("new_classes", false), ("new_sqlite_classes", true)] {
+            for class in class_list(step.get(key), key)? {
+                if namespaces.iter().any(|n| n.script == script && n.class == class) {
+                    return Err(fail(400, 10074, format!("Cannot apply new-class migration to class '{class}' that is already depended on")));
+                }
+                namespaces.push(Namespace { id: state.id(), script: script.to_string(), class, use_sqlite: sqlite });
+            }
+        }
+        for rename in step.get("renamed_classes").and_then(Value::as_array).into_iter().flatten() {
+            let (from, to) = (rename["from"].as_str(), rename["to"].as_str());
+            let (Some(from), Some(to)) = (from, to) else { return Err(invalid("renamed_classes entries need `from` and `to`")) };
+            if namespaces.iter().any(|n| n.script == script && n.class == to) {
+                return Err(fail(400, 10074, format!("Cannot rename class '{from}' to '{to}': '{to}' already exists")));
+            }
+            let ns = namespaces.iter_mut().find(|n| n.script == script && n.class == from);
+            ns.ok_or_else(|| fail(400, 10074, format!("Cannot rename class '{from}': no such Durable Object class")))?.class = to.to_string();
+        }
+        for class in class_list(step.get("deleted_classes"), "deleted_classes")? {
+            let before = namespaces.len();
+            namespaces.retain(|n| !(n.script == script && n.class == class));
+            if namespaces.len() == before {
+                return Err(fail(400, 10074, format!("Cannot delete class '{class}': no such Durable Object class")));
+            }
+        }
+    }
+    Ok(new_tag.to_string())
+}
+
+fn class_list(value: Option<&Value>, key: &str) -> Result<Vec<String>, Reply> {
+    match value {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| invalid(format!("migrations {key} must list class names"))))
+            .collect(),
+        Some(_) => Err(invalid(format!("migrations {key} must be an array"))),
+    }
+}
+
+fn optional_string(metadata: &Map<String, Value>, key: &str) -> Result<Option<String>, Reply> {
+    match metadata.get(key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(invalid(format!("metadata.{key} must be a string"))),
+    }
+}
+
+fn string_list(metadata: &Map<String, Value>, key: &str) -> Result<Vec<String>, Reply> {
+    class_list(metadata.get(key), key).map_err(|_| invalid(format!("metadata.{key} must be an array of strings")))
+}
