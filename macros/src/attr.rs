@@ -28,6 +28,7 @@ pub struct Spanned<T> {
 pub struct Attrs {
     pub class: Option<Spanned<String>>,
     pub binding: Option<Spanned<String>>,
+    pub renamed_from: Option<Spanned<String>>,
     pub port: Option<Spanned<u16>>,
     pub ports: Option<Spanned<Vec<u16>>>,
     pub sleep_after: Option<u64>,
@@ -87,6 +88,7 @@ fn parse_key(cx: &Ctxt, a: &mut Attrs, key: &str, meta: &Meta) {
     match key {
         CLASS => a.class = value(cx, meta).and_then(|e| string(cx, key, e)),
         BINDING => a.binding = value(cx, meta).and_then(|e| string(cx, key, e)),
+        RENAMED_FROM => a.renamed_from = value(cx, meta).and_then(|e| string(cx, key, e)),
         PORT => a.port = value(cx, meta).and_then(|e| port(cx, key, e)),
         PORTS => {
             a.ports = value(cx, meta).and_then(|e| {

@@ -58,5 +58,6 @@ pub fn build(attrs: Attrs, item: &syn::ItemStruct) -> ContainerMeta {
         },
         observability_logs: attrs.observability_logs.unwrap_or(false),
         dev: DevSettings { remote: attrs.dev_remote.unwrap_or(false) },
+        renamed_from: attrs.renamed_from.map(|r| r.value),
     }
 }

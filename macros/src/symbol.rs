@@ -23,12 +23,13 @@ pub const ROLLOUT: &str = "rollout";
 pub const OBSERVABILITY: &str = "observability";
 pub const DEV: &str = "dev";
 pub const HOOKS: &str = "hooks";
+pub const RENAMED_FROM: &str = "renamed_from";
 
 /// Every top-level key, for suggestions on a misspelling.
 pub const TOP_LEVEL: &[&str] = &[
     CLASS, BINDING, PORT, PORTS, SLEEP_AFTER, ENV, ENTRYPOINT, ENABLE_INTERNET, READINESS_PATH, READINESS,
     DOCKERFILE, CONTEXT, BUILD_ARGS, TARGET, IMAGE, NAME, TAG, INSTANCE_TYPE, MAX_INSTANCES,
-    ROLLOUT, OBSERVABILITY, DEV, HOOKS,
+    ROLLOUT, OBSERVABILITY, DEV, HOOKS, RENAMED_FROM,
 ];
 
 pub const VCPU: &str = "vcpu";

@@ -31,6 +31,14 @@ fn check_names(cx: &Ctxt, attrs: &Attrs, item: &syn::ItemStruct) {
         ),
         _ => {}
     }
+    if let Some(old) = &attrs.renamed_from {
+        let class = attrs.class.as_ref().map(|c| c.value.clone()).unwrap_or_else(|| item.ident.to_string());
+        if !is_js_identifier(&old.value) {
+            cx.error_at(old.span, format!("`{}` is not a valid JavaScript class name; `renamed_from` names the class's previous `class`", old.value));
+        } else if old.value == class {
+            cx.error_at(old.span, format!("`renamed_from = \"{}\"` is the class's current name; give its previous name, or remove `renamed_from`", old.value));
+        }
+    }
     if let Some(binding) = attrs.binding.as_ref().filter(|b| !is_js_identifier(&b.value)) {
         cx.error_at(
             binding.span,

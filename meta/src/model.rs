@@ -52,6 +52,10 @@ pub struct ContainerMeta {
     pub observability_logs: bool,
     /// Settings for `cargo cfcontainer dev`.
     pub dev: DevSettings,
+    /// The class name this class had before a rename; deploys migrate its
+    /// Durable Objects (and their container application) to the new name.
+    #[serde(default)]
+    pub renamed_from: Option<String>,
 }
 
 /// One environment variable of the container.
@@ -178,6 +182,7 @@ impl ContainerMeta {
             rollout: Rollout::default(),
             observability_logs: false,
             dev: DevSettings::default(),
+            renamed_from: None,
         }
     }
 }

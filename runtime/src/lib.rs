@@ -25,6 +25,7 @@
 //! |---|---|---|
 //! | `class = "C"` | JavaScript class name of the Durable Object | the struct's name |
 //! | `binding = "B"` | binding name the Worker sees | `class` in SHOUTY_SNAKE_CASE |
+//! | `renamed_from = "Old"` | the class's previous `class`: deploy renames its Durable Objects (data kept) | none |
 //! | `port = 8080` | port `fetch` goes to | first of `ports`; one of the two is required |
 //! | `ports = [8080, 9090]` | ports that must all answer before the container is ready | `[port]` |
 //! | `sleep_after = "3m"` | idle time before the container is stopped: seconds or `"30s"`, `"1h30m"` | `"10m"` |

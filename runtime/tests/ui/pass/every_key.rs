@@ -19,6 +19,7 @@ use cfcontainer::{ContainerClass, EnvSource};
     rollout(step_percentage = [10, 50, 100], kind = "full_manual"),
     observability(logs = true),
     dev(remote = true),
+    renamed_from = "Api",
 )]
 pub struct Api;
 
