@@ -35,12 +35,18 @@ pub enum Command {
     Build(BuildArgs),
     /// Build what is missing and push every image to Cloudflare's registry; prints digest-pinned references.
     Push,
+    /// Show what a deploy would change, per resource; changes nothing.
+    Plan,
+    /// Deploy the worker, its Durable Objects and container applications; a rerun with no change writes nothing.
+    Deploy(DeployArgs),
+    /// Delete the worker's container applications, then the worker.
+    Destroy,
     /// Run the worker and its containers locally in workerd; rebuild on change.
     Dev(DevArgs),
 }
 
 /// Options every verb takes, before or after the verb.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Path to Cargo.toml of the worker crate or its workspace.
     #[arg(long, global = true, value_name = "PATH")]
@@ -111,6 +117,14 @@ pub struct BuildArgs {
     /// Tag the images `cloudflare-dev/<name>:<tag>` for local dev.
     #[arg(long)]
     pub dev: bool,
+}
+
+/// `cargo cfcontainer deploy`.
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// Allow deleting Durable Object classes (and their data) that the crate no longer declares.
+    #[arg(long)]
+    pub allow_delete_classes: bool,
 }
 
 /// `cargo cfcontainer dev`.

@@ -71,4 +71,13 @@ pub enum Error {
     /// The registry refused or failed a push.
     #[error("pushing to {host} failed: {why}; {hint}")]
     Registry { host: String, why: String, hint: &'static str },
+    /// An application name is taken by an application of another namespace.
+    #[error("container application `{name}` (id {other}) already exists but serves another Durable Object namespace, so class `{class}` cannot use that name; delete it (`cargo cfcontainer destroy` of its worker) or rename the class")]
+    AppConflict { name: String, class: String, other: String },
+    /// A deploy would delete Durable Object classes.
+    #[error("this deploy would delete Durable Object class(es) {classes} and all their data; if a class was renamed, add `renamed_from`, else rerun with --allow-delete-classes")]
+    WouldDelete { classes: String },
+    /// A Worker secret has no value anywhere.
+    #[error("Worker secret `{name}` (a container env var) has no value: export {name}=... for this deploy, or set it once with `wrangler secret put {name}`")]
+    MissingSecret { name: String },
 }

@@ -7,6 +7,7 @@ pub mod api;
 mod artifact;
 pub mod cli;
 mod cmd;
+pub mod deploy;
 mod engine;
 mod error;
 pub mod dev;
@@ -51,6 +52,9 @@ fn run(cli: &cli::Cli, out: &output::Output) -> Result<(), Error> {
         cli::Command::Inspect(args) => cmd::inspect::run(&cli.global, args, out),
         cli::Command::Build(args) => cmd::build::run(&cli.global, args, out),
         cli::Command::Push => cmd::push::run(&cli.global, out),
+        cli::Command::Plan => cmd::plan::run(&cli.global, out),
+        cli::Command::Deploy(args) => cmd::deploy::run(&cli.global, args, out),
+        cli::Command::Destroy => cmd::destroy::run(&cli.global, out),
         cli::Command::Dev(args) => cmd::dev::run(&cli.global, args, out),
     }
 }

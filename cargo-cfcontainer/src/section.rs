@@ -71,6 +71,32 @@ pub fn wasm_custom_section<R: Read + Seek>(wasm: &mut R, name: &str) -> Result<V
     }
 }
 
+/// The module without its custom sections called `name`: the metadata
+/// section is for this tool only, so deploys do not upload it (and a
+/// deploy-only setting such as `max_instances` leaves the code unchanged).
+pub fn strip_wasm_custom_section(wasm: &[u8], name: &str) -> Result<Vec<u8>, String> {
+    if wasm.len() < 8 || &wasm[..4] != b"\0asm" {
+        return Err("not a wasm module".into());
+    }
+    let mut out = wasm[..8].to_vec();
+    let mut rest = &wasm[8..];
+    while !rest.is_empty() {
+        let mut reader = Counted { inner: &mut &rest[1..], count: 0 };
+        let size = leb128(&mut reader).ok_or("truncated section header")?;
+        let start = 1 + reader.count;
+        let end = start.checked_add(size).filter(|e| *e <= rest.len()).ok_or("section runs past the end of the module")?;
+        let body = &rest[start..end];
+        let mut name_reader = Counted { inner: &mut &body[..], count: 0 };
+        let is_named = rest[0] == 0
+            && leb128(&mut name_reader).is_some_and(|len| body.get(name_reader.count..name_reader.count + len) == Some(name.as_bytes()));
+        if !is_named {
+            out.extend_from_slice(&rest[..end]);
+        }
+        rest = &rest[end..];
+    }
+    Ok(out)
+}
+
 /// Counts the bytes read through it.
 struct Counted<'a, R> {
     inner: &'a mut R,
@@ -149,6 +175,20 @@ mod tests {
         wasm.extend(custom("cfcontainer.meta", b"def"));
         assert_eq!(wasm_custom_section(&mut Cursor::new(&wasm), "cfcontainer.meta").unwrap(), b"abcdef");
         assert_eq!(wasm_custom_section(&mut Cursor::new(&wasm), "missing").unwrap(), b"");
+    }
+
+    #[test]
+    fn stripping_removes_only_the_named_sections() {
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        wasm.extend(custom("cfcontainer.meta", b"abc"));
+        wasm.extend([1, 1, 0]);
+        wasm.extend(custom("other", b"zzz"));
+        let stripped = super::strip_wasm_custom_section(&wasm, "cfcontainer.meta").unwrap();
+        let mut expected = b"\0asm\x01\0\0\0".to_vec();
+        expected.extend([1, 1, 0]);
+        expected.extend(custom("other", b"zzz"));
+        assert_eq!(stripped, expected);
+        assert!(super::strip_wasm_custom_section(&wasm[..12], "x").is_err());
     }
 
     #[test]

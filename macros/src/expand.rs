@@ -203,13 +203,15 @@ fn durable_object(ident: &syn::Ident, class: &str) -> TokenStream {
 fn metadata_section(meta: &ContainerMeta) -> TokenStream {
     let bytes = encode_record(meta);
     let len = bytes.len();
-    let lit = Literal::byte_string(&bytes);
+    // An array expression, not `*b"..."`: a byte-string literal would also
+    // be placed in the module's data, so deploy-only settings changed code.
+    let items = bytes.iter().map(|b| Literal::u8_unsuffixed(*b));
     let section = cfcontainer_meta::SECTION;
     quote! {
-        #[used]
+        #[cfg_attr(not(target_family = "wasm"), used)]
         #[cfg_attr(target_vendor = "apple", unsafe(link_section = "__DATA,__cfcontainer"))]
         #[cfg_attr(not(target_vendor = "apple"), unsafe(link_section = #section))]
-        static __CFCONTAINER_META: [u8; #len] = *#lit;
+        static __CFCONTAINER_META: [u8; #len] = [#(#items),*];
     }
 }
 

@@ -39,6 +39,9 @@ pub struct ScriptSettings {
     /// Compatibility flags.
     #[serde(default)]
     pub compatibility_flags: Vec<String>,
+    /// Script tags; one records the digest of the last upload.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// An entry of `GET /workers/durable_objects/namespaces`.

@@ -11,7 +11,7 @@ pub use build::{build_all, BuiltImage};
 pub use context::{BuildContext, ContextError};
 pub use ignore::IgnoreRules;
 pub use publish::{publish, with_account, Published};
-pub use push::{push_all, PushedImage, RegistryAuth};
+pub use push::{push_all, pushed_digest, PushedImage, RegistryAuth};
 
 use cfcontainer_meta::{kebab_case, ContainerMeta, ImageSource};
 

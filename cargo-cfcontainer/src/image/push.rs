@@ -211,7 +211,12 @@ fn push_failed(what: &str, why: String) -> Error {
     Error::Registry { host: what.to_string(), why: crate::project::one_line(&why), hint: "check the registry is reachable from the Docker engine and rerun" }
 }
 
-/// The digest under which the engine knows image `id` in `repository`.
+/// The digest under which the engine knows image `id` in `repository`
+/// (set when it was pushed from here).
+pub async fn pushed_digest(docker: &Docker, id: &str, repository: &str) -> Result<Option<String>, Error> {
+    known_digest(docker, id, repository).await
+}
+
 async fn known_digest(docker: &Docker, id: &str, repository: &str) -> Result<Option<String>, Error> {
     let image = docker.inspect_image(id).await.map_err(engine_error)?;
     let prefix = format!("{repository}@");

@@ -29,6 +29,7 @@ pub struct Script {
     pub bindings: Vec<Value>,
     pub containers: Vec<String>,
     pub observability: Option<Value>,
+    pub tags: Vec<String>,
     pub created_on: String,
     pub modified_on: String,
     pub version_id: String,
@@ -110,7 +111,7 @@ impl Script {
             "compatibility_flags": self.compatibility_flags,
             "logpush": false,
             "placement": {},
-            "tags": [],
+            "tags": self.tags,
             "tail_consumers": [],
             "usage_model": "standard",
         });

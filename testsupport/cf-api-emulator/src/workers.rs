@@ -118,6 +118,10 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
     }
     let compatibility_flags = string_list(&metadata, "compatibility_flags")?;
     let keep_bindings = string_list(&metadata, "keep_bindings")?;
+    let tags = string_list(&metadata, "tags")?;
+    if tags.len() > 8 || tags.iter().any(|t| t.is_empty() || t.len() > 64 || t.contains(',')) {
+        return Err(invalid("metadata.tags: at most 8 tags of 1 to 64 characters without commas"));
+    }
     let existing = state.scripts.get(name).map(|s| (s.bindings.clone(), s.migration_tag.clone(), s.created_on.clone()));
     let mut bindings = metadata.get("bindings").cloned().unwrap_or(json!([]));
     let Value::Array(list) = &mut bindings else { return Err(invalid("metadata.bindings must be an array")) };
@@ -192,6 +196,7 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
         bindings: list,
         containers,
         observability: metadata.get("observability").cloned(),
+        tags,
         created_on,
         modified_on: now,
         version_id,

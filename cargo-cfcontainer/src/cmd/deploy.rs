@@ -1,0 +1,60 @@
+//! `cargo cfcontainer deploy`: the crate to a running Worker with its
+//! containers. Reads the account, pushes images the registry lacks,
+//! uploads the script only if it changed, creates or updates applications;
+//! with nothing changed it makes no write call. Safe to rerun after any
+//! failure.
+
+use serde::Serialize;
+
+use crate::cli::{DeployArgs, GlobalArgs};
+use crate::deploy::{apply, prepare, DeployedApp, Plan, Remote};
+use crate::output::Output;
+use crate::Error;
+
+#[derive(Serialize)]
+struct Report {
+    worker: String,
+    plan: Plan,
+    applications: Vec<DeployedApp>,
+}
+
+/// Deploys.
+pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), Error> {
+    let prepared = prepare(global, out)?;
+    let worker = prepared.project.settings.name.clone();
+    let report = crate::runtime()?.block_on(async {
+        let remote = Remote::read(&prepared.client, &worker, out).await?;
+        check_secrets(&prepared.script.secrets, &remote)?;
+        let apps = prepared.applications(true, out).await?;
+        let plan = prepared.plan(&remote, &apps);
+        if !plan.script.migrations.deleted.is_empty() && !args.allow_delete_classes {
+            return Err(Error::WouldDelete { classes: plan.script.migrations.deleted.join(", ") });
+        }
+        let applications = apply(&prepared.client, &plan, &prepared.script, &remote, out).await?;
+        prepared.remember();
+        Ok::<_, Error>(Report { worker, plan, applications })
+    })?;
+    out.result("deploy", &report, || human(&report));
+    Ok(())
+}
+
+/// Every secret needs a value now or already in the account.
+fn check_secrets(secrets: &[(String, bool)], remote: &Remote) -> Result<(), Error> {
+    let in_account = |name: &str| {
+        remote.settings.as_ref().is_some_and(|s| s.bindings.iter().any(|b| b["type"] == "secret_text" && b["name"] == name))
+    };
+    match secrets.iter().find(|(name, has_value)| !has_value && !in_account(name)) {
+        Some((name, _)) => Err(Error::MissingSecret { name: name.clone() }),
+        None => Ok(()),
+    }
+}
+
+fn human(report: &Report) -> String {
+    if report.plan.is_empty() {
+        let n = report.applications.len();
+        return format!("No changes: worker {} and {n} application{} are up to date", report.worker, if n == 1 { "" } else { "s" });
+    }
+    let mut text = report.plan.human();
+    text.push_str(&format!("\nDeployed worker {}", report.worker));
+    text
+}

@@ -1,0 +1,43 @@
+//! `cargo cfcontainer destroy`: the worker's container applications, then
+//! the Worker script (with its Durable Objects). Rerunnable: what is gone
+//! already counts as done.
+
+use serde::Serialize;
+
+use crate::api::{Application, Client};
+use crate::cli::GlobalArgs;
+use crate::deploy::Remote;
+use crate::output::Output;
+use crate::{Error, Project};
+
+#[derive(Serialize)]
+struct Report {
+    worker: String,
+    applications_deleted: Vec<String>,
+    script_deleted: bool,
+}
+
+/// Deletes the worker's applications and script.
+pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
+    let project = Project::load(global)?;
+    let client = Client::from_env(&project.settings)?;
+    let worker = project.settings.name.clone();
+    let report = crate::runtime()?.block_on(async {
+        let namespaces = Remote::namespaces_of(&client, &worker, out).await?;
+        let apps: Vec<Application> = client.get("/containers/applications", out).await?;
+        let mut deleted = Vec::new();
+        for app in apps.iter().filter(|a| a.durable_objects.as_ref().is_some_and(|d| namespaces.iter().any(|n| n.id == d.namespace_id))) {
+            if client.delete(&format!("/containers/applications/{}", app.id), out).await? {
+                out.event("application-deleted", &serde_json::json!({ "name": app.name }), || format!("{:>12} application {}", "Deleted", app.name));
+            }
+            deleted.push(app.name.clone());
+        }
+        let script_deleted = client.delete(&format!("/workers/scripts/{worker}?force=true"), out).await?;
+        Ok::<_, Error>(Report { worker, applications_deleted: deleted, script_deleted })
+    })?;
+    out.result("destroy", &report, || match (report.script_deleted, report.applications_deleted.len()) {
+        (false, 0) => format!("Nothing to destroy: worker {} does not exist", report.worker),
+        (_, n) => format!("Destroyed worker {} and {n} container application{}", report.worker, if n == 1 { "" } else { "s" }),
+    });
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! A local note of the last deploy from this machine, used only to name
+//! which container fields changed. It holds no secret (container fields
+//! and a digest tag), lives under the target directory, and is mode 0600.
+//! The account stays the source of truth: the note is read only when the
+//! account still carries the digest tag it names.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Project;
+
+/// The note.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LastDeploy {
+    /// The digest tag that deploy gave the script.
+    pub digest_tag: String,
+    /// Its containers' fields (`Class.field` -> JSON value).
+    pub fields: BTreeMap<String, String>,
+}
+
+fn path(project: &Project) -> PathBuf {
+    project.target_dir.join("cfcontainer").join("deploy").join(format!("{}.json", project.settings.name))
+}
+
+/// The note, if there is one for the deploy the account is at.
+pub fn read(project: &Project, account_tags: &[String]) -> Option<LastDeploy> {
+    let text = std::fs::read_to_string(path(project)).ok()?;
+    let last: LastDeploy = serde_json::from_str(&text).ok()?;
+    account_tags.contains(&last.digest_tag).then_some(last)
+}
+
+/// Writes the note (mode 0600); a failure only costs the field names in
+/// the next plan, so it is not an error.
+pub fn write(project: &Project, last: &LastDeploy) {
+    let path = path(project);
+    let Some(dir) = path.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let Ok(text) = serde_json::to_string_pretty(last) else { return };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    if let Ok(mut file) = options.open(&path) {
+        use std::io::Write;
+        let _ = file.write_all(text.as_bytes());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+}

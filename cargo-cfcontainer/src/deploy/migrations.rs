@@ -1,0 +1,108 @@
+//! Durable Object migrations: from the classes the account has to the
+//! classes the crate declares.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// The steps one deploy applies.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Migrations {
+    /// New SQLite-backed classes.
+    pub new: Vec<String>,
+    /// `(from, to)` renames.
+    pub renamed: Vec<(String, String)>,
+    /// Classes deleted, with their data.
+    pub deleted: Vec<String>,
+}
+
+impl Migrations {
+    /// Compares the account's classes with the crate's `(class,
+    /// renamed_from)` list.
+    ///
+    /// ```
+    /// use cargo_cfcontainer::deploy::Migrations;
+    /// let remote = vec!["Old".to_string(), "Gone".to_string()];
+    /// let desired = vec![("New".to_string(), Some("Old".to_string())), ("Fresh".to_string(), None)];
+    /// let m = Migrations::between(&remote, &desired);
+    /// assert_eq!(m.new, ["Fresh"]);
+    /// assert_eq!(m.renamed, [("Old".to_string(), "New".to_string())]);
+    /// assert_eq!(m.deleted, ["Gone"]);
+    /// ```
+    pub fn between(remote: &[String], desired: &[(String, Option<String>)]) -> Migrations {
+        let mut m = Migrations::default();
+        for (class, renamed_from) in desired {
+            if remote.contains(class) {
+                continue;
+            }
+            match renamed_from.as_ref().filter(|old| remote.contains(old)) {
+                Some(old) => m.renamed.push((old.clone(), class.clone())),
+                None => m.new.push(class.clone()),
+            }
+        }
+        for class in remote {
+            let kept = desired.iter().any(|(c, _)| c == class) || m.renamed.iter().any(|(from, _)| from == class);
+            if !kept {
+                m.deleted.push(class.clone());
+            }
+        }
+        m
+    }
+
+    /// True when nothing changes.
+    pub fn is_empty(&self) -> bool {
+        self.new.is_empty() && self.renamed.is_empty() && self.deleted.is_empty()
+    }
+
+    /// The upload's `migrations` object, from the account's `current` tag.
+    ///
+    /// ```
+    /// use cargo_cfcontainer::deploy::Migrations;
+    /// let m = Migrations { new: vec!["A".into()], ..Default::default() };
+    /// assert_eq!(m.to_json(None)["new_tag"], "v1");
+    /// assert_eq!(m.to_json(Some("v3"))["old_tag"], "v3");
+    /// assert_eq!(m.to_json(Some("v3"))["new_tag"], "v4");
+    /// ```
+    pub fn to_json(&self, current: Option<&str>) -> Value {
+        let mut step = serde_json::Map::new();
+        if !self.new.is_empty() {
+            step.insert("new_sqlite_classes".into(), json!(self.new));
+        }
+        if !self.renamed.is_empty() {
+            step.insert("renamed_classes".into(), json!(self.renamed.iter().map(|(f, t)| json!({ "from": f, "to": t })).collect::<Vec<_>>()));
+        }
+        if !self.deleted.is_empty() {
+            step.insert("deleted_classes".into(), json!(self.deleted));
+        }
+        let mut migrations = json!({ "new_tag": next_tag(current), "steps": [step] });
+        if let Some(tag) = current {
+            migrations["old_tag"] = json!(tag);
+        }
+        migrations
+    }
+
+    /// One line for plans: `new A; rename B -> C; delete D`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.new.is_empty() {
+            parts.push(format!("new {}", self.new.join(", ")));
+        }
+        for (from, to) in &self.renamed {
+            parts.push(format!("rename {from} -> {to}"));
+        }
+        if !self.deleted.is_empty() {
+            parts.push(format!("delete {} (their data is lost)", self.deleted.join(", ")));
+        }
+        parts.join("; ")
+    }
+}
+
+/// `v1` after nothing, `vN+1` after `vN`, `<tag>-1` after any other tag.
+fn next_tag(current: Option<&str>) -> String {
+    match current {
+        None => "v1".into(),
+        Some(tag) => match tag.strip_prefix('v').and_then(|n| n.parse::<u64>().ok()) {
+            Some(n) => format!("v{}", n + 1),
+            None => format!("{tag}-1"),
+        },
+    }
+}

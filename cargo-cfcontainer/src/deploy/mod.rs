@@ -1,0 +1,112 @@
+//! Deploys: what the crate wants ([`desired`]), what the account has
+//! ([`Remote`]), the difference ([`Plan`]) and carrying it out
+//! ([`apply()`]). Shared by `plan`, `deploy` and `destroy`.
+
+mod apply;
+mod cache;
+mod desired;
+mod migrations;
+mod plan;
+mod remote;
+
+pub use apply::{apply, DeployedApp};
+pub use cache::LastDeploy;
+pub use desired::{container_fields, DesiredApp, DesiredScript};
+pub use migrations::Migrations;
+pub use plan::{Action, AppPlan, FieldChange, Plan, ScriptPlan};
+pub use remote::Remote;
+
+use bollard::Docker;
+use cfcontainer_meta::{ContainerMeta, ImageSource};
+
+use crate::api::Client;
+use crate::cli::GlobalArgs;
+use crate::cmd::inspect::load;
+use crate::image::{self, RegistryAuth};
+use crate::output::Output;
+use crate::{dev, engine, Error, Project};
+
+/// A crate ready to compare with the account: built for release, its
+/// worker bundled, its desired script computed.
+pub struct Prepared {
+    /// The worker crate.
+    pub project: Project,
+    /// Its containers.
+    pub containers: Vec<ContainerMeta>,
+    /// The API client.
+    pub client: Client,
+    /// The script to upload.
+    pub script: DesiredScript,
+}
+
+/// Builds the worker for release (as deploys ship it) and computes the
+/// desired script.
+pub fn prepare(global: &GlobalArgs, out: &Output) -> Result<Prepared, Error> {
+    let mut release = global.clone();
+    release.release = true;
+    let project = Project::load(&release)?;
+    let client = Client::from_env(&project.settings)?;
+    let modules_dir = dev::worker_build(&project, false, out)?;
+    let loaded = load(&release, crate::artifact::WASM_TARGET, out)?;
+    let script = desired::script(&loaded.project, &loaded.containers, &modules_dir, client.token())?;
+    Ok(Prepared { project: loaded.project, containers: loaded.containers, client, script })
+}
+
+impl Prepared {
+    /// The wanted applications. With `push`, images are pushed as needed
+    /// and pinned by digest; without, an image never pushed from here is
+    /// named by its content tag.
+    pub async fn applications(&self, push: bool, out: &Output) -> Result<Vec<DesiredApp>, Error> {
+        let worker = &self.project.settings.name;
+        let built = self.containers.iter().any(|c| matches!(c.image, ImageSource::Dockerfile { .. }));
+        let docker = if built { Some(engine::connect().await?) } else { None };
+        let references = match (&docker, push) {
+            (Some(docker), true) => image::publish(docker, &self.client, &self.project, &self.containers, out).await?.into_iter().map(|p| (p.class, p.reference)).collect(),
+            _ => self.local_references(docker.as_ref(), out).await?,
+        };
+        Ok(self
+            .containers
+            .iter()
+            .map(|c| {
+                let image = references.iter().find(|(class, _)| *class == c.class).map(|(_, r)| r.clone()).unwrap_or_default();
+                DesiredApp::new(worker, c, image)
+            })
+            .collect())
+    }
+
+    async fn local_references(&self, docker: Option<&Docker>, out: &Output) -> Result<Vec<(String, String)>, Error> {
+        let auth = RegistryAuth::new(&self.client);
+        let mut references = Vec::new();
+        if let Some(docker) = docker {
+            for built in image::build_all(docker, &self.project, &self.containers, false, out).await? {
+                let meta = self.containers.iter().find(|m| m.class == built.class).expect("built from these containers");
+                let repository = auth.repository(&image::repository(meta, &self.project.settings.name));
+                let reference = match image::pushed_digest(docker, &built.id, &repository).await? {
+                    Some(digest) => format!("{repository}@{digest}"),
+                    None => format!("{repository}:{} (not pushed yet)", built.reference.rsplit(':').next().unwrap_or_default()),
+                };
+                references.push((built.class, reference));
+            }
+        }
+        for meta in &self.containers {
+            if let ImageSource::Prebuilt { reference } = &meta.image {
+                references.push((meta.class.clone(), image::with_account(reference, auth.host(), self.client.account())));
+            }
+        }
+        Ok(references)
+    }
+
+    /// Compares the account with the crate.
+    pub fn plan(&self, remote: &Remote, apps: &[DesiredApp]) -> Plan {
+        let tags = remote.settings.as_ref().map(|s| s.tags.clone()).unwrap_or_default();
+        let last = cache::read(&self.project, &tags);
+        let fields = container_fields(&self.containers);
+        Plan::new(remote, &self.script, apps, last.as_ref().map(|l| &l.fields), &fields)
+    }
+
+    /// Notes this deploy for the next plan's field names.
+    pub fn remember(&self) {
+        let last = LastDeploy { digest_tag: self.script.digest_tag(), fields: container_fields(&self.containers) };
+        cache::write(&self.project, &last);
+    }
+}

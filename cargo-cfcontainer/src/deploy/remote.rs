@@ -1,0 +1,64 @@
+//! What the account holds now, read by name: the account is the source of
+//! truth, nothing is remembered between deploys.
+
+use crate::api::{Application, Client, Namespace, ScriptEntry, ScriptSettings};
+use crate::output::Output;
+use crate::Error;
+
+/// The worker's resources in the account.
+#[derive(Debug, Clone, Default)]
+pub struct Remote {
+    /// The script, if uploaded.
+    pub script: Option<ScriptEntry>,
+    /// Its settings, if uploaded.
+    pub settings: Option<ScriptSettings>,
+    /// Durable Object namespaces of this script.
+    pub namespaces: Vec<Namespace>,
+    /// Every container application in the account.
+    pub applications: Vec<Application>,
+}
+
+impl Remote {
+    /// Reads the script, its settings and namespaces, and the applications.
+    pub async fn read(client: &Client, worker: &str, out: &Output) -> Result<Remote, Error> {
+        let scripts: Vec<ScriptEntry> = client.get("/workers/scripts", out).await?;
+        let script = scripts.into_iter().find(|s| s.id == worker);
+        let settings = match &script {
+            Some(_) => Some(client.get(&format!("/workers/scripts/{worker}/settings"), out).await?),
+            None => None,
+        };
+        let namespaces = Remote::namespaces_of(client, worker, out).await?;
+        let applications = client.get("/containers/applications", out).await?;
+        Ok(Remote { script, settings, namespaces, applications })
+    }
+
+    /// The Durable Object namespaces `worker` defines.
+    pub async fn namespaces_of(client: &Client, worker: &str, out: &Output) -> Result<Vec<Namespace>, Error> {
+        let all: Vec<Namespace> = client.get("/workers/durable_objects/namespaces", out).await?;
+        Ok(all.into_iter().filter(|n| n.script.as_deref() == Some(worker)).collect())
+    }
+
+    /// The namespace id of `class`.
+    pub fn namespace_id(&self, class: &str) -> Option<&str> {
+        self.namespaces.iter().find(|n| n.class.as_deref() == Some(class)).map(|n| n.id.as_str())
+    }
+
+    /// The application serving `class`: the one on its namespace, else the
+    /// one with `name`.
+    pub fn application(&self, class: &str, name: &str) -> Option<&Application> {
+        let by_namespace = self.namespace_id(class).and_then(|id| {
+            self.applications.iter().find(|a| a.durable_objects.as_ref().is_some_and(|d| d.namespace_id == id))
+        });
+        by_namespace.or_else(|| self.applications.iter().find(|a| a.name == name))
+    }
+
+    /// The script's classes.
+    pub fn classes(&self) -> Vec<String> {
+        self.namespaces.iter().filter_map(|n| n.class.clone()).collect()
+    }
+
+    /// The migration tag the script is at.
+    pub fn migration_tag(&self) -> Option<&str> {
+        self.script.as_ref().and_then(|s| s.migration_tag.as_deref())
+    }
+}

@@ -1,0 +1,316 @@
+//! `cargo cfcontainer plan`, `deploy` and `destroy` against the strict API
+//! emulator, with images in the real local registry.
+
+mod support;
+
+use cf_api_emulator::{Emulator, Fault, FaultKind};
+use serde_json::{json, Value};
+use support::cloud::{api_env, calls, emulator, with_env};
+use support::*;
+
+fn ready() -> bool {
+    support::stack::available()
+}
+
+fn hello_manifest() -> String {
+    root().join("examples/hello/Cargo.toml").display().to_string()
+}
+
+/// Runs a verb with `--message-format json` and returns its exit status,
+/// result message (if any) and stderr.
+fn run_verb(emulator: &Emulator, manifest: &str, verb: &[&str], extra: &[(&'static str, &str)]) -> (std::process::Output, Option<Value>) {
+    let env = api_env(emulator);
+    let mut args = verb.to_vec();
+    args.extend(["--manifest-path", manifest, "--message-format", "json"]);
+    let dir = std::path::Path::new(manifest).parent().unwrap().to_path_buf();
+    let out = cfcontainer_with_env(&dir, &args, &with_env(&env, extra));
+    let reason = format!(r#""reason":"{}""#, verb[0]);
+    let result = stdout(&out).lines().find(|l| l.contains(&reason)).map(|l| serde_json::from_str(l).unwrap());
+    (out, result)
+}
+
+fn ok_verb(emulator: &Emulator, manifest: &str, verb: &[&str], extra: &[(&'static str, &str)]) -> Value {
+    let (out, result) = run_verb(emulator, manifest, verb, extra);
+    assert!(out.status.success(), "{verb:?} failed:\n{}\n{}", stdout(&out), stderr(&out));
+    result.expect("a result message")
+}
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("{prefix}-{}-{nanos}", std::process::id())
+}
+
+/// A worker crate with container classes given as Rust source.
+fn worker_fixture(name: &str, containers: &str) -> Fixture {
+    let fixture = Fixture::new(name, "", "\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n");
+    std::fs::write(fixture.path().join("Dockerfile"), "FROM scratch\nCOPY note.txt /note.txt\nEXPOSE 8080\n").unwrap();
+    std::fs::write(fixture.path().join("note.txt"), format!("{name}\n")).unwrap();
+    set_classes(&fixture, containers);
+    fixture
+}
+
+fn set_classes(fixture: &Fixture, containers: &str) {
+    fixture.write_lib(&format!(
+        "use worker::*;\n{containers}\n#[event(fetch)]\nasync fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> {{ Response::ok(\"ok\") }}\n"
+    ));
+}
+
+/// The account without ids and timestamps.
+fn shape(emulator: &Emulator) -> Value {
+    let snapshot = emulator.snapshot();
+    let class_of = |id: &Value| {
+        snapshot["namespaces"].as_array().unwrap().iter().find(|n| n["id"] == *id).map(|n| n["class"].clone()).unwrap_or(Value::Null)
+    };
+    let scripts: serde_json::Map<String, Value> = snapshot["scripts"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(name, s)| (name.clone(), json!({ "migration_tag": s["migration_tag"], "containers": s["containers"], "bindings": s["bindings"], "modules": s["modules"] })))
+        .collect();
+    let namespaces: Vec<Value> = snapshot["namespaces"].as_array().unwrap().iter().map(|n| json!([n["script"], n["class"], n["use_sqlite"]])).collect();
+    let applications: Vec<Value> = snapshot["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| json!({ "name": a["name"], "image": a["configuration"]["image"], "max_instances": a["max_instances"], "class": class_of(&a["durable_objects"]["namespace_id"]) }))
+        .collect();
+    json!({ "scripts": scripts, "namespaces": namespaces, "applications": applications })
+}
+
+fn writes(emulator: &Emulator) -> Vec<String> {
+    let prefix = format!("/accounts/{}", emulator.account_id());
+    emulator.write_calls().iter().map(|l| format!("{} {}", l.method, l.path.strip_prefix(&prefix).unwrap_or(&l.path))).collect()
+}
+
+#[test]
+fn hello_deploys_from_nothing_then_nothing_changes_and_destroy_empties_the_account() {
+    if !ready() {
+        return;
+    }
+    let Some(emulator) = emulator() else { return };
+    let manifest = hello_manifest();
+    let report = ok_verb(&emulator, &manifest, &["deploy"], &[]);
+    assert_eq!(report["plan"]["script"]["action"], "create");
+
+    let snapshot = emulator.snapshot();
+    let script = &snapshot["scripts"]["hello"];
+    assert_eq!(script["containers"], json!(["MyContainer"]));
+    assert_eq!(script["migration_tag"], "v1");
+    assert!(script["bindings"].as_array().unwrap().iter().any(|b| b["type"] == "durable_object_namespace" && b["name"] == "MY_CONTAINER" && b["class_name"] == "MyContainer"));
+    assert_eq!(script["modules"].as_array().unwrap().len(), 2);
+    let namespace = &snapshot["namespaces"][0];
+    assert_eq!((namespace["class"].as_str(), namespace["use_sqlite"].as_bool()), (Some("MyContainer"), Some(true)));
+    let apps = snapshot["applications"].as_array().unwrap();
+    assert_eq!(apps.len(), 1);
+    assert_eq!(apps[0]["name"], "hello-mycontainer");
+    assert_eq!(apps[0]["durable_objects"]["namespace_id"], namespace["id"]);
+    let image = apps[0]["configuration"]["image"].as_str().unwrap();
+    let repo = format!("{}/{}/hello-my-container@sha256:", std::env::var("CFC_REGISTRY").unwrap(), emulator.account_id());
+    assert!(image.starts_with(&repo), "{image}");
+    assert_eq!(report["applications"][0]["image"], image);
+
+    let plan = ok_verb(&emulator, &manifest, &["plan"], &[]);
+    assert_eq!(plan["script"]["action"], "no_change", "{plan}");
+    assert_eq!(plan["applications"][0]["action"], "no_change", "{plan}");
+
+    emulator.clear_log();
+    ok_verb(&emulator, &manifest, &["deploy"], &[]);
+    assert_eq!(writes(&emulator), Vec::<String>::new(), "a no-change deploy wrote");
+    assert!(!calls(&emulator).is_empty(), "the deploy must read the account");
+
+    let destroyed = ok_verb(&emulator, &manifest, &["destroy"], &[]);
+    assert_eq!(destroyed["applications_deleted"], json!(["hello-mycontainer"]));
+    assert_eq!(shape(&emulator), json!({ "scripts": {}, "namespaces": [], "applications": [] }));
+    let again = ok_verb(&emulator, &manifest, &["destroy"], &[]);
+    assert_eq!(again["script_deleted"], false);
+}
+
+#[test]
+fn plan_names_the_changed_field_and_deploy_does_exactly_that() {
+    if !ready() {
+        return;
+    }
+    let Some(emulator) = emulator() else { return };
+    let fixture = worker_fixture(&unique("changes"), "#[cfcontainer::container(class = \"Web\", port = 8080, max_instances = 3)]\npub struct Web;");
+    let manifest = fixture.manifest();
+    ok_verb(&emulator, &manifest, &["deploy"], &[]);
+
+    // max_instances is an application setting: the script stays.
+    set_classes(&fixture, "#[cfcontainer::container(class = \"Web\", port = 8080, max_instances = 5)]\npub struct Web;");
+    let plan = ok_verb(&emulator, &manifest, &["plan"], &[]);
+    assert_eq!(plan["script"]["action"], "no_change", "{plan}");
+    assert_eq!(plan["applications"][0]["action"], "update");
+    assert_eq!(plan["applications"][0]["changes"], json!([{ "field": "max_instances", "from": "3", "to": "5" }]));
+    emulator.clear_log();
+    ok_verb(&emulator, &manifest, &["deploy"], &[]);
+    let app_id = emulator.snapshot()["applications"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(writes(&emulator), [format!("PATCH /containers/applications/{app_id}"), format!("POST /containers/applications/{app_id}/rollouts")]);
+    assert_eq!(emulator.snapshot()["applications"][0]["max_instances"], 5);
+
+    // The port lives in the worker's code: the script is uploaded, the application stays.
+    set_classes(&fixture, "#[cfcontainer::container(class = \"Web\", port = 9090, max_instances = 5)]\npub struct Web;");
+    let plan = ok_verb(&emulator, &manifest, &["plan"], &[]);
+    assert_eq!(plan["script"]["action"], "update");
+    let changes = plan["script"]["changes"].to_string();
+    assert!(changes.contains("Web.port 8080 -> 9090"), "{changes}");
+    assert_eq!(plan["applications"][0]["action"], "no_change");
+    emulator.clear_log();
+    ok_verb(&emulator, &manifest, &["deploy"], &[]);
+    let name = fixture.path().file_name().map(|_| ()).map(|_| plan["script"]["name"].as_str().unwrap().to_string()).unwrap();
+    assert_eq!(writes(&emulator), [format!("PUT /workers/scripts/{name}")]);
+    ok_verb(&emulator, &manifest, &["destroy"], &[]);
+}
+
+#[test]
+fn classes_added_renamed_and_deleted_migrate_with_the_right_tags() {
+    if !ready() {
+        return;
+    }
+    let Some(emulator) = emulator() else { return };
+    let fixture = worker_fixture(&unique("migrate"), "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;");
+    let manifest = fixture.manifest();
+    ok_verb(&emulator, &manifest, &["deploy"], &[]);
+    let web_ns = emulator.snapshot()["namespaces"][0]["id"].clone();
+
+    let two = "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;\n#[cfcontainer::container(class = \"Api\", port = 8080)]\npub struct Api;";
+    set_classes(&fixture, two);
+    let plan = ok_verb(&emulator, &manifest, &["plan"], &[]);
+    assert_eq!(plan["script"]["migrations"]["new"], json!(["Api"]));
+    ok_verb(&emulator, &manifest, &["deploy"], &[]);
+    let s = shape(&emulator);
+    let script = s["scripts"].as_object().unwrap().values().next().unwrap().clone();
+    assert_eq!(script["migration_tag"], "v2");
+    assert_eq!(s["applications"].as_array().unwrap().len(), 2);
+
+    let renamed = "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;\n#[cfcontainer::container(class = \"Backend\", port = 8080, renamed_from = \"Api\")]\npub struct Backend;";
+    set_classes(&fixture, renamed);
+    let api_ns = emulator.snapshot()["namespaces"].as_array().unwrap().iter().find(|n| n["class"] == "Api").unwrap()["id"].clone();
+    let plan = ok_verb(&emulator, &manifest, &["plan"], &[]);
+    assert_eq!(plan["script"]["migrations"]["renamed"], json!([["Api", "Backend"]]));
+    ok_verb(&emulator, &manifest, &["deploy"], &[]);
+    let snapshot = emulator.snapshot();
+    let backend = snapshot["namespaces"].as_array().unwrap().iter().find(|n| n["class"] == "Backend").unwrap().clone();
+    assert_eq!(backend["id"], api_ns, "a rename keeps the namespace (and its data)");
+    let apps = snapshot["applications"].as_array().unwrap();
+    assert_eq!(apps.len(), 2, "the renamed class keeps its application: {apps:?}");
+    assert!(apps.iter().any(|a| a["durable_objects"]["namespace_id"] == api_ns));
+    assert_eq!(shape(&emulator)["scripts"].as_object().unwrap().values().next().unwrap()["migration_tag"], "v3");
+
+    // Dropping a class deletes data: refused without the flag.
+    set_classes(&fixture, "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;");
+    let (out, _) = run_verb(&emulator, &manifest, &["deploy"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--allow-delete-classes"), "{}", stderr(&out));
+    ok_verb(&emulator, &manifest, &["deploy", "--allow-delete-classes"], &[]);
+    let s = shape(&emulator);
+    assert_eq!(s["applications"].as_array().unwrap().len(), 1);
+    assert_eq!(s["namespaces"].as_array().unwrap().len(), 1);
+    assert_eq!(emulator.snapshot()["namespaces"][0]["id"], web_ns);
+    ok_verb(&emulator, &manifest, &["destroy"], &[]);
+    assert_eq!(shape(&emulator), json!({ "scripts": {}, "namespaces": [], "applications": [] }));
+}
+
+#[test]
+fn injected_429_500_and_dropped_connections_on_every_endpoint_are_survived() {
+    if !ready() {
+        return;
+    }
+    let manifest = hello_manifest();
+    // The calls of a deploy from nothing, then of a destroy.
+    let Some(baseline) = emulator() else { return };
+    ok_verb(&baseline, &manifest, &["deploy"], &[]);
+    let expected = shape(&baseline);
+    let deploy_log = baseline.log();
+    baseline.clear_log();
+    ok_verb(&baseline, &manifest, &["destroy"], &[]);
+    let destroy_log = baseline.log();
+
+    let mut endpoints: Vec<(String, String, bool)> = deploy_log.iter().map(|l| (l.method.clone(), l.path.clone(), false)).collect();
+    endpoints.extend(destroy_log.iter().map(|l| (l.method.clone(), l.path.clone(), true)));
+    endpoints.dedup();
+    assert!(endpoints.len() >= 8, "{endpoints:?}");
+    for (method, path, in_destroy) in endpoints {
+        let kinds = [
+            FaultKind::Status { status: 429, retry_after: Some(1) },
+            FaultKind::Status { status: 500, retry_after: None },
+            FaultKind::Drop,
+            FaultKind::DropAfter,
+        ];
+        for kind in kinds {
+            let Some(emulator) = emulator() else { return };
+            if in_destroy {
+                ok_verb(&emulator, &manifest, &["deploy"], &[]);
+            }
+            emulator.inject(Fault { method: method.clone(), path: path.clone(), kind: kind.clone(), times: 1 });
+            let verb = if in_destroy { "destroy" } else { "deploy" };
+            let (out, _) = run_verb(&emulator, &manifest, &[verb], &[]);
+            assert!(out.status.success(), "{verb} with {kind:?} on {method} {path} failed:\n{}", stderr(&out));
+            let hit = emulator.log().iter().any(|l| l.method == method && l.path == path && (l.status == 0 || l.status >= 429));
+            assert!(hit, "the fault on {method} {path} never fired");
+            let wanted = if in_destroy { json!({ "scripts": {}, "namespaces": [], "applications": [] }) } else { expected.clone() };
+            assert_eq!(shape(&emulator), wanted, "{kind:?} on {method} {path}");
+        }
+    }
+}
+
+#[test]
+fn a_deploy_killed_after_any_call_converges_on_rerun() {
+    if !ready() {
+        return;
+    }
+    let manifest = hello_manifest();
+    let Some(baseline) = emulator() else { return };
+    ok_verb(&baseline, &manifest, &["deploy"], &[]);
+    let expected = shape(&baseline);
+    let total = baseline.log().len();
+    for kill_after in 1..=total {
+        let Some(emulator) = emulator() else { return };
+        let n = kill_after.to_string();
+        let (killed, _) = run_verb(&emulator, &manifest, &["deploy"], &[("CFCONTAINER_TEST_KILL_AFTER_API_CALLS", &n)]);
+        assert_eq!(killed.status.code(), Some(137), "the hook did not kill after call {kill_after}");
+        assert_eq!(emulator.log().len(), kill_after);
+        let rerun = ok_verb(&emulator, &manifest, &["deploy"], &[]);
+        assert_eq!(shape(&emulator), expected, "after a kill after call {kill_after}: {rerun}");
+        let apps = emulator.snapshot()["applications"].as_array().unwrap().len();
+        assert_eq!(apps, 1, "two applications after a kill after call {kill_after}");
+    }
+}
+
+#[test]
+fn secrets_are_uploaded_as_secrets_and_never_shown_or_stored() {
+    if !ready() {
+        return;
+    }
+    let Some(emulator) = emulator() else { return };
+    let fixture = worker_fixture(&unique("secrets"), "#[cfcontainer::container(class = \"Web\", port = 8080, env(TOKEN = secret(\"API_TOKEN\"), MODE = \"plain\"))]\npub struct Web;");
+    let manifest = fixture.manifest();
+    let (out, _) = run_verb(&emulator, &manifest, &["deploy"], &[("API_TOKEN", "")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).lines().last().unwrap().contains("Worker secret `API_TOKEN`"), "{}", stderr(&out));
+    assert!(emulator.write_calls().is_empty());
+
+    let secret = "s3cret-value-7781";
+    let (out, _) = run_verb(&emulator, &manifest, &["deploy", "-v"], &[("API_TOKEN", secret)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stdout(&out).contains(secret) && !stderr(&out).contains(secret), "the secret reached the output");
+    assert!(!stderr(&out).contains(emulator.token()), "the API token reached the output");
+    let bindings = emulator.snapshot()["scripts"].as_object().unwrap().values().next().unwrap()["bindings"].clone();
+    assert!(bindings.as_array().unwrap().iter().any(|b| b["type"] == "secret_text" && b["name"] == "API_TOKEN" && b.get("text").is_none()));
+    let cache_dir = root().join("target/fixtures/cfcontainer/deploy");
+    for entry in std::fs::read_dir(&cache_dir).unwrap() {
+        let path = entry.unwrap().path();
+        assert!(!std::fs::read_to_string(&path).unwrap().contains(secret), "{} holds the secret", path.display());
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600, "{}", path.display());
+    }
+
+    emulator.clear_log();
+    ok_verb(&emulator, &manifest, &["deploy"], &[("API_TOKEN", secret)]);
+    assert!(writes(&emulator).is_empty(), "same secret, no change: {:?}", writes(&emulator));
+    // Without the variable the account's secret is kept.
+    ok_verb(&emulator, &manifest, &["deploy"], &[("API_TOKEN", "")]);
+    emulator.clear_log();
+    ok_verb(&emulator, &manifest, &["deploy"], &[("API_TOKEN", "a-new-value")]);
+    assert_eq!(writes(&emulator).len(), 1, "a new secret value uploads the script once: {:?}", writes(&emulator));
+    ok_verb(&emulator, &manifest, &["destroy"], &[]);
+}
