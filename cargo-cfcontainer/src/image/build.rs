@@ -26,6 +26,8 @@ pub struct BuiltImage {
     pub id: String,
     /// False when the engine already had this exact image.
     pub built: bool,
+    /// Time spent on it: packing the context, and the build if one ran.
+    pub elapsed_ms: u64,
 }
 
 /// Builds the image of every container with a Dockerfile; `dev` tags them
@@ -40,6 +42,8 @@ pub async fn build_all(
     let mut images = Vec::new();
     for meta in containers {
         let ImageSource::Dockerfile { dockerfile, context, build_args, target } = &meta.image else { continue };
+        let started = std::time::Instant::now();
+        let elapsed_ms = || started.elapsed().as_millis() as u64;
         let failed = |why: String| Error::ImageBuild { class: meta.class.clone(), why };
         let context_dir = project.dir.join(context);
         let packed = BuildContext::pack(&context_dir, &project.dir.join(dockerfile)).map_err(|e| failed(describe(e)))?;
@@ -54,12 +58,12 @@ pub async fn build_all(
                 out.event("image-fresh", &serde_json::json!({ "class": meta.class, "reference": reference }), || {
                     format!("{:>12} {reference} (unchanged)", "Fresh")
                 });
-                images.push(BuiltImage { class: meta.class.clone(), reference, id: existing.id.unwrap_or_default(), built: false });
+                images.push(BuiltImage { class: meta.class.clone(), reference, id: existing.id.unwrap_or_default(), built: false, elapsed_ms: elapsed_ms() });
                 continue;
             }
         }
         let id = run_build(docker, &packed, &reference, build_args, target.as_deref(), &meta.class, out).await?;
-        images.push(BuiltImage { class: meta.class.clone(), reference, id, built: true });
+        images.push(BuiltImage { class: meta.class.clone(), reference, id, built: true, elapsed_ms: elapsed_ms() });
     }
     Ok(images)
 }
