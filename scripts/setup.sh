@@ -121,12 +121,31 @@ fi
 # --- example images: FROM scratch, so each needs a static busybox in its context
 repo=$(cd "$(dirname "$0")/.." && pwd)
 for ctx in "$repo"/examples/*/container; do
-  [ -d "$ctx" ] && { cmp -s /usr/bin/busybox "$ctx/busybox" || cp /usr/bin/busybox "$ctx/busybox"; }
+  grep -q busybox "$ctx/../Dockerfile" 2>/dev/null || continue
+  cmp -s /usr/bin/busybox "$ctx/busybox" || cp /usr/bin/busybox "$ctx/busybox"
 done
+# ... and the websocket example a static echo server (testsupport/container-server).
+host_triple=$(rustc -vV | sed -n 's/^host: //p')
+(cd "$repo" && RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR="$repo/target/static" \
+  cargo build -q --release -p cfc-test-server --target "$host_triple") || die "building the static echo server failed"
+echo_server="$repo/target/static/$host_triple/release/cfc-test-server"
+cmp -s "$echo_server" "$repo/examples/websocket/container/echo-server" || cp "$echo_server" "$repo/examples/websocket/container/echo-server"
+
+# --- the official CLI, for the wrangler-export acceptance test -------------
+# 4.86.0: the newest release that runs on Debian 12's Node.js 20.
+WRANGLER_VERSION=4.86.0
+WRANGLER_DIR=$CFC_TOOLS/wrangler
+if [ "$(cat "$WRANGLER_DIR/.installed" 2>/dev/null)" != "wrangler@$WRANGLER_VERSION" ]; then
+  say "installing wrangler@$WRANGLER_VERSION from npm"
+  mkdir -p "$WRANGLER_DIR"
+  (cd "$WRANGLER_DIR" && npm install --silent --no-audit --no-fund "wrangler@$WRANGLER_VERSION") || die "npm install wrangler failed"
+  echo "wrangler@$WRANGLER_VERSION" > "$WRANGLER_DIR/.installed"
+fi
 
 cat > "$CFC_TOOLS/env.sh" <<ENV
 export WORKERD_BIN=$NODE/node_modules/.bin/workerd
 export ESBUILD_BIN=$NODE/node_modules/.bin/esbuild
+export WRANGLER_BIN=$WRANGLER_DIR/node_modules/.bin/wrangler
 export WASM_BINDGEN_BIN=$HOME/.cargo/bin/wasm-bindgen
 export DOCKER_HOST=\${DOCKER_HOST:-unix:///var/run/docker.sock}
 export CFC_REGISTRY=127.0.0.1:$CFC_REGISTRY_PORT

@@ -41,6 +41,8 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Delete the worker's container applications, then the worker.
     Destroy,
+    /// Write the containers, Durable Object bindings and migrations into a wrangler config (merging).
+    Wrangler(WranglerArgs),
     /// Run the worker and its containers locally in workerd; rebuild on change.
     Dev(DevArgs),
 }
@@ -125,6 +127,14 @@ pub struct DeployArgs {
     /// Allow deleting Durable Object classes (and their data) that the crate no longer declares.
     #[arg(long)]
     pub allow_delete_classes: bool,
+}
+
+/// `cargo cfcontainer wrangler`.
+#[derive(Debug, Args)]
+pub struct WranglerArgs {
+    /// The config to write; default: the crate's wrangler.json, wrangler.jsonc or wrangler.toml, else a new wrangler.toml.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
 }
 
 /// `cargo cfcontainer dev`.

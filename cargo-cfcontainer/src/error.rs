@@ -80,4 +80,7 @@ pub enum Error {
     /// A Worker secret has no value anywhere.
     #[error("Worker secret `{name}` (a container env var) has no value: export {name}=... for this deploy, or set it once with `wrangler secret put {name}`")]
     MissingSecret { name: String },
+    /// The wrangler config cannot be merged into.
+    #[error("cannot merge into {}: {why}; fix the file or pass --config <new file>", path.display())]
+    WranglerConfig { path: PathBuf, why: String },
 }

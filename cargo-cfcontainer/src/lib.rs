@@ -15,6 +15,7 @@ pub mod image;
 mod output;
 mod project;
 mod section;
+pub mod wrangler;
 
 use std::ffi::OsString;
 
@@ -55,6 +56,7 @@ fn run(cli: &cli::Cli, out: &output::Output) -> Result<(), Error> {
         cli::Command::Plan => cmd::plan::run(&cli.global, out),
         cli::Command::Deploy(args) => cmd::deploy::run(&cli.global, args, out),
         cli::Command::Destroy => cmd::destroy::run(&cli.global, out),
+        cli::Command::Wrangler(args) => cmd::wrangler::run(&cli.global, args, out),
         cli::Command::Dev(args) => cmd::dev::run(&cli.global, args, out),
     }
 }

@@ -7,3 +7,4 @@ pub mod dev;
 pub mod inspect;
 pub mod plan;
 pub mod push;
+pub mod wrangler;

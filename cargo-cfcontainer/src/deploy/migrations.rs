@@ -97,7 +97,7 @@ impl Migrations {
 }
 
 /// `v1` after nothing, `vN+1` after `vN`, `<tag>-1` after any other tag.
-fn next_tag(current: Option<&str>) -> String {
+pub fn next_tag(current: Option<&str>) -> String {
     match current {
         None => "v1".into(),
         Some(tag) => match tag.strip_prefix('v').and_then(|n| n.parse::<u64>().ok()) {

@@ -12,7 +12,7 @@ mod remote;
 pub use apply::{apply, DeployedApp};
 pub use cache::LastDeploy;
 pub use desired::{container_fields, DesiredApp, DesiredScript};
-pub use migrations::Migrations;
+pub use migrations::{next_tag, Migrations};
 pub use plan::{Action, AppPlan, FieldChange, Plan, ScriptPlan};
 pub use remote::Remote;
 

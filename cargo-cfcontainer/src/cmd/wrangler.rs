@@ -1,0 +1,38 @@
+//! `cargo cfcontainer wrangler`: write the containers, Durable Object
+//! bindings and migrations of a wrangler config from the metadata, for
+//! deploys with the official CLI; merges into an existing file.
+
+use crate::cli::{GlobalArgs, WranglerArgs};
+use crate::cmd::inspect::load;
+use crate::output::Output;
+use crate::wrangler::{self, Sections};
+use crate::Error;
+
+/// Exports and reports what changed.
+pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(), Error> {
+    let loaded = load(global, crate::artifact::WASM_TARGET, out)?;
+    let path = wrangler::config_path(&loaded.project.dir, args.config.as_deref());
+    let config_dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let sections = Sections::new(&loaded.project, &loaded.containers, &config_dir);
+    let merged = wrangler::merge(&path, &sections)?;
+    std::fs::write(&path, &merged.text).map_err(|e| Error::Local { what: format!("write {}", path.display()), why: e.to_string() })?;
+    for class in &merged.undeclared_classes {
+        out.event("warning", &serde_json::json!({ "message": format!("class {class} is in the migrations but no longer declared") }), || {
+            format!("warning: class {class} is defined by the migrations but no longer declared; add a `deleted_classes` migration yourself if you mean to delete its data")
+        });
+    }
+    if merged.comments_dropped {
+        out.event("warning", &serde_json::json!({ "message": "JSONC comments were not kept" }), || {
+            format!("warning: the comments in {} could not be kept (JSONC); use wrangler.toml to keep comments", path.display())
+        });
+    }
+    let report = serde_json::json!({ "config": path, "classes": sections.classes.iter().map(|(c, _)| c).collect::<Vec<_>>(), "migration_added": merged.migration_added });
+    out.result("wrangler", &report, || {
+        let migration = merged.migration_added.as_deref().map(|t| format!(", migration {t} added")).unwrap_or_default();
+        format!("Wrote {} ({} container class{}{migration})", path.display(), sections.classes.len(), if sections.classes.len() == 1 { "" } else { "es" })
+    });
+    Ok(())
+}

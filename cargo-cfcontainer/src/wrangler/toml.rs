@@ -1,0 +1,121 @@
+//! Merging into `wrangler.toml` with `toml_edit`: comments, order and every
+//! other setting stay as the user wrote them.
+
+use serde_json::Value;
+use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table};
+
+use super::{Merged, Sections};
+
+/// Merges `sections` into the TOML text `existing` (may be empty).
+pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
+    let mut doc: DocumentMut = existing.parse().map_err(|e: toml_edit::TomlError| e.to_string().lines().next().unwrap_or("not valid TOML").to_string())?;
+    for (key, value) in &sections.defaults {
+        if !doc.contains_key(key) {
+            doc.insert(key, top_level(value));
+        }
+    }
+    if !sections.vars.is_empty() {
+        let vars = doc.entry("vars").or_insert_with(|| Item::Table(Table::new())).as_table_like_mut().ok_or("`vars` must be a table")?;
+        for (k, v) in &sections.vars {
+            if !vars.contains_key(k) {
+                vars.insert(k, toml_edit::value(v.as_str()));
+            }
+        }
+    }
+    replace_ours(doc.as_table_mut(), "containers", &sections.containers, sections)?;
+    let durable_objects = doc.entry("durable_objects").or_insert_with(|| {
+        let mut t = Table::new();
+        t.set_implicit(true);
+        Item::Table(t)
+    });
+    let durable_objects = durable_objects.as_table_mut().ok_or("`durable_objects` must be a table")?;
+    replace_ours(durable_objects, "bindings", &sections.bindings, sections)?;
+    let existing_migrations: Vec<Value> = match doc.get("migrations") {
+        None => Vec::new(),
+        Some(item) => item.as_array_of_tables().ok_or("`migrations` must be an array of tables ([[migrations]])")?.iter().map(table_to_json).collect(),
+    };
+    let (step, undeclared) = sections.migration(&existing_migrations);
+    let migration_added = step.as_ref().and_then(|s| s["tag"].as_str().map(str::to_string));
+    if let Some(step) = step {
+        let migrations = doc.entry("migrations").or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
+        migrations.as_array_of_tables_mut().ok_or("`migrations` must be an array of tables")?.push(table(&step));
+    }
+    Ok(Merged { text: doc.to_string(), migration_added, undeclared_classes: undeclared, comments_dropped: false })
+}
+
+/// Drops our classes' old entries from `table[key]`, then appends `ours`.
+fn replace_ours(parent: &mut Table, key: &str, ours: &[Value], sections: &Sections) -> Result<(), String> {
+    let item = parent.entry(key).or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
+    let list = item.as_array_of_tables_mut().ok_or_else(|| format!("`{key}` must be an array of tables ([[{key}]])"))?;
+    list.retain(|t| !sections.owns(&table_to_json(t)));
+    for entry in ours {
+        list.push(table(entry));
+    }
+    Ok(())
+}
+
+fn top_level(value: &Value) -> Item {
+    match value {
+        Value::Object(_) => Item::Table(table(value)),
+        other => toml_edit::value(to_value(other)),
+    }
+}
+
+fn table(value: &Value) -> Table {
+    let mut t = Table::new();
+    for (k, v) in value.as_object().into_iter().flatten() {
+        t.insert(k, toml_edit::value(to_value(v)));
+    }
+    t
+}
+
+fn to_value(value: &Value) -> toml_edit::Value {
+    match value {
+        Value::Bool(b) => (*b).into(),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.into(),
+            None => n.as_f64().unwrap_or_default().into(),
+        },
+        Value::String(s) => s.as_str().into(),
+        Value::Array(items) => {
+            let mut a = Array::new();
+            for item in items {
+                a.push(to_value(item));
+            }
+            a.into()
+        }
+        Value::Object(map) => {
+            let mut t = InlineTable::new();
+            for (k, v) in map {
+                t.insert(k, to_value(v));
+            }
+            t.into()
+        }
+        Value::Null => "".into(),
+    }
+}
+
+fn table_to_json(table: &Table) -> Value {
+    Value::Object(table.iter().map(|(k, v)| (k.to_string(), item_to_json(v))).collect())
+}
+
+fn item_to_json(item: &Item) -> Value {
+    match item {
+        Item::Value(v) => value_to_json(v),
+        Item::Table(t) => table_to_json(t),
+        Item::ArrayOfTables(a) => Value::Array(a.iter().map(table_to_json).collect()),
+        Item::None => Value::Null,
+    }
+}
+
+fn value_to_json(value: &toml_edit::Value) -> Value {
+    match value {
+        toml_edit::Value::String(s) => Value::String(s.value().clone()),
+        toml_edit::Value::Integer(i) => (*i.value()).into(),
+        toml_edit::Value::Float(f) => serde_json::Number::from_f64(*f.value()).map(Value::Number).unwrap_or(Value::Null),
+        toml_edit::Value::Boolean(b) => (*b.value()).into(),
+        toml_edit::Value::Datetime(d) => Value::String(d.value().to_string()),
+        toml_edit::Value::Array(a) => Value::Array(a.iter().map(value_to_json).collect()),
+        toml_edit::Value::InlineTable(t) => Value::Object(t.iter().map(|(k, v)| (k.to_string(), value_to_json(v))).collect()),
+    }
+}

@@ -1,0 +1,126 @@
+//! `cargo cfcontainer wrangler`: the export merges into existing configs
+//! and the official CLI (wrangler, from npm) accepts it for every example
+//! in a dry-run deploy, which also runs the build command and builds the
+//! images.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::*;
+
+const EXAMPLES: &[(&str, &[&str])] = &[
+    ("hello", &["hello-mycontainer"]),
+    ("pool", &["pool-member"]),
+    ("two-classes", &["two-classes-api", "two-classes-jobrunner"]),
+    ("websocket", &["websocket-echoserver"]),
+];
+
+fn wrangler_bin() -> Option<PathBuf> {
+    let bin = std::env::var("WRANGLER_BIN").map(PathBuf::from).ok().filter(|p| p.is_file());
+    prerequisite(bin.is_some(), "the official CLI (WRANGLER_BIN, installed by scripts/setup.sh)").then(|| bin.unwrap())
+}
+
+fn export(example: &str, config: &Path) -> String {
+    let manifest = root().join("examples").join(example).join("Cargo.toml");
+    let out = cfcontainer(&root(), &["wrangler", "--manifest-path", manifest.to_str().unwrap(), "--config", config.to_str().unwrap()]);
+    assert!(out.status.success(), "export of {example} failed: {}", stderr(&out));
+    std::fs::read_to_string(config).unwrap()
+}
+
+#[test]
+fn the_official_cli_accepts_the_export_of_every_example() {
+    if !(prerequisite(has_wasm_target(), "the wasm32-unknown-unknown target") && support::stack::available()) {
+        return;
+    }
+    let Some(wrangler) = wrangler_bin() else { return };
+    for (example, apps) in EXAMPLES {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("wrangler.toml");
+        export(example, &config);
+        let out = Command::new(&wrangler)
+            .args(["deploy", "--dry-run", "--outdir"])
+            .arg(dir.path().join("dist"))
+            .current_dir(dir.path())
+            // The official CLI passes BuildKit-only flags; the engine here has none.
+            .env("WRANGLER_DOCKER_BIN", root().join("testsupport/wrangler/docker-without-buildkit"))
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("CI", "1")
+            .env("CARGO_TARGET_DIR", root().join("target"))
+            .output()
+            .unwrap();
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(out.status.success(), "wrangler rejected the export of {example}:\n{text}\n{}", std::fs::read_to_string(&config).unwrap());
+        assert!(text.contains("--dry-run: exiting now."), "{text}");
+        assert!(!text.contains("Unexpected fields"), "wrangler warned about fields of {example}:\n{text}");
+        assert!(!text.contains("[WARNING]"), "wrangler warned for {example}:\n{text}");
+        for app in *apps {
+            assert!(text.contains(&format!("- {app} (")), "{example}: container {app} not listed:\n{text}");
+        }
+        assert!(text.contains("Durable Object"), "{text}");
+    }
+}
+
+const USER_TOML: &str = r#"# The user's own settings, with comments.
+name = "hello"
+workers_dev = true # keep this
+
+[vars]
+GREETING = "hi"
+
+[[durable_objects.bindings]]
+name = "OTHER"
+class_name = "Other"
+script_name = "other-worker"
+
+[[containers]]
+class_name = "MyContainer"
+image = "./old/Dockerfile"
+max_instances = 1
+
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["MyContainer"]
+"#;
+
+#[test]
+fn export_merges_into_toml_keeping_comments_and_settings_and_is_idempotent() {
+    if !prerequisite(has_wasm_target(), "the wasm32-unknown-unknown target") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("wrangler.toml");
+    std::fs::write(&config, USER_TOML).unwrap();
+    let merged = export("hello", &config);
+    for kept in ["# The user's own settings, with comments.", "workers_dev = true # keep this", "GREETING = \"hi\"", "class_name = \"Other\"", "script_name = \"other-worker\""] {
+        assert!(merged.contains(kept), "lost `{kept}`:\n{merged}");
+    }
+    let doc: toml_edit::DocumentMut = merged.parse().unwrap();
+    let containers = doc["containers"].as_array_of_tables().unwrap();
+    assert_eq!(containers.len(), 1, "the old MyContainer entry is replaced, not duplicated:\n{merged}");
+    assert_eq!(containers.get(0).unwrap()["max_instances"].as_integer(), Some(20));
+    assert!(containers.get(0).unwrap()["image"].as_str().unwrap().ends_with("examples/hello/Dockerfile"));
+    assert_eq!(doc["migrations"].as_array_of_tables().unwrap().len(), 1, "MyContainer is already migrated:\n{merged}");
+    assert_eq!(doc["durable_objects"]["bindings"].as_array_of_tables().unwrap().len(), 2);
+    assert_eq!(doc["name"].as_str(), Some("hello"));
+    assert_eq!(export("hello", &config), merged, "a second export changed the file");
+}
+
+#[test]
+fn export_merges_into_json_keeping_settings_and_adds_a_migration() {
+    if !prerequisite(has_wasm_target(), "the wasm32-unknown-unknown target") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("wrangler.json");
+    std::fs::write(&config, r#"{ "name": "two", "vars": { "MODE": "prod" }, "routes": ["example.com/*"], "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Api"] }] }"#).unwrap();
+    let merged: serde_json::Value = serde_json::from_str(&export("two-classes", &config)).unwrap();
+    assert_eq!(merged["vars"]["MODE"], "prod");
+    assert_eq!(merged["routes"][0], "example.com/*");
+    assert_eq!(merged["name"], "two");
+    assert_eq!(merged["containers"].as_array().unwrap().len(), 2);
+    let migrations = merged["migrations"].as_array().unwrap();
+    assert_eq!(migrations.len(), 2);
+    assert_eq!(migrations[1], serde_json::json!({ "tag": "v2", "new_sqlite_classes": ["JobRunner"] }));
+}
