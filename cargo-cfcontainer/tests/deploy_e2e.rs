@@ -314,3 +314,46 @@ fn secrets_are_uploaded_as_secrets_and_never_shown_or_stored() {
     assert_eq!(writes(&emulator).len(), 1, "a new secret value uploads the script once: {:?}", writes(&emulator));
     ok_verb(&emulator, &manifest, &["destroy"], &[]);
 }
+
+#[test]
+fn an_application_name_taken_by_another_namespace_is_a_clear_error_before_any_write() {
+    if !ready() {
+        return;
+    }
+    let Some(emulator) = emulator() else { return };
+    let other = worker_fixture(&unique("other"), "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;");
+    ok_verb(&emulator, &other.manifest(), &["deploy"], &[]);
+    let snapshot = emulator.snapshot();
+    let (namespace, image) = (snapshot["namespaces"][0]["id"].clone(), snapshot["applications"][0]["configuration"]["image"].clone());
+
+    let name = unique("taken");
+    let fixture = worker_fixture(&name, "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;");
+    // Someone created `<worker>-web` for another worker's namespace.
+    let body = json!({ "name": format!("{name}-web"), "scheduling_policy": "default", "instances": 0, "max_instances": 1,
+                       "configuration": { "image": image }, "durable_objects": { "namespace_id": namespace } });
+    let created = ureq::post(&format!("{}/accounts/{}/containers/applications", emulator.base_url(), emulator.account_id()))
+        .set("Authorization", &format!("Bearer {}", emulator.token()))
+        .set("Content-Type", "application/json")
+        .send_string(&body.to_string());
+    // The namespace already has its application: the API says so.
+    let err = created.unwrap_err();
+    let text = match err { ureq::Error::Status(400, r) => r.into_string().unwrap(), other => panic!("{other}") };
+    assert!(text.contains("DURABLE_OBJECT_ALREADY_HAS_APPLICATION"), "{text}");
+    let other_app = snapshot["applications"][0]["id"].as_str().unwrap().to_string();
+    ureq::delete(&format!("{}/accounts/{}/containers/applications/{other_app}", emulator.base_url(), emulator.account_id()))
+        .set("Authorization", &format!("Bearer {}", emulator.token()))
+        .call()
+        .unwrap();
+    ureq::post(&format!("{}/accounts/{}/containers/applications", emulator.base_url(), emulator.account_id()))
+        .set("Authorization", &format!("Bearer {}", emulator.token()))
+        .set("Content-Type", "application/json")
+        .send_string(&body.to_string())
+        .unwrap();
+
+    emulator.clear_log();
+    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(last.contains(&format!("`{name}-web`")) && last.contains("serves another Durable Object namespace"), "{last}");
+    assert!(writes(&emulator).iter().all(|w| w.ends_with("/credentials")), "wrote before failing: {:?}", writes(&emulator));
+}

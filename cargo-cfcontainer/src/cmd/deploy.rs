@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::cli::{DeployArgs, GlobalArgs};
-use crate::deploy::{apply, prepare, DeployedApp, Plan, Remote};
+use crate::deploy::{apply, prepare, Action, DeployedApp, Plan, Remote};
 use crate::output::Output;
 use crate::Error;
 
@@ -27,6 +27,12 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), E
         check_secrets(&prepared.script.secrets, &remote)?;
         let apps = prepared.applications(true, out).await?;
         let plan = prepared.plan(&remote, &apps);
+        // A new application's name must be free (it is unique per account).
+        for app in plan.applications.iter().filter(|a| a.action == Action::Create) {
+            if let Some(other) = remote.applications.iter().find(|o| o.name == app.name) {
+                return Err(Error::AppConflict { name: app.name.clone(), class: app.class.clone(), other: other.id.clone() });
+            }
+        }
         if !plan.script.migrations.deleted.is_empty() && !args.allow_delete_classes {
             return Err(Error::WouldDelete { classes: plan.script.migrations.deleted.join(", ") });
         }

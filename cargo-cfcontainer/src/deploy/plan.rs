@@ -97,7 +97,7 @@ impl Plan {
             .map(|app| {
                 // A renamed class still has its namespace under the old name.
                 let lookup = migrations.renamed.iter().find(|(_, to)| *to == app.class).map(|(from, _)| from.as_str()).unwrap_or(&app.class);
-                app_plan(remote.application(lookup, &app.name), app)
+                app_plan(remote.application(lookup), app)
             })
             .collect();
         for class in &migrations.deleted {

@@ -43,13 +43,11 @@ impl Remote {
         self.namespaces.iter().find(|n| n.class.as_deref() == Some(class)).map(|n| n.id.as_str())
     }
 
-    /// The application serving `class`: the one on its namespace, else the
-    /// one with `name`.
-    pub fn application(&self, class: &str, name: &str) -> Option<&Application> {
-        let by_namespace = self.namespace_id(class).and_then(|id| {
-            self.applications.iter().find(|a| a.durable_objects.as_ref().is_some_and(|d| d.namespace_id == id))
-        });
-        by_namespace.or_else(|| self.applications.iter().find(|a| a.name == name))
+    /// The application serving `class`: the one on its namespace, whatever
+    /// its name (an application is adopted by the namespace it serves).
+    pub fn application(&self, class: &str) -> Option<&Application> {
+        let id = self.namespace_id(class)?;
+        self.applications.iter().find(|a| a.durable_objects.as_ref().is_some_and(|d| d.namespace_id == id))
     }
 
     /// The script's classes.
