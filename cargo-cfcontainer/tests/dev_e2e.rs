@@ -102,6 +102,6 @@ fn dev_serves_hello_reloads_on_edit_and_cleans_up_on_ctrl_c() {
     let status = child.wait().unwrap();
     assert!(status.success(), "dev exits cleanly on SIGINT: {status}");
     assert_eq!(containers_named("workerd-cfcdev-hello-dev-e2e-"), 0, "no container left");
-    let workerd_left = Command::new("pgrep").args(["-f", &format!("cfcontainer-dev/hello-dev-e2e/config.capnp")]).output().unwrap();
+    let workerd_left = Command::new("pgrep").args(["-f", "cfcontainer-dev/hello-dev-e2e/config.capnp"]).output().unwrap();
     assert!(workerd_left.stdout.is_empty(), "no workerd left");
 }

@@ -64,9 +64,9 @@ impl WorkerdConfig {
         let mut namespaces = String::new();
         let mut bindings = String::new();
         for (meta, image) in &self.containers {
-            let _ = write!(
+            let _ = writeln!(
                 namespaces,
-                "    (className = {class}, uniqueKey = {key}, enableSql = true, container = (imageName = {image})),\n",
+                "    (className = {class}, uniqueKey = {key}, enableSql = true, container = (imageName = {image})),",
                 class = quoted(&meta.class),
                 key = quoted(&format!("{}-{}", self.key_prefix, meta.class)),
                 image = quoted(image),
