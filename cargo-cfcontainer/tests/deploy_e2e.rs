@@ -8,9 +8,16 @@ use serde_json::{json, Value};
 use support::cloud::{api_env, calls, emulator, with_env};
 use support::*;
 
-fn ready() -> bool {
-    support::stack::available()
+/// The emulator, when the engine, workerd tooling and registry are here.
+fn start() -> Option<Emulator> {
+    if !support::stack::available() {
+        return None;
+    }
+    emulator()
 }
+
+/// One container class `Web` on 8080.
+const WEB: &str = "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;";
 
 fn hello_manifest() -> String {
     root().join("examples/hello/Cargo.toml").display().to_string()
@@ -33,11 +40,6 @@ fn ok_verb(emulator: &Emulator, manifest: &str, verb: &[&str], extra: &[(&'stati
     let (out, result) = run_verb(emulator, manifest, verb, extra);
     assert!(out.status.success(), "{verb:?} failed:\n{}\n{}", stdout(&out), stderr(&out));
     result.expect("a result message")
-}
-
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    format!("{prefix}-{}-{nanos}", std::process::id())
 }
 
 /// A worker crate with container classes given as Rust source.
@@ -84,10 +86,7 @@ fn writes(emulator: &Emulator) -> Vec<String> {
 
 #[test]
 fn hello_deploys_from_nothing_then_nothing_changes_and_destroy_empties_the_account() {
-    if !ready() {
-        return;
-    }
-    let Some(emulator) = emulator() else { return };
+    let Some(emulator) = start() else { return };
     let manifest = hello_manifest();
     let report = ok_verb(&emulator, &manifest, &["deploy"], &[]);
     assert_eq!(report["plan"]["script"]["action"], "create");
@@ -127,10 +126,7 @@ fn hello_deploys_from_nothing_then_nothing_changes_and_destroy_empties_the_accou
 
 #[test]
 fn plan_names_the_changed_field_and_deploy_does_exactly_that() {
-    if !ready() {
-        return;
-    }
-    let Some(emulator) = emulator() else { return };
+    let Some(emulator) = start() else { return };
     let fixture = worker_fixture(&unique("changes"), "#[cfcontainer::container(class = \"Web\", port = 8080, max_instances = 3)]\npub struct Web;");
     let manifest = fixture.manifest();
     ok_verb(&emulator, &manifest, &["deploy"], &[]);
@@ -156,18 +152,15 @@ fn plan_names_the_changed_field_and_deploy_does_exactly_that() {
     assert_eq!(plan["applications"][0]["action"], "no_change");
     emulator.clear_log();
     ok_verb(&emulator, &manifest, &["deploy"], &[]);
-    let name = fixture.path().file_name().map(|_| ()).map(|_| plan["script"]["name"].as_str().unwrap().to_string()).unwrap();
+    let name = plan["script"]["name"].as_str().unwrap();
     assert_eq!(writes(&emulator), [format!("PUT /workers/scripts/{name}")]);
     ok_verb(&emulator, &manifest, &["destroy"], &[]);
 }
 
 #[test]
 fn classes_added_renamed_and_deleted_migrate_with_the_right_tags() {
-    if !ready() {
-        return;
-    }
-    let Some(emulator) = emulator() else { return };
-    let fixture = worker_fixture(&unique("migrate"), "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;");
+    let Some(emulator) = start() else { return };
+    let fixture = worker_fixture(&unique("migrate"), WEB);
     let manifest = fixture.manifest();
     ok_verb(&emulator, &manifest, &["deploy"], &[]);
     let web_ns = emulator.snapshot()["namespaces"][0]["id"].clone();
@@ -197,7 +190,7 @@ fn classes_added_renamed_and_deleted_migrate_with_the_right_tags() {
     assert_eq!(shape(&emulator)["scripts"].as_object().unwrap().values().next().unwrap()["migration_tag"], "v3");
 
     // Dropping a class deletes data: refused without the flag.
-    set_classes(&fixture, "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;");
+    set_classes(&fixture, WEB);
     let (out, _) = run_verb(&emulator, &manifest, &["deploy"], &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("--allow-delete-classes"), "{}", stderr(&out));
@@ -212,12 +205,9 @@ fn classes_added_renamed_and_deleted_migrate_with_the_right_tags() {
 
 #[test]
 fn injected_429_500_and_dropped_connections_on_every_endpoint_are_survived() {
-    if !ready() {
-        return;
-    }
     let manifest = hello_manifest();
     // The calls of a deploy from nothing, then of a destroy.
-    let Some(baseline) = emulator() else { return };
+    let Some(baseline) = start() else { return };
     ok_verb(&baseline, &manifest, &["deploy"], &[]);
     let expected = shape(&baseline);
     let deploy_log = baseline.log();
@@ -255,11 +245,8 @@ fn injected_429_500_and_dropped_connections_on_every_endpoint_are_survived() {
 
 #[test]
 fn a_deploy_killed_after_any_call_converges_on_rerun() {
-    if !ready() {
-        return;
-    }
     let manifest = hello_manifest();
-    let Some(baseline) = emulator() else { return };
+    let Some(baseline) = start() else { return };
     ok_verb(&baseline, &manifest, &["deploy"], &[]);
     let expected = shape(&baseline);
     let total = baseline.log().len();
@@ -278,10 +265,7 @@ fn a_deploy_killed_after_any_call_converges_on_rerun() {
 
 #[test]
 fn secrets_are_uploaded_as_secrets_and_never_shown_or_stored() {
-    if !ready() {
-        return;
-    }
-    let Some(emulator) = emulator() else { return };
+    let Some(emulator) = start() else { return };
     let fixture = worker_fixture(&unique("secrets"), "#[cfcontainer::container(class = \"Web\", port = 8080, env(TOKEN = secret(\"API_TOKEN\"), MODE = \"plain\"))]\npub struct Web;");
     let manifest = fixture.manifest();
     let (out, _) = run_verb(&emulator, &manifest, &["deploy"], &[("API_TOKEN", "")]);
@@ -317,17 +301,14 @@ fn secrets_are_uploaded_as_secrets_and_never_shown_or_stored() {
 
 #[test]
 fn an_application_name_taken_by_another_namespace_is_a_clear_error_before_any_write() {
-    if !ready() {
-        return;
-    }
-    let Some(emulator) = emulator() else { return };
-    let other = worker_fixture(&unique("other"), "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;");
+    let Some(emulator) = start() else { return };
+    let other = worker_fixture(&unique("other"), WEB);
     ok_verb(&emulator, &other.manifest(), &["deploy"], &[]);
     let snapshot = emulator.snapshot();
     let (namespace, image) = (snapshot["namespaces"][0]["id"].clone(), snapshot["applications"][0]["configuration"]["image"].clone());
 
     let name = unique("taken");
-    let fixture = worker_fixture(&name, "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;");
+    let fixture = worker_fixture(&name, WEB);
     // Someone created `<worker>-web` for another worker's namespace.
     let body = json!({ "name": format!("{name}-web"), "scheduling_policy": "default", "instances": 0, "max_instances": 1,
                        "configuration": { "image": image }, "durable_objects": { "namespace_id": namespace } });

@@ -27,11 +27,6 @@ fn push_report(out: &std::process::Output) -> Value {
     serde_json::from_str(&line).unwrap()
 }
 
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    format!("{prefix}-{}-{nanos}", std::process::id())
-}
-
 /// A fixture whose image has two content layers: a small text file and
 /// 300 kB of data.
 fn layered_fixture(name: &str) -> Fixture {
