@@ -129,6 +129,7 @@ host_triple=$(rustc -vV | sed -n 's/^host: //p')
 (cd "$repo" && RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR="$repo/target/static" \
   cargo build -q --release -p cfc-test-server --target "$host_triple") || die "building the static echo server failed"
 echo_server="$repo/target/static/$host_triple/release/cfc-test-server"
+mkdir -p "$repo/examples/websocket/container"
 cmp -s "$echo_server" "$repo/examples/websocket/container/echo-server" || cp "$echo_server" "$repo/examples/websocket/container/echo-server"
 
 # --- the official CLI, for the wrangler-export acceptance test -------------
