@@ -169,3 +169,31 @@ fn failures_are_one_readable_line() {
     let out = cfcontainer_with_env(fixture.path(), &args, &with_env(&env, &[("CLOUDFLARE_API_TOKEN", "")]));
     assert!(one_error_line(&out).contains("CLOUDFLARE_API_TOKEN is not set"));
 }
+
+#[test]
+fn dev_builds_stay_local_except_dev_remote_containers_which_are_pushed() {
+    if !ready() {
+        return;
+    }
+    let Some(emulator) = emulator() else { return };
+    let classes = r#"
+#[cfcontainer::container(class = "Local", port = 8080)]
+pub struct Local;
+#[cfcontainer::container(class = "Remote", port = 8080, dev(remote = true))]
+pub struct Remote;
+"#;
+    let fixture = layered_fixture(&unique("devremote"));
+    fixture.write_lib(classes);
+    let args = ["build", "--dev", "--manifest-path", &fixture.manifest(), "--message-format", "json"];
+    let out = cfcontainer_with_env(fixture.path(), &args, &with_env(&api_env(&emulator), &[]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = stdout(&out).lines().find(|l| l.contains(r#""reason":"build""#)).map(str::to_string).unwrap();
+    let report: Value = serde_json::from_str(&line).unwrap();
+    let local = report["images"].as_array().unwrap();
+    assert_eq!(local.len(), 1);
+    assert!(local[0]["reference"].as_str().unwrap().starts_with("cloudflare-dev/"), "{report}");
+    let pushed = report["pushed"].as_array().unwrap();
+    assert_eq!(pushed.len(), 1);
+    assert_eq!(pushed[0]["class"], "Remote");
+    assert!(manifest_exists(pushed[0]["reference"].as_str().unwrap()));
+}

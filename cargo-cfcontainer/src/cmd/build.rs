@@ -1,17 +1,22 @@
 //! `cargo cfcontainer build`: the image of every container with a
-//! Dockerfile, tagged by content, through the Docker engine API.
+//! Dockerfile, tagged by content, through the Docker engine API. With
+//! `--dev`, images are tagged `cloudflare-dev/` and stay local, except those
+//! of containers with `dev(remote = true)`, which are pushed anyway.
 
 use serde::Serialize;
 
+use crate::api::Client;
 use crate::cli::{BuildArgs, GlobalArgs};
 use crate::cmd::inspect::load;
-use crate::image::{self, BuiltImage};
+use crate::image::{self, BuiltImage, Published};
 use crate::output::Output;
 use crate::{engine, Error};
 
 #[derive(Serialize)]
 struct Report {
     images: Vec<BuiltImage>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pushed: Vec<Published>,
 }
 
 /// Reads the containers from the artifact, builds their images and prints
@@ -19,12 +24,20 @@ struct Report {
 pub fn run(global: &GlobalArgs, args: &BuildArgs, out: &Output) -> Result<(), Error> {
     let inspection = load(global, crate::artifact::WASM_TARGET, out)?;
     let project = inspection.project;
-    let containers = inspection.containers;
-    let images = crate::runtime()?.block_on(async {
+    let (remote, local): (Vec<_>, Vec<_>) = inspection.containers.into_iter().partition(|c| args.dev && c.dev.remote);
+    let client = if remote.is_empty() { None } else { Some(Client::from_env(&project.settings)?) };
+    let report = crate::runtime()?.block_on(async {
         let docker = engine::connect().await?;
-        image::build_all(&docker, &project, &containers, args.dev, out).await
+        let images = image::build_all(&docker, &project, &local, args.dev, out).await?;
+        let pushed = match &client {
+            Some(client) => image::publish(&docker, client, &project, &remote, out).await?,
+            None => Vec::new(),
+        };
+        Ok::<_, Error>(Report { images, pushed })
     })?;
-    let report = Report { images };
-    out.result("build", &report, || report.images.iter().map(|i| format!("{}\n", i.reference)).collect());
+    out.result("build", &report, || {
+        let built = report.images.iter().map(|i| i.reference.clone());
+        built.chain(report.pushed.iter().map(|p| p.reference.clone())).map(|r| format!("{r}\n")).collect()
+    });
     Ok(())
 }
