@@ -1,0 +1,112 @@
+//! The emulator is as strict as the real API: exact paths, auth, the
+//! envelope, unknown fields, migration tags, bindings without migrations,
+//! container errors as JSON documents, and faults on demand.
+
+use cf_api_emulator::{Config, Emulator, Fault, FaultKind};
+use serde_json::{json, Value};
+
+fn call(emulator: &Emulator, method: &str, path: &str, token: &str, body: Option<(&str, Vec<u8>)>) -> (u16, Value) {
+    let url = format!("{}/accounts/{}{path}", emulator.base_url(), emulator.account_id());
+    let request = ureq::request(method, &url).set("Authorization", &format!("Bearer {token}"));
+    let result = match body {
+        Some((content_type, bytes)) => request.set("Content-Type", content_type).send_bytes(&bytes),
+        None => request.call(),
+    };
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("transport: {e}"),
+    };
+    (response.status(), response.into_json().unwrap())
+}
+
+fn json_body(value: Value) -> Option<(&'static str, Vec<u8>)> {
+    Some(("application/json", value.to_string().into_bytes()))
+}
+
+fn upload(emulator: &Emulator, metadata: Value) -> (u16, Value) {
+    let mut body = Vec::new();
+    for (name, content_type, data) in [("metadata", "application/json", metadata.to_string()), ("index.js", "application/javascript+module", "export default {}".into())] {
+        let filename = if name == "metadata" { String::new() } else { format!("; filename=\"{name}\"") };
+        body.extend(format!("--B\r\nContent-Disposition: form-data; name=\"{name}\"{filename}\r\nContent-Type: {content_type}\r\n\r\n{data}\r\n").into_bytes());
+    }
+    body.extend(b"--B--\r\n");
+    call(emulator, "PUT", "/workers/scripts/w", "test-token", Some(("multipart/form-data; boundary=B", body)))
+}
+
+fn first_error(body: &Value) -> (u64, String) {
+    assert_eq!(body["success"], false);
+    assert!(body["result"].is_null());
+    (body["errors"][0]["code"].as_u64().unwrap(), body["errors"][0]["message"].as_str().unwrap().to_string())
+}
+
+#[test]
+fn auth_account_and_routes_are_checked() {
+    let emulator = Emulator::start(Config::for_tests());
+    let (status, body) = call(&emulator, "GET", "/workers/scripts", "wrong", None);
+    assert_eq!((status, first_error(&body).0), (403, 9109));
+    let url = format!("{}/accounts/ffff/workers/scripts", emulator.base_url());
+    let err = ureq::get(&url).set("Authorization", "Bearer test-token").call().unwrap_err();
+    assert!(matches!(err, ureq::Error::Status(403, _)));
+    let (status, body) = call(&emulator, "GET", "/workers/scriptz", "test-token", None);
+    assert_eq!((status, first_error(&body).0), (404, 7003));
+    let (status, body) = call(&emulator, "GET", "/workers/scripts", "test-token", None);
+    assert_eq!(status, 200);
+    assert_eq!(body, json!({ "success": true, "errors": [], "messages": [], "result": [] }));
+}
+
+#[test]
+fn uploads_check_fields_migration_tags_and_bindings() {
+    let emulator = Emulator::start(Config::for_tests());
+    let base = json!({ "main_module": "index.js", "compatibility_date": "2026-03-01" });
+    let mut unknown = base.clone();
+    unknown["main_modul"] = json!("index.js");
+    let (status, body) = upload(&emulator, unknown);
+    assert_eq!(status, 400);
+    assert!(first_error(&body).1.contains("Unexpected field 'main_modul'"));
+
+    let mut unmigrated = base.clone();
+    unmigrated["bindings"] = json!([{ "type": "durable_object_namespace", "name": "C", "class_name": "C" }]);
+    let (status, body) = upload(&emulator, unmigrated.clone());
+    assert_eq!((status, first_error(&body).0), (400, 10061));
+
+    let mut first = unmigrated.clone();
+    first["migrations"] = json!({ "new_tag": "v1", "steps": [{ "new_sqlite_classes": ["C"] }] });
+    assert_eq!(upload(&emulator, first.clone()).0, 200);
+    let (status, body) = upload(&emulator, first);
+    assert_eq!(status, 412);
+    assert!(first_error(&body).1.contains("expected tag is 'v1'"), "{body}");
+    assert_eq!(upload(&emulator, unmigrated).0, 200, "no migrations: the tag stays");
+}
+
+#[test]
+fn container_errors_are_json_documents_and_unknown_fields_fail() {
+    let emulator = Emulator::start(Config::for_tests());
+    let body = json!({ "name": "a", "scheduling_policy": "default", "instances": 0, "max_instances": 1,
+                       "configuration": { "image": "x", "instance_tipe": "lite" }, "durable_objects": { "namespace_id": "n" } });
+    let (status, reply) = call(&emulator, "POST", "/containers/applications", "test-token", json_body(body));
+    assert_eq!(status, 400);
+    let doc: Value = serde_json::from_str(&first_error(&reply).1).unwrap();
+    assert_eq!(doc["error"], "VALIDATE_INPUT");
+    assert_eq!(doc["details"]["configuration.instance_tipe"], "unknown field");
+    let (status, reply) = call(&emulator, "DELETE", "/containers/applications/nope", "test-token", None);
+    assert_eq!(status, 404);
+    assert!(first_error(&reply).1.contains("APPLICATION_NOT_FOUND"));
+}
+
+#[test]
+fn faults_fire_once_in_order_and_are_logged() {
+    let emulator = Emulator::start(Config::for_tests());
+    let path = format!("/accounts/{}/workers/scripts", emulator.account_id());
+    emulator.inject(Fault { method: "GET".into(), path: path.clone(), kind: FaultKind::Status { status: 429, retry_after: Some(3) }, times: 1 });
+    emulator.inject(Fault { method: "GET".into(), path: path.clone(), kind: FaultKind::Drop, times: 1 });
+    let url = format!("{}{path}", emulator.base_url());
+    match ureq::get(&url).set("Authorization", "Bearer test-token").call() {
+        Err(ureq::Error::Status(429, r)) => assert_eq!(r.header("retry-after"), Some("3")),
+        other => panic!("expected 429, got {other:?}"),
+    }
+    assert!(matches!(ureq::get(&url).set("Authorization", "Bearer test-token").call(), Err(ureq::Error::Transport(_))));
+    assert_eq!(ureq::get(&url).set("Authorization", "Bearer test-token").call().unwrap().status(), 200);
+    let statuses: Vec<u16> = emulator.log().iter().map(|l| l.status).collect();
+    assert_eq!(statuses, [429, 0, 200]);
+}
