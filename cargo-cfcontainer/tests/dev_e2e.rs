@@ -34,8 +34,13 @@ fn containers_named(prefix: &str) -> usize {
     String::from_utf8_lossy(&out.stdout).lines().count()
 }
 
-fn get(url: &str) -> Option<String> {
-    ureq::get(url).timeout(Duration::from_secs(30)).call().ok().map(|r| r.into_string().unwrap())
+/// The body of a 200 answer, or what went wrong (status and body).
+fn get(url: &str) -> Result<String, String> {
+    match ureq::get(url).timeout(Duration::from_secs(30)).call() {
+        Ok(r) => Ok(r.into_string().unwrap()),
+        Err(ureq::Error::Status(status, r)) => Err(format!("HTTP {status}: {}", r.into_string().unwrap_or_default())),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 #[test]
@@ -85,7 +90,7 @@ fn dev_serves_hello_reloads_on_edit_and_cleans_up_on_ctrl_c() {
     let ready = wait_for("dev-ready", Duration::from_secs(600));
     let url = ready["url"].as_str().unwrap().to_string();
     assert_eq!(url, format!("http://127.0.0.1:{port}"));
-    let first = get(&url).expect("an answer");
+    let first = get(&url).unwrap_or_else(|e| panic!("no answer: {e}"));
     assert_eq!(first.trim(), "I was passed in via the container class!");
 
     let cgi = app.join("container/www/cgi-bin/index.cgi");
@@ -93,7 +98,7 @@ fn dev_serves_hello_reloads_on_edit_and_cleans_up_on_ctrl_c() {
     std::fs::write(&cgi, script).unwrap();
     wait_for("dev-change", Duration::from_secs(30));
     wait_for("dev-ready", Duration::from_secs(600));
-    let second = get(&url).expect("an answer after the edit");
+    let second = get(&url).unwrap_or_else(|e| panic!("no answer after the edit: {e}"));
     assert_eq!(second.trim(), "edited: I was passed in via the container class!");
     assert_eq!(containers_named("workerd-cfcdev-hello-dev-e2e-"), 1, "the old run's container is gone");
 

@@ -36,6 +36,9 @@ async fn session(global: &GlobalArgs, args: &DevArgs, out: &Output) -> Result<()
         host: engine::host(),
         why: "workerd reaches the engine only through a unix socket".into(),
     })?;
+    // Listening from the start: a Ctrl-C during a build or a file scan is
+    // kept and acted on at the next wait, never lost.
+    let mut shutdown = Shutdown::listen()?;
     let mut running: Option<Running> = None;
     let mut watch = Watch::of_crate(global)?;
     loop {
@@ -62,7 +65,7 @@ async fn session(global: &GlobalArgs, args: &DevArgs, out: &Output) -> Result<()
         // Watch until something changes or the user stops us.
         loop {
             tokio::select! {
-                _ = shutdown_signal() => {
+                _ = shutdown.recv() => {
                     if let Some(old) = running.take() {
                         stop(&docker, old).await;
                     }
@@ -201,10 +204,24 @@ impl Watch {
     }
 }
 
-async fn shutdown_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+/// SIGINT (Ctrl-C) and SIGTERM, buffered between waits.
+struct Shutdown {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Shutdown {
+    fn listen() -> Result<Shutdown, Error> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let failed = |e: std::io::Error| Error::Local { what: "listen for Ctrl-C".into(), why: e.to_string() };
+        Ok(Shutdown { interrupt: signal(SignalKind::interrupt()).map_err(failed)?, terminate: signal(SignalKind::terminate()).map_err(failed)? })
+    }
+
+    /// Resolves once a signal arrived (at once if one came since the last call).
+    async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
     }
 }
