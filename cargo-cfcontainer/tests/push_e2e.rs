@@ -92,7 +92,9 @@ fn a_one_file_change_pushes_only_its_layer() {
     assert_eq!(first["images"][0]["pushed"], true);
     assert_eq!(first["images"][0]["layers_pushed"], 2, "{first}");
 
-    std::fs::write(fixture.path().join("note.txt"), "second, after an edit\n").unwrap();
+    // The edit is unique too: no earlier run can have pushed that layer.
+    let name = fixture.path().join("Cargo.toml");
+    std::fs::write(fixture.path().join("note.txt"), format!("second, after an edit of {}\n", name.display())).unwrap();
     let second = push_report(&cfcontainer_with_env(fixture.path(), &args, &with_env(&env, &[])));
     let image = &second["images"][0];
     assert_ne!(image["reference"], first["images"][0]["reference"]);
