@@ -46,8 +46,8 @@ pub fn prepare(global: &GlobalArgs, out: &Output) -> Result<Prepared, Error> {
     release.release = true;
     let project = Project::load(&release)?;
     let client = Client::from_env(&project.settings)?;
-    let modules_dir = dev::worker_build(&project, false, out)?;
     let loaded = load(&release, crate::artifact::WASM_TARGET, out)?;
+    let modules_dir = dev::worker_build_if_stale(&project, &loaded.artifact, out)?;
     let script = desired::script(&loaded.project, &loaded.containers, &modules_dir, client.token())?;
     Ok(Prepared { project: loaded.project, containers: loaded.containers, client, script })
 }

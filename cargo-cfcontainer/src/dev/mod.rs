@@ -5,7 +5,7 @@ mod worker_build;
 mod workerd;
 
 pub use watch::Snapshot;
-pub use worker_build::worker_build;
+pub use worker_build::{worker_build, worker_build_if_stale};
 pub use workerd::{workerd_socket, WorkerdConfig};
 
 use std::path::PathBuf;

@@ -1,6 +1,6 @@
 //! Building the worker to wasm and JS with worker-build.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::output::Output;
@@ -35,4 +35,34 @@ pub fn worker_build(project: &Project, dev_profile: bool, out: &Output) -> Resul
         }
     }
     Ok(dir)
+}
+
+/// Like [`worker_build`] for release, but skipped when the crate's
+/// compiled `artifact` and the bundle are exactly as the last run left them
+/// (a stamp beside the bundle records their sizes and times), so an
+/// unchanged redeploy does not pay for wasm-bindgen again.
+pub fn worker_build_if_stale(project: &Project, artifact: &Path, out: &Output) -> Result<PathBuf, Error> {
+    let dir = project.dir.join("build");
+    let stamp = dir.join(".cfcontainer-stamp");
+    let current = || fingerprint(&[artifact.to_path_buf(), dir.join("index.js"), dir.join("index_bg.wasm")]);
+    if current().is_some() && std::fs::read_to_string(&stamp).ok() == current() {
+        out.verbose("worker bundle is up to date; skipping worker-build");
+        return Ok(dir);
+    }
+    let dir = worker_build(project, false, out)?;
+    if let Some(print) = current() {
+        let _ = std::fs::write(&stamp, print);
+    }
+    Ok(dir)
+}
+
+/// Size and modification time of each file; `None` if one is missing.
+fn fingerprint(files: &[PathBuf]) -> Option<String> {
+    let mut print = String::new();
+    for file in files {
+        let meta = std::fs::metadata(file).ok()?;
+        let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+        print.push_str(&format!("{} {} {}\n", file.display(), meta.len(), modified.as_nanos()));
+    }
+    Some(print)
 }
