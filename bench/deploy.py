@@ -3,6 +3,8 @@
 the API emulator and the local registry. Prints the first deploy's time
 (from an empty account), the no-change redeploy's time (median of 5) as a
 ratio of it, and the redeploy's write calls (must be 0), side by side.
+The first deploy includes bundling the worker with worker-build (the crate
+stays compiled); a redeploy with nothing changed skips that.
 
 Usage: . /opt/cfcontainer-tools/env.sh && python3 bench/deploy.py
 """
