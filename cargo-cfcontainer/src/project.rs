@@ -22,6 +22,7 @@ pub const DEFAULT_COMPATIBILITY_DATE: &str = "2026-03-05";
 /// compatibility_date = "2026-03-01"   # default: 2026-03-05
 /// compatibility_flags = ["nodejs_compat"]
 /// account_id = "0123..."              # default: $CLOUDFLARE_ACCOUNT_ID
+/// workers_dev = true                 # default: true
 /// routes = ["example.com/*", { pattern = "api.example.com/*", zone_name = "example.com" }]
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -38,6 +39,8 @@ pub struct WorkerSettings {
     pub routes: Vec<Route>,
     /// Plain-text Worker vars.
     pub vars: std::collections::BTreeMap<String, String>,
+    /// Serve the Worker on `<name>.<subdomain>.workers.dev` (default true).
+    pub workers_dev: bool,
 }
 
 /// One route: a bare pattern, or a pattern with its zone.
@@ -74,6 +77,7 @@ struct RawSettings {
     routes: Vec<Route>,
     #[serde(default)]
     vars: std::collections::BTreeMap<String, String>,
+    workers_dev: Option<bool>,
 }
 
 /// The selected worker package and where cargo puts its artifacts.
@@ -183,7 +187,7 @@ fn settings_of(package: &Package) -> Result<WorkerSettings, Error> {
         return Err(bad(format!("compatibility_date `{compatibility_date}` is not a date like 2026-03-01")));
     }
     let account_id = std::env::var("CLOUDFLARE_ACCOUNT_ID").ok().filter(|a| !a.is_empty()).or(raw.account_id);
-    Ok(WorkerSettings { name, compatibility_date, compatibility_flags: raw.compatibility_flags, account_id, routes: raw.routes, vars: raw.vars })
+    Ok(WorkerSettings { name, compatibility_date, compatibility_flags: raw.compatibility_flags, account_id, routes: raw.routes, vars: raw.vars, workers_dev: raw.workers_dev.unwrap_or(true) })
 }
 
 fn is_worker_name(name: &str) -> bool {

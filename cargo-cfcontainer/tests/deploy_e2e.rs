@@ -67,7 +67,7 @@ fn shape(emulator: &Emulator) -> Value {
         .as_object()
         .unwrap()
         .iter()
-        .map(|(name, s)| (name.clone(), json!({ "migration_tag": s["migration_tag"], "containers": s["containers"], "bindings": s["bindings"], "modules": s["modules"] })))
+        .map(|(name, s)| (name.clone(), json!({ "migration_tag": s["migration_tag"], "containers": s["containers"], "bindings": s["bindings"], "modules": s["modules"], "workers_dev": s["workers_dev"] })))
         .collect();
     let namespaces: Vec<Value> = snapshot["namespaces"].as_array().unwrap().iter().map(|n| json!([n["script"], n["class"], n["use_sqlite"]])).collect();
     let applications: Vec<Value> = snapshot["applications"]
@@ -107,6 +107,8 @@ fn hello_deploys_from_nothing_then_nothing_changes_and_destroy_empties_the_accou
     let repo = format!("{}/{}/hello-my-container@sha256:", std::env::var("CFC_REGISTRY").unwrap(), emulator.account_id());
     assert!(image.starts_with(&repo), "{image}");
     assert_eq!(report["applications"][0]["image"], image);
+    assert_eq!(script["workers_dev"], true, "served on workers.dev by default");
+    assert_eq!(report["url"], "https://hello.cfc-test.workers.dev");
 
     let plan = ok_verb(&emulator, &manifest, &["plan"], &[]);
     assert_eq!(plan["script"]["action"], "no_change", "{plan}");

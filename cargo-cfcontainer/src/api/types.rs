@@ -44,6 +44,20 @@ pub struct ScriptSettings {
     pub tags: Vec<String>,
 }
 
+/// `GET /workers/scripts/{name}/subdomain`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScriptSubdomain {
+    /// Served on workers.dev.
+    pub enabled: bool,
+}
+
+/// `GET /workers/subdomain`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AccountSubdomain {
+    /// `<subdomain>.workers.dev`.
+    pub subdomain: String,
+}
+
 /// An entry of `GET /workers/durable_objects/namespaces`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Namespace {

@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use crate::api::AccountSubdomain;
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::deploy::{apply, prepare, Action, DeployedApp, Plan, Remote};
 use crate::output::Output;
@@ -14,6 +15,8 @@ use crate::Error;
 #[derive(Serialize)]
 struct Report {
     worker: String,
+    /// `https://<worker>.<subdomain>.workers.dev`, when served there.
+    url: Option<String>,
     plan: Plan,
     applications: Vec<DeployedApp>,
 }
@@ -38,7 +41,14 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), E
         }
         let applications = apply(&prepared.client, &plan, &prepared.script, &remote, out).await?;
         prepared.remember();
-        Ok::<_, Error>(Report { worker, plan, applications })
+        let url = match prepared.project.settings.workers_dev {
+            true => {
+                let account: AccountSubdomain = prepared.client.get("/workers/subdomain", out).await?;
+                Some(format!("https://{worker}.{}.workers.dev", account.subdomain))
+            }
+            false => None,
+        };
+        Ok::<_, Error>(Report { worker, url, plan, applications })
     })?;
     out.result("deploy", &report, || human(&report));
     Ok(())
@@ -56,11 +66,12 @@ fn check_secrets(secrets: &[(String, bool)], remote: &Remote) -> Result<(), Erro
 }
 
 fn human(report: &Report) -> String {
+    let at = report.url.as_deref().map(|u| format!(" at {u}")).unwrap_or_default();
     if report.plan.is_empty() {
         let n = report.applications.len();
-        return format!("No changes: worker {} and {n} application{} are up to date", report.worker, if n == 1 { "" } else { "s" });
+        return format!("No changes: worker {}{at} and {n} application{} are up to date", report.worker, if n == 1 { "" } else { "s" });
     }
     let mut text = report.plan.human();
-    text.push_str(&format!("\nDeployed worker {}", report.worker));
+    text.push_str(&format!("\nDeployed worker {}{at}", report.worker));
     text
 }

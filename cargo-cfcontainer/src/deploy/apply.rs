@@ -47,6 +47,10 @@ pub async fn apply(client: &Client, plan: &Plan, script: &DesiredScript, remote:
         upload(client, script, migrations, out).await?;
         namespaces = Remote::namespaces_of(client, &script.name, out).await?;
     }
+    if let Some(enabled) = plan.workers_dev {
+        let path = format!("/workers/scripts/{}/subdomain", script.name);
+        client.call::<Value>(Method::POST, &path, Body::Json(json!({ "enabled": enabled })), Retry::Safe, out).await?;
+    }
     let mut deployed = Vec::new();
     for app in plan.applications.iter().filter(|a| a.action != Action::Delete) {
         let desired = app.desired.as_ref().expect("kept applications have a desired state");

@@ -101,7 +101,7 @@ impl Prepared {
         let tags = remote.settings.as_ref().map(|s| s.tags.clone()).unwrap_or_default();
         let last = cache::read(&self.project, &tags);
         let fields = container_fields(&self.containers);
-        Plan::new(remote, &self.script, apps, last.as_ref().map(|l| &l.fields), &fields)
+        Plan::new(remote, &self.script, self.project.settings.workers_dev, apps, last.as_ref().map(|l| &l.fields), &fields)
     }
 
     /// Notes this deploy for the next plan's field names.

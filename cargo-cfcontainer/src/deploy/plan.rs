@@ -81,6 +81,8 @@ pub struct AppPlan {
 pub struct Plan {
     /// The Worker script.
     pub script: ScriptPlan,
+    /// Serving on workers.dev changes to this value.
+    pub workers_dev: Option<bool>,
     /// Container applications, by class.
     pub applications: Vec<AppPlan>,
 }
@@ -89,7 +91,7 @@ impl Plan {
     /// Compares `remote` with the desired script and applications.
     /// `last_fields` are the container fields of the last deploy from this
     /// machine, used only to name what changed in the code.
-    pub fn new(remote: &Remote, script: &DesiredScript, apps: &[DesiredApp], last_fields: Option<&BTreeMap<String, String>>, fields: &BTreeMap<String, String>) -> Plan {
+    pub fn new(remote: &Remote, script: &DesiredScript, workers_dev: bool, apps: &[DesiredApp], last_fields: Option<&BTreeMap<String, String>>, fields: &BTreeMap<String, String>) -> Plan {
         let migrations = Migrations::between(&remote.classes(), &script.classes);
         let script_plan = script_plan(remote, script, &migrations, last_fields, fields);
         let mut applications: Vec<AppPlan> = apps
@@ -105,12 +107,13 @@ impl Plan {
                 applications.push(AppPlan { class: class.clone(), name: app.name.clone(), id: Some(app.id.clone()), action: Action::Delete, changes: Vec::new(), desired: None });
             }
         }
-        Plan { script: script_plan, applications }
+        let workers_dev = (remote.workers_dev.unwrap_or(false) != workers_dev).then_some(workers_dev);
+        Plan { script: script_plan, workers_dev, applications }
     }
 
     /// True if the deploy would change nothing.
     pub fn is_empty(&self) -> bool {
-        self.script.action == Action::NoChange && self.applications.iter().all(|a| a.action == Action::NoChange)
+        self.script.action == Action::NoChange && self.workers_dev.is_none() && self.applications.iter().all(|a| a.action == Action::NoChange)
     }
 
     /// The plan for people, one line per resource and a summary.
@@ -119,6 +122,9 @@ impl Plan {
         let s = &self.script;
         let what = if s.changes.is_empty() { "no change".to_string() } else { s.changes.join("; ") };
         lines.push(format!("{} worker {}: {what}", s.action.sign(), s.name));
+        if let Some(on) = self.workers_dev {
+            lines.push(format!("~ workers.dev route of {}: {}", s.name, if on { "off -> on" } else { "on -> off" }));
+        }
         for app in &self.applications {
             let what = match app.action {
                 Action::NoChange => "no change".to_string(),

@@ -1,7 +1,7 @@
 //! What the account holds now, read by name: the account is the source of
 //! truth, nothing is remembered between deploys.
 
-use crate::api::{Application, Client, Namespace, ScriptEntry, ScriptSettings};
+use crate::api::{Application, Client, Namespace, ScriptEntry, ScriptSettings, ScriptSubdomain};
 use crate::output::Output;
 use crate::Error;
 
@@ -12,6 +12,8 @@ pub struct Remote {
     pub script: Option<ScriptEntry>,
     /// Its settings, if uploaded.
     pub settings: Option<ScriptSettings>,
+    /// Whether it is served on workers.dev, if uploaded.
+    pub workers_dev: Option<bool>,
     /// Durable Object namespaces of this script.
     pub namespaces: Vec<Namespace>,
     /// Every container application in the account.
@@ -23,13 +25,17 @@ impl Remote {
     pub async fn read(client: &Client, worker: &str, out: &Output) -> Result<Remote, Error> {
         let scripts: Vec<ScriptEntry> = client.get("/workers/scripts", out).await?;
         let script = scripts.into_iter().find(|s| s.id == worker);
-        let settings = match &script {
-            Some(_) => Some(client.get(&format!("/workers/scripts/{worker}/settings"), out).await?),
-            None => None,
+        let (settings, workers_dev) = match &script {
+            Some(_) => {
+                let settings = client.get(&format!("/workers/scripts/{worker}/settings"), out).await?;
+                let subdomain: ScriptSubdomain = client.get(&format!("/workers/scripts/{worker}/subdomain"), out).await?;
+                (Some(settings), Some(subdomain.enabled))
+            }
+            None => (None, None),
         };
         let namespaces = Remote::namespaces_of(client, worker, out).await?;
         let applications = client.get("/containers/applications", out).await?;
-        Ok(Remote { script, settings, namespaces, applications })
+        Ok(Remote { script, settings, workers_dev, namespaces, applications })
     }
 
     /// The Durable Object namespaces `worker` defines.

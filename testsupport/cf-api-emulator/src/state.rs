@@ -30,6 +30,8 @@ pub struct Script {
     pub containers: Vec<String>,
     pub observability: Option<Value>,
     pub tags: Vec<String>,
+    /// Served on `<name>.<subdomain>.workers.dev`.
+    pub workers_dev: bool,
     pub created_on: String,
     pub modified_on: String,
     pub version_id: String,
@@ -122,6 +124,7 @@ impl Script {
             settings["migration_tag"] = json!(self.migration_tag);
             settings["containers"] = json!(self.containers);
             settings["etag"] = json!(self.etag);
+            settings["workers_dev"] = json!(self.workers_dev);
             settings["modules"] = json!(self.modules.iter().map(|m| json!({"name": m.name, "content_type": m.content_type, "size": m.size})).collect::<Vec<_>>());
         }
         settings

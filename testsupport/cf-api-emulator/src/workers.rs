@@ -50,6 +50,53 @@ pub fn namespaces(state: &State, call: &Call) -> Reply {
     ok(Value::Array(state.namespaces.iter().map(Namespace::json).collect()))
 }
 
+/// The account's workers.dev subdomain.
+pub const SUBDOMAIN: &str = "cfc-test";
+
+/// `GET /workers/subdomain`.
+pub fn account_subdomain(call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&[]) {
+        return r;
+    }
+    ok(json!({ "subdomain": SUBDOMAIN }))
+}
+
+/// `GET /workers/scripts/{name}/subdomain`.
+pub fn script_subdomain(state: &State, name: &str, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&[]) {
+        return r;
+    }
+    match state.scripts.get(name) {
+        Some(s) => ok(json!({ "enabled": s.workers_dev, "previews_enabled": s.workers_dev })),
+        None => fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2),
+    }
+}
+
+/// `POST /workers/scripts/{name}/subdomain` with `{"enabled": bool}`.
+pub fn set_script_subdomain(state: &mut State, name: &str, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&[]) {
+        return r;
+    }
+    if call.content_type.as_deref().map(|c| c.starts_with("application/json")) != Some(true) {
+        return invalid("Content-Type must be application/json");
+    }
+    let body: Map<String, Value> = match serde_json::from_slice(&call.body) {
+        Ok(Value::Object(m)) => m,
+        _ => return invalid("the body must be a JSON object"),
+    };
+    if let Some(key) = body.keys().find(|k| *k != "enabled" && *k != "previews_enabled") {
+        return invalid(format!("Unexpected field '{key}'"));
+    }
+    let Some(enabled) = body.get("enabled").and_then(Value::as_bool) else { return invalid("`enabled` (bool) is required") };
+    match state.scripts.get_mut(name) {
+        Some(s) => {
+            s.workers_dev = enabled;
+            ok(json!({ "enabled": enabled, "previews_enabled": enabled }))
+        }
+        None => fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2),
+    }
+}
+
 /// `DELETE /workers/scripts/{name}`: refused while a container
 /// application still uses one of its namespaces.
 pub fn delete(state: &mut State, name: &str, call: &Call) -> Reply {
@@ -185,6 +232,7 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
     let etag = hex::encode(hasher.finalize());
     let now = state.now();
     let version_id = state.id();
+    let workers_dev = state.scripts.get(name).is_some_and(|s| s.workers_dev);
     let created_on = existing.map(|(.., created)| created).unwrap_or_else(|| now.clone());
     let script = Script {
         etag,
@@ -197,6 +245,7 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
         containers,
         observability: metadata.get("observability").cloned(),
         tags,
+        workers_dev,
         created_on,
         modified_on: now,
         version_id,
