@@ -340,3 +340,14 @@ fn an_application_name_taken_by_another_namespace_is_a_clear_error_before_any_wr
     assert!(last.contains(&format!("`{name}-web`")) && last.contains("serves another Durable Object namespace"), "{last}");
     assert!(writes(&emulator).iter().all(|w| w.ends_with("/credentials")), "wrote before failing: {:?}", writes(&emulator));
 }
+
+#[test]
+fn a_worker_var_the_settings_lack_is_a_clear_error_before_any_call() {
+    let Some(emulator) = start() else { return };
+    let fixture = worker_fixture(&unique("novar"), "#[cfcontainer::container(class = \"Web\", port = 8080, env(MODE = var(\"MODE\")))]\npub struct Web;");
+    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(last.contains("Worker var `MODE`") && last.contains("vars = { MODE"), "{last}");
+    assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(&emulator));
+}

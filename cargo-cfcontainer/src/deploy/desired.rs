@@ -101,6 +101,17 @@ pub fn script(project: &Project, containers: &[ContainerMeta], modules_dir: &Pat
         }
         modules.push(Part { name: name.into(), content_type: content_type.into(), data, file: true });
     }
+    // A container env var read from a Worker var needs that var: plain-text
+    // bindings are not kept across uploads, so it must be in the settings.
+    for c in containers {
+        for var in &c.env {
+            if let EnvValue::Var(name) = &var.value {
+                if !settings.vars.contains_key(name) {
+                    return Err(Error::MissingVar { class: c.class.clone(), env: var.name.clone(), name: name.clone() });
+                }
+            }
+        }
+    }
     let mut bindings: Vec<Value> = containers
         .iter()
         .map(|c| json!({ "type": "durable_object_namespace", "name": c.binding, "class_name": c.class }))
