@@ -1,13 +1,14 @@
-//! `cargo cfcontainer dev` on a copy of examples/hello: the printed URL
-//! answers with the container's MESSAGE, an edit to the container's content
-//! shows up without restarting the command, and SIGINT leaves no container
-//! and no workerd behind.
+//! `cargo cfcontainer dev` on copies of the examples: for hello, the printed
+//! URL answers with the container's MESSAGE, an edit to the container's
+//! content shows up without restarting the command, and SIGINT leaves no
+//! container and no workerd behind; the websocket example echoes through
+//! the Worker into its container.
 
 mod support;
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -43,70 +44,134 @@ fn get(url: &str) -> Result<String, String> {
     }
 }
 
-#[test]
-fn dev_serves_hello_reloads_on_edit_and_cleans_up_on_ctrl_c() {
-    if !stack::available() {
-        return;
+/// `cargo cfcontainer dev --message-format json` on a standalone copy of
+/// an example, with its events.
+struct Dev {
+    _dir: tempfile::TempDir,
+    app: PathBuf,
+    child: Child,
+    events: mpsc::Receiver<String>,
+}
+
+impl Dev {
+    /// Copies `examples/<example>` as crate `name` and starts dev on a free port.
+    fn start(example: &str, name: &str) -> Dev {
+        let dir = tempfile::Builder::new().prefix("cfc-dev-").tempdir().unwrap();
+        let app = dir.path().join(example);
+        copy_dir(&root().join("examples").join(example), &app);
+        // A standalone crate: its own workspace, the same locked versions.
+        let manifest = std::fs::read_to_string(app.join("Cargo.toml")).unwrap()
+            .replace(&format!("name = \"{example}\""), &format!("name = \"{name}\""))
+            .replace("cfcontainer = { workspace = true }", &format!("cfcontainer = {{ path = \"{}\" }}", root().join("runtime").display()))
+            .replace("worker = { workspace = true }", "worker = \"0.8.7\"")
+            + "\n[workspace]\n";
+        std::fs::write(app.join("Cargo.toml"), manifest).unwrap();
+        std::fs::copy(root().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-cfcontainer"))
+            .args(["cfcontainer", "dev", "--port", &port.to_string(), "--message-format", "json"])
+            .current_dir(&app)
+            .env("CARGO_TARGET_DIR", root().join("target/fixtures"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let (lines, events) = mpsc::channel::<String>();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+        Dev { _dir: dir, app, child, events }
     }
-    let dir = tempfile::Builder::new().prefix("cfc-dev-").tempdir().unwrap();
-    let app = dir.path().join("hello");
-    copy_dir(&root().join("examples/hello"), &app);
-    // A standalone crate: its own workspace, the same locked versions.
-    let manifest = std::fs::read_to_string(app.join("Cargo.toml")).unwrap()
-        .replace("name = \"hello\"", "name = \"hello-dev-e2e\"")
-        .replace("cfcontainer = { workspace = true }", &format!("cfcontainer = {{ path = \"{}\" }}", root().join("runtime").display()))
-        .replace("worker = { workspace = true }", "worker = \"0.8.7\"")
-        + "\n[workspace]\n";
-    std::fs::write(app.join("Cargo.toml"), manifest).unwrap();
-    std::fs::copy(root().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-cfcontainer"))
-        .args(["cfcontainer", "dev", "--port", &port.to_string(), "--message-format", "json"])
-        .current_dir(&app)
-        .env("CARGO_TARGET_DIR", root().join("target/fixtures"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let (lines, events) = mpsc::channel::<String>();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = lines.send(line);
-        }
-    });
-    let wait_for = |reason: &str, limit: Duration| -> serde_json::Value {
+
+    /// The next event with this `reason`; an `error` event fails the test.
+    fn wait_for(&self, reason: &str, limit: Duration) -> serde_json::Value {
         let deadline = Instant::now() + limit;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let line = events.recv_timeout(left).unwrap_or_else(|_| panic!("no `{reason}` event in {limit:?}"));
+            let line = self.events.recv_timeout(left).unwrap_or_else(|_| panic!("no `{reason}` event in {limit:?}"));
             let event: serde_json::Value = serde_json::from_str(&line).unwrap();
             assert_ne!(event["reason"], "error", "dev failed: {event}");
             if event["reason"] == reason {
                 return event;
             }
         }
-    };
-    let ready = wait_for("dev-ready", Duration::from_secs(600));
-    let url = ready["url"].as_str().unwrap().to_string();
-    assert_eq!(url, format!("http://127.0.0.1:{port}"));
+    }
+
+    /// Waits for `dev-ready` and returns the URL.
+    fn url(&self) -> String {
+        self.wait_for("dev-ready", Duration::from_secs(600))["url"].as_str().unwrap().to_string()
+    }
+
+    /// Sends SIGINT and checks a clean exit without containers or workerd left.
+    fn interrupt(&mut self, name: &str) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "dev exits cleanly on SIGINT: {status}");
+        assert_eq!(containers_named(&format!("workerd-cfcdev-{name}-")), 0, "no container left");
+        let workerd_left = Command::new("pgrep").args(["-f", &format!("cfcontainer-dev/{name}/config.capnp")]).output().unwrap();
+        assert!(workerd_left.stdout.is_empty(), "no workerd left");
+    }
+}
+
+impl Drop for Dev {
+    /// A failed test still stops dev (and so workerd and its containers).
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status();
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = self.child.kill();
+        }
+    }
+}
+
+#[test]
+fn dev_serves_hello_reloads_on_edit_and_cleans_up_on_ctrl_c() {
+    if !stack::available() {
+        return;
+    }
+    let name = "hello-dev-e2e";
+    let mut dev = Dev::start("hello", name);
+    let url = dev.url();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let first = get(&url).unwrap_or_else(|e| panic!("no answer: {e}"));
     assert_eq!(first.trim(), "I was passed in via the container class!");
 
-    let cgi = app.join("container/www/cgi-bin/index.cgi");
+    let cgi = dev.app.join("container/www/cgi-bin/index.cgi");
     let script = std::fs::read_to_string(&cgi).unwrap().replace("body=\"${MESSAGE", "body=\"edited: ${MESSAGE");
     std::fs::write(&cgi, script).unwrap();
-    wait_for("dev-change", Duration::from_secs(30));
-    wait_for("dev-ready", Duration::from_secs(600));
+    dev.wait_for("dev-change", Duration::from_secs(30));
+    dev.wait_for("dev-ready", Duration::from_secs(600));
     let second = get(&url).unwrap_or_else(|e| panic!("no answer after the edit: {e}"));
     assert_eq!(second.trim(), "edited: I was passed in via the container class!");
-    assert_eq!(containers_named("workerd-cfcdev-hello-dev-e2e-"), 1, "the old run's container is gone");
+    assert_eq!(containers_named(&format!("workerd-cfcdev-{name}-")), 1, "the old run's container is gone");
+    dev.interrupt(name);
+}
 
-    let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
-    let status = child.wait().unwrap();
-    assert!(status.success(), "dev exits cleanly on SIGINT: {status}");
-    assert_eq!(containers_named("workerd-cfcdev-hello-dev-e2e-"), 0, "no container left");
-    let workerd_left = Command::new("pgrep").args(["-f", "cfcontainer-dev/hello-dev-e2e/config.capnp"]).output().unwrap();
-    assert!(workerd_left.stdout.is_empty(), "no workerd left");
+#[test]
+fn the_websocket_example_echoes_through_the_worker_into_its_container() {
+    if !stack::available() {
+        return;
+    }
+    let name = "websocket-dev-e2e";
+    let mut dev = Dev::start("websocket", name);
+    let url = dev.url();
+    assert!(get(&url).unwrap().contains("/ws?room="));
+    let ws_url = format!("{}/ws?room=e2e", url.replacen("http://", "ws://", 1));
+    let (mut socket, response) = tungstenite::connect(ws_url.as_str()).unwrap_or_else(|e| panic!("WebSocket to {ws_url}: {e}"));
+    assert_eq!(response.status(), 101);
+    for message in ["hello", "from the websocket example"] {
+        socket.send(tungstenite::Message::text(message)).unwrap();
+        let echoed = socket.read().unwrap();
+        assert_eq!(echoed.into_text().unwrap().as_str(), message);
+    }
+    socket.close(None).unwrap();
+    assert_eq!(containers_named(&format!("workerd-cfcdev-{name}-")), 1, "one container for the room");
+    dev.interrupt(name);
 }

@@ -70,7 +70,7 @@ fn serve(mut stream: TcpStream, id: &str, port: u16) {
     let _ = stream.set_nodelay(true);
     let mut reader = std::io::BufReader::new(stream.try_clone().expect("clone stream"));
     while let Some(req) = http::Request::read(&mut reader) {
-        if req.path == "/ws" && req.header("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
+        if req.path.split('?').next() == Some("/ws") && req.header("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
             websocket::echo(&req, &mut reader, &mut stream);
             return;
         }
