@@ -8,7 +8,12 @@ use serde::Deserialize;
 pub enum FaultKind {
     /// Answer with this status (and `Retry-After` seconds, if given) and a
     /// failure envelope, without doing anything.
-    Status { status: u16, retry_after: Option<u64> },
+    Status {
+        /// The HTTP status, e.g. 429 or 500.
+        status: u16,
+        /// Seconds for the `Retry-After` header, if any.
+        retry_after: Option<u64>,
+    },
     /// Close the connection without answering, without doing anything.
     Drop,
     /// Do the work, then close the connection without answering.
