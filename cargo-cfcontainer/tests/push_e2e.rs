@@ -13,12 +13,7 @@ pub struct Web;
 "#;
 
 fn ready() -> bool {
-    prerequisite(has_wasm_target(), "the wasm32-unknown-unknown target") && prerequisite(docker_available(), "the Docker engine")
-}
-
-fn docker_available() -> bool {
-    let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
-    std::path::Path::new(host.trim_start_matches("unix://")).exists()
+    prerequisite(has_wasm_target(), "the wasm32-unknown-unknown target") && prerequisite(support::stack::docker_available(), "the Docker engine")
 }
 
 fn push_report(out: &std::process::Output) -> Value {

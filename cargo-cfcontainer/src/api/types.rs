@@ -87,6 +87,13 @@ pub struct Application {
     pub durable_objects: Option<DurableObjects>,
 }
 
+impl Application {
+    /// True if it serves the Durable Object namespace `namespace_id`.
+    pub fn serves(&self, namespace_id: &str) -> bool {
+        self.durable_objects.as_ref().is_some_and(|d| d.namespace_id == namespace_id)
+    }
+}
+
 /// An application's configuration, with resources expanded.
 #[derive(Debug, Clone, Deserialize)]
 pub struct AppConfiguration {

@@ -26,7 +26,7 @@ pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
         let namespaces = Remote::namespaces_of(&client, &worker, out).await?;
         let apps: Vec<Application> = client.get("/containers/applications", out).await?;
         let mut deleted = Vec::new();
-        for app in apps.iter().filter(|a| a.durable_objects.as_ref().is_some_and(|d| namespaces.iter().any(|n| n.id == d.namespace_id))) {
+        for app in apps.iter().filter(|a| namespaces.iter().any(|n| a.serves(&n.id))) {
             if client.delete(&format!("/containers/applications/{}", app.id), out).await? {
                 out.event("application-deleted", &serde_json::json!({ "name": app.name }), || format!("{:>12} application {}", "Deleted", app.name));
             }

@@ -36,7 +36,11 @@ pub struct Loaded {
 
 /// Loads the project and reads its containers from the compiled artifact.
 pub fn load(global: &GlobalArgs, target: &str, out: &Output) -> Result<Loaded, Error> {
-    let project = Project::load(global)?;
+    load_for(Project::load(global)?, global, target, out)
+}
+
+/// [`load`] for a project already loaded.
+pub fn load_for(project: Project, global: &GlobalArgs, target: &str, out: &Output) -> Result<Loaded, Error> {
     let request = BuildRequest { target, release: global.release, feature_args: global.feature_args() };
     let artifact = artifact::ensure_built(&project, &request, out)?;
     let containers = section::containers(&artifact)?;

@@ -130,7 +130,7 @@ async fn create(client: &Client, app: &DesiredApp, namespace_id: &str, out: &Out
         }
         // It may exist now (an earlier attempt, or another deploy): adopt it.
         let apps: Vec<Application> = client.get("/containers/applications", out).await?;
-        let on_namespace = apps.iter().find(|a| a.durable_objects.as_ref().is_some_and(|d| d.namespace_id == namespace_id));
+        let on_namespace = apps.iter().find(|a| a.serves(namespace_id));
         if let Some(existing) = on_namespace {
             report(out, "Adopted", app);
             return Ok(existing.id.clone());

@@ -21,7 +21,7 @@ use cfcontainer_meta::{ContainerMeta, ImageSource};
 
 use crate::api::Client;
 use crate::cli::GlobalArgs;
-use crate::cmd::inspect::load;
+use crate::cmd::inspect::load_for;
 use crate::image::{self, RegistryAuth};
 use crate::output::Output;
 use crate::{dev, engine, Error, Project};
@@ -46,8 +46,8 @@ pub fn prepare(global: &GlobalArgs, out: &Output) -> Result<Prepared, Error> {
     release.release = true;
     let project = Project::load(&release)?;
     let client = Client::from_env(&project.settings)?;
-    let loaded = load(&release, crate::artifact::WASM_TARGET, out)?;
-    let modules_dir = dev::worker_build_if_stale(&project, &loaded.artifact, out)?;
+    let loaded = load_for(project, &release, crate::artifact::WASM_TARGET, out)?;
+    let modules_dir = dev::worker_build_if_stale(&loaded.project, &loaded.artifact, out)?;
     let script = desired::script(&loaded.project, &loaded.containers, &modules_dir, client.token())?;
     Ok(Prepared { project: loaded.project, containers: loaded.containers, client, script })
 }
@@ -88,11 +88,7 @@ impl Prepared {
                 references.push((built.class, reference));
             }
         }
-        for meta in &self.containers {
-            if let ImageSource::Prebuilt { reference } = &meta.image {
-                references.push((meta.class.clone(), image::with_account(reference, auth.host(), self.client.account())));
-            }
-        }
+        references.extend(image::prebuilt_references(&self.containers, auth.host(), self.client.account()));
         Ok(references)
     }
 

@@ -103,7 +103,7 @@ impl Plan {
             })
             .collect();
         for class in &migrations.deleted {
-            if let Some(app) = remote.namespace_id(class).and_then(|id| remote.applications.iter().find(|a| a.durable_objects.as_ref().is_some_and(|d| d.namespace_id == id))) {
+            if let Some(app) = remote.application(class) {
                 applications.push(AppPlan { class: class.clone(), name: app.name.clone(), id: Some(app.id.clone()), action: Action::Delete, changes: Vec::new(), desired: None });
             }
         }

@@ -53,7 +53,7 @@ impl Remote {
     /// its name (an application is adopted by the namespace it serves).
     pub fn application(&self, class: &str) -> Option<&Application> {
         let id = self.namespace_id(class)?;
-        self.applications.iter().find(|a| a.durable_objects.as_ref().is_some_and(|d| d.namespace_id == id))
+        self.applications.iter().find(|a| a.serves(id))
     }
 
     /// The script's classes.

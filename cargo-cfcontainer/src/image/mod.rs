@@ -10,7 +10,7 @@ mod push;
 pub use build::{build_all, BuiltImage};
 pub use context::{BuildContext, ContextError};
 pub use ignore::IgnoreRules;
-pub use publish::{publish, with_account, Published};
+pub use publish::{prebuilt_references, publish, with_account, Published};
 pub use push::{push_all, pushed_digest, PushedImage, RegistryAuth};
 
 use cfcontainer_meta::{kebab_case, ContainerMeta, ImageSource};

@@ -42,14 +42,23 @@ pub async fn publish(docker: &Docker, client: &Client, project: &Project, contai
         .into_iter()
         .map(|p| Published { class: p.class, reference: p.reference, pushed: p.pushed, layers_pushed: p.layers_pushed, layers_present: p.layers_present })
         .collect();
-    for meta in containers {
-        if let ImageSource::Prebuilt { reference } = &meta.image {
-            let reference = with_account(reference, auth.host(), client.account());
-            published.push(Published { class: meta.class.clone(), reference, pushed: false, layers_pushed: 0, layers_present: 0 });
-        }
+    for (class, reference) in prebuilt_references(containers, auth.host(), client.account()) {
+        published.push(Published { class, reference, pushed: false, layers_pushed: 0, layers_present: 0 });
     }
     published.sort_by(|a, b| a.class.cmp(&b.class));
     Ok(published)
+}
+
+/// `(class, reference)` of every container with a prebuilt image, the
+/// account filled in as [`with_account`] does.
+pub fn prebuilt_references(containers: &[ContainerMeta], registry: &str, account: &str) -> Vec<(String, String)> {
+    containers
+        .iter()
+        .filter_map(|meta| match &meta.image {
+            ImageSource::Prebuilt { reference } => Some((meta.class.clone(), with_account(reference, registry, account))),
+            ImageSource::Dockerfile { .. } => None,
+        })
+        .collect()
 }
 
 /// A reference in `registry`'s root gets the account's namespace; any

@@ -107,7 +107,7 @@ async fn push_one(docker: &Docker, auth: &mut RegistryAuth<'_>, image: &BuiltIma
         layers_present,
     };
     // Pushed from here before: the engine remembers the digest.
-    if let Some(digest) = known_digest(docker, &image.id, &repository).await? {
+    if let Some(digest) = pushed_digest(docker, &image.id, &repository).await? {
         report_present(out, &image.class, &tagged);
         return Ok(done(digest, false, 0, 0));
     }
@@ -130,7 +130,7 @@ async fn push_one(docker: &Docker, auth: &mut RegistryAuth<'_>, image: &BuiltIma
             Ok((digest, layers_pushed, layers_present)) => {
                 let digest = match digest {
                     Some(d) => d,
-                    None => known_digest(docker, &image.id, &repository).await?.ok_or_else(|| push_failed(&tagged, "the engine reported no digest".into()))?,
+                    None => pushed_digest(docker, &image.id, &repository).await?.ok_or_else(|| push_failed(&tagged, "the engine reported no digest".into()))?,
                 };
                 return Ok(done(digest, true, layers_pushed, layers_present));
             }
@@ -214,10 +214,6 @@ fn push_failed(what: &str, why: String) -> Error {
 /// The digest under which the engine knows image `id` in `repository`
 /// (set when it was pushed from here).
 pub async fn pushed_digest(docker: &Docker, id: &str, repository: &str) -> Result<Option<String>, Error> {
-    known_digest(docker, id, repository).await
-}
-
-async fn known_digest(docker: &Docker, id: &str, repository: &str) -> Result<Option<String>, Error> {
     let image = docker.inspect_image(id).await.map_err(engine_error)?;
     let prefix = format!("{repository}@");
     Ok(image.repo_digests.unwrap_or_default().iter().find_map(|d| d.strip_prefix(&prefix).map(str::to_string)))

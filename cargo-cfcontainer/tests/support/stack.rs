@@ -32,7 +32,7 @@ fn e2e_dir() -> PathBuf {
 pub fn available() -> bool {
     let workerd = std::env::var("WORKERD_BIN").map(PathBuf::from).is_ok_and(|p| p.is_file());
     let worker_build = Command::new("worker-build").arg("--version").output().is_ok_and(|o| o.status.success());
-    let engine = Path::new(docker_socket_path().as_str()).exists();
+    let engine = docker_available();
     prerequisite(workerd, "workerd (WORKERD_BIN)")
         && prerequisite(worker_build, "worker-build")
         && prerequisite(engine, "the Docker engine socket")
@@ -41,6 +41,11 @@ pub fn available() -> bool {
 
 fn docker_host() -> String {
     std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into())
+}
+
+/// True if the engine's socket (`DOCKER_HOST` or the default) exists.
+pub fn docker_available() -> bool {
+    Path::new(docker_socket_path().as_str()).exists()
 }
 
 fn docker_socket_path() -> String {
