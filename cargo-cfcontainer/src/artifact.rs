@@ -72,7 +72,8 @@ fn stamp_path(artifact: &Path) -> PathBuf {
 fn expected_path(project: &Project, request: &BuildRequest) -> PathBuf {
     let profile = if request.release { "release" } else { "debug" };
     let host = request.target == host_triple();
-    let dir = if host { project.target_dir.join(profile) } else { project.target_dir.join(request.target).join(profile) };
+    let dir =
+        if host { project.target_dir.join(profile) } else { project.target_dir.join(request.target).join(profile) };
     let file = if request.target.starts_with("wasm32") {
         format!("{}.wasm", project.lib_name)
     } else if request.target.contains("apple") {
@@ -100,10 +101,7 @@ fn is_fresh(project: &Project, request: &BuildRequest, artifact: &Path) -> bool 
     let Some((_, inputs)) = dep_info.lines().next().and_then(|l| l.split_once(": ")) else { return false };
     let lock = project.workspace_manifest.with_file_name("Cargo.lock");
     let extra = [project.manifest_path.clone(), project.workspace_manifest.clone(), lock];
-    dep_info_paths(inputs)
-        .into_iter()
-        .chain(extra)
-        .all(|input| mtime(&input).is_some_and(|m| m <= built))
+    dep_info_paths(inputs).into_iter().chain(extra).all(|input| mtime(&input).is_some_and(|m| m <= built))
 }
 
 /// Splits a dep-info input list on unescaped spaces.
@@ -134,14 +132,16 @@ fn mtime(path: &Path) -> Option<SystemTime> {
 
 /// Runs `cargo build --lib` and returns the library it produced.
 fn build(project: &Project, request: &BuildRequest, out: &Output) -> Result<PathBuf, Error> {
-    let failed = |why: String| Error::Build { package: project.package.clone(), target: request.target.to_string(), why };
+    let failed =
+        |why: String| Error::Build { package: project.package.clone(), target: request.target.to_string(), why };
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.arg("build")
-        .arg("--lib")
-        .arg("--manifest-path")
-        .arg(&project.manifest_path)
-        .args(["--target", request.target, "--message-format", "json-render-diagnostics"]);
+    cmd.arg("build").arg("--lib").arg("--manifest-path").arg(&project.manifest_path).args([
+        "--target",
+        request.target,
+        "--message-format",
+        "json-render-diagnostics",
+    ]);
     if request.release {
         cmd.arg("--release");
     }
@@ -151,13 +151,17 @@ fn build(project: &Project, request: &BuildRequest, out: &Output) -> Result<Path
     }
     out.verbose(&format!("running {cmd:?}"));
     let mut child = cmd.stdout(Stdio::piped()).spawn().map_err(|e| failed(format!("cannot run cargo: {e}")))?;
-    let stderr = child.stderr.take().map(|s| std::thread::spawn(move || std::io::read_to_string(s).unwrap_or_default()));
+    let stderr =
+        child.stderr.take().map(|s| std::thread::spawn(move || std::io::read_to_string(s).unwrap_or_default()));
     let mut artifact = None;
     let reader = BufReader::new(child.stdout.take().expect("stdout is piped"));
     for message in Message::parse_stream(reader) {
         if let Ok(Message::CompilerArtifact(a)) = message {
-            if a.manifest_path.as_std_path() == project.manifest_path && a.target.name.replace('-', "_") == project.lib_name {
-                artifact = a.filenames.iter().find(|f| is_library(f.as_std_path())).map(|f| f.clone().into_std_path_buf());
+            if a.manifest_path.as_std_path() == project.manifest_path
+                && a.target.name.replace('-', "_") == project.lib_name
+            {
+                artifact =
+                    a.filenames.iter().find(|f| is_library(f.as_std_path())).map(|f| f.clone().into_std_path_buf());
             }
         }
     }
@@ -165,7 +169,11 @@ fn build(project: &Project, request: &BuildRequest, out: &Output) -> Result<Path
     let captured = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
     if !status.success() {
         eprint!("{captured}");
-        let why = captured.lines().find(|l| l.starts_with("error")).map(one_line).unwrap_or_else(|| format!("cargo exited with {status}"));
+        let why = captured
+            .lines()
+            .find(|l| l.starts_with("error"))
+            .map(one_line)
+            .unwrap_or_else(|| format!("cargo exited with {status}"));
         return Err(failed(why));
     }
     artifact.ok_or_else(|| failed("cargo reported no cdylib artifact; set `[lib] crate-type = [\"cdylib\"]`".into()))

@@ -18,7 +18,9 @@ pub enum Error {
     #[error("the workspace has several packages ({members}); pick the worker with -p <name>")]
     AmbiguousPackage { members: String },
     /// `[package.metadata.cfcontainer]` does not parse.
-    #[error("[package.metadata.cfcontainer] of `{package}` is invalid: {why}; see the settings reference in the README")]
+    #[error(
+        "[package.metadata.cfcontainer] of `{package}` is invalid: {why}; see the settings reference in the README"
+    )]
     Settings { package: String, why: String },
     /// The package has no library target.
     #[error("package `{package}` has no library target; a worker crate needs `[lib] crate-type = [\"cdylib\"]`")]
@@ -57,7 +59,9 @@ pub enum Error {
     #[error("containers `{first}` and `{second}` both use the {what} `{name}`; give one of them another `{what}`")]
     Duplicate { what: &'static str, name: String, first: String, second: String },
     /// No API token in the environment.
-    #[error("CLOUDFLARE_API_TOKEN is not set; create an API token (Workers Scripts Edit, Containers Edit) and export it")]
+    #[error(
+        "CLOUDFLARE_API_TOKEN is not set; create an API token (Workers Scripts Edit, Containers Edit) and export it"
+    )]
     NoToken,
     /// No account id anywhere.
     #[error("no Cloudflare account id; set CLOUDFLARE_ACCOUNT_ID or `account_id` in [package.metadata.cfcontainer]")]
@@ -66,7 +70,9 @@ pub enum Error {
     #[error("Cloudflare API {call} failed: HTTP {status}{}: {message}; {hint}", code.map(|c| format!(", code {c}")).unwrap_or_default())]
     Api { call: String, status: u16, code: Option<u32>, message: String, hint: &'static str },
     /// The API could not be reached.
-    #[error("cannot reach the Cloudflare API at {base} for {call}: {why}; check the network or CLOUDFLARE_API_BASE_URL")]
+    #[error(
+        "cannot reach the Cloudflare API at {base} for {call}: {why}; check the network or CLOUDFLARE_API_BASE_URL"
+    )]
     ApiUnreachable { call: String, base: String, why: String },
     /// The registry refused or failed a push.
     #[error("pushing to {host} failed: {why}; {hint}")]

@@ -73,7 +73,9 @@ impl Output {
         let shown = self.format == MessageFormat::Human && self.verbosity > Verbosity::Quiet;
         let bar = (shown && std::io::stderr().is_terminal()).then(|| {
             let bar = indicatif::ProgressBar::new_spinner();
-            bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {prefix} {wide_msg}").expect("valid template"));
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {prefix} {wide_msg}").expect("valid template"),
+            );
             bar.set_prefix(label.to_string());
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
             bar

@@ -115,7 +115,8 @@ impl Project {
                 .iter()
                 .find(|p| p.name.as_str() == name)
                 .ok_or_else(|| Error::NoSuchPackage { name: name.clone(), members: member_names() })?,
-            None => select_default(&members, &manifest).ok_or_else(|| Error::AmbiguousPackage { members: member_names() })?,
+            None => select_default(&members, &manifest)
+                .ok_or_else(|| Error::AmbiguousPackage { members: member_names() })?,
         };
         let lib = package
             .targets
@@ -187,7 +188,15 @@ fn settings_of(package: &Package) -> Result<WorkerSettings, Error> {
         return Err(bad(format!("compatibility_date `{compatibility_date}` is not a date like 2026-03-01")));
     }
     let account_id = std::env::var("CLOUDFLARE_ACCOUNT_ID").ok().filter(|a| !a.is_empty()).or(raw.account_id);
-    Ok(WorkerSettings { name, compatibility_date, compatibility_flags: raw.compatibility_flags, account_id, routes: raw.routes, vars: raw.vars, workers_dev: raw.workers_dev.unwrap_or(true) })
+    Ok(WorkerSettings {
+        name,
+        compatibility_date,
+        compatibility_flags: raw.compatibility_flags,
+        account_id,
+        routes: raw.routes,
+        vars: raw.vars,
+        workers_dev: raw.workers_dev.unwrap_or(true),
+    })
 }
 
 fn is_worker_name(name: &str) -> bool {

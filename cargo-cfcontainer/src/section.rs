@@ -84,11 +84,13 @@ pub fn strip_wasm_custom_section(wasm: &[u8], name: &str) -> Result<Vec<u8>, Str
         let mut reader = Counted { inner: &mut &rest[1..], count: 0 };
         let size = leb128(&mut reader).ok_or("truncated section header")?;
         let start = 1 + reader.count;
-        let end = start.checked_add(size).filter(|e| *e <= rest.len()).ok_or("section runs past the end of the module")?;
+        let end =
+            start.checked_add(size).filter(|e| *e <= rest.len()).ok_or("section runs past the end of the module")?;
         let body = &rest[start..end];
         let mut name_reader = Counted { inner: &mut &body[..], count: 0 };
         let is_named = rest[0] == 0
-            && leb128(&mut name_reader).is_some_and(|len| body.get(name_reader.count..name_reader.count + len) == Some(name.as_bytes()));
+            && leb128(&mut name_reader)
+                .is_some_and(|len| body.get(name_reader.count..name_reader.count + len) == Some(name.as_bytes()));
         if !is_named {
             out.extend_from_slice(&rest[..end]);
         }
@@ -145,7 +147,12 @@ fn check_unique(containers: &[ContainerMeta]) -> Result<(), Error> {
                 None
             };
             if let Some((what, name)) = clash {
-                return Err(Error::Duplicate { what, name: name.clone(), first: a.rust_type.clone(), second: b.rust_type.clone() });
+                return Err(Error::Duplicate {
+                    what,
+                    name: name.clone(),
+                    first: a.rust_type.clone(),
+                    second: b.rust_type.clone(),
+                });
             }
         }
     }

@@ -25,7 +25,12 @@ fn hello_manifest() -> String {
 
 /// Runs a verb with `--message-format json` and returns its exit status,
 /// result message (if any) and stderr.
-fn run_verb(emulator: &Emulator, manifest: &str, verb: &[&str], extra: &[(&'static str, &str)]) -> (std::process::Output, Option<Value>) {
+fn run_verb(
+    emulator: &Emulator,
+    manifest: &str,
+    verb: &[&str],
+    extra: &[(&'static str, &str)],
+) -> (std::process::Output, Option<Value>) {
     let env = api_env(emulator);
     let mut args = verb.to_vec();
     args.extend(["--manifest-path", manifest, "--message-format", "json"]);
@@ -61,7 +66,13 @@ fn set_classes(fixture: &Fixture, containers: &str) {
 fn shape(emulator: &Emulator) -> Value {
     let snapshot = emulator.snapshot();
     let class_of = |id: &Value| {
-        snapshot["namespaces"].as_array().unwrap().iter().find(|n| n["id"] == *id).map(|n| n["class"].clone()).unwrap_or(Value::Null)
+        snapshot["namespaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == *id)
+            .map(|n| n["class"].clone())
+            .unwrap_or(Value::Null)
     };
     let scripts: serde_json::Map<String, Value> = snapshot["scripts"]
         .as_object()
@@ -69,7 +80,12 @@ fn shape(emulator: &Emulator) -> Value {
         .iter()
         .map(|(name, s)| (name.clone(), json!({ "migration_tag": s["migration_tag"], "containers": s["containers"], "bindings": s["bindings"], "modules": s["modules"], "workers_dev": s["workers_dev"] })))
         .collect();
-    let namespaces: Vec<Value> = snapshot["namespaces"].as_array().unwrap().iter().map(|n| json!([n["script"], n["class"], n["use_sqlite"]])).collect();
+    let namespaces: Vec<Value> = snapshot["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| json!([n["script"], n["class"], n["use_sqlite"]]))
+        .collect();
     let applications: Vec<Value> = snapshot["applications"]
         .as_array()
         .unwrap()
@@ -81,7 +97,11 @@ fn shape(emulator: &Emulator) -> Value {
 
 fn writes(emulator: &Emulator) -> Vec<String> {
     let prefix = format!("/accounts/{}", emulator.account_id());
-    emulator.write_calls().iter().map(|l| format!("{} {}", l.method, l.path.strip_prefix(&prefix).unwrap_or(&l.path))).collect()
+    emulator
+        .write_calls()
+        .iter()
+        .map(|l| format!("{} {}", l.method, l.path.strip_prefix(&prefix).unwrap_or(&l.path)))
+        .collect()
 }
 
 #[test]
@@ -95,7 +115,9 @@ fn hello_deploys_from_nothing_then_nothing_changes_and_destroy_empties_the_accou
     let script = &snapshot["scripts"]["hello"];
     assert_eq!(script["containers"], json!(["MyContainer"]));
     assert_eq!(script["migration_tag"], "v1");
-    assert!(script["bindings"].as_array().unwrap().iter().any(|b| b["type"] == "durable_object_namespace" && b["name"] == "MY_CONTAINER" && b["class_name"] == "MyContainer"));
+    assert!(script["bindings"].as_array().unwrap().iter().any(|b| b["type"] == "durable_object_namespace"
+        && b["name"] == "MY_CONTAINER"
+        && b["class_name"] == "MyContainer"));
     assert_eq!(script["modules"].as_array().unwrap().len(), 2);
     let namespace = &snapshot["namespaces"][0];
     assert_eq!((namespace["class"].as_str(), namespace["use_sqlite"].as_bool()), (Some("MyContainer"), Some(true)));
@@ -104,7 +126,8 @@ fn hello_deploys_from_nothing_then_nothing_changes_and_destroy_empties_the_accou
     assert_eq!(apps[0]["name"], "hello-mycontainer");
     assert_eq!(apps[0]["durable_objects"]["namespace_id"], namespace["id"]);
     let image = apps[0]["configuration"]["image"].as_str().unwrap();
-    let repo = format!("{}/{}/hello-my-container@sha256:", std::env::var("CFC_REGISTRY").unwrap(), emulator.account_id());
+    let repo =
+        format!("{}/{}/hello-my-container@sha256:", std::env::var("CFC_REGISTRY").unwrap(), emulator.account_id());
     assert!(image.starts_with(&repo), "{image}");
     assert_eq!(report["applications"][0]["image"], image);
     assert_eq!(script["workers_dev"], true, "served on workers.dev by default");
@@ -129,12 +152,18 @@ fn hello_deploys_from_nothing_then_nothing_changes_and_destroy_empties_the_accou
 #[test]
 fn plan_names_the_changed_field_and_deploy_does_exactly_that() {
     let Some(emulator) = start() else { return };
-    let fixture = worker_fixture(&unique("changes"), "#[cfcontainer::container(class = \"Web\", port = 8080, max_instances = 3)]\npub struct Web;");
+    let fixture = worker_fixture(
+        &unique("changes"),
+        "#[cfcontainer::container(class = \"Web\", port = 8080, max_instances = 3)]\npub struct Web;",
+    );
     let manifest = fixture.manifest();
     ok_verb(&emulator, &manifest, &["deploy"], &[]);
 
     // max_instances is an application setting: the script stays.
-    set_classes(&fixture, "#[cfcontainer::container(class = \"Web\", port = 8080, max_instances = 5)]\npub struct Web;");
+    set_classes(
+        &fixture,
+        "#[cfcontainer::container(class = \"Web\", port = 8080, max_instances = 5)]\npub struct Web;",
+    );
     let plan = ok_verb(&emulator, &manifest, &["plan"], &[]);
     assert_eq!(plan["script"]["action"], "no_change", "{plan}");
     assert_eq!(plan["applications"][0]["action"], "update");
@@ -142,11 +171,20 @@ fn plan_names_the_changed_field_and_deploy_does_exactly_that() {
     emulator.clear_log();
     ok_verb(&emulator, &manifest, &["deploy"], &[]);
     let app_id = emulator.snapshot()["applications"][0]["id"].as_str().unwrap().to_string();
-    assert_eq!(writes(&emulator), [format!("PATCH /containers/applications/{app_id}"), format!("POST /containers/applications/{app_id}/rollouts")]);
+    assert_eq!(
+        writes(&emulator),
+        [
+            format!("PATCH /containers/applications/{app_id}"),
+            format!("POST /containers/applications/{app_id}/rollouts")
+        ]
+    );
     assert_eq!(emulator.snapshot()["applications"][0]["max_instances"], 5);
 
     // The port lives in the worker's code: the script is uploaded, the application stays.
-    set_classes(&fixture, "#[cfcontainer::container(class = \"Web\", port = 9090, max_instances = 5)]\npub struct Web;");
+    set_classes(
+        &fixture,
+        "#[cfcontainer::container(class = \"Web\", port = 9090, max_instances = 5)]\npub struct Web;",
+    );
     let plan = ok_verb(&emulator, &manifest, &["plan"], &[]);
     assert_eq!(plan["script"]["action"], "update");
     let changes = plan["script"]["changes"].to_string();
@@ -179,7 +217,9 @@ fn classes_added_renamed_and_deleted_migrate_with_the_right_tags() {
 
     let renamed = "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;\n#[cfcontainer::container(class = \"Backend\", port = 8080, renamed_from = \"Api\")]\npub struct Backend;";
     set_classes(&fixture, renamed);
-    let api_ns = emulator.snapshot()["namespaces"].as_array().unwrap().iter().find(|n| n["class"] == "Api").unwrap()["id"].clone();
+    let api_ns = emulator.snapshot()["namespaces"].as_array().unwrap().iter().find(|n| n["class"] == "Api").unwrap()
+        ["id"]
+        .clone();
     let plan = ok_verb(&emulator, &manifest, &["plan"], &[]);
     assert_eq!(plan["script"]["migrations"]["renamed"], json!([["Api", "Backend"]]));
     ok_verb(&emulator, &manifest, &["deploy"], &[]);
@@ -217,7 +257,8 @@ fn injected_429_500_and_dropped_connections_on_every_endpoint_are_survived() {
     ok_verb(&baseline, &manifest, &["destroy"], &[]);
     let destroy_log = baseline.log();
 
-    let mut endpoints: Vec<(String, String, bool)> = deploy_log.iter().map(|l| (l.method.clone(), l.path.clone(), false)).collect();
+    let mut endpoints: Vec<(String, String, bool)> =
+        deploy_log.iter().map(|l| (l.method.clone(), l.path.clone(), false)).collect();
     endpoints.extend(destroy_log.iter().map(|l| (l.method.clone(), l.path.clone(), true)));
     endpoints.dedup();
     assert!(endpoints.len() >= 8, "{endpoints:?}");
@@ -237,9 +278,16 @@ fn injected_429_500_and_dropped_connections_on_every_endpoint_are_survived() {
             let verb = if in_destroy { "destroy" } else { "deploy" };
             let (out, _) = run_verb(&emulator, &manifest, &[verb], &[]);
             assert!(out.status.success(), "{verb} with {kind:?} on {method} {path} failed:\n{}", stderr(&out));
-            let hit = emulator.log().iter().any(|l| l.method == method && l.path == path && (l.status == 0 || l.status >= 429));
+            let hit = emulator
+                .log()
+                .iter()
+                .any(|l| l.method == method && l.path == path && (l.status == 0 || l.status >= 429));
             assert!(hit, "the fault on {method} {path} never fired");
-            let wanted = if in_destroy { json!({ "scripts": {}, "namespaces": [], "applications": [] }) } else { expected.clone() };
+            let wanted = if in_destroy {
+                json!({ "scripts": {}, "namespaces": [], "applications": [] })
+            } else {
+                expected.clone()
+            };
             assert_eq!(shape(&emulator), wanted, "{kind:?} on {method} {path}");
         }
     }
@@ -281,7 +329,11 @@ fn secrets_are_uploaded_as_secrets_and_never_shown_or_stored() {
     assert!(!stdout(&out).contains(secret) && !stderr(&out).contains(secret), "the secret reached the output");
     assert!(!stderr(&out).contains(emulator.token()), "the API token reached the output");
     let bindings = emulator.snapshot()["scripts"].as_object().unwrap().values().next().unwrap()["bindings"].clone();
-    assert!(bindings.as_array().unwrap().iter().any(|b| b["type"] == "secret_text" && b["name"] == "API_TOKEN" && b.get("text").is_none()));
+    assert!(bindings
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b["type"] == "secret_text" && b["name"] == "API_TOKEN" && b.get("text").is_none()));
     let cache_dir = root().join("target/fixtures/cfcontainer/deploy");
     for entry in std::fs::read_dir(&cache_dir).unwrap() {
         let path = entry.unwrap().path();
@@ -307,26 +359,35 @@ fn an_application_name_taken_by_another_namespace_is_a_clear_error_before_any_wr
     let other = worker_fixture(&unique("other"), WEB);
     ok_verb(&emulator, &other.manifest(), &["deploy"], &[]);
     let snapshot = emulator.snapshot();
-    let (namespace, image) = (snapshot["namespaces"][0]["id"].clone(), snapshot["applications"][0]["configuration"]["image"].clone());
+    let (namespace, image) =
+        (snapshot["namespaces"][0]["id"].clone(), snapshot["applications"][0]["configuration"]["image"].clone());
 
     let name = unique("taken");
     let fixture = worker_fixture(&name, WEB);
     // Someone created `<worker>-web` for another worker's namespace.
     let body = json!({ "name": format!("{name}-web"), "scheduling_policy": "default", "instances": 0, "max_instances": 1,
                        "configuration": { "image": image }, "durable_objects": { "namespace_id": namespace } });
-    let created = ureq::post(&format!("{}/accounts/{}/containers/applications", emulator.base_url(), emulator.account_id()))
-        .set("Authorization", &format!("Bearer {}", emulator.token()))
-        .set("Content-Type", "application/json")
-        .send_string(&body.to_string());
+    let created =
+        ureq::post(&format!("{}/accounts/{}/containers/applications", emulator.base_url(), emulator.account_id()))
+            .set("Authorization", &format!("Bearer {}", emulator.token()))
+            .set("Content-Type", "application/json")
+            .send_string(&body.to_string());
     // The namespace already has its application: the API says so.
     let err = created.unwrap_err();
-    let text = match err { ureq::Error::Status(400, r) => r.into_string().unwrap(), other => panic!("{other}") };
+    let text = match err {
+        ureq::Error::Status(400, r) => r.into_string().unwrap(),
+        other => panic!("{other}"),
+    };
     assert!(text.contains("DURABLE_OBJECT_ALREADY_HAS_APPLICATION"), "{text}");
     let other_app = snapshot["applications"][0]["id"].as_str().unwrap().to_string();
-    ureq::delete(&format!("{}/accounts/{}/containers/applications/{other_app}", emulator.base_url(), emulator.account_id()))
-        .set("Authorization", &format!("Bearer {}", emulator.token()))
-        .call()
-        .unwrap();
+    ureq::delete(&format!(
+        "{}/accounts/{}/containers/applications/{other_app}",
+        emulator.base_url(),
+        emulator.account_id()
+    ))
+    .set("Authorization", &format!("Bearer {}", emulator.token()))
+    .call()
+    .unwrap();
     ureq::post(&format!("{}/accounts/{}/containers/applications", emulator.base_url(), emulator.account_id()))
         .set("Authorization", &format!("Bearer {}", emulator.token()))
         .set("Content-Type", "application/json")
@@ -337,14 +398,24 @@ fn an_application_name_taken_by_another_namespace_is_a_clear_error_before_any_wr
     let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
     assert_eq!(out.status.code(), Some(1));
     let last = stderr(&out).lines().last().unwrap_or_default().to_string();
-    assert!(last.contains(&format!("`{name}-web`")) && last.contains("serves another Durable Object namespace"), "{last}");
-    assert!(writes(&emulator).iter().all(|w| w.ends_with("/credentials")), "wrote before failing: {:?}", writes(&emulator));
+    assert!(
+        last.contains(&format!("`{name}-web`")) && last.contains("serves another Durable Object namespace"),
+        "{last}"
+    );
+    assert!(
+        writes(&emulator).iter().all(|w| w.ends_with("/credentials")),
+        "wrote before failing: {:?}",
+        writes(&emulator)
+    );
 }
 
 #[test]
 fn a_worker_var_the_settings_lack_is_a_clear_error_before_any_call() {
     let Some(emulator) = start() else { return };
-    let fixture = worker_fixture(&unique("novar"), "#[cfcontainer::container(class = \"Web\", port = 8080, env(MODE = var(\"MODE\")))]\npub struct Web;");
+    let fixture = worker_fixture(
+        &unique("novar"),
+        "#[cfcontainer::container(class = \"Web\", port = 8080, env(MODE = var(\"MODE\")))]\npub struct Web;",
+    );
     let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
     assert_eq!(out.status.code(), Some(1));
     let last = stderr(&out).lines().last().unwrap_or_default().to_string();

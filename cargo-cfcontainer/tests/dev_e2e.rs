@@ -60,9 +60,13 @@ impl Dev {
         let app = dir.path().join(example);
         copy_dir(&root().join("examples").join(example), &app);
         // A standalone crate: its own workspace, the same locked versions.
-        let manifest = std::fs::read_to_string(app.join("Cargo.toml")).unwrap()
+        let manifest = std::fs::read_to_string(app.join("Cargo.toml"))
+            .unwrap()
             .replace(&format!("name = \"{example}\""), &format!("name = \"{name}\""))
-            .replace("cfcontainer = { workspace = true }", &format!("cfcontainer = {{ path = \"{}\" }}", root().join("runtime").display()))
+            .replace(
+                "cfcontainer = { workspace = true }",
+                &format!("cfcontainer = {{ path = \"{}\" }}", root().join("runtime").display()),
+            )
             .replace("worker = { workspace = true }", "worker = \"0.8.7\"")
             + "\n[workspace]\n";
         std::fs::write(app.join("Cargo.toml"), manifest).unwrap();
@@ -112,7 +116,8 @@ impl Dev {
         let status = self.child.wait().unwrap();
         assert!(status.success(), "dev exits cleanly on SIGINT: {status}");
         assert_eq!(containers_named(&format!("workerd-cfcdev-{name}-")), 0, "no container left");
-        let workerd_left = Command::new("pgrep").args(["-f", &format!("cfcontainer-dev/{name}/config.capnp")]).output().unwrap();
+        let workerd_left =
+            Command::new("pgrep").args(["-f", &format!("cfcontainer-dev/{name}/config.capnp")]).output().unwrap();
         assert!(workerd_left.stdout.is_empty(), "no workerd left");
     }
 }
@@ -164,7 +169,8 @@ fn the_websocket_example_echoes_through_the_worker_into_its_container() {
     let url = dev.url();
     assert!(get(&url).unwrap().contains("/ws?room="));
     let ws_url = format!("{}/ws?room=e2e", url.replacen("http://", "ws://", 1));
-    let (mut socket, response) = tungstenite::connect(ws_url.as_str()).unwrap_or_else(|e| panic!("WebSocket to {ws_url}: {e}"));
+    let (mut socket, response) =
+        tungstenite::connect(ws_url.as_str()).unwrap_or_else(|e| panic!("WebSocket to {ws_url}: {e}"));
     assert_eq!(response.status(), 101);
     for message in ["hello", "from the websocket example"] {
         socket.send(tungstenite::Message::text(message)).unwrap();

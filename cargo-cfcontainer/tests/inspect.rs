@@ -22,7 +22,8 @@ fn hello_reports_my_container_in_json() {
         return;
     }
     let manifest = root().join("examples/hello/Cargo.toml");
-    let out = cfcontainer(&root(), &["inspect", "--manifest-path", manifest.to_str().unwrap(), "--message-format", "json"]);
+    let out =
+        cfcontainer(&root(), &["inspect", "--manifest-path", manifest.to_str().unwrap(), "--message-format", "json"]);
     let report = inspect_json(&out);
     let containers = report["containers"].as_array().unwrap();
     assert_eq!(containers.len(), 1);
@@ -110,7 +111,11 @@ routes = ["shop.example.com/*", { pattern = "api.example.com/*", zone_name = "ex
     assert_eq!(w["account_id"], "from-toml");
     assert_eq!(w["routes"][1]["zone_name"], "example.com");
     assert_eq!(report["containers"].as_array().unwrap().len(), 0);
-    let env = cfcontainer_with_env(fx.path(), &["inspect", "--message-format", "json"], &[("CLOUDFLARE_ACCOUNT_ID", "from-env")]);
+    let env = cfcontainer_with_env(
+        fx.path(),
+        &["inspect", "--message-format", "json"],
+        &[("CLOUDFLARE_ACCOUNT_ID", "from-env")],
+    );
     assert_eq!(inspect_json(&env)["worker"]["account_id"], "from-env");
     let table = stdout(&cfcontainer(fx.path(), &["inspect"]));
     assert!(table.starts_with("worker shop-api (compatibility date 2026-02-14), 0 containers"), "{table}");
@@ -140,9 +145,13 @@ fn assert_one_line_failure(out: &std::process::Output, starts: &str) {
 
 #[test]
 fn bad_settings_are_one_line_errors() {
-    let fx = Fixture::new("fx-bad-settings", "", "[package.metadata.cfcontainer]\ncompatibilty_date = \"2026-01-01\"\n");
+    let fx =
+        Fixture::new("fx-bad-settings", "", "[package.metadata.cfcontainer]\ncompatibilty_date = \"2026-01-01\"\n");
     let out = cfcontainer(fx.path(), &["inspect"]);
-    assert_one_line_failure(&out, "error: [package.metadata.cfcontainer] of `fx-bad-settings` is invalid: unknown field `compatibilty_date`");
+    assert_one_line_failure(
+        &out,
+        "error: [package.metadata.cfcontainer] of `fx-bad-settings` is invalid: unknown field `compatibilty_date`",
+    );
     let json = cfcontainer(fx.path(), &["inspect", "--message-format", "json"]);
     let message: Value = serde_json::from_str(stdout(&json).trim()).unwrap();
     assert_eq!(message["reason"], "error");

@@ -13,12 +13,14 @@ pub struct Web;
 "#;
 
 fn ready() -> bool {
-    prerequisite(has_wasm_target(), "the wasm32-unknown-unknown target") && prerequisite(support::stack::docker_available(), "the Docker engine")
+    prerequisite(has_wasm_target(), "the wasm32-unknown-unknown target")
+        && prerequisite(support::stack::docker_available(), "the Docker engine")
 }
 
 fn push_report(out: &std::process::Output) -> Value {
     assert!(out.status.success(), "push failed:\n{}\n{}", stdout(out), stderr(out));
-    let line = stdout(out).lines().find(|l| l.contains(r#""reason":"push""#)).map(str::to_string).expect("a push result");
+    let line =
+        stdout(out).lines().find(|l| l.contains(r#""reason":"push""#)).map(str::to_string).expect("a push result");
     serde_json::from_str(&line).unwrap()
 }
 
@@ -26,7 +28,11 @@ fn push_report(out: &std::process::Output) -> Value {
 /// 300 kB of data.
 fn layered_fixture(name: &str) -> Fixture {
     let fixture = Fixture::new(name, ONE_CONTAINER, "");
-    std::fs::write(fixture.path().join("Dockerfile"), "FROM scratch\nCOPY data.bin /data.bin\nCOPY note.txt /note.txt\nEXPOSE 8080\n").unwrap();
+    std::fs::write(
+        fixture.path().join("Dockerfile"),
+        "FROM scratch\nCOPY data.bin /data.bin\nCOPY note.txt /note.txt\nEXPOSE 8080\n",
+    )
+    .unwrap();
     // Unique per fixture, so parallel tests never share a layer.
     let seed = name.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
     let data: Vec<u8> = (0..300_000u32).map(|i| (i.wrapping_add(seed).wrapping_mul(2654435761) >> 13) as u8).collect();
@@ -62,7 +68,8 @@ fn hello_is_pushed_pinned_by_digest_and_a_rerun_sends_nothing() {
     let first = push_report(&cfcontainer_with_env(&root(), &args, &with_env(&env, &[])));
     let image = &first["images"][0];
     let reference = image["reference"].as_str().unwrap();
-    let expected_repo = format!("{}/{}/hello-my-container@sha256:", std::env::var("CFC_REGISTRY").unwrap(), emulator.account_id());
+    let expected_repo =
+        format!("{}/{}/hello-my-container@sha256:", std::env::var("CFC_REGISTRY").unwrap(), emulator.account_id());
     assert!(reference.starts_with(&expected_repo), "{reference}");
     assert!(manifest_exists(reference), "the registry does not serve {reference}");
 
@@ -132,27 +139,41 @@ fn failures_are_one_readable_line() {
     let env = api_env(&emulator);
 
     let missing = Fixture::new(&unique("nodockerfile"), ONE_CONTAINER, "");
-    let built = cfcontainer_with_env(missing.path(), &["inspect", "--manifest-path", &missing.manifest()], &with_env(&env, &[]));
+    let built = cfcontainer_with_env(
+        missing.path(),
+        &["inspect", "--manifest-path", &missing.manifest()],
+        &with_env(&env, &[]),
+    );
     assert!(built.status.success(), "{}", stderr(&built));
     // Gone after the crate was built: the image build says so.
     std::fs::remove_file(missing.path().join("Dockerfile")).unwrap();
-    let out = cfcontainer_with_env(missing.path(), &["push", "--manifest-path", &missing.manifest()], &with_env(&env, &[]));
+    let out =
+        cfcontainer_with_env(missing.path(), &["push", "--manifest-path", &missing.manifest()], &with_env(&env, &[]));
     let line = one_error_line(&out);
     assert!(line.contains("Dockerfile") && line.contains("does not exist"), "{line}");
 
     let syntax = Fixture::new(&unique("badsyntax"), ONE_CONTAINER, "");
     std::fs::write(syntax.path().join("Dockerfile"), "FROMM scratch\n").unwrap();
-    let out = cfcontainer_with_env(syntax.path(), &["push", "--manifest-path", &syntax.manifest()], &with_env(&env, &[]));
+    let out =
+        cfcontainer_with_env(syntax.path(), &["push", "--manifest-path", &syntax.manifest()], &with_env(&env, &[]));
     let line = one_error_line(&out);
     assert!(line.contains("building the image of `Web` failed") && line.to_lowercase().contains("fromm"), "{line}");
 
     let fixture = Fixture::new(&unique("pusherrors"), ONE_CONTAINER, "");
     let args = ["push", "--manifest-path", &fixture.manifest()];
-    let out = cfcontainer_with_env(fixture.path(), &args, &with_env(&env, &[("DOCKER_HOST", "unix:///tmp/cfc-no-such-engine.sock")]));
+    let out = cfcontainer_with_env(
+        fixture.path(),
+        &args,
+        &with_env(&env, &[("DOCKER_HOST", "unix:///tmp/cfc-no-such-engine.sock")]),
+    );
     let line = one_error_line(&out);
-    assert!(line.contains("Docker engine at unix:///tmp/cfc-no-such-engine.sock") && line.contains("DOCKER_HOST"), "{line}");
+    assert!(
+        line.contains("Docker engine at unix:///tmp/cfc-no-such-engine.sock") && line.contains("DOCKER_HOST"),
+        "{line}"
+    );
 
-    let out = cfcontainer_with_env(fixture.path(), &args, &with_env(&env, &[("CLOUDFLARE_API_TOKEN", "not-the-token")]));
+    let out =
+        cfcontainer_with_env(fixture.path(), &args, &with_env(&env, &[("CLOUDFLARE_API_TOKEN", "not-the-token")]));
     let line = one_error_line(&out);
     assert!(line.contains("HTTP 403") && line.contains("CLOUDFLARE_API_TOKEN"), "{line}");
     assert!(!stderr(&out).contains("not-the-token"), "the token leaked");

@@ -29,7 +29,10 @@ fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
 }
 
 fn listening_at(logs: &str) -> f64 {
-    logs.lines().find_map(|l| l.trim().strip_prefix("cfc-test-server listening ")).and_then(|t| t.trim().parse().ok()).expect("listening line")
+    logs.lines()
+        .find_map(|l| l.trim().strip_prefix("cfc-test-server listening "))
+        .and_then(|t| t.trim().parse().ok())
+        .expect("listening line")
 }
 
 #[test]
@@ -56,14 +59,25 @@ fn cold_start_and_warm_proxy_overhead() {
     }
     let docker_cold = docker_run_cold_starts(&stack, runs);
     println!("cold start, {runs} fresh instances:");
-    println!("  listening -> first response (runtime overhead): median {:.1} ms (target < 50 ms: {})", median(overhead.clone()), if median(overhead.clone()) < 50.0 { "met" } else { "MISSED" });
+    println!(
+        "  listening -> first response (runtime overhead): median {:.1} ms (target < 50 ms: {})",
+        median(overhead.clone()),
+        if median(overhead.clone()) < 50.0 { "met" } else { "MISSED" }
+    );
     println!("  request -> first response through workerd:      median {:.1} ms", median(total.clone()));
-    println!("  docker run -> first answer, 5 ms polling:        median {:.1} ms  -> workerd/docker ratio {:.2}", median(docker_cold.clone()), median(total) / median(docker_cold));
+    println!(
+        "  docker run -> first answer, 5 ms polling:        median {:.1} ms  -> workerd/docker ratio {:.2}",
+        median(docker_cold.clone()),
+        median(total) / median(docker_cold)
+    );
 
     // Warm: the same container through workerd and on its published port.
     let _ = stack.request("GET", "pool", "warm", "/").call().unwrap();
     let published = stack.published("Pool", 8080);
-    let newest = published.iter().max_by(|a, b| listening_at(&stack.container_logs(&a.0)).total_cmp(&listening_at(&stack.container_logs(&b.0)))).unwrap();
+    let newest = published
+        .iter()
+        .max_by(|a, b| listening_at(&stack.container_logs(&a.0)).total_cmp(&listening_at(&stack.container_logs(&b.0))))
+        .unwrap();
     let direct_url = format!("http://127.0.0.1:{}/", newest.1);
     let agent = ureq::AgentBuilder::new().build();
     let (mut proxied, mut direct, mut worker_only) = (Vec::new(), Vec::new(), Vec::new());
@@ -72,7 +86,14 @@ fn cold_start_and_warm_proxy_overhead() {
         let _ = agent.get(&format!("{}/", stack.url)).set("x-container", "none").call();
         worker_only.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
-        agent.get(&format!("{}/", stack.url)).set("x-container", "pool").set("x-instance", "warm").call().unwrap().into_string().unwrap();
+        agent
+            .get(&format!("{}/", stack.url))
+            .set("x-container", "pool")
+            .set("x-instance", "warm")
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
         proxied.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
         agent.get(&direct_url).call().unwrap().into_string().unwrap();
@@ -83,7 +104,12 @@ fn cold_start_and_warm_proxy_overhead() {
     println!("  through workerd:        p50 {:.2} ms, p99 {:.2} ms", p50_proxy, percentile(proxied, 0.99));
     println!("  published port directly: p50 {:.2} ms, p99 {:.2} ms", p50_direct, percentile(direct, 0.99));
     println!("  the worker alone, no Durable Object (400 answer): p50 {:.2} ms", percentile(worker_only, 0.5));
-    println!("  overhead p50 {:.2} ms (target < 2 ms: {}), ratio {:.2}", p50_proxy - p50_direct, if p50_proxy - p50_direct < 2.0 { "met" } else { "MISSED" }, p50_proxy / p50_direct);
+    println!(
+        "  overhead p50 {:.2} ms (target < 2 ms: {}), ratio {:.2}",
+        p50_proxy - p50_direct,
+        if p50_proxy - p50_direct < 2.0 { "met" } else { "MISSED" },
+        p50_proxy / p50_direct
+    );
 }
 
 /// `docker run` of the e2e image, polled every 5 ms until it answers.
@@ -98,7 +124,8 @@ fn docker_run_cold_starts(stack: &Stack, runs: usize) -> Vec<f64> {
                 .output()
                 .unwrap();
             assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-            let port = String::from_utf8(Command::new("docker").args(["port", &name, "8080"]).output().unwrap().stdout).unwrap();
+            let port = String::from_utf8(Command::new("docker").args(["port", &name, "8080"]).output().unwrap().stdout)
+                .unwrap();
             let port = port.lines().next().and_then(|l| l.rsplit(':').next()).unwrap().trim().to_string();
             let url = format!("http://127.0.0.1:{port}/");
             let took = loop {
@@ -186,5 +213,10 @@ fn wasm_bytes_added_by_the_runtime() {
     println!("wasm after wasm-bindgen, release (lto, opt-level s):");
     println!("  bare worker-rs Durable Object starting a container: {a} bytes");
     println!("  the same with #[container]:                         {b} bytes");
-    println!("  added by the runtime: {:.1} KB (target < 80 KB: {}), ratio {:.2}", added / 1024.0, if added < 80.0 * 1024.0 { "met" } else { "MISSED" }, b as f64 / a as f64);
+    println!(
+        "  added by the runtime: {:.1} KB (target < 80 KB: {}), ratio {:.2}",
+        added / 1024.0,
+        if added < 80.0 * 1024.0 { "met" } else { "MISSED" },
+        b as f64 / a as f64
+    );
 }

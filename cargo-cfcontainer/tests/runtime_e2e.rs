@@ -58,7 +58,8 @@ fn fifty_concurrent_cold_requests_start_one_container_and_all_succeed() {
     }
     let stack = Stack::start();
     let answers: Vec<(u16, String)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..50).map(|_| s.spawn(|| answer(stack.request("GET", "basic", "crowd", "/id").call()))).collect();
+        let handles: Vec<_> =
+            (0..50).map(|_| s.spawn(|| answer(stack.request("GET", "basic", "crowd", "/id").call()))).collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert!(answers.iter().all(|(status, _)| *status == 200), "{answers:?}\n{}", stack.log());
@@ -97,7 +98,12 @@ fn a_container_exiting_with_code_3_fails_fast_and_starts_again_next_time() {
         while stack.log_count("class=Crashy event=stop exit_code=3") < attempt && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(50));
         }
-        assert_eq!(stack.log_count("class=Crashy event=stop exit_code=3"), attempt, "on_stop sees code 3:\n{}", stack.log());
+        assert_eq!(
+            stack.log_count("class=Crashy event=stop exit_code=3"),
+            attempt,
+            "on_stop sees code 3:\n{}",
+            stack.log()
+        );
         assert!(stack.log_count("class=Crashy event=error") >= attempt, "on_error ran:\n{}", stack.log());
     }
 }
@@ -215,7 +221,10 @@ fn an_open_websocket_keeps_the_container_awake_past_sleep_after() {
         std::thread::sleep(Duration::from_millis(200));
     }
     let idle = closed.elapsed();
-    assert!(idle >= Duration::from_secs(3) && idle < Duration::from_secs(15), "stopped {idle:?} after the close, want about 5 s");
+    assert!(
+        idle >= Duration::from_secs(3) && idle < Duration::from_secs(15),
+        "stopped {idle:?} after the close, want about 5 s"
+    );
 }
 
 #[test]
@@ -249,7 +258,11 @@ fn state_stop_and_destroy_from_the_worker() {
     }
     let stack = Stack::start();
     let idle = control(&stack, "ctl", "state");
-    assert_eq!((idle["running"].as_bool(), idle["ready"].as_bool()), (Some(false), Some(false)), "a state query starts nothing");
+    assert_eq!(
+        (idle["running"].as_bool(), idle["ready"].as_bool()),
+        (Some(false), Some(false)),
+        "a state query starts nothing"
+    );
     assert_eq!(stack.containers("Basic").0, 0);
     assert_eq!(answer(stack.request("GET", "basic", "ctl", "/").call()).0, 200);
     let up = control(&stack, "ctl", "state");
@@ -260,7 +273,11 @@ fn state_stop_and_destroy_from_the_worker() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let stopped = control(&stack, "ctl", "state");
-    assert_eq!((stopped["running"].as_bool(), stopped["last_exit_code"].as_i64()), (Some(false), Some(0)), "SIGTERM ends the server cleanly");
+    assert_eq!(
+        (stopped["running"].as_bool(), stopped["last_exit_code"].as_i64()),
+        (Some(false), Some(0)),
+        "SIGTERM ends the server cleanly"
+    );
     assert_eq!(answer(stack.request("GET", "basic", "ctl", "/").call()).0, 200, "the next request starts it again");
     control(&stack, "ctl", "destroy");
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -269,7 +286,8 @@ fn state_stop_and_destroy_from_the_worker() {
     }
     assert_eq!(stack.containers("Basic").1, 0, "destroy kills the container");
     // A client cannot smuggle a command through the proxy.
-    let (status, body) = answer(stack.request("GET", "basic", "ctl2", "/").set("cf-container-control", "destroy").call());
+    let (status, body) =
+        answer(stack.request("GET", "basic", "ctl2", "/").set("cf-container-control", "destroy").call());
     assert_eq!(status, 200);
     assert!(body.starts_with("hello from"), "{body}");
 }

@@ -24,7 +24,10 @@ fn wrangler_bin() -> Option<PathBuf> {
 
 fn export(example: &str, config: &Path) -> String {
     let manifest = root().join("examples").join(example).join("Cargo.toml");
-    let out = cfcontainer(&root(), &["wrangler", "--manifest-path", manifest.to_str().unwrap(), "--config", config.to_str().unwrap()]);
+    let out = cfcontainer(
+        &root(),
+        &["wrangler", "--manifest-path", manifest.to_str().unwrap(), "--config", config.to_str().unwrap()],
+    );
     assert!(out.status.success(), "export of {example} failed: {}", stderr(&out));
     std::fs::read_to_string(config).unwrap()
 }
@@ -51,7 +54,11 @@ fn the_official_cli_accepts_the_export_of_every_example() {
             .output()
             .unwrap();
         let text = format!("{}{}", stdout(&out), stderr(&out));
-        assert!(out.status.success(), "wrangler rejected the export of {example}:\n{text}\n{}", std::fs::read_to_string(&config).unwrap());
+        assert!(
+            out.status.success(),
+            "wrangler rejected the export of {example}:\n{text}\n{}",
+            std::fs::read_to_string(&config).unwrap()
+        );
         assert!(text.contains("--dry-run: exiting now."), "{text}");
         assert!(!text.contains("Unexpected fields"), "wrangler warned about fields of {example}:\n{text}");
         assert!(!text.contains("[WARNING]"), "wrangler warned for {example}:\n{text}");
@@ -93,7 +100,13 @@ fn export_merges_into_toml_keeping_comments_and_settings_and_is_idempotent() {
     let config = dir.path().join("wrangler.toml");
     std::fs::write(&config, USER_TOML).unwrap();
     let merged = export("hello", &config);
-    for kept in ["# The user's own settings, with comments.", "workers_dev = true # keep this", "GREETING = \"hi\"", "class_name = \"Other\"", "script_name = \"other-worker\""] {
+    for kept in [
+        "# The user's own settings, with comments.",
+        "workers_dev = true # keep this",
+        "GREETING = \"hi\"",
+        "class_name = \"Other\"",
+        "script_name = \"other-worker\"",
+    ] {
         assert!(merged.contains(kept), "lost `{kept}`:\n{merged}");
     }
     let doc: toml_edit::DocumentMut = merged.parse().unwrap();

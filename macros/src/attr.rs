@@ -402,7 +402,10 @@ fn instance_type(cx: &Ctxt, meta: &Meta) -> Option<InstanceType> {
             let names: Vec<&str> = NAMED_INSTANCE_TYPES.iter().map(|t| t.0).collect();
             let hint = match suggest::closest(&s.value, &names) {
                 Some(k) => format!("did you mean `{k}`?"),
-                None => format!("expected one of {}, or instance_type(vcpu = .., memory_mib = .., disk_mb = ..)", names.join(", ")),
+                None => format!(
+                    "expected one of {}, or instance_type(vcpu = .., memory_mib = .., disk_mb = ..)",
+                    names.join(", ")
+                ),
             };
             cx.error_at(s.span, format!("unknown instance type `{}`; {hint}", s.value));
             None
@@ -469,8 +472,12 @@ fn readiness(cx: &Ctxt, meta: &Meta) -> Option<cfcontainer_meta::ReadinessTiming
         };
         match k.as_str() {
             TIMEOUT => timing.timeout_ms = duration(cx, &k, e).map_or(timing.timeout_ms, |s| s * 1000),
-            ATTEMPT_TIMEOUT => timing.attempt_timeout_ms = duration(cx, &k, e).map_or(timing.attempt_timeout_ms, |s| s * 1000),
-            FIRST_RETRY_MS => timing.first_retry_ms = integer(cx, &k, e).and_then(positive).unwrap_or(timing.first_retry_ms),
+            ATTEMPT_TIMEOUT => {
+                timing.attempt_timeout_ms = duration(cx, &k, e).map_or(timing.attempt_timeout_ms, |s| s * 1000)
+            }
+            FIRST_RETRY_MS => {
+                timing.first_retry_ms = integer(cx, &k, e).and_then(positive).unwrap_or(timing.first_retry_ms)
+            }
             _ => timing.max_retry_ms = integer(cx, &k, e).and_then(positive).unwrap_or(timing.max_retry_ms),
         }
     }
@@ -502,7 +509,10 @@ fn rollout(cx: &Ctxt, a: &mut Attrs, list: &Punctuated<Meta, Token![,]>) {
                 let step = n.value as u8;
                 a.rollout_steps = Some((1..=100 / step).map(|i| i * step).collect());
             } else {
-                cx.error_at(n.span, "`step_percentage` must be one of 5, 10, 20, 25, 50, 100, or a list such as [10, 50, 100]");
+                cx.error_at(
+                    n.span,
+                    "`step_percentage` must be one of 5, 10, 20, 25, 50, 100, or a list such as [10, 50, 100]",
+                );
             }
         }
     }
@@ -516,7 +526,10 @@ fn step_list(cx: &Ctxt, e: &Expr) -> Option<Vec<u8>> {
     }
     let ascending = steps.windows(2).all(|w| w[0].value < w[1].value);
     if steps.is_empty() || !ascending || steps.last().map(|s| s.value) != Some(100) || steps[0].value == 0 {
-        cx.error_spanned_by(e, "`step_percentage` steps must rise strictly from above 0 and end at 100, e.g. [10, 50, 100]");
+        cx.error_spanned_by(
+            e,
+            "`step_percentage` steps must rise strictly from above 0 and end at 100, e.g. [10, 50, 100]",
+        );
         return None;
     }
     Some(steps.iter().map(|s| s.value as u8).collect())
@@ -530,7 +543,9 @@ fn is_repository_name(name: &str) -> bool {
     !name.is_empty()
         && name.split('/').all(|part| {
             !part.is_empty()
-                && part.split(['.', '_', '-']).all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+                && part
+                    .split(['.', '_', '-'])
+                    .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
         })
 }
 

@@ -14,7 +14,10 @@ use crate::{attr, model, valid};
 pub fn container(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream> {
     let item: syn::Item = syn::parse2(input)?;
     let syn::Item::Struct(item) = item else {
-        return Err(syn::Error::new(item_keyword_span(&item), "#[container] goes on a struct, e.g. `pub struct MyContainer;`"));
+        return Err(syn::Error::new(
+            item_keyword_span(&item),
+            "#[container] goes on a struct, e.g. `pub struct MyContainer;`",
+        ));
     };
     let cx = Ctxt::new();
     let attrs = attr::parse(&cx, args);
@@ -46,7 +49,13 @@ fn item_keyword_span(item: &syn::Item) -> Span {
     }
 }
 
-fn expand(item: &syn::ItemStruct, meta: &ContainerMeta, custom_hooks: bool, binding_span: Span, class_span: Span) -> TokenStream {
+fn expand(
+    item: &syn::ItemStruct,
+    meta: &ContainerMeta,
+    custom_hooks: bool,
+    binding_span: Span,
+    class_span: Span,
+) -> TokenStream {
     let ident = &item.ident;
     let class_impl = class_impl(item, meta);
     let hooks_impl = (!custom_hooks).then(|| quote! { impl ::cfcontainer::Hooks for #ident {} });

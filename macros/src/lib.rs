@@ -20,7 +20,5 @@ use proc_macro::TokenStream;
 /// Declares a container-owning Durable Object. See the `cfcontainer` crate.
 #[proc_macro_attribute]
 pub fn container(args: TokenStream, input: TokenStream) -> TokenStream {
-    expand::container(args.into(), input.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    expand::container(args.into(), input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
 }

@@ -2,9 +2,7 @@
 
 use std::path::Path;
 
-use cfcontainer_meta::{
-    shouty_snake_case, ContainerMeta, DevSettings, EnvVar, ImageSource, Rollout, SCHEMA_VERSION,
-};
+use cfcontainer_meta::{shouty_snake_case, ContainerMeta, DevSettings, EnvVar, ImageSource, Rollout, SCHEMA_VERSION};
 
 use crate::attr::Attrs;
 

@@ -27,9 +27,30 @@ pub const RENAMED_FROM: &str = "renamed_from";
 
 /// Every top-level key, for suggestions on a misspelling.
 pub const TOP_LEVEL: &[&str] = &[
-    CLASS, BINDING, PORT, PORTS, SLEEP_AFTER, ENV, ENTRYPOINT, ENABLE_INTERNET, READINESS_PATH, READINESS,
-    DOCKERFILE, CONTEXT, BUILD_ARGS, TARGET, IMAGE, NAME, TAG, INSTANCE_TYPE, MAX_INSTANCES,
-    ROLLOUT, OBSERVABILITY, DEV, HOOKS, RENAMED_FROM,
+    CLASS,
+    BINDING,
+    PORT,
+    PORTS,
+    SLEEP_AFTER,
+    ENV,
+    ENTRYPOINT,
+    ENABLE_INTERNET,
+    READINESS_PATH,
+    READINESS,
+    DOCKERFILE,
+    CONTEXT,
+    BUILD_ARGS,
+    TARGET,
+    IMAGE,
+    NAME,
+    TAG,
+    INSTANCE_TYPE,
+    MAX_INSTANCES,
+    ROLLOUT,
+    OBSERVABILITY,
+    DEV,
+    HOOKS,
+    RENAMED_FROM,
 ];
 
 pub const VCPU: &str = "vcpu";

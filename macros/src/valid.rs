@@ -15,7 +15,10 @@ pub fn check(cx: &Ctxt, attrs: &Attrs, item: &syn::ItemStruct, crate_dir: &Path)
     check_env(cx, attrs);
     check_image(cx, attrs, crate_dir);
     if !item.generics.params.is_empty() {
-        cx.error_spanned_by(&item.generics, "a #[container] struct cannot be generic: the Durable Object class is exported to JavaScript");
+        cx.error_spanned_by(
+            &item.generics,
+            "a #[container] struct cannot be generic: the Durable Object class is exported to JavaScript",
+        );
     }
 }
 
@@ -23,7 +26,10 @@ fn check_names(cx: &Ctxt, attrs: &Attrs, item: &syn::ItemStruct) {
     match &attrs.class {
         Some(class) if !is_js_identifier(&class.value) => cx.error_at(
             class.span,
-            format!("`{}` is not a valid JavaScript class name: use letters, digits, `_` or `$`, not starting with a digit", class.value),
+            format!(
+                "`{}` is not a valid JavaScript class name: use letters, digits, `_` or `$`, not starting with a digit",
+                class.value
+            ),
         ),
         None if !is_js_identifier(&item.ident.to_string()) => cx.error_spanned_by(
             &item.ident,
@@ -34,7 +40,13 @@ fn check_names(cx: &Ctxt, attrs: &Attrs, item: &syn::ItemStruct) {
     if let Some(old) = &attrs.renamed_from {
         let class = attrs.class.as_ref().map(|c| c.value.clone()).unwrap_or_else(|| item.ident.to_string());
         if !is_js_identifier(&old.value) {
-            cx.error_at(old.span, format!("`{}` is not a valid JavaScript class name; `renamed_from` names the class's previous `class`", old.value));
+            cx.error_at(
+                old.span,
+                format!(
+                    "`{}` is not a valid JavaScript class name; `renamed_from` names the class's previous `class`",
+                    old.value
+                ),
+            );
         } else if old.value == class {
             cx.error_at(old.span, format!("`renamed_from = \"{}\"` is the class's current name; give its previous name, or remove `renamed_from`", old.value));
         }
@@ -102,7 +114,13 @@ fn check_image(cx: &Ctxt, attrs: &Attrs, crate_dir: &Path) {
     if let Some(context) = &attrs.context {
         let dir = crate_dir.join(&context.value);
         if !dir.is_dir() {
-            cx.error_at(context.span, format!("build context `{}` is not a directory (paths are relative to this crate's Cargo.toml)", context.value));
+            cx.error_at(
+                context.span,
+                format!(
+                    "build context `{}` is not a directory (paths are relative to this crate's Cargo.toml)",
+                    context.value
+                ),
+            );
         }
     }
 }

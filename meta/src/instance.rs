@@ -46,10 +46,7 @@ impl InstanceType {
             "standard" => "standard-1",
             other => other,
         };
-        NAMED_INSTANCE_TYPES
-            .iter()
-            .any(|(n, ..)| *n == canonical)
-            .then(|| InstanceType::Named(canonical.to_string()))
+        NAMED_INSTANCE_TYPES.iter().any(|(n, ..)| *n == canonical).then(|| InstanceType::Named(canonical.to_string()))
     }
 
     /// (vCPU, memory MiB, disk MB) of this type.

@@ -25,7 +25,7 @@ mod model;
 mod record;
 
 pub use duration::{parse_duration, DurationError};
-pub use ident::{is_js_identifier, shouty_snake_case, kebab_case};
+pub use ident::{is_js_identifier, kebab_case, shouty_snake_case};
 pub use instance::{InstanceType, NAMED_INSTANCE_TYPES};
 pub use model::*;
 pub use record::{decode_records, encode_record, RecordError, RECORD_MAGIC, SECTION};

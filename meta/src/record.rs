@@ -63,7 +63,8 @@ pub fn decode_records(mut section: &[u8]) -> Result<Vec<ContainerMeta>, RecordEr
                 "the artifact was built with metadata schema {schema:?}, this tool reads schema {SCHEMA_VERSION}; use the same cfcontainer version for the crate and the tool"
             )));
         }
-        let meta = serde_json::from_slice(body).map_err(|e| RecordError(format!("a metadata record does not parse: {e}")))?;
+        let meta =
+            serde_json::from_slice(body).map_err(|e| RecordError(format!("a metadata record does not parse: {e}")))?;
         records.push(meta);
         section = &section[8 + len..];
     }

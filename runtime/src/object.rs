@@ -11,8 +11,8 @@ use worker::wasm_bindgen_futures::{spawn_local, JsFuture};
 use worker::{web_sys, Delay, Env, Response, State};
 
 use crate::__private::JsResult;
-use crate::readiness::{self, now_ms, NotReady, Schedule};
 use crate::control::{self, Command};
+use crate::readiness::{self, now_ms, NotReady, Schedule};
 use crate::{proxy, relay, start, ContainerClass, ContainerState, Control, StopInfo, CONTROL_HEADER};
 
 /// Why a request could not reach the container.
@@ -119,7 +119,13 @@ impl<C: ContainerClass> ContainerObject<C> {
     }
 
     #[doc(hidden)]
-    pub async fn js_websocket_close(&self, _ws: web_sys::WebSocket, _code: usize, _reason: String, _clean: bool) -> JsResult {
+    pub async fn js_websocket_close(
+        &self,
+        _ws: web_sys::WebSocket,
+        _code: usize,
+        _reason: String,
+        _clean: bool,
+    ) -> JsResult {
         Ok(JsValue::UNDEFINED)
     }
 
@@ -214,7 +220,9 @@ impl<C: ContainerClass> ContainerObject<C> {
     /// concurrent caller shares one start and one readiness wait.
     async fn ensure_ready(&self) -> Result<worker::Container, Unavailable> {
         let container = self.inner.state.container().ok_or_else(|| {
-            Unavailable::NoInstance("this Durable Object has no container (is its class configured with an image?)".into())
+            Unavailable::NoInstance(
+                "this Durable Object has no container (is its class configured with an image?)".into(),
+            )
         })?;
         let (readiness, fresh) = {
             let mut life = self.inner.life.borrow_mut();
@@ -263,12 +271,18 @@ impl<C: ContainerClass> ContainerObject<C> {
             this.monitor(generation, if restart { RESTART_WATCH_DELAY_MS } else { 0.0 });
             let exited = || inner.life.borrow().exited.filter(|(g, _)| *g == generation).map(|(_, code)| code);
             let config = C::CONFIG;
-            let result = readiness::wait(&container, config.ports, config.readiness_path, Schedule::from(config.readiness), exited)
-                .await
-                .map_err(|e| match e {
-                    NotReady::Exited(code) => Unavailable::Crashed(code),
-                    NotReady::Timeout(port) => Unavailable::NotReady(port),
-                });
+            let result = readiness::wait(
+                &container,
+                config.ports,
+                config.readiness_path,
+                Schedule::from(config.readiness),
+                exited,
+            )
+            .await
+            .map_err(|e| match e {
+                NotReady::Exited(code) => Unavailable::Crashed(code),
+                NotReady::Timeout(port) => Unavailable::NotReady(port),
+            });
             if result.is_ok() {
                 inner.life.borrow_mut().ready_generation = generation;
             }

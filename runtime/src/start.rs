@@ -18,8 +18,14 @@ pub fn env_values(config: &ContainerConfig, env: &Env) -> Result<Vec<(&'static s
         .map(|(name, source)| {
             let value = match source {
                 EnvSource::Static(v) => Ok(v.to_string()),
-                EnvSource::Secret(s) => env.secret(s).map(|v| v.to_string()).map_err(|_| format!("Worker secret `{s}` (for env var {name}) is not set")),
-                EnvSource::Var(v) => env.var(v).map(|v| v.to_string()).map_err(|_| format!("Worker var `{v}` (for env var {name}) is not set")),
+                EnvSource::Secret(s) => env
+                    .secret(s)
+                    .map(|v| v.to_string())
+                    .map_err(|_| format!("Worker secret `{s}` (for env var {name}) is not set")),
+                EnvSource::Var(v) => env
+                    .var(v)
+                    .map(|v| v.to_string())
+                    .map_err(|_| format!("Worker var `{v}` (for env var {name}) is not set")),
             }?;
             Ok((*name, value))
         })

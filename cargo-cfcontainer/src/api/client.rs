@@ -90,7 +90,10 @@ impl Client {
     pub fn from_env(settings: &WorkerSettings) -> Result<Client, Error> {
         let token = std::env::var("CLOUDFLARE_API_TOKEN").ok().filter(|t| !t.is_empty()).ok_or(Error::NoToken)?;
         let account = settings.account_id.clone().ok_or(Error::NoAccount)?;
-        let base = std::env::var("CLOUDFLARE_API_BASE_URL").ok().filter(|b| !b.is_empty()).unwrap_or_else(|| DEFAULT_BASE_URL.into());
+        let base = std::env::var("CLOUDFLARE_API_BASE_URL")
+            .ok()
+            .filter(|b| !b.is_empty())
+            .unwrap_or_else(|| DEFAULT_BASE_URL.into());
         let http = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .connect_timeout(Duration::from_secs(15))
@@ -99,7 +102,14 @@ impl Client {
             .map_err(|e| Error::Local { what: "set up the HTTP client".into(), why: e.to_string() })?;
         // Test hook: simulate a kill right after the Nth answered call.
         let kill_after = std::env::var("CFCONTAINER_TEST_KILL_AFTER_API_CALLS").ok().and_then(|n| n.parse().ok());
-        Ok(Client { http, base: base.trim_end_matches('/').to_string(), account, token: Secret::new(token), calls: AtomicU32::new(0), kill_after })
+        Ok(Client {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            account,
+            token: Secret::new(token),
+            calls: AtomicU32::new(0),
+            kill_after,
+        })
     }
 
     /// The account id.
@@ -127,7 +137,14 @@ impl Client {
     }
 
     /// Calls `/accounts/{account}{path}` and returns the envelope's result.
-    pub async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Body, retry: Retry, out: &Output) -> Result<T, Error> {
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Body,
+        retry: Retry,
+        out: &Output,
+    ) -> Result<T, Error> {
         let url = format!("{}/accounts/{}{path}", self.base, self.account);
         let label = format!("{method} {}", path.split('?').next().unwrap_or(path));
         let mut backoff = FIRST_BACKOFF;
@@ -143,10 +160,21 @@ impl Client {
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                     continue;
                 }
-                Err(e) => return Err(Error::ApiUnreachable { call: label, base: self.base.clone(), why: transport_error(&e) }),
+                Err(e) => {
+                    return Err(Error::ApiUnreachable {
+                        call: label,
+                        base: self.base.clone(),
+                        why: transport_error(&e),
+                    })
+                }
             };
             let status = response.status();
-            let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()).map(Duration::from_secs);
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+                .map(Duration::from_secs);
             let text = match response.text().await {
                 Ok(t) => t,
                 Err(e) if retry == Retry::Safe && !last => {
@@ -154,10 +182,17 @@ impl Client {
                     tokio::time::sleep(backoff).await;
                     continue;
                 }
-                Err(e) => return Err(Error::ApiUnreachable { call: label, base: self.base.clone(), why: transport_error(&e) }),
+                Err(e) => {
+                    return Err(Error::ApiUnreachable {
+                        call: label,
+                        base: self.base.clone(),
+                        why: transport_error(&e),
+                    })
+                }
             };
             self.count_call();
-            let retryable = status == StatusCode::TOO_MANY_REQUESTS || (retry == Retry::Safe && status.is_server_error());
+            let retryable =
+                status == StatusCode::TOO_MANY_REQUESTS || (retry == Retry::Safe && status.is_server_error());
             if retryable && !last {
                 let wait = match retry_after {
                     Some(after) if after <= MAX_RETRY_AFTER => after,
@@ -181,9 +216,10 @@ impl Client {
             Body::Multipart(parts) => {
                 let mut form = reqwest::multipart::Form::new();
                 for part in parts {
-                    let mut p = reqwest::multipart::Part::bytes(part.data.clone())
-                        .mime_str(&part.content_type)
-                        .map_err(|e| Error::Local { what: format!("prepare upload part {}", part.name), why: e.to_string() })?;
+                    let mut p =
+                        reqwest::multipart::Part::bytes(part.data.clone()).mime_str(&part.content_type).map_err(
+                            |e| Error::Local { what: format!("prepare upload part {}", part.name), why: e.to_string() },
+                        )?;
                     if part.file {
                         p = p.file_name(part.name.clone());
                     }
@@ -214,7 +250,10 @@ fn parse<T: DeserializeOwned>(label: &str, status: StatusCode, text: &str) -> Re
     };
     let Some(envelope) = envelope else {
         let snippet: String = text.chars().take(120).collect();
-        return Err(failed(None, format!("the answer is not a Cloudflare API envelope: {}", crate::project::one_line(&snippet))));
+        return Err(failed(
+            None,
+            format!("the answer is not a Cloudflare API envelope: {}", crate::project::one_line(&snippet)),
+        ));
     };
     if !status.is_success() || !envelope.success {
         let first = envelope.errors.first();
@@ -231,7 +270,12 @@ fn describe(message: &str) -> String {
             let name = doc["error"].as_str().unwrap_or("error");
             match doc.get("details").filter(|d| !d.is_null()) {
                 Some(Value::Object(details)) if !details.is_empty() => {
-                    let parts: Vec<String> = details.iter().map(|(k, v)| format!("{k}: {}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))).collect();
+                    let parts: Vec<String> = details
+                        .iter()
+                        .map(|(k, v)| {
+                            format!("{k}: {}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+                        })
+                        .collect();
                     format!("{name} ({})", parts.join(", "))
                 }
                 _ => name.to_string(),

@@ -19,5 +19,8 @@ pub const DEFAULT_REGISTRY: &str = "registry.cloudflare.com";
 
 /// The registry host images are pushed to.
 pub fn registry_host() -> String {
-    std::env::var("CLOUDFLARE_CONTAINER_REGISTRY").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| DEFAULT_REGISTRY.into())
+    std::env::var("CLOUDFLARE_CONTAINER_REGISTRY")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| DEFAULT_REGISTRY.into())
 }

@@ -33,7 +33,11 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), E
         // A new application's name must be free (it is unique per account).
         for app in plan.applications.iter().filter(|a| a.action == Action::Create) {
             if let Some(other) = remote.applications.iter().find(|o| o.name == app.name) {
-                return Err(Error::AppConflict { name: app.name.clone(), class: app.class.clone(), other: other.id.clone() });
+                return Err(Error::AppConflict {
+                    name: app.name.clone(),
+                    class: app.class.clone(),
+                    other: other.id.clone(),
+                });
             }
         }
         if !plan.script.migrations.deleted.is_empty() && !args.allow_delete_classes {
@@ -57,7 +61,10 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), E
 /// Every secret needs a value now or already in the account.
 fn check_secrets(secrets: &[(String, bool)], remote: &Remote) -> Result<(), Error> {
     let in_account = |name: &str| {
-        remote.settings.as_ref().is_some_and(|s| s.bindings.iter().any(|b| b["type"] == "secret_text" && b["name"] == name))
+        remote
+            .settings
+            .as_ref()
+            .is_some_and(|s| s.bindings.iter().any(|b| b["type"] == "secret_text" && b["name"] == name))
     };
     match secrets.iter().find(|(name, has_value)| !has_value && !in_account(name)) {
         Some((name, _)) => Err(Error::MissingSecret { name: name.clone() }),
@@ -69,7 +76,11 @@ fn human(report: &Report) -> String {
     let at = report.url.as_deref().map(|u| format!(" at {u}")).unwrap_or_default();
     if report.plan.is_empty() {
         let n = report.applications.len();
-        return format!("No changes: worker {}{at} and {n} application{} are up to date", report.worker, if n == 1 { "" } else { "s" });
+        return format!(
+            "No changes: worker {}{at} and {n} application{} are up to date",
+            report.worker,
+            if n == 1 { "" } else { "s" }
+        );
     }
     let mut text = report.plan.human();
     text.push_str(&format!("\nDeployed worker {}{at}", report.worker));

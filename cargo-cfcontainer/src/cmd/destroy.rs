@@ -28,7 +28,9 @@ pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
         let mut deleted = Vec::new();
         for app in apps.iter().filter(|a| namespaces.iter().any(|n| a.serves(&n.id))) {
             if client.delete(&format!("/containers/applications/{}", app.id), out).await? {
-                out.event("application-deleted", &serde_json::json!({ "name": app.name }), || format!("{:>12} application {}", "Deleted", app.name));
+                out.event("application-deleted", &serde_json::json!({ "name": app.name }), || {
+                    format!("{:>12} application {}", "Deleted", app.name)
+                });
             }
             deleted.push(app.name.clone());
         }
@@ -37,7 +39,9 @@ pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
     })?;
     out.result("destroy", &report, || match (report.script_deleted, report.applications_deleted.len()) {
         (false, 0) => format!("Nothing to destroy: worker {} does not exist", report.worker),
-        (_, n) => format!("Destroyed worker {} and {n} container application{}", report.worker, if n == 1 { "" } else { "s" }),
+        (_, n) => {
+            format!("Destroyed worker {} and {n} container application{}", report.worker, if n == 1 { "" } else { "s" })
+        }
     });
     Ok(())
 }

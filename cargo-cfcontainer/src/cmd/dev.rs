@@ -110,14 +110,17 @@ async fn build_and_start(
         .map(|c| {
             let reference = match &c.image {
                 ImageSource::Prebuilt { reference } => reference.clone(),
-                ImageSource::Dockerfile { .. } => built.iter().find(|b| b.class == c.class).map(|b| b.reference.clone()).unwrap_or_default(),
+                ImageSource::Dockerfile { .. } => {
+                    built.iter().find(|b| b.class == c.class).map(|b| b.reference.clone()).unwrap_or_default()
+                }
             };
             (c.clone(), reference)
         })
         .collect();
     let dir = project.target_dir.join("cfcontainer-dev").join(&project.settings.name);
     let storage = dir.join("storage");
-    std::fs::create_dir_all(&storage).map_err(|e| Error::Local { what: format!("create {}", storage.display()), why: e.to_string() })?;
+    std::fs::create_dir_all(&storage)
+        .map_err(|e| Error::Local { what: format!("create {}", storage.display()), why: e.to_string() })?;
     let key = format!("cfcdev-{}", project.settings.name);
     let listen = format!("{}:{}", args.ip, args.port);
     let config = WorkerdConfig {
@@ -131,7 +134,10 @@ async fn build_and_start(
         storage_dir: storage,
         docker_socket: socket.to_string(),
     };
-    let config_path = config.write(&dir).map_err(|e| Error::Local { what: format!("write the workerd config in {}", dir.display()), why: e.to_string() })?;
+    let config_path = config.write(&dir).map_err(|e| Error::Local {
+        what: format!("write the workerd config in {}", dir.display()),
+        why: e.to_string(),
+    })?;
     let watch = Watch::of(&project, &containers);
     Ok((Prepared { config_path, workerd, key, url: format!("http://{listen}") }, watch))
 }
@@ -151,11 +157,15 @@ async fn start_workerd(prepared: Prepared, args: &DevArgs, out: &Output) -> Resu
     let address = format!("{}:{}", args.ip, args.port);
     for _ in 0..200 {
         if tokio::net::TcpStream::connect(&address).await.is_ok() {
-            out.event("dev-ready", &serde_json::json!({ "url": prepared.url }), || format!("{:>12} {}", "Listening", prepared.url));
+            out.event("dev-ready", &serde_json::json!({ "url": prepared.url }), || {
+                format!("{:>12} {}", "Listening", prepared.url)
+            });
             return Ok(Running { child, key: prepared.key });
         }
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(Error::Workerd { why: format!("workerd exited with {status} before listening on {address} (is the port in use?)") });
+            return Err(Error::Workerd {
+                why: format!("workerd exited with {status} before listening on {address} (is the port in use?)"),
+            });
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -214,7 +224,10 @@ impl Shutdown {
     fn listen() -> Result<Shutdown, Error> {
         use tokio::signal::unix::{signal, SignalKind};
         let failed = |e: std::io::Error| Error::Local { what: "listen for Ctrl-C".into(), why: e.to_string() };
-        Ok(Shutdown { interrupt: signal(SignalKind::interrupt()).map_err(failed)?, terminate: signal(SignalKind::terminate()).map_err(failed)? })
+        Ok(Shutdown {
+            interrupt: signal(SignalKind::interrupt()).map_err(failed)?,
+            terminate: signal(SignalKind::terminate()).map_err(failed)?,
+        })
     }
 
     /// Resolves once a signal arrived (at once if one came since the last call).

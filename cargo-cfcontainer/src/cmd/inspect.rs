@@ -72,7 +72,11 @@ fn human(i: &Inspection) -> String {
             vec![
                 c.class.clone(),
                 c.binding.clone(),
-                c.ports.iter().map(|p| if *p == c.port { format!("{p}*") } else { p.to_string() }).collect::<Vec<_>>().join(","),
+                c.ports
+                    .iter()
+                    .map(|p| if *p == c.port { format!("{p}*") } else { p.to_string() })
+                    .collect::<Vec<_>>()
+                    .join(","),
                 seconds(c.sleep_after_secs),
                 image(&c.image),
                 instance(&c.instance_type),
@@ -115,5 +119,9 @@ fn env(c: &ContainerMeta) -> String {
             EnvValue::Var(s) => format!("{}=var({s})", v.name),
         })
         .collect();
-    if vars.is_empty() { "-".into() } else { vars.join(",") }
+    if vars.is_empty() {
+        "-".into()
+    } else {
+        vars.join(",")
+    }
 }

@@ -18,7 +18,8 @@ pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(),
     };
     let sections = Sections::new(&loaded.project, &loaded.containers, &config_dir);
     let merged = wrangler::merge(&path, &sections)?;
-    std::fs::write(&path, &merged.text).map_err(|e| Error::Local { what: format!("write {}", path.display()), why: e.to_string() })?;
+    std::fs::write(&path, &merged.text)
+        .map_err(|e| Error::Local { what: format!("write {}", path.display()), why: e.to_string() })?;
     for class in &merged.undeclared_classes {
         out.event("warning", &serde_json::json!({ "message": format!("class {class} is in the migrations but no longer declared") }), || {
             format!("warning: class {class} is defined by the migrations but no longer declared; add a `deleted_classes` migration yourself if you mean to delete its data")
@@ -26,13 +27,21 @@ pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(),
     }
     if merged.comments_dropped {
         out.event("warning", &serde_json::json!({ "message": "JSONC comments were not kept" }), || {
-            format!("warning: the comments in {} could not be kept (JSONC); use wrangler.toml to keep comments", path.display())
+            format!(
+                "warning: the comments in {} could not be kept (JSONC); use wrangler.toml to keep comments",
+                path.display()
+            )
         });
     }
     let report = serde_json::json!({ "config": path, "classes": sections.classes.iter().map(|(c, _)| c).collect::<Vec<_>>(), "migration_added": merged.migration_added });
     out.result("wrangler", &report, || {
         let migration = merged.migration_added.as_deref().map(|t| format!(", migration {t} added")).unwrap_or_default();
-        format!("Wrote {} ({} container class{}{migration})", path.display(), sections.classes.len(), if sections.classes.len() == 1 { "" } else { "es" })
+        format!(
+            "Wrote {} ({} container class{}{migration})",
+            path.display(),
+            sections.classes.len(),
+            if sections.classes.len() == 1 { "" } else { "es" }
+        )
     });
     Ok(())
 }

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::desired::{DesiredApp, DesiredScript};
 use super::plan::{Action, AppPlan, Plan};
 use super::Remote;
-use crate::api::{Application, Body, Client, Part, Rollout, Retry, ScriptSettings, UploadedScript};
+use crate::api::{Application, Body, Client, Part, Retry, Rollout, ScriptSettings, UploadedScript};
 use crate::output::Output;
 use crate::Error;
 
@@ -35,15 +35,24 @@ pub struct DeployedApp {
 }
 
 /// Applies `plan`.
-pub async fn apply(client: &Client, plan: &Plan, script: &DesiredScript, remote: &Remote, out: &Output) -> Result<Vec<DeployedApp>, Error> {
+pub async fn apply(
+    client: &Client,
+    plan: &Plan,
+    script: &DesiredScript,
+    remote: &Remote,
+    out: &Output,
+) -> Result<Vec<DeployedApp>, Error> {
     for app in plan.applications.iter().filter(|a| a.action == Action::Delete) {
         let id = app.id.as_deref().expect("deleted applications exist");
         client.delete(&format!("/containers/applications/{id}"), out).await?;
-        out.event("application-deleted", &json!({ "name": app.name }), || format!("{:>12} application {}", "Deleted", app.name));
+        out.event("application-deleted", &json!({ "name": app.name }), || {
+            format!("{:>12} application {}", "Deleted", app.name)
+        });
     }
     let mut namespaces = remote.namespaces.clone();
     if plan.script.action != Action::NoChange {
-        let migrations = (!plan.script.migrations.is_empty()).then(|| plan.script.migrations.to_json(remote.migration_tag()));
+        let migrations =
+            (!plan.script.migrations.is_empty()).then(|| plan.script.migrations.to_json(remote.migration_tag()));
         upload(client, script, migrations, out).await?;
         namespaces = Remote::namespaces_of(client, &script.name, out).await?;
     }
@@ -70,7 +79,13 @@ pub async fn apply(client: &Client, plan: &Plan, script: &DesiredScript, remote:
             Action::Update => update(client, app, desired, out).await?,
             _ => app.id.clone().unwrap_or_default(),
         };
-        deployed.push(DeployedApp { class: app.class.clone(), name: app.name.clone(), id, image: desired.image.clone(), action: app.action });
+        deployed.push(DeployedApp {
+            class: app.class.clone(),
+            name: app.name.clone(),
+            id,
+            image: desired.image.clone(),
+            action: app.action,
+        });
     }
     Ok(deployed)
 }
@@ -81,12 +96,20 @@ async fn upload(client: &Client, script: &DesiredScript, migrations: Option<Valu
     if let Some(m) = migrations {
         metadata["migrations"] = m;
     }
-    let mut parts = vec![Part { name: "metadata".into(), content_type: "application/json".into(), data: metadata.to_string().into_bytes(), file: false }];
+    let mut parts = vec![Part {
+        name: "metadata".into(),
+        content_type: "application/json".into(),
+        data: metadata.to_string().into_bytes(),
+        file: false,
+    }];
     parts.extend(script.modules.iter().cloned());
     let path = format!("/workers/scripts/{}", script.name);
     let progress = out.progress(&format!("Uploading worker {}", script.name));
     for attempt in 1..=RECONCILE_ATTEMPTS {
-        match client.call::<UploadedScript>(Method::PUT, &path, Body::Multipart(parts.clone()), Retry::Reconcile, out).await {
+        match client
+            .call::<UploadedScript>(Method::PUT, &path, Body::Multipart(parts.clone()), Retry::Reconcile, out)
+            .await
+        {
             Ok(_) => break,
             Err(err) if attempt < RECONCILE_ATTEMPTS && ambiguous(&err) => {
                 // The upload may have landed: its digest tag says so.
@@ -116,7 +139,15 @@ async fn create(client: &Client, app: &DesiredApp, namespace_id: &str, out: &Out
         "durable_objects": { "namespace_id": namespace_id },
     });
     for attempt in 1..=RECONCILE_ATTEMPTS {
-        let result = client.call::<Application>(Method::POST, "/containers/applications", Body::Json(body.clone()), Retry::Reconcile, out).await;
+        let result = client
+            .call::<Application>(
+                Method::POST,
+                "/containers/applications",
+                Body::Json(body.clone()),
+                Retry::Reconcile,
+                out,
+            )
+            .await;
         let err = match result {
             Ok(created) => {
                 report(out, "Created", app);
@@ -149,7 +180,13 @@ async fn create(client: &Client, app: &DesiredApp, namespace_id: &str, out: &Out
 async fn update(client: &Client, plan: &AppPlan, app: &DesiredApp, out: &Output) -> Result<String, Error> {
     let id = plan.id.clone().expect("updated applications exist");
     client
-        .call::<Value>(Method::PATCH, &format!("/containers/applications/{id}"), Body::Json(json!({ "max_instances": app.max_instances })), Retry::Safe, out)
+        .call::<Value>(
+            Method::PATCH,
+            &format!("/containers/applications/{id}"),
+            Body::Json(json!({ "max_instances": app.max_instances })),
+            Retry::Safe,
+            out,
+        )
         .await?;
     let target = app.configuration();
     let fields: Vec<&str> = plan.changes.iter().map(|c| c.field.as_str()).collect();
@@ -158,7 +195,9 @@ async fn update(client: &Client, plan: &AppPlan, app: &DesiredApp, out: &Output)
     let mut body = json!({ "description": description, "strategy": "rolling", "kind": app.rollout.kind, "target_configuration": target });
     match app.rollout.steps.as_slice() {
         [single] => body["step_percentage"] = json!(single),
-        steps => body["steps"] = json!(steps.iter().map(|p| json!({ "step_size": { "percentage": p } })).collect::<Vec<_>>()),
+        steps => {
+            body["steps"] = json!(steps.iter().map(|p| json!({ "step_size": { "percentage": p } })).collect::<Vec<_>>())
+        }
     }
     let path = format!("/containers/applications/{id}/rollouts");
     for attempt in 1..=RECONCILE_ATTEMPTS {
@@ -179,7 +218,8 @@ async fn update(client: &Client, plan: &AppPlan, app: &DesiredApp, out: &Output)
 
 /// A failure after which the call may or may not have taken effect.
 fn ambiguous(error: &Error) -> bool {
-    matches!(error, Error::ApiUnreachable { .. }) || matches!(error, Error::Api { status, .. } if *status >= 500 || *status == 429)
+    matches!(error, Error::ApiUnreachable { .. })
+        || matches!(error, Error::Api { status, .. } if *status >= 500 || *status == 429)
 }
 
 fn report(out: &Output, verb: &str, app: &DesiredApp) {

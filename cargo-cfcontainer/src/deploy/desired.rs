@@ -90,14 +90,20 @@ impl DesiredApp {
 /// Builds the desired script from the worker-build output in `modules_dir`.
 /// Secret values come from environment variables named like the secret;
 /// `token` keys their digest so it reveals nothing without the token.
-pub fn script(project: &Project, containers: &[ContainerMeta], modules_dir: &Path, token: &Secret) -> Result<DesiredScript, Error> {
+pub fn script(
+    project: &Project,
+    containers: &[ContainerMeta],
+    modules_dir: &Path,
+    token: &Secret,
+) -> Result<DesiredScript, Error> {
     let settings = &project.settings;
     let mut modules = Vec::new();
     for (name, content_type) in [("index.js", "application/javascript+module"), ("index_bg.wasm", "application/wasm")] {
         let path = modules_dir.join(name);
         let mut data = std::fs::read(&path).map_err(|e| Error::Read { path: path.clone(), why: e.to_string() })?;
         if name.ends_with(".wasm") {
-            data = crate::section::strip_wasm_custom_section(&data, cfcontainer_meta::SECTION).map_err(|why| Error::Section { path: path.clone(), why })?;
+            data = crate::section::strip_wasm_custom_section(&data, cfcontainer_meta::SECTION)
+                .map_err(|why| Error::Section { path: path.clone(), why })?;
         }
         modules.push(Part { name: name.into(), content_type: content_type.into(), data, file: true });
     }
@@ -107,7 +113,11 @@ pub fn script(project: &Project, containers: &[ContainerMeta], modules_dir: &Pat
         for var in &c.env {
             if let EnvValue::Var(name) = &var.value {
                 if !settings.vars.contains_key(name) {
-                    return Err(Error::MissingVar { class: c.class.clone(), env: var.name.clone(), name: name.clone() });
+                    return Err(Error::MissingVar {
+                        class: c.class.clone(),
+                        env: var.name.clone(),
+                        name: name.clone(),
+                    });
                 }
             }
         }

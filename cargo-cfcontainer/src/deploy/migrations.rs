@@ -68,7 +68,10 @@ impl Migrations {
             step.insert("new_sqlite_classes".into(), json!(self.new));
         }
         if !self.renamed.is_empty() {
-            step.insert("renamed_classes".into(), json!(self.renamed.iter().map(|(f, t)| json!({ "from": f, "to": t })).collect::<Vec<_>>()));
+            step.insert(
+                "renamed_classes".into(),
+                json!(self.renamed.iter().map(|(f, t)| json!({ "from": f, "to": t })).collect::<Vec<_>>()),
+            );
         }
         if !self.deleted.is_empty() {
             step.insert("deleted_classes".into(), json!(self.deleted));

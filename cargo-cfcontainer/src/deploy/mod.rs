@@ -61,14 +61,19 @@ impl Prepared {
         let built = self.containers.iter().any(|c| matches!(c.image, ImageSource::Dockerfile { .. }));
         let docker = if built { Some(engine::connect().await?) } else { None };
         let references = match (&docker, push) {
-            (Some(docker), true) => image::publish(docker, &self.client, &self.project, &self.containers, out).await?.into_iter().map(|p| (p.class, p.reference)).collect(),
+            (Some(docker), true) => image::publish(docker, &self.client, &self.project, &self.containers, out)
+                .await?
+                .into_iter()
+                .map(|p| (p.class, p.reference))
+                .collect(),
             _ => self.local_references(docker.as_ref(), out).await?,
         };
         Ok(self
             .containers
             .iter()
             .map(|c| {
-                let image = references.iter().find(|(class, _)| *class == c.class).map(|(_, r)| r.clone()).unwrap_or_default();
+                let image =
+                    references.iter().find(|(class, _)| *class == c.class).map(|(_, r)| r.clone()).unwrap_or_default();
                 DesiredApp::new(worker, c, image)
             })
             .collect())
@@ -79,11 +84,15 @@ impl Prepared {
         let mut references = Vec::new();
         if let Some(docker) = docker {
             for built in image::build_all(docker, &self.project, &self.containers, false, out).await? {
-                let meta = self.containers.iter().find(|m| m.class == built.class).expect("built from these containers");
+                let meta =
+                    self.containers.iter().find(|m| m.class == built.class).expect("built from these containers");
                 let repository = auth.repository(&image::repository(meta, &self.project.settings.name));
                 let reference = match image::pushed_digest(docker, &built.id, &repository).await? {
                     Some(digest) => format!("{repository}@{digest}"),
-                    None => format!("{repository}:{} (not pushed yet)", built.reference.rsplit(':').next().unwrap_or_default()),
+                    None => format!(
+                        "{repository}:{} (not pushed yet)",
+                        built.reference.rsplit(':').next().unwrap_or_default()
+                    ),
                 };
                 references.push((built.class, reference));
             }
@@ -97,7 +106,14 @@ impl Prepared {
         let tags = remote.settings.as_ref().map(|s| s.tags.clone()).unwrap_or_default();
         let last = cache::read(&self.project, &tags);
         let fields = container_fields(&self.containers);
-        Plan::new(remote, &self.script, self.project.settings.workers_dev, apps, last.as_ref().map(|l| &l.fields), &fields)
+        Plan::new(
+            remote,
+            &self.script,
+            self.project.settings.workers_dev,
+            apps,
+            last.as_ref().map(|l| &l.fields),
+            &fields,
+        )
     }
 
     /// Notes this deploy for the next plan's field names.

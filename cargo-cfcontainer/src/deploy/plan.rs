@@ -91,20 +91,39 @@ impl Plan {
     /// Compares `remote` with the desired script and applications.
     /// `last_fields` are the container fields of the last deploy from this
     /// machine, used only to name what changed in the code.
-    pub fn new(remote: &Remote, script: &DesiredScript, workers_dev: bool, apps: &[DesiredApp], last_fields: Option<&BTreeMap<String, String>>, fields: &BTreeMap<String, String>) -> Plan {
+    pub fn new(
+        remote: &Remote,
+        script: &DesiredScript,
+        workers_dev: bool,
+        apps: &[DesiredApp],
+        last_fields: Option<&BTreeMap<String, String>>,
+        fields: &BTreeMap<String, String>,
+    ) -> Plan {
         let migrations = Migrations::between(&remote.classes(), &script.classes);
         let script_plan = script_plan(remote, script, &migrations, last_fields, fields);
         let mut applications: Vec<AppPlan> = apps
             .iter()
             .map(|app| {
                 // A renamed class still has its namespace under the old name.
-                let lookup = migrations.renamed.iter().find(|(_, to)| *to == app.class).map(|(from, _)| from.as_str()).unwrap_or(&app.class);
+                let lookup = migrations
+                    .renamed
+                    .iter()
+                    .find(|(_, to)| *to == app.class)
+                    .map(|(from, _)| from.as_str())
+                    .unwrap_or(&app.class);
                 app_plan(remote.application(lookup), app)
             })
             .collect();
         for class in &migrations.deleted {
             if let Some(app) = remote.application(class) {
-                applications.push(AppPlan { class: class.clone(), name: app.name.clone(), id: Some(app.id.clone()), action: Action::Delete, changes: Vec::new(), desired: None });
+                applications.push(AppPlan {
+                    class: class.clone(),
+                    name: app.name.clone(),
+                    id: Some(app.id.clone()),
+                    action: Action::Delete,
+                    changes: Vec::new(),
+                    desired: None,
+                });
             }
         }
         let workers_dev = (remote.workers_dev.unwrap_or(false) != workers_dev).then_some(workers_dev);
@@ -113,7 +132,9 @@ impl Plan {
 
     /// True if the deploy would change nothing.
     pub fn is_empty(&self) -> bool {
-        self.script.action == Action::NoChange && self.workers_dev.is_none() && self.applications.iter().all(|a| a.action == Action::NoChange)
+        self.script.action == Action::NoChange
+            && self.workers_dev.is_none()
+            && self.applications.iter().all(|a| a.action == Action::NoChange)
     }
 
     /// The plan for people, one line per resource and a summary.
@@ -129,21 +150,45 @@ impl Plan {
             let what = match app.action {
                 Action::NoChange => "no change".to_string(),
                 Action::Delete => "delete".to_string(),
-                _ => app.changes.iter().map(|c| if c.from.is_empty() { format!("{} {}", c.field, c.to) } else { format!("{} {} -> {}", c.field, c.from, c.to) }).collect::<Vec<_>>().join(", "),
+                _ => app
+                    .changes
+                    .iter()
+                    .map(|c| {
+                        if c.from.is_empty() {
+                            format!("{} {}", c.field, c.to)
+                        } else {
+                            format!("{} {} -> {}", c.field, c.from, c.to)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
             };
             lines.push(format!("{} application {} ({}): {what}", app.action.sign(), app.name, app.class));
         }
-        let count = |a: Action| usize::from(self.script.action == a) + self.applications.iter().filter(|p| p.action == a).count();
+        let count = |a: Action| {
+            usize::from(self.script.action == a) + self.applications.iter().filter(|p| p.action == a).count()
+        };
         if self.is_empty() {
             lines.push("No changes.".into());
         } else {
-            lines.push(format!("Plan: {} to create, {} to update, {} to delete.", count(Action::Create), count(Action::Update), count(Action::Delete)));
+            lines.push(format!(
+                "Plan: {} to create, {} to update, {} to delete.",
+                count(Action::Create),
+                count(Action::Update),
+                count(Action::Delete)
+            ));
         }
         lines.join("\n")
     }
 }
 
-fn script_plan(remote: &Remote, script: &DesiredScript, migrations: &Migrations, last: Option<&BTreeMap<String, String>>, fields: &BTreeMap<String, String>) -> ScriptPlan {
+fn script_plan(
+    remote: &Remote,
+    script: &DesiredScript,
+    migrations: &Migrations,
+    last: Option<&BTreeMap<String, String>>,
+    fields: &BTreeMap<String, String>,
+) -> ScriptPlan {
     let mut changes = Vec::new();
     let action = match (&remote.script, &remote.settings) {
         (Some(_), Some(settings)) => {
@@ -156,7 +201,11 @@ fn script_plan(remote: &Remote, script: &DesiredScript, migrations: &Migrations,
                     changes.push("code or secrets changed".into());
                 }
             }
-            if changes.is_empty() && migrations.is_empty() { Action::NoChange } else { Action::Update }
+            if changes.is_empty() && migrations.is_empty() {
+                Action::NoChange
+            } else {
+                Action::Update
+            }
         }
         _ => {
             changes.push("new worker".into());
@@ -173,18 +222,23 @@ fn metadata_changes(settings: &crate::api::ScriptSettings, script: &DesiredScrip
     let mut changes = Vec::new();
     let date = script.metadata["compatibility_date"].as_str().unwrap_or_default();
     if settings.compatibility_date.as_deref() != Some(date) {
-        changes.push(format!("compatibility_date {} -> {date}", settings.compatibility_date.as_deref().unwrap_or("none")));
+        changes
+            .push(format!("compatibility_date {} -> {date}", settings.compatibility_date.as_deref().unwrap_or("none")));
     }
     let flags: Vec<String> = serde_json::from_value(script.metadata["compatibility_flags"].clone()).unwrap_or_default();
     if settings.compatibility_flags != flags {
         changes.push(format!("compatibility_flags {:?} -> {flags:?}", settings.compatibility_flags));
     }
-    let key = |b: &serde_json::Value| format!("{}:{}", b["type"].as_str().unwrap_or_default(), b["name"].as_str().unwrap_or_default());
+    let key = |b: &serde_json::Value| {
+        format!("{}:{}", b["type"].as_str().unwrap_or_default(), b["name"].as_str().unwrap_or_default())
+    };
     let remote: Vec<String> = settings.bindings.iter().map(key).collect();
-    let desired: Vec<String> = script.metadata["bindings"].as_array().map(|b| b.iter().map(key).collect()).unwrap_or_default();
+    let desired: Vec<String> =
+        script.metadata["bindings"].as_array().map(|b| b.iter().map(key).collect()).unwrap_or_default();
     let added: Vec<&String> = desired.iter().filter(|b| !remote.contains(b)).collect();
     // Secrets set outside this tool are kept (keep_bindings), not removed.
-    let removed: Vec<&String> = remote.iter().filter(|b| !desired.contains(b) && !b.starts_with("secret_text:")).collect();
+    let removed: Vec<&String> =
+        remote.iter().filter(|b| !desired.contains(b) && !b.starts_with("secret_text:")).collect();
     if !added.is_empty() || !removed.is_empty() {
         let mut parts: Vec<String> = added.iter().map(|b| format!("+{b}")).collect();
         parts.extend(removed.iter().map(|b| format!("-{b}")));
@@ -215,12 +269,28 @@ fn app_plan(remote: Option<&Application>, app: &DesiredApp) -> AppPlan {
             FieldChange { field: "instance_type".into(), from: String::new(), to: instance },
             FieldChange { field: "max_instances".into(), from: String::new(), to: app.max_instances.to_string() },
         ];
-        return AppPlan { class: app.class.clone(), name: app.name.clone(), id: None, action: Action::Create, changes, desired: Some(app.clone()) };
+        return AppPlan {
+            class: app.class.clone(),
+            name: app.name.clone(),
+            id: None,
+            action: Action::Create,
+            changes,
+            desired: Some(app.clone()),
+        };
     };
     let config = &current.configuration;
-    let change = |field: &str, from: String, to: String| (from != to).then(|| FieldChange { field: field.into(), from, to });
-    let (v, m, d) = (config.vcpu.unwrap_or_default(), config.memory_mib.unwrap_or_default(), config.disk.as_ref().and_then(|d| d.size_mb).unwrap_or_default());
-    let current_instance = if (v, m, d) == (vcpu, memory, disk) { instance.clone() } else { config.instance_type.clone().unwrap_or_else(|| format!("{v} vCPU/{m} MiB/{d} MB")) };
+    let change =
+        |field: &str, from: String, to: String| (from != to).then(|| FieldChange { field: field.into(), from, to });
+    let (v, m, d) = (
+        config.vcpu.unwrap_or_default(),
+        config.memory_mib.unwrap_or_default(),
+        config.disk.as_ref().and_then(|d| d.size_mb).unwrap_or_default(),
+    );
+    let current_instance = if (v, m, d) == (vcpu, memory, disk) {
+        instance.clone()
+    } else {
+        config.instance_type.clone().unwrap_or_else(|| format!("{v} vCPU/{m} MiB/{d} MB"))
+    };
     let logs = config.observability.as_ref().and_then(|o| o["logs"]["enabled"].as_bool()).unwrap_or(false);
     let changes: Vec<FieldChange> = [
         change("image", config.image.clone(), app.image.clone()),
@@ -232,5 +302,12 @@ fn app_plan(remote: Option<&Application>, app: &DesiredApp) -> AppPlan {
     .flatten()
     .collect();
     let action = if changes.is_empty() { Action::NoChange } else { Action::Update };
-    AppPlan { class: app.class.clone(), name: current.name.clone(), id: Some(current.id.clone()), action, changes, desired: Some(app.clone()) }
+    AppPlan {
+        class: app.class.clone(),
+        name: current.name.clone(),
+        id: Some(current.id.clone()),
+        action,
+        changes,
+        desired: Some(app.clone()),
+    }
 }

@@ -28,7 +28,8 @@ impl Remote {
         let (settings, workers_dev) = match &script {
             Some(_) => {
                 let settings = client.get(&format!("/workers/scripts/{worker}/settings"), out).await?;
-                let subdomain: ScriptSubdomain = client.get(&format!("/workers/scripts/{worker}/subdomain"), out).await?;
+                let subdomain: ScriptSubdomain =
+                    client.get(&format!("/workers/scripts/{worker}/subdomain"), out).await?;
                 (Some(settings), Some(subdomain.enabled))
             }
             None => (None, None),

@@ -16,15 +16,20 @@ pub fn worker_build(project: &Project, dev_profile: bool, out: &Output) -> Resul
     cmd.arg(if dev_profile { "--dev" } else { "--release" }).current_dir(&project.dir);
     out.verbose(&format!("running {cmd:?}"));
     let progress = out.progress(&format!("Building worker {}", project.settings.name));
-    let output = cmd
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| failed(format!("cannot run worker-build ({e}); install it with `cargo install worker-build` or set WORKER_BUILD_BIN")))?;
+    let output = cmd.stdin(Stdio::null()).output().map_err(|e| {
+        failed(format!(
+            "cannot run worker-build ({e}); install it with `cargo install worker-build` or set WORKER_BUILD_BIN"
+        ))
+    })?;
     if !output.status.success() {
         progress.fail();
         let stderr = String::from_utf8_lossy(&output.stderr);
         eprint!("{stderr}");
-        let why = stderr.lines().find(|l| l.contains("error")).map(one_line).unwrap_or_else(|| format!("worker-build exited with {}", output.status));
+        let why = stderr
+            .lines()
+            .find(|l| l.contains("error"))
+            .map(one_line)
+            .unwrap_or_else(|| format!("worker-build exited with {}", output.status));
         return Err(failed(why));
     }
     progress.done(&format!("{:>12} worker {}", "Built", project.settings.name));

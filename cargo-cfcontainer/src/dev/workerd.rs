@@ -71,7 +71,12 @@ impl WorkerdConfig {
                 key = quoted(&format!("{}-{}", self.key_prefix, meta.class)),
                 image = quoted(image),
             );
-            let _ = writeln!(bindings, "    (name = {}, durableObjectNamespace = {}),", quoted(&meta.binding), quoted(&meta.class));
+            let _ = writeln!(
+                bindings,
+                "    (name = {}, durableObjectNamespace = {}),",
+                quoted(&meta.binding),
+                quoted(&meta.class)
+            );
         }
         for (name, value) in &self.text_bindings {
             let _ = writeln!(bindings, "    (name = {}, text = {}),", quoted(name), quoted(value));

@@ -46,10 +46,12 @@ pub async fn build_all(
         let elapsed_ms = || started.elapsed().as_millis() as u64;
         let failed = |why: String| Error::ImageBuild { class: meta.class.clone(), why };
         let context_dir = project.dir.join(context);
-        let packed = BuildContext::pack(&context_dir, &project.dir.join(dockerfile)).map_err(|e| failed(describe(e)))?;
-        let tag = meta.image_tag.clone().unwrap_or_else(|| {
-            packed.digest(build_args, target.as_deref(), PLATFORM)[..16].to_string()
-        });
+        let packed =
+            BuildContext::pack(&context_dir, &project.dir.join(dockerfile)).map_err(|e| failed(describe(e)))?;
+        let tag = meta
+            .image_tag
+            .clone()
+            .unwrap_or_else(|| packed.digest(build_args, target.as_deref(), PLATFORM)[..16].to_string());
         let repo = repository(meta, &project.settings.name);
         let reference = if dev { format!("{DEV_PREFIX}/{repo}:{tag}") } else { format!("{repo}:{tag}") };
         // A content tag the engine knows is this exact image already.
@@ -58,7 +60,13 @@ pub async fn build_all(
                 out.event("image-fresh", &serde_json::json!({ "class": meta.class, "reference": reference }), || {
                     format!("{:>12} {reference} (unchanged)", "Fresh")
                 });
-                images.push(BuiltImage { class: meta.class.clone(), reference, id: existing.id.unwrap_or_default(), built: false, elapsed_ms: elapsed_ms() });
+                images.push(BuiltImage {
+                    class: meta.class.clone(),
+                    reference,
+                    id: existing.id.unwrap_or_default(),
+                    built: false,
+                    elapsed_ms: elapsed_ms(),
+                });
                 continue;
             }
         }
@@ -121,18 +129,20 @@ async fn run_build(
     progress.done(&format!("{:>12} {reference}", "Built"));
     match id {
         Some(id) => Ok(id),
-        None => docker
-            .inspect_image(reference)
-            .await
-            .map(|i| i.id.unwrap_or_default())
-            .map_err(|e| Error::ImageBuild { class: class.to_string(), why: format!("the engine did not keep the image: {e}") }),
+        None => docker.inspect_image(reference).await.map(|i| i.id.unwrap_or_default()).map_err(|e| {
+            Error::ImageBuild { class: class.to_string(), why: format!("the engine did not keep the image: {e}") }
+        }),
     }
 }
 
 fn describe(error: ContextError) -> String {
     match error {
-        ContextError::NoDockerfile(p) => format!("Dockerfile {} does not exist; add it or set `dockerfile = \"...\"`", p.display()),
-        ContextError::NoContext(p) => format!("build context {} is not a directory; set `context = \"...\"`", p.display()),
+        ContextError::NoDockerfile(p) => {
+            format!("Dockerfile {} does not exist; add it or set `dockerfile = \"...\"`", p.display())
+        }
+        ContextError::NoContext(p) => {
+            format!("build context {} is not a directory; set `context = \"...\"`", p.display())
+        }
         ContextError::Ignore(why) => format!(".dockerignore: {why}"),
         ContextError::Io(p, e) => format!("cannot read {}: {e}", p.display()),
     }

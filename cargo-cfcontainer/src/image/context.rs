@@ -47,9 +47,11 @@ impl BuildContext {
             Ok(text) => IgnoreRules::parse(&text).map_err(ContextError::Ignore)?,
             Err(_) => IgnoreRules::default(),
         };
-        let inside = dockerfile.canonicalize().ok().zip(context.canonicalize().ok()).and_then(|(d, c)| {
-            d.strip_prefix(&c).ok().map(|rel| rel.to_string_lossy().replace('\\', "/"))
-        });
+        let inside = dockerfile
+            .canonicalize()
+            .ok()
+            .zip(context.canonicalize().ok())
+            .and_then(|(d, c)| d.strip_prefix(&c).ok().map(|rel| rel.to_string_lossy().replace('\\', "/")));
         let mut files = Vec::new();
         walk(context, context, &ignore, &mut files)?;
         let dockerfile_name = match inside {

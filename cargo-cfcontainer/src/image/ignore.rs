@@ -102,7 +102,8 @@ mod tests {
 
     #[test]
     fn docker_semantics() {
-        let rules = IgnoreRules::parse("# comment\n/node_modules\n**/*.tmp\ndocs/*\n!docs/README.md\n./secret.env\n").unwrap();
+        let rules =
+            IgnoreRules::parse("# comment\n/node_modules\n**/*.tmp\ndocs/*\n!docs/README.md\n./secret.env\n").unwrap();
         assert!(rules.excludes("node_modules/x/y.js"));
         assert!(rules.excludes("a/b/c.tmp"));
         assert!(rules.excludes("c.tmp"));

@@ -26,7 +26,13 @@ pub struct Published {
 }
 
 /// Builds (if needed) and pushes (if needed) every image.
-pub async fn publish(docker: &Docker, client: &Client, project: &Project, containers: &[ContainerMeta], out: &Output) -> Result<Vec<Published>, Error> {
+pub async fn publish(
+    docker: &Docker,
+    client: &Client,
+    project: &Project,
+    containers: &[ContainerMeta],
+    out: &Output,
+) -> Result<Vec<Published>, Error> {
     let built = build_all(docker, project, containers, false, out).await?;
     let mut auth = RegistryAuth::new(client);
     let repos: Vec<_> = built
@@ -40,7 +46,13 @@ pub async fn publish(docker: &Docker, client: &Client, project: &Project, contai
     let pushed = push_all(docker, &mut auth, &repos, out).await?;
     let mut published: Vec<Published> = pushed
         .into_iter()
-        .map(|p| Published { class: p.class, reference: p.reference, pushed: p.pushed, layers_pushed: p.layers_pushed, layers_present: p.layers_present })
+        .map(|p| Published {
+            class: p.class,
+            reference: p.reference,
+            pushed: p.pushed,
+            layers_pushed: p.layers_pushed,
+            layers_present: p.layers_present,
+        })
         .collect();
     for (class, reference) in prebuilt_references(containers, auth.host(), client.account()) {
         published.push(Published { class, reference, pushed: false, layers_pushed: 0, layers_present: 0 });
@@ -55,7 +67,9 @@ pub fn prebuilt_references(containers: &[ContainerMeta], registry: &str, account
     containers
         .iter()
         .filter_map(|meta| match &meta.image {
-            ImageSource::Prebuilt { reference } => Some((meta.class.clone(), with_account(reference, registry, account))),
+            ImageSource::Prebuilt { reference } => {
+                Some((meta.class.clone(), with_account(reference, registry, account)))
+            }
             ImageSource::Dockerfile { .. } => None,
         })
         .collect()

@@ -71,7 +71,8 @@ impl<'a> RegistryAuth<'a> {
         if fresh || stale {
             let body = serde_json::json!({ "expiration_minutes": CREDENTIAL_MINUTES, "permissions": ["push", "pull"] });
             let path = format!("/containers/registries/{}/credentials", self.host);
-            let creds: RegistryCredentials = self.client.call(Method::POST, &path, Body::Json(body), Retry::Safe, out).await?;
+            let creds: RegistryCredentials =
+                self.client.call(Method::POST, &path, Body::Json(body), Retry::Safe, out).await?;
             self.current = Some((creds, Instant::now()));
         }
         let (creds, _) = self.current.as_ref().expect("credentials fetched above");
@@ -85,7 +86,12 @@ impl<'a> RegistryAuth<'a> {
 }
 
 /// Puts every built image in the registry unless it is there already.
-pub async fn push_all(docker: &Docker, auth: &mut RegistryAuth<'_>, repos: &[(BuiltImage, String)], out: &Output) -> Result<Vec<PushedImage>, Error> {
+pub async fn push_all(
+    docker: &Docker,
+    auth: &mut RegistryAuth<'_>,
+    repos: &[(BuiltImage, String)],
+    out: &Output,
+) -> Result<Vec<PushedImage>, Error> {
     let mut pushed = Vec::new();
     for (image, repo) in repos {
         pushed.push(push_one(docker, auth, image, repo, out).await?);
@@ -93,7 +99,13 @@ pub async fn push_all(docker: &Docker, auth: &mut RegistryAuth<'_>, repos: &[(Bu
     Ok(pushed)
 }
 
-async fn push_one(docker: &Docker, auth: &mut RegistryAuth<'_>, image: &BuiltImage, repo: &str, out: &Output) -> Result<PushedImage, Error> {
+async fn push_one(
+    docker: &Docker,
+    auth: &mut RegistryAuth<'_>,
+    image: &BuiltImage,
+    repo: &str,
+    out: &Output,
+) -> Result<PushedImage, Error> {
     let repository = auth.repository(repo);
     let tag = image.reference.rsplit_once(':').map(|(_, t)| t.to_string()).unwrap_or_else(|| "latest".into());
     let tagged = format!("{repository}:{tag}");
@@ -156,9 +168,16 @@ enum PushError {
 }
 
 /// Streams one push; returns (digest, layers pushed, layers present).
-async fn push_stream(docker: &Docker, repository: &str, tag: &str, creds: DockerCredentials, out: &Output) -> Result<(Option<String>, u32, u32), PushError> {
+async fn push_stream(
+    docker: &Docker,
+    repository: &str,
+    tag: &str,
+    creds: DockerCredentials,
+    out: &Output,
+) -> Result<(Option<String>, u32, u32), PushError> {
     let progress = out.progress(&format!("Pushing {repository}:{tag}"));
-    let mut stream = docker.push_image(repository, Some(PushImageOptionsBuilder::default().tag(tag).build()), Some(creds));
+    let mut stream =
+        docker.push_image(repository, Some(PushImageOptionsBuilder::default().tag(tag).build()), Some(creds));
     let (mut digest, mut pushed, mut present) = (None, 0, 0);
     while let Some(item) = stream.next().await {
         let info = match item {
@@ -200,7 +219,11 @@ async fn push_stream(docker: &Docker, repository: &str, tag: &str, creds: Docker
 
 fn classify(repository: &str, why: String) -> PushError {
     let lower = why.to_ascii_lowercase();
-    if lower.contains("unauthorized") || lower.contains("authentication required") || lower.contains("401") || lower.contains("denied") {
+    if lower.contains("unauthorized")
+        || lower.contains("authentication required")
+        || lower.contains("401")
+        || lower.contains("denied")
+    {
         PushError::Unauthorized(crate::project::one_line(&why))
     } else {
         PushError::Other(push_failed(repository, why))
@@ -208,7 +231,11 @@ fn classify(repository: &str, why: String) -> PushError {
 }
 
 fn push_failed(what: &str, why: String) -> Error {
-    Error::Registry { host: what.to_string(), why: crate::project::one_line(&why), hint: "check the registry is reachable from the Docker engine and rerun" }
+    Error::Registry {
+        host: what.to_string(),
+        why: crate::project::one_line(&why),
+        hint: "check the registry is reachable from the Docker engine and rerun",
+    }
 }
 
 /// The digest under which the engine knows image `id` in `repository`
@@ -220,5 +247,7 @@ pub async fn pushed_digest(docker: &Docker, id: &str, repository: &str) -> Resul
 }
 
 fn report_present(out: &Output, class: &str, tagged: &str) {
-    out.event("image-present", &serde_json::json!({ "class": class, "reference": tagged }), || format!("{:>12} {tagged} (already in the registry)", "Present"));
+    out.event("image-present", &serde_json::json!({ "class": class, "reference": tagged }), || {
+        format!("{:>12} {tagged} (already in the registry)", "Present")
+    });
 }

@@ -20,17 +20,25 @@ pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
         doc.entry(key.clone()).or_insert_with(|| value.clone());
     }
     if !sections.vars.is_empty() {
-        let vars = doc.entry("vars").or_insert_with(|| Value::Object(Map::new())).as_object_mut().ok_or("`vars` must be an object")?;
+        let vars = doc
+            .entry("vars")
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()
+            .ok_or("`vars` must be an object")?;
         for (k, v) in &sections.vars {
             vars.entry(k.clone()).or_insert_with(|| Value::String(v.clone()));
         }
     }
-    let mut containers: Vec<Value> = array(doc.get("containers"), "containers")?.into_iter().filter(|c| !sections.owns(c)).collect();
+    let mut containers: Vec<Value> =
+        array(doc.get("containers"), "containers")?.into_iter().filter(|c| !sections.owns(c)).collect();
     containers.extend(sections.containers.iter().cloned());
     doc.insert("containers".into(), Value::Array(containers));
     let durable_objects = doc.entry("durable_objects").or_insert_with(|| Value::Object(Map::new()));
     let durable_objects = durable_objects.as_object_mut().ok_or("`durable_objects` must be an object")?;
-    let mut bindings: Vec<Value> = array(durable_objects.get("bindings"), "durable_objects.bindings")?.into_iter().filter(|b| !sections.owns(b)).collect();
+    let mut bindings: Vec<Value> = array(durable_objects.get("bindings"), "durable_objects.bindings")?
+        .into_iter()
+        .filter(|b| !sections.owns(b))
+        .collect();
     bindings.extend(sections.bindings.iter().cloned());
     durable_objects.insert("bindings".into(), Value::Array(bindings));
     let mut migrations = array(doc.get("migrations"), "migrations")?;

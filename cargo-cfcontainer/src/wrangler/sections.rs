@@ -68,7 +68,10 @@ impl Sections {
         let mut defined: Vec<String> = Vec::new();
         let mut last_tag = None;
         let names = |v: &Value, key: &str| -> Vec<String> {
-            v.get(key).and_then(Value::as_array).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+            v.get(key)
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+                .unwrap_or_default()
         };
         for step in existing {
             defined.extend(names(step, "new_classes"));
@@ -91,7 +94,8 @@ impl Sections {
             step["new_sqlite_classes"] = json!(wanted.new);
         }
         if !wanted.renamed.is_empty() {
-            step["renamed_classes"] = json!(wanted.renamed.iter().map(|(f, t)| json!({ "from": f, "to": t })).collect::<Vec<_>>());
+            step["renamed_classes"] =
+                json!(wanted.renamed.iter().map(|(f, t)| json!({ "from": f, "to": t })).collect::<Vec<_>>());
         }
         let append = (!wanted.new.is_empty() || !wanted.renamed.is_empty()).then_some(step);
         (append, wanted.deleted)
@@ -103,7 +107,11 @@ fn container(worker: &str, c: &ContainerMeta, in_crate: &dyn Fn(&str) -> String)
     match &c.image {
         ImageSource::Dockerfile { dockerfile, context, build_args, .. } => {
             entry["image"] = json!(in_crate(dockerfile));
-            let default_context = Path::new(dockerfile).parent().map(|p| p.to_string_lossy().into_owned()).filter(|p| !p.is_empty()).unwrap_or_else(|| ".".into());
+            let default_context = Path::new(dockerfile)
+                .parent()
+                .map(|p| p.to_string_lossy().into_owned())
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| ".".into());
             if *context != default_context {
                 entry["image_build_context"] = json!(in_crate(context));
             }
@@ -116,7 +124,9 @@ fn container(worker: &str, c: &ContainerMeta, in_crate: &dyn Fn(&str) -> String)
     entry["max_instances"] = json!(c.max_instances);
     entry["instance_type"] = match &c.instance_type {
         InstanceType::Named(name) => json!(name),
-        InstanceType::Custom { vcpu, memory_mib, disk_mb } => json!({ "vcpu": vcpu, "memory_mib": memory_mib, "disk_mb": disk_mb }),
+        InstanceType::Custom { vcpu, memory_mib, disk_mb } => {
+            json!({ "vcpu": vcpu, "memory_mib": memory_mib, "disk_mb": disk_mb })
+        }
     };
     entry["rollout_step_percentage"] = match c.rollout.steps.as_slice() {
         [single] => json!(single),
@@ -148,7 +158,13 @@ fn dotted(path: &Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
     let text = text.trim_start_matches("./").replace("/./", "/");
     let text = text.trim_end_matches("/.").to_string();
-    if text.starts_with("..") { text } else if text.is_empty() || text == "." { ".".into() } else { format!("./{text}") }
+    if text.starts_with("..") {
+        text
+    } else if text.is_empty() || text == "." {
+        ".".into()
+    } else {
+        format!("./{text}")
+    }
 }
 
 #[cfg(test)]
@@ -183,7 +199,10 @@ mod tests {
         assert_eq!(s.migration(&history), (None, vec![]));
         let renamed = sections(&[("Site", Some("Web")), ("Api", None)]);
         let (step, gone) = renamed.migration(&history);
-        assert_eq!(step.unwrap(), json!({ "tag": "v2", "new_sqlite_classes": ["Api"], "renamed_classes": [{ "from": "Web", "to": "Site" }] }));
+        assert_eq!(
+            step.unwrap(),
+            json!({ "tag": "v2", "new_sqlite_classes": ["Api"], "renamed_classes": [{ "from": "Web", "to": "Site" }] })
+        );
         assert!(gone.is_empty());
         let (_, gone) = sections(&[]).migration(&history);
         assert_eq!(gone, ["Web"]);

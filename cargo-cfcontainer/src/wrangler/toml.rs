@@ -8,14 +8,20 @@ use super::{Merged, Sections};
 
 /// Merges `sections` into the TOML text `existing` (may be empty).
 pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
-    let mut doc: DocumentMut = existing.parse().map_err(|e: toml_edit::TomlError| e.to_string().lines().next().unwrap_or("not valid TOML").to_string())?;
+    let mut doc: DocumentMut = existing
+        .parse()
+        .map_err(|e: toml_edit::TomlError| e.to_string().lines().next().unwrap_or("not valid TOML").to_string())?;
     for (key, value) in &sections.defaults {
         if !doc.contains_key(key) {
             doc.insert(key, top_level(value));
         }
     }
     if !sections.vars.is_empty() {
-        let vars = doc.entry("vars").or_insert_with(|| Item::Table(Table::new())).as_table_like_mut().ok_or("`vars` must be a table")?;
+        let vars = doc
+            .entry("vars")
+            .or_insert_with(|| Item::Table(Table::new()))
+            .as_table_like_mut()
+            .ok_or("`vars` must be a table")?;
         for (k, v) in &sections.vars {
             if !vars.contains_key(k) {
                 vars.insert(k, toml_edit::value(v.as_str()));
@@ -32,7 +38,12 @@ pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
     replace_ours(durable_objects, "bindings", &sections.bindings, sections)?;
     let existing_migrations: Vec<Value> = match doc.get("migrations") {
         None => Vec::new(),
-        Some(item) => item.as_array_of_tables().ok_or("`migrations` must be an array of tables ([[migrations]])")?.iter().map(table_to_json).collect(),
+        Some(item) => item
+            .as_array_of_tables()
+            .ok_or("`migrations` must be an array of tables ([[migrations]])")?
+            .iter()
+            .map(table_to_json)
+            .collect(),
     };
     let (step, undeclared) = sections.migration(&existing_migrations);
     let migration_added = step.as_ref().and_then(|s| s["tag"].as_str().map(str::to_string));
@@ -46,7 +57,8 @@ pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
 /// Drops our classes' old entries from `table[key]`, then appends `ours`.
 fn replace_ours(parent: &mut Table, key: &str, ours: &[Value], sections: &Sections) -> Result<(), String> {
     let item = parent.entry(key).or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
-    let list = item.as_array_of_tables_mut().ok_or_else(|| format!("`{key}` must be an array of tables ([[{key}]])"))?;
+    let list =
+        item.as_array_of_tables_mut().ok_or_else(|| format!("`{key}` must be an array of tables ([[{key}]])"))?;
     list.retain(|t| !sections.owns(&table_to_json(t)));
     for entry in ours {
         list.push(table(entry));
@@ -112,10 +124,14 @@ fn value_to_json(value: &toml_edit::Value) -> Value {
     match value {
         toml_edit::Value::String(s) => Value::String(s.value().clone()),
         toml_edit::Value::Integer(i) => (*i.value()).into(),
-        toml_edit::Value::Float(f) => serde_json::Number::from_f64(*f.value()).map(Value::Number).unwrap_or(Value::Null),
+        toml_edit::Value::Float(f) => {
+            serde_json::Number::from_f64(*f.value()).map(Value::Number).unwrap_or(Value::Null)
+        }
         toml_edit::Value::Boolean(b) => (*b.value()).into(),
         toml_edit::Value::Datetime(d) => Value::String(d.value().to_string()),
         toml_edit::Value::Array(a) => Value::Array(a.iter().map(value_to_json).collect()),
-        toml_edit::Value::InlineTable(t) => Value::Object(t.iter().map(|(k, v)| (k.to_string(), value_to_json(v))).collect()),
+        toml_edit::Value::InlineTable(t) => {
+            Value::Object(t.iter().map(|(k, v)| (k.to_string(), value_to_json(v))).collect())
+        }
     }
 }

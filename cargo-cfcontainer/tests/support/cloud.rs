@@ -13,7 +13,8 @@ pub fn registry() -> Option<Registry> {
         _ => None,
     };
     let reachable = registry.as_ref().is_some_and(|r| std::net::TcpStream::connect(&r.host).is_ok());
-    prerequisite(reachable, "the local registry (CFC_REGISTRY from /opt/cfcontainer-tools/env.sh)").then(|| registry.unwrap())
+    prerequisite(reachable, "the local registry (CFC_REGISTRY from /opt/cfcontainer-tools/env.sh)")
+        .then(|| registry.unwrap())
 }
 
 /// An emulator whose credentials open the local registry, or `None` (skip).
@@ -33,7 +34,10 @@ pub fn api_env(emulator: &Emulator) -> Vec<(&'static str, String)> {
 }
 
 /// `api_env` plus `extra`, as the `&[(&str, &str)]` the runners take.
-pub fn with_env<'a>(base: &'a [(&'static str, String)], extra: &'a [(&'static str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+pub fn with_env<'a>(
+    base: &'a [(&'static str, String)],
+    extra: &'a [(&'static str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
     let mut env: Vec<(&str, &str)> = base.iter().map(|(k, v)| (*k, v.as_str())).collect();
     for (k, v) in extra {
         env.retain(|(key, _)| key != k);

@@ -55,7 +55,11 @@ fn docker_socket_path() -> String {
 fn run(cmd: &mut Command, what: &str) -> Result<String, String> {
     let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
     if !out.status.success() {
-        return Err(format!("{what} failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "{what} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -88,13 +92,19 @@ fn prepare() -> Result<Prepared, String> {
     // Its containers and images, through our own CLI.
     let manifest = e2e_dir().join("Cargo.toml");
     let manifest = manifest.to_str().unwrap();
-    let inspect = cfcontainer_with_env(&root(), &["inspect", "--manifest-path", manifest, "--message-format", "json"], &[]);
+    let inspect =
+        cfcontainer_with_env(&root(), &["inspect", "--manifest-path", manifest, "--message-format", "json"], &[]);
     if !inspect.status.success() {
         return Err(format!("inspect failed: {}", stderr(&inspect)));
     }
-    let report: serde_json::Value = serde_json::from_str(stdout(&inspect).lines().last().unwrap_or("{}")).map_err(|e| e.to_string())?;
+    let report: serde_json::Value =
+        serde_json::from_str(stdout(&inspect).lines().last().unwrap_or("{}")).map_err(|e| e.to_string())?;
     let metas: Vec<ContainerMeta> = serde_json::from_value(report["containers"].clone()).map_err(|e| e.to_string())?;
-    let build = cfcontainer_with_env(&root(), &["build", "--dev", "--manifest-path", manifest, "--message-format", "json"], &[]);
+    let build = cfcontainer_with_env(
+        &root(),
+        &["build", "--dev", "--manifest-path", manifest, "--message-format", "json"],
+        &[],
+    );
     if !build.status.success() {
         return Err(format!("build failed: {}", stderr(&build)));
     }
@@ -152,7 +162,10 @@ impl Stack {
             .spawn()
             .expect("start workerd");
         let log = Arc::new(Mutex::new(String::new()));
-        for pipe in [child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>), child.stderr.take().map(|p| Box::new(p) as _)] {
+        for pipe in [
+            child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+            child.stderr.take().map(|p| Box::new(p) as _),
+        ] {
             let log = Arc::clone(&log);
             std::thread::spawn(move || {
                 for line in BufReader::new(pipe.unwrap()).lines().map_while(Result::ok) {
@@ -191,7 +204,10 @@ impl Stack {
     pub fn containers(&self, class: &str) -> (usize, usize) {
         let prefix = format!("workerd-{}-{class}", self.key);
         let all = list_containers(&prefix);
-        let running = all.iter().filter(|c| c.state.as_ref().is_some_and(|s| format!("{s:?}").to_lowercase().contains("running"))).count();
+        let running = all
+            .iter()
+            .filter(|c| c.state.as_ref().is_some_and(|s| format!("{s:?}").to_lowercase().contains("running")))
+            .count();
         (all.len(), running)
     }
 }
@@ -208,7 +224,11 @@ impl Stack {
         list_containers(&format!("workerd-{}-{class}", self.key))
             .into_iter()
             .filter_map(|c| {
-                let port = c.ports?.into_iter().find(|p| p.private_port == container_port && p.ip.as_deref() != Some("::"))?.public_port?;
+                let port = c
+                    .ports?
+                    .into_iter()
+                    .find(|p| p.private_port == container_port && p.ip.as_deref() != Some("::"))?
+                    .public_port?;
                 Some((c.id?, port))
             })
             .collect()

@@ -10,8 +10,13 @@ use worker::{event, Context, Env, Request, Response, Result};
 pub struct Api;
 
 /// One container per job id, stopped 30 s after its last request.
-#[container(port = 8080, sleep_after = "30s", max_instances = 50, env(MESSAGE = "job runner"),
-            rollout(step_percentage = 25))]
+#[container(
+    port = 8080,
+    sleep_after = "30s",
+    max_instances = 50,
+    env(MESSAGE = "job runner"),
+    rollout(step_percentage = 25)
+)]
 pub struct JobRunner;
 
 #[event(fetch)]

@@ -18,6 +18,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     if url.path() != "/ws" {
         return Response::ok("connect a WebSocket to /ws?room=<name>\n");
     }
-    let room = url.query_pairs().find(|(k, _)| k == "room").map(|(_, v)| v.into_owned()).unwrap_or_else(|| "lobby".into());
+    let room =
+        url.query_pairs().find(|(k, _)| k == "room").map(|(_, v)| v.into_owned()).unwrap_or_else(|| "lobby".into());
     EchoServer::named(&env, &room)?.fetch(req).await
 }

@@ -62,7 +62,8 @@ pub fn credentials(state: &mut State, config: &Config, host: &str, call: &Call) 
         if minutes.is_none() {
             return Err(validate(json!({ "expiration_minutes": "must be an integer from 1 to 1440" })));
         }
-        let permissions = body["permissions"].as_array().filter(|p| !p.is_empty() && p.iter().all(|x| x == "push" || x == "pull"));
+        let permissions =
+            body["permissions"].as_array().filter(|p| !p.is_empty() && p.iter().all(|x| x == "push" || x == "pull"));
         if permissions.is_none() {
             return Err(validate(json!({ "permissions": "must list \"push\" and/or \"pull\"" })));
         }
@@ -76,7 +77,9 @@ pub fn credentials(state: &mut State, config: &Config, host: &str, call: &Call) 
         } else {
             registry.password.clone()
         };
-        Ok(ok(json!({ "account_id": config.account_id, "registry_host": host, "username": registry.username, "password": password })))
+        Ok(ok(
+            json!({ "account_id": config.account_id, "registry_host": host, "username": registry.username, "password": password }),
+        ))
     };
     run().unwrap_or_else(|r| r)
 }
@@ -88,7 +91,12 @@ pub fn list(state: &State, config: &Config, call: &Call) -> Reply {
     }
     let name = call.query.iter().find(|(k, _)| k == "name").map(|(_, v)| v.as_str());
     ok(Value::Array(
-        state.applications.iter().filter(|a| name.is_none_or(|n| a.name == n)).map(|a| a.json(&config.account_id)).collect(),
+        state
+            .applications
+            .iter()
+            .filter(|a| name.is_none_or(|n| a.name == n))
+            .map(|a| a.json(&config.account_id))
+            .collect(),
     ))
 }
 
@@ -114,25 +122,38 @@ pub fn create(state: &mut State, config: &Config, call: &Call) -> Reply {
             &["constraints", "rollout_active_grace_period"],
             "",
         )?;
-        let name = body["name"].as_str().filter(|n| !n.is_empty() && n.len() <= 64).ok_or_else(|| validate(json!({ "name": "must be a non-empty string" })))?;
+        let name = body["name"]
+            .as_str()
+            .filter(|n| !n.is_empty() && n.len() <= 64)
+            .ok_or_else(|| validate(json!({ "name": "must be a non-empty string" })))?;
         if state.applications.iter().any(|a| a.name == name) {
             return Err(container_fail(409, "APPLICATION_NAME_ALREADY_EXISTS", json!({ "name": name })));
         }
         let scheduling_policy = scheduling_policy(&body["scheduling_policy"])?;
-        let instances = body["instances"].as_u64().ok_or_else(|| validate(json!({ "instances": "must be an integer" })))?;
+        let instances =
+            body["instances"].as_u64().ok_or_else(|| validate(json!({ "instances": "must be an integer" })))?;
         let max_instances = max_instances(&body["max_instances"])?;
         let configuration = configuration(&body["configuration"], config, "configuration.")?;
-        let durable_objects = body["durable_objects"].as_object().ok_or_else(|| validate(json!({ "durable_objects": "must be an object" })))?;
+        let durable_objects = body["durable_objects"]
+            .as_object()
+            .ok_or_else(|| validate(json!({ "durable_objects": "must be an object" })))?;
         only_keys(durable_objects, &["namespace_id"], &[], "durable_objects.")?;
         let namespace_id = durable_objects["namespace_id"].as_str().unwrap_or_default().to_string();
         if !state.namespaces.iter().any(|n| n.id == namespace_id) {
             return Err(validate(json!({ "durable_objects.namespace_id": "no such Durable Object namespace" })));
         }
         if let Some(other) = state.applications.iter().find(|a| a.namespace_id == namespace_id) {
-            return Err(container_fail(400, "DURABLE_OBJECT_ALREADY_HAS_APPLICATION", json!({ "namespace_id": namespace_id, "application_id": other.id, "application_name": other.name })));
+            return Err(container_fail(
+                400,
+                "DURABLE_OBJECT_ALREADY_HAS_APPLICATION",
+                json!({ "namespace_id": namespace_id, "application_id": other.id, "application_name": other.name }),
+            ));
         }
         let constraints = body.get("constraints").cloned().unwrap_or(json!({ "tiers": [1] }));
-        let grace = body.get("rollout_active_grace_period").map(|v| v.as_u64().ok_or_else(|| validate(json!({ "rollout_active_grace_period": "must be an integer" })))).transpose()?;
+        let grace = body
+            .get("rollout_active_grace_period")
+            .map(|v| v.as_u64().ok_or_else(|| validate(json!({ "rollout_active_grace_period": "must be an integer" }))))
+            .transpose()?;
         let app = Application {
             id: state.id(),
             name: name.to_string(),
@@ -160,7 +181,12 @@ pub fn patch(state: &mut State, config: &Config, id: &str, call: &Call) -> Reply
     let run = |state: &mut State| -> Result<Reply, Reply> {
         call.only_query(&[])?;
         let body = json_body(call)?;
-        only_keys(&body, &[], &["instances", "max_instances", "scheduling_policy", "constraints", "rollout_active_grace_period"], "")?;
+        only_keys(
+            &body,
+            &[],
+            &["instances", "max_instances", "scheduling_policy", "constraints", "rollout_active_grace_period"],
+            "",
+        )?;
         let max = body.get("max_instances").map(max_instances).transpose()?;
         let policy = body.get("scheduling_policy").map(scheduling_policy).transpose()?;
         let app = state.applications.iter_mut().find(|a| a.id == id).ok_or_else(|| not_found(id))?;
@@ -201,7 +227,12 @@ pub fn rollout(state: &mut State, config: &Config, id: &str, call: &Call) -> Rep
     let run = |state: &mut State| -> Result<Reply, Reply> {
         call.only_query(&[])?;
         let body = json_body(call)?;
-        only_keys(&body, &["description", "strategy", "kind", "target_configuration"], &["step_percentage", "steps"], "")?;
+        only_keys(
+            &body,
+            &["description", "strategy", "kind", "target_configuration"],
+            &["step_percentage", "steps"],
+            "",
+        )?;
         if body["strategy"] != "rolling" {
             return Err(validate(json!({ "strategy": "must be \"rolling\"" })));
         }
@@ -252,7 +283,10 @@ fn scheduling_policy(value: &Value) -> Result<String, Reply> {
 }
 
 fn max_instances(value: &Value) -> Result<u64, Reply> {
-    value.as_u64().filter(|n| (1..=1000).contains(n)).ok_or_else(|| validate(json!({ "max_instances": "must be an integer from 1 to 1000" })))
+    value
+        .as_u64()
+        .filter(|n| (1..=1000).contains(n))
+        .ok_or_else(|| validate(json!({ "max_instances": "must be an integer from 1 to 1000" })))
 }
 
 fn steps(body: &Map<String, Value>) -> Result<Vec<u64>, Reply> {
@@ -265,7 +299,8 @@ fn steps(body: &Map<String, Value>) -> Result<Vec<u64>, Reply> {
         (None, Some(Value::Array(steps))) => {
             let mut out = Vec::new();
             for step in steps {
-                let object = step.as_object().ok_or_else(|| validate(json!({ "steps": "each step must be an object" })))?;
+                let object =
+                    step.as_object().ok_or_else(|| validate(json!({ "steps": "each step must be an object" })))?;
                 only_keys(object, &["step_size"], &["description"], "steps[].")?;
                 let p = object["step_size"].get("percentage").and_then(Value::as_u64).filter(|p| (1..=100).contains(p));
                 out.push(p.ok_or_else(|| validate(json!({ "steps[].step_size.percentage": "must be 1..100" })))?);
@@ -294,16 +329,29 @@ fn configuration(value: &Value, config: &Config, at: &str) -> Result<Value, Repl
             }
         }
         (None, Some(_)) => {
-            let complete = object.get("memory_mib").is_some_and(Value::is_u64) && object["disk"].get("size_mb").is_some_and(Value::is_u64);
+            let complete = object.get("memory_mib").is_some_and(Value::is_u64)
+                && object["disk"].get("size_mb").is_some_and(Value::is_u64);
             if !complete || !object["vcpu"].is_number() {
-                return Err(validate(json!({ format!("{at}vcpu"): "custom resources need vcpu, memory_mib and disk.size_mb" })));
+                return Err(validate(
+                    json!({ format!("{at}vcpu"): "custom resources need vcpu, memory_mib and disk.size_mb" }),
+                ));
             }
         }
         (None, None) => {}
-        (Some(_), Some(_)) => return Err(validate(json!({ format!("{at}instance_type"): "give instance_type or vcpu/memory_mib/disk, not both" }))),
+        (Some(_), Some(_)) => {
+            return Err(validate(
+                json!({ format!("{at}instance_type"): "give instance_type or vcpu/memory_mib/disk, not both" }),
+            ))
+        }
     }
     if let Some(o) = object.get("observability") {
-        let enabled = o.as_object().filter(|o| o.len() == 1).and_then(|o| o.get("logs")).and_then(|l| l.as_object()).filter(|l| l.len() == 1).and_then(|l| l.get("enabled"));
+        let enabled = o
+            .as_object()
+            .filter(|o| o.len() == 1)
+            .and_then(|o| o.get("logs"))
+            .and_then(|l| l.as_object())
+            .filter(|l| l.len() == 1)
+            .and_then(|l| l.get("enabled"));
         if !enabled.is_some_and(Value::is_boolean) {
             return Err(validate(json!({ format!("{at}observability"): "must be {\"logs\": {\"enabled\": bool}}" })));
         }

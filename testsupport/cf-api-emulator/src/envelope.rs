@@ -11,7 +11,11 @@ pub struct Reply {
 
 /// `{"success": true, "errors": [], "messages": [], "result": result}`.
 pub fn ok(result: Value) -> Reply {
-    Reply { status: 200, headers: Vec::new(), body: json!({ "success": true, "errors": [], "messages": [], "result": result }) }
+    Reply {
+        status: 200,
+        headers: Vec::new(),
+        body: json!({ "success": true, "errors": [], "messages": [], "result": result }),
+    }
 }
 
 /// A failure with one error in the envelope and `result: null`.

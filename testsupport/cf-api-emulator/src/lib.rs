@@ -84,7 +84,8 @@ impl Emulator {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let serving = shared.clone();
         std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+            let runtime =
+                tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
             runtime.block_on(server::serve(listener, serving, rx));
         });
         Emulator { addr, shared, _shutdown: tx }

@@ -13,7 +13,9 @@ fn main() {
     if let Some(token) = var("CFEMU_TOKEN") {
         config.token = token;
     }
-    if let (Some(host), Some(username), Some(password)) = (var("CFEMU_REGISTRY"), var("CFEMU_REGISTRY_USER"), var("CFEMU_REGISTRY_PASSWORD")) {
+    if let (Some(host), Some(username), Some(password)) =
+        (var("CFEMU_REGISTRY"), var("CFEMU_REGISTRY_USER"), var("CFEMU_REGISTRY_PASSWORD"))
+    {
         config.registry = Some(cf_api_emulator::Registry { host, username, password });
     }
     let port = var("CFEMU_PORT").and_then(|p| p.parse().ok()).unwrap_or(0);

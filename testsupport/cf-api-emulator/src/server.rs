@@ -50,7 +50,11 @@ impl Call {
 }
 
 /// Serves until `shutdown` fires.
-pub async fn serve(listener: std::net::TcpListener, shared: Arc<Shared>, mut shutdown: tokio::sync::oneshot::Receiver<()>) {
+pub async fn serve(
+    listener: std::net::TcpListener,
+    shared: Arc<Shared>,
+    mut shutdown: tokio::sync::oneshot::Receiver<()>,
+) {
     let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
     loop {
         let stream = tokio::select! {
@@ -92,10 +96,19 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         return Ok(respond(control_call(&shared, &method, control, &body)));
     }
     let Some(api_path) = path.strip_prefix(PREFIX).map(str::to_string) else {
-        return Ok(respond(fail(404, 7003, format!("Could not route to {path}, perhaps your object identifier is invalid?"))));
+        return Ok(respond(fail(
+            404,
+            7003,
+            format!("Could not route to {path}, perhaps your object identifier is invalid?"),
+        )));
     };
     let record = |status: u16| {
-        shared.log.lock().unwrap().push(Logged { method: method.clone(), path: api_path.clone(), query: raw_query.clone(), status });
+        shared.log.lock().unwrap().push(Logged {
+            method: method.clone(),
+            path: api_path.clone(),
+            query: raw_query.clone(),
+            status,
+        });
     };
     let fault = faults::take(&mut shared.faults.lock().unwrap(), &method, &api_path);
     match fault {
@@ -114,7 +127,13 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         _ => {}
     }
     let query = raw_query.as_deref().map(parse_query).unwrap_or_default();
-    let reply = route(&shared, &method, &api_path, auth.as_deref(), Call { method: method.clone(), segments: Vec::new(), query, content_type, body });
+    let reply = route(
+        &shared,
+        &method,
+        &api_path,
+        auth.as_deref(),
+        Call { method: method.clone(), segments: Vec::new(), query, content_type, body },
+    );
     if fault == Some(FaultKind::DropAfter) {
         record(0);
         return Err(Dropped);
@@ -146,23 +165,33 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
         ("GET", ["workers", "scripts", name, "settings"]) => Some(workers::settings(&state, name, &call)),
         ("GET", ["workers", "subdomain"]) => Some(workers::account_subdomain(&call)),
         ("GET", ["workers", "scripts", name, "subdomain"]) => Some(workers::script_subdomain(&state, name, &call)),
-        ("POST", ["workers", "scripts", name, "subdomain"]) => Some(workers::set_script_subdomain(&mut state, name, &call)),
+        ("POST", ["workers", "scripts", name, "subdomain"]) => {
+            Some(workers::set_script_subdomain(&mut state, name, &call))
+        }
         ("GET", ["workers", "durable_objects", "namespaces"]) => Some(workers::namespaces(&state, &call)),
-        ("POST", ["containers", "registries", host, "credentials"]) => Some(containers::credentials(&mut state, &shared.config, host, &call)),
+        ("POST", ["containers", "registries", host, "credentials"]) => {
+            Some(containers::credentials(&mut state, &shared.config, host, &call))
+        }
         ("GET", ["containers", "applications"]) => Some(containers::list(&state, &shared.config, &call)),
         ("POST", ["containers", "applications"]) => Some(containers::create(&mut state, &shared.config, &call)),
         ("GET", ["containers", "applications", id]) => Some(containers::get(&state, &shared.config, id, &call)),
         ("PATCH", ["containers", "applications", id]) => Some(containers::patch(&mut state, &shared.config, id, &call)),
         ("DELETE", ["containers", "applications", id]) => Some(containers::delete(&mut state, id, &call)),
-        ("POST", ["containers", "applications", id, "rollouts"]) => Some(containers::rollout(&mut state, &shared.config, id, &call)),
+        ("POST", ["containers", "applications", id, "rollouts"]) => {
+            Some(containers::rollout(&mut state, &shared.config, id, &call))
+        }
         ("GET", ["containers", "applications", id, "rollouts"]) => Some(containers::rollouts(&state, id, &call)),
         _ => None,
     };
     routed.unwrap_or_else(|| {
         let known = matches!(
             parts.as_slice(),
-            ["workers", "scripts"] | ["workers", "scripts", _] | ["workers", "scripts", _, "settings"]
-                | ["containers", "applications"] | ["containers", "applications", _] | ["containers", "applications", _, "rollouts"]
+            ["workers", "scripts"]
+                | ["workers", "scripts", _]
+                | ["workers", "scripts", _, "settings"]
+                | ["containers", "applications"]
+                | ["containers", "applications", _]
+                | ["containers", "applications", _, "rollouts"]
         );
         if known {
             fail(405, 10405, format!("method {} not allowed on {path}", call.method))

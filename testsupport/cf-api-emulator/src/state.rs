@@ -125,7 +125,11 @@ impl Script {
             settings["containers"] = json!(self.containers);
             settings["etag"] = json!(self.etag);
             settings["workers_dev"] = json!(self.workers_dev);
-            settings["modules"] = json!(self.modules.iter().map(|m| json!({"name": m.name, "content_type": m.content_type, "size": m.size})).collect::<Vec<_>>());
+            settings["modules"] = json!(self
+                .modules
+                .iter()
+                .map(|m| json!({"name": m.name, "content_type": m.content_type, "size": m.size}))
+                .collect::<Vec<_>>());
         }
         settings
     }
@@ -167,7 +171,9 @@ impl Application {
     /// resources expanded.
     pub fn json(&self, account_id: &str) -> Value {
         let mut configuration = self.configuration.clone();
-        if let Some((vcpu, memory, disk)) = configuration.get("instance_type").and_then(Value::as_str).and_then(crate::containers::instance_resources) {
+        if let Some((vcpu, memory, disk)) =
+            configuration.get("instance_type").and_then(Value::as_str).and_then(crate::containers::instance_resources)
+        {
             configuration["vcpu"] = json!(vcpu);
             configuration["memory_mib"] = json!(memory);
             configuration["memory"] = json!(format!("{memory}MB"));

@@ -14,13 +14,31 @@ use crate::state::{Module, Namespace, Script, State};
 const NO_SUCH_WORKER: (u16, u32, &str) = (404, 10007, "This Worker does not exist on your account.");
 
 const METADATA_KEYS: &[&str] = &[
-    "main_module", "compatibility_date", "compatibility_flags", "bindings", "migrations", "containers",
-    "observability", "keep_bindings", "placement", "tags", "tail_consumers", "logpush", "usage_model", "limits",
+    "main_module",
+    "compatibility_date",
+    "compatibility_flags",
+    "bindings",
+    "migrations",
+    "containers",
+    "observability",
+    "keep_bindings",
+    "placement",
+    "tags",
+    "tail_consumers",
+    "logpush",
+    "usage_model",
+    "limits",
 ];
 
 const MODULE_TYPES: &[&str] = &[
-    "application/javascript+module", "text/javascript", "application/javascript", "application/wasm",
-    "application/json", "text/plain", "application/octet-stream", "application/source-map",
+    "application/javascript+module",
+    "text/javascript",
+    "application/javascript",
+    "application/wasm",
+    "application/json",
+    "text/plain",
+    "application/octet-stream",
+    "application/source-map",
 ];
 
 /// `GET /workers/scripts`.
@@ -87,7 +105,9 @@ pub fn set_script_subdomain(state: &mut State, name: &str, call: &Call) -> Reply
     if let Some(key) = body.keys().find(|k| *k != "enabled" && *k != "previews_enabled") {
         return invalid(format!("Unexpected field '{key}'"));
     }
-    let Some(enabled) = body.get("enabled").and_then(Value::as_bool) else { return invalid("`enabled` (bool) is required") };
+    let Some(enabled) = body.get("enabled").and_then(Value::as_bool) else {
+        return invalid("`enabled` (bool) is required");
+    };
     match state.scripts.get_mut(name) {
         Some(s) => {
             s.workers_dev = enabled;
@@ -126,7 +146,8 @@ pub fn upload(state: &mut State, name: &str, call: &Call) -> Reply {
 fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply> {
     call.only_query(&[])?;
     let parts = multipart::parse(call.content_type.as_deref(), &call.body).map_err(invalid)?;
-    let metadata_part = parts.iter().find(|p| p.name == "metadata").ok_or_else(|| invalid("missing the `metadata` part"))?;
+    let metadata_part =
+        parts.iter().find(|p| p.name == "metadata").ok_or_else(|| invalid("missing the `metadata` part"))?;
     let metadata: Map<String, Value> = match serde_json::from_slice(&metadata_part.data) {
         Ok(Value::Object(m)) => m,
         _ => return Err(invalid("the `metadata` part is not a JSON object")),
@@ -134,11 +155,15 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
     if let Some(key) = metadata.keys().find(|k| !METADATA_KEYS.contains(&k.as_str())) {
         return Err(invalid(format!("Unexpected field '{key}' in metadata")));
     }
-    let main_module = metadata.get("main_module").and_then(Value::as_str).ok_or_else(|| invalid("metadata.main_module is required"))?;
+    let main_module = metadata
+        .get("main_module")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("metadata.main_module is required"))?;
     let mut modules = Vec::new();
     let mut hasher = Sha256::new();
     for part in parts.iter().filter(|p| p.name != "metadata") {
-        let content_type = part.content_type.clone().ok_or_else(|| invalid(format!("module `{}` has no Content-Type", part.name)))?;
+        let content_type =
+            part.content_type.clone().ok_or_else(|| invalid(format!("module `{}` has no Content-Type", part.name)))?;
         if !MODULE_TYPES.contains(&content_type.as_str()) {
             return Err(invalid(format!("module `{}` has unsupported Content-Type {content_type}", part.name)));
         }
@@ -152,13 +177,17 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
         hasher.update(&part.data);
         modules.push(Module { name: part.name.clone(), content_type, size: part.data.len() });
     }
-    let main = modules.iter().find(|m| m.name == main_module).ok_or_else(|| invalid(format!("main_module `{main_module}` is not one of the uploaded modules")))?;
+    let main = modules
+        .iter()
+        .find(|m| m.name == main_module)
+        .ok_or_else(|| invalid(format!("main_module `{main_module}` is not one of the uploaded modules")))?;
     if main.content_type != "application/javascript+module" {
         return Err(invalid(format!("main_module `{main_module}` must be application/javascript+module")));
     }
     let compatibility_date = optional_string(&metadata, "compatibility_date")?;
     if let Some(date) = &compatibility_date {
-        let valid = date.len() == 10 && date.chars().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+        let valid = date.len() == 10
+            && date.chars().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
         if !valid {
             return Err(invalid(format!("compatibility_date `{date}` is not YYYY-MM-DD")));
         }
@@ -210,22 +239,39 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
     if let Some(entries) = metadata.get("containers") {
         let entries = entries.as_array().ok_or_else(|| invalid("metadata.containers must be an array"))?;
         for entry in entries {
-            let object = entry.as_object().ok_or_else(|| invalid("each metadata.containers entry must be an object"))?;
+            let object =
+                entry.as_object().ok_or_else(|| invalid("each metadata.containers entry must be an object"))?;
             if let Some(key) = object.keys().find(|k| *k != "class_name") {
                 return Err(invalid(format!("Unexpected field '{key}' in metadata.containers")));
             }
-            let class = object.get("class_name").and_then(Value::as_str).ok_or_else(|| invalid("metadata.containers[].class_name is required"))?;
+            let class = object
+                .get("class_name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| invalid("metadata.containers[].class_name is required"))?;
             match namespaces.iter().find(|n| n.script == name && n.class == class) {
                 Some(ns) if ns.use_sqlite => containers.push(class.to_string()),
-                Some(_) => return Err(invalid(format!("container class {class} must be a SQLite-backed Durable Object (use new_sqlite_classes)"))),
-                None => return Err(invalid(format!("container class {class} is not a Durable Object class of {name}"))),
+                Some(_) => {
+                    return Err(invalid(format!(
+                        "container class {class} must be a SQLite-backed Durable Object (use new_sqlite_classes)"
+                    )))
+                }
+                None => {
+                    return Err(invalid(format!("container class {class} is not a Durable Object class of {name}")))
+                }
             }
         }
     }
     // Classes removed while a container application still uses them.
     for gone in state.namespaces.iter().filter(|n| !namespaces.iter().any(|m| m.id == n.id)) {
         if let Some(app) = state.applications.iter().find(|a| a.namespace_id == gone.id) {
-            return Err(fail(400, 10064, format!("cannot delete class {}: container application {} uses it; delete the application first", gone.class, app.name)));
+            return Err(fail(
+                400,
+                10064,
+                format!(
+                    "cannot delete class {}: container application {} uses it; delete the application first",
+                    gone.class, app.name
+                ),
+            ));
         }
     }
 
@@ -262,7 +308,8 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
 fn check_binding(binding: &Value) -> Result<(), Reply> {
     let object = binding.as_object().ok_or_else(|| invalid("each binding must be an object"))?;
     let kind = object.get("type").and_then(Value::as_str).ok_or_else(|| invalid("binding without `type`"))?;
-    let name = object.get("name").and_then(Value::as_str).ok_or_else(|| invalid(format!("{kind} binding without `name`")))?;
+    let name =
+        object.get("name").and_then(Value::as_str).ok_or_else(|| invalid(format!("{kind} binding without `name`")))?;
     let (required, optional): (&[&str], &[&str]) = match kind {
         "durable_object_namespace" => (&["class_name"], &["script_name", "environment"]),
         "plain_text" | "secret_text" => (&["text"], &[]),
@@ -274,17 +321,28 @@ fn check_binding(binding: &Value) -> Result<(), Reply> {
             return Err(invalid(format!("{kind} binding `{name}` is missing `{key}`")));
         }
     }
-    if let Some(key) = object.keys().find(|k| !["type", "name"].contains(&k.as_str()) && !required.contains(&k.as_str()) && !optional.contains(&k.as_str())) {
+    if let Some(key) = object.keys().find(|k| {
+        !["type", "name"].contains(&k.as_str()) && !required.contains(&k.as_str()) && !optional.contains(&k.as_str())
+    }) {
         return Err(invalid(format!("Unexpected field '{key}' in {kind} binding `{name}`")));
     }
     Ok(())
 }
 
 /// Checks `old_tag` and applies each step; returns the new tag.
-fn apply_migrations(state: &mut State, script: &str, migrations: &Value, current: Option<&str>, namespaces: &mut Vec<Namespace>) -> Result<String, Reply> {
+fn apply_migrations(
+    state: &mut State,
+    script: &str,
+    migrations: &Value,
+    current: Option<&str>,
+    namespaces: &mut Vec<Namespace>,
+) -> Result<String, Reply> {
     let object = migrations.as_object().ok_or_else(|| invalid("metadata.migrations must be an object"))?;
     const STEP_KEYS: &[&str] = &["new_classes", "new_sqlite_classes", "renamed_classes", "deleted_classes"];
-    if let Some(key) = object.keys().find(|k| !["old_tag", "new_tag", "steps"].contains(&k.as_str()) && !STEP_KEYS.contains(&k.as_str())) {
+    if let Some(key) = object
+        .keys()
+        .find(|k| !["old_tag", "new_tag", "steps"].contains(&k.as_str()) && !STEP_KEYS.contains(&k.as_str()))
+    {
         return Err(invalid(format!("Unexpected field '{key}' in metadata.migrations")));
     }
     let old_tag = object.get("old_tag").and_then(Value::as_str);
@@ -295,14 +353,23 @@ fn apply_migrations(state: &mut State, script: &str, migrations: &Value, current
         };
         return Err(fail(412, 10079, format!("Migration tag precondition failed; {expected}")));
     }
-    let new_tag = object.get("new_tag").and_then(Value::as_str).ok_or_else(|| invalid("metadata.migrations.new_tag is required"))?;
+    let new_tag = object
+        .get("new_tag")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("metadata.migrations.new_tag is required"))?;
     if Some(new_tag) == current {
         return Err(invalid(format!("migrations.new_tag `{new_tag}` equals the current tag")));
     }
     let steps: Vec<Value> = match object.get("steps") {
         Some(Value::Array(steps)) => steps.clone(),
         Some(_) => return Err(invalid("metadata.migrations.steps must be an array")),
-        None => vec![Value::Object(object.iter().filter(|(k, _)| STEP_KEYS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect())],
+        None => vec![Value::Object(
+            object
+                .iter()
+                .filter(|(k, _)| STEP_KEYS.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )],
     };
     for step in &steps {
         let step = step.as_object().ok_or_else(|| invalid("each migration step must be an object"))?;
@@ -312,19 +379,28 @@ fn apply_migrations(state: &mut State, script: &str, migrations: &Value, current
         for (key, sqlite) in [("new_classes", false), ("new_sqlite_classes", true)] {
             for class in class_list(step.get(key), key)? {
                 if namespaces.iter().any(|n| n.script == script && n.class == class) {
-                    return Err(fail(400, 10074, format!("Cannot apply new-class migration to class '{class}' that is already depended on")));
+                    return Err(fail(
+                        400,
+                        10074,
+                        format!("Cannot apply new-class migration to class '{class}' that is already depended on"),
+                    ));
                 }
                 namespaces.push(Namespace { id: state.id(), script: script.to_string(), class, use_sqlite: sqlite });
             }
         }
         for rename in step.get("renamed_classes").and_then(Value::as_array).into_iter().flatten() {
             let (from, to) = (rename["from"].as_str(), rename["to"].as_str());
-            let (Some(from), Some(to)) = (from, to) else { return Err(invalid("renamed_classes entries need `from` and `to`")) };
+            let (Some(from), Some(to)) = (from, to) else {
+                return Err(invalid("renamed_classes entries need `from` and `to`"));
+            };
             if namespaces.iter().any(|n| n.script == script && n.class == to) {
                 return Err(fail(400, 10074, format!("Cannot rename class '{from}' to '{to}': '{to}' already exists")));
             }
             let ns = namespaces.iter_mut().find(|n| n.script == script && n.class == from);
-            ns.ok_or_else(|| fail(400, 10074, format!("Cannot rename class '{from}': no such Durable Object class")))?.class = to.to_string();
+            ns.ok_or_else(|| {
+                fail(400, 10074, format!("Cannot rename class '{from}': no such Durable Object class"))
+            })?
+            .class = to.to_string();
         }
         for class in class_list(step.get("deleted_classes"), "deleted_classes")? {
             let before = namespaces.len();
@@ -342,7 +418,9 @@ fn class_list(value: Option<&Value>, key: &str) -> Result<Vec<String>, Reply> {
         None => Ok(Vec::new()),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| invalid(format!("migrations {key} must list class names"))))
+            .map(|v| {
+                v.as_str().map(str::to_string).ok_or_else(|| invalid(format!("migrations {key} must list class names")))
+            })
             .collect(),
         Some(_) => Err(invalid(format!("migrations {key} must be an array"))),
     }

@@ -26,7 +26,10 @@ fn json_body(value: Value) -> Option<(&'static str, Vec<u8>)> {
 
 fn upload(emulator: &Emulator, metadata: Value) -> (u16, Value) {
     let mut body = Vec::new();
-    for (name, content_type, data) in [("metadata", "application/json", metadata.to_string()), ("index.js", "application/javascript+module", "export default {}".into())] {
+    for (name, content_type, data) in [
+        ("metadata", "application/json", metadata.to_string()),
+        ("index.js", "application/javascript+module", "export default {}".into()),
+    ] {
         let filename = if name == "metadata" { String::new() } else { format!("; filename=\"{name}\"") };
         body.extend(format!("--B\r\nContent-Disposition: form-data; name=\"{name}\"{filename}\r\nContent-Type: {content_type}\r\n\r\n{data}\r\n").into_bytes());
     }
@@ -98,7 +101,12 @@ fn container_errors_are_json_documents_and_unknown_fields_fail() {
 fn faults_fire_once_in_order_and_are_logged() {
     let emulator = Emulator::start(Config::for_tests());
     let path = format!("/accounts/{}/workers/scripts", emulator.account_id());
-    emulator.inject(Fault { method: "GET".into(), path: path.clone(), kind: FaultKind::Status { status: 429, retry_after: Some(3) }, times: 1 });
+    emulator.inject(Fault {
+        method: "GET".into(),
+        path: path.clone(),
+        kind: FaultKind::Status { status: 429, retry_after: Some(3) },
+        times: 1,
+    });
     emulator.inject(Fault { method: "GET".into(), path: path.clone(), kind: FaultKind::Drop, times: 1 });
     let url = format!("{}{path}", emulator.base_url());
     match ureq::get(&url).set("Authorization", "Bearer test-token").call() {

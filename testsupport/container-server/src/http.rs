@@ -90,7 +90,8 @@ pub fn write(out: &mut TcpStream, status: u16, headers: &[(&str, &str)], body: &
         404 => "Not Found",
         _ => "Status",
     };
-    let mut head = format!("HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n", body.len());
+    let mut head =
+        format!("HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n", body.len());
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }

@@ -42,10 +42,8 @@ fn main() {
         .filter_map(|p| p.trim().parse().ok())
         .collect();
     let id = format!("{:x}", now_ms() ^ (std::process::id() as u128) << 20);
-    let listeners: Vec<TcpListener> = ports
-        .iter()
-        .map(|p| TcpListener::bind(("0.0.0.0", *p)).unwrap_or_else(|e| panic!("bind {p}: {e}")))
-        .collect();
+    let listeners: Vec<TcpListener> =
+        ports.iter().map(|p| TcpListener::bind(("0.0.0.0", *p)).unwrap_or_else(|e| panic!("bind {p}: {e}"))).collect();
     println!("cfc-test-server listening {}", now_ms());
     let mut threads = Vec::new();
     for (listener, port) in listeners.into_iter().zip(ports) {
@@ -70,7 +68,9 @@ fn serve(mut stream: TcpStream, id: &str, port: u16) {
     let _ = stream.set_nodelay(true);
     let mut reader = std::io::BufReader::new(stream.try_clone().expect("clone stream"));
     while let Some(req) = http::Request::read(&mut reader) {
-        if req.path.split('?').next() == Some("/ws") && req.header("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
+        if req.path.split('?').next() == Some("/ws")
+            && req.header("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket"))
+        {
             websocket::echo(&req, &mut reader, &mut stream);
             return;
         }
