@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
 source "${CFC_TOOLS:-/opt/cfcontainer-tools}/env.sh"
 export CFCONTAINER_E2E=1
-cargo test -q --release -p cargo-cfcontainer --test runtime_bench -- --ignored --nocapture --test-threads 1 2>&1 | grep -v "^running\|^test \|^$"
+cargo test -q --release -p cargo-cfcontainer --test e2e runtime_bench:: -- --ignored --nocapture --test-threads 1 2>&1 | grep -v "^running\|^test \|^$"

@@ -6,10 +6,29 @@ use std::process::{Command, Stdio};
 use std::time::SystemTime;
 
 use cargo_metadata::Message;
+use cfcontainer_meta::ContainerMeta;
 
 use crate::output::Output;
-use crate::project::one_line;
+use crate::error::one_line;
 use crate::{Error, Project};
+
+/// A built crate and the containers its artifact declares.
+pub struct Loaded {
+    /// The worker crate.
+    pub project: Project,
+    /// The artifact read.
+    pub artifact: PathBuf,
+    /// Its containers.
+    pub containers: Vec<ContainerMeta>,
+}
+
+/// Builds `project` for `request` if needed and reads its containers from
+/// the compiled artifact.
+pub fn load(project: Project, request: &BuildRequest, out: &Output) -> Result<Loaded, Error> {
+    let artifact = ensure_built(&project, request, out)?;
+    let containers = crate::section::containers(&artifact)?;
+    Ok(Loaded { project, artifact, containers })
+}
 
 /// The target Workers run.
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::artifact::BuildRequest;
 use crate::output::{MessageFormat, Verbosity};
+use crate::{Error, Project};
 
 /// `cargo` passes the subcommand name first; this enum takes it.
 #[derive(Debug, Parser)]
@@ -80,6 +82,16 @@ pub struct GlobalArgs {
 }
 
 impl GlobalArgs {
+    /// The package `--manifest-path` and `-p` select.
+    pub fn project(&self) -> Result<Project, Error> {
+        Project::load(self.manifest_path.as_deref(), self.package.as_deref())
+    }
+
+    /// What to build for `target`: this invocation's profile and features.
+    pub fn build_request<'a>(&self, target: &'a str) -> BuildRequest<'a> {
+        BuildRequest { target, release: self.release, feature_args: self.feature_args() }
+    }
+
     /// The feature flags to hand to cargo.
     pub fn feature_args(&self) -> Vec<String> {
         let mut args = Vec::new();

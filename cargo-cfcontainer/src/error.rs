@@ -93,3 +93,16 @@ pub enum Error {
     #[error("container `{class}` reads env var {env} from Worker var `{name}`, which [package.metadata.cfcontainer] `vars` does not define; add `vars = {{ {name} = \"...\" }}`")]
     MissingVar { class: String, env: String, name: String },
 }
+
+/// A multi-line message (cargo's "Caused by:" chains) folded onto one line.
+pub fn one_line(text: &str) -> String {
+    let parts: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim().trim_start_matches("error: "))
+        .filter(|l| !l.is_empty() && *l != "Caused by:")
+        .collect();
+    if parts.is_empty() {
+        return "unknown error".to_string();
+    }
+    parts.join(": ").replace("exited with an error: error: ", "failed: ")
+}

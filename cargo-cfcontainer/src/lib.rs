@@ -12,6 +12,7 @@ pub mod dev;
 mod engine;
 mod error;
 pub mod image;
+pub mod migrations;
 mod output;
 mod project;
 mod section;

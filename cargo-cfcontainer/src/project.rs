@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use cargo_metadata::{MetadataCommand, Package};
 use serde::{Deserialize, Serialize};
 
-use crate::cli::GlobalArgs;
+use crate::error::one_line;
 use crate::Error;
 
 /// Compatibility date used when the crate sets none: the newest date the
@@ -100,9 +100,10 @@ pub struct Project {
 }
 
 impl Project {
-    /// Loads the package selected by `--manifest-path` and `-p`.
-    pub fn load(args: &GlobalArgs) -> Result<Project, Error> {
-        let manifest = args.manifest_path.clone().unwrap_or_else(|| PathBuf::from("Cargo.toml"));
+    /// Loads `package` (or the package `manifest` names, or the only
+    /// member) of the workspace at `manifest` (default: `./Cargo.toml`).
+    pub fn load(manifest: Option<&Path>, package: Option<&str>) -> Result<Project, Error> {
+        let manifest = manifest.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("Cargo.toml"));
         let metadata = MetadataCommand::new()
             .manifest_path(&manifest)
             .no_deps()
@@ -110,11 +111,11 @@ impl Project {
             .map_err(|e| Error::Metadata { manifest: manifest.display().to_string(), why: one_line(&e.to_string()) })?;
         let members: Vec<&Package> = metadata.workspace_packages();
         let member_names = || members.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
-        let package = match &args.package {
+        let package = match package {
             Some(name) => members
                 .iter()
                 .find(|p| p.name.as_str() == name)
-                .ok_or_else(|| Error::NoSuchPackage { name: name.clone(), members: member_names() })?,
+                .ok_or_else(|| Error::NoSuchPackage { name: name.to_string(), members: member_names() })?,
             None => select_default(&members, &manifest)
                 .ok_or_else(|| Error::AmbiguousPackage { members: member_names() })?,
         };
@@ -212,17 +213,4 @@ fn is_date(date: &str) -> bool {
         && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
         && (1..=12).contains(&date[5..7].parse::<u8>().unwrap_or(0))
         && (1..=31).contains(&date[8..10].parse::<u8>().unwrap_or(0))
-}
-
-/// A multi-line message (cargo's "Caused by:" chains) folded onto one line.
-pub fn one_line(text: &str) -> String {
-    let parts: Vec<&str> = text
-        .lines()
-        .map(|l| l.trim().trim_start_matches("error: "))
-        .filter(|l| !l.is_empty() && *l != "Caused by:")
-        .collect();
-    if parts.is_empty() {
-        return "unknown error".to_string();
-    }
-    parts.join(": ").replace("exited with an error: error: ", "failed: ")
 }

@@ -1,7 +1,6 @@
 //! One authenticated client for the account: the envelope, error lines
 //! with code and message, retries with backoff, timeouts.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
@@ -9,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::kill_hook::KillHook;
 use super::{Secret, DEFAULT_BASE_URL};
 use crate::output::Output;
 use crate::{Error, WorkerSettings};
@@ -62,8 +62,7 @@ pub struct Client {
     base: String,
     account: String,
     token: Secret,
-    calls: AtomicU32,
-    kill_after: Option<u32>,
+    kill_hook: KillHook,
 }
 
 #[derive(Deserialize)]
@@ -100,15 +99,12 @@ impl Client {
             .user_agent(concat!("cargo-cfcontainer/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Local { what: "set up the HTTP client".into(), why: e.to_string() })?;
-        // Test hook: simulate a kill right after the Nth answered call.
-        let kill_after = std::env::var("CFCONTAINER_TEST_KILL_AFTER_API_CALLS").ok().and_then(|n| n.parse().ok());
         Ok(Client {
             http,
             base: base.trim_end_matches('/').to_string(),
             account,
             token: Secret::new(token),
-            calls: AtomicU32::new(0),
-            kill_after,
+            kill_hook: KillHook::from_env(),
         })
     }
 
@@ -190,7 +186,7 @@ impl Client {
                     })
                 }
             };
-            self.count_call();
+            self.kill_hook.answered();
             let retryable =
                 status == StatusCode::TOO_MANY_REQUESTS || (retry == Retry::Safe && status.is_server_error());
             if retryable && !last {
@@ -230,13 +226,6 @@ impl Client {
         })
     }
 
-    fn count_call(&self) {
-        let done = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
-        if self.kill_after == Some(done) {
-            // The test hook: die as `kill -9` would, without cleanup.
-            std::process::exit(137);
-        }
-    }
 }
 
 fn parse<T: DeserializeOwned>(label: &str, status: StatusCode, text: &str) -> Result<T, Error> {
@@ -252,7 +241,7 @@ fn parse<T: DeserializeOwned>(label: &str, status: StatusCode, text: &str) -> Re
         let snippet: String = text.chars().take(120).collect();
         return Err(failed(
             None,
-            format!("the answer is not a Cloudflare API envelope: {}", crate::project::one_line(&snippet)),
+            format!("the answer is not a Cloudflare API envelope: {}", crate::error::one_line(&snippet)),
         ));
     };
     if !status.is_success() || !envelope.success {
@@ -281,7 +270,7 @@ fn describe(message: &str) -> String {
                 _ => name.to_string(),
             }
         }
-        _ => crate::project::one_line(message),
+        _ => crate::error::one_line(message),
     }
 }
 
@@ -302,5 +291,5 @@ fn transport_error(error: &reqwest::Error) -> String {
         why = format!("{why}: {s}");
         source = s.source();
     }
-    crate::project::one_line(&why)
+    crate::error::one_line(&why)
 }

@@ -3,6 +3,7 @@
 //! of the answers `cargo cfcontainer` reads.
 
 mod client;
+mod kill_hook;
 mod secret;
 mod types;
 

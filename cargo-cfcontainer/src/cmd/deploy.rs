@@ -23,7 +23,7 @@ struct Report {
 
 /// Deploys.
 pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), Error> {
-    let prepared = prepare(global, out)?;
+    let prepared = prepare(global.project()?, global.feature_args(), out)?;
     let worker = prepared.project.settings.name.clone();
     let report = crate::runtime()?.block_on(async {
         let remote = Remote::read(&prepared.client, &worker, out).await?;

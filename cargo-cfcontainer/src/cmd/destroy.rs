@@ -8,7 +8,7 @@ use crate::api::{Application, Client};
 use crate::cli::GlobalArgs;
 use crate::deploy::Remote;
 use crate::output::Output;
-use crate::{Error, Project};
+use crate::Error;
 
 #[derive(Serialize)]
 struct Report {
@@ -19,7 +19,7 @@ struct Report {
 
 /// Deletes the worker's applications and script.
 pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
-    let project = Project::load(global)?;
+    let project = global.project()?;
     let client = Client::from_env(&project.settings)?;
     let worker = project.settings.name.clone();
     let report = crate::runtime()?.block_on(async {

@@ -15,7 +15,7 @@ use cfcontainer_meta::{ContainerMeta, ImageSource};
 use tokio::process::{Child, Command};
 
 use crate::cli::{DevArgs, GlobalArgs};
-use crate::cmd::inspect::{load, Loaded};
+use crate::artifact::Loaded;
 use crate::dev::{self, Snapshot, WorkerdConfig};
 use crate::output::Output;
 use crate::{artifact, engine, image, Error};
@@ -98,7 +98,7 @@ async fn build_and_start(
     docker: &Docker,
     socket: &str,
 ) -> Result<(Prepared, Watch), Error> {
-    let Loaded { project, containers, .. } = load(global, artifact::WASM_TARGET, out)?;
+    let Loaded { project, containers, .. } = super::load(global, artifact::WASM_TARGET, out)?;
     if let Some(remote) = containers.iter().find(|c| c.dev.remote) {
         return Err(Error::RemoteInDev { class: remote.class.clone() });
     }
@@ -195,7 +195,7 @@ struct Watch {
 
 impl Watch {
     fn of_crate(global: &GlobalArgs) -> Result<Watch, Error> {
-        Ok(Watch::of(&crate::Project::load(global)?, &[]))
+        Ok(Watch::of(&global.project()?, &[]))
     }
 
     fn of(project: &crate::Project, containers: &[ContainerMeta]) -> Watch {

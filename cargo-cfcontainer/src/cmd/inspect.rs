@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use cfcontainer_meta::{ContainerMeta, EnvValue, ImageSource, InstanceType};
 use serde::Serialize;
 
-use crate::artifact::{self, BuildRequest};
+use crate::artifact::Loaded;
 use crate::cli::{GlobalArgs, InspectArgs};
 use crate::output::{table, Output};
-use crate::{section, Error, Project, WorkerSettings};
+use crate::{Error, WorkerSettings};
 
 /// What `inspect` reports.
 #[derive(Debug, Serialize)]
@@ -23,33 +23,9 @@ pub struct Inspection {
     pub containers: Vec<ContainerMeta>,
 }
 
-/// The project and the containers its artifact for `target` declares,
-/// built first if needed.
-pub struct Loaded {
-    /// The worker crate.
-    pub project: Project,
-    /// The artifact read.
-    pub artifact: PathBuf,
-    /// Its containers.
-    pub containers: Vec<ContainerMeta>,
-}
-
-/// Loads the project and reads its containers from the compiled artifact.
-pub fn load(global: &GlobalArgs, target: &str, out: &Output) -> Result<Loaded, Error> {
-    load_for(Project::load(global)?, global, target, out)
-}
-
-/// [`load`] for a project already loaded.
-pub fn load_for(project: Project, global: &GlobalArgs, target: &str, out: &Output) -> Result<Loaded, Error> {
-    let request = BuildRequest { target, release: global.release, feature_args: global.feature_args() };
-    let artifact = artifact::ensure_built(&project, &request, out)?;
-    let containers = section::containers(&artifact)?;
-    Ok(Loaded { project, artifact, containers })
-}
-
 /// Builds if needed, reads the artifact's metadata and prints it.
 pub fn run(global: &GlobalArgs, args: &InspectArgs, out: &Output) -> Result<(), Error> {
-    let Loaded { project, artifact, containers } = load(global, &args.target, out)?;
+    let Loaded { project, artifact, containers } = super::load(global, &args.target, out)?;
     let inspection = Inspection { package: project.package, worker: project.settings, artifact, containers };
     out.result("inspect", &inspection, || human(&inspection));
     Ok(())

@@ -8,7 +8,7 @@ use crate::Error;
 
 /// Prints the plan.
 pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
-    let prepared = prepare(global, out)?;
+    let prepared = prepare(global.project()?, global.feature_args(), out)?;
     let plan = crate::runtime()?.block_on(async {
         let remote = Remote::read(&prepared.client, &prepared.project.settings.name, out).await?;
         let apps = prepared.applications(false, out).await?;

@@ -5,7 +5,6 @@ use serde::Serialize;
 
 use crate::api::Client;
 use crate::cli::GlobalArgs;
-use crate::cmd::inspect::load;
 use crate::image::{publish, Published};
 use crate::output::Output;
 use crate::{engine, Error};
@@ -17,7 +16,7 @@ struct Report {
 
 /// Builds and pushes every container's image.
 pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
-    let loaded = load(global, crate::artifact::WASM_TARGET, out)?;
+    let loaded = super::load(global, crate::artifact::WASM_TARGET, out)?;
     let client = Client::from_env(&loaded.project.settings)?;
     let images = crate::runtime()?.block_on(async {
         let docker = engine::connect().await?;

@@ -3,14 +3,13 @@
 //! deploys with the official CLI; merges into an existing file.
 
 use crate::cli::{GlobalArgs, WranglerArgs};
-use crate::cmd::inspect::load;
 use crate::output::Output;
 use crate::wrangler::{self, Sections};
 use crate::Error;
 
 /// Exports and reports what changed.
 pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(), Error> {
-    let loaded = load(global, crate::artifact::WASM_TARGET, out)?;
+    let loaded = super::load(global, crate::artifact::WASM_TARGET, out)?;
     let path = wrangler::config_path(&loaded.project.dir, args.config.as_deref());
     let config_dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),

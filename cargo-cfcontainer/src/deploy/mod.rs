@@ -5,14 +5,12 @@
 mod apply;
 mod cache;
 mod desired;
-mod migrations;
 mod plan;
 mod remote;
 
 pub use apply::{apply, DeployedApp};
 pub use cache::LastDeploy;
 pub use desired::{container_fields, DesiredApp, DesiredScript};
-pub use migrations::{next_tag, Migrations};
 pub use plan::{Action, AppPlan, FieldChange, Plan, ScriptPlan};
 pub use remote::Remote;
 
@@ -20,10 +18,9 @@ use bollard::Docker;
 use cfcontainer_meta::{ContainerMeta, ImageSource};
 
 use crate::api::Client;
-use crate::cli::GlobalArgs;
-use crate::cmd::inspect::load_for;
 use crate::image::{self, RegistryAuth};
 use crate::output::Output;
+use crate::artifact::{self, BuildRequest};
 use crate::{dev, engine, Error, Project};
 
 /// A crate ready to compare with the account: built for release, its
@@ -39,14 +36,12 @@ pub struct Prepared {
     pub script: DesiredScript,
 }
 
-/// Builds the worker for release (as deploys ship it) and computes the
-/// desired script.
-pub fn prepare(global: &GlobalArgs, out: &Output) -> Result<Prepared, Error> {
-    let mut release = global.clone();
-    release.release = true;
-    let project = Project::load(&release)?;
+/// Builds `project` for release with `feature_args` (deploys always ship
+/// the release profile) and computes the desired script.
+pub fn prepare(project: Project, feature_args: Vec<String>, out: &Output) -> Result<Prepared, Error> {
     let client = Client::from_env(&project.settings)?;
-    let loaded = load_for(project, &release, crate::artifact::WASM_TARGET, out)?;
+    let request = BuildRequest { target: artifact::WASM_TARGET, release: true, feature_args };
+    let loaded = artifact::load(project, &request, out)?;
     let modules_dir = dev::worker_build_if_stale(&loaded.project, &loaded.artifact, out)?;
     let script = desired::script(&loaded.project, &loaded.containers, &modules_dir, client.token())?;
     Ok(Prepared { project: loaded.project, containers: loaded.containers, client, script })

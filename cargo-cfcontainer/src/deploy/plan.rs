@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::desired::{DesiredApp, DesiredScript};
-use super::{Migrations, Remote};
+use super::Remote;
+use crate::migrations::Migrations;
 use crate::api::Application;
 
 /// What happens to one resource.

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::output::Output;
-use crate::project::one_line;
+use crate::error::one_line;
 use crate::{Error, Project};
 
 /// Runs `worker-build` (release unless `dev_profile`) in the crate's

@@ -224,7 +224,7 @@ fn classify(repository: &str, why: String) -> PushError {
         || lower.contains("401")
         || lower.contains("denied")
     {
-        PushError::Unauthorized(crate::project::one_line(&why))
+        PushError::Unauthorized(crate::error::one_line(&why))
     } else {
         PushError::Other(push_failed(repository, why))
     }
@@ -233,7 +233,7 @@ fn classify(repository: &str, why: String) -> PushError {
 fn push_failed(what: &str, why: String) -> Error {
     Error::Registry {
         host: what.to_string(),
-        why: crate::project::one_line(&why),
+        why: crate::error::one_line(&why),
         hint: "check the registry is reachable from the Docker engine and rerun",
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 use cfcontainer_meta::{ContainerMeta, ImageSource, InstanceType};
 use serde_json::{json, Value};
 
-use crate::deploy::{next_tag, Migrations};
+use crate::migrations::{next_tag, Migrations};
 use crate::Project;
 
 /// Top-level keys set only when the file lacks them, the containers and

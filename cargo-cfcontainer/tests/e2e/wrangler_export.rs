@@ -3,12 +3,10 @@
 //! in a dry-run deploy, which also runs the build command and builds the
 //! images.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::*;
+use crate::support::*;
 
 const EXAMPLES: &[(&str, &[&str])] = &[
     ("hello", &["hello-mycontainer"]),
@@ -34,7 +32,7 @@ fn export(example: &str, config: &Path) -> String {
 
 #[test]
 fn the_official_cli_accepts_the_export_of_every_example() {
-    if !(prerequisite(has_wasm_target(), "the wasm32-unknown-unknown target") && support::stack::available()) {
+    if !(prerequisite(has_wasm_target(), "the wasm32-unknown-unknown target") && crate::support::stack::available()) {
         return;
     }
     let Some(wrangler) = wrangler_bin() else { return };

@@ -20,7 +20,7 @@ impl Migrations {
     /// renamed_from)` list.
     ///
     /// ```
-    /// use cargo_cfcontainer::deploy::Migrations;
+    /// use cargo_cfcontainer::migrations::Migrations;
     /// let remote = vec!["Old".to_string(), "Gone".to_string()];
     /// let desired = vec![("New".to_string(), Some("Old".to_string())), ("Fresh".to_string(), None)];
     /// let m = Migrations::between(&remote, &desired);
@@ -56,7 +56,7 @@ impl Migrations {
     /// The upload's `migrations` object, from the account's `current` tag.
     ///
     /// ```
-    /// use cargo_cfcontainer::deploy::Migrations;
+    /// use cargo_cfcontainer::migrations::Migrations;
     /// let m = Migrations { new: vec!["A".into()], ..Default::default() };
     /// assert_eq!(m.to_json(None)["new_tag"], "v1");
     /// assert_eq!(m.to_json(Some("v3"))["old_tag"], "v3");

@@ -1,16 +1,14 @@
 //! `cargo cfcontainer plan`, `deploy` and `destroy` against the strict API
 //! emulator, with images in the real local registry.
 
-mod support;
-
 use cf_api_emulator::{Emulator, Fault, FaultKind};
 use serde_json::{json, Value};
-use support::cloud::{api_env, calls, emulator, with_env};
-use support::*;
+use crate::support::cloud::{api_env, calls, emulator, with_env};
+use crate::support::*;
 
 /// The emulator, when the engine, workerd tooling and registry are here.
 fn start() -> Option<Emulator> {
-    if !support::stack::available() {
+    if !crate::support::stack::available() {
         return None;
     }
     emulator()
@@ -18,6 +16,20 @@ fn start() -> Option<Emulator> {
 
 /// One container class `Web` on 8080.
 const WEB: &str = "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;";
+
+/// [`start`], with examples/hello's image already in the registry.
+///
+/// Tests that replay a baseline deploy's calls need every later deploy to
+/// make the same calls. The first deploy on a machine whose registry lacks
+/// the image also asks for registry credentials and pushes; later ones find
+/// the image and skip both. Pushing first (through a throwaway emulator)
+/// makes the baseline look like every deploy after it, on a fresh machine
+/// as on one that ran the suite before.
+fn start_with_hello_pushed() -> Option<Emulator> {
+    let warm = start()?;
+    ok_verb(&warm, &hello_manifest(), &["push"], &[]);
+    emulator()
+}
 
 fn hello_manifest() -> String {
     root().join("examples/hello/Cargo.toml").display().to_string()
@@ -249,7 +261,7 @@ fn classes_added_renamed_and_deleted_migrate_with_the_right_tags() {
 fn injected_429_500_and_dropped_connections_on_every_endpoint_are_survived() {
     let manifest = hello_manifest();
     // The calls of a deploy from nothing, then of a destroy.
-    let Some(baseline) = start() else { return };
+    let Some(baseline) = start_with_hello_pushed() else { return };
     ok_verb(&baseline, &manifest, &["deploy"], &[]);
     let expected = shape(&baseline);
     let deploy_log = baseline.log();
@@ -296,7 +308,7 @@ fn injected_429_500_and_dropped_connections_on_every_endpoint_are_survived() {
 #[test]
 fn a_deploy_killed_after_any_call_converges_on_rerun() {
     let manifest = hello_manifest();
-    let Some(baseline) = start() else { return };
+    let Some(baseline) = start_with_hello_pushed() else { return };
     ok_verb(&baseline, &manifest, &["deploy"], &[]);
     let expected = shape(&baseline);
     let total = baseline.log().len();

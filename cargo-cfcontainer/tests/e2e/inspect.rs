@@ -1,10 +1,8 @@
 //! `cargo cfcontainer inspect`: metadata comes from the compiled artifact,
 //! settings from `[package.metadata.cfcontainer]`, failures are one line.
 
-mod support;
-
 use serde_json::Value;
-use support::*;
+use crate::support::*;
 
 fn inspect_json(out: &std::process::Output) -> Value {
     assert!(out.status.success(), "inspect failed: {}", stderr(out));

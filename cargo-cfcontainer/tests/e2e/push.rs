@@ -1,11 +1,9 @@
 //! `cargo cfcontainer push` against the real engine and the real local
 //! registry (htpasswd auth), with credentials from the API emulator.
 
-mod support;
-
 use serde_json::Value;
-use support::cloud::{api_env, calls, emulator, with_env};
-use support::*;
+use crate::support::cloud::{api_env, calls, emulator, with_env};
+use crate::support::*;
 
 const ONE_CONTAINER: &str = r#"
 #[cfcontainer::container(class = "Web", port = 8080)]
@@ -14,7 +12,7 @@ pub struct Web;
 
 fn ready() -> bool {
     prerequisite(has_wasm_target(), "the wasm32-unknown-unknown target")
-        && prerequisite(support::stack::docker_available(), "the Docker engine")
+        && prerequisite(crate::support::stack::docker_available(), "the Docker engine")
 }
 
 fn push_report(out: &std::process::Output) -> Value {

@@ -2,13 +2,11 @@
 //! (testsupport/e2e-worker) built to wasm, served by workerd 1.20260305.0,
 //! its containers in the real Docker engine.
 
-mod support;
-
 use std::io::Read;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
-use support::stack::{available, Stack};
+use crate::support::stack::{available, Stack};
 
 fn text(response: ureq::Response) -> String {
     response.into_string().unwrap()

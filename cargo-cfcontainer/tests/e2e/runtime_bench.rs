@@ -6,13 +6,11 @@
 //! - warm proxy overhead against the container's published port (p50 < 2 ms);
 //! - wasm bytes the runtime adds over a bare worker-rs Durable Object (< 80 KB).
 
-mod support;
-
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use support::stack::{available, Stack};
-use support::{root, Fixture};
+use crate::support::stack::{available, Stack};
+use crate::support::{root, Fixture};
 
 fn now_ms() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64() * 1000.0

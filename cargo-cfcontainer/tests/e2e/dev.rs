@@ -4,15 +4,13 @@
 //! container and no workerd behind; the websocket example echoes through
 //! the Worker into its container.
 
-mod support;
-
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use support::{root, stack};
+use crate::support::{root, stack};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

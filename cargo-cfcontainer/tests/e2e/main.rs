@@ -1,0 +1,16 @@
+//! Every integration test of `cargo cfcontainer`, in one binary so the
+//! support code (emulator, stack, fixtures) compiles and links once.
+//!
+//! Each module is one verb or area; tests that need the engine, workerd or
+//! the registry skip when those are missing, and fail instead under
+//! `CFCONTAINER_E2E=1` (as `.ci/run` sets).
+
+mod support;
+
+mod deploy;
+mod dev;
+mod inspect;
+mod push;
+mod runtime;
+mod runtime_bench;
+mod wrangler_export;
