@@ -80,6 +80,10 @@ pub enum Error {
     /// An application name is taken by an application of another namespace.
     #[error("container application `{name}` (id {other}) already exists but serves another Durable Object namespace, so class `{class}` cannot use that name; delete it (`cargo cfcontainer destroy` of its worker) or rename the class")]
     AppConflict { name: String, class: String, other: String },
+    /// The account lists no namespace for a class right after the upload
+    /// that defines it (eventual consistency, or a concurrent change).
+    #[error("the worker upload finished but the account lists no Durable Object namespace for class `{class}` yet; rerun the deploy (it picks up where this one stopped)")]
+    NoNamespace { class: String },
     /// A deploy would delete Durable Object classes.
     #[error("this deploy would delete Durable Object class(es) {classes} and all their data; if a class was renamed, add `renamed_from`, else rerun with --allow-delete-classes")]
     WouldDelete { classes: String },

@@ -2,7 +2,8 @@
 //! classes the crate declares.
 
 use serde::Serialize;
-use serde_json::{json, Value};
+
+use crate::api::{MigrationStep, MigrationsBody, RenamedClass};
 
 /// The steps one deploy applies.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -53,34 +54,28 @@ impl Migrations {
         self.new.is_empty() && self.renamed.is_empty() && self.deleted.is_empty()
     }
 
-    /// The upload's `migrations` object, from the account's `current` tag.
+    /// The step that applies these changes.
+    pub fn step(&self) -> MigrationStep {
+        MigrationStep {
+            new_classes: Vec::new(),
+            new_sqlite_classes: self.new.clone(),
+            renamed_classes: self.renamed.iter().map(|(from, to)| RenamedClass { from: from.clone(), to: to.clone() }).collect(),
+            deleted_classes: self.deleted.clone(),
+        }
+    }
+
+    /// The upload's `migrations`, from the account's `current` tag.
     ///
     /// ```
     /// use cargo_cfcontainer::migrations::Migrations;
     /// let m = Migrations { new: vec!["A".into()], ..Default::default() };
-    /// assert_eq!(m.to_json(None)["new_tag"], "v1");
-    /// assert_eq!(m.to_json(Some("v3"))["old_tag"], "v3");
-    /// assert_eq!(m.to_json(Some("v3"))["new_tag"], "v4");
+    /// assert_eq!((m.body(None).old_tag, m.body(None).new_tag.as_str()), (None, "v1"));
+    /// assert_eq!(m.body(Some("v3")).old_tag.as_deref(), Some("v3"));
+    /// assert_eq!(m.body(Some("v3")).new_tag, "v4");
+    /// assert_eq!(m.body(None).steps[0].new_sqlite_classes, ["A"]);
     /// ```
-    pub fn to_json(&self, current: Option<&str>) -> Value {
-        let mut step = serde_json::Map::new();
-        if !self.new.is_empty() {
-            step.insert("new_sqlite_classes".into(), json!(self.new));
-        }
-        if !self.renamed.is_empty() {
-            step.insert(
-                "renamed_classes".into(),
-                json!(self.renamed.iter().map(|(f, t)| json!({ "from": f, "to": t })).collect::<Vec<_>>()),
-            );
-        }
-        if !self.deleted.is_empty() {
-            step.insert("deleted_classes".into(), json!(self.deleted));
-        }
-        let mut migrations = json!({ "new_tag": next_tag(current), "steps": [step] });
-        if let Some(tag) = current {
-            migrations["old_tag"] = json!(tag);
-        }
-        migrations
+    pub fn body(&self, current: Option<&str>) -> MigrationsBody {
+        MigrationsBody { old_tag: current.map(str::to_string), new_tag: next_tag(current), steps: vec![self.step()] }
     }
 
     /// One line for plans: `new A; rename B -> C; delete D`.

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use cfcontainer_meta::{parse_duration, EnvValue, InstanceType, NAMED_INSTANCE_TYPES};
+use cfcontainer_meta::{parse_duration, EnvValue, InstanceType, RolloutKind, NAMED_INSTANCE_TYPES};
 use proc_macro2::{Span, TokenStream};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
@@ -47,7 +47,7 @@ pub struct Attrs {
     pub instance_type: Option<InstanceType>,
     pub max_instances: Option<u32>,
     pub rollout_steps: Option<Vec<u8>>,
-    pub rollout_kind: Option<String>,
+    pub rollout_kind: Option<RolloutKind>,
     pub observability_logs: Option<bool>,
     pub dev_remote: Option<bool>,
     pub hooks: bool,
@@ -495,9 +495,9 @@ fn rollout(cx: &Ctxt, a: &mut Attrs, list: &Punctuated<Meta, Token![,]>) {
         let Some(k) = keys.accept(cx, m) else { continue };
         let Some(e) = value(cx, m) else { continue };
         if k == KIND {
-            a.rollout_kind = string(cx, &k, e).and_then(|s| match s.value.as_str() {
-                "full_auto" | "full_manual" => Some(s.value),
-                _ => {
+            a.rollout_kind = string(cx, &k, e).and_then(|s| match RolloutKind::from_name(&s.value) {
+                Some(kind) => Some(kind),
+                None => {
                     cx.error_at(s.span, "rollout `kind` must be \"full_auto\" or \"full_manual\"");
                     None
                 }

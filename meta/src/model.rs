@@ -128,13 +128,39 @@ pub enum ImageSource {
 pub struct Rollout {
     /// Percentages of instances updated per step; the last is 100.
     pub steps: Vec<u8>,
-    /// `full_auto` or `full_manual`.
-    pub kind: String,
+    /// Whether steps follow each other by themselves.
+    pub kind: RolloutKind,
 }
 
 impl Default for Rollout {
     fn default() -> Self {
-        Rollout { steps: vec![100], kind: "full_auto".to_string() }
+        Rollout { steps: vec![100], kind: RolloutKind::FullAuto }
+    }
+}
+
+/// How a rollout advances between its steps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RolloutKind {
+    /// Each step starts when the one before it is healthy.
+    #[default]
+    FullAuto,
+    /// Each step waits to be advanced by hand.
+    FullManual,
+}
+
+impl RolloutKind {
+    /// The name the attribute, the API and wrangler use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RolloutKind::FullAuto => "full_auto",
+            RolloutKind::FullManual => "full_manual",
+        }
+    }
+
+    /// The kind called `name`, if any.
+    pub fn from_name(name: &str) -> Option<RolloutKind> {
+        [RolloutKind::FullAuto, RolloutKind::FullManual].into_iter().find(|k| k.as_str() == name)
     }
 }
 
@@ -148,17 +174,20 @@ pub struct DevSettings {
 }
 
 impl ContainerMeta {
-    /// A container with every default, for docs and tests.
+    /// The container `#[container]` on `rust_type` declares when the
+    /// attribute sets nothing but `class`: every default, in one place (the
+    /// macro starts from this and applies what the attribute sets).
     ///
     /// ```
-    /// let meta = cfcontainer_meta::ContainerMeta::example("MyContainer");
+    /// let meta = cfcontainer_meta::ContainerMeta::with_defaults("MyContainer", "MyContainer");
     /// assert_eq!(meta.binding, "MY_CONTAINER");
     /// assert_eq!(meta.sleep_after_secs, 600);
+    /// assert_eq!((meta.port, meta.max_instances), (8080, 20));
     /// ```
-    pub fn example(class: &str) -> Self {
+    pub fn with_defaults(rust_type: &str, class: &str) -> Self {
         ContainerMeta {
             schema: SCHEMA_VERSION,
-            rust_type: class.to_string(),
+            rust_type: rust_type.to_string(),
             class: class.to_string(),
             binding: crate::shouty_snake_case(class),
             port: 8080,
@@ -184,5 +213,10 @@ impl ContainerMeta {
             dev: DevSettings::default(),
             renamed_from: None,
         }
+    }
+
+    /// A container class `class` with every default, for docs and tests.
+    pub fn example(class: &str) -> Self {
+        ContainerMeta::with_defaults(class, class)
     }
 }

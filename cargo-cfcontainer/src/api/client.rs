@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::kill_hook::KillHook;
@@ -37,10 +37,18 @@ pub enum Retry {
 pub enum Body {
     /// No body.
     Empty,
-    /// A JSON document.
+    /// A JSON document (see [`Body::json`]).
     Json(Value),
     /// A multipart form (kept as bytes so retries can rebuild it).
     Multipart(Vec<Part>),
+}
+
+impl Body {
+    /// A typed body as JSON.
+    pub fn json<T: Serialize>(body: &T) -> Body {
+        // Our bodies are structs with string keys: serializing cannot fail.
+        Body::Json(serde_json::to_value(body).expect("API bodies serialize to JSON"))
+    }
 }
 
 /// A multipart form part.
@@ -253,24 +261,25 @@ fn parse<T: DeserializeOwned>(label: &str, status: StatusCode, text: &str) -> Re
 }
 
 /// Container endpoints put `{"error": NAME, "details": {...}}` in the message.
+#[derive(Deserialize)]
+struct ContainerError {
+    error: String,
+    #[serde(default)]
+    details: Option<serde_json::Map<String, Value>>,
+}
+
+/// The message of an API error, with container error documents unpacked.
 fn describe(message: &str) -> String {
-    match serde_json::from_str::<Value>(message) {
-        Ok(Value::Object(doc)) if doc.contains_key("error") => {
-            let name = doc["error"].as_str().unwrap_or("error");
-            match doc.get("details").filter(|d| !d.is_null()) {
-                Some(Value::Object(details)) if !details.is_empty() => {
-                    let parts: Vec<String> = details
-                        .iter()
-                        .map(|(k, v)| {
-                            format!("{k}: {}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
-                        })
-                        .collect();
-                    format!("{name} ({})", parts.join(", "))
-                }
-                _ => name.to_string(),
-            }
+    let Ok(doc) = serde_json::from_str::<ContainerError>(message) else {
+        return crate::error::one_line(message);
+    };
+    match doc.details.filter(|d| !d.is_empty()) {
+        Some(details) => {
+            let text = |v: &Value| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+            let parts: Vec<String> = details.iter().map(|(k, v)| format!("{k}: {}", text(v))).collect();
+            format!("{} ({})", doc.error, parts.join(", "))
         }
-        _ => crate::error::one_line(message),
+        None => doc.error,
     }
 }
 

@@ -1,15 +1,17 @@
 //! The Cloudflare API: credentials from the environment, a client that
-//! speaks the envelope and retries what is safe to retry, and the shapes
-//! of the answers `cargo cfcontainer` reads.
+//! speaks the envelope and retries what is safe to retry, and typed
+//! bodies: what `cargo cfcontainer` sends and the answers it reads.
 
 mod client;
+mod containers;
 mod kill_hook;
 mod secret;
-mod types;
+mod workers;
 
 pub use client::{Body, Client, Part, Retry};
 pub use secret::Secret;
-pub use types::*;
+pub use containers::*;
+pub use workers::*;
 
 /// The public API base; `CLOUDFLARE_API_BASE_URL` overrides it.
 pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";

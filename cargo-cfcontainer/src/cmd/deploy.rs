@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::api::AccountSubdomain;
 use crate::cli::{DeployArgs, GlobalArgs};
-use crate::deploy::{apply, prepare, Action, DeployedApp, Plan, Remote};
+use crate::deploy::{apply, prepare, Action, DeployedApp, Plan, Remote, WorkerSecret};
 use crate::output::Output;
 use crate::Error;
 
@@ -31,7 +31,7 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), E
         let apps = prepared.applications(true, out).await?;
         let plan = prepared.plan(&remote, &apps);
         // A new application's name must be free (it is unique per account).
-        for app in plan.applications.iter().filter(|a| a.action == Action::Create) {
+        for app in plan.applications.iter().filter(|a| a.action() == Action::Create) {
             if let Some(other) = remote.applications.iter().find(|o| o.name == app.name) {
                 return Err(Error::AppConflict {
                     name: app.name.clone(),
@@ -59,15 +59,10 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), E
 }
 
 /// Every secret needs a value now or already in the account.
-fn check_secrets(secrets: &[(String, bool)], remote: &Remote) -> Result<(), Error> {
-    let in_account = |name: &str| {
-        remote
-            .settings
-            .as_ref()
-            .is_some_and(|s| s.bindings.iter().any(|b| b["type"] == "secret_text" && b["name"] == name))
-    };
-    match secrets.iter().find(|(name, has_value)| !has_value && !in_account(name)) {
-        Some((name, _)) => Err(Error::MissingSecret { name: name.clone() }),
+fn check_secrets(secrets: &[WorkerSecret], remote: &Remote) -> Result<(), Error> {
+    let in_account = |name: &str| remote.settings.as_ref().is_some_and(|s| s.has_secret(name));
+    match secrets.iter().find(|s| matches!(s, WorkerSecret::Kept { name } if !in_account(name))) {
+        Some(secret) => Err(Error::MissingSecret { name: secret.name().to_string() }),
         None => Ok(()),
     }
 }

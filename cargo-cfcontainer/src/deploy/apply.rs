@@ -10,9 +10,12 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::desired::{DesiredApp, DesiredScript};
-use super::plan::{Action, AppPlan, Plan};
+use super::plan::{Action, AppStep, FieldChange, Plan};
 use super::Remote;
-use crate::api::{Application, Body, Client, Part, Retry, Rollout, ScriptSettings, UploadedScript};
+use crate::api::{
+    Application, ApplicationPatch, Body, Client, DurableObjects, NewApplication, NewRollout, Part, Retry, Rollout,
+    RolloutSteps, RolloutStrategy, SchedulingPolicy, ScriptSettings, ScriptSubdomain, UploadedScript,
+};
 use crate::output::Output;
 use crate::Error;
 
@@ -42,178 +45,179 @@ pub async fn apply(
     remote: &Remote,
     out: &Output,
 ) -> Result<Vec<DeployedApp>, Error> {
-    for app in plan.applications.iter().filter(|a| a.action == Action::Delete) {
-        let id = app.id.as_deref().expect("deleted applications exist");
-        client.delete(&format!("/containers/applications/{id}"), out).await?;
-        out.event("application-deleted", &json!({ "name": app.name }), || {
-            format!("{:>12} application {}", "Deleted", app.name)
-        });
+    for app in &plan.applications {
+        if let AppStep::Delete { id } = &app.step {
+            client.delete(&format!("/containers/applications/{id}"), out).await?;
+            out.event("application-deleted", &json!({ "name": app.name }), || {
+                format!("{:>12} application {}", "Deleted", app.name)
+            });
+        }
     }
     let mut namespaces = remote.namespaces.clone();
     if plan.script.action != Action::NoChange {
-        let migrations =
-            (!plan.script.migrations.is_empty()).then(|| plan.script.migrations.to_json(remote.migration_tag()));
+        let migrations = &plan.script.migrations;
+        let migrations = (!migrations.is_empty()).then(|| migrations.body(remote.migration_tag()));
         upload(client, script, migrations, out).await?;
         namespaces = Remote::namespaces_of(client, &script.name, out).await?;
     }
     if let Some(enabled) = plan.workers_dev {
         let path = format!("/workers/scripts/{}/subdomain", script.name);
-        client.call::<Value>(Method::POST, &path, Body::Json(json!({ "enabled": enabled })), Retry::Safe, out).await?;
+        client.call::<Value>(Method::POST, &path, Body::json(&ScriptSubdomain { enabled }), Retry::Safe, out).await?;
     }
     let mut deployed = Vec::new();
-    for app in plan.applications.iter().filter(|a| a.action != Action::Delete) {
-        let desired = app.desired.as_ref().expect("kept applications have a desired state");
-        let namespace_id = namespaces
-            .iter()
-            .find(|n| n.class.as_deref() == Some(desired.class.as_str()))
-            .map(|n| n.id.clone())
-            .ok_or_else(|| Error::Api {
-                call: "GET /workers/durable_objects/namespaces".into(),
-                status: 200,
-                code: None,
-                message: format!("no namespace for class {} after the upload", desired.class),
-                hint: "rerun the deploy",
-            })?;
-        let id = match app.action {
-            Action::Create => create(client, desired, &namespace_id, out).await?,
-            Action::Update => update(client, app, desired, out).await?,
-            _ => app.id.clone().unwrap_or_default(),
+    for app in &plan.applications {
+        let (id, desired) = match &app.step {
+            AppStep::Delete { .. } => continue,
+            AppStep::Create { desired, .. } => {
+                let namespace_id = namespaces
+                    .iter()
+                    .find(|n| n.class.as_deref() == Some(desired.class.as_str()))
+                    .map(|n| n.id.clone())
+                    .ok_or_else(|| Error::NoNamespace { class: desired.class.clone() })?;
+                (create(client, desired, &namespace_id, out).await?, desired)
+            }
+            AppStep::Update { id, changes, desired } => (update(client, id, changes, desired, out).await?, desired),
+            AppStep::NoChange { id, desired } => (id.clone(), desired),
         };
-        deployed.push(DeployedApp {
-            class: app.class.clone(),
-            name: app.name.clone(),
-            id,
-            image: desired.image.clone(),
-            action: app.action,
-        });
+        let (class, name, image) = (app.class.clone(), app.name.clone(), desired.image.clone());
+        deployed.push(DeployedApp { class, name, id, image, action: app.action() });
     }
     Ok(deployed)
 }
 
-async fn upload(client: &Client, script: &DesiredScript, migrations: Option<Value>, out: &Output) -> Result<(), Error> {
-    let mut metadata = script.metadata.clone();
-    metadata["tags"] = json!([script.digest_tag()]);
-    if let Some(m) = migrations {
-        metadata["migrations"] = m;
+/// Sends a call whose effect must not happen twice. After a failure,
+/// `landed` reads the account: `Some` if the call (or an earlier attempt,
+/// or another deploy) already did the work, which counts as success. Only
+/// failures after which the call may not have happened are sent again.
+async fn reconciled<T>(
+    mut send: impl AsyncFnMut() -> Result<T, Error>,
+    mut landed: impl AsyncFnMut(&Error) -> Result<Option<T>, Error>,
+) -> Result<T, Error> {
+    let mut attempt = 1;
+    loop {
+        let err = match send().await {
+            Ok(done) => return Ok(done),
+            Err(err) => err,
+        };
+        if let Some(done) = landed(&err).await? {
+            return Ok(done);
+        }
+        if attempt == RECONCILE_ATTEMPTS || !ambiguous(&err) {
+            return Err(err);
+        }
+        attempt += 1;
     }
-    let mut parts = vec![Part {
-        name: "metadata".into(),
-        content_type: "application/json".into(),
-        data: metadata.to_string().into_bytes(),
-        file: false,
-    }];
+}
+
+async fn upload(
+    client: &Client,
+    script: &DesiredScript,
+    migrations: Option<crate::api::MigrationsBody>,
+    out: &Output,
+) -> Result<(), Error> {
+    let metadata = serde_json::to_vec(&script.upload_metadata(migrations)).expect("metadata serializes");
+    let mut parts =
+        vec![Part { name: "metadata".into(), content_type: "application/json".into(), data: metadata, file: false }];
     parts.extend(script.modules.iter().cloned());
     let path = format!("/workers/scripts/{}", script.name);
     let progress = out.progress(&format!("Uploading worker {}", script.name));
-    for attempt in 1..=RECONCILE_ATTEMPTS {
-        match client
-            .call::<UploadedScript>(Method::PUT, &path, Body::Multipart(parts.clone()), Retry::Reconcile, out)
-            .await
-        {
-            Ok(_) => break,
-            Err(err) if attempt < RECONCILE_ATTEMPTS && ambiguous(&err) => {
-                // The upload may have landed: its digest tag says so.
-                let settings: Option<ScriptSettings> = client.get(&format!("{path}/settings"), out).await.ok();
-                if settings.is_some_and(|s| s.tags.contains(&script.digest_tag())) {
-                    break;
-                }
-                out.verbose(&format!("upload failed ({err}); trying again"));
+    let result = reconciled(
+        async || {
+            let body = Body::Multipart(parts.clone());
+            client.call::<UploadedScript>(Method::PUT, &path, body, Retry::Reconcile, out).await.map(drop)
+        },
+        // The upload may have landed: its digest tag says so.
+        async |err| {
+            if !ambiguous(err) {
+                return Ok(None);
             }
-            Err(err) => {
-                progress.fail();
-                return Err(err);
-            }
-        }
+            let settings: Option<ScriptSettings> = client.get(&format!("{path}/settings"), out).await.ok();
+            out.verbose(&format!("upload failed ({err}); checking the account"));
+            Ok(settings.filter(|s| s.tags.contains(&script.digest_tag())).map(drop))
+        },
+    )
+    .await;
+    match result {
+        Ok(()) => progress.done(&format!("{:>12} worker {}", "Uploaded", script.name)),
+        Err(_) => progress.fail(),
     }
-    progress.done(&format!("{:>12} worker {}", "Uploaded", script.name));
-    Ok(())
+    result
 }
 
 async fn create(client: &Client, app: &DesiredApp, namespace_id: &str, out: &Output) -> Result<String, Error> {
-    let body = json!({
-        "name": app.name,
-        "scheduling_policy": "default",
-        "instances": 0,
-        "max_instances": app.max_instances,
-        "configuration": app.configuration(),
-        "durable_objects": { "namespace_id": namespace_id },
-    });
-    for attempt in 1..=RECONCILE_ATTEMPTS {
-        let result = client
-            .call::<Application>(
-                Method::POST,
-                "/containers/applications",
-                Body::Json(body.clone()),
-                Retry::Reconcile,
-                out,
-            )
-            .await;
-        let err = match result {
-            Ok(created) => {
-                report(out, "Created", app);
-                return Ok(created.id);
-            }
-            Err(err) => err,
-        };
-        let taken = matches!(&err, Error::Api { message, .. } if message.starts_with("DURABLE_OBJECT_ALREADY_HAS_APPLICATION") || message.starts_with("APPLICATION_NAME_ALREADY_EXISTS"));
-        if !(taken || ambiguous(&err)) {
-            return Err(err);
-        }
+    let body = NewApplication {
+        name: app.name.clone(),
+        scheduling_policy: SchedulingPolicy::Default,
+        instances: 0,
+        max_instances: app.max_instances,
+        configuration: app.configuration(),
+        durable_objects: DurableObjects { namespace_id: namespace_id.to_string() },
+    };
+    let path = "/containers/applications";
+    let created = reconciled(
+        async || {
+            let created = client.call::<Application>(Method::POST, path, Body::json(&body), Retry::Reconcile, out);
+            created.await.map(|a| (a.id, "Created"))
+        },
         // It may exist now (an earlier attempt, or another deploy): adopt it.
-        let apps: Vec<Application> = client.get("/containers/applications", out).await?;
-        let on_namespace = apps.iter().find(|a| a.serves(namespace_id));
-        if let Some(existing) = on_namespace {
-            report(out, "Adopted", app);
-            return Ok(existing.id.clone());
-        }
-        if taken {
-            let other = apps.iter().find(|a| a.name == app.name).map(|a| a.id.clone()).unwrap_or_default();
-            return Err(Error::AppConflict { name: app.name.clone(), class: app.class.clone(), other });
-        }
-        if attempt == RECONCILE_ATTEMPTS {
-            return Err(err);
-        }
-    }
-    unreachable!("the last attempt returns")
+        async |err| {
+            let taken = matches!(err, Error::Api { message, .. } if message.starts_with("DURABLE_OBJECT_ALREADY_HAS_APPLICATION") || message.starts_with("APPLICATION_NAME_ALREADY_EXISTS"));
+            if !taken && !ambiguous(err) {
+                return Ok(None);
+            }
+            let apps: Vec<Application> = client.get(path, out).await?;
+            if let Some(existing) = apps.iter().find(|a| a.serves(namespace_id)) {
+                return Ok(Some((existing.id.clone(), "Adopted")));
+            }
+            match apps.iter().find(|a| a.name == app.name).filter(|_| taken) {
+                Some(other) => {
+                    Err(Error::AppConflict { name: app.name.clone(), class: app.class.clone(), other: other.id.clone() })
+                }
+                None => Ok(None),
+            }
+        },
+    )
+    .await?;
+    let (id, verb) = created;
+    report(out, verb, app);
+    Ok(id)
 }
 
-async fn update(client: &Client, plan: &AppPlan, app: &DesiredApp, out: &Output) -> Result<String, Error> {
-    let id = plan.id.clone().expect("updated applications exist");
-    client
-        .call::<Value>(
-            Method::PATCH,
-            &format!("/containers/applications/{id}"),
-            Body::Json(json!({ "max_instances": app.max_instances })),
-            Retry::Safe,
-            out,
-        )
-        .await?;
+async fn update(
+    client: &Client,
+    id: &str,
+    changes: &[FieldChange],
+    app: &DesiredApp,
+    out: &Output,
+) -> Result<String, Error> {
+    let patch = ApplicationPatch { max_instances: app.max_instances };
+    client.call::<Value>(Method::PATCH, &format!("/containers/applications/{id}"), Body::json(&patch), Retry::Safe, out).await?;
     let target = app.configuration();
-    let fields: Vec<&str> = plan.changes.iter().map(|c| c.field.as_str()).collect();
-    let marker = &hex::encode(Sha256::digest(target.to_string().as_bytes()))[..12];
-    let description = format!("cargo cfcontainer deploy {marker}: {}", fields.join(", "));
-    let mut body = json!({ "description": description, "strategy": "rolling", "kind": app.rollout.kind, "target_configuration": target });
-    match app.rollout.steps.as_slice() {
-        [single] => body["step_percentage"] = json!(single),
-        steps => {
-            body["steps"] = json!(steps.iter().map(|p| json!({ "step_size": { "percentage": p } })).collect::<Vec<_>>())
-        }
-    }
+    let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+    // The description identifies this rollout when a lost answer is reconciled.
+    let target_json = serde_json::to_string(&target).expect("configurations serialize");
+    let marker = &hex::encode(Sha256::digest(target_json.as_bytes()))[..12];
+    let body = NewRollout {
+        description: format!("cargo cfcontainer deploy {marker}: {}", fields.join(", ")),
+        strategy: RolloutStrategy::Rolling,
+        kind: app.rollout.kind,
+        target_configuration: target,
+        steps: RolloutSteps::from_percentages(&app.rollout.steps),
+    };
     let path = format!("/containers/applications/{id}/rollouts");
-    for attempt in 1..=RECONCILE_ATTEMPTS {
-        match client.call::<Rollout>(Method::POST, &path, Body::Json(body.clone()), Retry::Reconcile, out).await {
-            Ok(_) => break,
-            Err(err) if attempt < RECONCILE_ATTEMPTS && ambiguous(&err) => {
-                let rollouts: Vec<Rollout> = client.get(&path, out).await?;
-                if rollouts.iter().any(|r| r.description.as_deref() == Some(description.as_str())) {
-                    break;
-                }
+    reconciled(
+        async || client.call::<Rollout>(Method::POST, &path, Body::json(&body), Retry::Reconcile, out).await.map(drop),
+        async |err| {
+            if !ambiguous(err) {
+                return Ok(None);
             }
-            Err(err) => return Err(err),
-        }
-    }
+            let rollouts: Vec<Rollout> = client.get(&path, out).await?;
+            Ok(rollouts.iter().any(|r| r.description.as_ref() == Some(&body.description)).then_some(()))
+        },
+    )
+    .await?;
     report(out, "Rolled out", app);
-    Ok(id)
+    Ok(id.to_string())
 }
 
 /// A failure after which the call may or may not have taken effect.

@@ -1,16 +1,18 @@
 //! What a deploy wants the account to hold: the Worker script (modules,
-//! bindings, containers) and one container application per class.
+//! metadata, secrets) and one container application per class.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use cfcontainer_meta::{ContainerMeta, EnvValue, InstanceType, Rollout};
 use hmac::{Hmac, Mac};
-use serde_json::{json, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::api::{Part, Secret};
-use crate::{Error, Project};
+use crate::api::{
+    Binding, BindingKind, Configuration, ContainerClassRef, Disk, Logs, Observability, Part, ScriptMetadata, Secret,
+};
+use crate::{Error, Project, WorkerSettings};
 
 /// The script tag that records what was uploaded: `cfcontainer-` and the
 /// first 32 hex digits of the upload digest.
@@ -20,22 +22,65 @@ pub const DIGEST_TAG_PREFIX: &str = "cfcontainer-";
 pub struct DesiredScript {
     /// Script name.
     pub name: String,
-    /// Upload metadata without `migrations` (added per deploy).
-    pub metadata: Value,
+    /// Upload metadata without secrets, tags and migrations (added per upload).
+    pub metadata: ScriptMetadata,
     /// The module parts.
     pub modules: Vec<Part>,
     /// Names of the Durable Object classes, with their previous names.
     pub classes: Vec<(String, Option<String>)>,
     /// Digest of modules, metadata and (keyed) secret values.
     pub digest: String,
-    /// Secret bindings and whether this deploy has their value.
-    pub secrets: Vec<(String, bool)>,
+    /// The Worker secrets the containers read.
+    pub secrets: Vec<WorkerSecret>,
 }
 
 impl DesiredScript {
     /// The tag recording this upload.
     pub fn digest_tag(&self) -> String {
         format!("{DIGEST_TAG_PREFIX}{}", &self.digest[..32])
+    }
+
+    /// The metadata to upload: secrets this deploy has a value for, the
+    /// digest tag, and `migrations` when the classes change.
+    pub fn upload_metadata(&self, migrations: Option<crate::api::MigrationsBody>) -> ScriptMetadata {
+        let mut metadata = self.metadata.clone();
+        metadata.bindings.extend(self.secrets.iter().filter_map(WorkerSecret::binding));
+        metadata.tags = vec![self.digest_tag()];
+        metadata.migrations = migrations;
+        metadata
+    }
+}
+
+/// A Worker secret a container reads, and whether this deploy brings its
+/// value (from the environment variable of the same name).
+pub enum WorkerSecret {
+    /// Uploaded with this value.
+    Given {
+        /// The secret's name.
+        name: String,
+        /// Its value.
+        value: Secret,
+    },
+    /// Not given: the account must have it already (`keep_bindings`).
+    Kept {
+        /// The secret's name.
+        name: String,
+    },
+}
+
+impl WorkerSecret {
+    /// The secret's name.
+    pub fn name(&self) -> &str {
+        match self {
+            WorkerSecret::Given { name, .. } | WorkerSecret::Kept { name } => name,
+        }
+    }
+
+    fn binding(&self) -> Option<Binding> {
+        match self {
+            WorkerSecret::Given { name, value } => Some(Binding::SecretText { name: name.clone(), text: value.clone() }),
+            WorkerSecret::Kept { .. } => None,
+        }
     }
 }
 
@@ -72,15 +117,22 @@ impl DesiredApp {
         }
     }
 
-    /// The API's `configuration` object.
-    pub fn configuration(&self) -> Value {
-        let mut config = json!({ "image": self.image, "observability": { "logs": { "enabled": self.logs } } });
+    /// The API's `configuration`: a named instance type or custom resources.
+    pub fn configuration(&self) -> Configuration {
+        let mut config = Configuration {
+            image: self.image.clone(),
+            instance_type: None,
+            vcpu: None,
+            memory_mib: None,
+            disk: None,
+            observability: Some(Observability { logs: Logs { enabled: self.logs } }),
+        };
         match &self.instance_type {
-            InstanceType::Named(name) => config["instance_type"] = json!(name),
+            InstanceType::Named(name) => config.instance_type = Some(name.clone()),
             InstanceType::Custom { vcpu, memory_mib, disk_mb } => {
-                config["vcpu"] = json!(vcpu);
-                config["memory_mib"] = json!(memory_mib);
-                config["disk"] = json!({ "size_mb": disk_mb });
+                config.vcpu = Some(*vcpu);
+                config.memory_mib = Some(*memory_mib);
+                config.disk = Some(Disk { size_mb: Some(*disk_mb) });
             }
         }
         config
@@ -97,6 +149,32 @@ pub fn script(
     token: &Secret,
 ) -> Result<DesiredScript, Error> {
     let settings = &project.settings;
+    check_vars(settings, containers)?;
+    let modules = modules(modules_dir)?;
+    let secrets = secrets(containers);
+    let metadata = ScriptMetadata {
+        main_module: "index.js".into(),
+        compatibility_date: settings.compatibility_date.clone(),
+        compatibility_flags: settings.compatibility_flags.clone(),
+        bindings: bindings(settings, containers),
+        containers: containers.iter().map(|c| ContainerClassRef { class_name: c.class.clone() }).collect(),
+        keep_bindings: vec![BindingKind::SecretText],
+        tags: Vec::new(),
+        migrations: None,
+    };
+    Ok(DesiredScript {
+        name: settings.name.clone(),
+        digest: digest(&metadata, &modules, &secrets, token),
+        metadata,
+        modules,
+        classes: containers.iter().map(|c| (c.class.clone(), c.renamed_from.clone())).collect(),
+        secrets,
+    })
+}
+
+/// worker-build's `index.js` and `index_bg.wasm`, the wasm without our
+/// metadata section (the runtime never reads it; it is only for the CLI).
+fn modules(modules_dir: &Path) -> Result<Vec<Part>, Error> {
     let mut modules = Vec::new();
     for (name, content_type) in [("index.js", "application/javascript+module"), ("index_bg.wasm", "application/wasm")] {
         let path = modules_dir.join(name);
@@ -107,78 +185,73 @@ pub fn script(
         }
         modules.push(Part { name: name.into(), content_type: content_type.into(), data, file: true });
     }
-    // A container env var read from a Worker var needs that var: plain-text
-    // bindings are not kept across uploads, so it must be in the settings.
+    Ok(modules)
+}
+
+/// A container env var read from a Worker var needs that var: plain-text
+/// bindings are not kept across uploads, so it must be in the settings.
+fn check_vars(settings: &WorkerSettings, containers: &[ContainerMeta]) -> Result<(), Error> {
     for c in containers {
         for var in &c.env {
             if let EnvValue::Var(name) = &var.value {
                 if !settings.vars.contains_key(name) {
-                    return Err(Error::MissingVar {
-                        class: c.class.clone(),
-                        env: var.name.clone(),
-                        name: name.clone(),
-                    });
+                    return Err(Error::MissingVar { class: c.class.clone(), env: var.name.clone(), name: name.clone() });
                 }
             }
         }
     }
-    let mut bindings: Vec<Value> = containers
+    Ok(())
+}
+
+/// The containers' Durable Object namespaces and the Worker vars.
+fn bindings(settings: &WorkerSettings, containers: &[ContainerMeta]) -> Vec<Binding> {
+    let namespaces = containers
         .iter()
-        .map(|c| json!({ "type": "durable_object_namespace", "name": c.binding, "class_name": c.class }))
-        .collect();
-    for (name, text) in &settings.vars {
-        bindings.push(json!({ "type": "plain_text", "name": name, "text": text }));
-    }
-    let mut secret_names: Vec<String> = containers
+        .map(|c| Binding::DurableObjectNamespace { name: c.binding.clone(), class_name: c.class.clone() });
+    let vars = settings.vars.iter().map(|(name, text)| Binding::PlainText { name: name.clone(), text: text.clone() });
+    namespaces.chain(vars).collect()
+}
+
+/// Every Worker secret the containers read, once, by name.
+fn secrets(containers: &[ContainerMeta]) -> Vec<WorkerSecret> {
+    let mut names: Vec<&String> = containers
         .iter()
         .flat_map(|c| c.env.iter())
         .filter_map(|v| match &v.value {
-            EnvValue::Secret(name) => Some(name.clone()),
+            EnvValue::Secret(name) => Some(name),
             _ => None,
         })
         .collect();
-    secret_names.sort();
-    secret_names.dedup();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|name| match std::env::var(name).ok().filter(|v| !v.is_empty()) {
+            Some(value) => WorkerSecret::Given { name: name.clone(), value: Secret::new(value) },
+            None => WorkerSecret::Kept { name: name.clone() },
+        })
+        .collect()
+}
+
+/// The upload's digest: secret values keyed with `token` (so the digest
+/// tag reveals nothing about them), then the metadata, then the modules.
+fn digest(metadata: &ScriptMetadata, modules: &[Part], secrets: &[WorkerSecret], token: &Secret) -> String {
     let mut hasher = Sha256::new();
-    let mut secrets = Vec::new();
-    let mut secret_bindings = Vec::new();
-    for name in secret_names {
-        let value = std::env::var(&name).ok().filter(|v| !v.is_empty());
-        if let Some(value) = &value {
+    for secret in secrets {
+        if let WorkerSecret::Given { name, value } = secret {
             let mut mac = Hmac::<Sha256>::new_from_slice(token.expose().as_bytes()).expect("any key length");
             mac.update(name.as_bytes());
             mac.update(&[0]);
-            mac.update(value.as_bytes());
+            mac.update(value.expose().as_bytes());
             hasher.update(mac.finalize().into_bytes());
-            secret_bindings.push(json!({ "type": "secret_text", "name": name, "text": value }));
         }
-        secrets.push((name, value.is_some()));
     }
-    let mut metadata = json!({
-        "main_module": "index.js",
-        "compatibility_date": settings.compatibility_date,
-        "compatibility_flags": settings.compatibility_flags,
-        "bindings": bindings,
-        "containers": containers.iter().map(|c| json!({ "class_name": c.class })).collect::<Vec<_>>(),
-        "keep_bindings": ["secret_text"],
-    });
-    // The digest covers everything but secret texts (keyed digests above).
-    hasher.update(metadata.to_string().as_bytes());
-    for part in &modules {
+    hasher.update(serde_json::to_string(metadata).expect("metadata serializes").as_bytes());
+    for part in modules {
         hasher.update(part.name.as_bytes());
         hasher.update(Sha256::digest(&part.data));
     }
-    let digest = hex::encode(hasher.finalize());
-    metadata["bindings"].as_array_mut().expect("an array").extend(secret_bindings);
-    let script = DesiredScript {
-        name: settings.name.clone(),
-        metadata,
-        modules,
-        classes: containers.iter().map(|c| (c.class.clone(), c.renamed_from.clone())).collect(),
-        digest,
-        secrets,
-    };
-    Ok(script)
+    hex::encode(hasher.finalize())
 }
 
 /// Every field of each container's metadata as a flat `Class.field`

@@ -10,8 +10,8 @@ mod remote;
 
 pub use apply::{apply, DeployedApp};
 pub use cache::LastDeploy;
-pub use desired::{container_fields, DesiredApp, DesiredScript};
-pub use plan::{Action, AppPlan, FieldChange, Plan, ScriptPlan};
+pub use desired::{container_fields, DesiredApp, DesiredScript, WorkerSecret};
+pub use plan::{Action, AppPlan, AppStep, FieldChange, Plan, ScriptPlan};
 pub use remote::Remote;
 
 use bollard::Docker;

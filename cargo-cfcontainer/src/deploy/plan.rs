@@ -3,12 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use cfcontainer_meta::InstanceType;
 use serde::Serialize;
 
 use super::desired::{DesiredApp, DesiredScript};
 use super::Remote;
+use crate::api::{Application, BindingKind, ScriptSettings};
 use crate::migrations::Migrations;
-use crate::api::Application;
 
 /// What happens to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -66,15 +67,59 @@ pub struct AppPlan {
     pub class: String,
     /// The application's name.
     pub name: String,
-    /// Its id, if it exists.
-    pub id: Option<String>,
-    /// What happens.
-    pub action: Action,
-    /// Fields that change.
-    pub changes: Vec<FieldChange>,
-    /// The wanted application (absent when deleted).
-    #[serde(skip)]
-    pub desired: Option<DesiredApp>,
+    /// What happens to it.
+    #[serde(flatten)]
+    pub step: AppStep,
+}
+
+/// What happens to one application; each state carries what carrying it
+/// out needs, so applying a plan never has to guess.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum AppStep {
+    /// It does not exist yet.
+    Create {
+        /// Its fields.
+        changes: Vec<FieldChange>,
+        /// The wanted application.
+        #[serde(skip)]
+        desired: DesiredApp,
+    },
+    /// It exists and some fields change.
+    Update {
+        /// Its id.
+        id: String,
+        /// The fields that change.
+        changes: Vec<FieldChange>,
+        /// The wanted application.
+        #[serde(skip)]
+        desired: DesiredApp,
+    },
+    /// It matches.
+    NoChange {
+        /// Its id.
+        id: String,
+        /// The wanted application (as it is).
+        #[serde(skip)]
+        desired: DesiredApp,
+    },
+    /// Its class was deleted, so it goes.
+    Delete {
+        /// Its id.
+        id: String,
+    },
+}
+
+impl AppPlan {
+    /// What happens, without the details.
+    pub fn action(&self) -> Action {
+        match self.step {
+            AppStep::Create { .. } => Action::Create,
+            AppStep::Update { .. } => Action::Update,
+            AppStep::NoChange { .. } => Action::NoChange,
+            AppStep::Delete { .. } => Action::Delete,
+        }
+    }
 }
 
 /// The whole plan.
@@ -117,14 +162,8 @@ impl Plan {
             .collect();
         for class in &migrations.deleted {
             if let Some(app) = remote.application(class) {
-                applications.push(AppPlan {
-                    class: class.clone(),
-                    name: app.name.clone(),
-                    id: Some(app.id.clone()),
-                    action: Action::Delete,
-                    changes: Vec::new(),
-                    desired: None,
-                });
+                let step = AppStep::Delete { id: app.id.clone() };
+                applications.push(AppPlan { class: class.clone(), name: app.name.clone(), step });
             }
         }
         let workers_dev = (remote.workers_dev.unwrap_or(false) != workers_dev).then_some(workers_dev);
@@ -135,7 +174,7 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.script.action == Action::NoChange
             && self.workers_dev.is_none()
-            && self.applications.iter().all(|a| a.action == Action::NoChange)
+            && self.applications.iter().all(|a| a.action() == Action::NoChange)
     }
 
     /// The plan for people, one line per resource and a summary.
@@ -148,11 +187,10 @@ impl Plan {
             lines.push(format!("~ workers.dev route of {}: {}", s.name, if on { "off -> on" } else { "on -> off" }));
         }
         for app in &self.applications {
-            let what = match app.action {
-                Action::NoChange => "no change".to_string(),
-                Action::Delete => "delete".to_string(),
-                _ => app
-                    .changes
+            let what = match &app.step {
+                AppStep::NoChange { .. } => "no change".to_string(),
+                AppStep::Delete { .. } => "delete".to_string(),
+                AppStep::Create { changes, .. } | AppStep::Update { changes, .. } => changes
                     .iter()
                     .map(|c| {
                         if c.from.is_empty() {
@@ -164,10 +202,10 @@ impl Plan {
                     .collect::<Vec<_>>()
                     .join(", "),
             };
-            lines.push(format!("{} application {} ({}): {what}", app.action.sign(), app.name, app.class));
+            lines.push(format!("{} application {} ({}): {what}", app.action().sign(), app.name, app.class));
         }
         let count = |a: Action| {
-            usize::from(self.script.action == a) + self.applications.iter().filter(|p| p.action == a).count()
+            usize::from(self.script.action == a) + self.applications.iter().filter(|p| p.action() == a).count()
         };
         if self.is_empty() {
             lines.push("No changes.".into());
@@ -219,30 +257,27 @@ fn script_plan(
     ScriptPlan { name: script.name.clone(), action, changes, migrations: migrations.clone() }
 }
 
-fn metadata_changes(settings: &crate::api::ScriptSettings, script: &DesiredScript) -> Vec<String> {
+fn metadata_changes(settings: &ScriptSettings, script: &DesiredScript) -> Vec<String> {
     let mut changes = Vec::new();
-    let date = script.metadata["compatibility_date"].as_str().unwrap_or_default();
-    if settings.compatibility_date.as_deref() != Some(date) {
-        changes
-            .push(format!("compatibility_date {} -> {date}", settings.compatibility_date.as_deref().unwrap_or("none")));
+    let (date, flags) = (&script.metadata.compatibility_date, &script.metadata.compatibility_flags);
+    if settings.compatibility_date.as_ref() != Some(date) {
+        let from = settings.compatibility_date.as_deref().unwrap_or("none");
+        changes.push(format!("compatibility_date {from} -> {date}"));
     }
-    let flags: Vec<String> = serde_json::from_value(script.metadata["compatibility_flags"].clone()).unwrap_or_default();
-    if settings.compatibility_flags != flags {
+    if &settings.compatibility_flags != flags {
         changes.push(format!("compatibility_flags {:?} -> {flags:?}", settings.compatibility_flags));
     }
-    let key = |b: &serde_json::Value| {
-        format!("{}:{}", b["type"].as_str().unwrap_or_default(), b["name"].as_str().unwrap_or_default())
-    };
-    let remote: Vec<String> = settings.bindings.iter().map(key).collect();
-    let desired: Vec<String> =
-        script.metadata["bindings"].as_array().map(|b| b.iter().map(key).collect()).unwrap_or_default();
-    let added: Vec<&String> = desired.iter().filter(|b| !remote.contains(b)).collect();
+    let desired: Vec<(BindingKind, String)> =
+        script.upload_metadata(None).bindings.iter().map(|b| (b.kind(), b.name().to_string())).collect();
+    let remote: Vec<(BindingKind, String)> = settings.bindings.iter().map(|b| (b.kind.clone(), b.name.clone())).collect();
+    let added = desired.iter().filter(|b| !remote.contains(b)).map(|(kind, name)| format!("+{kind}:{name}"));
     // Secrets set outside this tool are kept (keep_bindings), not removed.
-    let removed: Vec<&String> =
-        remote.iter().filter(|b| !desired.contains(b) && !b.starts_with("secret_text:")).collect();
-    if !added.is_empty() || !removed.is_empty() {
-        let mut parts: Vec<String> = added.iter().map(|b| format!("+{b}")).collect();
-        parts.extend(removed.iter().map(|b| format!("-{b}")));
+    let removed = remote
+        .iter()
+        .filter(|b| !desired.contains(b) && b.0 != BindingKind::SecretText)
+        .map(|(kind, name)| format!("-{kind}:{name}"));
+    let parts: Vec<String> = added.chain(removed).collect();
+    if !parts.is_empty() {
         changes.push(format!("bindings {}", parts.join(" ")));
     }
     changes
@@ -261,23 +296,18 @@ fn field_changes(last: &BTreeMap<String, String>, now: &BTreeMap<String, String>
 fn app_plan(remote: Option<&Application>, app: &DesiredApp) -> AppPlan {
     let (vcpu, memory, disk) = app.instance_type.resources();
     let instance = match &app.instance_type {
-        cfcontainer_meta::InstanceType::Named(n) => n.clone(),
-        cfcontainer_meta::InstanceType::Custom { .. } => format!("{vcpu} vCPU/{memory} MiB/{disk} MB"),
+        InstanceType::Named(n) => n.clone(),
+        InstanceType::Custom { .. } => format!("{vcpu} vCPU/{memory} MiB/{disk} MB"),
     };
     let Some(current) = remote else {
+        let created = |field: &str, to: String| FieldChange { field: field.into(), from: String::new(), to };
         let changes = vec![
-            FieldChange { field: "image".into(), from: String::new(), to: app.image.clone() },
-            FieldChange { field: "instance_type".into(), from: String::new(), to: instance },
-            FieldChange { field: "max_instances".into(), from: String::new(), to: app.max_instances.to_string() },
+            created("image", app.image.clone()),
+            created("instance_type", instance),
+            created("max_instances", app.max_instances.to_string()),
         ];
-        return AppPlan {
-            class: app.class.clone(),
-            name: app.name.clone(),
-            id: None,
-            action: Action::Create,
-            changes,
-            desired: Some(app.clone()),
-        };
+        let step = AppStep::Create { changes, desired: app.clone() };
+        return AppPlan { class: app.class.clone(), name: app.name.clone(), step };
     };
     let config = &current.configuration;
     let change =
@@ -292,23 +322,16 @@ fn app_plan(remote: Option<&Application>, app: &DesiredApp) -> AppPlan {
     } else {
         config.instance_type.clone().unwrap_or_else(|| format!("{v} vCPU/{m} MiB/{d} MB"))
     };
-    let logs = config.observability.as_ref().and_then(|o| o["logs"]["enabled"].as_bool()).unwrap_or(false);
     let changes: Vec<FieldChange> = [
         change("image", config.image.clone(), app.image.clone()),
         change("instance_type", current_instance, instance),
         change("max_instances", current.max_instances.to_string(), app.max_instances.to_string()),
-        change("observability.logs", logs.to_string(), app.logs.to_string()),
+        change("observability.logs", config.logs_enabled().to_string(), app.logs.to_string()),
     ]
     .into_iter()
     .flatten()
     .collect();
-    let action = if changes.is_empty() { Action::NoChange } else { Action::Update };
-    AppPlan {
-        class: app.class.clone(),
-        name: current.name.clone(),
-        id: Some(current.id.clone()),
-        action,
-        changes,
-        desired: Some(app.clone()),
-    }
+    let (id, desired) = (current.id.clone(), app.clone());
+    let step = if changes.is_empty() { AppStep::NoChange { id, desired } } else { AppStep::Update { id, changes, desired } };
+    AppPlan { class: app.class.clone(), name: current.name.clone(), step }
 }

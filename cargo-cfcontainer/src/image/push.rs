@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde::Serialize;
 
 use super::BuiltImage;
-use crate::api::{self, Body, Client, RegistryCredentials, Retry};
+use crate::api::{self, Body, Client, CredentialsRequest, RegistryCredentials, RegistryPermission, Retry};
 use crate::engine::engine_error;
 use crate::output::Output;
 use crate::Error;
@@ -69,10 +69,13 @@ impl<'a> RegistryAuth<'a> {
     async fn credentials(&mut self, fresh: bool, out: &Output) -> Result<DockerCredentials, Error> {
         let stale = self.current.as_ref().is_none_or(|(_, at)| at.elapsed() > CREDENTIAL_REFRESH);
         if fresh || stale {
-            let body = serde_json::json!({ "expiration_minutes": CREDENTIAL_MINUTES, "permissions": ["push", "pull"] });
+            let body = CredentialsRequest {
+                expiration_minutes: CREDENTIAL_MINUTES,
+                permissions: vec![RegistryPermission::Push, RegistryPermission::Pull],
+            };
             let path = format!("/containers/registries/{}/credentials", self.host);
             let creds: RegistryCredentials =
-                self.client.call(Method::POST, &path, Body::Json(body), Retry::Safe, out).await?;
+                self.client.call(Method::POST, &path, Body::json(&body), Retry::Safe, out).await?;
             self.current = Some((creds, Instant::now()));
         }
         let (creds, _) = self.current.as_ref().expect("credentials fetched above");

@@ -1,0 +1,244 @@
+//! Container endpoints: applications and their rollouts (written and
+//! read), and registry credentials. Read types ignore unknown fields so
+//! new API fields do not break deploys.
+
+use cfcontainer_meta::RolloutKind;
+use serde::{Deserialize, Serialize};
+
+use super::Secret;
+
+/// A container application, as listed by `GET /containers/applications`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Application {
+    /// Application id.
+    pub id: String,
+    /// Its unique name.
+    pub name: String,
+    /// Upper bound of instances.
+    pub max_instances: u32,
+    /// What every instance runs.
+    pub configuration: Configuration,
+    /// The Durable Object namespace it serves.
+    #[serde(default)]
+    pub durable_objects: Option<DurableObjects>,
+}
+
+impl Application {
+    /// True if it serves the Durable Object namespace `namespace_id`.
+    pub fn serves(&self, namespace_id: &str) -> bool {
+        self.durable_objects.as_ref().is_some_and(|d| d.namespace_id == namespace_id)
+    }
+}
+
+/// `POST /containers/applications`.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewApplication {
+    /// Its unique name.
+    pub name: String,
+    /// Where instances are placed.
+    pub scheduling_policy: SchedulingPolicy,
+    /// Instances kept running without requests (Durable Objects start them).
+    pub instances: u32,
+    /// Upper bound of instances.
+    pub max_instances: u32,
+    /// What every instance runs.
+    pub configuration: Configuration,
+    /// The Durable Object namespace it serves.
+    pub durable_objects: DurableObjects,
+}
+
+/// `PATCH /containers/applications/{id}`: the settings a rollout does not carry.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicationPatch {
+    /// Upper bound of instances.
+    pub max_instances: u32,
+}
+
+/// How instances are placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SchedulingPolicy {
+    /// Cloudflare's choice.
+    Default,
+}
+
+/// An application's configuration: written with either a named instance
+/// type or custom resources; read back with the resources expanded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Configuration {
+    /// The image reference.
+    pub image: String,
+    /// Named instance type, if one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_type: Option<String>,
+    /// vCPUs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vcpu: Option<f64>,
+    /// Memory in MiB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mib: Option<u32>,
+    /// Disk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disk: Option<Disk>,
+    /// Log collection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observability: Option<Observability>,
+}
+
+impl Configuration {
+    /// Whether container logs are collected.
+    pub fn logs_enabled(&self) -> bool {
+        self.observability.as_ref().is_some_and(|o| o.logs.enabled)
+    }
+}
+
+/// Disk size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Disk {
+    /// MB.
+    #[serde(default)]
+    pub size_mb: Option<u32>,
+}
+
+/// `observability` of a configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observability {
+    /// Container logs.
+    #[serde(default)]
+    pub logs: Logs,
+}
+
+/// Whether container logs are collected.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Logs {
+    /// On or off.
+    #[serde(default)]
+    pub enabled: bool,
+}
+
+/// `durable_objects` of an application.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DurableObjects {
+    /// The namespace id.
+    pub namespace_id: String,
+}
+
+/// `POST /containers/applications/{id}/rollouts`.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewRollout {
+    /// Identifies the rollout when a lost answer is reconciled.
+    pub description: String,
+    /// How instances are replaced.
+    pub strategy: RolloutStrategy,
+    /// Whether steps advance by themselves.
+    pub kind: RolloutKind,
+    /// The configuration rolled out.
+    pub target_configuration: Configuration,
+    /// The steps.
+    #[serde(flatten)]
+    pub steps: RolloutSteps,
+}
+
+/// How a rollout replaces instances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RolloutStrategy {
+    /// A share of the instances at a time.
+    Rolling,
+}
+
+/// A rollout's steps: one percentage for equal steps, or a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum RolloutSteps {
+    /// Equal steps of this percentage.
+    Equal {
+        /// The percentage of instances per step.
+        step_percentage: u8,
+    },
+    /// Steps of the given sizes.
+    Listed {
+        /// The steps.
+        steps: Vec<RolloutStep>,
+    },
+}
+
+impl RolloutSteps {
+    /// Steps from the attribute's percentages.
+    pub fn from_percentages(percentages: &[u8]) -> RolloutSteps {
+        match percentages {
+            [single] => RolloutSteps::Equal { step_percentage: *single },
+            steps => RolloutSteps::Listed {
+                steps: steps.iter().map(|p| RolloutStep { step_size: StepSize { percentage: *p } }).collect(),
+            },
+        }
+    }
+}
+
+/// One listed rollout step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RolloutStep {
+    /// Its size.
+    pub step_size: StepSize,
+}
+
+/// A step's size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepSize {
+    /// Percentage of instances.
+    pub percentage: u8,
+}
+
+/// A rollout, as listed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Rollout {
+    /// Rollout id.
+    pub id: String,
+    /// Its description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `POST /containers/registries/{host}/credentials`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CredentialsRequest {
+    /// How long the credentials last.
+    pub expiration_minutes: u64,
+    /// What they allow.
+    pub permissions: Vec<RegistryPermission>,
+}
+
+/// A registry permission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistryPermission {
+    /// Upload images.
+    Push,
+    /// Download images.
+    Pull,
+}
+
+/// Short-lived registry credentials.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RegistryCredentials {
+    /// Registry user.
+    pub username: String,
+    /// Registry password; never printed.
+    pub password: Secret,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_step_percentage_or_a_list_of_step_sizes() {
+        let equal = serde_json::to_value(RolloutSteps::from_percentages(&[100])).unwrap();
+        assert_eq!(equal, serde_json::json!({ "step_percentage": 100 }));
+        let listed = serde_json::to_value(RolloutSteps::from_percentages(&[10, 100])).unwrap();
+        assert_eq!(
+            listed,
+            serde_json::json!({ "steps": [{ "step_size": { "percentage": 10 } }, { "step_size": { "percentage": 100 } }] })
+        );
+    }
+}

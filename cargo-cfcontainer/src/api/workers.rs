@@ -1,0 +1,261 @@
+//! Workers endpoints: the script upload's metadata and bindings (written),
+//! and what the account answers about scripts, their settings and
+//! Durable Object namespaces (read). Read types ignore unknown fields so
+//! new API fields do not break deploys.
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use super::Secret;
+
+/// The `metadata` part of `PUT /workers/scripts/{name}`.
+///
+/// Field order is the order of the JSON sent: the deploy digest hashes it,
+/// so reordering fields re-uploads every deployed script once.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScriptMetadata {
+    /// The module the runtime starts from.
+    pub main_module: String,
+    /// Runtime compatibility date.
+    pub compatibility_date: String,
+    /// Runtime compatibility flags.
+    pub compatibility_flags: Vec<String>,
+    /// Every binding the script gets.
+    pub bindings: Vec<Binding>,
+    /// The Durable Object classes that own a container.
+    pub containers: Vec<ContainerClassRef>,
+    /// Binding kinds the account keeps when this upload lacks them.
+    pub keep_bindings: Vec<BindingKind>,
+    /// Script tags.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The Durable Object migration this upload applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub migrations: Option<MigrationsBody>,
+}
+
+/// One entry of the upload's `containers`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContainerClassRef {
+    /// The Durable Object class.
+    pub class_name: String,
+}
+
+/// A binding of the uploaded script, tagged by `type` as the API wants.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Binding {
+    /// A Durable Object namespace of this script's class.
+    DurableObjectNamespace {
+        /// The name the Worker sees.
+        name: String,
+        /// The class.
+        class_name: String,
+    },
+    /// A plain-text Worker var.
+    PlainText {
+        /// The name the Worker sees.
+        name: String,
+        /// Its value.
+        text: String,
+    },
+    /// A Worker secret; its value is only ever serialized into the upload.
+    SecretText {
+        /// The name the Worker sees.
+        name: String,
+        /// Its value.
+        #[serde(serialize_with = "expose")]
+        text: Secret,
+    },
+}
+
+impl Binding {
+    /// The name the Worker sees.
+    pub fn name(&self) -> &str {
+        match self {
+            Binding::DurableObjectNamespace { name, .. } | Binding::PlainText { name, .. } => name,
+            Binding::SecretText { name, .. } => name,
+        }
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> BindingKind {
+        match self {
+            Binding::DurableObjectNamespace { .. } => BindingKind::DurableObjectNamespace,
+            Binding::PlainText { .. } => BindingKind::PlainText,
+            Binding::SecretText { .. } => BindingKind::SecretText,
+        }
+    }
+}
+
+fn expose<S: Serializer>(secret: &Secret, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(secret.expose())
+}
+
+/// The `type` of a binding. Kinds this tool does not write are kept by
+/// name, so a plan can still show them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BindingKind {
+    /// `durable_object_namespace`.
+    DurableObjectNamespace,
+    /// `plain_text`.
+    PlainText,
+    /// `secret_text`.
+    SecretText,
+    /// Any other kind, as the API names it.
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl std::fmt::Display for BindingKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BindingKind::DurableObjectNamespace => "durable_object_namespace",
+            BindingKind::PlainText => "plain_text",
+            BindingKind::SecretText => "secret_text",
+            BindingKind::Other(kind) => kind,
+        })
+    }
+}
+
+/// A binding as `GET .../settings` lists it: kind and name (secret values
+/// are never returned).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+pub struct BoundName {
+    /// Its kind.
+    #[serde(rename = "type")]
+    pub kind: BindingKind,
+    /// The name the Worker sees.
+    pub name: String,
+}
+
+/// The upload's `migrations`: from the account's tag to the next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MigrationsBody {
+    /// The tag the script must be at; absent for its first migration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_tag: Option<String>,
+    /// The tag after this upload.
+    pub new_tag: String,
+    /// What changes.
+    pub steps: Vec<MigrationStep>,
+}
+
+/// One migration step, as the API and wrangler's `migrations` write it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MigrationStep {
+    /// New classes with key-value storage (read from wrangler files only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub new_classes: Vec<String>,
+    /// New SQLite-backed classes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub new_sqlite_classes: Vec<String>,
+    /// Renamed classes (their Durable Objects keep their data).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub renamed_classes: Vec<RenamedClass>,
+    /// Deleted classes (with their data).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deleted_classes: Vec<String>,
+}
+
+/// A class rename.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenamedClass {
+    /// The old name.
+    pub from: String,
+    /// The new name.
+    pub to: String,
+}
+
+/// An entry of `GET /workers/scripts`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScriptEntry {
+    /// The script name.
+    pub id: String,
+    /// The last applied Durable Object migration tag.
+    #[serde(default)]
+    pub migration_tag: Option<String>,
+}
+
+/// `PUT /workers/scripts/{name}`'s answer (read only to check its shape).
+#[derive(Debug, Clone, Deserialize)]
+pub struct UploadedScript {}
+
+/// `GET /workers/scripts/{name}/settings`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ScriptSettings {
+    /// Bindings.
+    #[serde(default)]
+    pub bindings: Vec<BoundName>,
+    /// Compatibility date.
+    #[serde(default)]
+    pub compatibility_date: Option<String>,
+    /// Compatibility flags.
+    #[serde(default)]
+    pub compatibility_flags: Vec<String>,
+    /// Script tags; one records the digest of the last upload.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+impl ScriptSettings {
+    /// True if the account has a secret called `name`.
+    pub fn has_secret(&self, name: &str) -> bool {
+        self.bindings.iter().any(|b| b.kind == BindingKind::SecretText && b.name == name)
+    }
+}
+
+/// `POST /workers/scripts/{name}/subdomain`'s body and `GET`'s answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ScriptSubdomain {
+    /// Served on workers.dev.
+    pub enabled: bool,
+}
+
+/// `GET /workers/subdomain`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AccountSubdomain {
+    /// `<subdomain>.workers.dev`.
+    pub subdomain: String,
+}
+
+/// An entry of `GET /workers/durable_objects/namespaces`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Namespace {
+    /// Namespace id.
+    pub id: String,
+    /// The script that defines the class.
+    #[serde(default)]
+    pub script: Option<String>,
+    /// The class name.
+    #[serde(default)]
+    pub class: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bindings_serialize_tagged_by_type_with_the_secret_value() {
+        let bindings = [
+            Binding::DurableObjectNamespace { name: "WEB".into(), class_name: "Web".into() },
+            Binding::PlainText { name: "MODE".into(), text: "prod".into() },
+            Binding::SecretText { name: "KEY".into(), text: Secret::new("s3cret".into()) },
+        ];
+        assert_eq!(
+            serde_json::to_string(&bindings).unwrap(),
+            r#"[{"type":"durable_object_namespace","name":"WEB","class_name":"Web"},{"type":"plain_text","name":"MODE","text":"prod"},{"type":"secret_text","name":"KEY","text":"s3cret"}]"#
+        );
+    }
+
+    #[test]
+    fn listed_bindings_of_kinds_we_do_not_write_keep_their_kind() {
+        let listed: Vec<BoundName> =
+            serde_json::from_str(r#"[{"type":"kv_namespace","name":"CACHE","namespace_id":"1"},{"type":"secret_text","name":"KEY"}]"#)
+                .unwrap();
+        assert_eq!(listed[0].kind, BindingKind::Other("kv_namespace".into()));
+        assert_eq!(listed[0].kind.to_string(), "kv_namespace");
+        assert_eq!(listed[1].kind, BindingKind::SecretText);
+    }
+}
