@@ -24,14 +24,6 @@ pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(),
             format!("warning: class {class} is defined by the migrations but no longer declared; add a `deleted_classes` migration yourself if you mean to delete its data")
         });
     }
-    if merged.comments_dropped {
-        out.event("warning", &serde_json::json!({ "message": "JSONC comments were not kept" }), || {
-            format!(
-                "warning: the comments in {} could not be kept (JSONC); use wrangler.toml to keep comments",
-                path.display()
-            )
-        });
-    }
     let report = serde_json::json!({ "config": path, "classes": sections.classes.iter().map(|(c, _)| c).collect::<Vec<_>>(), "migration_added": merged.migration_added });
     out.result("wrangler", &report, || {
         let migration = merged.migration_added.as_deref().map(|t| format!(", migration {t} added")).unwrap_or_default();

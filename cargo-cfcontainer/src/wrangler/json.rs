@@ -1,116 +1,113 @@
-//! Merging into `wrangler.json` / `wrangler.jsonc`. Every setting is kept;
-//! JSONC comments cannot be, and the report says so.
+//! Merging into `wrangler.json` / `wrangler.jsonc` through a concrete
+//! syntax tree (jsonc-parser's CST): every setting, comment, trailing comma
+//! and blank line the user wrote stays where it was.
 
-use serde_json::{Map, Value};
+use jsonc_parser::cst::{CstArray, CstInputValue, CstObject, CstRootNode};
+use jsonc_parser::ParseOptions;
+use serde::Serialize;
+use serde_json::Value;
 
+use super::entries::MigrationEntry;
 use super::{Merged, Sections};
 
 /// Merges `sections` into the JSON(C) text `existing` (may be empty).
 pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
-    let (plain, had_comments) = strip_comments(existing);
-    let mut doc: Map<String, Value> = if plain.trim().is_empty() {
-        Map::new()
-    } else {
-        match serde_json::from_str(&plain).map_err(|e| format!("not valid JSON: {e}"))? {
-            Value::Object(map) => map,
-            _ => return Err("the top level must be an object".into()),
+    let text = if existing.trim().is_empty() { "{}\n" } else { existing };
+    let root = CstRootNode::parse(text, &ParseOptions::default()).map_err(|e| format!("not valid JSONC: {e}"))?;
+    let doc = root.object_value().ok_or("the top level must be an object")?;
+    if let Value::Object(defaults) = to_json(&sections.defaults) {
+        for (key, value) in defaults {
+            if doc.get(&key).is_none() {
+                doc.append(&key, input(&value));
+            }
         }
-    };
-    for (key, value) in &sections.defaults {
-        doc.entry(key.clone()).or_insert_with(|| value.clone());
     }
     if !sections.vars.is_empty() {
-        let vars = doc
-            .entry("vars")
-            .or_insert_with(|| Value::Object(Map::new()))
-            .as_object_mut()
-            .ok_or("`vars` must be an object")?;
-        for (k, v) in &sections.vars {
-            vars.entry(k.clone()).or_insert_with(|| Value::String(v.clone()));
+        let vars = doc.object_value_or_create("vars").ok_or("`vars` must be an object")?;
+        for (key, value) in &sections.vars {
+            if vars.get(key).is_none() {
+                vars.append(key, value.as_str().into());
+            }
         }
     }
-    let mut containers: Vec<Value> =
-        array(doc.get("containers"), "containers")?.into_iter().filter(|c| !sections.owns(c)).collect();
-    containers.extend(sections.containers.iter().cloned());
-    doc.insert("containers".into(), Value::Array(containers));
-    let durable_objects = doc.entry("durable_objects").or_insert_with(|| Value::Object(Map::new()));
-    let durable_objects = durable_objects.as_object_mut().ok_or("`durable_objects` must be an object")?;
-    let mut bindings: Vec<Value> = array(durable_objects.get("bindings"), "durable_objects.bindings")?
-        .into_iter()
-        .filter(|b| !sections.owns(b))
-        .collect();
-    bindings.extend(sections.bindings.iter().cloned());
-    durable_objects.insert("bindings".into(), Value::Array(bindings));
-    let mut migrations = array(doc.get("migrations"), "migrations")?;
-    let (step, undeclared) = sections.migration(&migrations);
-    let migration_added = step.as_ref().and_then(|s| s["tag"].as_str().map(str::to_string));
-    migrations.extend(step);
-    doc.insert("migrations".into(), Value::Array(migrations));
-    let text = serde_json::to_string_pretty(&Value::Object(doc)).expect("JSON values serialize") + "\n";
-    Ok(Merged { text, migration_added, undeclared_classes: undeclared, comments_dropped: had_comments })
+    replace_ours(&doc, "containers", &sections.containers, sections)?;
+    let durable_objects = doc.object_value_or_create("durable_objects").ok_or("`durable_objects` must be an object")?;
+    replace_ours(&durable_objects, "bindings", &sections.bindings, sections)?;
+    let migrations = doc.array_value_or_create("migrations").ok_or("`migrations` must be an array")?;
+    let history: Vec<Value> = migrations.elements().iter().filter_map(|e| e.to_serde_value()).collect();
+    let history: Vec<MigrationEntry> =
+        serde_json::from_value(Value::Array(history)).map_err(|e| format!("`migrations` is not wrangler's: {e}"))?;
+    let (step, undeclared) = sections.migration(&history);
+    let migration_added = step.as_ref().map(|s| s.tag.clone());
+    if let Some(step) = step {
+        migrations.append(input(&to_json(&step)));
+    }
+    Ok(Merged { text: root.to_string(), migration_added, undeclared_classes: undeclared })
 }
 
-fn array(value: Option<&Value>, name: &str) -> Result<Vec<Value>, String> {
+/// Drops our classes' old entries from `parent[key]`, then appends `ours`.
+fn replace_ours<T: Serialize>(parent: &CstObject, key: &str, ours: &[T], sections: &Sections) -> Result<(), String> {
+    let list: CstArray = parent.array_value_or_create(key).ok_or_else(|| format!("`{key}` must be an array"))?;
+    for element in list.elements() {
+        if element.to_serde_value().is_some_and(|v| sections.owns(&v)) {
+            element.remove();
+        }
+    }
+    for entry in ours {
+        list.append(input(&to_json(entry)));
+    }
+    Ok(())
+}
+
+fn to_json<T: Serialize>(entry: &T) -> Value {
+    // Our entries are structs with string keys: serializing cannot fail.
+    serde_json::to_value(entry).expect("wrangler entries serialize")
+}
+
+/// A JSON value as the CST inserts it.
+fn input(value: &Value) -> CstInputValue {
     match value {
-        None => Ok(Vec::new()),
-        Some(Value::Array(items)) => Ok(items.clone()),
-        Some(_) => Err(format!("`{name}` must be an array")),
+        Value::Null => CstInputValue::Null,
+        Value::Bool(b) => CstInputValue::Bool(*b),
+        Value::Number(n) => CstInputValue::Number(n.to_string()),
+        Value::String(s) => CstInputValue::String(s.clone()),
+        Value::Array(items) => CstInputValue::Array(items.iter().map(input).collect()),
+        Value::Object(map) => CstInputValue::Object(map.iter().map(|(k, v)| (k.clone(), input(v))).collect()),
     }
-}
-
-/// Removes `//` and `/* */` comments and trailing commas outside strings.
-fn strip_comments(text: &str) -> (String, bool) {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let (mut i, mut in_string, mut had) = (0, false, false);
-    while i < chars.len() {
-        let c = chars[i];
-        if in_string {
-            out.push(c);
-            if c == '\\' && i + 1 < chars.len() {
-                out.push(chars[i + 1]);
-                i += 1;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if c == '"' {
-            in_string = true;
-            out.push(c);
-        } else if c == '/' && chars.get(i + 1) == Some(&'/') {
-            had = true;
-            while i < chars.len() && chars[i] != '\n' {
-                i += 1;
-            }
-            continue;
-        } else if c == '/' && chars.get(i + 1) == Some(&'*') {
-            had = true;
-            i += 2;
-            while i + 1 < chars.len() && !(chars[i] == '*' && chars[i + 1] == '/') {
-                i += 1;
-            }
-            i += 2;
-            continue;
-        } else if c == ',' {
-            let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
-            if !matches!(next, Some('}') | Some(']')) {
-                out.push(c);
-            }
-        } else {
-            out.push(c);
-        }
-        i += 1;
-    }
-    (out, had)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn sections() -> Sections {
+        use super::super::entries::{BuildEntry, DurableObjectEntry, WorkerDefaults};
+        Sections {
+            defaults: WorkerDefaults {
+                name: "w".into(),
+                main: "./build/index.js".into(),
+                compatibility_date: "2026-03-05".into(),
+                compatibility_flags: Vec::new(),
+                build: BuildEntry { command: "worker-build --release".into(), cwd: None },
+            },
+            containers: Vec::new(),
+            bindings: vec![DurableObjectEntry { name: "WEB".into(), class_name: "Web".into() }],
+            classes: vec![("Web".into(), None)],
+            vars: Vec::new(),
+        }
+    }
+
     #[test]
-    fn comments_and_trailing_commas_go_strings_stay() {
-        let (plain, had) = super::strip_comments("{ // c\n \"a\": \"x//y\", /* b */ \"l\": [1, 2,], }");
-        assert!(had);
-        let value: serde_json::Value = serde_json::from_str(&plain).unwrap();
-        assert_eq!(value["a"], "x//y");
-        assert_eq!(value["l"], serde_json::json!([1, 2]));
+    fn comments_and_a_comma_before_a_comment_at_a_closing_bracket_are_kept() {
+        let user = "{\n  // the user's worker\n  \"name\": \"mine\", /* inline */\n  \"routes\": [\n    \"a.example.com/*\", // note\n  ],\n}\n";
+        let merged = merge(user, &sections()).unwrap();
+        for kept in ["// the user's worker", "/* inline */", "\"a.example.com/*\", // note", "\"name\": \"mine\""] {
+            assert!(merged.text.contains(kept), "lost `{kept}`:\n{}", merged.text);
+        }
+        let parsed: Value = jsonc_parser::parse_to_serde_value(&merged.text, &ParseOptions::default()).unwrap();
+        assert_eq!(parsed["durable_objects"]["bindings"][0]["class_name"], "Web");
+        assert_eq!(parsed["migrations"][0]["new_sqlite_classes"][0], "Web");
+        assert_eq!(merged.migration_added.as_deref(), Some("v1"));
+        assert_eq!(merge(&merged.text, &sections()).unwrap().text, merged.text, "a second merge changed the file");
     }
 }

@@ -1,8 +1,9 @@
 //! Export for users who deploy with the official CLI: the containers,
 //! Durable Object bindings and migrations of a wrangler config, computed
-//! from the metadata and merged into an existing file (TOML keeps every
-//! comment and setting; JSON keeps every setting).
+//! from the metadata and merged into an existing file (TOML and JSONC keep
+//! every comment and setting).
 
+mod entries;
 mod json;
 mod sections;
 mod toml;
@@ -35,8 +36,6 @@ pub struct Merged {
     pub migration_added: Option<String>,
     /// Classes the migrations define that the crate no longer declares.
     pub undeclared_classes: Vec<String>,
-    /// JSON comments that could not be kept.
-    pub comments_dropped: bool,
 }
 
 /// Merges `sections` into the config at `path` (which may not exist).

@@ -1,11 +1,16 @@
-//! The wrangler sections one crate's containers need, as JSON values that
-//! both the TOML and the JSON writers turn into their own syntax.
+//! The wrangler sections one crate's containers need, as typed entries
+//! that both the TOML and the JSON writers turn into their own syntax.
 
 use std::path::{Component, Path, PathBuf};
 
 use cfcontainer_meta::{ContainerMeta, ImageSource, InstanceType};
-use serde_json::{json, Value};
+use serde::Deserialize;
+use serde_json::Value;
 
+use super::entries::{
+    BuildEntry, ClassOf, ContainerEntry, DurableObjectEntry, InstanceTypeEntry, MigrationEntry, StepPercentage,
+    WorkerDefaults,
+};
 use crate::migrations::{next_tag, Migrations};
 use crate::Project;
 
@@ -14,11 +19,11 @@ use crate::Project;
 /// migrations.
 pub struct Sections {
     /// `name`, `main`, `compatibility_date`, `compatibility_flags`, `build`.
-    pub defaults: Vec<(String, Value)>,
+    pub defaults: WorkerDefaults,
     /// One `containers` entry per class.
-    pub containers: Vec<Value>,
+    pub containers: Vec<ContainerEntry>,
     /// One `durable_objects.bindings` entry per class.
-    pub bindings: Vec<Value>,
+    pub bindings: Vec<DurableObjectEntry>,
     /// `(class, renamed_from)`.
     pub classes: Vec<(String, Option<String>)>,
     /// Worker vars from `[package.metadata.cfcontainer]`, set where absent.
@@ -32,108 +37,90 @@ impl Sections {
         let settings = &project.settings;
         let crate_dir = relative(config_dir, &project.dir);
         let in_crate = |p: &str| dotted(&crate_dir.join(p));
-        let mut build = json!({ "command": "worker-build --release" });
-        if crate_dir != Path::new("") {
-            build["cwd"] = json!(dotted(&crate_dir));
-        }
-        let mut defaults = vec![
-            ("name".to_string(), json!(settings.name)),
-            ("main".to_string(), json!(in_crate("build/index.js"))),
-            ("compatibility_date".to_string(), json!(settings.compatibility_date)),
-        ];
-        if !settings.compatibility_flags.is_empty() {
-            defaults.push(("compatibility_flags".to_string(), json!(settings.compatibility_flags)));
-        }
-        defaults.push(("build".to_string(), build));
+        let cwd = (crate_dir != Path::new("")).then(|| dotted(&crate_dir));
+        let defaults = WorkerDefaults {
+            name: settings.name.clone(),
+            main: in_crate("build/index.js"),
+            compatibility_date: settings.compatibility_date.clone(),
+            compatibility_flags: settings.compatibility_flags.clone(),
+            build: BuildEntry { command: "worker-build --release".into(), cwd },
+        };
         Sections {
             defaults,
             containers: containers.iter().map(|c| container(&settings.name, c, &in_crate)).collect(),
-            bindings: containers.iter().map(|c| json!({ "name": c.binding, "class_name": c.class })).collect(),
+            bindings: containers
+                .iter()
+                .map(|c| DurableObjectEntry { name: c.binding.clone(), class_name: c.class.clone() })
+                .collect(),
             classes: containers.iter().map(|c| (c.class.clone(), c.renamed_from.clone())).collect(),
             vars: settings.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         }
     }
 
-    /// True if `entry` (a container or binding) is for one of our classes.
+    /// True if `entry` (a container or binding of the file) is for one of
+    /// our classes.
     pub fn owns(&self, entry: &Value) -> bool {
-        let class = entry.get("class_name").and_then(Value::as_str);
-        self.classes.iter().any(|(c, _)| Some(c.as_str()) == class)
+        let class = ClassOf::deserialize(entry).ok().and_then(|c| c.class_name);
+        self.classes.iter().any(|(c, _)| Some(c) == class.as_ref())
     }
 
     /// The migration to append to `existing` (wrangler's `migrations`
     /// array), if the crate's classes are not all defined by it, and the
     /// classes it defines that the crate no longer declares (never deleted
     /// here: that loses data, so it is the user's call).
-    pub fn migration(&self, existing: &[Value]) -> (Option<Value>, Vec<String>) {
+    pub fn migration(&self, existing: &[MigrationEntry]) -> (Option<MigrationEntry>, Vec<String>) {
         let mut defined: Vec<String> = Vec::new();
-        let mut last_tag = None;
-        let names = |v: &Value, key: &str| -> Vec<String> {
-            v.get(key)
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
-                .unwrap_or_default()
-        };
-        for step in existing {
-            defined.extend(names(step, "new_classes"));
-            defined.extend(names(step, "new_sqlite_classes"));
-            for rename in step.get("renamed_classes").and_then(Value::as_array).into_iter().flatten() {
-                if let (Some(from), Some(to)) = (rename["from"].as_str(), rename["to"].as_str()) {
-                    defined.retain(|c| c != from);
-                    defined.push(to.to_string());
-                }
+        for entry in existing {
+            let step = &entry.step;
+            defined.extend(step.new_classes.iter().chain(&step.new_sqlite_classes).cloned());
+            for rename in &step.renamed_classes {
+                defined.retain(|c| *c != rename.from);
+                defined.push(rename.to.clone());
             }
-            let deleted = names(step, "deleted_classes");
-            defined.retain(|c| !deleted.contains(c));
-            if let Some(tag) = step.get("tag").and_then(Value::as_str) {
-                last_tag = Some(tag.to_string());
-            }
+            defined.retain(|c| !step.deleted_classes.contains(c));
         }
         let wanted = Migrations::between(&defined, &self.classes);
-        let mut step = json!({ "tag": next_tag(last_tag.as_deref()) });
-        if !wanted.new.is_empty() {
-            step["new_sqlite_classes"] = json!(wanted.new);
-        }
-        if !wanted.renamed.is_empty() {
-            step["renamed_classes"] =
-                json!(wanted.renamed.iter().map(|(f, t)| json!({ "from": f, "to": t })).collect::<Vec<_>>());
-        }
-        let append = (!wanted.new.is_empty() || !wanted.renamed.is_empty()).then_some(step);
+        let last_tag = existing.last().map(|m| m.tag.as_str());
+        let append = (!wanted.new.is_empty() || !wanted.renamed.is_empty()).then(|| {
+            let step = Migrations { deleted: Vec::new(), ..wanted.clone() }.step();
+            MigrationEntry { tag: next_tag(last_tag), step }
+        });
         (append, wanted.deleted)
     }
 }
 
-fn container(worker: &str, c: &ContainerMeta, in_crate: &dyn Fn(&str) -> String) -> Value {
-    let mut entry = json!({ "class_name": c.class, "name": format!("{worker}-{}", c.class).to_lowercase() });
-    match &c.image {
+fn container(worker: &str, c: &ContainerMeta, in_crate: &dyn Fn(&str) -> String) -> ContainerEntry {
+    let (image, image_build_context, image_vars) = match &c.image {
         ImageSource::Dockerfile { dockerfile, context, build_args, .. } => {
-            entry["image"] = json!(in_crate(dockerfile));
             let default_context = Path::new(dockerfile)
                 .parent()
                 .map(|p| p.to_string_lossy().into_owned())
                 .filter(|p| !p.is_empty())
                 .unwrap_or_else(|| ".".into());
-            if *context != default_context {
-                entry["image_build_context"] = json!(in_crate(context));
-            }
-            if !build_args.is_empty() {
-                entry["image_vars"] = Value::Object(build_args.iter().map(|(k, v)| (k.clone(), json!(v))).collect());
-            }
+            let context = (*context != default_context).then(|| in_crate(context));
+            (in_crate(dockerfile), context, build_args.clone())
         }
-        ImageSource::Prebuilt { reference } => entry["image"] = json!(reference),
+        ImageSource::Prebuilt { reference } => (reference.clone(), None, Vec::new()),
+    };
+    ContainerEntry {
+        class_name: c.class.clone(),
+        name: format!("{worker}-{}", c.class).to_lowercase(),
+        image,
+        image_build_context,
+        image_vars,
+        max_instances: c.max_instances,
+        instance_type: match &c.instance_type {
+            InstanceType::Named(name) => InstanceTypeEntry::Named(name.clone()),
+            InstanceType::Custom { vcpu, memory_mib, disk_mb } => {
+                InstanceTypeEntry::Custom { vcpu: *vcpu, memory_mib: *memory_mib, disk_mb: *disk_mb }
+            }
+        },
+        rollout_step_percentage: match c.rollout.steps.as_slice() {
+            [single] => StepPercentage::Equal(*single),
+            steps => StepPercentage::Listed(steps.to_vec()),
+        },
+        rollout_kind: c.rollout.kind,
     }
-    entry["max_instances"] = json!(c.max_instances);
-    entry["instance_type"] = match &c.instance_type {
-        InstanceType::Named(name) => json!(name),
-        InstanceType::Custom { vcpu, memory_mib, disk_mb } => {
-            json!({ "vcpu": vcpu, "memory_mib": memory_mib, "disk_mb": disk_mb })
-        }
-    };
-    entry["rollout_step_percentage"] = match c.rollout.steps.as_slice() {
-        [single] => json!(single),
-        steps => json!(steps),
-    };
-    entry["rollout_kind"] = json!(c.rollout.kind);
-    entry
 }
 
 /// `to` relative to `from` (both directories).
@@ -169,6 +156,8 @@ fn dotted(path: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -182,7 +171,13 @@ mod tests {
 
     fn sections(classes: &[(&str, Option<&str>)]) -> Sections {
         Sections {
-            defaults: Vec::new(),
+            defaults: WorkerDefaults {
+                name: "w".into(),
+                main: "./build/index.js".into(),
+                compatibility_date: "2026-03-05".into(),
+                compatibility_flags: Vec::new(),
+                build: BuildEntry { command: "worker-build --release".into(), cwd: None },
+            },
             containers: Vec::new(),
             bindings: Vec::new(),
             classes: classes.iter().map(|(c, r)| (c.to_string(), r.map(str::to_string))).collect(),
@@ -190,17 +185,25 @@ mod tests {
         }
     }
 
+    fn entries(json: Value) -> Vec<MigrationEntry> {
+        serde_json::from_value(json).unwrap()
+    }
+
+    fn json(entry: Option<MigrationEntry>) -> Value {
+        serde_json::to_value(entry.unwrap()).unwrap()
+    }
+
     #[test]
     fn migrations_append_only_what_history_lacks() {
         let s = sections(&[("Web", None)]);
         let (step, _) = s.migration(&[]);
-        assert_eq!(step.unwrap(), json!({ "tag": "v1", "new_sqlite_classes": ["Web"] }));
-        let history = [json!({ "tag": "v1", "new_sqlite_classes": ["Web"] })];
+        assert_eq!(json(step), json!({ "tag": "v1", "new_sqlite_classes": ["Web"] }));
+        let history = entries(json!([{ "tag": "v1", "new_sqlite_classes": ["Web"] }]));
         assert_eq!(s.migration(&history), (None, vec![]));
         let renamed = sections(&[("Site", Some("Web")), ("Api", None)]);
         let (step, gone) = renamed.migration(&history);
         assert_eq!(
-            step.unwrap(),
+            json(step),
             json!({ "tag": "v2", "new_sqlite_classes": ["Api"], "renamed_classes": [{ "from": "Web", "to": "Site" }] })
         );
         assert!(gone.is_empty());

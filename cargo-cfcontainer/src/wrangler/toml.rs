@@ -1,19 +1,23 @@
 //! Merging into `wrangler.toml` with `toml_edit`: comments, order and every
 //! other setting stay as the user wrote them.
 
+use serde::Serialize;
 use serde_json::Value;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table};
 
+use super::entries::MigrationEntry;
 use super::{Merged, Sections};
 
 /// Merges `sections` into the TOML text `existing` (may be empty).
 pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
-    let mut doc: DocumentMut = existing
-        .parse()
-        .map_err(|e: toml_edit::TomlError| e.to_string().lines().next().unwrap_or("not valid TOML").to_string())?;
-    for (key, value) in &sections.defaults {
-        if !doc.contains_key(key) {
-            doc.insert(key, top_level(value));
+    let mut doc: DocumentMut = existing.parse().map_err(|e: toml_edit::TomlError| {
+        e.to_string().lines().next().unwrap_or("not valid TOML").to_string()
+    })?;
+    if let Value::Object(defaults) = to_json(&sections.defaults) {
+        for (key, value) in &defaults {
+            if !doc.contains_key(key) {
+                doc.insert(key, top_level(value));
+            }
         }
     }
     if !sections.vars.is_empty() {
@@ -36,7 +40,7 @@ pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
     });
     let durable_objects = durable_objects.as_table_mut().ok_or("`durable_objects` must be a table")?;
     replace_ours(durable_objects, "bindings", &sections.bindings, sections)?;
-    let existing_migrations: Vec<Value> = match doc.get("migrations") {
+    let history: Vec<Value> = match doc.get("migrations") {
         None => Vec::new(),
         Some(item) => item
             .as_array_of_tables()
@@ -45,25 +49,31 @@ pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
             .map(table_to_json)
             .collect(),
     };
-    let (step, undeclared) = sections.migration(&existing_migrations);
-    let migration_added = step.as_ref().and_then(|s| s["tag"].as_str().map(str::to_string));
+    let history: Vec<MigrationEntry> =
+        serde_json::from_value(Value::Array(history)).map_err(|e| format!("`migrations` is not wrangler's: {e}"))?;
+    let (step, undeclared) = sections.migration(&history);
+    let migration_added = step.as_ref().map(|s| s.tag.clone());
     if let Some(step) = step {
         let migrations = doc.entry("migrations").or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
-        migrations.as_array_of_tables_mut().ok_or("`migrations` must be an array of tables")?.push(table(&step));
+        migrations.as_array_of_tables_mut().ok_or("`migrations` must be an array of tables")?.push(table(&to_json(&step)));
     }
-    Ok(Merged { text: doc.to_string(), migration_added, undeclared_classes: undeclared, comments_dropped: false })
+    Ok(Merged { text: doc.to_string(), migration_added, undeclared_classes: undeclared })
 }
 
 /// Drops our classes' old entries from `table[key]`, then appends `ours`.
-fn replace_ours(parent: &mut Table, key: &str, ours: &[Value], sections: &Sections) -> Result<(), String> {
+fn replace_ours<T: Serialize>(parent: &mut Table, key: &str, ours: &[T], sections: &Sections) -> Result<(), String> {
     let item = parent.entry(key).or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
-    let list =
-        item.as_array_of_tables_mut().ok_or_else(|| format!("`{key}` must be an array of tables ([[{key}]])"))?;
+    let list = item.as_array_of_tables_mut().ok_or_else(|| format!("`{key}` must be an array of tables ([[{key}]])"))?;
     list.retain(|t| !sections.owns(&table_to_json(t)));
     for entry in ours {
-        list.push(table(entry));
+        list.push(table(&to_json(entry)));
     }
     Ok(())
+}
+
+fn to_json<T: Serialize>(entry: &T) -> Value {
+    // Our entries are structs with string keys: serializing cannot fail.
+    serde_json::to_value(entry).expect("wrangler entries serialize")
 }
 
 fn top_level(value: &Value) -> Item {

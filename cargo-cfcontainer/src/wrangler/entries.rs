@@ -1,0 +1,121 @@
+//! The entries of a wrangler config that the export writes or reads, typed
+//! as the official CLI documents them.
+
+use cfcontainer_meta::RolloutKind;
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::api::MigrationStep;
+
+/// Top-level settings the export sets only where the file lacks them.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkerDefaults {
+    /// The Worker's name.
+    pub name: String,
+    /// The module worker-build writes.
+    pub main: String,
+    /// Runtime compatibility date.
+    pub compatibility_date: String,
+    /// Runtime compatibility flags.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub compatibility_flags: Vec<String>,
+    /// How the official CLI builds the Worker.
+    pub build: BuildEntry,
+}
+
+/// `[build]`.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildEntry {
+    /// The build command.
+    pub command: String,
+    /// Where it runs, relative to the config (absent: next to it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
+}
+
+/// One `[[containers]]` entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContainerEntry {
+    /// The Durable Object class.
+    pub class_name: String,
+    /// The application name.
+    pub name: String,
+    /// The Dockerfile (relative to the config) or an image reference.
+    pub image: String,
+    /// The build context, when it is not the Dockerfile's directory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_build_context: Option<String>,
+    /// Build arguments, in declaration order.
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "pairs_as_map")]
+    pub image_vars: Vec<(String, String)>,
+    /// Upper bound of instances.
+    pub max_instances: u32,
+    /// Instance size.
+    pub instance_type: InstanceTypeEntry,
+    /// Rollout steps.
+    pub rollout_step_percentage: StepPercentage,
+    /// Rollout kind.
+    pub rollout_kind: RolloutKind,
+}
+
+/// `instance_type`: a name, or custom resources.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum InstanceTypeEntry {
+    /// `"basic"`.
+    Named(String),
+    /// `{ vcpu, memory_mib, disk_mb }`.
+    Custom {
+        /// vCPUs.
+        vcpu: f64,
+        /// Memory in MiB.
+        memory_mib: u32,
+        /// Disk in MB.
+        disk_mb: u32,
+    },
+}
+
+/// `rollout_step_percentage`: one size for equal steps, or a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum StepPercentage {
+    /// Equal steps.
+    Equal(u8),
+    /// Steps of these sizes.
+    Listed(Vec<u8>),
+}
+
+/// One `[[durable_objects.bindings]]` entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct DurableObjectEntry {
+    /// The binding name.
+    pub name: String,
+    /// The class.
+    pub class_name: String,
+}
+
+/// One `[[migrations]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MigrationEntry {
+    /// Its tag.
+    pub tag: String,
+    /// What it changes.
+    #[serde(flatten)]
+    pub step: MigrationStep,
+}
+
+/// The class an existing container or binding entry names, if any.
+#[derive(Debug, Deserialize)]
+pub struct ClassOf {
+    /// Its `class_name`.
+    #[serde(default)]
+    pub class_name: Option<String>,
+}
+
+fn pairs_as_map<S: Serializer>(pairs: &[(String, String)], serializer: S) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(pairs.len()))?;
+    for (key, value) in pairs {
+        map.serialize_entry(key, value)?;
+    }
+    map.end()
+}
