@@ -8,8 +8,8 @@ use std::time::SystemTime;
 use cargo_metadata::Message;
 use cfcontainer_meta::ContainerMeta;
 
-use crate::output::Output;
 use crate::error::one_line;
+use crate::output::Output;
 use crate::{Error, Project};
 
 /// A built crate and the containers its artifact declares.

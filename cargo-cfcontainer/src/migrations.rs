@@ -59,7 +59,11 @@ impl Migrations {
         MigrationStep {
             new_classes: Vec::new(),
             new_sqlite_classes: self.new.clone(),
-            renamed_classes: self.renamed.iter().map(|(from, to)| RenamedClass { from: from.clone(), to: to.clone() }).collect(),
+            renamed_classes: self
+                .renamed
+                .iter()
+                .map(|(from, to)| RenamedClass { from: from.clone(), to: to.clone() })
+                .collect(),
             deleted_classes: self.deleted.clone(),
         }
     }

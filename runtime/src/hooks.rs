@@ -7,9 +7,36 @@ use worker::{Env, Result, State};
 pub struct StopInfo {
     /// The process's exit code (137 when killed, 0 on a clean exit).
     pub exit_code: i32,
-    /// `"exit"` when the process ended by itself, `"runtime_signal"` when
-    /// it was stopped or destroyed.
-    pub reason: String,
+    /// Whether it ended by itself or was stopped.
+    pub reason: StopReason,
+}
+
+/// Why a container stopped (the JS library's `exit` / `runtime_signal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// The process ended by itself.
+    Exit,
+    /// It was stopped or killed by a signal (exit code 137 or 143).
+    RuntimeSignal,
+}
+
+impl StopReason {
+    /// The reason an exit code stands for.
+    pub fn of_exit_code(exit_code: i32) -> StopReason {
+        match exit_code {
+            137 | 143 => StopReason::RuntimeSignal,
+            _ => StopReason::Exit,
+        }
+    }
+}
+
+impl std::fmt::Display for StopReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            StopReason::Exit => "exit",
+            StopReason::RuntimeSignal => "runtime_signal",
+        })
+    }
 }
 
 /// What a hook may do: read the Durable Object's state and env, and stop

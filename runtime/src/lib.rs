@@ -67,10 +67,10 @@ pub use cfcontainer_macros::container;
 pub use class::ContainerClass;
 pub use config::{ContainerConfig, EnvSource, ReadinessTiming};
 pub use control::{ContainerState, CONTROL_HEADER};
-pub use headers::with_header;
-pub use hooks::{Control, Hooks, StopInfo};
+pub use headers::{with_header, TARGET_PORT_HEADER};
+pub use hooks::{Control, Hooks, StopInfo, StopReason};
 pub use object::ContainerObject;
-pub use routing::{Instance, Namespace, TARGET_PORT_HEADER};
+pub use routing::{Instance, Namespace};
 
 #[doc(hidden)]
 pub mod __private;

@@ -13,7 +13,9 @@ use worker::{web_sys, Delay, Env, Response, State};
 use crate::__private::JsResult;
 use crate::control::{self, Command};
 use crate::readiness::{self, now_ms, NotReady, Schedule};
-use crate::{proxy, relay, start, ContainerClass, ContainerState, Control, StopInfo, CONTROL_HEADER};
+use crate::{
+    headers, proxy, relay, start, ContainerClass, ContainerState, Control, StopInfo, StopReason, CONTROL_HEADER,
+};
 
 /// Why a request could not reach the container.
 #[derive(Debug, Clone)]
@@ -46,24 +48,80 @@ impl Unavailable {
 
 type Readiness = Shared<LocalBoxFuture<'static, Result<(), Unavailable>>>;
 
+/// What this object knows of its container.
 #[derive(Default)]
 struct Life {
     /// Bumped at every start; tells a stale exit from the current one.
     generation: u64,
-    ready: Option<Readiness>,
-    exited: Option<(u64, i32)>,
-    /// When the last exit was seen.
-    exited_at_ms: f64,
-    /// The last generation whose ports all answered.
-    ready_generation: u64,
+    /// Where the current generation is.
+    phase: Phase,
+    /// The last exit seen, of any generation (reported in the state, and
+    /// a clean one delays the next start).
+    last_exit: Option<Exit>,
+    /// Requests and connections, for idleness.
+    activity: Usage,
+    /// The sleep alarm.
+    sleep: Sleep,
+}
+
+/// Where the current generation of the container is.
+#[derive(Default)]
+enum Phase {
+    /// Not started by this object, or exited.
+    #[default]
+    Stopped,
+    /// Started; its ports are being probed. Every request that arrives
+    /// meanwhile waits on the same readiness.
+    Starting(Readiness),
+    /// Every required port answered.
+    Ready,
+}
+
+/// One exit of the container.
+#[derive(Clone, Copy)]
+struct Exit {
+    generation: u64,
+    code: i32,
+    at_ms: f64,
+}
+
+/// What keeps the container awake.
+#[derive(Default)]
+struct Usage {
+    /// Requests being proxied.
     in_flight: u32,
     /// WebSockets relayed right now.
     open_websockets: u32,
-    last_activity_ms: f64,
-    alarm_set: bool,
-    /// When `on_activity_expired` asked the container to stop; after
-    /// [`STOP_GRACE_MS`] a container still running is destroyed.
-    stop_requested_ms: Option<f64>,
+    /// When the last request or message came or went.
+    last_ms: f64,
+}
+
+impl Usage {
+    fn busy(&self) -> bool {
+        self.in_flight > 0 || self.open_websockets > 0
+    }
+}
+
+/// The object's one alarm, as used for sleeping.
+#[derive(Default, Clone, Copy)]
+enum Sleep {
+    /// No alarm pending: the next request sets one.
+    #[default]
+    Unarmed,
+    /// An alarm is pending that checks for idleness.
+    Armed,
+    /// The container was asked to stop at `since_ms`; the pending alarm
+    /// destroys it if it still runs [`STOP_GRACE_MS`] later.
+    Stopping { since_ms: f64 },
+}
+
+impl Life {
+    /// A new request or start cancels a stop that has not happened yet.
+    fn cancel_stop(&mut self) {
+        if let Sleep::Stopping { .. } = self.sleep {
+            self.sleep = Sleep::Armed;
+        }
+    }
 }
 
 /// How long a container may take to exit after `SIGTERM` before it is
@@ -152,7 +210,7 @@ impl<C: ContainerClass> ContainerObject<C> {
                 return Response::error(message, unavailable.status());
             }
         };
-        let port = proxy::target_port(&req).unwrap_or(C::CONFIG.port);
+        let port = headers::target_port(&req).unwrap_or(C::CONFIG.port);
         match proxy::forward(&container, port, req).await {
             Ok(response) if response.status_code() == 101 => match response.websocket() {
                 Some(upstream) => self.relay(upstream),
@@ -160,7 +218,7 @@ impl<C: ContainerClass> ContainerObject<C> {
             },
             Ok(response) => Ok(response),
             Err(error) => {
-                let exited = self.inner.life.borrow().exited.map(|(_, code)| code);
+                let exited = self.inner.life.borrow().last_exit.map(|e| e.code);
                 let message = match exited {
                     Some(code) => format!("container exited with code {code}"),
                     None => format!("could not reach the container on port {port}: {error}"),
@@ -173,15 +231,15 @@ impl<C: ContainerClass> ContainerObject<C> {
 
     /// Relays an upgraded connection, counting it as activity while open.
     fn relay(&self, upstream: worker::WebSocket) -> worker::Result<Response> {
-        self.inner.life.borrow_mut().open_websockets += 1;
+        self.inner.life.borrow_mut().activity.open_websockets += 1;
         let (on_message, on_close) = (Rc::clone(&self.inner), Rc::clone(&self.inner));
         relay::relay(
             upstream,
-            move || on_message.life.borrow_mut().last_activity_ms = now_ms(),
+            move || on_message.life.borrow_mut().activity.last_ms = now_ms(),
             move || {
-                let mut life = on_close.life.borrow_mut();
-                life.open_websockets -= 1;
-                life.last_activity_ms = now_ms();
+                let activity = &mut on_close.life.borrow_mut().activity;
+                activity.open_websockets -= 1;
+                activity.last_ms = now_ms();
             },
         )
     }
@@ -194,9 +252,9 @@ impl<C: ContainerClass> ContainerObject<C> {
             Command::State => {}
             Command::Signal(signo) => {
                 if signo == 15 {
-                    self.inner.life.borrow_mut().stop_requested_ms = Some(now_ms());
-                    self.alarm_at(now_ms() + STOP_GRACE_MS).await?;
-                    self.inner.life.borrow_mut().alarm_set = true;
+                    let since_ms = now_ms();
+                    self.inner.life.borrow_mut().sleep = Sleep::Stopping { since_ms };
+                    self.alarm_at(since_ms + STOP_GRACE_MS).await?;
                 }
                 self.control().signal(signo)?;
             }
@@ -210,9 +268,9 @@ impl<C: ContainerClass> ContainerObject<C> {
         let running = self.control().running();
         ContainerState {
             running,
-            ready: running && life.ready_generation == life.generation && life.generation > 0,
-            last_exit_code: life.exited.map(|(_, code)| code),
-            in_flight: life.in_flight,
+            ready: running && matches!(life.phase, Phase::Ready),
+            last_exit_code: life.last_exit.map(|e| e.code),
+            in_flight: life.activity.in_flight,
         }
     }
 
@@ -226,16 +284,16 @@ impl<C: ContainerClass> ContainerObject<C> {
         })?;
         let (readiness, fresh) = {
             let mut life = self.inner.life.borrow_mut();
-            let current = life.ready.as_ref().filter(|r| !matches!(r.peek(), Some(Err(_))));
-            let alive = life.exited.is_none_or(|(generation, _)| generation != life.generation);
-            match current {
-                Some(ready) if alive => (ready.clone(), false),
+            match &life.phase {
+                Phase::Ready => return Ok(container),
+                Phase::Starting(ready) if !matches!(ready.peek(), Some(Err(_))) => (ready.clone(), false),
+                // Stopped, or the last start failed: start anew.
                 _ => {
-                    let restart = life.exited.is_some();
+                    let restart = life.last_exit.is_some();
                     life.generation += 1;
-                    life.stop_requested_ms = None;
+                    life.cancel_stop();
                     let ready = self.launch(life.generation, restart);
-                    life.ready = Some(ready.clone());
+                    life.phase = Phase::Starting(ready.clone());
                     (ready, true)
                 }
             }
@@ -257,9 +315,9 @@ impl<C: ContainerClass> ContainerObject<C> {
         async move {
             let container = inner.state.container().ok_or(Unavailable::NoInstance("container handle lost".into()))?;
             if !container.running() {
-                let clean_exit = matches!(inner.life.borrow().exited, Some((_, 0)));
-                if restart && clean_exit {
-                    let settle = RESTART_SETTLE_MS - (now_ms() - inner.life.borrow().exited_at_ms);
+                let clean_exit = inner.life.borrow().last_exit.filter(|e| e.code == 0);
+                if let (true, Some(exit)) = (restart, clean_exit) {
+                    let settle = RESTART_SETTLE_MS - (now_ms() - exit.at_ms);
                     if settle > 0.0 {
                         Delay::from(Duration::from_millis(settle as u64)).await;
                     }
@@ -269,7 +327,7 @@ impl<C: ContainerClass> ContainerObject<C> {
             // After a restart the engine swaps the old container for a new
             // one of the same name; watching too early would watch the old.
             this.monitor(generation, if restart { RESTART_WATCH_DELAY_MS } else { 0.0 });
-            let exited = || inner.life.borrow().exited.filter(|(g, _)| *g == generation).map(|(_, code)| code);
+            let exited = || inner.life.borrow().last_exit.filter(|e| e.generation == generation).map(|e| e.code);
             let config = C::CONFIG;
             let result = readiness::wait(
                 &container,
@@ -283,8 +341,9 @@ impl<C: ContainerClass> ContainerObject<C> {
                 NotReady::Exited(code) => Unavailable::Crashed(code),
                 NotReady::Timeout(port) => Unavailable::NotReady(port),
             });
-            if result.is_ok() {
-                inner.life.borrow_mut().ready_generation = generation;
+            let mut life = inner.life.borrow_mut();
+            if result.is_ok() && life.generation == generation && matches!(life.phase, Phase::Starting(_)) {
+                life.phase = Phase::Ready;
             }
             result
         }
@@ -300,7 +359,11 @@ impl<C: ContainerClass> ContainerObject<C> {
         let inner = Rc::clone(&self.inner);
         spawn_local(async move {
             let begin = now_ms();
-            while now_ms() - begin < delay_ms && inner.life.borrow().ready_generation != generation {
+            let ready = || {
+                let life = inner.life.borrow();
+                life.generation == generation && matches!(life.phase, Phase::Ready)
+            };
+            while now_ms() - begin < delay_ms && !ready() {
                 Delay::from(Duration::from_millis(50)).await;
             }
             let Some(container) = inner.state.container() else { return };
@@ -311,21 +374,27 @@ impl<C: ContainerClass> ContainerObject<C> {
             };
             {
                 let mut life = inner.life.borrow_mut();
-                life.exited = Some((generation, exit_code));
-                life.exited_at_ms = now_ms();
+                life.last_exit = Some(Exit { generation, code: exit_code, at_ms: now_ms() });
                 if life.generation == generation {
-                    life.ready = None;
+                    life.phase = Phase::Stopped;
                 }
             }
-            let reason = if exit_code == 137 || exit_code == 143 { "runtime_signal" } else { "exit" };
             let control = Control { state: &inner.state, env: &inner.env };
-            let _ = inner.user.on_stop(&control, StopInfo { exit_code, reason: reason.into() }).await;
+            let stop = StopInfo { exit_code, reason: StopReason::of_exit_code(exit_code) };
+            let _ = inner.user.on_stop(&control, stop).await;
         });
     }
 
     async fn schedule_alarm(&self) -> worker::Result<()> {
-        let set = std::mem::replace(&mut self.inner.life.borrow_mut().alarm_set, true);
-        if !set {
+        let unarmed = {
+            let mut life = self.inner.life.borrow_mut();
+            let unarmed = matches!(life.sleep, Sleep::Unarmed);
+            if unarmed {
+                life.sleep = Sleep::Armed;
+            }
+            unarmed
+        };
+        if unarmed {
             let after = Duration::from_secs(C::CONFIG.sleep_after_secs);
             self.inner.state.storage().set_alarm(after).await?;
         }
@@ -336,29 +405,28 @@ impl<C: ContainerClass> ContainerObject<C> {
     /// one that ignored its stop signal for [`STOP_GRACE_MS`].
     async fn alarm(&self) -> worker::Result<()> {
         let sleep_ms = C::CONFIG.sleep_after_secs as f64 * 1000.0;
-        let (busy, last, stop_requested) = {
+        let (busy, last, sleep) = {
             let life = self.inner.life.borrow();
-            (life.in_flight > 0 || life.open_websockets > 0, life.last_activity_ms, life.stop_requested_ms)
+            (life.activity.busy(), life.activity.last_ms, life.sleep)
         };
         let now = now_ms();
-        let running = self.control().running();
-        if !running {
-            self.inner.life.borrow_mut().alarm_set = false;
+        if !self.control().running() {
+            self.inner.life.borrow_mut().sleep = Sleep::Unarmed;
             return Ok(());
         }
-        match stop_requested {
-            Some(since) if now - since >= STOP_GRACE_MS => {
-                self.inner.life.borrow_mut().alarm_set = false;
+        match sleep {
+            Sleep::Stopping { since_ms } if now - since_ms >= STOP_GRACE_MS => {
+                self.inner.life.borrow_mut().sleep = Sleep::Unarmed;
                 return self.control().destroy().await;
             }
-            Some(since) => return self.alarm_at(since + STOP_GRACE_MS).await,
-            None => {}
+            Sleep::Stopping { since_ms } => return self.alarm_at(since_ms + STOP_GRACE_MS).await,
+            Sleep::Unarmed | Sleep::Armed => {}
         }
         if busy || now - last < sleep_ms {
             let next = if busy { now + sleep_ms } else { last + sleep_ms };
             return self.alarm_at(next).await;
         }
-        self.inner.life.borrow_mut().stop_requested_ms = Some(now);
+        self.inner.life.borrow_mut().sleep = Sleep::Stopping { since_ms: now };
         self.inner.user.on_activity_expired(&self.control()).await?;
         self.alarm_at(now + STOP_GRACE_MS).await
     }
@@ -385,18 +453,18 @@ struct Activity<'a, C>(&'a Inner<C>);
 impl<'a, C> Activity<'a, C> {
     fn begin(inner: &'a Inner<C>) -> Self {
         let mut life = inner.life.borrow_mut();
-        life.in_flight += 1;
-        life.last_activity_ms = now_ms();
-        life.stop_requested_ms = None;
+        life.activity.in_flight += 1;
+        life.activity.last_ms = now_ms();
+        life.cancel_stop();
         Activity(inner)
     }
 }
 
 impl<C> Drop for Activity<'_, C> {
     fn drop(&mut self) {
-        let mut life = self.0.life.borrow_mut();
-        life.in_flight -= 1;
-        life.last_activity_ms = now_ms();
+        let activity = &mut self.0.life.borrow_mut().activity;
+        activity.in_flight -= 1;
+        activity.last_ms = now_ms();
     }
 }
 

@@ -2,17 +2,11 @@
 
 use std::marker::PhantomData;
 
-use worker::web_sys::{Headers, Request as JsRequest, RequestInit};
 use worker::{Env, ObjectNamespace, Request, Response, Result, Stub};
 
 use crate::control::Command;
-use crate::proxy::without_header;
+use crate::headers::{with_request_header, without_header, TARGET_PORT_HEADER};
 use crate::{ContainerClass, ContainerState, CONTROL_HEADER};
-
-/// Request header naming the container port a request goes to (the JS
-/// library's `switchPort`). Stripped from requests that reach an
-/// [`Instance`] through [`Instance::fetch`], so clients cannot pick ports.
-pub const TARGET_PORT_HEADER: &str = "cf-container-target-port";
 
 /// The Durable Object namespace of container class `C`.
 pub struct Namespace<C> {
@@ -103,11 +97,7 @@ impl<C: ContainerClass> Instance<C> {
 
     /// Sends `req` to `port` of the container instead of the default.
     pub async fn fetch_port(&self, req: Request, port: u16) -> Result<Response> {
-        let headers = Headers::new_with_headers(&req.inner().headers())?;
-        headers.set(TARGET_PORT_HEADER, &port.to_string())?;
-        let init = RequestInit::new();
-        init.set_headers(&headers);
-        let req = JsRequest::new_with_request_and_init(req.inner(), &init)?;
+        let req = with_request_header(req.inner(), TARGET_PORT_HEADER, &port.to_string())?;
         let req = without_header(req, CONTROL_HEADER)?;
         self.stub.fetch_with_request(Request::from(req)).await
     }

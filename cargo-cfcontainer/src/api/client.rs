@@ -233,7 +233,6 @@ impl Client {
             }
         })
     }
-
 }
 
 fn parse<T: DeserializeOwned>(label: &str, status: StatusCode, text: &str) -> Result<T, Error> {

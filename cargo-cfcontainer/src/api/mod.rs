@@ -9,8 +9,8 @@ mod secret;
 mod workers;
 
 pub use client::{Body, Client, Part, Retry};
-pub use secret::Secret;
 pub use containers::*;
+pub use secret::Secret;
 pub use workers::*;
 
 /// The public API base; `CLOUDFLARE_API_BASE_URL` overrides it.

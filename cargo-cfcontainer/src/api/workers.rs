@@ -251,9 +251,10 @@ mod tests {
 
     #[test]
     fn listed_bindings_of_kinds_we_do_not_write_keep_their_kind() {
-        let listed: Vec<BoundName> =
-            serde_json::from_str(r#"[{"type":"kv_namespace","name":"CACHE","namespace_id":"1"},{"type":"secret_text","name":"KEY"}]"#)
-                .unwrap();
+        let listed: Vec<BoundName> = serde_json::from_str(
+            r#"[{"type":"kv_namespace","name":"CACHE","namespace_id":"1"},{"type":"secret_text","name":"KEY"}]"#,
+        )
+        .unwrap();
         assert_eq!(listed[0].kind, BindingKind::Other("kv_namespace".into()));
         assert_eq!(listed[0].kind.to_string(), "kv_namespace");
         assert_eq!(listed[1].kind, BindingKind::SecretText);

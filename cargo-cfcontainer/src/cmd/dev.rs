@@ -14,8 +14,8 @@ use bollard::Docker;
 use cfcontainer_meta::{ContainerMeta, ImageSource};
 use tokio::process::{Child, Command};
 
-use crate::cli::{DevArgs, GlobalArgs};
 use crate::artifact::Loaded;
+use crate::cli::{DevArgs, GlobalArgs};
 use crate::dev::{self, Snapshot, WorkerdConfig};
 use crate::output::Output;
 use crate::{artifact, engine, image, Error};

@@ -191,7 +191,9 @@ async fn update(
     out: &Output,
 ) -> Result<String, Error> {
     let patch = ApplicationPatch { max_instances: app.max_instances };
-    client.call::<Value>(Method::PATCH, &format!("/containers/applications/{id}"), Body::json(&patch), Retry::Safe, out).await?;
+    client
+        .call::<Value>(Method::PATCH, &format!("/containers/applications/{id}"), Body::json(&patch), Retry::Safe, out)
+        .await?;
     let target = app.configuration();
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
     // The description identifies this rollout when a lost answer is reconciled.

@@ -78,7 +78,9 @@ impl WorkerSecret {
 
     fn binding(&self) -> Option<Binding> {
         match self {
-            WorkerSecret::Given { name, value } => Some(Binding::SecretText { name: name.clone(), text: value.clone() }),
+            WorkerSecret::Given { name, value } => {
+                Some(Binding::SecretText { name: name.clone(), text: value.clone() })
+            }
             WorkerSecret::Kept { .. } => None,
         }
     }
@@ -195,7 +197,11 @@ fn check_vars(settings: &WorkerSettings, containers: &[ContainerMeta]) -> Result
         for var in &c.env {
             if let EnvValue::Var(name) = &var.value {
                 if !settings.vars.contains_key(name) {
-                    return Err(Error::MissingVar { class: c.class.clone(), env: var.name.clone(), name: name.clone() });
+                    return Err(Error::MissingVar {
+                        class: c.class.clone(),
+                        env: var.name.clone(),
+                        name: name.clone(),
+                    });
                 }
             }
         }

@@ -18,9 +18,9 @@ use bollard::Docker;
 use cfcontainer_meta::{ContainerMeta, ImageSource};
 
 use crate::api::Client;
+use crate::artifact::{self, BuildRequest};
 use crate::image::{self, RegistryAuth};
 use crate::output::Output;
-use crate::artifact::{self, BuildRequest};
 use crate::{dev, engine, Error, Project};
 
 /// A crate ready to compare with the account: built for release, its

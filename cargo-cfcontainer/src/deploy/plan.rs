@@ -269,7 +269,8 @@ fn metadata_changes(settings: &ScriptSettings, script: &DesiredScript) -> Vec<St
     }
     let desired: Vec<(BindingKind, String)> =
         script.upload_metadata(None).bindings.iter().map(|b| (b.kind(), b.name().to_string())).collect();
-    let remote: Vec<(BindingKind, String)> = settings.bindings.iter().map(|b| (b.kind.clone(), b.name.clone())).collect();
+    let remote: Vec<(BindingKind, String)> =
+        settings.bindings.iter().map(|b| (b.kind.clone(), b.name.clone())).collect();
     let added = desired.iter().filter(|b| !remote.contains(b)).map(|(kind, name)| format!("+{kind}:{name}"));
     // Secrets set outside this tool are kept (keep_bindings), not removed.
     let removed = remote
@@ -332,6 +333,7 @@ fn app_plan(remote: Option<&Application>, app: &DesiredApp) -> AppPlan {
     .flatten()
     .collect();
     let (id, desired) = (current.id.clone(), app.clone());
-    let step = if changes.is_empty() { AppStep::NoChange { id, desired } } else { AppStep::Update { id, changes, desired } };
+    let step =
+        if changes.is_empty() { AppStep::NoChange { id, desired } } else { AppStep::Update { id, changes, desired } };
     AppPlan { class: app.class.clone(), name: current.name.clone(), step }
 }

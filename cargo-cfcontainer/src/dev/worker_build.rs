@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::output::Output;
 use crate::error::one_line;
+use crate::output::Output;
 use crate::{Error, Project};
 
 /// Runs `worker-build` (release unless `dev_profile`) in the crate's

@@ -10,9 +10,9 @@ use super::{Merged, Sections};
 
 /// Merges `sections` into the TOML text `existing` (may be empty).
 pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
-    let mut doc: DocumentMut = existing.parse().map_err(|e: toml_edit::TomlError| {
-        e.to_string().lines().next().unwrap_or("not valid TOML").to_string()
-    })?;
+    let mut doc: DocumentMut = existing
+        .parse()
+        .map_err(|e: toml_edit::TomlError| e.to_string().lines().next().unwrap_or("not valid TOML").to_string())?;
     if let Value::Object(defaults) = to_json(&sections.defaults) {
         for (key, value) in &defaults {
             if !doc.contains_key(key) {
@@ -55,7 +55,10 @@ pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
     let migration_added = step.as_ref().map(|s| s.tag.clone());
     if let Some(step) = step {
         let migrations = doc.entry("migrations").or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
-        migrations.as_array_of_tables_mut().ok_or("`migrations` must be an array of tables")?.push(table(&to_json(&step)));
+        migrations
+            .as_array_of_tables_mut()
+            .ok_or("`migrations` must be an array of tables")?
+            .push(table(&to_json(&step)));
     }
     Ok(Merged { text: doc.to_string(), migration_added, undeclared_classes: undeclared })
 }
@@ -63,7 +66,8 @@ pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
 /// Drops our classes' old entries from `table[key]`, then appends `ours`.
 fn replace_ours<T: Serialize>(parent: &mut Table, key: &str, ours: &[T], sections: &Sections) -> Result<(), String> {
     let item = parent.entry(key).or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
-    let list = item.as_array_of_tables_mut().ok_or_else(|| format!("`{key}` must be an array of tables ([[{key}]])"))?;
+    let list =
+        item.as_array_of_tables_mut().ok_or_else(|| format!("`{key}` must be an array of tables ([[{key}]])"))?;
     list.retain(|t| !sections.owns(&table_to_json(t)));
     for entry in ours {
         list.push(table(&to_json(entry)));

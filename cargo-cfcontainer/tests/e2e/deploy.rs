@@ -1,10 +1,10 @@
 //! `cargo cfcontainer plan`, `deploy` and `destroy` against the strict API
 //! emulator, with images in the real local registry.
 
-use cf_api_emulator::{Emulator, Fault, FaultKind};
-use serde_json::{json, Value};
 use crate::support::cloud::{api_env, calls, emulator, with_env};
 use crate::support::*;
+use cf_api_emulator::{Emulator, Fault, FaultKind};
+use serde_json::{json, Value};
 
 /// The emulator, when the engine, workerd tooling and registry are here.
 fn start() -> Option<Emulator> {

@@ -1,8 +1,8 @@
 //! `cargo cfcontainer inspect`: metadata comes from the compiled artifact,
 //! settings from `[package.metadata.cfcontainer]`, failures are one line.
 
-use serde_json::Value;
 use crate::support::*;
+use serde_json::Value;
 
 fn inspect_json(out: &std::process::Output) -> Value {
     assert!(out.status.success(), "inspect failed: {}", stderr(out));

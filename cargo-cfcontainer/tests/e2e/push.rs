@@ -1,9 +1,9 @@
 //! `cargo cfcontainer push` against the real engine and the real local
 //! registry (htpasswd auth), with credentials from the API emulator.
 
-use serde_json::Value;
 use crate::support::cloud::{api_env, calls, emulator, with_env};
 use crate::support::*;
+use serde_json::Value;
 
 const ONE_CONTAINER: &str = r#"
 #[cfcontainer::container(class = "Web", port = 8080)]

@@ -5,8 +5,8 @@
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
 use crate::support::stack::{available, Stack};
+use sha2::{Digest, Sha256};
 
 fn text(response: ureq::Response) -> String {
     response.into_string().unwrap()

@@ -13,48 +13,28 @@
 //! println!("CLOUDFLARE_API_BASE_URL={}", emulator.base_url());
 //! ```
 
+mod call;
+mod config;
 mod containers;
 mod envelope;
 mod faults;
+mod instances;
 mod multipart;
 mod registry;
 mod server;
+mod shared;
 mod state;
 mod workers;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+pub use config::Config;
 pub use faults::{Fault, FaultKind};
 pub use registry::Registry;
-pub use server::Logged;
+pub use shared::Logged;
 
-/// What the emulated account looks like.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// The account id every path must name.
-    pub account_id: String,
-    /// The only API token accepted (as `Authorization: Bearer ...`).
-    pub token: String,
-    /// The registry whose credentials the API hands out and where
-    /// application images must exist; `None` accepts any image.
-    pub registry: Option<Registry>,
-}
-
-impl Config {
-    /// Account `0123456789abcdef0123456789abcdef`, token `test-token`, no registry.
-    pub fn for_tests() -> Config {
-        Config { account_id: "0123456789abcdef0123456789abcdef".into(), token: "test-token".into(), registry: None }
-    }
-}
-
-/// Everything the server shares between requests.
-pub(crate) struct Shared {
-    pub config: Config,
-    pub state: Mutex<state::State>,
-    pub faults: Mutex<Vec<Fault>>,
-    pub log: Mutex<Vec<Logged>>,
-}
+use shared::Shared;
 
 /// A running emulator on 127.0.0.1 (its own thread and runtime); it stops
 /// when dropped.

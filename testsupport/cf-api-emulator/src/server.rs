@@ -7,47 +7,15 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
-use serde::Serialize;
 
+use crate::call::Call;
 use crate::envelope::{fail, Reply};
 use crate::faults::{self, FaultKind};
-use crate::{containers, workers, Shared};
+use crate::shared::{Logged, Shared};
+use crate::{containers, workers};
 
 /// API path prefix.
 const PREFIX: &str = "/client/v4";
-
-/// One logged API request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Logged {
-    /// HTTP method.
-    pub method: String,
-    /// Path after `/client/v4`.
-    pub path: String,
-    /// The raw query, if any.
-    pub query: Option<String>,
-    /// The status answered; 0 for a dropped connection.
-    pub status: u16,
-}
-
-/// A request as handlers see it.
-pub struct Call {
-    pub method: String,
-    /// Path segments after `/accounts/{account}`.
-    pub segments: Vec<String>,
-    pub query: Vec<(String, String)>,
-    pub content_type: Option<String>,
-    pub body: Bytes,
-}
-
-impl Call {
-    /// Fails unless every query parameter is one of `allowed`.
-    pub fn only_query(&self, allowed: &[&str]) -> Result<(), Reply> {
-        match self.query.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
-            Some((k, _)) => Err(fail(400, 10021, format!("unknown query parameter `{k}`"))),
-            None => Ok(()),
-        }
-    }
-}
 
 /// Serves until `shutdown` fires.
 pub async fn serve(
@@ -210,7 +178,7 @@ fn control_call(shared: &Shared, method: &str, path: &str, body: &Bytes) -> Repl
             ok(serde_json::Value::Null)
         }
         ("GET", "state") => ok(shared.state.lock().unwrap().snapshot(&shared.config)),
-        ("POST", "faults") => match serde_json::from_slice::<crate::Fault>(body) {
+        ("POST", "faults") => match serde_json::from_slice::<crate::faults::Fault>(body) {
             Ok(f) => {
                 shared.faults.lock().unwrap().push(f);
                 ok(serde_json::Value::Null)

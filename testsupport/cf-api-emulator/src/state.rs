@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::Config;
+use crate::config::Config;
 
 /// The account's resources.
 #[derive(Default)]
@@ -172,7 +172,7 @@ impl Application {
     pub fn json(&self, account_id: &str) -> Value {
         let mut configuration = self.configuration.clone();
         if let Some((vcpu, memory, disk)) =
-            configuration.get("instance_type").and_then(Value::as_str).and_then(crate::containers::instance_resources)
+            configuration.get("instance_type").and_then(Value::as_str).and_then(crate::instances::instance_resources)
         {
             configuration["vcpu"] = json!(vcpu);
             configuration["memory_mib"] = json!(memory);

@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::call::Call;
 use crate::envelope::{fail, invalid, ok, Reply};
 use crate::multipart;
-use crate::server::Call;
 use crate::state::{Module, Namespace, Script, State};
 
 const NO_SUCH_WORKER: (u16, u32, &str) = (404, 10007, "This Worker does not exist on your account.");

@@ -1,0 +1,25 @@
+//! A request as the endpoint handlers see it.
+
+use bytes::Bytes;
+
+use crate::envelope::{fail, Reply};
+
+/// A request as handlers see it.
+pub struct Call {
+    pub method: String,
+    /// Path segments after `/accounts/{account}`.
+    pub segments: Vec<String>,
+    pub query: Vec<(String, String)>,
+    pub content_type: Option<String>,
+    pub body: Bytes,
+}
+
+impl Call {
+    /// Fails unless every query parameter is one of `allowed`.
+    pub fn only_query(&self, allowed: &[&str]) -> Result<(), Reply> {
+        match self.query.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+            Some((k, _)) => Err(fail(400, 10021, format!("unknown query parameter `{k}`"))),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! The emulated account's settings.
+
+use crate::registry::Registry;
+
+/// What the emulated account looks like.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The account id every path must name.
+    pub account_id: String,
+    /// The only API token accepted (as `Authorization: Bearer ...`).
+    pub token: String,
+    /// The registry whose credentials the API hands out and where
+    /// application images must exist; `None` accepts any image.
+    pub registry: Option<Registry>,
+}
+
+impl Config {
+    /// Account `0123456789abcdef0123456789abcdef`, token `test-token`, no registry.
+    pub fn for_tests() -> Config {
+        Config { account_id: "0123456789abcdef0123456789abcdef".into(), token: "test-token".into(), registry: None }
+    }
+}

@@ -1,0 +1,30 @@
+//! What the server shares between requests, and its request log.
+
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::faults::Fault;
+use crate::state;
+
+/// One logged API request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Logged {
+    /// HTTP method.
+    pub method: String,
+    /// Path after `/client/v4`.
+    pub path: String,
+    /// The raw query, if any.
+    pub query: Option<String>,
+    /// The status answered; 0 for a dropped connection.
+    pub status: u16,
+}
+
+/// Everything the server shares between requests.
+pub(crate) struct Shared {
+    pub config: Config,
+    pub state: Mutex<state::State>,
+    pub faults: Mutex<Vec<Fault>>,
+    pub log: Mutex<Vec<Logged>>,
+}
