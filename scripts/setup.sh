@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
-# Installs and starts everything cfcontainer's tests and local dev need.
-# Idempotent: a second run only checks and (re)starts what is down.
+# Installs and starts everything cfcontainer's tests and local dev need, on
+# our test machines (Debian 12, root). Idempotent: a second run only checks
+# and (re)starts what is down.
 #
-# Installs: Debian's docker.io (CLI, runc, iptables), dockerd 26 + containerd
-# from Debian 13 (unpacked, not installed), docker-registry, apache2-utils,
-# busybox-static, the wasm32 target, worker-build, wasm-bindgen-cli, and
-# workerd + esbuild from npm.
-# Starts: dockerd (IPv6 pool, socket /var/run/docker.sock) and a registry on
-# 127.0.0.1:$CFC_REGISTRY_PORT with htpasswd auth.
-# Writes: $CFC_TOOLS/env.sh, which exports the tool paths; source it.
+# The Docker engine: a running engine that works with workerd (dockerd 26 or
+# newer, with an IPv6 address pool) is used as it is: DOCKER_HOST, else
+# /var/run/docker.sock. Otherwise dockerd 26 runs BESIDE it, never in its
+# place: its own socket, data root, exec root, pidfile and config under
+# $CFC_TOOLS/docker, no default bridge and no iptables rules, so a user's
+# engine and containers are never touched. This script never stops an
+# engine it did not start, and writes nothing under /etc/docker.
+#
+# Installs: docker-registry, apache2-utils, busybox-static, curl (Debian);
+# dockerd 26 + containerd from Debian 13 and runc from Debian 12, unpacked
+# (not installed) under $CFC_TOOLS/docker26, only when no usable engine
+# runs; the wasm32 target, worker-build, wasm-bindgen-cli; workerd, esbuild
+# and wrangler from npm.
+# Starts: our dockerd when needed, and a registry on 127.0.0.1:$CFC_REGISTRY_PORT
+# with htpasswd auth.
+# Writes: $CFC_TOOLS/env.sh, which exports the tool paths and the engine's
+# DOCKER_HOST; source it.
 set -euo pipefail
 
 CFC_TOOLS=${CFC_TOOLS:-/opt/cfcontainer-tools}
@@ -26,7 +37,7 @@ mkdir -p "$CFC_TOOLS"
 
 apt_ready=$CFC_TOOLS/.apt-updated
 need_pkgs=()
-for p in docker.io docker-registry apache2-utils busybox-static curl; do
+for p in docker-registry apache2-utils busybox-static curl; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -34,49 +45,90 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   [ -f "$apt_ready" ] || { apt-get update -qq && touch "$apt_ready"; }
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null \
     || die "apt-get install ${need_pkgs[*]} failed; check that Debian's mirror is reachable"
-fi
-# Debian's package starts its own dockerd 20.10 and registry; we run our own.
-if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-  systemctl stop docker.service docker.socket docker-registry.service >/dev/null 2>&1 || true
-fi
-
-# --- dockerd 26 from Debian 13, unpacked next to Debian 12's runc ----------
-D26=$CFC_TOOLS/docker26
-if [ ! -x "$D26/root/usr/sbin/dockerd" ]; then
-  say "fetching dockerd $DOCKERD_MAJOR and containerd from Debian 13"
-  mirror=$(grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v security | head -n1)
-  [ -n "$mirror" ] || mirror=$(grep -h '^deb ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}' | head -n1)
-  [ -n "$mirror" ] || die "cannot find the Debian mirror in /etc/apt sources"
-  rm -rf "$D26"; mkdir -p "$D26/etc" "$D26/state" "$D26/cache" "$D26/root"
-  touch "$D26/state/status"
-  printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" > "$D26/etc/trixie.sources"
-  O=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$D26/etc" -o "Dir::State=$D26/state"
-     -o "Dir::State::status=$D26/state/status" -o "Dir::Cache=$D26/cache")
-  apt-get "${O[@]}" update -qq || die "apt-get update for Debian 13 failed"
-  (cd "$D26" && apt-get "${O[@]}" download docker.io containerd >/dev/null) || die "downloading docker.io/containerd from Debian 13 failed"
-  for f in "$D26"/*.deb; do dpkg-deb -x "$f" "$D26/root"; done
-  rm -f "$D26"/*.deb
+  # Debian's docker-registry package starts a registry service on :5000 of
+  # its own; the one we just installed is not wanted, ours runs below.
+  if [[ " ${need_pkgs[*]} " == *" docker-registry "* ]] && [ -d /run/systemd/system ]; then
+    systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
+  fi
 fi
 
-mkdir -p /etc/docker
-cat > /etc/docker/daemon.json <<'JSON'
-{"ipv6": true, "fixed-cidr-v6": "fd00:dead:beef::/64",
- "default-address-pools": [{"base": "172.30.0.0/16", "size": 24},
-                           {"base": "fd00:cafe::/48", "size": 64}]}
-JSON
-
-docker_server_major() {
-  DOCKER_HOST=unix:///var/run/docker.sock docker version --format '{{.Server.Version}}' 2>/dev/null | cut -d. -f1
+# --- the Docker engine: the user's if it works, else ours beside it -------
+# `engine_version HOST` prints the server version of the engine at a
+# unix:// DOCKER_HOST, or nothing if none answers there.
+engine_version() {
+  local sock=${1#unix://}
+  [ -S "$sock" ] || return 0
+  curl -s --max-time 5 --unix-socket "$sock" http://engine/version \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["Version"])' 2>/dev/null || true
 }
-if [ "$(docker_server_major)" != "$DOCKERD_MAJOR" ]; then
-  pkill -x dockerd 2>/dev/null || true; pkill -x containerd 2>/dev/null || true
-  for _ in $(seq 50); do pgrep -x dockerd >/dev/null || break; sleep 0.2; done
-  rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid
-  say "starting dockerd $DOCKERD_MAJOR (log: $CFC_TOOLS/dockerd.log)"
-  PATH=$D26/root/usr/bin:$D26/root/usr/sbin:$PATH setsid nohup "$D26/root/usr/sbin/dockerd" \
-    >"$CFC_TOOLS/dockerd.log" 2>&1 </dev/null &
-  for _ in $(seq 150); do [ "$(docker_server_major)" = "$DOCKERD_MAJOR" ] && break; sleep 0.2; done
-  [ "$(docker_server_major)" = "$DOCKERD_MAJOR" ] || die "dockerd $DOCKERD_MAJOR did not start; see $CFC_TOOLS/dockerd.log"
+# workerd creates an IPv6-enabled network for its containers: the engine
+# needs an IPv6 address pool. Creating (and removing) a probe network tells.
+engine_has_ipv6_pool() {
+  local sock=${1#unix://} name="cfc-ipv6-probe-$$" id
+  id=$(curl -s --max-time 10 --unix-socket "$sock" -H 'Content-Type: application/json' \
+    -d "{\"Name\":\"$name\",\"EnableIPv6\":true}" http://engine/networks/create \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["Id"])' 2>/dev/null)
+  [ -n "$id" ] || return 1
+  curl -s --max-time 10 --unix-socket "$sock" -X DELETE "http://engine/networks/$id" >/dev/null
+}
+engine_usable() {
+  local version major
+  version=$(engine_version "$1")
+  major=${version%%.*}
+  [ -n "$version" ] || return 1
+  if [ "$major" -lt 26 ]; then
+    say "the engine at $1 is dockerd $version: workerd's containers need 26 or newer (20.10 breaks them); running our own beside it"
+    return 1
+  fi
+  engine_has_ipv6_pool "$1" || { say "the engine at $1 has no IPv6 address pool, which workerd's network needs; running our own beside it"; return 1; }
+}
+
+OWN=$CFC_TOOLS/docker
+OWN_HOST=unix://$OWN/docker.sock
+CANDIDATE=${DOCKER_HOST:-unix:///var/run/docker.sock}
+if [[ $CANDIDATE == unix://* ]] && [ "$CANDIDATE" != "$OWN_HOST" ] && engine_usable "$CANDIDATE"; then
+  ENGINE_HOST=$CANDIDATE
+  say "using the running engine at $ENGINE_HOST (dockerd $(engine_version "$ENGINE_HOST"))"
+else
+  ENGINE_HOST=$OWN_HOST
+  D26=$CFC_TOOLS/docker26
+  if [ ! -x "$D26/root/usr/sbin/dockerd" ] || [ ! -x "$D26/root/usr/sbin/runc" ]; then
+    say "fetching dockerd 26 and containerd (Debian 13) and runc (Debian 12), unpacked under $D26"
+    mirror=$(grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v security | head -n1)
+    [ -n "$mirror" ] || mirror=$(grep -h '^deb ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}' | head -n1)
+    [ -n "$mirror" ] || die "cannot find the Debian mirror in /etc/apt sources"
+    rm -rf "$D26"; mkdir -p "$D26/etc" "$D26/state" "$D26/cache" "$D26/root" "$D26/debs"
+    touch "$D26/state/status"
+    # Private apt state: the system's sources and package database stay as they are.
+    printf 'Types: deb\nURIs: %s\nSuites: trixie bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" > "$D26/etc/debian.sources"
+    O=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$D26/etc" -o "Dir::State=$D26/state"
+       -o "Dir::State::status=$D26/state/status" -o "Dir::Cache=$D26/cache")
+    apt-get "${O[@]}" update -qq || die "apt-get update for Debian 13 failed"
+    # Debian 13's runc needs glibc 2.38: take Debian 12's.
+    (cd "$D26/debs" && apt-get "${O[@]}" download docker.io/trixie containerd/trixie runc/bookworm >/dev/null 2>&1) \
+      || die "downloading docker.io, containerd and runc from Debian failed"
+    for f in "$D26"/debs/*.deb; do dpkg-deb -x "$f" "$D26/root"; done
+    rm -rf "$D26/debs"
+  fi
+  mkdir -p "$OWN/data" "$OWN/exec"
+  cat > "$OWN/daemon.json" <<JSON
+{"hosts": ["$OWN_HOST"], "data-root": "$OWN/data", "exec-root": "$OWN/exec", "pidfile": "$OWN/docker.pid",
+ "bridge": "none", "iptables": false, "ip6tables": false,
+ "ipv6": true, "fixed-cidr-v6": "fd00:dead:beef::/64",
+ "default-address-pools": [{"base": "172.30.0.0/16", "size": 24}, {"base": "fd00:cafe::/48", "size": 64}]}
+JSON
+  if [ -z "$(engine_version "$OWN_HOST")" ]; then
+    # Only our own dockerd is ever stopped: the one our pidfile names.
+    if [ -f "$OWN/docker.pid" ] && kill -0 "$(cat "$OWN/docker.pid")" 2>/dev/null; then
+      kill "$(cat "$OWN/docker.pid")"; for _ in $(seq 50); do kill -0 "$(cat "$OWN/docker.pid")" 2>/dev/null || break; sleep 0.2; done
+    fi
+    rm -f "$OWN/docker.pid" "$OWN/docker.sock"
+    say "starting dockerd 26 beside any other engine at $OWN_HOST (log: $OWN/dockerd.log)"
+    PATH=$D26/root/usr/bin:$D26/root/usr/sbin:$PATH setsid nohup "$D26/root/usr/sbin/dockerd" \
+      --config-file "$OWN/daemon.json" >"$OWN/dockerd.log" 2>&1 </dev/null &
+    for _ in $(seq 150); do [ -n "$(engine_version "$OWN_HOST")" ] && break; sleep 0.2; done
+    [ -n "$(engine_version "$OWN_HOST")" ] || die "dockerd 26 did not start; see $OWN/dockerd.log"
+  fi
 fi
 
 # --- registry on loopback with bcrypt htpasswd auth ------------------------
@@ -148,9 +200,9 @@ export WORKERD_BIN=$NODE/node_modules/.bin/workerd
 export ESBUILD_BIN=$NODE/node_modules/.bin/esbuild
 export WRANGLER_BIN=$WRANGLER_DIR/node_modules/.bin/wrangler
 export WASM_BINDGEN_BIN=$HOME/.cargo/bin/wasm-bindgen
-export DOCKER_HOST=\${DOCKER_HOST:-unix:///var/run/docker.sock}
+export DOCKER_HOST=$ENGINE_HOST
 export CFC_REGISTRY=127.0.0.1:$CFC_REGISTRY_PORT
 export CFC_REGISTRY_USER=cfc-test
 export CFC_REGISTRY_PASSWORD=cfc-test-password
 ENV
-say "ready: dockerd $(docker_server_major), registry 127.0.0.1:$CFC_REGISTRY_PORT, workerd $WORKERD_VERSION (source $CFC_TOOLS/env.sh)"
+say "ready: dockerd $(engine_version "$ENGINE_HOST") at $ENGINE_HOST, registry 127.0.0.1:$CFC_REGISTRY_PORT, workerd $WORKERD_VERSION (source $CFC_TOOLS/env.sh)"

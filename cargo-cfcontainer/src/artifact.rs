@@ -8,6 +8,7 @@ use std::time::SystemTime;
 use cargo_metadata::Message;
 use cfcontainer_meta::ContainerMeta;
 
+use crate::child::WithoutCredentials;
 use crate::error::one_line;
 use crate::output::Output;
 use crate::{Error, Project};
@@ -155,7 +156,7 @@ fn build(project: &Project, request: &BuildRequest, out: &Output) -> Result<Path
         |why: String| Error::Build { package: project.package.clone(), target: request.target.to_string(), why };
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.arg("build").arg("--lib").arg("--manifest-path").arg(&project.manifest_path).args([
+    cmd.without_credentials().arg("build").arg("--lib").arg("--manifest-path").arg(&project.manifest_path).args([
         "--target",
         request.target,
         "--message-format",

@@ -93,6 +93,9 @@ pub enum Error {
     /// The wrangler config cannot be merged into.
     #[error("cannot merge into {}: {why}; fix the file or pass --config <new file>", path.display())]
     WranglerConfig { path: PathBuf, why: String },
+    /// A Worker secret named after a credentials variable.
+    #[error("Worker secret `{name}` is named after the variable that holds the Cloudflare API credentials, so deploying would upload them as the secret; rename the secret")]
+    SecretNamedLikeCredential { name: String },
     /// A container env var reads a Worker var the settings do not define.
     #[error("container `{class}` reads env var {env} from Worker var `{name}`, which [package.metadata.cfcontainer] `vars` does not define; add `vars = {{ {name} = \"...\" }}`")]
     MissingVar { class: String, env: String, name: String },

@@ -5,6 +5,7 @@
 
 pub mod api;
 mod artifact;
+mod child;
 pub mod cli;
 mod cmd;
 pub mod deploy;

@@ -2,10 +2,12 @@
 //! `[package.metadata.cfcontainer]` settings, read through `cargo metadata`.
 
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
 
-use cargo_metadata::{MetadataCommand, Package};
+use cargo_metadata::{Metadata, MetadataCommand, Package};
 use serde::{Deserialize, Serialize};
 
+use crate::child::WithoutCredentials;
 use crate::error::one_line;
 use crate::Error;
 
@@ -104,11 +106,8 @@ impl Project {
     /// member) of the workspace at `manifest` (default: `./Cargo.toml`).
     pub fn load(manifest: Option<&Path>, package: Option<&str>) -> Result<Project, Error> {
         let manifest = manifest.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("Cargo.toml"));
-        let metadata = MetadataCommand::new()
-            .manifest_path(&manifest)
-            .no_deps()
-            .exec()
-            .map_err(|e| Error::Metadata { manifest: manifest.display().to_string(), why: one_line(&e.to_string()) })?;
+        let metadata = metadata(&manifest)
+            .map_err(|why| Error::Metadata { manifest: manifest.display().to_string(), why: one_line(&why) })?;
         let members: Vec<&Package> = metadata.workspace_packages();
         let member_names = || members.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
         let package = match package {
@@ -162,6 +161,20 @@ impl Project {
         }
         Ok(bindings.into_iter().collect())
     }
+}
+
+/// `cargo metadata --no-deps` of the workspace at `manifest`, run without
+/// the account's credentials in its environment.
+fn metadata(manifest: &Path) -> Result<Metadata, String> {
+    let mut cmd = MetadataCommand::new().manifest_path(manifest).no_deps().cargo_command();
+    let output =
+        cmd.without_credentials().stdin(Stdio::null()).output().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let json = stdout.lines().find(|line| line.starts_with('{')).ok_or("cargo metadata printed no JSON")?;
+    MetadataCommand::parse(json).map_err(|e| e.to_string())
 }
 
 /// The package whose manifest was named, or the only member.

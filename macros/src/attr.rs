@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use cfcontainer_meta::{parse_duration, EnvValue, InstanceType, RolloutKind, NAMED_INSTANCE_TYPES};
+use cfcontainer_meta::{parse_duration, EnvValue, InstanceType, RolloutKind, CREDENTIAL_VARS, NAMED_INSTANCE_TYPES};
 use proc_macro2::{Span, TokenStream};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
@@ -386,6 +386,14 @@ fn env_source(cx: &Ctxt, call: &syn::ExprCall) -> Option<EnvValue> {
         }
     };
     match func.as_deref() {
+        Some(SECRET) if CREDENTIAL_VARS.contains(&arg.value.as_str()) => {
+            let message = format!(
+                "a Worker secret cannot be named `{}`: deploys read the Cloudflare API credentials from that variable, so its value would be uploaded as the secret; name the secret differently",
+                arg.value
+            );
+            cx.error_at(arg.span, message);
+            None
+        }
         Some(SECRET) => Some(EnvValue::Secret(arg.value)),
         Some(VAR) => Some(EnvValue::Var(arg.value)),
         _ => {

@@ -29,3 +29,9 @@ pub use ident::{is_js_identifier, kebab_case, shouty_snake_case};
 pub use instance::{InstanceType, NAMED_INSTANCE_TYPES};
 pub use model::*;
 pub use record::{decode_records, encode_record, RecordError, RECORD_MAGIC, SECTION};
+
+/// Environment variables that hold Cloudflare account credentials, as the
+/// official tools read them. No Worker secret may be named after one (its
+/// value would be the credential), and `cargo cfcontainer` hands none of
+/// them to the programs it runs.
+pub const CREDENTIAL_VARS: &[&str] = &["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CF_API_TOKEN", "CF_API_KEY"];

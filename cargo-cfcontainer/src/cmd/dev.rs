@@ -15,6 +15,7 @@ use cfcontainer_meta::{ContainerMeta, ImageSource};
 use tokio::process::{Child, Command};
 
 use crate::artifact::Loaded;
+use crate::child::WithoutCredentials;
 use crate::cli::{DevArgs, GlobalArgs};
 use crate::dev::{self, Snapshot, WorkerdConfig};
 use crate::output::Output;
@@ -144,6 +145,7 @@ async fn build_and_start(
 
 async fn start_workerd(prepared: Prepared, args: &DevArgs, out: &Output) -> Result<Running, Error> {
     let mut child = Command::new(&prepared.workerd)
+        .without_credentials()
         .arg("serve")
         .arg(&prepared.config_path)
         .arg("--experimental")

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use cfcontainer_meta::{ContainerMeta, EnvValue, InstanceType, Rollout};
+use cfcontainer_meta::{ContainerMeta, EnvValue, InstanceType, Rollout, CREDENTIAL_VARS};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -153,7 +153,7 @@ pub fn script(
     let settings = &project.settings;
     check_vars(settings, containers)?;
     let modules = modules(modules_dir)?;
-    let secrets = secrets(containers);
+    let secrets = secrets(containers)?;
     let metadata = ScriptMetadata {
         main_module: "index.js".into(),
         compatibility_date: settings.compatibility_date.clone(),
@@ -218,8 +218,9 @@ fn bindings(settings: &WorkerSettings, containers: &[ContainerMeta]) -> Vec<Bind
     namespaces.chain(vars).collect()
 }
 
-/// Every Worker secret the containers read, once, by name.
-fn secrets(containers: &[ContainerMeta]) -> Vec<WorkerSecret> {
+/// Every Worker secret the containers read, once, by name. None may be
+/// named after a credentials variable: its value would be the API token.
+fn secrets(containers: &[ContainerMeta]) -> Result<Vec<WorkerSecret>, Error> {
     let mut names: Vec<&String> = containers
         .iter()
         .flat_map(|c| c.env.iter())
@@ -230,13 +231,17 @@ fn secrets(containers: &[ContainerMeta]) -> Vec<WorkerSecret> {
         .collect();
     names.sort();
     names.dedup();
-    names
+    if let Some(name) = names.iter().find(|n| CREDENTIAL_VARS.contains(&n.as_str())) {
+        return Err(Error::SecretNamedLikeCredential { name: name.to_string() });
+    }
+    let secrets = names
         .into_iter()
         .map(|name| match std::env::var(name).ok().filter(|v| !v.is_empty()) {
             Some(value) => WorkerSecret::Given { name: name.clone(), value: Secret::new(value) },
             None => WorkerSecret::Kept { name: name.clone() },
         })
-        .collect()
+        .collect();
+    Ok(secrets)
 }
 
 /// The upload's digest: secret values keyed with `token` (so the digest

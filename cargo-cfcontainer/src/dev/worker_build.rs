@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::child::WithoutCredentials;
 use crate::error::one_line;
 use crate::output::Output;
 use crate::{Error, Project};
@@ -13,7 +14,7 @@ use crate::{Error, Project};
 pub fn worker_build(project: &Project, dev_profile: bool, out: &Output) -> Result<PathBuf, Error> {
     let failed = |why: String| Error::WorkerBuild { package: project.package.clone(), why };
     let mut cmd = Command::new(std::env::var_os("WORKER_BUILD_BIN").unwrap_or_else(|| "worker-build".into()));
-    cmd.arg(if dev_profile { "--dev" } else { "--release" }).current_dir(&project.dir);
+    cmd.without_credentials().arg(if dev_profile { "--dev" } else { "--release" }).current_dir(&project.dir);
     out.verbose(&format!("running {cmd:?}"));
     let progress = out.progress(&format!("Building worker {}", project.settings.name));
     let output = cmd.stdin(Stdio::null()).output().map_err(|e| {

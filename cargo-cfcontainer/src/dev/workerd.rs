@@ -53,8 +53,20 @@ impl WorkerdConfig {
         for module in MODULES {
             std::fs::copy(self.modules_dir.join(module), dir.join(module))?;
         }
+        // The config holds the local secrets of `.dev.vars`: owner only.
         let path = dir.join("config.capnp");
-        std::fs::write(&path, self.render())?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            options.mode(0o600);
+            // A config written before by an older version may be wider.
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+        std::io::Write::write_all(&mut options.open(&path)?, self.render().as_bytes())?;
         Ok(path)
     }
 

@@ -434,3 +434,33 @@ fn a_worker_var_the_settings_lack_is_a_clear_error_before_any_call() {
     assert!(last.contains("Worker var `MODE`") && last.contains("vars = { MODE"), "{last}");
     assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(&emulator));
 }
+
+#[test]
+fn the_api_token_never_reaches_cargo_build_scripts_or_worker_build() {
+    let Some(emulator) = start() else { return };
+    let fixture = worker_fixture(&unique("notoken"), WEB);
+    // A build script (run by cargo, as every dependency's are) and a
+    // worker-build wrapper that fail if they can see the token.
+    // (cargo picks up build.rs at the package root by itself.)
+    std::fs::write(
+        fixture.path().join("build.rs"),
+        "fn main() {\n    println!(\"cargo:rerun-if-env-changed=CLOUDFLARE_API_TOKEN\");\n    \
+         if std::env::var_os(\"CLOUDFLARE_API_TOKEN\").is_some() { panic!(\"the API token reached a build script\"); }\n}\n",
+    )
+    .unwrap();
+    let wrapper = fixture.path().join("worker-build-checked");
+    std::fs::write(
+        &wrapper,
+        "#!/bin/sh\nif [ -n \"$CLOUDFLARE_API_TOKEN\" ]; then echo 'the API token reached worker-build' >&2; exit 9; fi\n\
+         exec worker-build \"$@\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let (out, _) =
+        run_verb(&emulator, &fixture.manifest(), &["deploy"], &[("WORKER_BUILD_BIN", wrapper.to_str().unwrap())]);
+    assert!(out.status.success(), "the deploy failed:\n{}", stderr(&out));
+    assert!(!stderr(&out).contains("reached"), "{}", stderr(&out));
+    ok_verb(&emulator, &fixture.manifest(), &["destroy"], &[]);
+}
