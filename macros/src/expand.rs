@@ -24,9 +24,10 @@ pub fn container(args: TokenStream, input: TokenStream) -> syn::Result<TokenStre
     let binding_span = attrs.binding.as_ref().map_or(Span::call_site(), |b| b.span);
     let class_span = attrs.class.as_ref().map_or(item.ident.span(), |c| c.span);
     let custom_hooks = attrs.hooks;
-    valid::check(&cx, &attrs, &item, &crate_dir());
+    let crate_dir = crate_dir();
+    valid::check(&cx, &attrs, &item, &crate_dir);
     cx.check()?;
-    let meta = model::build(attrs, &item);
+    let meta = model::build(attrs, &item, &crate_dir);
     Ok(expand(&item, &meta, custom_hooks, binding_span, class_span))
 }
 

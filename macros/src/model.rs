@@ -8,7 +8,7 @@ use crate::attr::Attrs;
 
 /// Applies what the attribute sets over [`ContainerMeta::with_defaults`];
 /// infallible once validation passed.
-pub fn build(attrs: Attrs, item: &syn::ItemStruct) -> ContainerMeta {
+pub fn build(attrs: Attrs, item: &syn::ItemStruct, crate_dir: &Path) -> ContainerMeta {
     let rust_type = item.ident.to_string();
     let class = attrs.class.map(|c| c.value).unwrap_or_else(|| rust_type.clone());
     let mut meta = ContainerMeta::with_defaults(&rust_type, &class);
@@ -51,5 +51,6 @@ pub fn build(attrs: Attrs, item: &syn::ItemStruct) -> ContainerMeta {
     meta.observability_logs = attrs.observability_logs.unwrap_or(meta.observability_logs);
     meta.dev = DevSettings { remote: attrs.dev_remote.unwrap_or(meta.dev.remote) };
     meta.renamed_from = attrs.renamed_from.map(|r| r.value);
+    meta.crate_dir = Some(crate_dir.to_string_lossy().into_owned()).filter(|d| !d.is_empty());
     meta
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::InstanceType;
 
 /// Version of the embedded record format; bumped on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything one `#[container(...)]` attribute declares, with defaults applied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +56,11 @@ pub struct ContainerMeta {
     /// Durable Objects (and their container application) to the new name.
     #[serde(default)]
     pub renamed_from: Option<String>,
+    /// The directory of the crate that declares the container (where its
+    /// Cargo.toml is): `dockerfile` and `context` are relative to it, also
+    /// when a library crate declares the container for a worker crate.
+    #[serde(default)]
+    pub crate_dir: Option<String>,
 }
 
 /// One environment variable of the container.
@@ -212,6 +217,7 @@ impl ContainerMeta {
             observability_logs: false,
             dev: DevSettings::default(),
             renamed_from: None,
+            crate_dir: None,
         }
     }
 

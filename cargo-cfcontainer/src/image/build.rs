@@ -2,6 +2,7 @@
 //! engine already has.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use bollard::query_parameters::BuildImageOptionsBuilder;
 use bollard::Docker;
@@ -9,7 +10,7 @@ use cfcontainer_meta::{ContainerMeta, ImageSource};
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use super::{repository, BuildContext, ContextError, DEV_PREFIX, PLATFORM};
+use super::{repository, source_dir, BuildContext, ContextError, DefaultExclusions, DEV_PREFIX, PLATFORM};
 use crate::engine::engine_error;
 use crate::output::Output;
 use crate::{Error, Project};
@@ -45,33 +46,41 @@ pub async fn build_all(
         let started = std::time::Instant::now();
         let elapsed_ms = || started.elapsed().as_millis() as u64;
         let failed = |why: String| Error::ImageBuild { class: meta.class.clone(), why };
-        let context_dir = project.dir.join(context);
-        let packed =
-            BuildContext::pack(&context_dir, &project.dir.join(dockerfile)).map_err(|e| failed(describe(e)))?;
-        let tag = meta
-            .image_tag
-            .clone()
-            .unwrap_or_else(|| packed.digest(build_args, target.as_deref(), PLATFORM)[..16].to_string());
+        let base = source_dir(meta, project);
+        let defaults = DefaultExclusions::for_crate(&base, &project.target_dir);
+        let packed = BuildContext::scan(&base.join(context), &base.join(dockerfile), &defaults)
+            .map_err(|e| failed(describe(e)))?;
+        if !packed.left_out.is_empty() {
+            let left_out = packed.left_out.join(", ");
+            out.event("warning", &serde_json::json!({ "class": meta.class, "left_out": packed.left_out }), || {
+                format!("warning: the build context of `{}` has no .dockerignore, so it leaves out {left_out}; add a .dockerignore to choose yourself", meta.class)
+            });
+        }
+        let tag = match &meta.image_tag {
+            Some(tag) => tag.clone(),
+            None => packed.digest(build_args, target.as_deref(), PLATFORM).map_err(|e| failed(describe(e)))?[..16]
+                .to_string(),
+        };
         let repo = repository(meta, &project.settings.name);
         let reference = if dev { format!("{DEV_PREFIX}/{repo}:{tag}") } else { format!("{repo}:{tag}") };
         // A content tag the engine knows is this exact image already.
-        if meta.image_tag.is_none() {
-            if let Ok(existing) = docker.inspect_image(&reference).await {
+        let fresh = match meta.image_tag {
+            None => docker.inspect_image(&reference).await.ok(),
+            Some(_) => None,
+        };
+        let (id, built) = match fresh {
+            Some(existing) => {
                 out.event("image-fresh", &serde_json::json!({ "class": meta.class, "reference": reference }), || {
                     format!("{:>12} {reference} (unchanged)", "Fresh")
                 });
-                images.push(BuiltImage {
-                    class: meta.class.clone(),
-                    reference,
-                    id: existing.id.unwrap_or_default(),
-                    built: false,
-                    elapsed_ms: elapsed_ms(),
-                });
-                continue;
+                (existing.id.unwrap_or_default(), false)
             }
-        }
-        let id = run_build(docker, &packed, &reference, build_args, target.as_deref(), &meta.class, out).await?;
-        images.push(BuiltImage { class: meta.class.clone(), reference, id, built: true, elapsed_ms: elapsed_ms() });
+            None => {
+                (run_build(docker, &packed, &reference, build_args, target.as_deref(), &meta.class, out).await?, true)
+            }
+        };
+        check_exposed(docker, &reference, meta, &base.join(dockerfile)).await?;
+        images.push(BuiltImage { class: meta.class.clone(), reference, id, built, elapsed_ms: elapsed_ms() });
     }
     Ok(images)
 }
@@ -97,7 +106,7 @@ async fn run_build(
         options = options.target(target);
     }
     let progress = out.progress(&format!("Building {reference}"));
-    let body = bollard::body_full(packed.tar.clone().into());
+    let body = bollard::body_try_stream(packed.stream());
     let mut stream = docker.build_image(options.build(), None, Some(body));
     let mut log: Vec<String> = Vec::new();
     let mut id = None;
@@ -132,6 +141,21 @@ async fn run_build(
         None => docker.inspect_image(reference).await.map(|i| i.id.unwrap_or_default()).map_err(|e| {
             Error::ImageBuild { class: class.to_string(), why: format!("the engine did not keep the image: {e}") }
         }),
+    }
+}
+
+/// workerd routes a container port only if the image exposes it; without
+/// `EXPOSE`, every request would wait out the readiness limit and fail.
+async fn check_exposed(docker: &Docker, reference: &str, meta: &ContainerMeta, dockerfile: &Path) -> Result<(), Error> {
+    let image = docker.inspect_image(reference).await.map_err(engine_error)?;
+    let exposed = image.config.and_then(|c| c.exposed_ports).unwrap_or_default();
+    let missing =
+        meta.ports.iter().find(|port| !exposed.iter().any(|e| e.split('/').next() == Some(&port.to_string())));
+    match missing {
+        Some(&port) => {
+            Err(Error::MissingExpose { class: meta.class.clone(), port, dockerfile: dockerfile.to_path_buf() })
+        }
+        None => Ok(()),
     }
 }
 

@@ -8,12 +8,16 @@ mod publish;
 mod push;
 
 pub use build::{build_all, BuiltImage};
-pub use context::{BuildContext, ContextError};
+pub use context::{BuildContext, ContextError, DefaultExclusions};
 pub use ignore::IgnoreRules;
 pub use publish::{prebuilt_references, publish, with_account, Published};
 pub use push::{push_all, pushed_digest, PushedImage, RegistryAuth};
 
+use std::path::PathBuf;
+
 use cfcontainer_meta::{kebab_case, ContainerMeta, ImageSource};
+
+use crate::Project;
 
 /// Platform every image is built for: what Cloudflare runs.
 pub const PLATFORM: &str = "linux/amd64";
@@ -31,6 +35,12 @@ pub const DEV_PREFIX: &str = "cloudflare-dev";
 /// ```
 pub fn repository(meta: &ContainerMeta, worker: &str) -> String {
     meta.image_name.clone().unwrap_or_else(|| format!("{worker}-{}", kebab_case(&meta.class)))
+}
+
+/// The directory a container's `dockerfile` and `context` are relative to:
+/// the crate that declares it, else (records without it) the worker crate.
+pub fn source_dir(meta: &ContainerMeta, project: &Project) -> PathBuf {
+    meta.crate_dir.as_deref().map(PathBuf::from).filter(|d| d.is_dir()).unwrap_or_else(|| project.dir.clone())
 }
 
 /// True if the container's image is built from a Dockerfile.

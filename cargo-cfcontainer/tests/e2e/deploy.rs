@@ -62,7 +62,8 @@ fn ok_verb(emulator: &Emulator, manifest: &str, verb: &[&str], extra: &[(&'stati
 /// A worker crate with container classes given as Rust source.
 fn worker_fixture(name: &str, containers: &str) -> Fixture {
     let fixture = Fixture::new(name, "", "\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n");
-    std::fs::write(fixture.path().join("Dockerfile"), "FROM scratch\nCOPY note.txt /note.txt\nEXPOSE 8080\n").unwrap();
+    std::fs::write(fixture.path().join("Dockerfile"), "FROM scratch\nCOPY note.txt /note.txt\nEXPOSE 8080 9090\n")
+        .unwrap();
     std::fs::write(fixture.path().join("note.txt"), format!("{name}\n")).unwrap();
     set_classes(&fixture, containers);
     fixture

@@ -7,6 +7,7 @@
 
 mod support;
 
+mod build;
 mod deploy;
 mod dev;
 mod inspect;
