@@ -89,7 +89,7 @@ fn stamp_path(artifact: &Path) -> PathBuf {
 }
 
 /// Where cargo puts the library for this target and profile.
-fn expected_path(project: &Project, request: &BuildRequest) -> PathBuf {
+pub(crate) fn expected_path(project: &Project, request: &BuildRequest) -> PathBuf {
     let profile = if request.release { "release" } else { "debug" };
     let host = request.target == host_triple();
     let dir =
@@ -125,7 +125,7 @@ fn is_fresh(project: &Project, request: &BuildRequest, artifact: &Path) -> bool 
 }
 
 /// Splits a dep-info input list on unescaped spaces.
-fn dep_info_paths(list: &str) -> Vec<PathBuf> {
+pub(crate) fn dep_info_paths(list: &str) -> Vec<PathBuf> {
     let mut paths = Vec::new();
     let mut current = String::new();
     let mut chars = list.chars();

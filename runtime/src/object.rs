@@ -26,6 +26,8 @@ enum Unavailable {
     Crashed(i32),
     /// A port stayed silent until the deadline.
     NotReady(u16),
+    /// The image does not expose a port the class listens on.
+    NotExposed(u16),
 }
 
 impl Unavailable {
@@ -35,12 +37,15 @@ impl Unavailable {
             Unavailable::NoInstance(why) => format!("no container instance available: {why}"),
             Unavailable::Crashed(code) => format!("container exited with code {code} while starting"),
             Unavailable::NotReady(port) => format!("container did not answer on port {port} in time"),
+            Unavailable::NotExposed(port) => format!(
+                "container port {port} is not exposed: the container runs but its image has no `EXPOSE {port}`; add it to the Dockerfile"
+            ),
         }
     }
 
     fn status(&self) -> u16 {
         match self {
-            Unavailable::Crashed(_) => 500,
+            Unavailable::Crashed(_) | Unavailable::NotExposed(_) => 500,
             Unavailable::NoInstance(_) | Unavailable::NotReady(_) => 503,
         }
     }
@@ -340,6 +345,7 @@ impl<C: ContainerClass> ContainerObject<C> {
             .map_err(|e| match e {
                 NotReady::Exited(code) => Unavailable::Crashed(code),
                 NotReady::Timeout(port) => Unavailable::NotReady(port),
+                NotReady::NotExposed(port) => Unavailable::NotExposed(port),
             });
             let mut life = inner.life.borrow_mut();
             if result.is_ok() && life.generation == generation && matches!(life.phase, Phase::Starting(_)) {

@@ -36,6 +36,26 @@ pub enum NotReady {
     Exited(i32),
     /// The deadline passed with this port still silent.
     Timeout(u16),
+    /// The container runs, but the runtime finds no such port: the image
+    /// does not `EXPOSE` it.
+    NotExposed(u16),
+}
+
+/// How long a running container's port may be "not found" before that
+/// means the image does not expose it. Ports are published when the
+/// container is created, so a port still missing this long after the
+/// container runs will not appear; waiting out the whole readiness limit
+/// would only delay the same answer.
+const NOT_EXPOSED_AFTER_MS: f64 = 5_000.0;
+
+/// What one probe saw.
+enum Probe {
+    /// Any HTTP answer.
+    Answered,
+    /// The runtime knows no such port on the container.
+    PortNotFound,
+    /// Refused, failed or timed out: not yet.
+    Silent,
 }
 
 /// Probes each port in turn until all answer, the container exits
@@ -52,13 +72,24 @@ pub async fn wait(
     let url = format!("http://container{path}");
     let mut pause = schedule.first_retry;
     let mut pending: Vec<u16> = ports.to_vec();
+    let mut not_found_since: Option<f64> = None;
     while let Some(&port) = pending.first() {
         if let Some(code) = exited() {
             return Err(NotReady::Exited(code));
         }
-        if probe(container, port, &url, schedule.attempt_timeout).await {
-            pending.remove(0);
-            continue;
+        match probe(container, port, &url, schedule.attempt_timeout).await {
+            Probe::Answered => {
+                pending.remove(0);
+                not_found_since = None;
+                continue;
+            }
+            Probe::PortNotFound if container.running() => {
+                let since = *not_found_since.get_or_insert_with(now_ms);
+                if now_ms() - since >= NOT_EXPOSED_AFTER_MS {
+                    return Err(NotReady::NotExposed(port));
+                }
+            }
+            Probe::PortNotFound | Probe::Silent => not_found_since = None,
         }
         if let Some(code) = exited() {
             return Err(NotReady::Exited(code));
@@ -72,11 +103,17 @@ pub async fn wait(
     Ok(())
 }
 
-async fn probe(container: &Container, port: u16, url: &str, timeout: Duration) -> bool {
-    let Ok(fetcher) = container.get_tcp_port(port) else { return false };
+async fn probe(container: &Container, port: u16, url: &str, timeout: Duration) -> Probe {
+    let Ok(fetcher) = container.get_tcp_port(port) else { return Probe::Silent };
     let attempt = Box::pin(fetcher.fetch(url.to_string(), None));
-    let answered = matches!(select(attempt, Delay::from(timeout)).await, Either::Left((Ok(_), _)));
-    answered
+    let seen = match select(attempt, Delay::from(timeout)).await {
+        Either::Left((Ok(_), _)) => Probe::Answered,
+        // workerd: "connect(): Connection refused: container port not found.
+        // Make sure you exposed the port in your container definition."
+        Either::Left((Err(error), _)) if error.to_string().contains("port not found") => Probe::PortNotFound,
+        _ => Probe::Silent,
+    };
+    seen
 }
 
 /// Milliseconds since the epoch, from the JS clock.

@@ -116,9 +116,9 @@ impl BuildContext {
         Ok(BuildContext { files, dockerfile: dockerfile_name, left_out })
     }
 
-    /// Files packed (Dockerfile included).
-    pub fn file_count(&self) -> usize {
-        self.files.len()
+    /// The files packed (Dockerfile included), as paths on disk.
+    pub fn paths(&self) -> impl Iterator<Item = PathBuf> + '_ {
+        self.files.iter().map(|(_, path)| path.clone())
     }
 
     /// Writes the tar, with fixed owners and times so equal inputs give

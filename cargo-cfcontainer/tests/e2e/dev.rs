@@ -102,6 +102,13 @@ impl Dev {
         }
     }
 
+    /// Fails if any event arrives within `quiet` (nothing was edited).
+    fn assert_quiet(&self, quiet: Duration) {
+        if let Ok(line) = self.events.recv_timeout(quiet) {
+            panic!("an event without an edit: {line}");
+        }
+    }
+
     /// Waits for `dev-ready` and returns the URL.
     fn url(&self) -> String {
         self.wait_for("dev-ready", Duration::from_secs(600))["url"].as_str().unwrap().to_string()
@@ -145,12 +152,33 @@ fn dev_serves_hello_reloads_on_edit_and_cleans_up_on_ctrl_c() {
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let first = get(&url).unwrap_or_else(|e| panic!("no answer: {e}"));
     assert_eq!(first.trim(), "I was passed in via the container class!");
+    // The first build rewrote the copied Cargo.lock; that is not an edit.
+    dev.assert_quiet(Duration::from_secs(3));
 
+    // Requests keep coming across the edit: each is answered, by the old
+    // container or the new one, none refused or empty.
+    let looping = url.clone();
+    let requests = std::thread::spawn(move || {
+        (0..20)
+            .map(|_| {
+                let answer = get(&looping);
+                std::thread::sleep(Duration::from_millis(250));
+                answer
+            })
+            .collect::<Vec<_>>()
+    });
+    std::thread::sleep(Duration::from_millis(500));
     let cgi = dev.app.join("container/www/cgi-bin/index.cgi");
     let script = std::fs::read_to_string(&cgi).unwrap().replace("body=\"${MESSAGE", "body=\"edited: ${MESSAGE");
     std::fs::write(&cgi, script).unwrap();
-    dev.wait_for("dev-change", Duration::from_secs(30));
+    let change = dev.wait_for("dev-change", Duration::from_secs(30));
+    assert_eq!(change["change"], "an image input", "a container-only edit rebuilds no Worker: {change}");
     dev.wait_for("dev-ready", Duration::from_secs(600));
+    let answers = requests.join().unwrap();
+    for (i, answer) in answers.iter().enumerate() {
+        let body = answer.as_deref().unwrap_or_else(|e| panic!("request {i} across the reload failed: {e}"));
+        assert!(body.trim().ends_with("I was passed in via the container class!"), "request {i}: {body:?}");
+    }
     let second = get(&url).unwrap_or_else(|e| panic!("no answer after the edit: {e}"));
     assert_eq!(second.trim(), "edited: I was passed in via the container class!");
     assert_eq!(containers_named(&format!("workerd-cfcdev-{name}-")), 1, "the old run's container is gone");

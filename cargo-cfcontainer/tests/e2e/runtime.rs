@@ -5,6 +5,7 @@
 use std::io::Read;
 use std::time::{Duration, Instant};
 
+use crate::support::root;
 use crate::support::stack::{available, Stack};
 use sha2::{Digest, Sha256};
 
@@ -288,4 +289,32 @@ fn state_stop_and_destroy_from_the_worker() {
         answer(stack.request("GET", "basic", "ctl2", "/").set("cf-container-control", "destroy").call());
     assert_eq!(status, 200);
     assert!(body.starts_with("hello from"), "{body}");
+}
+
+#[test]
+fn a_port_the_image_does_not_expose_fails_in_seconds_naming_expose() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    // The test server, in an image without EXPOSE (a prebuilt image, so
+    // `build` cannot catch it first).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root().join("testsupport/e2e-worker/server/cfc-test-server"), dir.path().join("server")).unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\nCOPY server /server\nENTRYPOINT [\"/server\"]\n")
+        .unwrap();
+    let built = std::process::Command::new("docker")
+        .args(["build", "-q", "-t", "cfc-e2e/unexposed:1", "."])
+        .current_dir(dir.path())
+        .env("DOCKER_BUILDKIT", "0")
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+
+    let started = Instant::now();
+    let (status, body) = answer(stack.request("GET", "unexposed", "a", "/").call());
+    let took = started.elapsed();
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains("EXPOSE 7070"), "{body}");
+    assert!(took < Duration::from_secs(15), "took {took:?}; the readiness limit is 30 s");
 }

@@ -37,6 +37,11 @@ pub struct Pool;
 #[container(port = 8080, ports = [8080, 9090], env(PORTS = "8080,9090"), enable_internet = false)]
 pub struct Multi;
 
+/// Listens on 7070, which its image (built by the test, prebuilt here)
+/// does not `EXPOSE`.
+#[container(port = 7070, image = "cfc-e2e/unexposed:1", env(PORTS = "7070"), enable_internet = false)]
+pub struct Unexposed;
+
 fn log_hooks(class: &str, event: &str, detail: &str) {
     console_log!("cfc-hook class={class} event={event} {detail}");
 }
@@ -112,6 +117,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "sleepy" => route::<Sleepy>(req, &env).await,
         "pool" => route::<Pool>(req, &env).await,
         "multi" => route::<Multi>(req, &env).await,
+        "unexposed" => route::<Unexposed>(req, &env).await,
         other => Response::error(format!("unknown x-container `{other}`"), 400),
     }
 }

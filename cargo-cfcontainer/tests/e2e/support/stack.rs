@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use bollard::query_parameters::{ListContainersOptionsBuilder, RemoveContainerOptionsBuilder};
 use cargo_cfcontainer::dev::{workerd_socket, WorkerdConfig};
-use cfcontainer_meta::ContainerMeta;
+use cfcontainer_meta::{ContainerMeta, ImageSource};
 
 use super::{cfcontainer_with_env, prerequisite, root, stderr, stdout};
 
@@ -110,14 +110,15 @@ fn prepare() -> Result<Prepared, String> {
     }
     let built: serde_json::Value =
         serde_json::from_str(stdout(&build).lines().last().unwrap_or("{}")).map_err(|e| e.to_string())?;
-    let image_of = |class: &str| {
-        built["images"].as_array().and_then(|images| {
-            images.iter().find(|i| i["class"] == class).and_then(|i| i["reference"].as_str()).map(str::to_string)
-        })
+    let image_of = |meta: &ContainerMeta| match &meta.image {
+        ImageSource::Prebuilt { reference } => Some(reference.clone()),
+        ImageSource::Dockerfile { .. } => built["images"].as_array().and_then(|images| {
+            images.iter().find(|i| i["class"] == meta.class).and_then(|i| i["reference"].as_str()).map(str::to_string)
+        }),
     };
     let containers = metas
         .into_iter()
-        .map(|m| image_of(&m.class).map(|image| (m.clone(), image)).ok_or(format!("no image for {}", m.class)))
+        .map(|m| image_of(&m).map(|image| (m.clone(), image)).ok_or(format!("no image for {}", m.class)))
         .collect::<Result<_, _>>()?;
     Ok(Prepared { modules_dir: e2e_dir().join("build"), containers })
 }

@@ -1,0 +1,315 @@
+//! One `dev` session: build the Worker and its images, run workerd behind
+//! the [`Front`], and on every change to a real input rebuild what it
+//! feeds and swap workerd without closing the socket users connect to.
+//! Ctrl-C (or SIGTERM) stops workerd and removes every container it started.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, SystemTime};
+
+use bollard::query_parameters::{ListContainersOptionsBuilder, RemoveContainerOptionsBuilder};
+use bollard::Docker;
+use cfcontainer_meta::{ContainerMeta, ImageSource};
+use tokio::process::{Child, Command};
+
+use super::front::Front;
+use super::watch::{dep_info_inputs, Change, Inputs, Snapshot};
+use super::{workerd_binary, workerd_socket, WorkerdConfig};
+use crate::artifact::{self, BuildRequest, Loaded};
+use crate::child::WithoutCredentials;
+use crate::image::{self, BuildContext, DefaultExclusions};
+use crate::output::Output;
+use crate::{engine, Error, Project};
+
+/// How long a reload waits for the old workerd's requests to finish.
+const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+
+/// How often the inputs are looked at.
+const POLL: Duration = Duration::from_millis(400);
+
+/// Which crate `dev` runs, and how it builds it.
+#[derive(Debug, Clone)]
+pub struct DevOptions {
+    /// `--manifest-path`.
+    pub manifest: Option<PathBuf>,
+    /// `-p`.
+    pub package: Option<String>,
+    /// Feature flags for cargo.
+    pub feature_args: Vec<String>,
+    /// Build the release profile.
+    pub release: bool,
+    /// The address users connect to, `ip:port`.
+    pub listen: String,
+}
+
+/// A running workerd.
+struct Running {
+    child: Child,
+    key: String,
+}
+
+/// What one build produced.
+struct Built {
+    config_path: PathBuf,
+    workerd: PathBuf,
+    key: String,
+    backend: SocketAddr,
+    watched: Watched,
+    modules: PathBuf,
+}
+
+/// The inputs of the last build: the Worker's fixed list (cargo's dep-info
+/// names every source file), the images' rescanned at each look, so a file
+/// added to a context counts.
+struct Watched {
+    worker: Vec<PathBuf>,
+    contexts: Vec<(PathBuf, PathBuf, DefaultExclusions)>,
+}
+
+impl Watched {
+    fn of(project: &Project, artifact: &std::path::Path, containers: &[ContainerMeta]) -> Watched {
+        let mut worker = dep_info_inputs(&artifact.with_extension("d"));
+        let lock = project.workspace_manifest.with_file_name("Cargo.lock");
+        worker.extend([
+            project.manifest_path.clone(),
+            project.workspace_manifest.clone(),
+            lock,
+            project.dir.join(".dev.vars"),
+        ]);
+        let contexts = containers
+            .iter()
+            .filter_map(|meta| match &meta.image {
+                ImageSource::Dockerfile { dockerfile, context, .. } => {
+                    let base = image::source_dir(meta, project);
+                    let defaults = DefaultExclusions::for_crate(&base, &project.target_dir);
+                    Some((base.join(context), base.join(dockerfile), defaults))
+                }
+                ImageSource::Prebuilt { .. } => None,
+            })
+            .collect();
+        Watched { worker, contexts }
+    }
+
+    fn inputs(&self) -> Inputs {
+        let mut images = Vec::new();
+        for (context, dockerfile, defaults) in &self.contexts {
+            images.push(dockerfile.clone());
+            if let Ok(scanned) = BuildContext::scan(context, dockerfile, defaults) {
+                images.extend(scanned.paths());
+            }
+        }
+        Inputs { worker: self.worker.clone(), images }
+    }
+}
+
+/// Runs until Ctrl-C or SIGTERM.
+pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
+    let docker = engine::connect().await?;
+    let socket = workerd_socket(&engine::host()).ok_or_else(|| Error::Engine {
+        host: engine::host(),
+        why: "workerd reaches the engine only through a unix socket".into(),
+    })?;
+    // Listening from the start: a Ctrl-C during a build or a file scan is
+    // kept and acted on at the next wait, never lost.
+    let mut shutdown = Shutdown::listen()?;
+    let front = Front::listen(&options.listen)
+        .await
+        .map_err(|e| Error::Local { what: format!("listen on {}", options.listen), why: e.to_string() })?;
+    let url = format!("http://{}", front.address);
+    let mut running: Option<Running> = None;
+    let mut last: Option<(Snapshot, Watched, PathBuf)> = None;
+    let mut change = Change::Worker;
+    loop {
+        let started = SystemTime::now();
+        let reuse_worker = match (&last, change) {
+            (Some((_, _, modules)), Change::Images) => Some(modules.clone()),
+            _ => None,
+        };
+        match build(options, &docker, &socket, reuse_worker, out).await {
+            Ok(built) => {
+                // Requests wait in the front while workerd is swapped.
+                front.pause(DRAIN_LIMIT).await;
+                if let Some(old) = running.take() {
+                    stop(&docker, old).await;
+                }
+                running = Some(start_workerd(&built, out).await?);
+                front.resume(built.backend);
+                let first = last.is_none();
+                out.event("dev-ready", &serde_json::json!({ "url": url }), || {
+                    format!("{:>12} {url}", if first { "Listening" } else { "Reloaded" })
+                });
+                last = Some((Snapshot::take(&built.watched.inputs(), Some(started)), built.watched, built.modules));
+            }
+            // The first build must work; later ones wait for the next edit.
+            Err(err) if running.is_none() => return Err(err),
+            Err(err) => out.error(&err),
+        }
+        change = loop {
+            tokio::select! {
+                _ = shutdown.recv() => {
+                    if let Some(old) = running.take() {
+                        stop(&docker, old).await;
+                    }
+                    out.event("dev-stopped", &serde_json::json!({}), || "Stopped workerd and removed its containers".into());
+                    return Ok(());
+                }
+                _ = tokio::time::sleep(POLL) => {
+                    let Some((before, watched, _)) = &last else { break Change::Worker };
+                    match before.change(&Snapshot::take(&watched.inputs(), None)) {
+                        Change::None => continue,
+                        change => {
+                            let what = if change == Change::Images { "an image input" } else { "a Worker input" };
+                            out.event("dev-change", &serde_json::json!({ "change": what }), || format!("Change in {what} detected; rebuilding"));
+                            break change;
+                        }
+                    }
+                }
+            }
+        };
+    }
+}
+
+/// Builds what is needed and writes workerd's config. With `reuse_worker`,
+/// only the images changed: the Worker bundle there is used as it is.
+async fn build(
+    options: &DevOptions,
+    docker: &Docker,
+    socket: &str,
+    reuse_worker: Option<PathBuf>,
+    out: &Output,
+) -> Result<Built, Error> {
+    let Loaded { project, containers, artifact } = load(options, out)?;
+    if let Some(remote) = containers.iter().find(|c| c.dev.remote) {
+        return Err(Error::RemoteInDev { class: remote.class.clone() });
+    }
+    let workerd = workerd_binary(&project.dir).ok_or(Error::NoWorkerd)?;
+    let modules = match reuse_worker {
+        Some(modules) => modules,
+        None => super::worker_build(&project, !options.release, out)?,
+    };
+    let built = image::build_all(docker, &project, &containers, true, out).await?;
+    let images: Vec<(ContainerMeta, String)> = containers
+        .iter()
+        .map(|c| {
+            let reference = match &c.image {
+                ImageSource::Prebuilt { reference } => reference.clone(),
+                ImageSource::Dockerfile { .. } => {
+                    built.iter().find(|b| b.class == c.class).map(|b| b.reference.clone()).unwrap_or_default()
+                }
+            };
+            (c.clone(), reference)
+        })
+        .collect();
+    let dir = project.target_dir.join("cfcontainer-dev").join(&project.settings.name);
+    let storage = dir.join("storage");
+    std::fs::create_dir_all(&storage)
+        .map_err(|e| Error::Local { what: format!("create {}", storage.display()), why: e.to_string() })?;
+    let backend = free_local_port()?;
+    let key = format!("cfcdev-{}", project.settings.name);
+    let config = WorkerdConfig {
+        key_prefix: key.clone(),
+        modules_dir: modules.clone(),
+        compatibility_date: project.settings.compatibility_date.clone(),
+        compatibility_flags: project.settings.compatibility_flags.clone(),
+        containers: images,
+        text_bindings: project.local_bindings()?,
+        listen: backend.to_string(),
+        storage_dir: storage,
+        docker_socket: socket.to_string(),
+    };
+    let config_path = config.write(&dir).map_err(|e| Error::Local {
+        what: format!("write the workerd config in {}", dir.display()),
+        why: e.to_string(),
+    })?;
+    let watched = Watched::of(&project, &artifact, &containers);
+    Ok(Built { config_path, workerd, key, backend, watched, modules })
+}
+
+fn load(options: &DevOptions, out: &Output) -> Result<Loaded, Error> {
+    let project = Project::load(options.manifest.as_deref(), options.package.as_deref())?;
+    let request = BuildRequest {
+        target: artifact::WASM_TARGET,
+        release: options.release,
+        feature_args: options.feature_args.clone(),
+    };
+    artifact::load(project, &request, out)
+}
+
+/// A free port on 127.0.0.1 for workerd (the OS picks it; workerd binds
+/// it a moment later).
+fn free_local_port() -> Result<SocketAddr, Error> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| Error::Local { what: "find a free local port for workerd".into(), why: e.to_string() })?;
+    listener
+        .local_addr()
+        .map_err(|e| Error::Local { what: "find a free local port for workerd".into(), why: e.to_string() })
+}
+
+async fn start_workerd(built: &Built, out: &Output) -> Result<Running, Error> {
+    let mut child = Command::new(&built.workerd)
+        .without_credentials()
+        .arg("serve")
+        .arg(&built.config_path)
+        .arg("--experimental")
+        .stdin(Stdio::null())
+        // workerd's logs are diagnostics: stderr, so stdout stays results
+        // (and JSON lines with --message-format json).
+        .stdout(Stdio::from(std::io::stderr()))
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| Error::Workerd { why: format!("cannot start {}: {e}", built.workerd.display()) })?;
+    for _ in 0..400 {
+        if tokio::net::TcpStream::connect(built.backend).await.is_ok() {
+            out.verbose(&format!("workerd listens on {}", built.backend));
+            return Ok(Running { child, key: built.key.clone() });
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(Error::Workerd {
+                why: format!("workerd exited with {status} before listening on {}", built.backend),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let _ = child.kill().await;
+    Err(Error::Workerd { why: format!("workerd did not listen on {} within 10 s", built.backend) })
+}
+
+/// Stops workerd and removes every container of this dev session.
+async fn stop(docker: &Docker, mut running: Running) {
+    let _ = running.child.kill().await;
+    let filters = HashMap::from([("name".to_string(), vec![format!("workerd-{}-", running.key)])]);
+    let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+    for container in docker.list_containers(Some(options)).await.unwrap_or_default() {
+        if let Some(id) = container.id {
+            let remove = RemoveContainerOptionsBuilder::default().force(true).build();
+            let _ = docker.remove_container(&id, Some(remove)).await;
+        }
+    }
+}
+
+/// SIGINT (Ctrl-C) and SIGTERM, buffered between waits.
+struct Shutdown {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Shutdown {
+    fn listen() -> Result<Shutdown, Error> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let failed = |e: std::io::Error| Error::Local { what: "listen for Ctrl-C".into(), why: e.to_string() };
+        Ok(Shutdown {
+            interrupt: signal(SignalKind::interrupt()).map_err(failed)?,
+            terminate: signal(SignalKind::terminate()).map_err(failed)?,
+        })
+    }
+
+    /// Resolves once a signal arrived (at once if one came since the last call).
+    async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
+}
