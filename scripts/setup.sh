@@ -65,6 +65,9 @@ engine_version() {
 # needs an IPv6 address pool. Creating (and removing) a probe network tells.
 engine_has_ipv6_pool() {
   local sock=${1#unix://} name="cfc-ipv6-probe-$$" id
+  # workerd reuses its network; dockerd 26 may have no second IPv6 subnet for a probe.
+  curl -s --max-time 5 --unix-socket "$sock" http://engine/networks/workerd-network \
+    | python3 -c 'import json, sys; sys.exit(0 if json.load(sys.stdin).get("EnableIPv6") else 1)' 2>/dev/null && return 0
   id=$(curl -s --max-time 10 --unix-socket "$sock" -H 'Content-Type: application/json' \
     -d "{\"Name\":\"$name\",\"EnableIPv6\":true}" http://engine/networks/create \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["Id"])' 2>/dev/null)

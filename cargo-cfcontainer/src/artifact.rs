@@ -106,6 +106,14 @@ pub(crate) fn expected_path(project: &Project, request: &BuildRequest) -> PathBu
     dir.join(file)
 }
 
+/// True if rustc's sysroot has the standard library for `target`.
+pub fn has_target(target: &str) -> bool {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let sysroot = Command::new(rustc).args(["--print", "sysroot"]).stdin(Stdio::null()).output();
+    sysroot
+        .is_ok_and(|o| Path::new(String::from_utf8_lossy(&o.stdout).trim()).join("lib/rustlib").join(target).is_dir())
+}
+
 /// The host's target triple, as rustc reports it (compiled in).
 pub fn host_triple() -> &'static str {
     env!("CFC_HOST_TRIPLE")
@@ -154,6 +162,11 @@ fn mtime(path: &Path) -> Option<SystemTime> {
 fn build(project: &Project, request: &BuildRequest, out: &Output) -> Result<PathBuf, Error> {
     let failed =
         |why: String| Error::Build { package: project.package.clone(), target: request.target.to_string(), why };
+    if request.target == WASM_TARGET && !has_target(WASM_TARGET) {
+        return Err(failed(format!(
+            "the {WASM_TARGET} target is not installed; run `rustup target add {WASM_TARGET}`"
+        )));
+    }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.without_credentials().arg("build").arg("--lib").arg("--manifest-path").arg(&project.manifest_path).args([

@@ -47,6 +47,8 @@ pub enum Command {
     Wrangler(WranglerArgs),
     /// Run the worker and its containers locally in workerd; rebuild on change.
     Dev(DevArgs),
+    /// Check what dev, push and deploy need on this machine, with the fix for each missing piece.
+    Doctor,
 }
 
 /// Options every verb takes, before or after the verb.

@@ -40,6 +40,12 @@ pub enum Error {
     /// The Docker engine cannot be reached or refused a call.
     #[error("the Docker engine at {host} failed: {why}; start dockerd or point DOCKER_HOST at a running engine")]
     Engine { host: String, why: String },
+    /// The engine answers but cannot run workerd's containers.
+    #[error("the Docker engine at {host} cannot run workerd's containers: {why}; {fix}")]
+    EngineUnsuitable { host: String, why: String, fix: String },
+    /// `doctor` found problems.
+    #[error("{failed} of {total} checks failed ({names}); each row above names its fix")]
+    Doctor { failed: usize, total: usize, names: String },
     /// An image build failed.
     #[error("building the image of `{class}` failed: {why}")]
     ImageBuild { class: String, why: String },
@@ -49,9 +55,9 @@ pub enum Error {
     /// worker-build failed.
     #[error("building worker `{package}` with worker-build failed: {why}")]
     WorkerBuild { package: String, why: String },
-    /// No workerd binary found.
-    #[error("workerd not found; set WORKERD_BIN, `npm install workerd` next to the crate, or run scripts/setup.sh")]
-    NoWorkerd,
+    /// A tool could not be found or fetched.
+    #[error("{tool} is not available: {why}; {fix}")]
+    Tool { tool: &'static str, why: String, fix: String },
     /// workerd failed.
     #[error("workerd failed: {why}")]
     Workerd { why: String },

@@ -10,6 +10,7 @@ pub mod cli;
 mod cmd;
 pub mod deploy;
 pub mod dev;
+pub mod doctor;
 mod engine;
 mod error;
 pub mod image;
@@ -17,6 +18,7 @@ pub mod migrations;
 mod output;
 mod project;
 mod section;
+pub mod tools;
 pub mod wrangler;
 
 use std::ffi::OsString;
@@ -60,6 +62,7 @@ fn run(cli: &cli::Cli, out: &output::Output) -> Result<(), Error> {
         cli::Command::Destroy => cmd::destroy::run(&cli.global, out),
         cli::Command::Wrangler(args) => cmd::wrangler::run(&cli.global, args, out),
         cli::Command::Dev(args) => cmd::dev::run(&cli.global, args, out),
+        cli::Command::Doctor => cmd::doctor::run(&cli.global, out),
     }
 }
 

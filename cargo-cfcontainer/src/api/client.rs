@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::kill_hook::KillHook;
-use super::{Secret, DEFAULT_BASE_URL};
+use super::{Secret, TokenStatus, DEFAULT_BASE_URL};
 use crate::output::Output;
 use crate::{Error, WorkerSettings};
 
@@ -95,8 +95,15 @@ impl Client {
     /// A client from `CLOUDFLARE_API_TOKEN`, `CLOUDFLARE_ACCOUNT_ID` (or the
     /// crate's `account_id`) and `CLOUDFLARE_API_BASE_URL`.
     pub fn from_env(settings: &WorkerSettings) -> Result<Client, Error> {
-        let token = std::env::var("CLOUDFLARE_API_TOKEN").ok().filter(|t| !t.is_empty()).ok_or(Error::NoToken)?;
         let account = settings.account_id.clone().ok_or(Error::NoAccount)?;
+        Client::for_token(Some(account))
+    }
+
+    /// A client from `CLOUDFLARE_API_TOKEN` and `CLOUDFLARE_API_BASE_URL`
+    /// for `account`; without one, only [`Client::verify_token`] works.
+    pub fn for_token(account: Option<String>) -> Result<Client, Error> {
+        let token = std::env::var("CLOUDFLARE_API_TOKEN").ok().filter(|t| !t.is_empty()).ok_or(Error::NoToken)?;
+        let account = account.unwrap_or_default();
         let base = std::env::var("CLOUDFLARE_API_BASE_URL")
             .ok()
             .filter(|b| !b.is_empty())
@@ -119,6 +126,17 @@ impl Client {
     /// The account id.
     pub fn account(&self) -> &str {
         &self.account
+    }
+
+    /// True if the client has an account to call.
+    pub fn has_account(&self) -> bool {
+        !self.account.is_empty()
+    }
+
+    /// `GET /user/tokens/verify`: whether the token is valid.
+    pub async fn verify_token(&self, out: &Output) -> Result<TokenStatus, Error> {
+        let url = format!("{}/user/tokens/verify", self.base);
+        self.send(Method::GET, url, "GET /user/tokens/verify".into(), &Body::Empty, Retry::Safe, out).await
     }
 
     /// The token, to key hashes that must not be guessable without it.
@@ -151,10 +169,22 @@ impl Client {
     ) -> Result<T, Error> {
         let url = format!("{}/accounts/{}{path}", self.base, self.account);
         let label = format!("{method} {}", path.split('?').next().unwrap_or(path));
+        self.send(method, url, label, &body, retry, out).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: String,
+        label: String,
+        body: &Body,
+        retry: Retry,
+        out: &Output,
+    ) -> Result<T, Error> {
         let mut backoff = FIRST_BACKOFF;
         for attempt in 1..=ATTEMPTS {
             out.verbose(&format!("{label} (attempt {attempt})"));
-            let sent = self.request(method.clone(), &url, &body)?.send().await;
+            let sent = self.request(method.clone(), &url, body)?.send().await;
             let last = attempt == ATTEMPTS;
             let response = match sent {
                 Ok(r) => r,

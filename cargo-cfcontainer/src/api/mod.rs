@@ -6,11 +6,13 @@ mod client;
 mod containers;
 mod kill_hook;
 mod secret;
+mod user;
 mod workers;
 
 pub use client::{Body, Client, Part, Retry};
 pub use containers::*;
 pub use secret::Secret;
+pub use user::*;
 pub use workers::*;
 
 /// The public API base; `CLOUDFLARE_API_BASE_URL` overrides it.

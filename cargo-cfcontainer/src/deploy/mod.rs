@@ -21,6 +21,7 @@ use crate::api::Client;
 use crate::artifact::{self, BuildRequest};
 use crate::image::{self, RegistryAuth};
 use crate::output::Output;
+use crate::tools::BuildTools;
 use crate::{dev, engine, Error, Project};
 
 /// A crate ready to compare with the account: built for release, its
@@ -42,7 +43,8 @@ pub fn prepare(project: Project, feature_args: Vec<String>, out: &Output) -> Res
     let client = Client::from_env(&project.settings)?;
     let request = BuildRequest { target: artifact::WASM_TARGET, release: true, feature_args };
     let loaded = artifact::load(project, &request, out)?;
-    let modules_dir = dev::worker_build_if_stale(&loaded.project, &loaded.artifact, out)?;
+    let tools = || crate::runtime()?.block_on(BuildTools::provide(&loaded.project, out));
+    let modules_dir = dev::worker_build_if_stale(&loaded.project, &loaded.artifact, tools, out)?;
     let script = desired::script(&loaded.project, &loaded.containers, &modules_dir, client.token())?;
     Ok(Prepared { project: loaded.project, containers: loaded.containers, client, script })
 }

@@ -16,11 +16,12 @@ use tokio::process::{Child, Command};
 
 use super::front::Front;
 use super::watch::{dep_info_inputs, Change, Inputs, Snapshot};
-use super::{workerd_binary, workerd_socket, WorkerdConfig};
+use super::{workerd_socket, WorkerdConfig};
 use crate::artifact::{self, BuildRequest, Loaded};
 use crate::child::WithoutCredentials;
 use crate::image::{self, BuildContext, DefaultExclusions};
 use crate::output::Output;
+use crate::tools::{self, BuildTools};
 use crate::{engine, Error, Project};
 
 /// How long a reload waits for the old workerd's requests to finish.
@@ -107,6 +108,7 @@ impl Watched {
 /// Runs until Ctrl-C or SIGTERM.
 pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
     let docker = engine::connect().await?;
+    engine::check_for_workerd(&docker).await?;
     let socket = workerd_socket(&engine::host()).ok_or_else(|| Error::Engine {
         host: engine::host(),
         why: "workerd reaches the engine only through a unix socket".into(),
@@ -184,10 +186,13 @@ async fn build(
     if let Some(remote) = containers.iter().find(|c| c.dev.remote) {
         return Err(Error::RemoteInDev { class: remote.class.clone() });
     }
-    let workerd = workerd_binary(&project.dir).ok_or(Error::NoWorkerd)?;
+    let workerd = tools::workerd(&project.dir, out).await?.path;
     let modules = match reuse_worker {
         Some(modules) => modules,
-        None => super::worker_build(&project, !options.release, out)?,
+        None => {
+            let tools = BuildTools::provide(&project, out).await?;
+            super::worker_build(&project, !options.release, &tools, out)?
+        }
     };
     let built = image::build_all(docker, &project, &containers, true, out).await?;
     let images: Vec<(ContainerMeta, String)> = containers

@@ -6,15 +6,17 @@ use std::process::{Command, Stdio};
 use crate::child::WithoutCredentials;
 use crate::error::one_line;
 use crate::output::Output;
+use crate::tools::BuildTools;
 use crate::{Error, Project};
 
 /// Runs `worker-build` (release unless `dev_profile`) in the crate's
-/// directory and returns the directory holding `index.js` and
-/// `index_bg.wasm`.
-pub fn worker_build(project: &Project, dev_profile: bool, out: &Output) -> Result<PathBuf, Error> {
+/// directory with `tools`, and returns the directory holding `index.js`
+/// and `index_bg.wasm`.
+pub fn worker_build(project: &Project, dev_profile: bool, tools: &BuildTools, out: &Output) -> Result<PathBuf, Error> {
     let failed = |why: String| Error::WorkerBuild { package: project.package.clone(), why };
     let mut cmd = Command::new(std::env::var_os("WORKER_BUILD_BIN").unwrap_or_else(|| "worker-build".into()));
     cmd.without_credentials().arg(if dev_profile { "--dev" } else { "--release" }).current_dir(&project.dir);
+    tools.apply(&mut cmd);
     out.verbose(&format!("running {cmd:?}"));
     let progress = out.progress(&format!("Building worker {}", project.settings.name));
     let output = cmd.stdin(Stdio::null()).output().map_err(|e| {
@@ -47,7 +49,12 @@ pub fn worker_build(project: &Project, dev_profile: bool, out: &Output) -> Resul
 /// compiled `artifact` and the bundle are exactly as the last run left them
 /// (a stamp beside the bundle records their sizes and times), so an
 /// unchanged redeploy does not pay for wasm-bindgen again.
-pub fn worker_build_if_stale(project: &Project, artifact: &Path, out: &Output) -> Result<PathBuf, Error> {
+pub fn worker_build_if_stale(
+    project: &Project,
+    artifact: &Path,
+    tools: impl FnOnce() -> Result<BuildTools, Error>,
+    out: &Output,
+) -> Result<PathBuf, Error> {
     let dir = project.dir.join("build");
     let stamp = dir.join(".cfcontainer-stamp");
     let current = || fingerprint(&[artifact.to_path_buf(), dir.join("index.js"), dir.join("index_bg.wasm")]);
@@ -55,7 +62,7 @@ pub fn worker_build_if_stale(project: &Project, artifact: &Path, out: &Output) -
         out.verbose("worker bundle is up to date; skipping worker-build");
         return Ok(dir);
     }
-    let dir = worker_build(project, false, out)?;
+    let dir = worker_build(project, false, &tools()?, out)?;
     if let Some(print) = current() {
         let _ = std::fs::write(&stamp, print);
     }

@@ -10,6 +10,7 @@ mod support;
 mod build;
 mod deploy;
 mod dev;
+mod doctor;
 mod inspect;
 mod push;
 mod runtime;

@@ -1,7 +1,7 @@
 //! A strict local emulator of the Cloudflare API endpoints that
 //! `cargo cfcontainer` calls: Workers scripts (multipart upload, settings,
-//! migrations), Durable Object namespaces, container registry credentials
-//! and container applications with rollouts.
+//! migrations), Durable Object namespaces, container registry credentials,
+//! container applications with rollouts, and token verification.
 //!
 //! It answers with Cloudflare's envelope and error codes, rejects unknown
 //! or missing fields, checks that application images exist in a real
@@ -24,6 +24,7 @@ mod registry;
 mod server;
 mod shared;
 mod state;
+mod tokens;
 mod workers;
 
 use std::net::SocketAddr;

@@ -12,7 +12,7 @@ use crate::call::Call;
 use crate::envelope::{fail, Reply};
 use crate::faults::{self, FaultKind};
 use crate::shared::{Logged, Shared};
-use crate::{containers, workers};
+use crate::{containers, tokens, workers};
 
 /// API path prefix.
 const PREFIX: &str = "/client/v4";
@@ -112,6 +112,9 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
 
 fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call: Call) -> Reply {
     let segments: Vec<String> = path.trim_start_matches('/').split('/').map(percent_decode).collect();
+    if segments == ["user", "tokens", "verify"] {
+        return tokens::verify(shared, method, auth, &call);
+    }
     if segments.len() < 3 || segments[0] != "accounts" {
         return fail(404, 7003, format!("Could not route to {path}, perhaps your object identifier is invalid?"));
     }

@@ -118,3 +118,20 @@ fn faults_fire_once_in_order_and_are_logged() {
     let statuses: Vec<u16> = emulator.log().iter().map(|l| l.status).collect();
     assert_eq!(statuses, [429, 0, 200]);
 }
+
+#[test]
+fn token_verification_answers_active_for_the_token_and_401_otherwise() {
+    let emulator = Emulator::start(Config::for_tests());
+    let verify = |token: &str| {
+        let url = format!("{}/user/tokens/verify", emulator.base_url());
+        match ureq::get(&url).set("Authorization", &format!("Bearer {token}")).call() {
+            Ok(r) => (r.status(), r.into_json::<Value>().unwrap()),
+            Err(ureq::Error::Status(status, r)) => (status, r.into_json().unwrap()),
+            Err(e) => panic!("transport: {e}"),
+        }
+    };
+    let (status, body) = verify("test-token");
+    assert_eq!((status, body["result"]["status"].as_str()), (200, Some("active")), "{body}");
+    let (status, body) = verify("wrong");
+    assert_eq!((status, first_error(&body).0), (401, 1000), "{body}");
+}

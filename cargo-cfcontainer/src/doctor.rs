@@ -1,0 +1,241 @@
+//! What `dev`, `push` and `deploy` need of this machine, checked one by
+//! one, each with the fix when it is missing.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde::Serialize;
+
+use crate::api::{Client, TokenStatus};
+use crate::output::Output;
+use crate::tools::{self, ESBUILD_VERSION, WORKERD_VERSION};
+use crate::{artifact, engine, Project};
+
+/// One check's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Present and usable.
+    Ok,
+    /// Missing, but the tool takes care of it (it fetches the program).
+    Warn,
+    /// Missing or broken: the verbs that need it fail until it is fixed.
+    Fail,
+    /// Not checked (nothing to check it against).
+    Skip,
+}
+
+/// One row of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// What was checked.
+    pub name: &'static str,
+    /// The outcome.
+    pub status: Status,
+    /// What was found.
+    pub detail: String,
+    /// What to do, unless it is fine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Check {
+    fn ok(name: &'static str, detail: impl Into<String>) -> Check {
+        Check { name, status: Status::Ok, detail: detail.into(), fix: None }
+    }
+
+    fn with(name: &'static str, status: Status, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+        Check { name, status, detail: detail.into(), fix: Some(fix.into()) }
+    }
+}
+
+/// Every check, in the order a new user meets them. `project` is the crate
+/// in the current directory, if there is one.
+pub async fn check_all(project: Option<&Project>, out: &Output) -> Vec<Check> {
+    let crate_dir = project.map(|p| p.dir.clone()).unwrap_or_else(|| Path::new(".").to_path_buf());
+    let mut checks = engine_checks().await;
+    checks.push(wasm_target());
+    checks.push(worker_build());
+    checks.push(wasm_bindgen(project));
+    for (name, version) in [("workerd", WORKERD_VERSION), ("esbuild", ESBUILD_VERSION)] {
+        checks.push(match tools::find_npm_tool(name, &crate_dir) {
+            Some(tool) => Check::ok(name, format!("{} ({:?})", tool.path.display(), tool.source).to_lowercase()),
+            None => Check::with(
+                name,
+                Status::Warn,
+                "not found (env, node_modules, PATH, cache)",
+                format!("nothing to do: dev fetches {name} {version} from the npm registry into {}", cache()),
+            ),
+        });
+    }
+    checks.push(registry().await);
+    checks.push(token(project, out).await);
+    checks
+}
+
+fn cache() -> String {
+    tools::cache_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|_| "the cache (set CFCONTAINER_CACHE_DIR)".into())
+}
+
+async fn engine_checks() -> Vec<Check> {
+    let host = engine::host();
+    let docker = match engine::connect().await {
+        Ok(docker) => docker,
+        Err(err) => {
+            let fix = "start dockerd (26 or newer) or point DOCKER_HOST at a running engine";
+            let unreachable = Check::with("docker engine", Status::Fail, format!("{host}: {err}"), fix);
+            let ipv6 = Check::with("ipv6 address pool", Status::Skip, "no engine to ask", "fix the engine first");
+            return vec![unreachable, ipv6];
+        }
+    };
+    let engine = match engine::version(&docker).await {
+        Ok((version, false)) => Check::ok("docker engine", format!("dockerd {version} at {host}")),
+        Ok((version, true)) => Check::with(
+            "docker engine",
+            Status::Fail,
+            format!("dockerd {version} at {host} is known to break workerd's containers"),
+            format!("run dockerd {} or newer and point DOCKER_HOST at it", engine::MIN_WORKING_MAJOR),
+        ),
+        Err(err) => Check::with("docker engine", Status::Fail, err.to_string(), "check the engine's log"),
+    };
+    let ipv6 = match engine::has_ipv6_pool(&docker).await {
+        true => Check::ok("ipv6 address pool", "the engine creates IPv6 networks"),
+        false => {
+            Check::with("ipv6 address pool", Status::Fail, "the engine cannot create an IPv6 network", engine::IPV6_FIX)
+        }
+    };
+    vec![engine, ipv6]
+}
+
+fn wasm_target() -> Check {
+    match artifact::has_target(artifact::WASM_TARGET) {
+        true => Check::ok("wasm32 target", format!("{} installed", artifact::WASM_TARGET)),
+        false => Check::with(
+            "wasm32 target",
+            Status::Fail,
+            format!("{} is not installed", artifact::WASM_TARGET),
+            format!("rustup target add {}", artifact::WASM_TARGET),
+        ),
+    }
+}
+
+fn worker_build() -> Check {
+    let program = std::env::var_os("WORKER_BUILD_BIN").unwrap_or_else(|| "worker-build".into());
+    let output = Command::new(&program).arg("--version").stdin(Stdio::null()).output();
+    match output {
+        Ok(o) if o.status.success() => Check::ok("worker-build", String::from_utf8_lossy(&o.stdout).trim().to_string()),
+        _ => Check::with(
+            "worker-build",
+            Status::Fail,
+            format!("{} does not run", program.to_string_lossy()),
+            "cargo install worker-build (or set WORKER_BUILD_BIN)",
+        ),
+    }
+}
+
+fn wasm_bindgen(project: Option<&Project>) -> Check {
+    let Some(project) = project else {
+        return Check::with(
+            "wasm-bindgen",
+            Status::Skip,
+            "no crate here to read Cargo.lock of",
+            "run doctor in the worker crate",
+        );
+    };
+    let Some(locked) = tools::locked_version(&project.workspace_manifest, "wasm-bindgen") else {
+        return Check::with("wasm-bindgen", Status::Skip, "Cargo.lock pins no wasm-bindgen", "build the crate once");
+    };
+    if let Some(tool) = tools::find_wasm_bindgen(&locked) {
+        return Check::ok("wasm-bindgen", format!("{locked} at {} (matches Cargo.lock)", tool.path.display()));
+    }
+    match std::env::var_os("WASM_BINDGEN_BIN") {
+        Some(set) => {
+            let has = tools::tool_version(Path::new(&set)).unwrap_or_else(|| "not runnable".into());
+            Check::with(
+                "wasm-bindgen",
+                Status::Fail,
+                format!("WASM_BINDGEN_BIN={} is {has}, Cargo.lock pins {locked}", set.to_string_lossy()),
+                format!("unset WASM_BINDGEN_BIN or point it at wasm-bindgen {locked}"),
+            )
+        }
+        None => Check::with(
+            "wasm-bindgen",
+            Status::Warn,
+            format!("{locked} (pinned by Cargo.lock) is not installed"),
+            format!("nothing to do: dev and deploy install it into {} (cargo install, a few minutes, once)", cache()),
+        ),
+    }
+}
+
+async fn registry() -> Check {
+    let host = crate::api::registry_host();
+    let loopback = host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+    let url = format!("{}://{host}/v2/", if loopback { "http" } else { "https" });
+    let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build();
+    let answer = match http {
+        Ok(http) => http.get(&url).send().await.map(|r| r.status().as_u16()).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    match answer {
+        Ok(200 | 401) => Check::ok("container registry", format!("{host} answers")),
+        Ok(status) => Check::with(
+            "container registry",
+            Status::Fail,
+            format!("{url}: HTTP {status}"),
+            "check CLOUDFLARE_CONTAINER_REGISTRY",
+        ),
+        Err(why) => Check::with(
+            "container registry",
+            Status::Fail,
+            format!("cannot reach {url}: {why}"),
+            "check the network (push and deploy need it) or CLOUDFLARE_CONTAINER_REGISTRY",
+        ),
+    }
+}
+
+async fn token(project: Option<&Project>, out: &Output) -> Check {
+    let fix = "create an API token with Workers Scripts Edit and Containers Edit and export CLOUDFLARE_API_TOKEN";
+    let client = match Client::for_token(project.and_then(|p| p.settings.account_id.clone())) {
+        Ok(client) => client,
+        Err(err) => return Check::with("api token", Status::Fail, err.to_string(), fix),
+    };
+    match client.verify_token(out).await {
+        Ok(TokenStatus { status, .. }) if status == "active" => {}
+        Ok(TokenStatus { status, .. }) => {
+            return Check::with("api token", Status::Fail, format!("the token is {status}"), fix)
+        }
+        Err(err) => return Check::with("api token", Status::Fail, err.to_string(), fix),
+    }
+    if !client.has_account() {
+        return Check::with(
+            "api token",
+            Status::Warn,
+            "active; no account id to check its permissions against",
+            "set CLOUDFLARE_ACCOUNT_ID or `account_id` in [package.metadata.cfcontainer]",
+        );
+    }
+    // Listing is what the token's permissions allow at least; deploys need
+    // the Edit permissions of the same two groups.
+    let scripts = client.get::<serde_json::Value>("/workers/scripts", out).await;
+    let apps = client.get::<serde_json::Value>("/containers/applications", out).await;
+    match (scripts, apps) {
+        (Ok(_), Ok(_)) => Check::ok(
+            "api token",
+            format!("active; reads Workers scripts and container applications of {}", client.account()),
+        ),
+        (scripts, apps) => {
+            let missing: Vec<&str> = [(scripts.is_err(), "Workers Scripts"), (apps.is_err(), "Containers")]
+                .into_iter()
+                .filter_map(|(failed, group)| failed.then_some(group))
+                .collect();
+            Check::with(
+                "api token",
+                Status::Fail,
+                format!("active, but cannot read {} of {}", missing.join(" or "), client.account()),
+                format!("give the token {} Edit permissions on this account", missing.join(" and ")),
+            )
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! The programs dev and deploy run besides cargo: workerd, and the esbuild
+//! and wasm-bindgen that worker-build calls. Each is taken from its
+//! environment variable, then the crate's `node_modules`, then PATH, then
+//! this tool's cache; when none has it (or, for wasm-bindgen, none has the
+//! version the crate's `Cargo.lock` pins), the pinned version is fetched
+//! into the cache: workerd and esbuild from the npm registry's package
+//! tarballs, checked against the registry's integrity hash, wasm-bindgen
+//! with `cargo install --root`. No root, nothing outside the cache.
+
+mod cache;
+mod npm;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde::Serialize;
+
+pub use cache::cache_dir;
+
+use crate::child::WithoutCredentials;
+use crate::output::Output;
+use crate::Error;
+
+/// The workerd release local dev runs (newer ones need a sidecar image
+/// that cannot be pulled everywhere).
+pub const WORKERD_VERSION: &str = "1.20260305.0";
+
+/// The esbuild worker-build 0.8.7 bundles with.
+pub const ESBUILD_VERSION: &str = "0.28.2";
+
+/// Where a tool was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Its environment variable.
+    Env,
+    /// A `node_modules/.bin` of the crate or a parent.
+    NodeModules,
+    /// PATH.
+    Path,
+    /// This tool's cache, fetched by an earlier run.
+    Cache,
+    /// Fetched into the cache just now.
+    Fetched,
+}
+
+/// A tool ready to run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    /// Its name.
+    pub name: &'static str,
+    /// The program.
+    pub path: PathBuf,
+    /// Where it came from.
+    pub source: Source,
+}
+
+/// A tool that can be fetched from the npm registry.
+struct NpmTool {
+    name: &'static str,
+    env: &'static str,
+    version: &'static str,
+    /// The platform package and the binary's path inside its tarball.
+    package: fn() -> Option<(String, &'static str)>,
+}
+
+const WORKERD: NpmTool =
+    NpmTool { name: "workerd", env: "WORKERD_BIN", version: WORKERD_VERSION, package: workerd_package };
+const ESBUILD: NpmTool =
+    NpmTool { name: "esbuild", env: "ESBUILD_BIN", version: ESBUILD_VERSION, package: esbuild_package };
+
+fn workerd_package() -> Option<(String, &'static str)> {
+    let platform = match (std::env::consts::OS, std::env::consts::ARCH) {
+        ("linux", "x86_64") => "linux-64",
+        ("linux", "aarch64") => "linux-arm64",
+        ("macos", "x86_64") => "darwin-64",
+        ("macos", "aarch64") => "darwin-arm64",
+        _ => return None,
+    };
+    Some((format!("@cloudflare/workerd-{platform}"), "package/bin/workerd"))
+}
+
+fn esbuild_package() -> Option<(String, &'static str)> {
+    let platform = match (std::env::consts::OS, std::env::consts::ARCH) {
+        ("linux", "x86_64") => "linux-x64",
+        ("linux", "aarch64") => "linux-arm64",
+        ("macos", "x86_64") => "darwin-x64",
+        ("macos", "aarch64") => "darwin-arm64",
+        _ => return None,
+    };
+    Some((format!("@esbuild/{platform}"), "package/bin/esbuild"))
+}
+
+/// workerd for the crate in `crate_dir`, fetched if missing.
+pub async fn workerd(crate_dir: &Path, out: &Output) -> Result<Tool, Error> {
+    provide_npm(&WORKERD, crate_dir, out).await
+}
+
+/// esbuild for worker-build, fetched if missing.
+pub async fn esbuild(crate_dir: &Path, out: &Output) -> Result<Tool, Error> {
+    provide_npm(&ESBUILD, crate_dir, out).await
+}
+
+/// workerd or esbuild without fetching anything: `None` if missing.
+pub fn find_npm_tool(name: &str, crate_dir: &Path) -> Option<Tool> {
+    [&WORKERD, &ESBUILD].into_iter().find(|t| t.name == name).and_then(|t| find_npm(t, crate_dir))
+}
+
+fn find_npm(tool: &NpmTool, crate_dir: &Path) -> Option<Tool> {
+    let found = |path: PathBuf, source| Some(Tool { name: tool.name, path, source });
+    if let Some(path) = std::env::var_os(tool.env).map(PathBuf::from).filter(|p| p.is_file()) {
+        return found(path, Source::Env);
+    }
+    let bin = format!("node_modules/.bin/{}", tool.name);
+    if let Some(path) = crate_dir.ancestors().map(|d| d.join(&bin)).find(|p| p.is_file()) {
+        return found(path, Source::NodeModules);
+    }
+    if let Some(path) = on_path(tool.name) {
+        return found(path, Source::Path);
+    }
+    let cached = cache_dir().ok()?.join(format!("{}-{}", tool.name, tool.version)).join(tool.name);
+    cached.is_file().then_some(()).and_then(|_| found(cached, Source::Cache))
+}
+
+async fn provide_npm(tool: &NpmTool, crate_dir: &Path, out: &Output) -> Result<Tool, Error> {
+    if let Some(found) = find_npm(tool, crate_dir) {
+        return Ok(found);
+    }
+    let (package, inside) = (tool.package)().ok_or_else(|| Error::Tool {
+        tool: tool.name,
+        why: format!("no prebuilt {} for {}-{}", tool.name, std::env::consts::OS, std::env::consts::ARCH),
+        fix: format!("install {} yourself and set {}", tool.name, tool.env),
+    })?;
+    let dir = cache_dir()?.join(format!("{}-{}", tool.name, tool.version));
+    let progress = out.progress(&format!("Fetching {} {} from the npm registry", tool.name, tool.version));
+    let path = match npm::fetch_binary(&package, tool.version, inside, &dir.join(tool.name)).await {
+        Ok(path) => path,
+        Err(why) => {
+            progress.fail();
+            let fix = format!(
+                "check access to the npm registry (NPM_CONFIG_REGISTRY), or install {} and set {}",
+                tool.name, tool.env
+            );
+            return Err(Error::Tool { tool: tool.name, why, fix });
+        }
+    };
+    progress.done(&format!("{:>12} {} {} into {}", "Fetched", tool.name, tool.version, dir.display()));
+    Ok(Tool { name: tool.name, path, source: Source::Fetched })
+}
+
+/// wasm-bindgen at `version` (the crate's `Cargo.lock` pins it; worker-build
+/// fails on any other): `WASM_BINDGEN_BIN`, PATH or the cache if they have
+/// that version, else installed into the cache with cargo.
+pub fn wasm_bindgen(version: &str, out: &Output) -> Result<Tool, Error> {
+    if let Some(found) = find_wasm_bindgen(version) {
+        return Ok(found);
+    }
+    // An explicit choice is not overridden behind the user's back.
+    if let Some(set) = std::env::var_os("WASM_BINDGEN_BIN").map(PathBuf::from) {
+        let has = tool_version(&set).unwrap_or_else(|| "not runnable".into());
+        return Err(Error::Tool {
+            tool: "wasm-bindgen",
+            why: format!("WASM_BINDGEN_BIN={} is {has}, but Cargo.lock pins {version}", set.display()),
+            fix: format!("unset WASM_BINDGEN_BIN (the right one is then installed into the cache) or point it at wasm-bindgen {version}"),
+        });
+    }
+    let root = cache_dir()?.join(format!("wasm-bindgen-{version}"));
+    let progress = out.progress(&format!("Installing wasm-bindgen {version} (cargo install, once)"));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .without_credentials()
+        .args(["install", "--quiet", "wasm-bindgen-cli", "--version", version, "--root"])
+        .arg(&root)
+        .stdin(Stdio::null())
+        .status();
+    let installed = root.join("bin/wasm-bindgen");
+    match status {
+        Ok(status) if status.success() && installed.is_file() => {
+            progress.done(&format!("{:>12} wasm-bindgen {version} into {}", "Installed", root.display()));
+            Ok(Tool { name: "wasm-bindgen", path: installed, source: Source::Fetched })
+        }
+        other => {
+            progress.fail();
+            let why = match other {
+                Ok(status) => format!("cargo install wasm-bindgen-cli --version {version} exited with {status}"),
+                Err(e) => format!("cannot run cargo: {e}"),
+            };
+            Err(Error::Tool {
+                tool: "wasm-bindgen",
+                why,
+                fix: format!("run `cargo install wasm-bindgen-cli --version {version}` and set WASM_BINDGEN_BIN"),
+            })
+        }
+    }
+}
+
+/// wasm-bindgen at `version` without installing anything.
+pub fn find_wasm_bindgen(version: &str) -> Option<Tool> {
+    let matches = |path: &Path| tool_version(path).is_some_and(|v| v == version);
+    let found = |path: PathBuf, source| Some(Tool { name: "wasm-bindgen", path, source });
+    // An explicit choice is the only candidate, right or wrong.
+    if let Some(path) = std::env::var_os("WASM_BINDGEN_BIN").map(PathBuf::from) {
+        return if matches(&path) { found(path, Source::Env) } else { None };
+    }
+    if let Some(path) = on_path("wasm-bindgen").filter(|p| matches(p)) {
+        return found(path, Source::Path);
+    }
+    let cached = cache_dir().ok()?.join(format!("wasm-bindgen-{version}/bin/wasm-bindgen"));
+    matches(&cached).then_some(()).and_then(|_| found(cached, Source::Cache))
+}
+
+/// What worker-build needs besides itself, handed to it through the
+/// variables it reads (`ESBUILD_BIN`, `WASM_BINDGEN_BIN`).
+#[derive(Debug, Clone)]
+pub struct BuildTools {
+    /// esbuild.
+    pub esbuild: Tool,
+    /// wasm-bindgen at the crate's locked version, if it locks one.
+    pub wasm_bindgen: Option<Tool>,
+}
+
+impl BuildTools {
+    /// Finds or fetches them for `project`.
+    pub async fn provide(project: &crate::Project, out: &Output) -> Result<BuildTools, Error> {
+        let esbuild = esbuild(&project.dir, out).await?;
+        let wasm_bindgen = match locked_version(&project.workspace_manifest, "wasm-bindgen") {
+            Some(version) => Some(wasm_bindgen(&version, out)?),
+            None => None,
+        };
+        Ok(BuildTools { esbuild, wasm_bindgen })
+    }
+
+    /// Points `cmd` (worker-build) at them.
+    pub fn apply(&self, cmd: &mut Command) {
+        cmd.env("ESBUILD_BIN", &self.esbuild.path);
+        if let Some(wasm_bindgen) = &self.wasm_bindgen {
+            cmd.env("WASM_BINDGEN_BIN", &wasm_bindgen.path);
+        }
+    }
+}
+
+/// The version a tool prints for `--version` (its last word).
+pub fn tool_version(path: &Path) -> Option<String> {
+    let output = Command::new(path).arg("--version").stdin(Stdio::null()).output().ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.split_whitespace().last().map(str::to_string).filter(|_| output.status.success())
+}
+
+/// The version of `package` that the lockfile next to `workspace_manifest` pins.
+pub fn locked_version(workspace_manifest: &Path, package: &str) -> Option<String> {
+    let lock = std::fs::read_to_string(workspace_manifest.with_file_name("Cargo.lock")).ok()?;
+    let doc: toml_edit::DocumentMut = lock.parse().ok()?;
+    let version = doc.get("package")?.as_array_of_tables()?.iter().find_map(|p| {
+        (p.get("name")?.as_str()? == package).then(|| p.get("version")?.as_str().map(str::to_string)).flatten()
+    });
+    version
+}
+
+/// `name` in a directory of PATH.
+pub fn on_path(name: &str) -> Option<PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths).map(|d| d.join(name)).find(|p| p.is_file())
+}
