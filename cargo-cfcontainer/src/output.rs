@@ -159,6 +159,11 @@ impl Progress {
 
     /// The step failed; the caller reports why.
     pub fn fail(self) {
+        self.clear();
+    }
+
+    /// The step finished and the caller reports it (as an event).
+    pub fn clear(self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

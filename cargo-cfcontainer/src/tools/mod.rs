@@ -144,8 +144,15 @@ async fn provide_npm(tool: &NpmTool, crate_dir: &Path, out: &Output) -> Result<T
             return Err(Error::Tool { tool: tool.name, why, fix });
         }
     };
-    progress.done(&format!("{:>12} {} {} into {}", "Fetched", tool.name, tool.version, dir.display()));
+    progress.clear();
+    fetched(out, tool.name, tool.version, &path);
     Ok(Tool { name: tool.name, path, source: Source::Fetched })
+}
+
+/// Says what was fetched and where it was put.
+fn fetched(out: &Output, tool: &str, version: &str, path: &Path) {
+    let event = serde_json::json!({ "tool": tool, "version": version, "path": path });
+    out.event("tool-fetched", &event, || format!("{:>12} {tool} {version} into {}", "Fetched", path.display()));
 }
 
 /// wasm-bindgen at `version` (the crate's `Cargo.lock` pins it; worker-build
@@ -169,6 +176,8 @@ pub fn wasm_bindgen(version: &str, out: &Output) -> Result<Tool, Error> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .without_credentials()
+        // Its own temporary target directory, not the crate's (nor its lock).
+        .env_remove("CARGO_TARGET_DIR")
         .args(["install", "--quiet", "wasm-bindgen-cli", "--version", version, "--root"])
         .arg(&root)
         .stdin(Stdio::null())
@@ -176,7 +185,8 @@ pub fn wasm_bindgen(version: &str, out: &Output) -> Result<Tool, Error> {
     let installed = root.join("bin/wasm-bindgen");
     match status {
         Ok(status) if status.success() && installed.is_file() => {
-            progress.done(&format!("{:>12} wasm-bindgen {version} into {}", "Installed", root.display()));
+            progress.clear();
+            fetched(out, "wasm-bindgen", version, &installed);
             Ok(Tool { name: "wasm-bindgen", path: installed, source: Source::Fetched })
         }
         other => {

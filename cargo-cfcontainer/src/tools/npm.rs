@@ -64,11 +64,22 @@ pub async fn fetch_binary(package: &str, version: &str, inside: &str, dest: &Pat
 }
 
 async fn get(http: &reqwest::Client, url: &str) -> Result<reqwest::Response, String> {
-    let response = http.get(url).send().await.map_err(|e| format!("{url}: {e}"))?;
+    let response = http.get(url).send().await.map_err(|e| format!("{url}: {}", chain(&e)))?;
     match response.status() {
         status if status.is_success() => Ok(response),
         status => Err(format!("{url}: HTTP {status}")),
     }
+}
+
+/// An error with its causes, on one line.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
 }
 
 /// `sha512-<base64>`: the only algorithm the registry publishes for these packages.

@@ -54,6 +54,11 @@ struct Dev {
 impl Dev {
     /// Copies `examples/<example>` as crate `name` and starts dev on a free port.
     fn start(example: &str, name: &str) -> Dev {
+        Dev::start_with(example, name, &[], &[])
+    }
+
+    /// [`Dev::start`] with `env` set and `remove` unset for the command.
+    fn start_with(example: &str, name: &str, env: &[(&str, &str)], remove: &[&str]) -> Dev {
         let dir = tempfile::Builder::new().prefix("cfc-dev-").tempdir().unwrap();
         let app = dir.path().join(example);
         copy_dir(&root().join("examples").join(example), &app);
@@ -70,14 +75,18 @@ impl Dev {
         std::fs::write(app.join("Cargo.toml"), manifest).unwrap();
         std::fs::copy(root().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-cfcontainer"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-cfcontainer"));
+        child
             .args(["cfcontainer", "dev", "--port", &port.to_string(), "--message-format", "json"])
             .current_dir(&app)
             .env("CARGO_TARGET_DIR", root().join("target/fixtures"))
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::inherit());
+        for var in remove {
+            child.env_remove(var);
+        }
+        let mut child = child.spawn().unwrap();
         let (lines, events) = mpsc::channel::<String>();
         let stdout = child.stdout.take().unwrap();
         std::thread::spawn(move || {
@@ -206,4 +215,70 @@ fn the_websocket_example_echoes_through_the_worker_into_its_container() {
     socket.close(None).unwrap();
     assert_eq!(containers_named(&format!("workerd-cfcdev-{name}-")), 1, "one container for the room");
     dev.interrupt(name);
+}
+
+/// The events up to and including `dev-ready`, which must come within `limit`.
+fn events_until_ready(dev: &Dev, limit: Duration) -> Vec<serde_json::Value> {
+    let deadline = Instant::now() + limit;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = dev.events.recv_timeout(left).unwrap_or_else(|_| panic!("dev was not ready within {limit:?}"));
+        let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_ne!(event["reason"], "error", "dev failed: {event}");
+        let ready = event["reason"] == "dev-ready";
+        seen.push(event);
+        if ready {
+            return seen;
+        }
+    }
+}
+
+#[test]
+fn dev_fetches_missing_tools_into_an_empty_cache_once_and_then_answers() {
+    if !stack::available() {
+        return;
+    }
+    // A PATH with cargo and worker-build but no workerd, esbuild or
+    // wasm-bindgen, and no variable naming them.
+    let tools = tempfile::tempdir().unwrap();
+    let bin = tools.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for program in ["cargo", "rustc", "rustup", "worker-build"] {
+        let found = Command::new("sh").arg("-c").arg(format!("command -v {program}")).output().unwrap();
+        let path = String::from_utf8_lossy(&found.stdout).trim().to_string();
+        assert!(!path.is_empty(), "{program} is not on PATH");
+        std::os::unix::fs::symlink(path, bin.join(program)).unwrap();
+    }
+    let path = format!("{}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", bin.display());
+    let cache = tools.path().join("cache");
+    let cache_var = cache.to_str().unwrap().to_string();
+    let unset = ["WORKERD_BIN", "ESBUILD_BIN", "WASM_BINDGEN_BIN"];
+
+    let name = "hello-tools-e2e";
+    let mut dev = Dev::start_with("hello", name, &[("PATH", &path), ("CFCONTAINER_CACHE_DIR", &cache_var)], &unset);
+    let events = events_until_ready(&dev, Duration::from_secs(1200));
+    let fetched: Vec<&str> =
+        events.iter().filter(|e| e["reason"] == "tool-fetched").filter_map(|e| e["tool"].as_str()).collect();
+    for tool in ["workerd", "esbuild", "wasm-bindgen"] {
+        assert!(fetched.contains(&tool), "{tool} was not fetched: {events:?}");
+    }
+    assert!(cache.join("workerd-1.20260305.0/workerd").is_file());
+    let url = events.last().unwrap()["url"].as_str().unwrap().to_string();
+    assert_eq!(get(&url).unwrap().trim(), "I was passed in via the container class!");
+    dev.interrupt(name);
+
+    // The second run fetches nothing: with the registry unreachable it
+    // would fail if it tried.
+    let offline = [
+        ("PATH", path.as_str()),
+        ("CFCONTAINER_CACHE_DIR", cache_var.as_str()),
+        ("NPM_CONFIG_REGISTRY", "http://127.0.0.1:9"),
+    ];
+    let mut again = Dev::start_with("hello", name, &offline, &unset);
+    let events = events_until_ready(&again, Duration::from_secs(600));
+    assert!(events.iter().all(|e| e["reason"] != "tool-fetched"), "{events:?}");
+    let url = events.last().unwrap()["url"].as_str().unwrap().to_string();
+    assert_eq!(get(&url).unwrap().trim(), "I was passed in via the container class!");
+    again.interrupt(name);
 }
