@@ -70,25 +70,26 @@ const ESBUILD: NpmTool =
     NpmTool { name: "esbuild", env: "ESBUILD_BIN", version: ESBUILD_VERSION, package: esbuild_package };
 
 fn workerd_package() -> Option<(String, &'static str)> {
-    let platform = match (std::env::consts::OS, std::env::consts::ARCH) {
-        ("linux", "x86_64") => "linux-64",
-        ("linux", "aarch64") => "linux-arm64",
-        ("macos", "x86_64") => "darwin-64",
-        ("macos", "aarch64") => "darwin-arm64",
-        _ => return None,
-    };
+    let platform = platform(["linux-64", "linux-arm64", "darwin-64", "darwin-arm64"])?;
     Some((format!("@cloudflare/workerd-{platform}"), "package/bin/workerd"))
 }
 
 fn esbuild_package() -> Option<(String, &'static str)> {
-    let platform = match (std::env::consts::OS, std::env::consts::ARCH) {
-        ("linux", "x86_64") => "linux-x64",
-        ("linux", "aarch64") => "linux-arm64",
-        ("macos", "x86_64") => "darwin-x64",
-        ("macos", "aarch64") => "darwin-arm64",
+    let platform = platform(["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64"])?;
+    Some((format!("@esbuild/{platform}"), "package/bin/esbuild"))
+}
+
+/// A package's name for this platform, given its names for Linux x86-64,
+/// Linux arm64, macOS x86-64 and macOS arm64.
+fn platform(names: [&'static str; 4]) -> Option<&'static str> {
+    let index = match (std::env::consts::OS, std::env::consts::ARCH) {
+        ("linux", "x86_64") => 0,
+        ("linux", "aarch64") => 1,
+        ("macos", "x86_64") => 2,
+        ("macos", "aarch64") => 3,
         _ => return None,
     };
-    Some((format!("@esbuild/{platform}"), "package/bin/esbuild"))
+    Some(names[index])
 }
 
 /// workerd for the crate in `crate_dir`, fetched if missing.

@@ -112,6 +112,12 @@ pub struct ClassOf {
     pub class_name: Option<String>,
 }
 
+/// An entry as JSON, which the TOML and JSON writers turn into their syntax.
+pub fn to_json<T: Serialize>(entry: &T) -> serde_json::Value {
+    // Our entries are structs with string keys: serializing cannot fail.
+    serde_json::to_value(entry).expect("wrangler entries serialize")
+}
+
 fn pairs_as_map<S: Serializer>(pairs: &[(String, String)], serializer: S) -> Result<S::Ok, S::Error> {
     let mut map = serializer.serialize_map(Some(pairs.len()))?;
     for (key, value) in pairs {

@@ -7,7 +7,7 @@ use jsonc_parser::ParseOptions;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::entries::MigrationEntry;
+use super::entries::{to_json, MigrationEntry};
 use super::{Merged, Sections};
 
 /// Merges `sections` into the JSON(C) text `existing` (may be empty).
@@ -59,11 +59,6 @@ fn replace_ours<T: Serialize>(parent: &CstObject, key: &str, ours: &[T], section
     Ok(())
 }
 
-fn to_json<T: Serialize>(entry: &T) -> Value {
-    // Our entries are structs with string keys: serializing cannot fail.
-    serde_json::to_value(entry).expect("wrangler entries serialize")
-}
-
 /// A JSON value as the CST inserts it.
 fn input(value: &Value) -> CstInputValue {
     match value {
@@ -78,23 +73,13 @@ fn input(value: &Value) -> CstInputValue {
 
 #[cfg(test)]
 mod tests {
+    use super::super::entries::DurableObjectEntry;
     use super::*;
 
     fn sections() -> Sections {
-        use super::super::entries::{BuildEntry, DurableObjectEntry, WorkerDefaults};
-        Sections {
-            defaults: WorkerDefaults {
-                name: "w".into(),
-                main: "./build/index.js".into(),
-                compatibility_date: "2026-03-05".into(),
-                compatibility_flags: Vec::new(),
-                build: BuildEntry { command: "worker-build --release".into(), cwd: None },
-            },
-            containers: Vec::new(),
-            bindings: vec![DurableObjectEntry { name: "WEB".into(), class_name: "Web".into() }],
-            classes: vec![("Web".into(), None)],
-            vars: Vec::new(),
-        }
+        let mut sections = super::super::sections::for_classes(&[("Web", None)]);
+        sections.bindings = vec![DurableObjectEntry { name: "WEB".into(), class_name: "Web".into() }];
+        sections
     }
 
     #[test]

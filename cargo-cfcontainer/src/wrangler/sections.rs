@@ -154,6 +154,24 @@ fn dotted(path: &Path) -> String {
     }
 }
 
+/// Sections for `classes` with placeholder defaults, for tests.
+#[cfg(test)]
+pub(super) fn for_classes(classes: &[(&str, Option<&str>)]) -> Sections {
+    Sections {
+        defaults: WorkerDefaults {
+            name: "w".into(),
+            main: "./build/index.js".into(),
+            compatibility_date: "2026-03-05".into(),
+            compatibility_flags: Vec::new(),
+            build: BuildEntry { command: "worker-build --release".into(), cwd: None },
+        },
+        containers: Vec::new(),
+        bindings: Vec::new(),
+        classes: classes.iter().map(|(c, r)| (c.to_string(), r.map(str::to_string))).collect(),
+        vars: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -169,22 +187,6 @@ mod tests {
         assert_eq!(dotted(&PathBuf::from("").join(".")), ".");
     }
 
-    fn sections(classes: &[(&str, Option<&str>)]) -> Sections {
-        Sections {
-            defaults: WorkerDefaults {
-                name: "w".into(),
-                main: "./build/index.js".into(),
-                compatibility_date: "2026-03-05".into(),
-                compatibility_flags: Vec::new(),
-                build: BuildEntry { command: "worker-build --release".into(), cwd: None },
-            },
-            containers: Vec::new(),
-            bindings: Vec::new(),
-            classes: classes.iter().map(|(c, r)| (c.to_string(), r.map(str::to_string))).collect(),
-            vars: Vec::new(),
-        }
-    }
-
     fn entries(json: Value) -> Vec<MigrationEntry> {
         serde_json::from_value(json).unwrap()
     }
@@ -195,19 +197,19 @@ mod tests {
 
     #[test]
     fn migrations_append_only_what_history_lacks() {
-        let s = sections(&[("Web", None)]);
+        let s = for_classes(&[("Web", None)]);
         let (step, _) = s.migration(&[]);
         assert_eq!(json(step), json!({ "tag": "v1", "new_sqlite_classes": ["Web"] }));
         let history = entries(json!([{ "tag": "v1", "new_sqlite_classes": ["Web"] }]));
         assert_eq!(s.migration(&history), (None, vec![]));
-        let renamed = sections(&[("Site", Some("Web")), ("Api", None)]);
+        let renamed = for_classes(&[("Site", Some("Web")), ("Api", None)]);
         let (step, gone) = renamed.migration(&history);
         assert_eq!(
             json(step),
             json!({ "tag": "v2", "new_sqlite_classes": ["Api"], "renamed_classes": [{ "from": "Web", "to": "Site" }] })
         );
         assert!(gone.is_empty());
-        let (_, gone) = sections(&[]).migration(&history);
+        let (_, gone) = for_classes(&[]).migration(&history);
         assert_eq!(gone, ["Web"]);
     }
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table};
 
-use super::entries::MigrationEntry;
+use super::entries::{to_json, MigrationEntry};
 use super::{Merged, Sections};
 
 /// Merges `sections` into the TOML text `existing` (may be empty).
@@ -73,11 +73,6 @@ fn replace_ours<T: Serialize>(parent: &mut Table, key: &str, ours: &[T], section
         list.push(table(&to_json(entry)));
     }
     Ok(())
-}
-
-fn to_json<T: Serialize>(entry: &T) -> Value {
-    // Our entries are structs with string keys: serializing cannot fail.
-    serde_json::to_value(entry).expect("wrangler entries serialize")
 }
 
 fn top_level(value: &Value) -> Item {
