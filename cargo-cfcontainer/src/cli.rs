@@ -42,7 +42,7 @@ pub enum Command {
     /// Deploy the worker, its Durable Objects and container applications; a rerun with no change writes nothing.
     Deploy(DeployArgs),
     /// Delete the worker's container applications, then the worker.
-    Destroy,
+    Destroy(DestroyArgs),
     /// Write the containers, Durable Object bindings and migrations into a wrangler config (merging).
     Wrangler(WranglerArgs),
     /// Run the worker and its containers locally in workerd; rebuild on change.
@@ -141,6 +141,17 @@ pub struct DeployArgs {
     /// Allow deleting Durable Object classes (and their data) that the crate no longer declares.
     #[arg(long)]
     pub allow_delete_classes: bool,
+    /// Take over an existing Worker of this name that cargo cfcontainer did not deploy.
+    #[arg(long)]
+    pub adopt: bool,
+}
+
+/// `cargo cfcontainer destroy`.
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// Delete the Worker even if cargo cfcontainer did not deploy it.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `cargo cfcontainer wrangler`.

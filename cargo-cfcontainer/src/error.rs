@@ -93,6 +93,9 @@ pub enum Error {
     /// that defines it (eventual consistency, or a concurrent change).
     #[error("the worker upload finished but the account lists no Durable Object namespace for class `{class}` yet; rerun the deploy (it picks up where this one stopped)")]
     NoNamespace { class: String },
+    /// The Worker exists but this tool did not deploy it.
+    #[error("worker `{worker}` exists but was not deployed by cargo cfcontainer (no cfcontainer- tag), so {verb} would {effect}; rerun with {flag} if you mean to take it over")]
+    NotOurs { worker: String, verb: &'static str, effect: &'static str, flag: &'static str },
     /// A deploy would delete Durable Object classes.
     #[error("this deploy would delete Durable Object class(es) {classes} and all their data; if a class was renamed, add `renamed_from`, else rerun with --allow-delete-classes")]
     WouldDelete { classes: String },

@@ -59,7 +59,7 @@ fn run(cli: &cli::Cli, out: &output::Output) -> Result<(), Error> {
         cli::Command::Push => cmd::push::run(&cli.global, out),
         cli::Command::Plan => cmd::plan::run(&cli.global, out),
         cli::Command::Deploy(args) => cmd::deploy::run(&cli.global, args, out),
-        cli::Command::Destroy => cmd::destroy::run(&cli.global, out),
+        cli::Command::Destroy(args) => cmd::destroy::run(&cli.global, args, out),
         cli::Command::Wrangler(args) => cmd::wrangler::run(&cli.global, args, out),
         cli::Command::Dev(args) => cmd::dev::run(&cli.global, args, out),
         cli::Command::Doctor => cmd::doctor::run(&cli.global, out),

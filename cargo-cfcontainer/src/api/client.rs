@@ -81,6 +81,21 @@ struct Envelope {
     errors: Vec<ApiMessage>,
     #[serde(default)]
     result: Value,
+    #[serde(default)]
+    result_info: Option<ResultInfo>,
+}
+
+/// Where a page of a list is in the whole list.
+#[derive(Debug, Clone, Copy, Deserialize)]
+struct ResultInfo {
+    #[serde(default)]
+    page: Option<u32>,
+    #[serde(default)]
+    per_page: Option<u32>,
+    #[serde(default)]
+    total_pages: Option<u32>,
+    #[serde(default)]
+    total_count: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -136,7 +151,9 @@ impl Client {
     /// `GET /user/tokens/verify`: whether the token is valid.
     pub async fn verify_token(&self, out: &Output) -> Result<TokenStatus, Error> {
         let url = format!("{}/user/tokens/verify", self.base);
-        self.send(Method::GET, url, "GET /user/tokens/verify".into(), &Body::Empty, Retry::Safe, out).await
+        let verified =
+            self.send(Method::GET, url, "GET /user/tokens/verify".into(), &Body::Empty, Retry::Safe, out).await;
+        verified.map(|(status, _)| status)
     }
 
     /// The token, to key hashes that must not be guessable without it.
@@ -169,7 +186,38 @@ impl Client {
     ) -> Result<T, Error> {
         let url = format!("{}/accounts/{}{path}", self.base, self.account);
         let label = format!("{method} {}", path.split('?').next().unwrap_or(path));
-        self.send(method, url, label, &body, retry, out).await
+        self.send(method, url, label, &body, retry, out).await.map(|(result, _)| result)
+    }
+
+    /// `GET` of a list, following its pages (`result_info`) to the end: a
+    /// list read as one page would miss what a large account has beyond it.
+    pub async fn get_all<T: DeserializeOwned>(&self, path: &str, out: &Output) -> Result<Vec<T>, Error> {
+        let mut items: Vec<T> = Vec::new();
+        let mut page = 1;
+        let mut per_page = None;
+        loop {
+            let paged = match (page, per_page) {
+                (1, _) => path.to_string(),
+                (_, Some(per_page)) => format!("{path}{}page={page}&per_page={per_page}", separator(path)),
+                (_, None) => format!("{path}{}page={page}", separator(path)),
+            };
+            let url = format!("{}/accounts/{}{paged}", self.base, self.account);
+            let label = format!("GET {path}");
+            let (batch, info): (Vec<T>, _) = self.send(Method::GET, url, label, &Body::Empty, Retry::Safe, out).await?;
+            let fetched = batch.len();
+            items.extend(batch);
+            let Some(info) = info else { return Ok(items) };
+            let more = match (info.total_pages, info.total_count) {
+                (Some(pages), _) => info.page.unwrap_or(page) < pages,
+                (None, Some(count)) => (items.len() as u32) < count,
+                (None, None) => false,
+            };
+            if !more || fetched == 0 {
+                return Ok(items);
+            }
+            per_page = info.per_page;
+            page = info.page.unwrap_or(page) + 1;
+        }
     }
 
     async fn send<T: DeserializeOwned>(
@@ -180,7 +228,7 @@ impl Client {
         body: &Body,
         retry: Retry,
         out: &Output,
-    ) -> Result<T, Error> {
+    ) -> Result<(T, Option<ResultInfo>), Error> {
         let mut backoff = FIRST_BACKOFF;
         for attempt in 1..=ATTEMPTS {
             out.verbose(&format!("{label} (attempt {attempt})"));
@@ -265,7 +313,7 @@ impl Client {
     }
 }
 
-fn parse<T: DeserializeOwned>(label: &str, status: StatusCode, text: &str) -> Result<T, Error> {
+fn parse<T: DeserializeOwned>(label: &str, status: StatusCode, text: &str) -> Result<(T, Option<ResultInfo>), Error> {
     let envelope: Option<Envelope> = serde_json::from_str(text).ok();
     let failed = |code: Option<u32>, message: String| Error::Api {
         call: label.to_string(),
@@ -286,7 +334,9 @@ fn parse<T: DeserializeOwned>(label: &str, status: StatusCode, text: &str) -> Re
         let message = first.map(|e| describe(&e.message)).unwrap_or_else(|| "no error message".into());
         return Err(failed(first.map(|e| e.code), message));
     }
-    serde_json::from_value(envelope.result).map_err(|e| failed(None, format!("unexpected result shape: {e}")))
+    let result =
+        serde_json::from_value(envelope.result).map_err(|e| failed(None, format!("unexpected result shape: {e}")))?;
+    Ok((result, envelope.result_info))
 }
 
 /// Container endpoints put `{"error": NAME, "details": {...}}` in the message.
@@ -309,6 +359,14 @@ fn describe(message: &str) -> String {
             format!("{} ({})", doc.error, parts.join(", "))
         }
         None => doc.error,
+    }
+}
+
+fn separator(path: &str) -> char {
+    if path.contains('?') {
+        '&'
+    } else {
+        '?'
     }
 }
 

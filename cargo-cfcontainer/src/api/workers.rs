@@ -25,9 +25,6 @@ pub struct ScriptMetadata {
     pub containers: Vec<ContainerClassRef>,
     /// Binding kinds the account keeps when this upload lacks them.
     pub keep_bindings: Vec<BindingKind>,
-    /// Script tags.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub tags: Vec<String>,
     /// The Durable Object migration this upload applies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub migrations: Option<MigrationsBody>,
@@ -193,9 +190,6 @@ pub struct ScriptSettings {
     /// Compatibility flags.
     #[serde(default)]
     pub compatibility_flags: Vec<String>,
-    /// Script tags; one records the digest of the last upload.
-    #[serde(default)]
-    pub tags: Vec<String>,
 }
 
 impl ScriptSettings {
@@ -203,6 +197,15 @@ impl ScriptSettings {
     pub fn has_secret(&self, name: &str) -> bool {
         self.bindings.iter().any(|b| b.kind == BindingKind::SecretText && b.name == name)
     }
+}
+
+/// `GET /workers/scripts/{name}/script-settings`, and the body of its
+/// `PATCH` (as the official CLI sets a Worker's tags).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ScriptTags {
+    /// Script tags; `cfcontainer-<digest>` records the last upload.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// `POST /workers/scripts/{name}/subdomain`'s body and `GET`'s answer.

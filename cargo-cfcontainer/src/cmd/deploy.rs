@@ -27,6 +27,10 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), E
     let worker = prepared.project.settings.name.clone();
     let report = crate::runtime()?.block_on(async {
         let remote = Remote::read(&prepared.client, &worker, out).await?;
+        if !args.adopt && !prepared.may_deploy_over(&remote) {
+            let (verb, effect, flag) = ("deploy", "replace its code and bindings", "--adopt");
+            return Err(Error::NotOurs { worker: worker.clone(), verb, effect, flag });
+        }
         check_secrets(&prepared.script.secrets, &remote)?;
         let apps = prepared.applications(true, out).await?;
         let plan = prepared.plan(&remote, &apps);
@@ -42,6 +46,9 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), E
         }
         if !plan.script.migrations.deleted.is_empty() && !args.allow_delete_classes {
             return Err(Error::WouldDelete { classes: plan.script.migrations.deleted.join(", ") });
+        }
+        if remote.script.is_none() {
+            prepared.note_first_upload();
         }
         let applications = apply(&prepared.client, &plan, &prepared.script, &remote, out).await?;
         prepared.remember();

@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use crate::api::{Application, Client};
-use crate::cli::GlobalArgs;
-use crate::deploy::Remote;
+use crate::cli::{DestroyArgs, GlobalArgs};
+use crate::deploy::{deployed_by_us, Remote};
 use crate::output::Output;
 use crate::Error;
 
@@ -18,13 +18,19 @@ struct Report {
 }
 
 /// Deletes the worker's applications and script.
-pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
+pub fn run(global: &GlobalArgs, args: &DestroyArgs, out: &Output) -> Result<(), Error> {
     let project = global.project()?;
     let client = Client::from_env(&project.settings)?;
     let worker = project.settings.name.clone();
     let report = crate::runtime()?.block_on(async {
+        if let Some(tags) = Remote::tags_of(&client, &worker, out).await? {
+            if !args.force && !deployed_by_us(&project, &tags) {
+                let (verb, effect, flag) = ("destroy", "delete a Worker someone else deploys", "--force");
+                return Err(Error::NotOurs { worker: worker.clone(), verb, effect, flag });
+            }
+        }
         let namespaces = Remote::namespaces_of(&client, &worker, out).await?;
-        let apps: Vec<Application> = client.get("/containers/applications", out).await?;
+        let apps: Vec<Application> = client.get_all("/containers/applications", out).await?;
         let mut deleted = Vec::new();
         for app in apps.iter().filter(|a| namespaces.iter().any(|n| a.serves(&n.id))) {
             if client.delete(&format!("/containers/applications/{}", app.id), out).await? {

@@ -14,7 +14,7 @@ use super::plan::{Action, AppStep, FieldChange, Plan};
 use super::Remote;
 use crate::api::{
     Application, ApplicationPatch, Body, Client, DurableObjects, NewApplication, NewRollout, Part, Retry, Rollout,
-    RolloutSteps, RolloutStrategy, SchedulingPolicy, ScriptSettings, ScriptSubdomain, UploadedScript,
+    RolloutSteps, RolloutStrategy, SchedulingPolicy, ScriptEntry, ScriptSubdomain, ScriptTags, UploadedScript,
 };
 use crate::output::Output;
 use crate::Error;
@@ -59,6 +59,13 @@ pub async fn apply(
         let migrations = (!migrations.is_empty()).then(|| migrations.body(remote.migration_tag()));
         upload(client, script, migrations, out).await?;
         namespaces = Remote::namespaces_of(client, &script.name, out).await?;
+    }
+    // The marker of what was uploaded, set as the official CLI sets tags
+    // and only when it differs, so a no-change deploy writes nothing.
+    let tags = script.tags_after(&remote.tags);
+    if tags != remote.tags {
+        let path = format!("/workers/scripts/{}/script-settings", script.name);
+        client.call::<Value>(Method::PATCH, &path, Body::json(&ScriptTags { tags }), Retry::Safe, out).await?;
     }
     if let Some(enabled) = plan.workers_dev {
         let path = format!("/workers/scripts/{}/subdomain", script.name);
@@ -115,6 +122,7 @@ async fn upload(
     migrations: Option<crate::api::MigrationsBody>,
     out: &Output,
 ) -> Result<(), Error> {
+    let new_tag = migrations.as_ref().map(|m| m.new_tag.clone());
     let metadata = serde_json::to_vec(&script.upload_metadata(migrations)).expect("metadata serializes");
     let mut parts =
         vec![Part { name: "metadata".into(), content_type: "application/json".into(), data: metadata, file: false }];
@@ -126,14 +134,15 @@ async fn upload(
             let body = Body::Multipart(parts.clone());
             client.call::<UploadedScript>(Method::PUT, &path, body, Retry::Reconcile, out).await.map(drop)
         },
-        // The upload may have landed: its digest tag says so.
+        // An upload without migrations may simply be sent again; one with
+        // them landed if the script is at their new tag (sending it again
+        // would be refused: the old tag no longer matches).
         async |err| {
-            if !ambiguous(err) {
-                return Ok(None);
-            }
-            let settings: Option<ScriptSettings> = client.get(&format!("{path}/settings"), out).await.ok();
+            let Some(new_tag) = new_tag.as_deref().filter(|_| ambiguous(err)) else { return Ok(None) };
             out.verbose(&format!("upload failed ({err}); checking the account"));
-            Ok(settings.filter(|s| s.tags.contains(&script.digest_tag())).map(drop))
+            let scripts: Vec<ScriptEntry> = client.get_all("/workers/scripts", out).await?;
+            let landed = scripts.iter().any(|s| s.id == script.name && s.migration_tag.as_deref() == Some(new_tag));
+            Ok(landed.then_some(()))
         },
     )
     .await;
@@ -165,7 +174,7 @@ async fn create(client: &Client, app: &DesiredApp, namespace_id: &str, out: &Out
             if !taken && !ambiguous(err) {
                 return Ok(None);
             }
-            let apps: Vec<Application> = client.get(path, out).await?;
+            let apps: Vec<Application> = client.get_all(path, out).await?;
             if let Some(existing) = apps.iter().find(|a| a.serves(namespace_id)) {
                 return Ok(Some((existing.id.clone(), "Adopted")));
             }
@@ -213,7 +222,7 @@ async fn update(
             if !ambiguous(err) {
                 return Ok(None);
             }
-            let rollouts: Vec<Rollout> = client.get(&path, out).await?;
+            let rollouts: Vec<Rollout> = client.get_all(&path, out).await?;
             Ok(rollouts.iter().any(|r| r.description.as_ref() == Some(&body.description)).then_some(()))
         },
     )

@@ -22,7 +22,7 @@ pub const DIGEST_TAG_PREFIX: &str = "cfcontainer-";
 pub struct DesiredScript {
     /// Script name.
     pub name: String,
-    /// Upload metadata without secrets, tags and migrations (added per upload).
+    /// Upload metadata without secrets and migrations (added per upload).
     pub metadata: ScriptMetadata,
     /// The module parts.
     pub modules: Vec<Part>,
@@ -40,14 +40,22 @@ impl DesiredScript {
         format!("{DIGEST_TAG_PREFIX}{}", &self.digest[..32])
     }
 
-    /// The metadata to upload: secrets this deploy has a value for, the
-    /// digest tag, and `migrations` when the classes change.
+    /// The metadata to upload: secrets this deploy has a value for, and
+    /// `migrations` when the classes change. The digest tag is set after
+    /// the upload, through script-settings, as the official CLI sets tags.
     pub fn upload_metadata(&self, migrations: Option<crate::api::MigrationsBody>) -> ScriptMetadata {
         let mut metadata = self.metadata.clone();
         metadata.bindings.extend(self.secrets.iter().filter_map(WorkerSecret::binding));
-        metadata.tags = vec![self.digest_tag()];
         metadata.migrations = migrations;
         metadata
+    }
+
+    /// `tags` with this upload's digest tag in place of any earlier one
+    /// (tags that are not ours are kept).
+    pub fn tags_after(&self, tags: &[String]) -> Vec<String> {
+        let mut next: Vec<String> = tags.iter().filter(|t| !t.starts_with(DIGEST_TAG_PREFIX)).cloned().collect();
+        next.push(self.digest_tag());
+        next
     }
 }
 
@@ -161,7 +169,6 @@ pub fn script(
         bindings: bindings(settings, containers),
         containers: containers.iter().map(|c| ContainerClassRef { class_name: c.class.clone() }).collect(),
         keep_bindings: vec![BindingKind::SecretText],
-        tags: Vec::new(),
         migrations: None,
     };
     Ok(DesiredScript {

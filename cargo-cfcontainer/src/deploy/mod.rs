@@ -14,6 +14,12 @@ pub use desired::{container_fields, DesiredApp, DesiredScript, WorkerSecret};
 pub use plan::{Action, AppPlan, AppStep, FieldChange, Plan, ScriptPlan};
 pub use remote::Remote;
 
+/// True if tags mark a Worker as deployed by cargo cfcontainer, or a first
+/// upload of it from this machine was cut off before tagging it.
+pub fn deployed_by_us(project: &Project, tags: &[String]) -> bool {
+    tags.iter().any(|t| t.starts_with(desired::DIGEST_TAG_PREFIX)) || cache::first_upload_noted(project)
+}
+
 use bollard::Docker;
 use cfcontainer_meta::{ContainerMeta, ImageSource};
 
@@ -100,8 +106,7 @@ impl Prepared {
 
     /// Compares the account with the crate.
     pub fn plan(&self, remote: &Remote, apps: &[DesiredApp]) -> Plan {
-        let tags = remote.settings.as_ref().map(|s| s.tags.clone()).unwrap_or_default();
-        let last = cache::read(&self.project, &tags);
+        let last = cache::read(&self.project, &remote.tags);
         let fields = container_fields(&self.containers);
         Plan::new(
             remote,
@@ -111,6 +116,18 @@ impl Prepared {
             last.as_ref().map(|l| &l.fields),
             &fields,
         )
+    }
+
+    /// True if the Worker in the account may be deployed over: none
+    /// exists, a cfcontainer deploy tagged it, or a first upload from this
+    /// machine was cut off before tagging it.
+    pub fn may_deploy_over(&self, remote: &Remote) -> bool {
+        remote.script.is_none() || deployed_by_us(&self.project, &remote.tags)
+    }
+
+    /// Notes a first upload (see [`Prepared::may_deploy_over`]).
+    pub fn note_first_upload(&self) {
+        cache::note_first_upload(&self.project);
     }
 
     /// Notes this deploy for the next plan's field names.

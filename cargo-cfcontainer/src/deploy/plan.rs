@@ -231,7 +231,7 @@ fn script_plan(
     let mut changes = Vec::new();
     let action = match (&remote.script, &remote.settings) {
         (Some(_), Some(settings)) => {
-            if !settings.tags.contains(&script.digest_tag()) {
+            if !remote.tags.contains(&script.digest_tag()) {
                 changes.extend(metadata_changes(settings, script));
                 if let Some(last) = last {
                     changes.extend(field_changes(last, fields));

@@ -1,7 +1,7 @@
 //! What the account holds now, read by name: the account is the source of
 //! truth, nothing is remembered between deploys.
 
-use crate::api::{Application, Client, Namespace, ScriptEntry, ScriptSettings, ScriptSubdomain};
+use crate::api::{Application, Client, Namespace, ScriptEntry, ScriptSettings, ScriptSubdomain, ScriptTags};
 use crate::output::Output;
 use crate::Error;
 
@@ -12,6 +12,8 @@ pub struct Remote {
     pub script: Option<ScriptEntry>,
     /// Its settings, if uploaded.
     pub settings: Option<ScriptSettings>,
+    /// Its tags (from script-settings), if uploaded.
+    pub tags: Vec<String>,
     /// Whether it is served on workers.dev, if uploaded.
     pub workers_dev: Option<bool>,
     /// Durable Object namespaces of this script.
@@ -23,25 +25,35 @@ pub struct Remote {
 impl Remote {
     /// Reads the script, its settings and namespaces, and the applications.
     pub async fn read(client: &Client, worker: &str, out: &Output) -> Result<Remote, Error> {
-        let scripts: Vec<ScriptEntry> = client.get("/workers/scripts", out).await?;
+        let scripts: Vec<ScriptEntry> = client.get_all("/workers/scripts", out).await?;
         let script = scripts.into_iter().find(|s| s.id == worker);
-        let (settings, workers_dev) = match &script {
+        let (settings, tags, workers_dev) = match &script {
             Some(_) => {
                 let settings = client.get(&format!("/workers/scripts/{worker}/settings"), out).await?;
+                let tags: ScriptTags = client.get(&format!("/workers/scripts/{worker}/script-settings"), out).await?;
                 let subdomain: ScriptSubdomain =
                     client.get(&format!("/workers/scripts/{worker}/subdomain"), out).await?;
-                (Some(settings), Some(subdomain.enabled))
+                (Some(settings), tags.tags, Some(subdomain.enabled))
             }
-            None => (None, None),
+            None => (None, Vec::new(), None),
         };
         let namespaces = Remote::namespaces_of(client, worker, out).await?;
-        let applications = client.get("/containers/applications", out).await?;
-        Ok(Remote { script, settings, workers_dev, namespaces, applications })
+        let applications = client.get_all("/containers/applications", out).await?;
+        Ok(Remote { script, settings, tags, workers_dev, namespaces, applications })
+    }
+
+    /// The tags of `worker`, or `None` if there is no such Worker.
+    pub async fn tags_of(client: &Client, worker: &str, out: &Output) -> Result<Option<Vec<String>>, Error> {
+        match client.get::<ScriptTags>(&format!("/workers/scripts/{worker}/script-settings"), out).await {
+            Ok(settings) => Ok(Some(settings.tags)),
+            Err(Error::Api { status: 404, .. }) => Ok(None),
+            Err(err) => Err(err),
+        }
     }
 
     /// The Durable Object namespaces `worker` defines.
     pub async fn namespaces_of(client: &Client, worker: &str, out: &Output) -> Result<Vec<Namespace>, Error> {
-        let all: Vec<Namespace> = client.get("/workers/durable_objects/namespaces", out).await?;
+        let all: Vec<Namespace> = client.get_all("/workers/durable_objects/namespaces", out).await?;
         Ok(all.into_iter().filter(|n| n.script.as_deref() == Some(worker)).collect())
     }
 

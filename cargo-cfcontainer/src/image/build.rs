@@ -27,6 +27,9 @@ pub struct BuiltImage {
     pub id: String,
     /// False when the engine already had this exact image.
     pub built: bool,
+    /// True when the tag is a digest of the build inputs (false for a
+    /// fixed `tag`, which can name different content over time).
+    pub content_tag: bool,
     /// Time spent on it: packing the context, and the build if one ran.
     pub elapsed_ms: u64,
 }
@@ -80,7 +83,15 @@ pub async fn build_all(
             }
         };
         check_exposed(docker, &reference, meta, &base.join(dockerfile)).await?;
-        images.push(BuiltImage { class: meta.class.clone(), reference, id, built, elapsed_ms: elapsed_ms() });
+        let content_tag = meta.image_tag.is_none();
+        images.push(BuiltImage {
+            class: meta.class.clone(),
+            reference,
+            id,
+            built,
+            content_tag,
+            elapsed_ms: elapsed_ms(),
+        });
     }
     Ok(images)
 }

@@ -130,12 +130,15 @@ async fn push_one(
         .tag_image(&image.reference, Some(TagImageOptionsBuilder::default().repo(&repository).tag(&tag).build()))
         .await
         .map_err(engine_error)?;
-    // The content tag is in the registry already (pushed from elsewhere).
-    let creds = auth.credentials(false, out).await?;
-    if let Ok(found) = docker.inspect_registry_image(&tagged, Some(creds)).await {
-        if let Some(digest) = found.descriptor.digest {
-            report_present(out, &image.class, &tagged);
-            return Ok(done(digest, false, 0, 0));
+    // A content tag in the registry is this image (pushed from elsewhere).
+    // A fixed tag there may name older content: that one is pushed.
+    if image.content_tag {
+        let creds = auth.credentials(false, out).await?;
+        if let Ok(found) = docker.inspect_registry_image(&tagged, Some(creds)).await {
+            if let Some(digest) = found.descriptor.digest {
+                report_present(out, &image.class, &tagged);
+                return Ok(done(digest, false, 0, 0));
+            }
         }
     }
     let mut refused = 0;

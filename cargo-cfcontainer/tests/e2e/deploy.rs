@@ -226,6 +226,11 @@ fn classes_added_renamed_and_deleted_migrate_with_the_right_tags() {
     let s = shape(&emulator);
     let script = s["scripts"].as_object().unwrap().values().next().unwrap().clone();
     assert_eq!(script["migration_tag"], "v2");
+    // Two namespaces, pages of one: the list was read to its second page.
+    let paged = emulator.log().iter().any(|l| {
+        l.path.ends_with("/durable_objects/namespaces") && l.query.as_deref().is_some_and(|q| q.contains("page=2"))
+    });
+    assert!(paged, "the namespace list was not paged: {:?}", calls(&emulator));
     assert_eq!(s["applications"].as_array().unwrap().len(), 2);
 
     let renamed = "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;\n#[cfcontainer::container(class = \"Backend\", port = 8080, renamed_from = \"Api\")]\npub struct Backend;";
@@ -464,4 +469,72 @@ fn the_api_token_never_reaches_cargo_build_scripts_or_worker_build() {
     assert!(out.status.success(), "the deploy failed:\n{}", stderr(&out));
     assert!(!stderr(&out).contains("reached"), "{}", stderr(&out));
     ok_verb(&emulator, &fixture.manifest(), &["destroy"], &[]);
+}
+
+/// Uploads a Worker called `name` straight through the API, as another
+/// tool would: no cfcontainer tag.
+fn upload_foreign_worker(emulator: &Emulator, name: &str) {
+    let metadata = json!({ "main_module": "index.js", "compatibility_date": "2026-03-01" });
+    let mut body = Vec::new();
+    for (part, content_type, data) in [
+        ("metadata", "application/json", metadata.to_string()),
+        (
+            "index.js",
+            "application/javascript+module",
+            "export default { fetch() { return new Response('theirs') } }".into(),
+        ),
+    ] {
+        let filename = if part == "metadata" { String::new() } else { format!("; filename=\"{part}\"") };
+        body.extend(
+            format!("--B\r\nContent-Disposition: form-data; name=\"{part}\"{filename}\r\nContent-Type: {content_type}\r\n\r\n{data}\r\n")
+                .into_bytes(),
+        );
+    }
+    body.extend(b"--B--\r\n");
+    ureq::put(&format!("{}/accounts/{}/workers/scripts/{name}", emulator.base_url(), emulator.account_id()))
+        .set("Authorization", &format!("Bearer {}", emulator.token()))
+        .set("Content-Type", "multipart/form-data; boundary=B")
+        .send_bytes(&body)
+        .unwrap();
+}
+
+#[test]
+fn a_worker_this_tool_did_not_deploy_needs_adopt_and_its_destroy_needs_force() {
+    let Some(emulator) = start() else { return };
+    let name = unique("foreign");
+    let fixture = worker_fixture(&name, WEB);
+    upload_foreign_worker(&emulator, &name);
+
+    emulator.clear_log();
+    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(
+        last.contains(&format!("worker `{name}` exists but was not deployed by cargo cfcontainer"))
+            && last.contains("--adopt"),
+        "{last}"
+    );
+    assert!(
+        writes(&emulator).iter().all(|w| w.ends_with("/credentials")),
+        "wrote before refusing: {:?}",
+        writes(&emulator)
+    );
+    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["destroy"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).lines().last().unwrap_or_default().contains("--force"), "{}", stderr(&out));
+    assert!(emulator.snapshot()["scripts"].get(&name).is_some(), "destroy deleted a Worker it does not own");
+
+    // Adopted, it is ours: later deploys and destroy need no flag.
+    ok_verb(&emulator, &fixture.manifest(), &["deploy", "--adopt"], &[]);
+    emulator.clear_log();
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(writes(&emulator), Vec::<String>::new(), "a no-change deploy after adopting wrote");
+    ok_verb(&emulator, &fixture.manifest(), &["destroy"], &[]);
+
+    // Someone else's Worker goes only with --force.
+    let other = unique("theirs");
+    let theirs = worker_fixture(&other, WEB);
+    upload_foreign_worker(&emulator, &other);
+    ok_verb(&emulator, &theirs.manifest(), &["destroy", "--force"], &[]);
+    assert!(emulator.snapshot()["scripts"].get(&other).is_none());
 }

@@ -104,6 +104,35 @@ fn a_one_file_change_pushes_only_its_layer() {
 }
 
 #[test]
+fn a_fixed_tag_whose_content_changed_is_pushed_again() {
+    if !ready() {
+        return;
+    }
+    let Some(emulator) = emulator() else { return };
+    let env = api_env(&emulator);
+    let name = unique("fixedtag");
+    let fixture = layered_fixture(&name);
+    let class = format!(
+        "#[cfcontainer::container(class = \"Web\", port = 8080, name = \"{name}\", tag = \"v1\")]\npub struct Web;"
+    );
+    fixture.write_lib(&class);
+    let args = ["push", "--manifest-path", &fixture.manifest(), "--message-format", "json"];
+    let first = push_report(&cfcontainer_with_env(fixture.path(), &args, &with_env(&env, &[])));
+    assert_eq!(first["images"][0]["pushed"], true, "{first}");
+
+    // The registry has `v1` now; new content under the same tag must reach it.
+    std::fs::write(fixture.path().join("note.txt"), format!("changed content of {name}\n")).unwrap();
+    let second = push_report(&cfcontainer_with_env(fixture.path(), &args, &with_env(&env, &[])));
+    let image = &second["images"][0];
+    assert_eq!(image["pushed"], true, "a changed image under a fixed tag was skipped: {second}");
+    assert_ne!(image["reference"], first["images"][0]["reference"], "the same digest after a change: {second}");
+    assert!(manifest_exists(image["reference"].as_str().unwrap()));
+    // And with nothing changed, nothing is sent.
+    let third = push_report(&cfcontainer_with_env(fixture.path(), &args, &with_env(&env, &[])));
+    assert_eq!(third["images"][0]["pushed"], false, "{third}");
+}
+
+#[test]
 fn credentials_refused_mid_push_are_refreshed_once() {
     if !ready() {
         return;

@@ -12,11 +12,19 @@ pub struct Config {
     /// The registry whose credentials the API hands out and where
     /// application images must exist; `None` accepts any image.
     pub registry: Option<Registry>,
+    /// The most items one page of a paginated list holds (the real API's
+    /// pages are larger; a small one makes clients page).
+    pub max_per_page: usize,
 }
 
 impl Config {
     /// Account `0123456789abcdef0123456789abcdef`, token `test-token`, no registry.
     pub fn for_tests() -> Config {
-        Config { account_id: "0123456789abcdef0123456789abcdef".into(), token: "test-token".into(), registry: None }
+        Config {
+            account_id: "0123456789abcdef0123456789abcdef".into(),
+            token: "test-token".into(),
+            registry: None,
+            max_per_page: 1,
+        }
     }
 }

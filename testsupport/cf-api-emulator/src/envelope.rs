@@ -18,6 +18,23 @@ pub fn ok(result: Value) -> Reply {
     }
 }
 
+/// One page of `items`, as `page` and `per_page` of `call` ask (1 and the
+/// largest page by default), with `result_info` saying where it is.
+pub fn ok_page(items: Vec<Value>, call: &crate::call::Call, max_per_page: usize) -> Reply {
+    let number = |key: &str| call.query.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.parse::<usize>().ok());
+    let per_page = number("per_page").unwrap_or(max_per_page).clamp(1, max_per_page.max(1));
+    let page = number("page").unwrap_or(1).max(1);
+    let total = items.len();
+    let shown: Vec<Value> = items.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+    let info = json!({
+        "page": page, "per_page": per_page, "count": shown.len(),
+        "total_count": total, "total_pages": total.div_ceil(per_page),
+    });
+    let mut reply = ok(Value::Array(shown));
+    reply.body["result_info"] = info;
+    reply
+}
+
 /// A failure with one error in the envelope and `result: null`.
 pub fn fail(status: u16, code: u32, message: impl Into<String>) -> Reply {
     let message: String = message.into();

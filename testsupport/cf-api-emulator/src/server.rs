@@ -134,12 +134,18 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
         ("PUT", ["workers", "scripts", name]) => Some(workers::upload(&mut state, name, &call)),
         ("DELETE", ["workers", "scripts", name]) => Some(workers::delete(&mut state, name, &call)),
         ("GET", ["workers", "scripts", name, "settings"]) => Some(workers::settings(&state, name, &call)),
+        ("GET", ["workers", "scripts", name, "script-settings"]) => Some(workers::script_settings(&state, name, &call)),
+        ("PATCH", ["workers", "scripts", name, "script-settings"]) => {
+            Some(workers::patch_script_settings(&mut state, name, &call))
+        }
         ("GET", ["workers", "subdomain"]) => Some(workers::account_subdomain(&call)),
         ("GET", ["workers", "scripts", name, "subdomain"]) => Some(workers::script_subdomain(&state, name, &call)),
         ("POST", ["workers", "scripts", name, "subdomain"]) => {
             Some(workers::set_script_subdomain(&mut state, name, &call))
         }
-        ("GET", ["workers", "durable_objects", "namespaces"]) => Some(workers::namespaces(&state, &call)),
+        ("GET", ["workers", "durable_objects", "namespaces"]) => {
+            Some(workers::namespaces(&state, &shared.config, &call))
+        }
         ("POST", ["containers", "registries", host, "credentials"]) => {
             Some(containers::credentials(&mut state, &shared.config, host, &call))
         }
@@ -160,6 +166,7 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
             ["workers", "scripts"]
                 | ["workers", "scripts", _]
                 | ["workers", "scripts", _, "settings"]
+                | ["workers", "scripts", _, "script-settings"]
                 | ["containers", "applications"]
                 | ["containers", "applications", _]
                 | ["containers", "applications", _, "rollouts"]

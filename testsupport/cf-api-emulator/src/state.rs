@@ -37,6 +37,18 @@ pub struct Script {
     pub version_id: String,
 }
 
+impl Script {
+    /// What `script-settings` shows.
+    pub fn script_settings_json(&self) -> Value {
+        json!({
+            "logpush": false,
+            "tail_consumers": [],
+            "observability": self.observability.clone().unwrap_or(json!({ "enabled": false })),
+            "tags": self.tags,
+        })
+    }
+}
+
 /// One module of a script.
 pub struct Module {
     pub name: String,

@@ -7,7 +7,8 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::call::Call;
-use crate::envelope::{fail, invalid, ok, Reply};
+use crate::config::Config;
+use crate::envelope::{fail, invalid, ok, ok_page, Reply};
 use crate::multipart;
 use crate::state::{Module, Namespace, Script, State};
 
@@ -60,12 +61,66 @@ pub fn settings(state: &State, name: &str, call: &Call) -> Reply {
     }
 }
 
+fn check_tags(tags: &[String], field: &str) -> Result<(), Reply> {
+    if tags.len() > 8 || tags.iter().any(|t| t.is_empty() || t.len() > 64 || t.contains(',')) {
+        return Err(invalid(format!("{field}: at most 8 tags of 1 to 64 characters without commas")));
+    }
+    Ok(())
+}
+
+/// `GET /workers/scripts/{name}/script-settings`: the settings that are not
+/// part of a version.
+pub fn script_settings(state: &State, name: &str, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&[]) {
+        return r;
+    }
+    match state.scripts.get(name) {
+        Some(script) => ok(script.script_settings_json()),
+        None => fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2),
+    }
+}
+
+/// `PATCH /workers/scripts/{name}/script-settings`.
+pub fn patch_script_settings(state: &mut State, name: &str, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&[]) {
+        return r;
+    }
+    if call.content_type.as_deref().map(|c| c.starts_with("application/json")) != Some(true) {
+        return invalid("Content-Type must be application/json");
+    }
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&call.body) else {
+        return invalid("the body must be a JSON object");
+    };
+    const KNOWN: &[&str] = &["tags", "logpush", "tail_consumers", "streaming_tail_consumers", "observability"];
+    if let Some(unknown) = body.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        return invalid(format!("Unexpected field `{unknown}` in script-settings"));
+    }
+    let Some(script) = state.scripts.get_mut(name) else {
+        return fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2);
+    };
+    if let Some(tags) = body.get("tags") {
+        let Some(tags) =
+            tags.as_array().and_then(|t| t.iter().map(|v| v.as_str().map(str::to_string)).collect::<Option<Vec<_>>>())
+        else {
+            return invalid("tags must be an array of strings");
+        };
+        if let Err(reply) = check_tags(&tags, "tags") {
+            return reply;
+        }
+        script.tags = tags;
+    }
+    if let Some(observability) = body.get("observability") {
+        script.observability = Some(observability.clone());
+    }
+    ok(script.script_settings_json())
+}
+
 /// `GET /workers/durable_objects/namespaces`.
-pub fn namespaces(state: &State, call: &Call) -> Reply {
+pub fn namespaces(state: &State, config: &Config, call: &Call) -> Reply {
     if let Err(r) = call.only_query(&["page", "per_page"]) {
         return r;
     }
-    ok(Value::Array(state.namespaces.iter().map(Namespace::json).collect()))
+    ok_page(state.namespaces.iter().map(Namespace::json).collect(), call, config.max_per_page)
 }
 
 /// The account's workers.dev subdomain.
@@ -194,10 +249,10 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
     }
     let compatibility_flags = string_list(&metadata, "compatibility_flags")?;
     let keep_bindings = string_list(&metadata, "keep_bindings")?;
-    let tags = string_list(&metadata, "tags")?;
-    if tags.len() > 8 || tags.iter().any(|t| t.is_empty() || t.len() > 64 || t.contains(',')) {
-        return Err(invalid("metadata.tags: at most 8 tags of 1 to 64 characters without commas"));
-    }
+    // Accepted, but not kept: tags are set through script-settings (the
+    // endpoint the official CLI uses), the strictest reading of the API.
+    check_tags(&string_list(&metadata, "tags")?, "metadata.tags")?;
+    let tags = state.scripts.get(name).map(|s| s.tags.clone()).unwrap_or_default();
     let existing = state.scripts.get(name).map(|s| (s.bindings.clone(), s.migration_tag.clone(), s.created_on.clone()));
     let mut bindings = metadata.get("bindings").cloned().unwrap_or(json!([]));
     let Value::Array(list) = &mut bindings else { return Err(invalid("metadata.bindings must be an array")) };

@@ -135,3 +135,50 @@ fn token_verification_answers_active_for_the_token_and_401_otherwise() {
     let (status, body) = verify("wrong");
     assert_eq!((status, first_error(&body).0), (401, 1000), "{body}");
 }
+
+#[test]
+fn tags_are_kept_only_through_script_settings_and_namespaces_come_in_pages() {
+    let emulator = Emulator::start(Config::for_tests());
+    let classes = ["A", "B", "C"];
+    let mut metadata = json!({ "main_module": "index.js", "compatibility_date": "2026-03-01", "tags": ["from-upload"],
+        "migrations": { "new_tag": "v1", "steps": [{ "new_sqlite_classes": classes }] } });
+    metadata["bindings"] = json!(classes
+        .iter()
+        .map(|c| json!({ "type": "durable_object_namespace", "name": c, "class_name": c }))
+        .collect::<Vec<_>>());
+    assert_eq!(upload(&emulator, metadata).0, 200);
+    let (_, settings) = call(&emulator, "GET", "/workers/scripts/w/script-settings", "test-token", None);
+    assert_eq!(settings["result"]["tags"], json!([]), "tags in the upload are not kept: {settings}");
+
+    let (status, body) = call(
+        &emulator,
+        "PATCH",
+        "/workers/scripts/w/script-settings",
+        "test-token",
+        json_body(json!({ "tag": ["x"] })),
+    );
+    assert_eq!((status, first_error(&body).0), (400, 10021));
+    let (status, _) = call(
+        &emulator,
+        "PATCH",
+        "/workers/scripts/w/script-settings",
+        "test-token",
+        json_body(json!({ "tags": ["mine"] })),
+    );
+    assert_eq!(status, 200);
+    let (_, settings) = call(&emulator, "GET", "/workers/scripts/w/script-settings", "test-token", None);
+    assert_eq!(settings["result"]["tags"], json!(["mine"]));
+
+    // Pages of one (Config::for_tests): three namespaces, three pages.
+    let (_, first) = call(&emulator, "GET", "/workers/durable_objects/namespaces", "test-token", None);
+    assert_eq!(first["result"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        (first["result_info"]["total_count"].as_u64(), first["result_info"]["total_pages"].as_u64()),
+        (Some(3), Some(3))
+    );
+    let (_, third) =
+        call(&emulator, "GET", "/workers/durable_objects/namespaces?page=3&per_page=1", "test-token", None);
+    assert_eq!(third["result"][0]["class"], "C", "{third}");
+    let (status, _) = call(&emulator, "GET", "/workers/durable_objects/namespaces?pages=3", "test-token", None);
+    assert_eq!(status, 400, "unknown query parameters are refused");
+}
