@@ -16,6 +16,7 @@ mod error;
 pub mod image;
 pub mod migrations;
 mod output;
+mod private;
 mod project;
 mod section;
 pub mod tools;

@@ -44,6 +44,15 @@ impl std::fmt::Display for StopReason {
 pub struct Control<'a> {
     pub(crate) state: &'a State,
     pub(crate) env: &'a Env,
+    /// Set when a hook asked the container to stop (SIGTERM), so the
+    /// runtime knows to see the stop through.
+    pub(crate) stop_asked: std::cell::Cell<bool>,
+}
+
+impl<'a> Control<'a> {
+    pub(crate) fn new(state: &'a State, env: &'a Env) -> Control<'a> {
+        Control { state, env, stop_asked: std::cell::Cell::new(false) }
+    }
 }
 
 impl Control<'_> {
@@ -62,13 +71,17 @@ impl Control<'_> {
         self.state.container().is_some_and(|c| c.running())
     }
 
-    /// Sends `SIGTERM` to the container so it can shut down cleanly.
+    /// Sends `SIGTERM` to the container so it can shut down cleanly; one
+    /// still running after a grace period is killed.
     pub fn stop(&self) -> Result<()> {
         self.signal(15)
     }
 
     /// Sends a signal to the container's process (e.g. 15 for `SIGTERM`).
     pub fn signal(&self, signo: i32) -> Result<()> {
+        if signo == 15 {
+            self.stop_asked.set(true);
+        }
         match self.state.container() {
             Some(c) if c.running() => c.signal(signo),
             _ => Ok(()),
@@ -125,7 +138,8 @@ pub trait Hooks {
     }
 
     /// When `sleep_after` passed with no request or connection open.
-    /// The default stops the container.
+    /// The default stops the container; a hook that does not stop it keeps
+    /// it running for another `sleep_after`.
     async fn on_activity_expired(&self, control: &Control<'_>) -> Result<()> {
         control.stop()
     }

@@ -51,6 +51,7 @@
 //! compile (rustc reports the `__cfcontainer_binding_…` or
 //! `__cfcontainer_class_…` name as defined twice, at the second one).
 
+mod body;
 mod class;
 mod config;
 mod control;

@@ -14,7 +14,7 @@ use crate::__private::JsResult;
 use crate::control::{self, Command};
 use crate::readiness::{self, now_ms, NotReady, Schedule};
 use crate::{
-    headers, proxy, relay, start, ContainerClass, ContainerState, Control, StopInfo, StopReason, CONTROL_HEADER,
+    body, headers, proxy, relay, start, ContainerClass, ContainerState, Control, StopInfo, StopReason, CONTROL_HEADER,
 };
 
 /// Why a request could not reach the container.
@@ -198,14 +198,15 @@ impl<C: ContainerClass> ContainerObject<C> {
     }
 
     fn control(&self) -> Control<'_> {
-        Control { state: &self.inner.state, env: &self.inner.env }
+        Control::new(&self.inner.state, &self.inner.env)
     }
 
     async fn fetch(&self, req: web_sys::Request) -> worker::Result<Response> {
         if let Some(command) = req.headers().get(CONTROL_HEADER).ok().flatten() {
             return self.control_command(&command).await;
         }
-        let _activity = Activity::begin(&self.inner);
+        self.end_stop_for_request().await;
+        let activity = Activity::begin(&self.inner);
         self.schedule_alarm().await?;
         let container = match self.ensure_ready().await {
             Ok(container) => container,
@@ -221,7 +222,8 @@ impl<C: ContainerClass> ContainerObject<C> {
                 Some(upstream) => self.relay(upstream),
                 None => Response::error("the container switched protocols without a WebSocket", 502),
             },
-            Ok(response) => Ok(response),
+            // The request stays activity until its body has been sent.
+            Ok(response) => body::on_body_end(response, move || drop(activity)),
             Err(error) => {
                 let exited = self.inner.life.borrow().last_exit.map(|e| e.code);
                 let message = match exited {
@@ -231,6 +233,17 @@ impl<C: ContainerClass> ContainerObject<C> {
                 self.inner.user.on_error(&self.control(), &message).await?;
                 Response::error(message, if exited.is_some() { 500 } else { 502 })
             }
+        }
+    }
+
+    /// A request during the stop grace period would reach a process that
+    /// is shutting down: finish the stop now, so the request starts a fresh
+    /// container.
+    async fn end_stop_for_request(&self) {
+        let stopping = matches!(self.inner.life.borrow().sleep, Sleep::Stopping { .. });
+        if stopping && self.control().running() {
+            let _ = self.control().destroy().await;
+            self.inner.life.borrow_mut().phase = Phase::Stopped;
         }
     }
 
@@ -294,7 +307,9 @@ impl<C: ContainerClass> ContainerObject<C> {
                 Phase::Starting(ready) if !matches!(ready.peek(), Some(Err(_))) => (ready.clone(), false),
                 // Stopped, or the last start failed: start anew.
                 _ => {
-                    let restart = life.last_exit.is_some();
+                    // Any earlier start in this object (an exit may not be
+                    // recorded yet when a stop was just finished).
+                    let restart = life.generation > 0 || life.last_exit.is_some();
                     life.generation += 1;
                     life.cancel_stop();
                     let ready = self.launch(life.generation, restart);
@@ -347,6 +362,12 @@ impl<C: ContainerClass> ContainerObject<C> {
                 NotReady::Timeout(port) => Unavailable::NotReady(port),
                 NotReady::NotExposed(port) => Unavailable::NotExposed(port),
             });
+            if let Err(Unavailable::NotReady(_) | Unavailable::NotExposed(_)) = result {
+                // A container that never became reachable is gone before the
+                // next request, which then starts a fresh one instead of
+                // waiting out the same limit on the same hung process.
+                let _ = container.destroy(None).await;
+            }
             let mut life = inner.life.borrow_mut();
             if result.is_ok() && life.generation == generation && matches!(life.phase, Phase::Starting(_)) {
                 life.phase = Phase::Ready;
@@ -385,7 +406,7 @@ impl<C: ContainerClass> ContainerObject<C> {
                     life.phase = Phase::Stopped;
                 }
             }
-            let control = Control { state: &inner.state, env: &inner.env };
+            let control = Control::new(&inner.state, &inner.env);
             let stop = StopInfo { exit_code, reason: StopReason::of_exit_code(exit_code) };
             let _ = inner.user.on_stop(&control, stop).await;
         });
@@ -402,7 +423,12 @@ impl<C: ContainerClass> ContainerObject<C> {
         };
         if unarmed {
             let after = Duration::from_secs(C::CONFIG.sleep_after_secs);
-            self.inner.state.storage().set_alarm(after).await?;
+            if let Err(err) = self.inner.state.storage().set_alarm(after).await {
+                // No alarm was set: the next request must try again, or the
+                // container would never sleep.
+                self.inner.life.borrow_mut().sleep = Sleep::Unarmed;
+                return Err(err);
+            }
         }
         Ok(())
     }
@@ -432,8 +458,14 @@ impl<C: ContainerClass> ContainerObject<C> {
             let next = if busy { now + sleep_ms } else { last + sleep_ms };
             return self.alarm_at(next).await;
         }
+        let control = self.control();
+        self.inner.user.on_activity_expired(&control).await?;
+        if !control.stop_asked.get() {
+            // The hook keeps the container: look again after another sleep_after.
+            self.inner.life.borrow_mut().sleep = Sleep::Armed;
+            return self.alarm_at(now + sleep_ms).await;
+        }
         self.inner.life.borrow_mut().sleep = Sleep::Stopping { since_ms: now };
-        self.inner.user.on_activity_expired(&self.control()).await?;
         self.alarm_at(now + STOP_GRACE_MS).await
     }
 
@@ -453,20 +485,20 @@ fn monitor_promise(container: &worker::Container) -> Option<Promise> {
         .and_then(|p| p.dyn_into::<Promise>().ok())
 }
 
-/// Counts a request as activity for its whole duration.
-struct Activity<'a, C>(&'a Inner<C>);
+/// Counts a request as activity for its whole duration, body included.
+struct Activity<C>(Rc<Inner<C>>);
 
-impl<'a, C> Activity<'a, C> {
-    fn begin(inner: &'a Inner<C>) -> Self {
+impl<C> Activity<C> {
+    fn begin(inner: &Rc<Inner<C>>) -> Self {
         let mut life = inner.life.borrow_mut();
         life.activity.in_flight += 1;
         life.activity.last_ms = now_ms();
         life.cancel_stop();
-        Activity(inner)
+        Activity(Rc::clone(inner))
     }
 }
 
-impl<C> Drop for Activity<'_, C> {
+impl<C> Drop for Activity<C> {
     fn drop(&mut self) {
         let activity = &mut self.0.life.borrow_mut().activity;
         activity.in_flight -= 1;

@@ -39,10 +39,7 @@ fn uploading_path(project: &Project) -> PathBuf {
 /// creating it: a deploy killed between the upload and setting its tag
 /// then still knows the Worker as its own.
 pub fn note_first_upload(project: &Project) {
-    if let Some(dir) = uploading_path(project).parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let _ = std::fs::write(uploading_path(project), b"first upload from this machine\n");
+    let _ = crate::private::write(&uploading_path(project), b"first upload from this machine\n");
 }
 
 /// True if a first upload of the Worker was started from this machine.
@@ -53,26 +50,7 @@ pub fn first_upload_noted(project: &Project) -> bool {
 /// Writes the note (mode 0600); a failure only costs the field names in
 /// the next plan, so it is not an error.
 pub fn write(project: &Project, last: &LastDeploy) {
-    let path = path(project);
-    let Some(dir) = path.parent() else { return };
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    let Ok(text) = serde_json::to_string_pretty(last) else { return };
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    if let Ok(mut file) = options.open(&path) {
-        use std::io::Write;
-        let _ = file.write_all(text.as_bytes());
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
-        }
+    if let Ok(text) = serde_json::to_string_pretty(last) {
+        let _ = crate::private::write(&path(project), text.as_bytes());
     }
 }

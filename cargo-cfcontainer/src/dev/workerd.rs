@@ -55,18 +55,7 @@ impl WorkerdConfig {
         }
         // The config holds the local secrets of `.dev.vars`: owner only.
         let path = dir.join("config.capnp");
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-            options.mode(0o600);
-            // A config written before by an older version may be wider.
-            if path.exists() {
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-            }
-        }
-        std::io::Write::write_all(&mut options.open(&path)?, self.render().as_bytes())?;
+        crate::private::write(&path, self.render().as_bytes())?;
         Ok(path)
     }
 

@@ -318,3 +318,83 @@ fn a_port_the_image_does_not_expose_fails_in_seconds_naming_expose() {
     assert!(body.contains("EXPOSE 7070"), "{body}");
     assert!(took < Duration::from_secs(15), "took {took:?}; the readiness limit is 30 s");
 }
+
+#[test]
+fn a_readiness_timeout_destroys_the_hung_container_so_the_next_request_starts_afresh() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let started = Instant::now();
+    let (status, body) = answer(stack.request("GET", "hung", "a", "/").call());
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("did not answer on port 8080 in time"), "{body}");
+    assert!(started.elapsed() < Duration::from_secs(15), "took {:?} for a 3 s limit", started.elapsed());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while stack.containers("Hung").1 > 0 {
+        assert!(Instant::now() < deadline, "the hung container still runs after its readiness limit");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let first = stack.published("Hung", 8080);
+    assert!(first.is_empty(), "{first:?}");
+    // The next request starts a fresh container, and is refused in its own
+    // three seconds rather than waiting on the old process.
+    let again = Instant::now();
+    let (status, _) = answer(stack.request("GET", "hung", "a", "/").call());
+    assert_eq!(status, 503);
+    assert!(again.elapsed() < Duration::from_secs(15), "took {:?}", again.elapsed());
+}
+
+#[test]
+fn an_activity_expired_hook_that_does_not_stop_keeps_its_container() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let (status, body) = answer(stack.request("GET", "keeper", "a", "/").call());
+    assert_eq!(status, 200, "{body}");
+    // sleep_after is 3 s and the stop grace 10 s: before the hook could
+    // keep it, the container was killed about 13 s after the request.
+    std::thread::sleep(Duration::from_secs(17));
+    assert!(stack.log_count("cfc-hook class=Keeper event=expired") >= 1, "{}", stack.log());
+    assert_eq!(stack.containers("Keeper").1, 1, "the kept container was stopped:\n{}", stack.log());
+}
+
+#[test]
+fn a_streamed_answer_longer_than_sleep_after_is_activity_until_its_last_byte() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    // sleep_after is 5 s; the answer takes 12 s to stream. Counted only
+    // until its headers, the container was stopped mid-stream.
+    let started = Instant::now();
+    let response = stack.request("GET", "sleepy", "stream", "/drip/12").call().expect("the streamed request");
+    let mut body = String::new();
+    let read = response.into_reader().read_to_string(&mut body);
+    assert!(read.is_ok(), "the stream broke after {:?}: {read:?}", started.elapsed());
+    assert_eq!(body, ".".repeat(12), "after {:?}", started.elapsed());
+    assert!(started.elapsed() >= Duration::from_secs(11));
+    assert_eq!(stack.log_count("cfc-hook class=Sleepy event=expired"), 0, "{}", stack.log());
+}
+
+#[test]
+fn a_request_during_the_stop_grace_period_gets_a_fresh_container_not_the_dying_one() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let (status, first) = answer(stack.request("GET", "lingering", "a", "/id").call());
+    assert_eq!(status, 200, "{first}");
+    // Idle after 3 s: SIGTERM, which this server ignores; it would be
+    // killed 10 s later. A request now must not reach it.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while stack.log_count("cfc-hook class=Lingering event=expired") == 0 {
+        assert!(Instant::now() < deadline, "never idle:\n{}", stack.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (status, second) = answer(stack.request("GET", "lingering", "a", "/id").call());
+    assert_eq!(status, 200, "{second}");
+    assert_ne!(second, first, "the request reached the container that was told to stop");
+    assert_eq!(stack.containers("Lingering").1, 1);
+}

@@ -102,3 +102,20 @@ pub fn write(out: &mut TcpStream, status: u16, headers: &[(&str, &str)], body: &
     message.extend_from_slice(body);
     out.write_all(&message).and_then(|_| out.flush()).is_ok()
 }
+
+/// A streamed response: `seconds` bytes, one a second (a download or an
+/// event stream that outlasts the request's headers); false if the peer
+/// went away.
+pub fn drip(out: &mut TcpStream, seconds: usize) -> bool {
+    let head = format!("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {seconds}\r\n\r\n");
+    if out.write_all(head.as_bytes()).and_then(|_| out.flush()).is_err() {
+        return false;
+    }
+    for _ in 0..seconds {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        if out.write_all(b".").and_then(|_| out.flush()).is_err() {
+            return false;
+        }
+    }
+    true
+}

@@ -4,11 +4,13 @@
 //! Environment: `PORT` (default 8080; `PORTS=a,b` listens on several),
 //! `CFC_LISTEN_DELAY_MS` (wait before listening), `CFC_EXIT_CODE` (exit
 //! with this code instead of listening, after `CFC_EXIT_AFTER_MS`, default
-//! 300). Prints `cfc-test-server listening <unix ms>` once listening.
+//! 300), `CFC_IGNORE_SIGTERM=1` (keep running on SIGTERM). Prints
+//! `cfc-test-server listening <unix ms>` once listening.
 //!
 //! Routes: `/` greeting, `/id` this process's id, `/env/NAME` an env var,
 //! `POST /sha256` hash and length of the body, `/bytes/N` N bytes with
-//! their hash in `x-sha256`, `/sleep/MS` answer after a pause, `/ws` a
+//! their hash in `x-sha256`, `/sleep/MS` answer after a pause, `/drip/N`
+//! N bytes streamed one a second, `/ws` a
 //! WebSocket echo. `SIGTERM` ends it with code 0.
 
 mod http;
@@ -27,7 +29,11 @@ extern "C" fn exit_on_term(_: libc::c_int) {
 }
 
 fn main() {
-    unsafe { libc::signal(libc::SIGTERM, exit_on_term as *const () as libc::sighandler_t) };
+    // `CFC_IGNORE_SIGTERM=1`: a server that takes its time to stop (it is
+    // killed at the end of the runtime's grace period).
+    if std::env::var("CFC_IGNORE_SIGTERM").as_deref() != Ok("1") {
+        unsafe { libc::signal(libc::SIGTERM, exit_on_term as *const () as libc::sighandler_t) };
+    }
     let env_ms = |name: &str, default: u64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
     if let Some(code) = std::env::var("CFC_EXIT_CODE").ok().and_then(|c| c.parse::<i32>().ok()) {
         std::thread::sleep(Duration::from_millis(env_ms("CFC_EXIT_AFTER_MS", 300)));
@@ -95,6 +101,9 @@ fn respond(req: &http::Request, reader: &mut impl std::io::BufRead, out: &mut Tc
         let body: Vec<u8> = (0..n).map(|i| (i % 251) as u8).collect();
         let sum = hex::encode(Sha256::digest(&body));
         return http::write(out, 200, &[("x-sha256", &sum)], &body);
+    }
+    if let Some(seconds) = path.strip_prefix("/drip/").and_then(|n| n.parse::<usize>().ok()) {
+        return http::drip(out, seconds);
     }
     if let Some(ms) = path.strip_prefix("/sleep/").and_then(|n| n.parse::<u64>().ok()) {
         std::thread::sleep(Duration::from_millis(ms));

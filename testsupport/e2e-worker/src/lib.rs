@@ -42,6 +42,26 @@ pub struct Multi;
 #[container(port = 7070, image = "cfc-e2e/unexposed:1", env(PORTS = "7070"), enable_internet = false)]
 pub struct Unexposed;
 
+/// Never listens in time: its readiness limit is three seconds.
+#[container(port = 8080, env(CFC_LISTEN_DELAY_MS = "600000"), readiness(timeout = "3s"), enable_internet = false)]
+pub struct Hung;
+
+/// Idle after three seconds, but its hook keeps it running.
+#[container(port = 8080, sleep_after = "3s", enable_internet = false, hooks)]
+pub struct Keeper;
+
+/// Idle after three seconds; ignores SIGTERM, so it lingers through the
+/// stop grace period.
+#[container(port = 8080, sleep_after = "3s", env(CFC_IGNORE_SIGTERM = "1"), enable_internet = false, hooks)]
+pub struct Lingering;
+
+impl Hooks for Lingering {
+    async fn on_activity_expired(&self, control: &Control<'_>) -> Result<()> {
+        log_hooks("Lingering", "expired", "");
+        control.stop()
+    }
+}
+
 fn log_hooks(class: &str, event: &str, detail: &str) {
     console_log!("cfc-hook class={class} event={event} {detail}");
 }
@@ -74,6 +94,13 @@ impl Hooks for Sleepy {
     async fn on_activity_expired(&self, control: &Control<'_>) -> Result<()> {
         log_hooks("Sleepy", "expired", "");
         control.stop()
+    }
+}
+
+impl Hooks for Keeper {
+    async fn on_activity_expired(&self, _: &Control<'_>) -> Result<()> {
+        log_hooks("Keeper", "expired", "kept");
+        Ok(())
     }
 }
 
@@ -118,6 +145,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "pool" => route::<Pool>(req, &env).await,
         "multi" => route::<Multi>(req, &env).await,
         "unexposed" => route::<Unexposed>(req, &env).await,
+        "hung" => route::<Hung>(req, &env).await,
+        "keeper" => route::<Keeper>(req, &env).await,
+        "lingering" => route::<Lingering>(req, &env).await,
         other => Response::error(format!("unknown x-container `{other}`"), 400),
     }
 }
