@@ -206,7 +206,9 @@ fn plan_names_the_changed_field_and_deploy_does_exactly_that() {
     emulator.clear_log();
     ok_verb(&emulator, &manifest, &["deploy"], &[]);
     let name = plan["script"]["name"].as_str().unwrap();
-    assert_eq!(writes(&emulator), [format!("PUT /workers/scripts/{name}")]);
+    // The upload, and its marker set through script-settings.
+    let expected = [format!("PUT /workers/scripts/{name}"), format!("PATCH /workers/scripts/{name}/script-settings")];
+    assert_eq!(writes(&emulator), expected);
     ok_verb(&emulator, &manifest, &["destroy"], &[]);
 }
 
@@ -367,7 +369,9 @@ fn secrets_are_uploaded_as_secrets_and_never_shown_or_stored() {
     ok_verb(&emulator, &manifest, &["deploy"], &[("API_TOKEN", "")]);
     emulator.clear_log();
     ok_verb(&emulator, &manifest, &["deploy"], &[("API_TOKEN", "a-new-value")]);
-    assert_eq!(writes(&emulator).len(), 1, "a new secret value uploads the script once: {:?}", writes(&emulator));
+    let uploads: Vec<String> = writes(&emulator).into_iter().filter(|w| w.starts_with("PUT ")).collect();
+    assert_eq!(uploads.len(), 1, "a new secret value uploads the script once: {:?}", writes(&emulator));
+    assert_eq!(writes(&emulator).len(), 2, "the upload and its marker: {:?}", writes(&emulator));
     ok_verb(&emulator, &manifest, &["destroy"], &[]);
 }
 
