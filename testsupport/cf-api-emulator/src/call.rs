@@ -15,6 +15,11 @@ pub struct Call {
 }
 
 impl Call {
+    /// The query parameter `key` as a number, if given as one.
+    pub fn number(&self, key: &str) -> Option<usize> {
+        self.query.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.parse().ok())
+    }
+
     /// Fails unless every query parameter is one of `allowed`.
     pub fn only_query(&self, allowed: &[&str]) -> Result<(), Reply> {
         match self.query.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {

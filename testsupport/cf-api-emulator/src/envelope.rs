@@ -18,12 +18,11 @@ pub fn ok(result: Value) -> Reply {
     }
 }
 
-/// One page of `items`, as `page` and `per_page` of `call` ask (1 and the
-/// largest page by default), with `result_info` saying where it is.
-pub fn ok_page(items: Vec<Value>, call: &crate::call::Call, max_per_page: usize) -> Reply {
-    let number = |key: &str| call.query.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.parse::<usize>().ok());
-    let per_page = number("per_page").unwrap_or(max_per_page).clamp(1, max_per_page.max(1));
-    let page = number("page").unwrap_or(1).max(1);
+/// One page of `items`, as `page` and `per_page` ask (1 and the largest
+/// page by default), with `result_info` saying where it is.
+pub fn ok_page(items: Vec<Value>, page: Option<usize>, per_page: Option<usize>, max_per_page: usize) -> Reply {
+    let per_page = per_page.unwrap_or(max_per_page).clamp(1, max_per_page.max(1));
+    let page = page.unwrap_or(1).max(1);
     let total = items.len();
     let shown: Vec<Value> = items.into_iter().skip((page - 1) * per_page).take(per_page).collect();
     let info = json!({

@@ -120,7 +120,8 @@ pub fn namespaces(state: &State, config: &Config, call: &Call) -> Reply {
     if let Err(r) = call.only_query(&["page", "per_page"]) {
         return r;
     }
-    ok_page(state.namespaces.iter().map(Namespace::json).collect(), call, config.max_per_page)
+    let namespaces = state.namespaces.iter().map(Namespace::json).collect();
+    ok_page(namespaces, call.number("page"), call.number("per_page"), config.max_per_page)
 }
 
 /// The account's workers.dev subdomain.
