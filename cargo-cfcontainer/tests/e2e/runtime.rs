@@ -33,7 +33,7 @@ fn the_first_request_starts_the_container_and_returns_its_answer() {
     assert_eq!(status, 200, "{body}\n{}", stack.log());
     assert!(body.starts_with("hello from ") && body.ends_with("GET /hello"), "{body}");
     assert_eq!(stack.containers("Basic").1, 1);
-    assert_eq!(stack.log_count("cfc-hook class=Basic event=start"), 1);
+    assert_eq!(stack.log_count_settled("cfc-hook class=Basic event=start", 1), 1);
     // The runtime's expected "port not found" retries stay quiet.
     assert_eq!(stack.log_count("container port not found"), 0, "{}", stack.log());
 }
@@ -65,7 +65,7 @@ fn fifty_concurrent_cold_requests_start_one_container_and_all_succeed() {
     let ids: std::collections::HashSet<&String> = answers.iter().map(|(_, id)| id).collect();
     assert_eq!(ids.len(), 1, "every answer comes from one container process");
     assert_eq!(stack.containers("Basic"), (1, 1));
-    assert_eq!(stack.log_count("cfc-hook class=Basic event=start"), 1, "{}", stack.log());
+    assert_eq!(stack.log_count_settled("cfc-hook class=Basic event=start", 1), 1, "{}", stack.log());
 }
 
 #[test]
@@ -93,17 +93,17 @@ fn a_container_exiting_with_code_3_fails_fast_and_starts_again_next_time() {
         assert_eq!(status, 500, "attempt {attempt}: {body}");
         assert!(body.contains("exited with code 3"), "attempt {attempt}: {body}\n{}", stack.log());
         assert!(took < Duration::from_secs(5), "attempt {attempt} took {took:?}: not fast");
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while stack.log_count("class=Crashy event=stop exit_code=3") < attempt && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
         assert_eq!(
-            stack.log_count("class=Crashy event=stop exit_code=3"),
+            stack.log_count_settled("class=Crashy event=stop exit_code=3", attempt),
             attempt,
             "on_stop sees code 3:\n{}",
             stack.log()
         );
-        assert!(stack.log_count("class=Crashy event=error") >= attempt, "on_error ran:\n{}", stack.log());
+        assert!(
+            stack.log_count_settled("class=Crashy event=error", attempt) >= attempt,
+            "on_error ran:\n{}",
+            stack.log()
+        );
     }
 }
 
@@ -124,7 +124,7 @@ fn sleep_after_stops_an_idle_container_and_the_next_request_wakes_it() {
     assert_eq!(stack.containers("Sleepy").1, 0, "still running after {idle:?}\n{}", stack.log());
 
     assert!(idle >= Duration::from_secs(4) && idle < Duration::from_secs(15), "stopped after {idle:?}, want about 5 s");
-    assert_eq!(stack.log_count("class=Sleepy event=expired"), 1);
+    assert_eq!(stack.log_count_settled("class=Sleepy event=expired", 1), 1);
     let (status, body) = answer(stack.request("GET", "sleepy", "nap", "/").call());
     assert_eq!(status, 200, "{body}\n{}", stack.log());
     assert_eq!(stack.containers("Sleepy").1, 1);

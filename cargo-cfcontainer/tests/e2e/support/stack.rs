@@ -188,6 +188,17 @@ impl Stack {
         self.log.lock().unwrap().clone()
     }
 
+    /// Lines of the log containing `needle`, once there are at least
+    /// `expected` or 5 s passed: workerd's log reaches the test through a
+    /// pipe, so a line logged before an answer may arrive after it.
+    pub fn log_count_settled(&self, needle: &str, expected: usize) -> usize {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.log_count(needle) < expected && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.log_count(needle)
+    }
+
     /// Lines of the log containing `needle`.
     pub fn log_count(&self, needle: &str) -> usize {
         self.log().lines().filter(|l| l.contains(needle)).count()
