@@ -26,6 +26,9 @@ pub struct ContainerState {
 pub enum Command {
     /// Report [`ContainerState`].
     State,
+    /// Start the container (options in the body) and report its state once
+    /// it is ready.
+    Start,
     /// Send this signal (15 stops it cleanly).
     Signal(i32),
     /// Kill the container at once.
@@ -37,6 +40,7 @@ impl Command {
     fn header(self) -> String {
         match self {
             Command::State => "state".into(),
+            Command::Start => "start".into(),
             Command::Signal(signo) => format!("signal:{signo}"),
             Command::Destroy => "destroy".into(),
         }
@@ -46,6 +50,7 @@ impl Command {
     pub(crate) fn parse(value: &str) -> Option<Command> {
         match value {
             "state" => Some(Command::State),
+            "start" => Some(Command::Start),
             "destroy" => Some(Command::Destroy),
             other => other.strip_prefix("signal:")?.parse().ok().filter(|s| (1..=64).contains(s)).map(Command::Signal),
         }
@@ -53,10 +58,18 @@ impl Command {
 
     /// The request that carries this command.
     pub(crate) fn request(self) -> Result<Request> {
+        self.request_with_body(None)
+    }
+
+    /// The request that carries this command and a JSON body.
+    pub(crate) fn request_with_body(self, body: Option<String>) -> Result<Request> {
         let headers = Headers::new();
         headers.set(CONTROL_HEADER, &self.header())?;
         let mut init = RequestInit::new();
         init.with_method(Method::Post).with_headers(headers);
+        if let Some(body) = body {
+            init.with_body(Some(body.into()));
+        }
         Request::new_with_init("http://container/", &init)
     }
 }

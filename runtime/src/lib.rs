@@ -19,6 +19,10 @@
 //! }
 //! ```
 //!
+//! Instances can also be started from code, before any request, with their
+//! own env vars ([`Instance::start`], [`StartOptions`]); a streamed answer
+//! keeps its container awake until its last byte.
+//!
 //! # Attribute keys
 //!
 //! | key | meaning | default |
@@ -72,6 +76,7 @@ pub use headers::{with_header, TARGET_PORT_HEADER};
 pub use hooks::{Control, Hooks, StopInfo, StopReason};
 pub use object::ContainerObject;
 pub use routing::{Instance, Namespace};
+pub use start::StartOptions;
 
 #[doc(hidden)]
 pub mod __private;

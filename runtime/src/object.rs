@@ -14,7 +14,8 @@ use crate::__private::JsResult;
 use crate::control::{self, Command};
 use crate::readiness::{self, now_ms, NotReady, Schedule};
 use crate::{
-    body, headers, proxy, relay, start, ContainerClass, ContainerState, Control, StopInfo, StopReason, CONTROL_HEADER,
+    body, headers, proxy, relay, start, ContainerClass, ContainerState, Control, StartOptions, StopInfo, StopReason,
+    CONTROL_HEADER,
 };
 
 /// Why a request could not reach the container.
@@ -203,12 +204,12 @@ impl<C: ContainerClass> ContainerObject<C> {
 
     async fn fetch(&self, req: web_sys::Request) -> worker::Result<Response> {
         if let Some(command) = req.headers().get(CONTROL_HEADER).ok().flatten() {
-            return self.control_command(&command).await;
+            return self.control_command(&command, req).await;
         }
         self.end_stop_for_request().await;
         let activity = Activity::begin(&self.inner);
         self.schedule_alarm().await?;
-        let container = match self.ensure_ready().await {
+        let container = match self.ensure_ready(StartOptions::default()).await {
             Ok(container) => container,
             Err(unavailable) => {
                 let message = unavailable.message();
@@ -262,12 +263,27 @@ impl<C: ContainerClass> ContainerObject<C> {
         )
     }
 
-    async fn control_command(&self, command: &str) -> worker::Result<Response> {
+    async fn control_command(&self, command: &str, req: web_sys::Request) -> worker::Result<Response> {
         let Some(command) = Command::parse(command) else {
             return Response::error(format!("unknown control command `{command}`"), 400);
         };
         match command {
             Command::State => {}
+            Command::Start => {
+                let body = JsFuture::from(req.text()?).await?.as_string().unwrap_or_default();
+                let options: StartOptions = match serde_json::from_str(&body) {
+                    Ok(options) => options,
+                    Err(e) => return Response::error(format!("bad start options: {e}"), 400),
+                };
+                self.schedule_alarm().await?;
+                if let Err(unavailable) = self.ensure_ready(options).await {
+                    let message = unavailable.message();
+                    self.inner.user.on_error(&self.control(), &message).await?;
+                    return Response::error(message, unavailable.status());
+                }
+                // A start counts as activity: sleep_after runs from now.
+                self.inner.life.borrow_mut().activity.last_ms = now_ms();
+            }
             Command::Signal(signo) => {
                 if signo == 15 {
                     let since_ms = now_ms();
@@ -294,7 +310,7 @@ impl<C: ContainerClass> ContainerObject<C> {
 
     /// Starts the container if needed and waits until it is ready; every
     /// concurrent caller shares one start and one readiness wait.
-    async fn ensure_ready(&self) -> Result<worker::Container, Unavailable> {
+    async fn ensure_ready(&self, options: StartOptions) -> Result<worker::Container, Unavailable> {
         let container = self.inner.state.container().ok_or_else(|| {
             Unavailable::NoInstance(
                 "this Durable Object has no container (is its class configured with an image?)".into(),
@@ -312,7 +328,7 @@ impl<C: ContainerClass> ContainerObject<C> {
                     let restart = life.generation > 0 || life.last_exit.is_some();
                     life.generation += 1;
                     life.cancel_stop();
-                    let ready = self.launch(life.generation, restart);
+                    let ready = self.launch(life.generation, restart, options);
                     life.phase = Phase::Starting(ready.clone());
                     (ready, true)
                 }
@@ -329,7 +345,7 @@ impl<C: ContainerClass> ContainerObject<C> {
     /// container unless it already runs (a Durable Object can wake up next
     /// to its running container), watches it, and waits for its ports.
     /// Shared by every request that arrives meanwhile, so it runs once.
-    fn launch(&self, generation: u64, restart: bool) -> Readiness {
+    fn launch(&self, generation: u64, restart: bool, options: StartOptions) -> Readiness {
         let inner = Rc::clone(&self.inner);
         let this = ContainerObject { inner: Rc::clone(&self.inner) };
         async move {
@@ -342,7 +358,7 @@ impl<C: ContainerClass> ContainerObject<C> {
                         Delay::from(Duration::from_millis(settle as u64)).await;
                     }
                 }
-                start::start(&container, &C::CONFIG, &inner.env).map_err(Unavailable::NoInstance)?;
+                start::start(&container, &C::CONFIG, &inner.env, &options).map_err(Unavailable::NoInstance)?;
             }
             // After a restart the engine swaps the old container for a new
             // one of the same name; watching too early would watch the old.

@@ -6,7 +6,7 @@ use worker::{Env, ObjectNamespace, Request, Response, Result, Stub};
 
 use crate::control::Command;
 use crate::headers::{with_request_header, without_header, TARGET_PORT_HEADER};
-use crate::{ContainerClass, ContainerState, CONTROL_HEADER};
+use crate::{ContainerClass, ContainerState, StartOptions, CONTROL_HEADER};
 
 /// The Durable Object namespace of container class `C`.
 pub struct Namespace<C> {
@@ -72,6 +72,19 @@ impl<C: ContainerClass> Instance<C> {
         let req = without_header(Clone::clone(req.inner()), TARGET_PORT_HEADER)?;
         let req = without_header(req, CONTROL_HEADER)?;
         self.stub.fetch_with_request(Request::from(req)).await
+    }
+
+    /// Starts the instance's container before any request (pre-warm), with
+    /// `options` over the attribute's settings, and returns its state once
+    /// every required port answers. A container that already runs is left
+    /// as it is (see [`StartOptions`]).
+    pub async fn start(&self, options: StartOptions) -> Result<ContainerState> {
+        let body = serde_json::to_string(&options).map_err(|e| worker::Error::RustError(e.to_string()))?;
+        let mut response = self.stub.fetch_with_request(Command::Start.request_with_body(Some(body))?).await?;
+        if response.status_code() != 200 {
+            return Err(worker::Error::RustError(response.text().await?));
+        }
+        response.json().await
     }
 
     /// What the instance's container is doing; starts nothing.

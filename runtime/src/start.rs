@@ -4,11 +4,35 @@
 //! which the runtime ignores; a plain object does reach the container, so
 //! the options are built here as one.
 
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 use worker::js_sys::{Array, Function, Object, Reflect};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::{Container, Env};
 
 use crate::{ContainerConfig, EnvSource};
+
+/// How to start one instance from code ([`Instance::start`](crate::Instance::start)),
+/// over the attribute's settings. They apply to that start only: a
+/// container that already runs keeps the settings it was started with (stop
+/// it first to change them), and a later start caused by a request uses the
+/// attribute's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartOptions {
+    /// Env vars merged over the attribute's (the same name: this value wins).
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Replaces the attribute's `entrypoint`.
+    #[serde(default)]
+    pub entrypoint: Option<Vec<String>>,
+    /// Replaces the attribute's `enable_internet`.
+    #[serde(default)]
+    pub enable_internet: Option<bool>,
+    /// Labels attached to the container.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
 
 /// Resolves every env var of `config`, reading secrets and vars from `env`.
 pub fn env_values(config: &ContainerConfig, env: &Env) -> Result<Vec<(&'static str, String)>, String> {
@@ -32,18 +56,34 @@ pub fn env_values(config: &ContainerConfig, env: &Env) -> Result<Vec<(&'static s
         .collect()
 }
 
-/// Calls the container's `start` with a plain options object.
-pub fn start(container: &Container, config: &ContainerConfig, env: &Env) -> Result<(), String> {
+/// Calls the container's `start` with a plain options object: the
+/// attribute's settings with `given` over them.
+pub fn start(container: &Container, config: &ContainerConfig, env: &Env, given: &StartOptions) -> Result<(), String> {
     let options = Object::new();
     let vars = Object::new();
     for (name, value) in env_values(config, env)? {
         set(&vars, name, &JsValue::from_str(&value));
     }
+    for (name, value) in &given.env {
+        set(&vars, name, &JsValue::from_str(value));
+    }
     set(&options, "env", &vars);
-    set(&options, "enableInternet", &JsValue::from_bool(config.enable_internet));
-    if let Some(entrypoint) = config.entrypoint {
+    let internet = given.enable_internet.unwrap_or(config.enable_internet);
+    set(&options, "enableInternet", &JsValue::from_bool(internet));
+    let entrypoint: Option<Vec<&str>> = match &given.entrypoint {
+        Some(given) => Some(given.iter().map(String::as_str).collect()),
+        None => config.entrypoint.map(|e| e.to_vec()),
+    };
+    if let Some(entrypoint) = entrypoint {
         let args: Array = entrypoint.iter().map(|a| JsValue::from_str(a)).collect();
         set(&options, "entrypoint", &args);
+    }
+    if !given.labels.is_empty() {
+        let labels = Object::new();
+        for (name, value) in &given.labels {
+            set(&labels, name, &JsValue::from_str(value));
+        }
+        set(&options, "labels", &labels);
     }
     let handle: &JsValue = container.as_ref();
     let start = Reflect::get(handle, &JsValue::from_str("start"))

@@ -398,3 +398,39 @@ fn a_request_during_the_stop_grace_period_gets_a_fresh_container_not_the_dying_o
     assert_ne!(second, first, "the request reached the container that was told to stop");
     assert_eq!(stack.containers("Lingering").1, 1);
 }
+
+#[test]
+fn a_container_started_from_code_with_its_own_env_serves_the_first_request_without_another_start() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let started = stack
+        .request("POST", "basic", "prewarmed", "/")
+        .set("x-control", "start")
+        .set("x-start-env", "EXTRA=per-instance")
+        .call()
+        .expect("start from code");
+    let state: serde_json::Value = serde_json::from_str(&started.into_string().unwrap()).unwrap();
+    assert_eq!((state["running"].as_bool(), state["ready"].as_bool()), (Some(true), Some(true)), "{state}");
+    assert_eq!(stack.log_count_settled("cfc-hook class=Basic event=start", 1), 1);
+
+    // The first request finds it ready: no second start, the env it was given.
+    let (status, extra) = answer(stack.request("GET", "basic", "prewarmed", "/env/EXTRA").call());
+    assert_eq!((status, extra.as_str()), (200, "per-instance"));
+    let (_, message) = answer(stack.request("GET", "basic", "prewarmed", "/env/MESSAGE").call());
+    assert_eq!(message, "static-message", "the attribute's env stays");
+    assert_eq!(stack.log_count("cfc-hook class=Basic event=start"), 1, "{}", stack.log());
+
+    // Starting a running container changes nothing (documented on StartOptions).
+    let again = stack
+        .request("POST", "basic", "prewarmed", "/")
+        .set("x-control", "start")
+        .set("x-start-env", "EXTRA=other")
+        .call()
+        .expect("second start");
+    assert_eq!(again.status(), 200);
+    let (_, extra) = answer(stack.request("GET", "basic", "prewarmed", "/env/EXTRA").call());
+    assert_eq!(extra, "per-instance");
+    assert_eq!(stack.containers("Basic").1, 1);
+}

@@ -1,7 +1,8 @@
 //! The worker of the runtime's end-to-end tests. Requests pick a container
 //! class with `x-container` and an instance with `x-instance`, `x-pool`
 //! (`random`) or `x-pool-key`; `x-port` switches the port; `x-control`
-//! (`state`, `stop`, `destroy`) sends a control command. Hooks log lines
+//! (`state`, `start` with `x-start-env: K=V`, `stop`, `destroy`) sends a
+//! control command. Hooks log lines
 //! the tests read from workerd's output.
 
 use cfcontainer::{container, Control, Hooks, Instance, StopInfo};
@@ -107,6 +108,14 @@ impl Hooks for Keeper {
 async fn forward<C: cfcontainer::ContainerClass>(instance: Instance<C>, req: Request) -> Result<Response> {
     if let Some(command) = req.headers().get("x-control")? {
         let state = match command.as_str() {
+            "start" => {
+                // `x-start-env: K=V` adds one env var for this start.
+                let mut options = cfcontainer::StartOptions::default();
+                if let Some((k, v)) = req.headers().get("x-start-env")?.as_deref().and_then(|kv| kv.split_once('=')) {
+                    options.env.insert(k.to_string(), v.to_string());
+                }
+                instance.start(options).await?
+            }
             "stop" => instance.stop().await?,
             "destroy" => instance.destroy().await?,
             _ => instance.state().await?,
