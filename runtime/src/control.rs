@@ -4,8 +4,10 @@
 use worker::{Headers, Method, Request, RequestInit, Response, Result};
 
 /// Request header that turns a request to the Durable Object into a
-/// control command. [`Instance::fetch`](crate::Instance::fetch) strips it,
-/// so clients cannot send commands.
+/// control command. It counts only on the requests the Worker's own
+/// [`Instance`](crate::Instance) methods send (to an internal host no
+/// client request has), so clients cannot send commands, also when user
+/// code hands their request to the raw stub.
 pub const CONTROL_HEADER: &str = "cf-container-control";
 
 /// What an instance reports about its container.
@@ -70,7 +72,7 @@ impl Command {
         if let Some(body) = body {
             init.with_body(Some(body.into()));
         }
-        Request::new_with_init("http://container/", &init)
+        Request::new_with_init(&format!("http://{}/control", crate::headers::INTERNAL_HOST), &init)
     }
 }
 

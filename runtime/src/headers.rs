@@ -1,18 +1,66 @@
 //! The headers the runtime routes by, and header edits on requests and
 //! responses (whose own headers are immutable once sent or received).
 
+use worker::wasm_bindgen::JsCast;
 use worker::web_sys::{Headers as JsHeaders, Request as JsRequest, RequestInit};
 use worker::{Headers, Response, Result};
 
+use crate::CONTROL_HEADER;
+
 /// Request header naming the container port a request goes to (the JS
-/// library's `switchPort`). Stripped from requests that reach an
-/// [`Instance`](crate::Instance) through
-/// [`Instance::fetch`](crate::Instance::fetch), so clients cannot pick ports.
+/// library's `switchPort`). It counts only on the requests
+/// [`Instance::fetch_port`](crate::Instance::fetch_port) sends, so clients
+/// cannot pick ports, also through the raw stub.
 pub const TARGET_PORT_HEADER: &str = "cf-container-target-port";
 
-/// The port a request asks for through [`TARGET_PORT_HEADER`], if any.
-pub(crate) fn target_port(req: &JsRequest) -> Option<u16> {
-    req.headers().get(TARGET_PORT_HEADER).ok().flatten().and_then(|p| p.parse().ok())
+/// The host of the requests the Worker's own [`Instance`](crate::Instance)
+/// methods send to the Durable Object (control commands, another port).
+/// `.internal` is reserved for private use, so no route, and no client
+/// request a Worker passes on, carries it: only such a request may command
+/// the container or pick a port.
+pub(crate) const INTERNAL_HOST: &str = "cfcontainer.internal";
+
+/// Where a request for another port was going, restored before proxying.
+const ORIGINAL_URL_HEADER: &str = "cf-container-original-url";
+
+/// What a request reaching the Durable Object is.
+pub(crate) enum Incoming {
+    /// A control command from the Worker.
+    Control(String, JsRequest),
+    /// A request the Worker sends to another port, restored to its URL.
+    Port(u16, JsRequest),
+    /// Anything else: for the default port, routing headers removed
+    /// (a client's request a Worker hands on cannot carry them in).
+    Client(JsRequest),
+}
+
+/// Sorts out a request reaching the Durable Object.
+pub(crate) fn classify(req: JsRequest) -> Result<Incoming> {
+    let internal =
+        worker::Url::parse(&req.url()).ok().and_then(|u| u.host_str().map(|h| h == INTERNAL_HOST)) == Some(true);
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    if internal {
+        if let Some(command) = header(CONTROL_HEADER) {
+            return Ok(Incoming::Control(command, req));
+        }
+        if let (Some(port), Some(url)) =
+            (header(TARGET_PORT_HEADER).and_then(|p| p.parse().ok()), header(ORIGINAL_URL_HEADER))
+        {
+            let restored = JsRequest::new_with_str_and_init(&url, req.unchecked_ref::<RequestInit>())?;
+            let restored = without_header(without_header(restored, TARGET_PORT_HEADER)?, ORIGINAL_URL_HEADER)?;
+            return Ok(Incoming::Port(port, restored));
+        }
+    }
+    Ok(Incoming::Client(without_header(without_header(req, CONTROL_HEADER)?, TARGET_PORT_HEADER)?))
+}
+
+/// `req` addressed to `port` of the container, as only the Worker can send it.
+pub(crate) fn for_port(req: &JsRequest, port: u16) -> Result<JsRequest> {
+    let internal =
+        JsRequest::new_with_str_and_init(&format!("http://{INTERNAL_HOST}/port"), req.unchecked_ref::<RequestInit>())?;
+    let internal = with_request_header(&internal, TARGET_PORT_HEADER, &port.to_string())?;
+    let internal = with_request_header(&internal, ORIGINAL_URL_HEADER, &req.url())?;
+    without_header(internal, CONTROL_HEADER)
 }
 
 /// A copy of `req` without `name`; the same request if it lacks it.

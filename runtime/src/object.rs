@@ -12,10 +12,10 @@ use worker::{web_sys, Delay, Env, Response, State};
 
 use crate::__private::JsResult;
 use crate::control::{self, Command};
+use crate::headers::Incoming;
 use crate::readiness::{self, now_ms, NotReady, Schedule};
 use crate::{
     body, headers, proxy, relay, start, ContainerClass, ContainerState, Control, StartOptions, StopInfo, StopReason,
-    CONTROL_HEADER,
 };
 
 /// Why a request could not reach the container.
@@ -32,7 +32,16 @@ enum Unavailable {
 }
 
 impl Unavailable {
-    /// The short reason the client and `on_error` see.
+    /// The short reason the client sees: no configuration detail (a
+    /// missing secret's name stays in `on_error` and the log).
+    fn public_message(&self) -> String {
+        match self {
+            Unavailable::NoInstance(_) => "no container instance available; the Worker's log says why".into(),
+            other => other.message(),
+        }
+    }
+
+    /// The full reason `on_error` sees.
     fn message(&self) -> String {
         match self {
             Unavailable::NoInstance(why) => format!("no container instance available: {why}"),
@@ -203,21 +212,21 @@ impl<C: ContainerClass> ContainerObject<C> {
     }
 
     async fn fetch(&self, req: web_sys::Request) -> worker::Result<Response> {
-        if let Some(command) = req.headers().get(CONTROL_HEADER).ok().flatten() {
-            return self.control_command(&command, req).await;
-        }
+        let (port, req) = match headers::classify(req)? {
+            Incoming::Control(command, req) => return self.control_command(&command, req).await,
+            Incoming::Port(port, req) => (port, req),
+            Incoming::Client(req) => (C::CONFIG.port, req),
+        };
         self.end_stop_for_request().await;
         let activity = Activity::begin(&self.inner);
         self.schedule_alarm().await?;
         let container = match self.ensure_ready(StartOptions::default()).await {
             Ok(container) => container,
             Err(unavailable) => {
-                let message = unavailable.message();
-                self.inner.user.on_error(&self.control(), &message).await?;
-                return Response::error(message, unavailable.status());
+                self.inner.user.on_error(&self.control(), &unavailable.message()).await?;
+                return Response::error(unavailable.public_message(), unavailable.status());
             }
         };
-        let port = headers::target_port(&req).unwrap_or(C::CONFIG.port);
         match proxy::forward(&container, port, req).await {
             Ok(response) if response.status_code() == 101 => match response.websocket() {
                 Some(upstream) => self.relay(upstream),
@@ -227,12 +236,18 @@ impl<C: ContainerClass> ContainerObject<C> {
             Ok(response) => body::on_body_end(response, move || drop(activity)),
             Err(error) => {
                 let exited = self.inner.life.borrow().last_exit.map(|e| e.code);
-                let message = match exited {
-                    Some(code) => format!("container exited with code {code}"),
-                    None => format!("could not reach the container on port {port}: {error}"),
+                // The runtime's own error text goes to on_error, not to the client.
+                let (public, detail) = match exited {
+                    Some(code) => {
+                        (format!("container exited with code {code}"), format!("container exited with code {code}"))
+                    }
+                    None => (
+                        format!("could not reach the container on port {port}"),
+                        format!("could not reach the container on port {port}: {error}"),
+                    ),
                 };
-                self.inner.user.on_error(&self.control(), &message).await?;
-                Response::error(message, if exited.is_some() { 500 } else { 502 })
+                self.inner.user.on_error(&self.control(), &detail).await?;
+                Response::error(public, if exited.is_some() { 500 } else { 502 })
             }
         }
     }
@@ -277,9 +292,8 @@ impl<C: ContainerClass> ContainerObject<C> {
                 };
                 self.schedule_alarm().await?;
                 if let Err(unavailable) = self.ensure_ready(options).await {
-                    let message = unavailable.message();
-                    self.inner.user.on_error(&self.control(), &message).await?;
-                    return Response::error(message, unavailable.status());
+                    self.inner.user.on_error(&self.control(), &unavailable.message()).await?;
+                    return Response::error(unavailable.public_message(), unavailable.status());
                 }
                 // A start counts as activity: sleep_after runs from now.
                 self.inner.life.borrow_mut().activity.last_ms = now_ms();

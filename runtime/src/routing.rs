@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use worker::{Env, ObjectNamespace, Request, Response, Result, Stub};
 
 use crate::control::Command;
-use crate::headers::{with_request_header, without_header, TARGET_PORT_HEADER};
+use crate::headers::{for_port, without_header, TARGET_PORT_HEADER};
 use crate::{ContainerClass, ContainerState, StartOptions, CONTROL_HEADER};
 
 /// The Durable Object namespace of container class `C`.
@@ -110,9 +110,7 @@ impl<C: ContainerClass> Instance<C> {
 
     /// Sends `req` to `port` of the container instead of the default.
     pub async fn fetch_port(&self, req: Request, port: u16) -> Result<Response> {
-        let req = with_request_header(req.inner(), TARGET_PORT_HEADER, &port.to_string())?;
-        let req = without_header(req, CONTROL_HEADER)?;
-        self.stub.fetch_with_request(Request::from(req)).await
+        self.stub.fetch_with_request(Request::from(for_port(req.inner(), port)?)).await
     }
 
     /// The untyped stub.

@@ -434,3 +434,39 @@ fn a_container_started_from_code_with_its_own_env_serves_the_first_request_witho
     assert_eq!(extra, "per-instance");
     assert_eq!(stack.containers("Basic").1, 1);
 }
+
+#[test]
+fn a_clients_request_handed_to_the_raw_stub_cannot_command_the_container_or_pick_a_port() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let (status, _) = answer(stack.request("GET", "multi", "raw", "/").call());
+    assert_eq!(status, 200);
+    let raw = |header: &str, value: &str| {
+        answer(stack.request("GET", "multi", "raw", "/who").set("x-raw", "1").set(header, value).call())
+    };
+    let (status, body) = raw("cf-container-control", "destroy");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.starts_with("hello from ") && body.contains(" on 8080"), "the command was run: {body}");
+    assert_eq!(stack.containers("Multi").1, 1, "the client destroyed the container");
+    let (status, body) = raw("cf-container-target-port", "9090");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(" on 8080,"), "the client picked port 9090: {body}");
+    // The Worker's own fetch_port still reaches 9090.
+    let (status, body) = answer(stack.request("GET", "multi", "raw", "/who").set("x-port", "9090").call());
+    assert_eq!(status, 200);
+    assert!(body.contains(" on 9090,"), "{body}");
+}
+
+#[test]
+fn an_error_answer_names_no_secret_the_log_does() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let (status, body) = answer(stack.request("GET", "misconfigured", "a", "/").call());
+    assert_eq!(status, 503, "{body}");
+    assert!(!body.contains("NOT_SET_ANYWHERE"), "the client learned a secret's name: {body}");
+    assert!(stack.log_count_settled("NOT_SET_ANYWHERE", 1) >= 1, "on_error did not get the detail:\n{}", stack.log());
+}

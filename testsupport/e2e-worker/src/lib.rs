@@ -2,7 +2,7 @@
 //! class with `x-container` and an instance with `x-instance`, `x-pool`
 //! (`random`) or `x-pool-key`; `x-port` switches the port; `x-control`
 //! (`state`, `start` with `x-start-env: K=V`, `stop`, `destroy`) sends a
-//! control command. Hooks log lines
+//! control command; `x-raw` hands the request to the raw stub untouched. Hooks log lines
 //! the tests read from workerd's output.
 
 use cfcontainer::{container, Control, Hooks, Instance, StopInfo};
@@ -37,6 +37,10 @@ pub struct Pool;
 /// Two ports that must both answer; requests can switch between them.
 #[container(port = 8080, ports = [8080, 9090], env(PORTS = "8080,9090"), enable_internet = false)]
 pub struct Multi;
+
+/// Reads a Worker secret that is not set: it cannot start.
+#[container(port = 8080, env(KEY = secret("NOT_SET_ANYWHERE")), enable_internet = false)]
+pub struct Misconfigured;
 
 /// Listens on 7070, which its image (built by the test, prebuilt here)
 /// does not `EXPOSE`.
@@ -106,6 +110,11 @@ impl Hooks for Keeper {
 }
 
 async fn forward<C: cfcontainer::ContainerClass>(instance: Instance<C>, req: Request) -> Result<Response> {
+    // `x-raw`: the client's request, untouched, to the raw stub (as user
+    // code may do); it must not command the container or pick a port.
+    if req.headers().get("x-raw")?.is_some() {
+        return instance.stub().fetch_with_request(req).await;
+    }
     if let Some(command) = req.headers().get("x-control")? {
         let state = match command.as_str() {
             "start" => {
@@ -157,6 +166,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "hung" => route::<Hung>(req, &env).await,
         "keeper" => route::<Keeper>(req, &env).await,
         "lingering" => route::<Lingering>(req, &env).await,
+        "misconfigured" => route::<Misconfigured>(req, &env).await,
         other => Response::error(format!("unknown x-container `{other}`"), 400),
     }
 }
