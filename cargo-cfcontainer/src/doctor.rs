@@ -150,16 +150,8 @@ fn wasm_bindgen(project: Option<&Project>) -> Check {
     if let Some(tool) = tools::find_wasm_bindgen(&locked) {
         return Check::ok("wasm-bindgen", format!("{locked} at {} (matches Cargo.lock)", tool.path.display()));
     }
-    match std::env::var_os("WASM_BINDGEN_BIN") {
-        Some(set) => {
-            let has = tools::tool_version(Path::new(&set)).unwrap_or_else(|| "not runnable".into());
-            Check::with(
-                "wasm-bindgen",
-                Status::Fail,
-                format!("WASM_BINDGEN_BIN={} is {has}, Cargo.lock pins {locked}", set.to_string_lossy()),
-                format!("unset WASM_BINDGEN_BIN or point it at wasm-bindgen {locked}"),
-            )
-        }
+    match tools::wasm_bindgen_override_mismatch(&locked) {
+        Some((why, fix)) => Check::with("wasm-bindgen", Status::Fail, why, fix),
         None => Check::with(
             "wasm-bindgen",
             Status::Warn,

@@ -164,13 +164,8 @@ pub fn wasm_bindgen(version: &str, out: &Output) -> Result<Tool, Error> {
         return Ok(found);
     }
     // An explicit choice is not overridden behind the user's back.
-    if let Some(set) = std::env::var_os("WASM_BINDGEN_BIN").map(PathBuf::from) {
-        let has = tool_version(&set).unwrap_or_else(|| "not runnable".into());
-        return Err(Error::Tool {
-            tool: "wasm-bindgen",
-            why: format!("WASM_BINDGEN_BIN={} is {has}, but Cargo.lock pins {version}", set.display()),
-            fix: format!("unset WASM_BINDGEN_BIN (the right one is then installed into the cache) or point it at wasm-bindgen {version}"),
-        });
+    if let Some((why, fix)) = wasm_bindgen_override_mismatch(version) {
+        return Err(Error::Tool { tool: "wasm-bindgen", why, fix });
     }
     let root = cache_dir()?.join(format!("wasm-bindgen-{version}"));
     let progress = out.progress(&format!("Installing wasm-bindgen {version} (cargo install, once)"));
@@ -203,6 +198,20 @@ pub fn wasm_bindgen(version: &str, out: &Output) -> Result<Tool, Error> {
             })
         }
     }
+}
+
+/// When `WASM_BINDGEN_BIN` is set but is not wasm-bindgen `version`: what
+/// it is and what to do, for the error and for `doctor` alike.
+pub fn wasm_bindgen_override_mismatch(version: &str) -> Option<(String, String)> {
+    let set = std::env::var_os("WASM_BINDGEN_BIN").map(PathBuf::from)?;
+    let has = tool_version(&set).unwrap_or_else(|| "not runnable".into());
+    (has != version).then(|| {
+        let why = format!("WASM_BINDGEN_BIN={} is {has}, but Cargo.lock pins {version}", set.display());
+        let fix = format!(
+            "unset WASM_BINDGEN_BIN (the right one is then installed into the cache) or point it at wasm-bindgen {version}"
+        );
+        (why, fix)
+    })
 }
 
 /// wasm-bindgen at `version` without installing anything.
