@@ -3,7 +3,7 @@
 //! Every problem is recorded in the [`Ctxt`] and parsing goes on, so one
 //! compile shows all mistakes of an attribute.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use cfcontainer_meta::{parse_duration, EnvValue, InstanceType, RolloutKind, CREDENTIAL_VARS, NAMED_INSTANCE_TYPES};
 use proc_macro2::{Span, TokenStream};
@@ -53,13 +53,19 @@ pub struct Attrs {
     pub hooks: bool,
     /// Every top-level key written, known or not, valid or not, so that
     /// later rules do not pile a second error on a key already reported.
-    pub written: HashSet<String>,
+    /// Each with the span of its first use.
+    pub written: HashMap<String, Span>,
 }
 
 impl Attrs {
     /// True if `key` was written, or an unknown key that looks like it.
     pub fn mentions(&self, key: &str) -> bool {
-        self.written.iter().any(|w| w == key || suggest::closest(w, TOP_LEVEL) == Some(key))
+        self.written.keys().any(|w| w == key || suggest::closest(w, TOP_LEVEL) == Some(key))
+    }
+
+    /// Where `key` was written, if it was.
+    pub fn span_of(&self, key: &str) -> Option<Span> {
+        self.written.get(key).copied()
     }
 }
 
@@ -76,7 +82,7 @@ pub fn parse(cx: &Ctxt, args: TokenStream) -> Attrs {
     let mut seen = Keys::new("key", TOP_LEVEL);
     for meta in &metas {
         if let Some(ident) = meta.path().get_ident() {
-            attrs.written.insert(ident.to_string());
+            attrs.written.entry(ident.to_string()).or_insert(ident.span());
         }
         let Some(key) = seen.accept(cx, meta) else { continue };
         parse_key(cx, &mut attrs, &key, meta);

@@ -60,6 +60,8 @@ fn expand(
     let ident = &item.ident;
     let class_impl = class_impl(item, meta);
     let hooks_impl = (!custom_hooks).then(|| quote! { impl ::cfcontainer::Hooks for #ident {} });
+    // A job (no port) takes no requests: `fetch` on it does not compile.
+    let listens_impl = meta.port.is_some().then(|| quote! { impl ::cfcontainer::Listens for #ident {} });
     let accessors = accessors(ident, meta);
     let object = durable_object(ident, &meta.class);
     let section = metadata_section(meta);
@@ -68,6 +70,7 @@ fn expand(
         #item
         #class_impl
         #hooks_impl
+        #listens_impl
         #accessors
         const _: () = {
             #object
@@ -79,7 +82,11 @@ fn expand(
 
 fn class_impl(item: &syn::ItemStruct, meta: &ContainerMeta) -> TokenStream {
     let ident = &item.ident;
-    let (class, binding, port, secs) = (&meta.class, &meta.binding, meta.port, meta.sleep_after_secs);
+    let (class, binding, secs) = (&meta.class, &meta.binding, meta.sleep_after_secs);
+    let port = match meta.port {
+        Some(port) => quote! { ::core::option::Option::Some(#port) },
+        None => quote! { ::core::option::Option::None },
+    };
     let ports = &meta.ports;
     let env = meta.env.iter().map(|var| {
         let name = &var.name;
@@ -190,21 +197,6 @@ fn durable_object(ident: &syn::Ident, class: &str) -> TokenStream {
             #[wasm_bindgen(js_name = alarm, wasm_bindgen = #p::wasm_bindgen)]
             pub async fn alarm(&self) -> #p::JsResult {
                 #p::guard(self.0.js_alarm()).await
-            }
-
-            #[wasm_bindgen(js_name = webSocketMessage, wasm_bindgen = #p::wasm_bindgen)]
-            pub async fn websocket_message(&self, ws: #p::web_sys::WebSocket, message: #p::wasm_bindgen::JsValue) -> #p::JsResult {
-                #p::guard(self.0.js_websocket_message(ws, message)).await
-            }
-
-            #[wasm_bindgen(js_name = webSocketClose, wasm_bindgen = #p::wasm_bindgen)]
-            pub async fn websocket_close(&self, ws: #p::web_sys::WebSocket, code: usize, reason: String, was_clean: bool) -> #p::JsResult {
-                #p::guard(self.0.js_websocket_close(ws, code, reason, was_clean)).await
-            }
-
-            #[wasm_bindgen(js_name = webSocketError, wasm_bindgen = #p::wasm_bindgen)]
-            pub async fn websocket_error(&self, ws: #p::web_sys::WebSocket, error: #p::wasm_bindgen::JsValue) -> #p::JsResult {
-                #p::guard(self.0.js_websocket_error(ws, error)).await
             }
         }
     }

@@ -15,9 +15,10 @@ pub fn build(attrs: Attrs, item: &syn::ItemStruct, crate_dir: &Path) -> Containe
     if let Some(binding) = attrs.binding {
         meta.binding = binding.value;
     }
+    // Neither `port` nor `ports`: a job, which listens on none.
     let mut ports = attrs.ports.map(|p| p.value).unwrap_or_default();
-    let port = attrs.port.map(|p| p.value).or_else(|| ports.first().copied()).unwrap_or(meta.port);
-    if !ports.contains(&port) {
+    let port = attrs.port.map(|p| p.value).or_else(|| ports.first().copied());
+    if let Some(port) = port.filter(|p| !ports.contains(p)) {
         ports.insert(0, port);
     }
     (meta.port, meta.ports) = (port, ports);

@@ -61,7 +61,16 @@ fn check_names(cx: &Ctxt, attrs: &Attrs, item: &syn::ItemStruct) {
 
 fn check_ports(cx: &Ctxt, attrs: &Attrs) {
     if !attrs.mentions("port") && !attrs.mentions("ports") {
-        cx.error_at(Span::call_site(), "missing `port`: the port the container listens on, e.g. `port = 8080`");
+        // A class without ports is a job; keys about serving requests make
+        // no sense there, and most likely the port was forgotten.
+        for key in ["sleep_after", "readiness_path", "readiness"] {
+            if let Some(span) = attrs.span_of(key) {
+                cx.error_at(
+                    span,
+                    format!("`{key}` on a job: a class without `port` listens on no port and runs until it exits; add `port = 8080` if it serves requests, or remove `{key}`"),
+                );
+            }
+        }
     }
     if let Some(ports) = &attrs.ports {
         let mut seen = Vec::new();

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::InstanceType;
 
 /// Version of the embedded record format; bumped on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Everything one `#[container(...)]` attribute declares, with defaults applied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,10 +19,11 @@ pub struct ContainerMeta {
     pub class: String,
     /// The binding name the Worker sees (`MY_CONTAINER`).
     pub binding: String,
-    /// The port `fetch` goes to unless a request picks another.
-    pub port: u16,
+    /// The port `fetch` goes to unless a request picks another; `None` for
+    /// a job (a container that listens on no port and runs to its exit).
+    pub port: Option<u16>,
     /// Ports that must all answer before the container counts as ready
-    /// (always contains `port`).
+    /// (contains `port`; empty for a job).
     pub ports: Vec<u16>,
     /// Idle time in seconds after which the container is stopped.
     pub sleep_after_secs: u64,
@@ -187,7 +188,7 @@ impl ContainerMeta {
     /// let meta = cfcontainer_meta::ContainerMeta::with_defaults("MyContainer", "MyContainer");
     /// assert_eq!(meta.binding, "MY_CONTAINER");
     /// assert_eq!(meta.sleep_after_secs, 600);
-    /// assert_eq!((meta.port, meta.max_instances), (8080, 20));
+    /// assert_eq!((meta.port, meta.max_instances), (Some(8080), 20));
     /// ```
     pub fn with_defaults(rust_type: &str, class: &str) -> Self {
         ContainerMeta {
@@ -195,7 +196,7 @@ impl ContainerMeta {
             rust_type: rust_type.to_string(),
             class: class.to_string(),
             binding: crate::shouty_snake_case(class),
-            port: 8080,
+            port: Some(8080),
             ports: vec![8080],
             sleep_after_secs: 600,
             env: Vec::new(),

@@ -35,13 +35,13 @@ pub fn on_body_end(response: Response, ended: impl FnOnce() + 'static) -> worker
 /// A plain stream, or where the length is known workerd's
 /// `FixedLengthStream`, so the client still gets `Content-Length`.
 fn pipe_for(response: &JsResponse) -> worker::Result<TransformStream> {
-    let length = response.headers().get("content-length").ok().flatten().and_then(|l| l.parse::<f64>().ok());
+    let length = response.headers().get("content-length").ok().flatten().and_then(|l| l.parse::<u64>().ok());
     let fixed = Reflect::get(&js_sys::global(), &JsValue::from_str("FixedLengthStream"))
         .ok()
         .and_then(|c| c.dyn_into::<Function>().ok());
     match (length, fixed) {
         (Some(length), Some(fixed)) => {
-            let stream = Reflect::construct(&fixed, &Array::of1(&JsValue::from_f64(length)))?;
+            let stream = Reflect::construct(&fixed, &Array::of1(&JsValue::from_f64(length as f64)))?;
             Ok(stream.unchecked_into())
         }
         _ => Ok(TransformStream::new()?),

@@ -22,3 +22,16 @@ pub trait ContainerClass: Hooks + Sized + 'static {
     /// Builds the user's value once per Durable Object instance.
     fn create() -> Self;
 }
+
+/// A container class that listens on a port, so requests can be sent to
+/// it. `#[container]` implements it for every class with `port` or
+/// `ports`; a class with neither is a job, and sending it a request does
+/// not compile. (Not a subtrait of [`ContainerClass`]: a class missing its
+/// `Hooks` impl then gets one error, not a second one here; generic code
+/// names both bounds.)
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is a job: it listens on no port, so it takes no requests",
+    label = "a container class without `port`",
+    note = "start a job with `start(StartOptions::default())` and read its exit code from `state()`; give its #[container] a `port = ...` if it serves requests"
+)]
+pub trait Listens {}

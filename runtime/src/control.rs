@@ -1,82 +1,167 @@
-//! Stop, destroy and state queries, sent from the Worker to an instance's
-//! Durable Object as requests carrying [`CONTROL_HEADER`].
+//! [`Control`]: what the hooks may do with their object and its container.
 
-use worker::{Headers, Method, Request, RequestInit, Response, Result};
+use std::cell::Cell;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Request header that turns a request to the Durable Object into a
-/// control command. It counts only on the requests the Worker's own
-/// [`Instance`](crate::Instance) methods send (to an internal host no
-/// client request has), so clients cannot send commands, also when user
-/// code hands their request to the raw stub.
-pub const CONTROL_HEADER: &str = "cf-container-control";
+use futures_util::future::LocalBoxFuture;
+use worker::js_sys::Object;
+use worker::{Env, Request, Response, Result, State, Storage};
 
-/// What an instance reports about its container.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ContainerState {
-    /// The container process runs.
-    pub running: bool,
-    /// Its ports answered since it last started.
-    pub ready: bool,
-    /// Exit code of the last run that ended, if any.
-    pub last_exit_code: Option<i32>,
-    /// Requests being proxied right now.
-    pub in_flight: u32,
+use crate::{ContainerState, StartOptions};
+
+/// What the object behind a [`Control`] does for it; implemented by the
+/// runtime's Durable Object, so that `Control` needs no type parameter.
+pub(crate) trait Runtime {
+    /// Proxies `req` to `port` (the class's default when `None`).
+    fn proxy(&self, req: worker::web_sys::Request, port: Option<u16>) -> LocalBoxFuture<'_, Result<Response>>;
+    /// Starts the container unless it runs and waits until it is ready.
+    fn start(&self, options: Object) -> LocalBoxFuture<'_, Result<ContainerState>>;
+    /// What the container is doing.
+    fn container_state(&self) -> ContainerState;
+    /// Counts now as activity.
+    fn renew_activity(&self);
+    /// Keeps a schedule and makes the alarm fire for it.
+    fn schedule(&self, at_ms: f64, name: String) -> LocalBoxFuture<'_, Result<()>>;
 }
 
-/// A control command.
+/// When a schedule fires ([`Control::schedule`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
-    /// Report [`ContainerState`].
-    State,
-    /// Start the container (options in the body) and report its state once
-    /// it is ready.
-    Start,
-    /// Send this signal (15 stops it cleanly).
-    Signal(i32),
-    /// Kill the container at once.
-    Destroy,
+pub enum When {
+    /// This long from now.
+    After(Duration),
+    /// At this time.
+    At(SystemTime),
 }
 
-impl Command {
-    /// The header value for this command.
-    fn header(self) -> String {
-        match self {
-            Command::State => "state".into(),
-            Command::Start => "start".into(),
-            Command::Signal(signo) => format!("signal:{signo}"),
-            Command::Destroy => "destroy".into(),
-        }
-    }
-
-    /// Parses a header value.
-    pub(crate) fn parse(value: &str) -> Option<Command> {
-        match value {
-            "state" => Some(Command::State),
-            "start" => Some(Command::Start),
-            "destroy" => Some(Command::Destroy),
-            other => other.strip_prefix("signal:")?.parse().ok().filter(|s| (1..=64).contains(s)).map(Command::Signal),
-        }
-    }
-
-    /// The request that carries this command.
-    pub(crate) fn request(self) -> Result<Request> {
-        self.request_with_body(None)
-    }
-
-    /// The request that carries this command and a JSON body.
-    pub(crate) fn request_with_body(self, body: Option<String>) -> Result<Request> {
-        let headers = Headers::new();
-        headers.set(CONTROL_HEADER, &self.header())?;
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post).with_headers(headers);
-        if let Some(body) = body {
-            init.with_body(Some(body.into()));
-        }
-        Request::new_with_init(&format!("http://{}/control", crate::headers::INTERNAL_HOST), &init)
+impl From<Duration> for When {
+    fn from(after: Duration) -> Self {
+        When::After(after)
     }
 }
 
-/// The Durable Object's answer to a command.
-pub(crate) fn answer(state: &ContainerState) -> Result<Response> {
-    Response::from_json(state)
+impl From<SystemTime> for When {
+    fn from(at: SystemTime) -> Self {
+        When::At(at)
+    }
+}
+
+/// What a hook may do with its Durable Object and container: proxy
+/// requests, start with options, read the state, stop, signal, renew
+/// activity, schedule work, and use the object's storage, env and state.
+pub struct Control<'a> {
+    runtime: &'a dyn Runtime,
+    state: &'a State,
+    env: &'a Env,
+    /// The port the current request was sent to with `fetch_port`.
+    port: Option<u16>,
+    /// Set when a hook asked the container to stop (SIGTERM), so the
+    /// runtime sees the stop through (kills it after a grace period).
+    pub(crate) stop_asked: Cell<bool>,
+}
+
+impl<'a> Control<'a> {
+    pub(crate) fn new(runtime: &'a dyn Runtime, state: &'a State, env: &'a Env, port: Option<u16>) -> Control<'a> {
+        Control { runtime, state, env, port, stop_asked: Cell::new(false) }
+    }
+}
+
+impl Control<'_> {
+    /// The Durable Object's state (id, storage, the container handle).
+    pub fn state(&self) -> &State {
+        self.state
+    }
+
+    /// The object's durable storage (per instance, kept across restarts).
+    pub fn storage(&self) -> Storage {
+        self.state.storage()
+    }
+
+    /// The Worker's env (vars, secrets, bindings).
+    pub fn env(&self) -> &Env {
+        self.env
+    }
+
+    /// Sends `req` into the container, starting it if needed: to the port
+    /// the request was sent to with `fetch_port`, else the class's `port`.
+    /// The request counts as activity until its answer's body has been
+    /// sent; a failure is an error answer (and `on_error`), as for a
+    /// request the default hook proxies.
+    pub async fn proxy(&self, req: Request) -> Result<Response> {
+        self.runtime.proxy(into_js(req), self.port).await
+    }
+
+    /// Like [`Control::proxy`], to `port`.
+    pub async fn proxy_to(&self, req: Request, port: u16) -> Result<Response> {
+        self.runtime.proxy(into_js(req), Some(port)).await
+    }
+
+    /// Starts the container with `options` over the attribute's settings,
+    /// unless it runs, and returns its state once its ports answer (a job:
+    /// once started). See [`StartOptions`].
+    pub async fn start(&self, options: StartOptions) -> Result<ContainerState> {
+        self.runtime.start(options.to_js()).await
+    }
+
+    /// What the container is doing.
+    pub fn container_state(&self) -> ContainerState {
+        self.runtime.container_state()
+    }
+
+    /// Whether the container is running.
+    pub fn running(&self) -> bool {
+        self.state.container().is_some_and(|c| c.running())
+    }
+
+    /// Counts now as activity: `sleep_after` starts again (the JS
+    /// library's `renewActivityTimeout`), e.g. while the container works
+    /// on something no request waits for.
+    pub fn renew_activity(&self) {
+        self.runtime.renew_activity()
+    }
+
+    /// Runs [`Hooks::on_schedule`](crate::Hooks::on_schedule) with `name`
+    /// at or after `when`. Schedules are kept in the object's storage and
+    /// share its one alarm with `sleep_after`, so they fire also after the
+    /// object was evicted.
+    ///
+    /// ```ignore
+    /// control.schedule(Duration::from_secs(60), "report").await?;
+    /// ```
+    pub async fn schedule(&self, when: impl Into<When>, name: &str) -> Result<()> {
+        let at_ms = match when.into() {
+            When::After(after) => worker::js_sys::Date::now() + after.as_millis() as f64,
+            When::At(at) => at.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_millis() as f64),
+        };
+        self.runtime.schedule(at_ms, name.to_string()).await
+    }
+
+    /// Sends `SIGTERM` to the container so it can shut down cleanly; one
+    /// still running after a grace period is killed.
+    pub fn stop(&self) -> Result<()> {
+        self.signal(15)
+    }
+
+    /// Sends a signal to the container's process (e.g. 15 for `SIGTERM`).
+    pub fn signal(&self, signo: i32) -> Result<()> {
+        if signo == 15 {
+            self.stop_asked.set(true);
+        }
+        match self.state.container() {
+            Some(c) if c.running() => c.signal(signo),
+            _ => Ok(()),
+        }
+    }
+
+    /// Kills the container at once.
+    pub async fn destroy(&self) -> Result<()> {
+        match self.state.container() {
+            Some(c) if c.running() => c.destroy(None).await,
+            _ => Ok(()),
+        }
+    }
+}
+
+fn into_js(req: Request) -> worker::web_sys::Request {
+    // The same JS request (a handle), body untouched.
+    Clone::clone(req.inner())
 }

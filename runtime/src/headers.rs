@@ -63,8 +63,8 @@ pub(crate) fn classify(req: JsRequest) -> Result<Incoming> {
 pub(crate) fn for_port(req: &JsRequest, port: u16) -> Result<JsRequest> {
     let internal =
         JsRequest::new_with_str_and_init(&format!("http://{INTERNAL_HOST}/port"), req.unchecked_ref::<RequestInit>())?;
-    let internal = with_request_header(&internal, TARGET_PORT_HEADER, &port.to_string())?;
-    let internal = with_request_header(&internal, ORIGINAL_URL_HEADER, &req.url())?;
+    let internal = with_js_request_header(&internal, TARGET_PORT_HEADER, &port.to_string())?;
+    let internal = with_js_request_header(&internal, ORIGINAL_URL_HEADER, &req.url())?;
     without_header(internal, CONTROL_HEADER)
 }
 
@@ -81,12 +81,25 @@ pub(crate) fn without_header(req: JsRequest, name: &str) -> Result<JsRequest> {
 }
 
 /// A copy of `req` with `name: value` set.
-pub(crate) fn with_request_header(req: &JsRequest, name: &str, value: &str) -> Result<JsRequest> {
+pub(crate) fn with_js_request_header(req: &JsRequest, name: &str, value: &str) -> Result<JsRequest> {
     let headers = JsHeaders::new_with_headers(&req.headers())?;
     headers.set(name, value)?;
     let init = RequestInit::new();
     init.set_headers(&headers);
     Ok(JsRequest::new_with_request_and_init(req, &init)?)
+}
+
+/// `req` with `name: value` set (a request that came in has immutable
+/// headers; this copies them, the body is passed on untouched). For a
+/// [`Hooks::fetch`](crate::Hooks::fetch) that adds a header before it
+/// proxies.
+///
+/// ```ignore
+/// let req = cfcontainer::with_request_header(req, "x-user", &user)?;
+/// control.proxy(req).await
+/// ```
+pub fn with_request_header(req: worker::Request, name: &str, value: &str) -> Result<worker::Request> {
+    Ok(worker::Request::from(with_js_request_header(req.inner(), name, value)?))
 }
 
 /// `response` with `name: value` set. A response that came back from a

@@ -1,6 +1,8 @@
 //! Lifecycle hooks a container class can override.
 
-use worker::{Env, Result, State};
+use worker::{Request, Response, Result};
+
+use crate::Control;
 
 /// How and why a container stopped, as given to [`Hooks::on_stop`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,64 +41,6 @@ impl std::fmt::Display for StopReason {
     }
 }
 
-/// What a hook may do: read the Durable Object's state and env, and stop
-/// or signal its container.
-pub struct Control<'a> {
-    pub(crate) state: &'a State,
-    pub(crate) env: &'a Env,
-    /// Set when a hook asked the container to stop (SIGTERM), so the
-    /// runtime knows to see the stop through.
-    pub(crate) stop_asked: std::cell::Cell<bool>,
-}
-
-impl<'a> Control<'a> {
-    pub(crate) fn new(state: &'a State, env: &'a Env) -> Control<'a> {
-        Control { state, env, stop_asked: std::cell::Cell::new(false) }
-    }
-}
-
-impl Control<'_> {
-    /// The Durable Object's state (storage, id).
-    pub fn state(&self) -> &State {
-        self.state
-    }
-
-    /// The Worker's env (vars, secrets, bindings).
-    pub fn env(&self) -> &Env {
-        self.env
-    }
-
-    /// Whether the container is running.
-    pub fn running(&self) -> bool {
-        self.state.container().is_some_and(|c| c.running())
-    }
-
-    /// Sends `SIGTERM` to the container so it can shut down cleanly; one
-    /// still running after a grace period is killed.
-    pub fn stop(&self) -> Result<()> {
-        self.signal(15)
-    }
-
-    /// Sends a signal to the container's process (e.g. 15 for `SIGTERM`).
-    pub fn signal(&self, signo: i32) -> Result<()> {
-        if signo == 15 {
-            self.stop_asked.set(true);
-        }
-        match self.state.container() {
-            Some(c) if c.running() => c.signal(signo),
-            _ => Ok(()),
-        }
-    }
-
-    /// Kills the container at once.
-    pub async fn destroy(&self) -> Result<()> {
-        match self.state.container() {
-            Some(c) if c.running() => c.destroy(None).await,
-            _ => Ok(()),
-        }
-    }
-}
-
 /// Lifecycle hooks, with the JS library's defaults. `#[container]`
 /// implements this trait with every default unless the attribute says
 /// `hooks`, in which case you write the impl and override what you need:
@@ -112,12 +56,25 @@ impl Control<'_> {
 ///     }
 /// }
 /// ```
+///
+/// Every hook gets a [`Control`]: proxy, start, stop, signal, state,
+/// activity, schedules and the object's storage.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has `hooks` in its #[container] attribute but no hooks",
     note = "add `impl cfcontainer::Hooks for {Self} {{}}` and override the hooks you need, or remove `hooks`"
 )]
 #[allow(async_fn_in_trait)]
 pub trait Hooks {
+    /// Every request that reaches the instance, first (a client's request
+    /// the Worker sent with `fetch`, or with `fetch_port`, whose port
+    /// [`Control::proxy`] then uses). The default proxies it into the
+    /// container, starting it if needed. Override it to put your own logic
+    /// in front of the container: authentication, rewriting, endpoints the
+    /// object answers itself, per-object state in the struct's fields.
+    async fn fetch(&self, control: &Control<'_>, req: Request) -> Result<Response> {
+        control.proxy(req).await
+    }
+
     /// After the container answers on every required port.
     async fn on_start(&self, control: &Control<'_>) -> Result<()> {
         let _ = control;
@@ -142,5 +99,14 @@ pub trait Hooks {
     /// it running for another `sleep_after`.
     async fn on_activity_expired(&self, control: &Control<'_>) -> Result<()> {
         control.stop()
+    }
+
+    /// When a schedule set with [`Control::schedule`] comes due, with the
+    /// name it was given. Runs at most once per schedule, also after the
+    /// object was evicted in between.
+    async fn on_schedule(&self, control: &Control<'_>, name: &str) -> Result<()> {
+        let _ = control;
+        worker::console_log!("schedule `{name}` fired; implement Hooks::on_schedule to act on it");
+        Ok(())
     }
 }

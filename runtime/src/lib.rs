@@ -57,23 +57,27 @@
 
 mod body;
 mod class;
+mod command;
 mod config;
 mod control;
 mod headers;
 mod hooks;
+mod js;
 mod object;
 mod proxy;
 mod readiness;
 mod relay;
 mod routing;
+mod schedules;
 mod start;
 
 pub use cfcontainer_macros::container;
-pub use class::ContainerClass;
+pub use class::{ContainerClass, Listens};
+pub use command::{ContainerState, CONTROL_HEADER};
 pub use config::{ContainerConfig, EnvSource, ReadinessTiming};
-pub use control::{ContainerState, CONTROL_HEADER};
-pub use headers::{with_header, TARGET_PORT_HEADER};
-pub use hooks::{Control, Hooks, StopInfo, StopReason};
+pub use control::{Control, When};
+pub use headers::{with_header, with_request_header, TARGET_PORT_HEADER};
+pub use hooks::{Hooks, StopInfo, StopReason};
 pub use object::ContainerObject;
 pub use routing::{Instance, Namespace};
 pub use start::StartOptions;

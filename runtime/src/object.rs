@@ -5,18 +5,18 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
-use worker::js_sys::{Function, Promise, Reflect};
+use worker::js_sys::{Function, Object, Promise, Reflect};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::{spawn_local, JsFuture};
-use worker::{web_sys, Delay, Env, Response, State};
+use worker::{web_sys, Delay, Env, Request, Response, State};
 
 use crate::__private::JsResult;
-use crate::control::{self, Command};
+use crate::command::Command;
+use crate::control::Runtime;
 use crate::headers::Incoming;
 use crate::readiness::{self, now_ms, NotReady, Schedule};
-use crate::{
-    body, headers, proxy, relay, start, ContainerClass, ContainerState, Control, StartOptions, StopInfo, StopReason,
-};
+use crate::schedules::{self, Entry};
+use crate::{body, headers, js, proxy, relay, start, ContainerClass, ContainerState, Control, StopInfo, StopReason};
 
 /// Why a request could not reach the container.
 #[derive(Debug, Clone)]
@@ -29,6 +29,8 @@ enum Unavailable {
     NotReady(u16),
     /// The image does not expose a port the class listens on.
     NotExposed(u16),
+    /// A request reached a job, which listens on no port.
+    Job,
 }
 
 impl Unavailable {
@@ -50,6 +52,7 @@ impl Unavailable {
             Unavailable::NotExposed(port) => format!(
                 "container port {port} is not exposed: the container runs but its image has no `EXPOSE {port}`; add it to the Dockerfile"
             ),
+            Unavailable::Job => "this container is a job: it listens on no port".into(),
         }
     }
 
@@ -57,6 +60,7 @@ impl Unavailable {
         match self {
             Unavailable::Crashed(_) | Unavailable::NotExposed(_) => 500,
             Unavailable::NoInstance(_) | Unavailable::NotReady(_) => 503,
+            Unavailable::Job => 404,
         }
     }
 }
@@ -158,6 +162,8 @@ struct Inner<C> {
     state: State,
     env: Env,
     life: RefCell<Life>,
+    /// Whether this object instance made sure its schedules have an alarm.
+    schedules_armed: std::cell::Cell<bool>,
 }
 
 /// Owns one container: starts it on demand, waits for its ports, proxies
@@ -167,15 +173,23 @@ pub struct ContainerObject<C: ContainerClass> {
     inner: Rc<Inner<C>>,
 }
 
+impl<C: ContainerClass> Clone for ContainerObject<C> {
+    fn clone(&self) -> Self {
+        ContainerObject { inner: Rc::clone(&self.inner) }
+    }
+}
+
 impl<C: ContainerClass> ContainerObject<C> {
     /// Called by the generated Durable Object constructor.
     pub fn new(state: State, env: Env) -> Self {
-        let inner = Inner { user: C::create(), state, env, life: RefCell::default() };
+        let inner =
+            Inner { user: C::create(), state, env, life: RefCell::default(), schedules_armed: Default::default() };
         ContainerObject { inner: Rc::new(inner) }
     }
 
     #[doc(hidden)]
     pub async fn js_fetch(&self, req: web_sys::Request) -> JsResult {
+        self.rearm_schedules().await.map_err(JsValue::from)?;
         let response = self.fetch(req).await.map_err(JsValue::from)?;
         Ok(web_sys::Response::from(response).into())
     }
@@ -186,46 +200,60 @@ impl<C: ContainerClass> ContainerObject<C> {
         Ok(JsValue::UNDEFINED)
     }
 
-    #[doc(hidden)]
-    pub async fn js_websocket_message(&self, _ws: web_sys::WebSocket, _message: JsValue) -> JsResult {
-        Ok(JsValue::UNDEFINED)
-    }
-
-    #[doc(hidden)]
-    pub async fn js_websocket_close(
-        &self,
-        _ws: web_sys::WebSocket,
-        _code: usize,
-        _reason: String,
-        _clean: bool,
-    ) -> JsResult {
-        Ok(JsValue::UNDEFINED)
-    }
-
-    #[doc(hidden)]
-    pub async fn js_websocket_error(&self, _ws: web_sys::WebSocket, _error: JsValue) -> JsResult {
-        Ok(JsValue::UNDEFINED)
-    }
-
     fn control(&self) -> Control<'_> {
-        Control::new(&self.inner.state, &self.inner.env)
+        self.control_for(None)
+    }
+
+    fn control_for(&self, port: Option<u16>) -> Control<'_> {
+        Control::new(self, &self.inner.state, &self.inner.env, port)
+    }
+
+    /// Control commands are the runtime's; every other request goes to
+    /// the class's `fetch` hook, whose default proxies it.
+    /// Once per object instance: schedules kept in storage get their alarm
+    /// back. Cloudflare keeps an object's alarm when it is evicted; local
+    /// workerd (1.20260305) keeps alarms in memory only, so after a restart
+    /// the alarm is set again here, on the object's first request.
+    async fn rearm_schedules(&self) -> worker::Result<()> {
+        if self.inner.schedules_armed.replace(true) {
+            return Ok(());
+        }
+        let storage = self.inner.state.storage();
+        if let Some(soonest) = schedules::earliest(&storage).await? {
+            // Cleared and committed first: setting the time the object
+            // already stores would not reach workerd's scheduler.
+            let current = storage.get_alarm().await?.map(|a| a as f64);
+            storage.delete_alarm().await?;
+            storage.sync().await?;
+            self.arm(Some(current.map_or(soonest, |c| c.min(soonest)))).await?;
+        }
+        Ok(())
     }
 
     async fn fetch(&self, req: web_sys::Request) -> worker::Result<Response> {
         let (port, req) = match headers::classify(req)? {
             Incoming::Control(command, req) => return self.control_command(&command, req).await,
-            Incoming::Port(port, req) => (port, req),
-            Incoming::Client(req) => (C::CONFIG.port, req),
+            Incoming::Port(port, req) => (Some(port), req),
+            Incoming::Client(req) => (None, req),
+        };
+        let control = self.control_for(port);
+        let response = self.inner.user.fetch(&control, Request::from(req)).await;
+        self.see_stop_through(&control).await?;
+        response
+    }
+
+    /// Proxies one request into the container, starting it if needed; the
+    /// request is activity until its answer's body has been sent.
+    async fn proxy_request(&self, req: web_sys::Request, port: Option<u16>) -> worker::Result<Response> {
+        let Some(port) = port.or(C::CONFIG.port) else {
+            return self.unavailable(Unavailable::Job).await;
         };
         self.end_stop_for_request().await;
         let activity = Activity::begin(&self.inner);
         self.schedule_alarm().await?;
-        let container = match self.ensure_ready(StartOptions::default()).await {
+        let container = match self.ensure_ready(None).await {
             Ok(container) => container,
-            Err(unavailable) => {
-                self.inner.user.on_error(&self.control(), &unavailable.message()).await?;
-                return Response::error(unavailable.public_message(), unavailable.status());
-            }
+            Err(unavailable) => return self.unavailable(unavailable).await,
         };
         match proxy::forward(&container, port, req).await {
             Ok(response) if response.status_code() == 101 => match response.websocket() {
@@ -243,13 +271,19 @@ impl<C: ContainerClass> ContainerObject<C> {
                     }
                     None => (
                         format!("could not reach the container on port {port}"),
-                        format!("could not reach the container on port {port}: {error}"),
+                        format!("could not reach the container on port {port}: {}", js::describe(&error.into())),
                     ),
                 };
                 self.inner.user.on_error(&self.control(), &detail).await?;
                 Response::error(public, if exited.is_some() { 500 } else { 502 })
             }
         }
+    }
+
+    /// Tells `on_error` the whole story and the client the short one.
+    async fn unavailable(&self, unavailable: Unavailable) -> worker::Result<Response> {
+        self.inner.user.on_error(&self.control(), &unavailable.message()).await?;
+        Response::error(unavailable.public_message(), unavailable.status())
     }
 
     /// A request during the stop grace period would reach a process that
@@ -286,29 +320,58 @@ impl<C: ContainerClass> ContainerObject<C> {
             Command::State => {}
             Command::Start => {
                 let body = JsFuture::from(req.text()?).await?.as_string().unwrap_or_default();
-                let options: StartOptions = match serde_json::from_str(&body) {
-                    Ok(options) => options,
+                // Written by `Instance::start` (the internal host vouches for it).
+                let options = match js::parse(&body) {
+                    Ok(options) => Object::from(options),
                     Err(e) => return Response::error(format!("bad start options: {e}"), 400),
                 };
-                self.schedule_alarm().await?;
-                if let Err(unavailable) = self.ensure_ready(options).await {
-                    self.inner.user.on_error(&self.control(), &unavailable.message()).await?;
-                    return Response::error(unavailable.public_message(), unavailable.status());
+                if let Err(unavailable) = self.start_from_code(options).await {
+                    return self.unavailable(unavailable).await;
                 }
-                // A start counts as activity: sleep_after runs from now.
-                self.inner.life.borrow_mut().activity.last_ms = now_ms();
             }
             Command::Signal(signo) => {
-                if signo == 15 {
-                    let since_ms = now_ms();
-                    self.inner.life.borrow_mut().sleep = Sleep::Stopping { since_ms };
-                    self.alarm_at(since_ms + STOP_GRACE_MS).await?;
-                }
-                self.control().signal(signo)?;
+                let control = self.control();
+                control.signal(signo)?;
+                self.see_stop_through(&control).await?;
             }
             Command::Destroy => self.control().destroy().await?,
         }
-        control::answer(&self.state())
+        self.state().to_response()
+    }
+
+    /// A start asked for by code (`Instance::start`, `Control::start`).
+    async fn start_from_code(&self, options: Object) -> Result<(), Unavailable> {
+        if C::CONFIG.port.is_some() {
+            // A start counts as activity: sleep_after runs from now. A job
+            // does not sleep: it runs until it exits.
+            self.inner.life.borrow_mut().activity.last_ms = now_ms();
+            self.schedule_alarm().await.map_err(|e| Unavailable::NoInstance(js::describe(&e.into())))?;
+        }
+        self.ensure_ready(Some(options)).await.map(drop)
+    }
+
+    /// After a hook asked for a stop (`SIGTERM`): the container gets the
+    /// grace period, then the alarm kills it if it still runs.
+    async fn see_stop_through(&self, control: &Control<'_>) -> worker::Result<()> {
+        if !control.stop_asked.get() {
+            return Ok(());
+        }
+        match self.begin_stop() {
+            Some(at) => self.arm(Some(at)).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Enters the stop grace period unless already in it; returns when it
+    /// ends.
+    fn begin_stop(&self) -> Option<f64> {
+        let mut life = self.inner.life.borrow_mut();
+        if let Sleep::Stopping { .. } = life.sleep {
+            return None;
+        }
+        let since_ms = now_ms();
+        life.sleep = Sleep::Stopping { since_ms };
+        Some(since_ms + STOP_GRACE_MS)
     }
 
     fn state(&self) -> ContainerState {
@@ -324,7 +387,7 @@ impl<C: ContainerClass> ContainerObject<C> {
 
     /// Starts the container if needed and waits until it is ready; every
     /// concurrent caller shares one start and one readiness wait.
-    async fn ensure_ready(&self, options: StartOptions) -> Result<worker::Container, Unavailable> {
+    async fn ensure_ready(&self, options: Option<Object>) -> Result<worker::Container, Unavailable> {
         let container = self.inner.state.container().ok_or_else(|| {
             Unavailable::NoInstance(
                 "this Durable Object has no container (is its class configured with an image?)".into(),
@@ -350,7 +413,9 @@ impl<C: ContainerClass> ContainerObject<C> {
         };
         readiness.await?;
         if fresh {
-            let _ = self.inner.user.on_start(&self.control()).await;
+            let control = self.control();
+            let _ = self.inner.user.on_start(&control).await;
+            let _ = self.see_stop_through(&control).await;
         }
         Ok(container)
     }
@@ -359,9 +424,9 @@ impl<C: ContainerClass> ContainerObject<C> {
     /// container unless it already runs (a Durable Object can wake up next
     /// to its running container), watches it, and waits for its ports.
     /// Shared by every request that arrives meanwhile, so it runs once.
-    fn launch(&self, generation: u64, restart: bool, options: StartOptions) -> Readiness {
+    fn launch(&self, generation: u64, restart: bool, options: Option<Object>) -> Readiness {
         let inner = Rc::clone(&self.inner);
-        let this = ContainerObject { inner: Rc::clone(&self.inner) };
+        let this = self.clone();
         async move {
             let container = inner.state.container().ok_or(Unavailable::NoInstance("container handle lost".into()))?;
             if !container.running() {
@@ -372,7 +437,7 @@ impl<C: ContainerClass> ContainerObject<C> {
                         Delay::from(Duration::from_millis(settle as u64)).await;
                     }
                 }
-                start::start(&container, &C::CONFIG, &inner.env, &options).map_err(Unavailable::NoInstance)?;
+                start::start(&container, &C::CONFIG, &inner.env, options.as_ref()).map_err(Unavailable::NoInstance)?;
             }
             // After a restart the engine swaps the old container for a new
             // one of the same name; watching too early would watch the old.
@@ -436,12 +501,13 @@ impl<C: ContainerClass> ContainerObject<C> {
                     life.phase = Phase::Stopped;
                 }
             }
-            let control = Control::new(&inner.state, &inner.env);
+            let this = ContainerObject { inner };
             let stop = StopInfo { exit_code, reason: StopReason::of_exit_code(exit_code) };
-            let _ = inner.user.on_stop(&control, stop).await;
+            let _ = this.inner.user.on_stop(&this.control(), stop).await;
         });
     }
 
+    /// Arms the sleep alarm unless it is armed; a job never sleeps.
     async fn schedule_alarm(&self) -> worker::Result<()> {
         let unarmed = {
             let mut life = self.inner.life.borrow_mut();
@@ -452,8 +518,8 @@ impl<C: ContainerClass> ContainerObject<C> {
             unarmed
         };
         if unarmed {
-            let after = Duration::from_secs(C::CONFIG.sleep_after_secs);
-            if let Err(err) = self.inner.state.storage().set_alarm(after).await {
+            let at = now_ms() + C::CONFIG.sleep_after_secs as f64 * 1000.0;
+            if let Err(err) = self.arm(Some(at)).await {
                 // No alarm was set: the next request must try again, or the
                 // container would never sleep.
                 self.inner.life.borrow_mut().sleep = Sleep::Unarmed;
@@ -463,9 +529,26 @@ impl<C: ContainerClass> ContainerObject<C> {
         Ok(())
     }
 
-    /// Stops an idle container, or looks again later if it was busy; kills
-    /// one that ignored its stop signal for [`STOP_GRACE_MS`].
+    /// The object's one alarm: fires due schedules, then looks after sleep,
+    /// then sets the alarm for whichever of the two comes next.
     async fn alarm(&self) -> worker::Result<()> {
+        let storage = self.inner.state.storage();
+        for Entry { name, .. } in schedules::take_due(&storage, now_ms()).await? {
+            let control = self.control();
+            if let Err(error) = self.inner.user.on_schedule(&control, &name).await {
+                let detail = format!("schedule `{name}` failed: {}", js::describe(&error.into()));
+                self.inner.user.on_error(&control, &detail).await?;
+            }
+            self.see_stop_through(&control).await?;
+        }
+        let next = self.sleep_check().await?;
+        self.arm(next).await
+    }
+
+    /// Stops an idle container, or looks again later if it was busy; kills
+    /// one that ignored its stop signal for [`STOP_GRACE_MS`]. Returns when
+    /// to look next, if ever.
+    async fn sleep_check(&self) -> worker::Result<Option<f64>> {
         let sleep_ms = C::CONFIG.sleep_after_secs as f64 * 1000.0;
         let (busy, last, sleep) = {
             let life = self.inner.life.borrow();
@@ -474,35 +557,87 @@ impl<C: ContainerClass> ContainerObject<C> {
         let now = now_ms();
         if !self.control().running() {
             self.inner.life.borrow_mut().sleep = Sleep::Unarmed;
-            return Ok(());
+            return Ok(None);
         }
         match sleep {
             Sleep::Stopping { since_ms } if now - since_ms >= STOP_GRACE_MS => {
                 self.inner.life.borrow_mut().sleep = Sleep::Unarmed;
-                return self.control().destroy().await;
+                self.control().destroy().await?;
+                return Ok(None);
             }
-            Sleep::Stopping { since_ms } => return self.alarm_at(since_ms + STOP_GRACE_MS).await,
+            Sleep::Stopping { since_ms } => return Ok(Some(since_ms + STOP_GRACE_MS)),
+            // A job runs until it exits.
+            Sleep::Unarmed | Sleep::Armed if C::CONFIG.port.is_none() => return Ok(None),
             Sleep::Unarmed | Sleep::Armed => {}
         }
         if busy || now - last < sleep_ms {
-            let next = if busy { now + sleep_ms } else { last + sleep_ms };
-            return self.alarm_at(next).await;
+            return Ok(Some(if busy { now + sleep_ms } else { last + sleep_ms }));
         }
         let control = self.control();
         self.inner.user.on_activity_expired(&control).await?;
         if !control.stop_asked.get() {
             // The hook keeps the container: look again after another sleep_after.
             self.inner.life.borrow_mut().sleep = Sleep::Armed;
-            return self.alarm_at(now + sleep_ms).await;
+            return Ok(Some(now + sleep_ms));
         }
-        self.inner.life.borrow_mut().sleep = Sleep::Stopping { since_ms: now };
-        self.alarm_at(now + STOP_GRACE_MS).await
+        Ok(self.begin_stop())
     }
 
-    /// Sets the alarm to an absolute time (ms since the epoch).
-    async fn alarm_at(&self, at_ms: f64) -> worker::Result<()> {
-        let at = worker::js_sys::Date::new(&JsValue::from_f64(at_ms));
-        self.inner.state.storage().set_alarm(worker::ScheduledTime::new(at)).await
+    /// Sets the alarm to `at_ms` (ms since the epoch) or the soonest
+    /// schedule, whichever comes first; the two share the object's alarm.
+    async fn arm(&self, at_ms: Option<f64>) -> worker::Result<()> {
+        let storage = self.inner.state.storage();
+        let soonest = schedules::earliest(&storage).await?;
+        let at = match (at_ms, soonest) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => match a.or(b) {
+                Some(at) => at,
+                None => return Ok(()),
+            },
+        };
+        let at = worker::js_sys::Date::new(&JsValue::from_f64(at));
+        storage.set_alarm(worker::ScheduledTime::new(at)).await
+    }
+
+    /// Keeps a schedule; brings the alarm forward if it is due sooner.
+    async fn add_schedule(&self, at_ms: f64, name: String) -> worker::Result<()> {
+        let storage = self.inner.state.storage();
+        schedules::add(&storage, Entry { at_ms, name }).await?;
+        match storage.get_alarm().await? {
+            Some(current) if (current as f64) <= at_ms => Ok(()),
+            _ => self.arm(None).await,
+        }
+    }
+}
+
+impl<C: ContainerClass> Runtime for ContainerObject<C> {
+    fn proxy(&self, req: web_sys::Request, port: Option<u16>) -> LocalBoxFuture<'_, worker::Result<Response>> {
+        self.proxy_request(req, port).boxed_local()
+    }
+
+    fn start(&self, options: Object) -> LocalBoxFuture<'_, worker::Result<ContainerState>> {
+        async move {
+            if let Err(unavailable) = self.start_from_code(options).await {
+                self.inner.user.on_error(&self.control(), &unavailable.message()).await?;
+                return Err(worker::Error::RustError(unavailable.public_message()));
+            }
+            Ok(self.state())
+        }
+        .boxed_local()
+    }
+
+    fn container_state(&self) -> ContainerState {
+        self.state()
+    }
+
+    fn renew_activity(&self) {
+        let mut life = self.inner.life.borrow_mut();
+        life.activity.last_ms = now_ms();
+        life.cancel_stop();
+    }
+
+    fn schedule(&self, at_ms: f64, name: String) -> LocalBoxFuture<'_, worker::Result<()>> {
+        self.add_schedule(at_ms, name).boxed_local()
     }
 }
 

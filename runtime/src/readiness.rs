@@ -1,8 +1,12 @@
 //! Waiting until every required port answers.
 
+use std::future::Future;
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use worker::js_sys::JsString;
+use worker::wasm_bindgen_futures::JsFuture;
 use worker::{Container, Delay};
 
 /// How long to wait for readiness, and how often to look.
@@ -58,9 +62,18 @@ enum Probe {
     Silent,
 }
 
+/// How many probes of one port may be under way at once.
+const MAX_ATTEMPTS_IN_FLIGHT: usize = 16;
+
 /// Probes each port in turn until all answer, the container exits
 /// (`exited` returns its code), or the deadline passes. Any HTTP answer
 /// counts; "port not found" and refused connections mean "not yet".
+///
+/// Attempts overlap: a new one starts every pause while earlier ones are
+/// still under way (each up to its own time limit). A port that accepts
+/// but stays silent until the server listens would otherwise hold the
+/// wait for a whole attempt limit after the server is ready; this way the
+/// answer follows the listener within one pause.
 pub async fn wait(
     container: &Container,
     ports: &[u16],
@@ -73,23 +86,29 @@ pub async fn wait(
     let mut pause = schedule.first_retry;
     let mut pending: Vec<u16> = ports.to_vec();
     let mut not_found_since: Option<f64> = None;
+    let mut attempts = FuturesUnordered::new();
     while let Some(&port) = pending.first() {
         if let Some(code) = exited() {
             return Err(NotReady::Exited(code));
         }
-        match probe(container, port, &url, schedule.attempt_timeout).await {
-            Probe::Answered => {
+        if attempts.len() < MAX_ATTEMPTS_IN_FLIGHT {
+            attempts.push(Box::pin(probe(container, port, &url, schedule.attempt_timeout)));
+        }
+        match next_result(&mut attempts, pause).await {
+            Some(Probe::Answered) => {
                 pending.remove(0);
                 not_found_since = None;
+                attempts.clear();
                 continue;
             }
-            Probe::PortNotFound if container.running() => {
+            Some(Probe::PortNotFound) if container.running() => {
                 let since = *not_found_since.get_or_insert_with(now_ms);
                 if now_ms() - since >= NOT_EXPOSED_AFTER_MS {
                     return Err(NotReady::NotExposed(port));
                 }
             }
-            Probe::PortNotFound | Probe::Silent => not_found_since = None,
+            Some(Probe::PortNotFound | Probe::Silent) => not_found_since = None,
+            None => {}
         }
         if let Some(code) = exited() {
             return Err(NotReady::Exited(code));
@@ -97,20 +116,51 @@ pub async fn wait(
         if now_ms() - begin > schedule.deadline.as_millis() as f64 {
             return Err(NotReady::Timeout(port));
         }
-        Delay::from(pause).await;
         pause = (pause * 2).min(schedule.max_retry);
     }
     Ok(())
 }
 
+/// Waits out `pause`, or less if an attempt answers; returns what the
+/// attempts that ended meanwhile saw (an answer wins).
+async fn next_result<F: Future<Output = Probe> + Unpin>(
+    attempts: &mut FuturesUnordered<F>,
+    pause: Duration,
+) -> Option<Probe> {
+    let mut tick = Delay::from(pause);
+    let mut seen = None;
+    loop {
+        match select(attempts.next(), &mut tick).await {
+            Either::Left((Some(Probe::Answered), _)) => return Some(Probe::Answered),
+            Either::Left((Some(probe), _)) => seen = Some(probe),
+            Either::Left((None, _)) => {
+                (&mut tick).await;
+                return seen;
+            }
+            Either::Right(_) => return seen,
+        }
+    }
+}
+
 async fn probe(container: &Container, port: u16, url: &str, timeout: Duration) -> Probe {
     let Ok(fetcher) = container.get_tcp_port(port) else { return Probe::Silent };
-    let attempt = Box::pin(fetcher.fetch(url.to_string(), None));
+    // The JS fetcher itself: `worker::Fetcher::fetch` would link its
+    // `RequestInit` conversion (about 5 KB of wasm) for an option unused here.
+    let fetcher: worker::worker_sys::Fetcher = fetcher.into_rpc();
+    let Ok(promise) = fetcher.fetch_with_str(url) else { return Probe::Silent };
+    let attempt = JsFuture::from(promise);
     let seen = match select(attempt, Delay::from(timeout)).await {
         Either::Left((Ok(_), _)) => Probe::Answered,
+        Either::Left((Err(error), _)) => {
+            // Searched by JS: a Rust substring search adds a KB of wasm.
+            let message = JsString::from(crate::js::describe(&error));
+            match message.includes("port not found", 0) {
+                true => Probe::PortNotFound,
+                false => Probe::Silent,
+            }
+        }
         // workerd: "connect(): Connection refused: container port not found.
         // Make sure you exposed the port in your container definition."
-        Either::Left((Err(error), _)) if error.to_string().contains("port not found") => Probe::PortNotFound,
         _ => Probe::Silent,
     };
     seen

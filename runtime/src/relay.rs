@@ -1,10 +1,28 @@
 //! WebSocket pass-through that the Durable Object can see: the client's
 //! socket and the container's are joined message by message, so an open
 //! connection counts as activity and `sleep_after` waits for it to close.
+//!
+//! Written on the sockets' own event listeners (one closure type for all
+//! events) rather than `worker::WebSocket::events`, whose channels and
+//! streams cost several KB of wasm in every Worker.
 
-use futures_util::future::{select, Either};
-use futures_util::StreamExt;
-use worker::{Response, WebSocket, WebSocketPair, WebsocketEvent};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use worker::wasm_bindgen::closure::Closure;
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::web_sys::{CloseEvent, MessageEvent, WebSocket as Socket};
+use worker::{Response, WebSocket, WebSocketPair};
+
+type Listener = Closure<dyn FnMut(JsValue)>;
+
+/// What one relayed connection holds until it ends.
+struct Link {
+    /// The listeners; dropped once the connection ended.
+    listeners: Vec<Listener>,
+    /// Runs once, when either side ends.
+    on_close: Option<Box<dyn FnOnce()>>,
+}
 
 /// Joins `upstream` (the container's accepted socket) to a new client
 /// socket; `on_message` runs for every message either way and `on_close`
@@ -17,49 +35,50 @@ pub fn relay(
     let WebSocketPair { client, server } = WebSocketPair::new()?;
     server.accept()?;
     upstream.accept()?;
-    worker::wasm_bindgen_futures::spawn_local(async move {
-        pump(&server, &upstream, &on_message).await;
-        on_close();
-    });
+    let (near, far): (Socket, Socket) = (server.as_ref().clone(), upstream.as_ref().clone());
+    let link = Rc::new(RefCell::new(Link { listeners: Vec::new(), on_close: Some(Box::new(on_close)) }));
+    let on_message: Rc<dyn Fn()> = Rc::new(on_message);
+    for (from, to) in [(&near, &far), (&far, &near)] {
+        let (to_send, sender, on_message) = (to.clone(), from.clone(), Rc::clone(&on_message));
+        let message = Listener::new(move |event: JsValue| {
+            on_message();
+            let data = event.unchecked_into::<MessageEvent>().data();
+            let sent = match data.as_string() {
+                Some(text) => to_send.send_with_str(&text),
+                None => to_send.send_with_array_buffer(data.unchecked_ref()),
+            };
+            if sent.is_err() {
+                let _ = sender.close_with_code_and_reason(1011, "peer went away");
+            }
+        });
+        let (ends, to_close, other) = (Rc::clone(&link), to.clone(), from.clone());
+        let close = Listener::new(move |event: JsValue| {
+            let (code, reason) = match event.dyn_ref::<CloseEvent>() {
+                // 1005 and 1006 describe a close; they cannot be sent.
+                Some(close) if !matches!(close.code(), 1005 | 1006) => (close.code(), close.reason()),
+                Some(close) => (1000, close.reason()),
+                None => (1011, "peer went away".to_string()),
+            };
+            let _ = to_close.close_with_code_and_reason(code, &reason);
+            // Answer the closing side too, completing its handshake.
+            let _ = other.close_with_code_and_reason(code, &reason);
+            end(&ends);
+        });
+        from.add_event_listener_with_callback("message", message.as_ref().unchecked_ref())?;
+        from.add_event_listener_with_callback("close", close.as_ref().unchecked_ref())?;
+        from.add_event_listener_with_callback("error", close.as_ref().unchecked_ref())?;
+        link.borrow_mut().listeners.extend([message, close]);
+    }
     Response::from_websocket(client)
 }
 
-async fn pump(client: &WebSocket, upstream: &WebSocket, on_message: &impl Fn()) {
-    let (Ok(mut from_client), Ok(mut from_upstream)) = (client.events(), upstream.events()) else { return };
-    loop {
-        let (event, to) = match select(from_client.next(), from_upstream.next()).await {
-            Either::Left((event, _)) => (event, upstream),
-            Either::Right((event, _)) => (event, client),
-        };
-        let other = if std::ptr::eq(to, upstream) { client } else { upstream };
-        match event {
-            Some(Ok(WebsocketEvent::Message(message))) => {
-                on_message();
-                let sent = match (message.text(), message.bytes()) {
-                    (Some(text), _) => to.send_with_str(text),
-                    (None, Some(bytes)) => to.send_with_bytes(bytes),
-                    (None, None) => Ok(()),
-                };
-                if sent.is_err() {
-                    let _ = other.close(Some(1011), Some("peer went away"));
-                    return;
-                }
-            }
-            Some(Ok(WebsocketEvent::Close(close))) => {
-                // 1005 and 1006 describe a close; they cannot be sent.
-                let code = match close.code() {
-                    1005 | 1006 => 1000,
-                    code => code,
-                };
-                let _ = to.close(Some(code), Some(close.reason()));
-                // Answer the closing side too, completing its handshake.
-                let _ = other.close(Some(code), Some(close.reason()));
-                return;
-            }
-            Some(Err(_)) | None => {
-                let _ = to.close(Some(1011), Some("peer went away"));
-                return;
-            }
-        }
-    }
+/// Runs `on_close` once and lets the listeners go. They are dropped on a
+/// later turn: a closure must not be freed while it runs.
+fn end(link: &Rc<RefCell<Link>>) {
+    let Some(on_close) = link.borrow_mut().on_close.take() else { return };
+    on_close();
+    let link = Rc::clone(link);
+    worker::wasm_bindgen_futures::spawn_local(async move {
+        drop(std::mem::take(&mut link.borrow_mut().listeners));
+    });
 }

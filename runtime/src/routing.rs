@@ -2,11 +2,13 @@
 
 use std::marker::PhantomData;
 
+use futures_util::future::LocalBoxFuture;
+
 use worker::{Env, ObjectNamespace, Request, Response, Result, Stub};
 
-use crate::control::Command;
+use crate::command::Command;
 use crate::headers::{for_port, without_header, TARGET_PORT_HEADER};
-use crate::{ContainerClass, ContainerState, StartOptions, CONTROL_HEADER};
+use crate::{ContainerClass, ContainerState, Listens, StartOptions, CONTROL_HEADER};
 
 /// The Durable Object namespace of container class `C`.
 pub struct Namespace<C> {
@@ -67,29 +69,18 @@ impl<C: ContainerClass> Instance<C> {
         &self.name
     }
 
-    /// Sends `req` to the container's default port, starting it if needed.
-    pub async fn fetch(&self, req: Request) -> Result<Response> {
-        let req = without_header(Clone::clone(req.inner()), TARGET_PORT_HEADER)?;
-        let req = without_header(req, CONTROL_HEADER)?;
-        self.stub.fetch_with_request(Request::from(req)).await
-    }
-
     /// Starts the instance's container before any request (pre-warm), with
     /// `options` over the attribute's settings, and returns its state once
     /// every required port answers. A container that already runs is left
     /// as it is (see [`StartOptions`]).
     pub async fn start(&self, options: StartOptions) -> Result<ContainerState> {
-        let body = serde_json::to_string(&options).map_err(|e| worker::Error::RustError(e.to_string()))?;
-        let mut response = self.stub.fetch_with_request(Command::Start.request_with_body(Some(body))?).await?;
-        if response.status_code() != 200 {
-            return Err(worker::Error::RustError(response.text().await?));
-        }
-        response.json().await
+        self.command(Command::Start, Some(crate::js::stringify(&options.to_js()))).await
     }
 
-    /// What the instance's container is doing; starts nothing.
+    /// What the instance's container is doing (a job's exit code once it
+    /// ended); starts nothing.
     pub async fn state(&self) -> Result<ContainerState> {
-        self.stub.fetch_with_request(Command::State.request()?).await?.json().await
+        self.command(Command::State, None).await
     }
 
     /// Asks the container to stop (`SIGTERM`); it is killed if it has not
@@ -100,22 +91,47 @@ impl<C: ContainerClass> Instance<C> {
 
     /// Sends a signal (1 to 64) to the container's process.
     pub async fn signal(&self, signo: i32) -> Result<ContainerState> {
-        self.stub.fetch_with_request(Command::Signal(signo).request()?).await?.json().await
+        self.command(Command::Signal(signo), None).await
     }
 
     /// Kills the container at once.
     pub async fn destroy(&self) -> Result<ContainerState> {
-        self.stub.fetch_with_request(Command::Destroy.request()?).await?.json().await
-    }
-
-    /// Sends `req` to `port` of the container instead of the default.
-    pub async fn fetch_port(&self, req: Request, port: u16) -> Result<Response> {
-        self.stub.fetch_with_request(Request::from(for_port(req.inner(), port)?)).await
+        self.command(Command::Destroy, None).await
     }
 
     /// The untyped stub.
     pub fn stub(&self) -> &Stub {
         &self.stub
+    }
+
+    async fn command(&self, command: Command, body: Option<String>) -> Result<ContainerState> {
+        ContainerState::from_response(self.stub.fetch_with_request(command.request(body)?).await?).await
+    }
+
+    /// Sends `req` to the instance, starting its container if needed: to
+    /// the class's `fetch` hook, whose default proxies it to the default
+    /// port. A job (a class without `port`) takes no requests: this does
+    /// not compile for one.
+    // A boxed future, not an `async fn`: its type does not carry the
+    // bound, so a call on a job is one error at the call, not three
+    // (call, future and `.await`).
+    pub fn fetch(&self, req: Request) -> LocalBoxFuture<'_, Result<Response>>
+    where
+        C: Listens,
+    {
+        Box::pin(async move {
+            let req = without_header(Clone::clone(req.inner()), TARGET_PORT_HEADER)?;
+            let req = without_header(req, CONTROL_HEADER)?;
+            self.stub.fetch_with_request(Request::from(req)).await
+        })
+    }
+
+    /// Sends `req` to `port` of the container instead of the default.
+    pub fn fetch_port(&self, req: Request, port: u16) -> LocalBoxFuture<'_, Result<Response>>
+    where
+        C: Listens,
+    {
+        Box::pin(async move { self.stub.fetch_with_request(Request::from(for_port(req.inner(), port)?)).await })
     }
 }
 

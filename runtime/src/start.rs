@@ -6,83 +6,90 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use worker::js_sys::{Array, Function, Object, Reflect};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::{Container, Env};
 
+use crate::js::{self, set};
 use crate::{ContainerConfig, EnvSource};
 
-/// How to start one instance from code ([`Instance::start`](crate::Instance::start)),
-/// over the attribute's settings. They apply to that start only: a
-/// container that already runs keeps the settings it was started with (stop
-/// it first to change them), and a later start caused by a request uses the
-/// attribute's.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// How to start one instance from code ([`Instance::start`](crate::Instance::start),
+/// [`Control::start`](crate::Control::start)), over the attribute's settings.
+/// They apply to that start only: a container that already runs keeps the
+/// settings it was started with (stop it first to change them), and a
+/// later start caused by a request uses the attribute's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StartOptions {
     /// Env vars merged over the attribute's (the same name: this value wins).
-    #[serde(default)]
     pub env: BTreeMap<String, String>,
     /// Replaces the attribute's `entrypoint`.
-    #[serde(default)]
     pub entrypoint: Option<Vec<String>>,
     /// Replaces the attribute's `enable_internet`.
-    #[serde(default)]
     pub enable_internet: Option<bool>,
     /// Labels attached to the container.
-    #[serde(default)]
     pub labels: BTreeMap<String, String>,
+}
+
+impl StartOptions {
+    /// The options as a JS object shaped like the container's own start
+    /// options; the Durable Object reads them in that form only, so no
+    /// parser of ours reaches the wasm.
+    pub(crate) fn to_js(&self) -> Object {
+        let object = Object::new();
+        set(&object, "env", &js::string_map(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
+        if !self.labels.is_empty() {
+            set(&object, "labels", &js::string_map(self.labels.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
+        }
+        if let Some(entrypoint) = &self.entrypoint {
+            set(&object, "entrypoint", &entrypoint.iter().map(|a| JsValue::from_str(a)).collect::<Array>());
+        }
+        if let Some(internet) = self.enable_internet {
+            set(&object, "enableInternet", &JsValue::from_bool(internet));
+        }
+        object
+    }
 }
 
 /// Resolves every env var of `config`, reading secrets and vars from `env`.
 pub fn env_values(config: &ContainerConfig, env: &Env) -> Result<Vec<(&'static str, String)>, String> {
-    config
-        .env
-        .iter()
-        .map(|(name, source)| {
-            let value = match source {
-                EnvSource::Static(v) => Ok(v.to_string()),
-                EnvSource::Secret(s) => env
-                    .secret(s)
-                    .map(|v| v.to_string())
-                    .map_err(|_| format!("Worker secret `{s}` (for env var {name}) is not set")),
-                EnvSource::Var(v) => env
-                    .var(v)
-                    .map(|v| v.to_string())
-                    .map_err(|_| format!("Worker var `{v}` (for env var {name}) is not set")),
-            }?;
-            Ok((*name, value))
-        })
-        .collect()
+    let mut values = Vec::with_capacity(config.env.len());
+    for (name, source) in config.env {
+        let value = match source {
+            EnvSource::Static(v) => v.to_string(),
+            EnvSource::Secret(s) => match env.secret(s) {
+                Ok(v) => v.to_string(),
+                Err(_) => return Err(format!("Worker secret `{s}` (for env var {name}) is not set")),
+            },
+            EnvSource::Var(v) => match env.var(v) {
+                Ok(v) => v.to_string(),
+                Err(_) => return Err(format!("Worker var `{v}` (for env var {name}) is not set")),
+            },
+        };
+        values.push((*name, value));
+    }
+    Ok(values)
 }
 
 /// Calls the container's `start` with a plain options object: the
-/// attribute's settings with `given` over them.
-pub fn start(container: &Container, config: &ContainerConfig, env: &Env, given: &StartOptions) -> Result<(), String> {
+/// attribute's settings with `given` (from [`StartOptions::to_js`]) over
+/// them.
+pub fn start(container: &Container, config: &ContainerConfig, env: &Env, given: Option<&Object>) -> Result<(), String> {
+    let given_key = |key: &str| given.and_then(|g| js::get(g, key));
     let options = Object::new();
-    let vars = Object::new();
-    for (name, value) in env_values(config, env)? {
-        set(&vars, name, &JsValue::from_str(&value));
-    }
-    for (name, value) in &given.env {
-        set(&vars, name, &JsValue::from_str(value));
+    let values = env_values(config, env)?;
+    let vars = js::string_map(values.iter().map(|(k, v)| (*k, v.as_str())));
+    if let Some(given_env) = given_key("env") {
+        Object::assign(&vars, &Object::from(given_env));
     }
     set(&options, "env", &vars);
-    let internet = given.enable_internet.unwrap_or(config.enable_internet);
+    let internet = given_key("enableInternet").and_then(|v| v.as_bool()).unwrap_or(config.enable_internet);
     set(&options, "enableInternet", &JsValue::from_bool(internet));
-    let entrypoint: Option<Vec<&str>> = match &given.entrypoint {
-        Some(given) => Some(given.iter().map(String::as_str).collect()),
-        None => config.entrypoint.map(|e| e.to_vec()),
-    };
-    if let Some(entrypoint) = entrypoint {
-        let args: Array = entrypoint.iter().map(|a| JsValue::from_str(a)).collect();
-        set(&options, "entrypoint", &args);
+    let attribute_entrypoint =
+        || config.entrypoint.map(|e| JsValue::from(e.iter().map(|a| JsValue::from_str(a)).collect::<Array>()));
+    if let Some(entrypoint) = given_key("entrypoint").or_else(attribute_entrypoint) {
+        set(&options, "entrypoint", &entrypoint);
     }
-    if !given.labels.is_empty() {
-        let labels = Object::new();
-        for (name, value) in &given.labels {
-            set(&labels, name, &JsValue::from_str(value));
-        }
+    if let Some(labels) = given_key("labels") {
         set(&options, "labels", &labels);
     }
     let handle: &JsValue = container.as_ref();
@@ -90,19 +97,5 @@ pub fn start(container: &Container, config: &ContainerConfig, env: &Env, given: 
         .ok()
         .and_then(|f| f.dyn_into::<Function>().ok())
         .ok_or("the container handle has no start method")?;
-    start.call1(handle, &options).map(|_| ()).map_err(|e| describe(&e))
-}
-
-fn set(target: &Object, key: &str, value: &JsValue) {
-    // Setting a property on a fresh plain object cannot fail.
-    let _ = Reflect::set(target, &JsValue::from_str(key), value);
-}
-
-/// A JS error's message, or its string form.
-pub fn describe(error: &JsValue) -> String {
-    Reflect::get(error, &JsValue::from_str("message"))
-        .ok()
-        .and_then(|m| m.as_string())
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| format!("{error:?}"))
+    start.call1(handle, &options).map(|_| ()).map_err(|e| js::describe(&e))
 }

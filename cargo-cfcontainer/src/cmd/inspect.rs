@@ -48,12 +48,8 @@ fn human(i: &Inspection) -> String {
             vec![
                 c.class.clone(),
                 c.binding.clone(),
-                c.ports
-                    .iter()
-                    .map(|p| if *p == c.port { format!("{p}*") } else { p.to_string() })
-                    .collect::<Vec<_>>()
-                    .join(","),
-                seconds(c.sleep_after_secs),
+                ports(c),
+                if c.port.is_some() { seconds(c.sleep_after_secs) } else { "-".into() },
                 image(&c.image),
                 instance(&c.instance_type),
                 c.max_instances.to_string(),
@@ -100,4 +96,14 @@ fn env(c: &ContainerMeta) -> String {
     } else {
         vars.join(",")
     }
+}
+
+/// The ports, the default one starred; a job's "job".
+fn ports(c: &ContainerMeta) -> String {
+    if c.ports.is_empty() {
+        return "job".into();
+    }
+    let shown: Vec<String> =
+        c.ports.iter().map(|p| if Some(*p) == c.port { format!("{p}*") } else { p.to_string() }).collect();
+    shown.join(",")
 }

@@ -470,3 +470,83 @@ fn an_error_answer_names_no_secret_the_log_does() {
     assert!(!body.contains("NOT_SET_ANYWHERE"), "the client learned a secret's name: {body}");
     assert!(stack.log_count_settled("NOT_SET_ANYWHERE", 1) >= 1, "on_error did not get the detail:\n{}", stack.log());
 }
+
+fn control_of(stack: &Stack, class: &str, instance: &str, command: &str) -> serde_json::Value {
+    let (status, body) = answer(stack.request("POST", class, instance, "/").set("x-control", command).call());
+    assert_eq!(status, 200, "{command}: {body}\n{}", stack.log());
+    serde_json::from_str(&body).unwrap()
+}
+
+#[test]
+fn a_job_started_from_code_runs_to_its_exit_code_7_and_state_and_on_stop_report_it() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let begin = Instant::now();
+    let started = control_of(&stack, "job", "nightly", "start");
+    assert!(begin.elapsed() < Duration::from_secs(5), "a job's start waits for no port");
+    assert_eq!(started["running"].as_bool(), Some(true), "{started}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut state = control_of(&stack, "job", "nightly", "state");
+    while state["running"] == true && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        state = control_of(&stack, "job", "nightly", "state");
+    }
+    assert_eq!((state["running"].as_bool(), state["last_exit_code"].as_i64()), (Some(false), Some(7)), "{state}");
+    let stopped = "cfc-hook class=Job event=stop exit_code=7 reason=exit";
+    assert_eq!(stack.log_count_settled(stopped, 1), 1, "{}", stack.log());
+}
+
+#[test]
+fn a_fetch_hook_answers_401_without_starting_the_container_then_proxies_with_a_header_added() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let refused = stack.request("GET", "gatekeeper", "gate", "/header/x-user").call();
+    let Err(ureq::Error::Status(401, refused)) = refused else { panic!("expected 401: {refused:?}") };
+    assert_eq!(refused.header("x-running"), Some("false"));
+    assert_eq!(stack.containers("Gatekeeper").0, 0, "the hook answered; nothing started");
+
+    let passed = stack.request("GET", "gatekeeper", "gate", "/header/x-user").set("x-key", "open-sesame").call();
+    let passed = passed.expect("proxied");
+    assert_eq!(passed.header("x-seen"), Some("2"), "the struct's field counts per object");
+    assert_eq!(text(passed), "alice", "the header the hook added reached the container");
+    assert_eq!(stack.containers("Gatekeeper").1, 1);
+}
+
+#[test]
+fn a_fetch_hook_starts_its_container_with_its_own_env() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let warm = stack.request("GET", "gatekeeper", "warm", "/warm").set("x-key", "open-sesame").call();
+    assert_eq!(text(warm.expect("warm")), "ready=true");
+    let env = stack.request("GET", "gatekeeper", "warm", "/env/WARMED_BY").set("x-key", "open-sesame").call();
+    assert_eq!(text(env.expect("env")), "the-fetch-hook");
+}
+
+#[test]
+fn a_schedule_fires_after_the_object_was_evicted() {
+    if !available() {
+        return;
+    }
+    let mut stack = Stack::start();
+    let (status, body) = answer(stack.request("GET", "scheduler", "cron", "/schedule/3/nightly-report").call());
+    assert_eq!((status, body.as_str()), (200, "scheduled nightly-report"), "{}", stack.log());
+    // Every object is evicted: in-memory state is gone, storage stays.
+    // Local workerd keeps alarms in memory only (Cloudflare keeps them), so
+    // the object's next request, one that schedules nothing, sets it again.
+    stack.restart();
+    let (status, _) = answer(stack.request("GET", "scheduler", "cron", "/not-a-schedule").call());
+    assert_eq!(status, 400);
+    let fired = "cfc-hook class=Scheduler event=schedule name=nightly-report same_object=false";
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while stack.log_count(fired) == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(stack.log_count(fired), 1, "{}", stack.log());
+    assert_eq!(stack.containers("Scheduler").0, 0, "a schedule starts no container by itself");
+}

@@ -8,6 +8,7 @@
 //! `cfc-test-server listening <unix ms>` once listening.
 //!
 //! Routes: `/` greeting, `/id` this process's id, `/env/NAME` an env var,
+//! `/header/NAME` a request header,
 //! `POST /sha256` hash and length of the body, `/bytes/N` N bytes with
 //! their hash in `x-sha256`, `/sleep/MS` answer after a pause, `/drip/N`
 //! N bytes streamed one a second, `/ws` a
@@ -108,6 +109,12 @@ fn respond(req: &http::Request, reader: &mut impl std::io::BufRead, out: &mut Tc
     if let Some(ms) = path.strip_prefix("/sleep/").and_then(|n| n.parse::<u64>().ok()) {
         std::thread::sleep(Duration::from_millis(ms));
         return http::write(out, 200, &[], b"slept");
+    }
+    if let Some(name) = path.strip_prefix("/header/") {
+        return match req.header(name) {
+            Some(v) => http::write(out, 200, &[], v.as_bytes()),
+            None => http::write(out, 404, &[], format!("no {name} header").as_bytes()),
+        };
     }
     if let Some(name) = path.strip_prefix("/env/") {
         return match std::env::var(name) {

@@ -5,7 +5,10 @@
 //! control command; `x-raw` hands the request to the raw stub untouched. Hooks log lines
 //! the tests read from workerd's output.
 
-use cfcontainer::{container, Control, Hooks, Instance, StopInfo};
+use std::cell::Cell;
+use std::time::Duration;
+
+use cfcontainer::{container, ContainerClass, Control, Hooks, Instance, Listens, StartOptions, StopInfo};
 use worker::{console_log, event, Context, Env, Request, Response, Result};
 
 /// Env vars from a literal, a Worker var and a Worker secret.
@@ -67,6 +70,76 @@ impl Hooks for Lingering {
     }
 }
 
+/// A job: listens on no port and exits with code 7 after a second.
+#[container(env(CFC_EXIT_CODE = "7", CFC_EXIT_AFTER_MS = "1000"), enable_internet = false, hooks)]
+pub struct Job;
+
+impl Hooks for Job {
+    async fn on_stop(&self, _: &Control<'_>, stop: StopInfo) -> Result<()> {
+        log_hooks("Job", "stop", &format!("exit_code={} reason={}", stop.exit_code, stop.reason));
+        Ok(())
+    }
+}
+
+/// Its own Durable Object logic in front of the container: without
+/// `x-key: open-sesame` it answers 401 itself (nothing started); `/warm`
+/// starts the container from the hook with an env var of its own; every
+/// other request is proxied with `x-user: alice` added. A field counts the
+/// requests this object saw.
+#[container(port = 8080, enable_internet = false, hooks)]
+#[derive(Default)]
+pub struct Gatekeeper {
+    seen: Cell<u32>,
+}
+
+impl Hooks for Gatekeeper {
+    async fn fetch(&self, control: &Control<'_>, req: Request) -> Result<Response> {
+        self.seen.set(self.seen.get() + 1);
+        let seen = self.seen.get().to_string();
+        if req.headers().get("x-key")?.as_deref() != Some("open-sesame") {
+            let answer = Response::error("unauthorized", 401)?;
+            let answer = cfcontainer::with_header(answer, "x-running", &control.running().to_string())?;
+            return cfcontainer::with_header(answer, "x-seen", &seen);
+        }
+        if req.path() == "/warm" {
+            let mut options = StartOptions::default();
+            options.env.insert("WARMED_BY".into(), "the-fetch-hook".into());
+            let state = control.start(options).await?;
+            return Response::ok(format!("ready={}", state.ready));
+        }
+        let req = cfcontainer::with_request_header(req, "x-user", "alice")?;
+        let answer = control.proxy(req).await?;
+        cfcontainer::with_header(answer, "x-seen", &seen)
+    }
+}
+
+/// Schedules from its own `fetch` hook (`/schedule/SECONDS/NAME`) and logs
+/// when one fires, with whether this is the object that scheduled it.
+/// Its container never starts.
+#[container(port = 8080, enable_internet = false, hooks)]
+#[derive(Default)]
+pub struct Scheduler {
+    scheduled_here: Cell<bool>,
+}
+
+impl Hooks for Scheduler {
+    async fn fetch(&self, control: &Control<'_>, req: Request) -> Result<Response> {
+        let path = req.path();
+        let Some((seconds, name)) = path.strip_prefix("/schedule/").and_then(|rest| rest.split_once('/')) else {
+            return Response::error("use /schedule/SECONDS/NAME", 400);
+        };
+        let seconds: u64 = seconds.parse().map_err(|_| worker::Error::RustError("SECONDS is a number".into()))?;
+        control.schedule(Duration::from_secs(seconds), name).await?;
+        self.scheduled_here.set(true);
+        Response::ok(format!("scheduled {name}"))
+    }
+
+    async fn on_schedule(&self, _: &Control<'_>, name: &str) -> Result<()> {
+        log_hooks("Scheduler", "schedule", &format!("name={name} same_object={}", self.scheduled_here.get()));
+        Ok(())
+    }
+}
+
 fn log_hooks(class: &str, event: &str, detail: &str) {
     console_log!("cfc-hook class={class} event={event} {detail}");
 }
@@ -109,27 +182,32 @@ impl Hooks for Keeper {
     }
 }
 
-async fn forward<C: cfcontainer::ContainerClass>(instance: Instance<C>, req: Request) -> Result<Response> {
+/// `x-control`: a control command from the Worker (also for jobs).
+async fn control<C: ContainerClass>(instance: &Instance<C>, req: &Request, command: &str) -> Result<Response> {
+    let state = match command {
+        "start" => {
+            // `x-start-env: K=V` adds one env var for this start.
+            let mut options = StartOptions::default();
+            if let Some((k, v)) = req.headers().get("x-start-env")?.as_deref().and_then(|kv| kv.split_once('=')) {
+                options.env.insert(k.to_string(), v.to_string());
+            }
+            instance.start(options).await?
+        }
+        "stop" => instance.stop().await?,
+        "destroy" => instance.destroy().await?,
+        _ => instance.state().await?,
+    };
+    Response::from_json(&state)
+}
+
+async fn forward<C: ContainerClass + Listens>(instance: Instance<C>, req: Request) -> Result<Response> {
     // `x-raw`: the client's request, untouched, to the raw stub (as user
     // code may do); it must not command the container or pick a port.
     if req.headers().get("x-raw")?.is_some() {
         return instance.stub().fetch_with_request(req).await;
     }
     if let Some(command) = req.headers().get("x-control")? {
-        let state = match command.as_str() {
-            "start" => {
-                // `x-start-env: K=V` adds one env var for this start.
-                let mut options = cfcontainer::StartOptions::default();
-                if let Some((k, v)) = req.headers().get("x-start-env")?.as_deref().and_then(|kv| kv.split_once('=')) {
-                    options.env.insert(k.to_string(), v.to_string());
-                }
-                instance.start(options).await?
-            }
-            "stop" => instance.stop().await?,
-            "destroy" => instance.destroy().await?,
-            _ => instance.state().await?,
-        };
-        return Response::from_json(&state);
+        return control(&instance, &req, &command).await;
     }
     let port = req.headers().get("x-port")?.and_then(|p| p.parse().ok());
     let response = match port {
@@ -139,7 +217,7 @@ async fn forward<C: cfcontainer::ContainerClass>(instance: Instance<C>, req: Req
     cfcontainer::with_header(response, "x-instance", instance.name())
 }
 
-async fn route<C: cfcontainer::ContainerClass>(req: Request, env: &Env) -> Result<Response> {
+fn instance<C: ContainerClass>(req: &Request, env: &Env) -> Result<Instance<C>> {
     let headers = req.headers();
     let instance = if let Some(key) = headers.get("x-pool-key")? {
         cfcontainer::Namespace::<C>::from_env(env)?.by_key(&key, 3)?
@@ -149,7 +227,17 @@ async fn route<C: cfcontainer::ContainerClass>(req: Request, env: &Env) -> Resul
         let name = headers.get("x-instance")?.unwrap_or_else(|| "default".into());
         cfcontainer::Namespace::<C>::from_env(env)?.named(&name)?
     };
-    forward(instance, req).await
+    Ok(instance)
+}
+
+async fn route<C: ContainerClass + Listens>(req: Request, env: &Env) -> Result<Response> {
+    forward(instance::<C>(&req, env)?, req).await
+}
+
+/// A job takes control commands only.
+async fn route_job<C: ContainerClass>(req: Request, env: &Env) -> Result<Response> {
+    let command = req.headers().get("x-control")?.unwrap_or_else(|| "state".into());
+    control(&instance::<C>(&req, env)?, &req, &command).await
 }
 
 #[event(fetch)]
@@ -167,6 +255,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "keeper" => route::<Keeper>(req, &env).await,
         "lingering" => route::<Lingering>(req, &env).await,
         "misconfigured" => route::<Misconfigured>(req, &env).await,
+        "gatekeeper" => route::<Gatekeeper>(req, &env).await,
+        "scheduler" => route::<Scheduler>(req, &env).await,
+        "job" => route_job::<Job>(req, &env).await,
         other => Response::error(format!("unknown x-container `{other}`"), 400),
     }
 }

@@ -130,8 +130,11 @@ pub struct Stack {
     key: String,
     child: Child,
     log: Arc<Mutex<String>>,
+    config_path: PathBuf,
     _dir: tempfile::TempDir,
-    _turn: MutexGuard<'static, ()>,
+    /// Held by the e2e worker's stacks, one at a time; not by a JS stack,
+    /// which runs beside one.
+    _turn: Option<MutexGuard<'static, ()>>,
 }
 
 impl Stack {
@@ -156,31 +159,69 @@ impl Stack {
             docker_socket: workerd_socket(&docker_host()).expect("a unix DOCKER_HOST"),
         };
         let config_path = config.write(dir.path()).unwrap();
-        let mut child = Command::new(std::env::var("WORKERD_BIN").unwrap())
-            .args(["serve", config_path.to_str().unwrap(), "--experimental"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start workerd");
         let log = Arc::new(Mutex::new(String::new()));
-        for pipe in [
-            child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
-            child.stderr.take().map(|p| Box::new(p) as _),
-        ] {
-            let log = Arc::clone(&log);
-            std::thread::spawn(move || {
-                for line in BufReader::new(pipe.unwrap()).lines().map_while(Result::ok) {
-                    log.lock().unwrap().push_str(&(line + "\n"));
-                }
-            });
-        }
-        let stack = Stack { url: format!("http://127.0.0.1:{port}"), key, child, log, _dir: dir, _turn: turn };
+        let child = spawn_workerd(&config_path, &log);
+        let url = format!("http://127.0.0.1:{port}");
+        let stack = Stack { url, key, child, log, config_path, _dir: dir, _turn: Some(turn) };
+        stack.wait_listening();
+        stack
+    }
+
+    /// A workerd serving a bundled JavaScript Worker (for the benchmark:
+    /// the JS library's `Container`) whose Durable Object class `class`,
+    /// bound as `binding`, runs `image`. Runs beside a [`Stack::start`] one.
+    pub fn start_js(bundle: &Path, class: &str, binding: &str, image: &str) -> Stack {
+        let dir = tempfile::Builder::new().prefix("cfc-js-stack-").tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let key = format!("js{port}");
+        let storage = dir.path().join("storage");
+        std::fs::create_dir_all(&storage).unwrap();
+        std::fs::copy(bundle, dir.path().join("index.js")).unwrap();
+        let socket = workerd_socket(&docker_host()).expect("a unix DOCKER_HOST");
+        let config = format!(
+            r#"using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .worker), (name = "do-storage", disk = (path = "{storage}", writable = true)) ],
+  sockets = [ (name = "http", address = "127.0.0.1:{port}", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [ (name = "index.js", esModule = embed "index.js") ],
+  compatibilityDate = "2026-03-01",
+  durableObjectNamespaces = [
+    (className = "{class}", uniqueKey = "{key}-{class}", enableSql = true, container = (imageName = "{image}")),
+  ],
+  durableObjectStorage = (localDisk = "do-storage"),
+  bindings = [ (name = "{binding}", durableObjectNamespace = "{class}") ],
+  containerEngine = (localDocker = (socketPath = "{socket}")),
+);
+"#,
+            storage = storage.display()
+        );
+        let config_path = dir.path().join("config.capnp");
+        std::fs::write(&config_path, config).unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let child = spawn_workerd(&config_path, &log);
+        let url = format!("http://127.0.0.1:{port}");
+        let stack = Stack { url, key, child, log, config_path, _dir: dir, _turn: None };
+        stack.wait_listening();
+        stack
+    }
+
+    /// Kills workerd and starts it again on the same storage: every
+    /// Durable Object is evicted, what they stored stays.
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = spawn_workerd(&self.config_path, &self.log);
+        self.wait_listening();
+    }
+
+    fn wait_listening(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
-        while ureq::get(&stack.url).call().is_err_and(|e| matches!(e, ureq::Error::Transport(_))) {
-            assert!(Instant::now() < deadline, "workerd did not listen; log:\n{}", stack.log());
+        while ureq::get(&self.url).call().is_err_and(|e| matches!(e, ureq::Error::Transport(_))) {
+            assert!(Instant::now() < deadline, "workerd did not listen; log:\n{}", self.log());
             std::thread::sleep(Duration::from_millis(50));
         }
-        stack
     }
 
     /// Everything workerd printed so far.
@@ -260,6 +301,28 @@ impl Stack {
             text
         })
     }
+}
+
+/// Runs workerd on `config`, its output appended to `log`.
+fn spawn_workerd(config: &Path, log: &Arc<Mutex<String>>) -> Child {
+    let mut child = Command::new(std::env::var("WORKERD_BIN").unwrap())
+        .args(["serve", config.to_str().unwrap(), "--experimental"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start workerd");
+    for pipe in [
+        child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+        child.stderr.take().map(|p| Box::new(p) as _),
+    ] {
+        let log = Arc::clone(log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe.unwrap()).lines().map_while(Result::ok) {
+                log.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+    }
+    child
 }
 
 fn engine() -> (tokio::runtime::Runtime, bollard::Docker) {

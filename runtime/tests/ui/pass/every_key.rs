@@ -39,7 +39,7 @@ fn main() {
     assert_eq!(Api::CLASS, "ApiServer");
     assert_eq!(Api::BINDING, "API");
     let c = Api::CONFIG;
-    assert_eq!((c.port, c.ports), (8080, &[8080u16, 9090][..]));
+    assert_eq!((c.port, c.ports), (Some(8080), &[8080u16, 9090][..]));
     assert_eq!(c.sleep_after_secs, 5400);
     assert!(!c.enable_internet);
     assert_eq!(c.readiness_path, "/healthz");

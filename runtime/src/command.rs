@@ -1,0 +1,111 @@
+//! Start, stop, destroy and state queries, sent from the Worker to an
+//! instance's Durable Object as requests carrying [`CONTROL_HEADER`].
+
+use worker::js_sys::Object;
+use worker::wasm_bindgen::JsValue;
+use worker::web_sys::{Headers as JsHeaders, Request as JsRequest, RequestInit};
+use worker::{Headers, Request, Response, Result};
+
+use crate::js::{self, set};
+
+/// Request header that turns a request to the Durable Object into a
+/// control command. It counts only on the requests the Worker's own
+/// [`Instance`](crate::Instance) methods send (to an internal host no
+/// client request has), so clients cannot send commands, also when user
+/// code hands their request to the raw stub.
+pub const CONTROL_HEADER: &str = "cf-container-control";
+
+/// What an instance reports about its container.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ContainerState {
+    /// The container process runs.
+    pub running: bool,
+    /// Its ports answered since it last started (a job: it was started).
+    pub ready: bool,
+    /// Exit code of the last run that ended, if any (a job's result).
+    pub last_exit_code: Option<i32>,
+    /// Requests being proxied right now.
+    pub in_flight: u32,
+}
+
+impl ContainerState {
+    /// The object's answer to a command.
+    pub(crate) fn to_response(&self) -> Result<Response> {
+        let object = Object::new();
+        set(&object, "running", &JsValue::from_bool(self.running));
+        set(&object, "ready", &JsValue::from_bool(self.ready));
+        let code = self.last_exit_code.map_or(JsValue::NULL, |c| JsValue::from_f64(c as f64));
+        set(&object, "last_exit_code", &code);
+        set(&object, "in_flight", &JsValue::from_f64(self.in_flight as f64));
+        let headers = Headers::new();
+        headers.set("content-type", "application/json")?;
+        Ok(Response::ok(js::stringify(&object))?.with_headers(headers))
+    }
+
+    /// Reads the object's answer.
+    pub(crate) async fn from_response(mut response: Response) -> Result<ContainerState> {
+        let text = response.text().await?;
+        if response.status_code() != 200 {
+            return Err(worker::Error::RustError(text));
+        }
+        let value = js::parse(&text).map_err(worker::Error::RustError)?;
+        let flag = |key: &str| js::get(&value, key).and_then(|v| v.as_bool()).unwrap_or(false);
+        let number = |key: &str| js::get(&value, key).and_then(|v| v.as_f64());
+        Ok(ContainerState {
+            running: flag("running"),
+            ready: flag("ready"),
+            last_exit_code: number("last_exit_code").map(|c| c as i32),
+            in_flight: number("in_flight").unwrap_or(0.0) as u32,
+        })
+    }
+}
+
+/// A control command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Report [`ContainerState`].
+    State,
+    /// Start the container (options in the body) and report its state once
+    /// it is ready.
+    Start,
+    /// Send this signal (15 stops it cleanly).
+    Signal(i32),
+    /// Kill the container at once.
+    Destroy,
+}
+
+impl Command {
+    /// The header value for this command.
+    fn header(self) -> String {
+        match self {
+            Command::State => "state".into(),
+            Command::Start => "start".into(),
+            Command::Signal(signo) => format!("signal:{signo}"),
+            Command::Destroy => "destroy".into(),
+        }
+    }
+
+    /// Parses a header value.
+    pub(crate) fn parse(value: &str) -> Option<Command> {
+        match value {
+            "state" => Some(Command::State),
+            "start" => Some(Command::Start),
+            "destroy" => Some(Command::Destroy),
+            other => other.strip_prefix("signal:")?.parse().ok().filter(|s| (1..=64).contains(s)).map(Command::Signal),
+        }
+    }
+
+    /// The request that carries this command, and a JSON body if given.
+    pub(crate) fn request(self, body: Option<String>) -> Result<Request> {
+        let headers = JsHeaders::new()?;
+        headers.set(CONTROL_HEADER, &self.header())?;
+        let init = RequestInit::new();
+        init.set_method("POST");
+        init.set_headers(&headers);
+        if let Some(body) = body {
+            init.set_body(&JsValue::from_str(&body));
+        }
+        let url = format!("http://{}/control", crate::headers::INTERNAL_HOST);
+        Ok(Request::from(JsRequest::new_with_str_and_init(&url, &init)?))
+    }
+}
