@@ -23,6 +23,36 @@
 //! own env vars ([`Instance::start`], [`StartOptions`]); a streamed answer
 //! keeps its container awake until its last byte.
 //!
+//! # Your own Durable Object logic, jobs, schedules
+//!
+//! With `hooks` in the attribute you write `impl Hooks for C`:
+//! [`Hooks::fetch`] sees every request first (its default proxies it into
+//! the container), and every hook gets a [`Control`] to proxy, start with
+//! options, read the state, stop, signal, renew activity, schedule
+//! ([`Control::schedule`], fired in [`Hooks::on_schedule`], kept in storage)
+//! and use the object's storage. The struct may carry fields (built with
+//! `Default`): per-object in-memory state.
+//!
+//! ```ignore
+//! #[container(port = 8080, hooks)]
+//! #[derive(Default)]
+//! pub struct Sandbox { requests: std::cell::Cell<u32> }
+//!
+//! impl cfcontainer::Hooks for Sandbox {
+//!     async fn fetch(&self, control: &cfcontainer::Control<'_>, req: Request) -> Result<Response> {
+//!         self.requests.set(self.requests.get() + 1);
+//!         if req.headers().get("authorization")?.is_none() {
+//!             return Response::error("unauthorized", 401);
+//!         }
+//!         control.proxy(req).await
+//!     }
+//! }
+//! ```
+//!
+//! A class with neither `port` nor `ports` is a job: started from code, it
+//! runs until it exits, its exit code in [`Instance::state`] and
+//! [`Hooks::on_stop`]; `fetch` on a job does not compile ([`Listens`]).
+//!
 //! # Attribute keys
 //!
 //! | key | meaning | default |
@@ -30,9 +60,9 @@
 //! | `class = "C"` | JavaScript class name of the Durable Object | the struct's name |
 //! | `binding = "B"` | binding name the Worker sees | `class` in SHOUTY_SNAKE_CASE |
 //! | `renamed_from = "Old"` | the class's previous `class`: deploy renames its Durable Objects (data kept) | none |
-//! | `port = 8080` | port `fetch` goes to | first of `ports`; one of the two is required |
+//! | `port = 8080` | port `fetch` goes to | first of `ports`; with neither, the class is a job |
 //! | `ports = [8080, 9090]` | ports that must all answer before the container is ready | `[port]` |
-//! | `sleep_after = "3m"` | idle time before the container is stopped: seconds or `"30s"`, `"1h30m"` | `"10m"` |
+//! | `sleep_after = "3m"` | idle time before the container is stopped: seconds or `"30s"`, `"1h30m"` | `"10m"`; not on a job |
 //! | `env(K = "v", S = secret("NAME"), V = var("NAME"))` | environment variables: static, or read from a Worker secret or var at start | none |
 //! | `entrypoint = ["/bin/app", "--flag"]` | overrides the image's entrypoint | the image's |
 //! | `enable_internet = false` | whether the container may reach the internet | `true` |
@@ -49,7 +79,7 @@
 //! | `rollout(step_percentage = 25, kind = "full_auto")` | rollout steps (5, 10, 20, 25, 50, 100 or a list ending at 100) and kind (`full_auto`, `full_manual`) | `100`, `"full_auto"` |
 //! | `observability(logs = true)` | collect container logs | `false` |
 //! | `dev(remote = true)` | push the image even in `cargo cfcontainer dev` | `false` |
-//! | `hooks` | you write `impl cfcontainer::Hooks for C` yourself | default hooks |
+//! | `hooks` | you write `impl cfcontainer::Hooks for C` yourself (`fetch`, `on_start`, `on_stop`, `on_error`, `on_activity_expired`, `on_schedule`) | default hooks |
 //!
 //! Two containers with the same `binding` or `class` in one crate fail to
 //! compile (rustc reports the `__cfcontainer_binding_…` or

@@ -1,11 +1,20 @@
 //! Forwarding a request into the container.
 
-use worker::web_sys::Request as JsRequest;
-use worker::{Container, Request, Response};
+use worker::wasm_bindgen::JsCast;
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::web_sys::{Request as JsRequest, Response as JsResponse};
+use worker::worker_sys::Fetcher;
+use worker::{Container, Response};
 
 /// Sends `req` to `port` of the container, keeping method, headers and
-/// streamed body, minus the routing header. WebSocket upgrades pass
-/// through as the container's 101 answer.
+/// streamed body. WebSocket upgrades pass through as the container's 101
+/// answer.
+///
+/// The port's fetcher is made for each request: one kept per port and
+/// shared by concurrent requests loses their connections ("Network
+/// connection lost", workerd 1.20260305).
 pub async fn forward(container: &Container, port: u16, req: JsRequest) -> worker::Result<Response> {
-    container.get_tcp_port(port)?.fetch_request(Request::from(req)).await
+    let fetcher: Fetcher = container.get_tcp_port(port)?.into_rpc();
+    let response: JsResponse = JsFuture::from(fetcher.fetch(&req)?).await?.unchecked_into();
+    Ok(Response::from(response))
 }

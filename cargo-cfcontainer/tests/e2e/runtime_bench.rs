@@ -51,7 +51,7 @@ fn js_library(ours: &Stack) -> Option<Stack> {
 /// One cold start of `instance` on `stack`: (listening -> answer, request -> answer) in ms.
 fn cold_start(stack: &Stack, class: &str, instance: &str) -> (f64, f64) {
     let sent = now_ms();
-    let response = stack.request("GET", "pool", instance, "/").call().unwrap();
+    let response = stack.request("GET", "bench", instance, "/").call().unwrap();
     let answered = now_ms();
     assert_eq!(response.status(), 200);
     // The container of this instance is the one that listened last.
@@ -78,8 +78,15 @@ fn timed(f: impl FnOnce()) -> f64 {
 fn warm_get(agent: &ureq::Agent, stack: &Stack) -> f64 {
     timed(|| {
         let response =
-            agent.get(&format!("{}/", stack.url)).set("x-container", "pool").set("x-instance", "warm").call();
+            agent.get(&format!("{}/", stack.url)).set("x-container", "bench").set("x-instance", "warm").call();
         response.unwrap().into_string().unwrap();
+    })
+}
+
+/// A GET with `x-container: kind`, whatever its status.
+fn hop_get(agent: &ureq::Agent, stack: &Stack, kind: &str) -> f64 {
+    timed(|| {
+        let _ = agent.get(&format!("{}/", stack.url)).set("x-container", kind).call().map(|r| r.into_string());
     })
 }
 
@@ -138,10 +145,10 @@ fn cold_start_and_warm_proxy_overhead_next_to_the_js_library() {
 
     // Warm: the same container through workerd and on its published port,
     // the requests of both sides interleaved so drift hits both alike.
-    let _ = stack.request("GET", "pool", "warm", "/").call().unwrap();
+    let _ = stack.request("GET", "bench", "warm", "/").call().unwrap();
     let ours_port = newest(&stack, "Pool").0;
     let js_port = js.as_ref().map(|js| {
-        let _ = js.request("GET", "pool", "warm", "/").call().unwrap();
+        let _ = js.request("GET", "bench", "warm", "/").call().unwrap();
         newest(js, "JsPool").0
     });
     let agent = ureq::AgentBuilder::new().build();
@@ -172,6 +179,20 @@ fn cold_start_and_warm_proxy_overhead_next_to_the_js_library() {
         );
         println!("  overhead ours/JS: {:.2} (target <= 0.70: {})", ours / theirs, verdict(ours / theirs <= 0.7));
     }
+
+    // Where the time goes: the Worker alone, the Worker and a Durable
+    // Object that answers itself, and the whole way into the container.
+    if let Some(js) = &js {
+        println!("hop costs, p50 of 300 each (ours / JS library):");
+        for (what, kind) in [("the Worker alone (400)", "none"), ("Worker -> object answering itself", "echo")] {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            for _ in 0..300 {
+                a.push(hop_get(&agent, &stack, kind));
+                b.push(hop_get(&agent, js, kind));
+            }
+            println!("  {what}: {:.2} / {:.2} ms", percentile(a, 0.5), percentile(b, 0.5));
+        }
+    }
 }
 
 /// `n` concurrent GETs of `path` on one instance; each one's time in ms.
@@ -180,9 +201,9 @@ fn burst(stack: &Stack, instance: &str, n: usize) -> Vec<f64> {
         let handles: Vec<_> = (0..n)
             .map(|_| {
                 s.spawn(|| {
-                    timed(|| {
-                        let response = stack.request("GET", "pool", instance, "/id").call().unwrap();
-                        response.into_string().unwrap();
+                    timed(|| match stack.request("GET", "bench", instance, "/id").call() {
+                        Ok(response) => drop(response.into_string()),
+                        Err(error) => panic!("a request of the burst failed: {error}\n{}", stack.log()),
                     })
                 })
             })
@@ -202,26 +223,32 @@ fn bursts_of_fifty_and_a_late_listener() {
         return;
     }
     let stack = Stack::start();
+    let js = js_library(&stack);
     let runs = 3;
     println!("50 concurrent requests to one instance ({runs} runs; target: slowest <= 1.5x a single request):");
+    let sides: Vec<(&str, &Stack, &str)> =
+        std::iter::once(("ours", &stack, "Pool")).chain(js.as_ref().map(|js| ("JS library", js, "JsPool"))).collect();
     for run in 0..runs {
-        let single_cold = cold_start(&stack, "Pool", &format!("single-{run}")).1;
-        let cold = burst(&stack, &format!("burst-{run}"), 50);
-        let agent = ureq::AgentBuilder::new().build();
-        let single_warm = median((0..20).map(|_| warm_get(&agent, &stack)).collect());
-        let warm = burst(&stack, "warm", 50);
-        println!(
-            "  run {run}: cold single {single_cold:.0} ms, burst median {:.0} slowest {:.0} ms -> {:.2}x ({}); \
-             warm single {single_warm:.1} ms, burst median {:.1} slowest {:.1} ms -> {:.2}x ({})",
-            median(cold.clone()),
-            slowest(&cold),
-            slowest(&cold) / single_cold,
-            verdict(slowest(&cold) <= 1.5 * single_cold),
-            median(warm.clone()),
-            slowest(&warm),
-            slowest(&warm) / single_warm,
-            verdict(slowest(&warm) <= 1.5 * single_warm),
-        );
+        for (side, stack, class) in &sides {
+            let single_cold = cold_start(stack, class, &format!("single-{run}")).1;
+            let cold = burst(stack, &format!("burst-{run}"), 50);
+            let agent = ureq::AgentBuilder::new().build();
+            let single_warm = median((0..20).map(|_| warm_get(&agent, stack)).collect());
+            let warm = burst(stack, "warm", 50);
+            println!(
+                "  run {run}, {side}: cold single {single_cold:.0} ms, burst median {:.0} slowest {:.0} ms -> {:.2}x ({}); \
+                 warm single {single_warm:.1} ms, burst median {:.1} slowest {:.1} ms -> {:.2}x ({}), slowest/median {:.2}",
+                median(cold.clone()),
+                slowest(&cold),
+                slowest(&cold) / single_cold,
+                verdict(slowest(&cold) <= 1.5 * single_cold),
+                median(warm.clone()),
+                slowest(&warm),
+                slowest(&warm) / single_warm,
+                verdict(slowest(&warm) <= 1.5 * single_warm),
+                slowest(&warm) / median(warm.clone()),
+            );
+        }
     }
     // A server that listens two seconds after it starts: the answer
     // should follow the listener within a probe pause.

@@ -140,6 +140,17 @@ impl Hooks for Scheduler {
     }
 }
 
+/// Answers every request itself, its container never started: the
+/// benchmark's measure of the Worker -> Durable Object hop.
+#[container(port = 8080, enable_internet = false, hooks)]
+pub struct Echo;
+
+impl Hooks for Echo {
+    async fn fetch(&self, _: &Control<'_>, _: Request) -> Result<Response> {
+        Response::ok("hi")
+    }
+}
+
 fn log_hooks(class: &str, event: &str, detail: &str) {
     console_log!("cfc-hook class={class} event={event} {detail}");
 }
@@ -244,6 +255,13 @@ async fn route_job<C: ContainerClass>(req: Request, env: &Env) -> Result<Respons
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let class = req.headers().get("x-container")?.unwrap_or_default();
     match class.as_str() {
+        // The benchmark's route: as little as a Worker can do, like the JS
+        // library's side (bench/js-container/worker.js).
+        "bench" => {
+            let name = req.headers().get("x-instance")?.unwrap_or_else(|| "default".into());
+            Pool::named(&env, &name)?.fetch(req).await
+        }
+        "echo" => Echo::named(&env, "echo")?.fetch(req).await,
         "basic" => route::<Basic>(req, &env).await,
         "slow" => route::<Slow>(req, &env).await,
         "crashy" => route::<Crashy>(req, &env).await,
