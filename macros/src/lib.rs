@@ -1,4 +1,4 @@
-//! The `#[container]` attribute. Use it through the `cfcontainer` crate,
+//! The `#[container]` attribute and `bindings!`. Use them through the `cfcontainer` crate,
 //! which documents every key; this crate holds only the expansion.
 //!
 //! Pipeline, in the manner of `serde_derive`: [`attr`] parses the attribute
@@ -8,6 +8,7 @@
 //! [`expand`] generates code, which cannot fail.
 
 mod attr;
+mod bindings;
 mod ctxt;
 mod expand;
 mod model;
@@ -21,4 +22,11 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn container(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::container(args.into(), input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
+}
+
+/// Typed accessors for every binding of the crate's wrangler config. See
+/// the `cfcontainer` crate.
+#[proc_macro]
+pub fn bindings(input: TokenStream) -> TokenStream {
+    bindings::bindings(input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
 }

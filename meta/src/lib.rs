@@ -23,6 +23,7 @@ mod ident;
 mod instance;
 mod model;
 mod record;
+pub mod wrangler;
 
 pub use duration::{parse_duration, DurationError};
 pub use ident::{is_js_identifier, kebab_case, shouty_snake_case};

@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
+pub use serde;
 pub use wasm_bindgen;
 pub use worker;
 pub use worker::js_sys;
@@ -17,4 +18,14 @@ pub type JsResult = Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>;
 /// futures to be unwind safe, and ours hold `worker::Error`.
 pub async fn guard<F: Future<Output = JsResult>>(future: F) -> JsResult {
     AssertUnwindSafe(future).await
+}
+
+/// A binding workers-rs has no type for, as its JS object (for
+/// `bindings!`).
+pub fn raw_binding(env: &worker::Env, name: &str) -> worker::Result<wasm_bindgen::JsValue> {
+    let value = js_sys::Reflect::get(env, &wasm_bindgen::JsValue::from_str(name))?;
+    if value.is_undefined() {
+        return Err(worker::Error::RustError(format!("binding `{name}` is not set")));
+    }
+    Ok(value)
 }

@@ -101,7 +101,7 @@ mod routing;
 mod schedules;
 mod start;
 
-pub use cfcontainer_macros::container;
+pub use cfcontainer_macros::{bindings, container};
 pub use class::{ContainerClass, Listens};
 pub use command::{ContainerState, CONTROL_HEADER};
 pub use config::{ContainerConfig, EnvSource, ReadinessTiming};
