@@ -105,6 +105,13 @@ pub enum Error {
     /// The wrangler config cannot be merged into.
     #[error("cannot merge into {}: {why}; fix the file or pass --config <new file>", path.display())]
     WranglerConfig { path: PathBuf, why: String },
+    /// The crate's wrangler config cannot be read, or contradicts the
+    /// crate's settings.
+    #[error("{}: {why}", path.display())]
+    WranglerSource { path: PathBuf, why: String },
+    /// The wrangler config declares a binding this tool does not deploy yet.
+    #[error("{}: `{key}` binding `{name}` is not deployed by cargo cfcontainer yet, so deploying would drop it; deploy this Worker with the official CLI (`cargo cfcontainer wrangler` writes the containers into its config)", path.display())]
+    UnsupportedBinding { path: PathBuf, key: String, name: String },
     /// A Worker secret named after a credentials variable.
     #[error("Worker secret `{name}` is named after the variable that holds the Cloudflare API credentials, so deploying would upload them as the secret; rename the secret")]
     SecretNamedLikeCredential { name: String },

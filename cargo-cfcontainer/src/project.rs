@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use cargo_metadata::{Metadata, MetadataCommand, Package};
+use cfcontainer_meta::wrangler::{self, BindingKind, NamedBinding};
 use serde::{Deserialize, Serialize};
 
 use crate::child::WithoutCredentials;
@@ -41,8 +42,26 @@ pub struct WorkerSettings {
     pub routes: Vec<Route>,
     /// Plain-text Worker vars.
     pub vars: std::collections::BTreeMap<String, String>,
+    /// JSON Worker vars (the wrangler config's `vars` that are not strings).
+    pub json_vars: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Worker secrets the code reads (`secrets`; `cfcontainer::bindings!`
+    /// gives each an accessor).
+    pub secrets: Vec<String>,
     /// Serve the Worker on `<name>.<subdomain>.workers.dev` (default true).
     pub workers_dev: bool,
+    /// The crate's wrangler config, when it has one.
+    pub wrangler: Option<WranglerSource>,
+}
+
+/// What the crate's wrangler config adds to the settings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WranglerSource {
+    /// The file.
+    pub path: PathBuf,
+    /// Its bindings that are neither vars nor this tool's container
+    /// namespaces: `deploy` refuses them (it would drop them), `dev` warns.
+    #[serde(skip)]
+    pub other_bindings: Vec<NamedBinding>,
 }
 
 /// One route: a bare pattern, or a pattern with its zone.
@@ -79,6 +98,8 @@ struct RawSettings {
     routes: Vec<Route>,
     #[serde(default)]
     vars: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    secrets: Vec<String>,
     workers_dev: Option<bool>,
 }
 
@@ -123,11 +144,12 @@ impl Project {
             .iter()
             .find(|t| t.kind.iter().any(|k| matches!(k.to_string().as_str(), "cdylib" | "lib" | "rlib")))
             .ok_or_else(|| Error::NoLibrary { package: package.name.to_string() })?;
-        let settings = settings_of(package)?;
         let manifest_path = package.manifest_path.clone().into_std_path_buf();
+        let dir = manifest_path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let settings = settings_of(package, &dir)?;
         Ok(Project {
             package: package.name.to_string(),
-            dir: manifest_path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            dir,
             manifest_path,
             workspace_manifest: metadata.workspace_root.join("Cargo.toml").into_std_path_buf(),
             lib_name: lib.name.replace('-', "_"),
@@ -187,11 +209,15 @@ fn select_default<'a>(members: &[&'a Package], manifest: &Path) -> Option<&'a Pa
         .copied()
 }
 
-fn settings_of(package: &Package) -> Result<WorkerSettings, Error> {
+fn settings_of(package: &Package, dir: &Path) -> Result<WorkerSettings, Error> {
     let bad = |why: String| Error::Settings { package: package.name.to_string(), why };
-    let raw: RawSettings = match package.metadata.get("cfcontainer") {
+    let mut raw: RawSettings = match package.metadata.get("cfcontainer") {
         Some(value) => serde_json::from_value(value.clone()).map_err(|e| bad(e.to_string()))?,
         None => RawSettings::default(),
+    };
+    let (json_vars, wrangler) = match wrangler::find(dir) {
+        Some(path) => from_wrangler(&path, &mut raw)?,
+        None => (Default::default(), None),
     };
     let name = raw.name.unwrap_or_else(|| package.name.to_string());
     if !is_worker_name(&name) {
@@ -209,9 +235,66 @@ fn settings_of(package: &Package) -> Result<WorkerSettings, Error> {
         account_id,
         routes: raw.routes,
         vars: raw.vars,
+        json_vars,
+        secrets: raw.secrets,
         workers_dev: raw.workers_dev.unwrap_or(true),
+        wrangler,
     })
 }
+
+/// Takes the Worker's name, compatibility settings and vars from the
+/// wrangler config at `path` into `raw`. One source per setting: a value
+/// given in both places must be the same, else the error names both.
+fn from_wrangler(path: &Path, raw: &mut RawSettings) -> Result<(JsonVars, Option<WranglerSource>), Error> {
+    let bad = |why: String| Error::WranglerSource { path: path.to_path_buf(), why };
+    let file = wrangler::read(path).map_err(|e| bad(e.message))?;
+    let top = &file.top;
+    let both = |key: &str, ours: &dyn std::fmt::Debug, theirs: &dyn std::fmt::Debug| {
+        bad(format!("`{key}` is {theirs:?} here and {ours:?} in [package.metadata.cfcontainer]; keep it in one place"))
+    };
+    if let Some(name) = &top.name {
+        match &raw.name {
+            Some(ours) if ours != name => return Err(both("name", ours, name)),
+            _ => raw.name = Some(name.clone()),
+        }
+    }
+    if let Some(date) = top.other.get("compatibility_date") {
+        let date = date.as_str().ok_or_else(|| bad("`compatibility_date` must be a string".into()))?;
+        match &raw.compatibility_date {
+            Some(ours) if ours != date => return Err(both("compatibility_date", ours, &date)),
+            _ => raw.compatibility_date = Some(date.to_string()),
+        }
+    }
+    if let Some(flags) = top.other.get("compatibility_flags") {
+        let flags: Vec<String> = serde_json::from_value(flags.clone())
+            .map_err(|_| bad("`compatibility_flags` must be a list of strings".into()))?;
+        if !raw.compatibility_flags.is_empty() && raw.compatibility_flags != flags {
+            return Err(both("compatibility_flags", &raw.compatibility_flags, &flags));
+        }
+        raw.compatibility_flags = flags;
+    }
+    let mut json_vars = JsonVars::new();
+    for (name, value) in &top.bindings.vars {
+        match (value.as_str(), raw.vars.get(name)) {
+            (Some(text), Some(ours)) if ours != text => return Err(both(&format!("vars.{name}"), ours, &text)),
+            (Some(text), _) => {
+                raw.vars.insert(name.clone(), text.to_string());
+            }
+            (None, _) => {
+                json_vars.insert(name.clone(), value.clone());
+            }
+        }
+    }
+    let other_bindings = top
+        .bindings
+        .named()
+        .into_iter()
+        .filter(|b| !matches!(b.kind, BindingKind::TextVar | BindingKind::JsonVar))
+        .collect();
+    Ok((json_vars, Some(WranglerSource { path: path.to_path_buf(), other_bindings })))
+}
+
+type JsonVars = std::collections::BTreeMap<String, serde_json::Value>;
 
 fn is_worker_name(name: &str) -> bool {
     (1..=63).contains(&name.len())
@@ -226,4 +309,29 @@ fn is_date(date: &str) -> bool {
         && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
         && (1..=12).contains(&date[5..7].parse::<u8>().unwrap_or(0))
         && (1..=31).contains(&date[8..10].parse::<u8>().unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw_with(date: &str) -> RawSettings {
+        RawSettings { compatibility_date: Some(date.into()), ..RawSettings::default() }
+    }
+
+    #[test]
+    fn a_setting_in_both_places_must_agree_and_the_error_names_both_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wrangler.toml");
+        std::fs::write(&path, "compatibility_date = \"2026-01-01\"\nvars = { MODE = \"dev\", LIMITS = [1, 2] }\n")
+            .unwrap();
+        let error = from_wrangler(&path, &mut raw_with("2026-03-05")).unwrap_err().to_string();
+        assert!(error.contains("\"2026-01-01\" here and \"2026-03-05\" in [package.metadata.cfcontainer]"), "{error}");
+
+        let mut raw = raw_with("2026-01-01");
+        let (json, source) = from_wrangler(&path, &mut raw).unwrap();
+        assert_eq!(raw.vars.get("MODE").map(String::as_str), Some("dev"));
+        assert_eq!(json.get("LIMITS"), Some(&serde_json::json!([1, 2])));
+        assert!(source.unwrap().other_bindings.is_empty());
+    }
 }

@@ -53,6 +53,22 @@
 //! runs until it exits, its exit code in [`Instance::state`] and
 //! [`Hooks::on_stop`]; `fetch` on a job does not compile ([`Listens`]).
 //!
+//! # Every other binding, checked at compile time
+//!
+//! `cfcontainer::bindings!()` at the crate root reads the crate's
+//! `wrangler.json(c)`/`wrangler.toml` while compiling and generates
+//! `Bindings`, one typed accessor per binding (`MY_CACHE` -> `my_cache()`,
+//! returning the workers-rs type), so a misspelled or removed binding does
+//! not compile. `bindings!("path/to/wrangler.toml")` names the file;
+//! `CFCONTAINER_ENV=NAME` selects `[env.NAME]`.
+//!
+//! ```ignore
+//! cfcontainer::bindings!();
+//!
+//! let bindings = Bindings::of(&env);
+//! let cache = bindings.my_cache()?; // worker::KvStore
+//! ```
+//!
 //! # Attribute keys
 //!
 //! | key | meaning | default |

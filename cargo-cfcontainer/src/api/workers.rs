@@ -55,6 +55,13 @@ pub enum Binding {
         /// Its value.
         text: String,
     },
+    /// A JSON Worker var (a wrangler config `vars` entry that is not a string).
+    Json {
+        /// The name the Worker sees.
+        name: String,
+        /// Its value.
+        json: serde_json::Value,
+    },
     /// A Worker secret; its value is only ever serialized into the upload.
     SecretText {
         /// The name the Worker sees.
@@ -70,7 +77,7 @@ impl Binding {
     pub fn name(&self) -> &str {
         match self {
             Binding::DurableObjectNamespace { name, .. } | Binding::PlainText { name, .. } => name,
-            Binding::SecretText { name, .. } => name,
+            Binding::Json { name, .. } | Binding::SecretText { name, .. } => name,
         }
     }
 
@@ -79,6 +86,7 @@ impl Binding {
         match self {
             Binding::DurableObjectNamespace { .. } => BindingKind::DurableObjectNamespace,
             Binding::PlainText { .. } => BindingKind::PlainText,
+            Binding::Json { .. } => BindingKind::Json,
             Binding::SecretText { .. } => BindingKind::SecretText,
         }
     }
@@ -97,6 +105,8 @@ pub enum BindingKind {
     DurableObjectNamespace,
     /// `plain_text`.
     PlainText,
+    /// `json`.
+    Json,
     /// `secret_text`.
     SecretText,
     /// Any other kind, as the API names it.
@@ -109,6 +119,7 @@ impl std::fmt::Display for BindingKind {
         f.write_str(match self {
             BindingKind::DurableObjectNamespace => "durable_object_namespace",
             BindingKind::PlainText => "plain_text",
+            BindingKind::Json => "json",
             BindingKind::SecretText => "secret_text",
             BindingKind::Other(kind) => kind,
         })

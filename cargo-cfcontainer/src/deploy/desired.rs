@@ -159,6 +159,7 @@ pub fn script(
     token: &Secret,
 ) -> Result<DesiredScript, Error> {
     let settings = &project.settings;
+    check_deployable(settings)?;
     check_vars(settings, containers)?;
     let modules = modules(modules_dir)?;
     let secrets = secrets(containers)?;
@@ -197,6 +198,21 @@ fn modules(modules_dir: &Path) -> Result<Vec<Part>, Error> {
     Ok(modules)
 }
 
+/// Every binding of the wrangler config must be uploaded; one this tool
+/// cannot upload yet stops the deploy before anything is written, instead
+/// of being dropped from the Worker.
+fn check_deployable(settings: &WorkerSettings) -> Result<(), Error> {
+    let Some(source) = &settings.wrangler else { return Ok(()) };
+    match source.other_bindings.first() {
+        Some(binding) => Err(Error::UnsupportedBinding {
+            path: source.path.clone(),
+            key: binding.kind.config_key().to_string(),
+            name: binding.name.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// A container env var read from a Worker var needs that var: plain-text
 /// bindings are not kept across uploads, so it must be in the settings.
 fn check_vars(settings: &WorkerSettings, containers: &[ContainerMeta]) -> Result<(), Error> {
@@ -216,13 +232,14 @@ fn check_vars(settings: &WorkerSettings, containers: &[ContainerMeta]) -> Result
     Ok(())
 }
 
-/// The containers' Durable Object namespaces and the Worker vars.
+/// The containers' Durable Object namespaces and the Worker vars (text and JSON).
 fn bindings(settings: &WorkerSettings, containers: &[ContainerMeta]) -> Vec<Binding> {
     let namespaces = containers
         .iter()
         .map(|c| Binding::DurableObjectNamespace { name: c.binding.clone(), class_name: c.class.clone() });
     let vars = settings.vars.iter().map(|(name, text)| Binding::PlainText { name: name.clone(), text: text.clone() });
-    namespaces.chain(vars).collect()
+    let json = settings.json_vars.iter().map(|(name, json)| Binding::Json { name: name.clone(), json: json.clone() });
+    namespaces.chain(vars).chain(json).collect()
 }
 
 /// Every Worker secret the containers read, once, by name. None may be

@@ -220,6 +220,7 @@ async fn build(
         compatibility_flags: project.settings.compatibility_flags.clone(),
         containers: images,
         text_bindings: project.local_bindings()?,
+        json_bindings: project.settings.json_vars.iter().map(|(k, v)| (k.clone(), v.to_string())).collect(),
         listen: backend.to_string(),
         storage_dir: storage,
         docker_socket: socket.to_string(),
@@ -234,12 +235,28 @@ async fn build(
 
 fn load(options: &DevOptions, out: &Output) -> Result<Loaded, Error> {
     let project = Project::load(options.manifest.as_deref(), options.package.as_deref())?;
+    warn_unprovided(&project, out);
     let request = BuildRequest {
         target: artifact::WASM_TARGET,
         release: options.release,
         feature_args: options.feature_args.clone(),
     };
     artifact::load(project, &request, out)
+}
+
+/// Bindings of the wrangler config that local runs do not provide yet:
+/// the Worker would fail where it reads them, so say which.
+fn warn_unprovided(project: &Project, out: &Output) {
+    let Some(source) = &project.settings.wrangler else { return };
+    for binding in &source.other_bindings {
+        let (key, name) = (binding.kind.config_key(), &binding.name);
+        out.event("dev-unprovided-binding", &serde_json::json!({ "key": key, "name": name }), || {
+            format!(
+                "warning: {}: `{key}` binding `{name}` is not provided locally yet; reading it fails",
+                source.path.display()
+            )
+        });
+    }
 }
 
 /// A free port on 127.0.0.1 for workerd (the OS picks it; workerd binds

@@ -23,6 +23,8 @@ pub struct WorkerdConfig {
     pub containers: Vec<(ContainerMeta, String)>,
     /// Text bindings (vars, and secrets as local text).
     pub text_bindings: Vec<(String, String)>,
+    /// JSON bindings (JSON vars), their values as JSON text.
+    pub json_bindings: Vec<(String, String)>,
     /// Address to listen on, e.g. `127.0.0.1:8787`.
     pub listen: String,
     /// Durable Object storage directory.
@@ -81,6 +83,9 @@ impl WorkerdConfig {
         }
         for (name, value) in &self.text_bindings {
             let _ = writeln!(bindings, "    (name = {}, text = {}),", quoted(name), quoted(value));
+        }
+        for (name, json) in &self.json_bindings {
+            let _ = writeln!(bindings, "    (name = {}, json = {}),", quoted(name), quoted(json));
         }
         let flags: Vec<String> = self.compatibility_flags.iter().map(|f| quoted(f)).collect();
         format!(

@@ -542,3 +542,45 @@ fn a_worker_this_tool_did_not_deploy_needs_adopt_and_its_destroy_needs_force() {
     ok_verb(&emulator, &theirs.manifest(), &["destroy", "--force"], &[]);
     assert!(emulator.snapshot()["scripts"].get(&other).is_none());
 }
+
+#[test]
+fn vars_from_the_wrangler_file_deploy_as_text_and_json_bindings_and_a_redeploy_writes_nothing() {
+    let Some(emulator) = start() else { return };
+    let name = unique("wranglervars");
+    let fixture = worker_fixture(
+        &name,
+        "#[cfcontainer::container(class = \"Web\", port = 8080, env(MODE = var(\"MODE\")))]\npub struct Web;",
+    );
+    std::fs::write(
+        fixture.path().join("wrangler.toml"),
+        format!("name = \"{name}\"\n[vars]\nMODE = \"production\"\nLIMITS = {{ max_items = 3 }}\n"),
+    )
+    .unwrap();
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let snapshot = emulator.snapshot();
+    let bindings = &snapshot["scripts"][&name]["bindings"];
+    let find = |binding: &str| bindings.as_array().unwrap().iter().find(|b| b["name"] == binding).cloned();
+    assert_eq!(find("MODE"), Some(json!({ "type": "plain_text", "name": "MODE", "text": "production" })), "{bindings}");
+    assert_eq!(find("LIMITS"), Some(json!({ "type": "json", "name": "LIMITS", "json": { "max_items": 3 } })));
+    let before = writes(&emulator).len();
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let after = writes(&emulator);
+    assert_eq!(after.len(), before, "an unchanged redeploy writes nothing: {:?}", &after[before..]);
+}
+
+#[test]
+fn a_binding_kind_deploy_cannot_upload_yet_stops_it_before_any_call() {
+    let Some(emulator) = start() else { return };
+    let fixture = worker_fixture(&unique("withkv"), WEB);
+    std::fs::write(fixture.path().join("wrangler.toml"), "kv_namespaces = [{ binding = \"CACHE\", id = \"0f2a\" }]\n")
+        .unwrap();
+    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(
+        last.contains("wrangler.toml: `kv_namespaces` binding `CACHE` is not deployed")
+            && last.contains("official CLI"),
+        "{last}"
+    );
+    assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(&emulator));
+}

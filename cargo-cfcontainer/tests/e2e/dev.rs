@@ -71,6 +71,7 @@ impl Dev {
                 &format!("cfcontainer = {{ path = \"{}\" }}", root().join("runtime").display()),
             )
             .replace("worker = { workspace = true }", "worker = \"0.8.7\"")
+            .replace("serde = { workspace = true }", "serde = { version = \"1\", features = [\"derive\"] }")
             + "\n[workspace]\n";
         std::fs::write(app.join("Cargo.toml"), manifest).unwrap();
         std::fs::copy(root().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
@@ -191,6 +192,23 @@ fn dev_serves_hello_reloads_on_edit_and_cleans_up_on_ctrl_c() {
     let second = get(&url).unwrap_or_else(|e| panic!("no answer after the edit: {e}"));
     assert_eq!(second.trim(), "edited: I was passed in via the container class!");
     assert_eq!(containers_named(&format!("workerd-cfcdev-{name}-")), 1, "the old run's container is gone");
+    dev.interrupt(name);
+}
+
+#[test]
+fn a_worker_reads_its_wrangler_vars_through_compile_time_accessors_and_its_container_gets_one() {
+    if !stack::available() {
+        return;
+    }
+    // The Worker's name comes from the example's wrangler.toml.
+    let name = "bindings-example";
+    let mut dev = Dev::start("bindings", name);
+    let url = dev.url();
+    let base = url.trim_end_matches('/');
+    let config = get(&format!("{base}/config")).unwrap_or_else(|e| panic!("no answer from the Worker: {e}"));
+    assert_eq!(config, "hello from wrangler.toml; 3 items on the free tier", "a text var and a JSON var");
+    let container = get(&url).unwrap_or_else(|e| panic!("no answer from the container: {e}"));
+    assert_eq!(container.trim(), "hello from wrangler.toml", "the container's MESSAGE is the GREETING var");
     dev.interrupt(name);
 }
 

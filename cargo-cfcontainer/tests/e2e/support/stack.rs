@@ -154,6 +154,7 @@ impl Stack {
             compatibility_flags: vec![],
             containers: prepared.containers.clone(),
             text_bindings: vec![("GREETING".into(), "hello-from-var".into()), ("TOKEN".into(), "s3cret-token".into())],
+            json_bindings: vec![],
             listen: format!("127.0.0.1:{port}"),
             storage_dir: storage,
             docker_socket: workerd_socket(&docker_host()).expect("a unix DOCKER_HOST"),
