@@ -109,9 +109,15 @@ pub enum Error {
     /// crate's settings.
     #[error("{}: {why}", path.display())]
     WranglerSource { path: PathBuf, why: String },
-    /// The wrangler config declares a binding this tool does not deploy yet.
-    #[error("{}: `{key}` binding `{name}` is not deployed by cargo cfcontainer yet, so deploying would drop it; deploy this Worker with the official CLI (`cargo cfcontainer wrangler` writes the containers into its config)", path.display())]
-    UnsupportedBinding { path: PathBuf, key: String, name: String },
+    /// The wrangler config sets something this tool does not deploy yet.
+    #[error("{}: `{key}` is not applied by cargo cfcontainer deploy yet, so deploying would leave it out; deploy this Worker with the official CLI (`cargo cfcontainer wrangler` writes the containers into its config)", path.display())]
+    NotApplied { path: PathBuf, key: String },
+    /// Two bindings of the Worker share a name.
+    #[error("binding name `{name}` is used twice ({first} and {second}); rename one")]
+    DuplicateBinding { name: String, first: String, second: String },
+    /// The wrangler config binds a container class differently than its attribute.
+    #[error("{}: `durable_objects.bindings` binds container class `{class}` as `{theirs}`, its #[container] attribute as `{ours}`; the attribute decides: change the file or the attribute's `binding`", path.display())]
+    ContainerBindingMismatch { path: PathBuf, class: String, ours: String, theirs: String },
     /// A Worker secret named after a credentials variable.
     #[error("Worker secret `{name}` is named after the variable that holds the Cloudflare API credentials, so deploying would upload them as the secret; rename the secret")]
     SecretNamedLikeCredential { name: String },

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use cargo_metadata::{Metadata, MetadataCommand, Package};
-use cfcontainer_meta::wrangler::{self, BindingKind, NamedBinding};
+use cfcontainer_meta::wrangler::{self, Bindings};
 use serde::{Deserialize, Serialize};
 
 use crate::child::WithoutCredentials;
@@ -58,11 +58,39 @@ pub struct WorkerSettings {
 pub struct WranglerSource {
     /// The file.
     pub path: PathBuf,
-    /// Its bindings that are neither vars nor this tool's container
-    /// namespaces: `deploy` refuses them (it would drop them), `dev` warns.
+    /// Its bindings (the vars are in the settings' `vars`/`json_vars`).
     #[serde(skip)]
-    pub other_bindings: Vec<NamedBinding>,
+    pub bindings: Bindings,
+    /// Its keys that would change the deployed Worker but that `deploy`
+    /// does not apply yet (`triggers`, `routes`, ...): deploy refuses
+    /// them rather than leave them out.
+    pub not_applied: Vec<String>,
 }
+
+/// Keys of a wrangler config that `cargo cfcontainer` takes from the file
+/// (`name`, compatibility, `workers_dev`), or that do not change what is
+/// deployed (build settings), or that are the attribute's (`containers`,
+/// `migrations`, written by `cargo cfcontainer wrangler`).
+const APPLIED_OR_INERT: &[&str] = &[
+    "compatibility_date",
+    "compatibility_flags",
+    "workers_dev",
+    "account_id",
+    "main",
+    "build",
+    "rules",
+    "no_bundle",
+    "minify",
+    "find_additional_modules",
+    "base_dir",
+    "preserve_file_names",
+    "keep_vars",
+    "send_metrics",
+    "dev",
+    "containers",
+    "migrations",
+    "$schema",
+];
 
 /// One route: a bare pattern, or a pattern with its zone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -285,13 +313,20 @@ fn from_wrangler(path: &Path, raw: &mut RawSettings) -> Result<(JsonVars, Option
             }
         }
     }
-    let other_bindings = top
-        .bindings
-        .named()
-        .into_iter()
-        .filter(|b| !matches!(b.kind, BindingKind::TextVar | BindingKind::JsonVar))
-        .collect();
-    Ok((json_vars, Some(WranglerSource { path: path.to_path_buf(), other_bindings })))
+    if let Some(workers_dev) = top.other.get("workers_dev") {
+        let workers_dev = workers_dev.as_bool().ok_or_else(|| bad("`workers_dev` must be true or false".into()))?;
+        match raw.workers_dev {
+            Some(ours) if ours != workers_dev => return Err(both("workers_dev", &ours, &workers_dev)),
+            _ => raw.workers_dev = Some(workers_dev),
+        }
+    }
+    let mut not_applied: Vec<String> =
+        top.other.keys().filter(|k| !APPLIED_OR_INERT.contains(&k.as_str())).cloned().collect();
+    if !top.bindings.queues.consumers.is_empty() {
+        not_applied.push("queues.consumers".into());
+    }
+    let source = WranglerSource { path: path.to_path_buf(), bindings: top.bindings.clone(), not_applied };
+    Ok((json_vars, Some(source)))
 }
 
 type JsonVars = std::collections::BTreeMap<String, serde_json::Value>;
@@ -332,6 +367,6 @@ mod tests {
         let (json, source) = from_wrangler(&path, &mut raw).unwrap();
         assert_eq!(raw.vars.get("MODE").map(String::as_str), Some("dev"));
         assert_eq!(json.get("LIMITS"), Some(&serde_json::json!([1, 2])));
-        assert!(source.unwrap().other_bindings.is_empty());
+        assert!(source.unwrap().not_applied.is_empty());
     }
 }

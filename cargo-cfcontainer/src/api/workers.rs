@@ -41,13 +41,92 @@ pub struct ContainerClassRef {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Binding {
-    /// A Durable Object namespace of this script's class.
+    /// A Durable Object namespace: of this script's class, or of
+    /// `script_name`'s.
     DurableObjectNamespace {
         /// The name the Worker sees.
         name: String,
         /// The class.
         class_name: String,
+        /// The Worker that exports the class, if not this one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        script_name: Option<String>,
+        /// That Worker's environment.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        environment: Option<String>,
     },
+    /// A KV namespace.
+    KvNamespace { name: String, namespace_id: String },
+    /// An R2 bucket.
+    R2Bucket {
+        name: String,
+        bucket_name: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        jurisdiction: Option<String>,
+    },
+    /// A D1 database.
+    D1 { name: String, id: String },
+    /// Another Worker.
+    Service {
+        name: String,
+        service: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        environment: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        entrypoint: Option<String>,
+    },
+    /// A queue producer.
+    Queue {
+        name: String,
+        queue_name: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        delivery_delay: Option<u32>,
+    },
+    /// An Analytics Engine dataset.
+    AnalyticsEngine {
+        name: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        dataset: Option<String>,
+    },
+    /// Workers AI.
+    Ai { name: String },
+    /// A Vectorize index.
+    Vectorize { name: String, index_name: String },
+    /// A Hyperdrive config.
+    Hyperdrive { name: String, id: String },
+    /// Version metadata.
+    VersionMetadata { name: String },
+    /// Browser Rendering.
+    Browser { name: String },
+    /// An email sender.
+    SendEmail {
+        name: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        destination_address: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        allowed_destination_addresses: Option<Vec<String>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        allowed_sender_addresses: Option<Vec<String>>,
+    },
+    /// An mTLS certificate.
+    MtlsCertificate { name: String, certificate_id: String },
+    /// A dispatch namespace (Workers for Platforms).
+    DispatchNamespace {
+        name: String,
+        namespace: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        outbound: Option<serde_json::Value>,
+    },
+    /// A Workflow.
+    Workflow {
+        name: String,
+        workflow_name: String,
+        class_name: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        script_name: Option<String>,
+    },
+    /// A secret of a Secrets Store.
+    SecretsStoreSecret { name: String, store_id: String, secret_name: String },
     /// A plain-text Worker var.
     PlainText {
         /// The name the Worker sees.
@@ -76,8 +155,26 @@ impl Binding {
     /// The name the Worker sees.
     pub fn name(&self) -> &str {
         match self {
-            Binding::DurableObjectNamespace { name, .. } | Binding::PlainText { name, .. } => name,
-            Binding::Json { name, .. } | Binding::SecretText { name, .. } => name,
+            Binding::DurableObjectNamespace { name, .. }
+            | Binding::PlainText { name, .. }
+            | Binding::Json { name, .. }
+            | Binding::SecretText { name, .. }
+            | Binding::KvNamespace { name, .. }
+            | Binding::R2Bucket { name, .. }
+            | Binding::D1 { name, .. }
+            | Binding::Service { name, .. }
+            | Binding::Queue { name, .. }
+            | Binding::AnalyticsEngine { name, .. }
+            | Binding::Ai { name }
+            | Binding::Vectorize { name, .. }
+            | Binding::Hyperdrive { name, .. }
+            | Binding::VersionMetadata { name }
+            | Binding::Browser { name }
+            | Binding::SendEmail { name, .. }
+            | Binding::MtlsCertificate { name, .. }
+            | Binding::DispatchNamespace { name, .. }
+            | Binding::Workflow { name, .. }
+            | Binding::SecretsStoreSecret { name, .. } => name,
         }
     }
 
@@ -88,6 +185,35 @@ impl Binding {
             Binding::PlainText { .. } => BindingKind::PlainText,
             Binding::Json { .. } => BindingKind::Json,
             Binding::SecretText { .. } => BindingKind::SecretText,
+            other => BindingKind::Other(other.type_name().to_string()),
+        }
+    }
+}
+
+impl Binding {
+    /// The API's `type` of the kinds [`BindingKind`] has no variant for.
+    fn type_name(&self) -> &'static str {
+        match self {
+            Binding::DurableObjectNamespace { .. } => "durable_object_namespace",
+            Binding::PlainText { .. } => "plain_text",
+            Binding::Json { .. } => "json",
+            Binding::SecretText { .. } => "secret_text",
+            Binding::KvNamespace { .. } => "kv_namespace",
+            Binding::R2Bucket { .. } => "r2_bucket",
+            Binding::D1 { .. } => "d1",
+            Binding::Service { .. } => "service",
+            Binding::Queue { .. } => "queue",
+            Binding::AnalyticsEngine { .. } => "analytics_engine",
+            Binding::Ai { .. } => "ai",
+            Binding::Vectorize { .. } => "vectorize",
+            Binding::Hyperdrive { .. } => "hyperdrive",
+            Binding::VersionMetadata { .. } => "version_metadata",
+            Binding::Browser { .. } => "browser",
+            Binding::SendEmail { .. } => "send_email",
+            Binding::MtlsCertificate { .. } => "mtls_certificate",
+            Binding::DispatchNamespace { .. } => "dispatch_namespace",
+            Binding::Workflow { .. } => "workflow",
+            Binding::SecretsStoreSecret { .. } => "secrets_store_secret",
         }
     }
 }
@@ -253,7 +379,12 @@ mod tests {
     #[test]
     fn bindings_serialize_tagged_by_type_with_the_secret_value() {
         let bindings = [
-            Binding::DurableObjectNamespace { name: "WEB".into(), class_name: "Web".into() },
+            Binding::DurableObjectNamespace {
+                name: "WEB".into(),
+                class_name: "Web".into(),
+                script_name: None,
+                environment: None,
+            },
             Binding::PlainText { name: "MODE".into(), text: "prod".into() },
             Binding::SecretText { name: "KEY".into(), text: Secret::new("s3cret".into()) },
         ];

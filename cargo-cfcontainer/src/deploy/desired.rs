@@ -159,15 +159,17 @@ pub fn script(
     token: &Secret,
 ) -> Result<DesiredScript, Error> {
     let settings = &project.settings;
-    check_deployable(settings)?;
+    check_applied(settings)?;
     check_vars(settings, containers)?;
+    let bindings = bindings(settings, containers)?;
     let modules = modules(modules_dir)?;
     let secrets = secrets(containers)?;
+    check_unique(&bindings, &secrets)?;
     let metadata = ScriptMetadata {
         main_module: "index.js".into(),
         compatibility_date: settings.compatibility_date.clone(),
         compatibility_flags: settings.compatibility_flags.clone(),
-        bindings: bindings(settings, containers),
+        bindings,
         containers: containers.iter().map(|c| ContainerClassRef { class_name: c.class.clone() }).collect(),
         keep_bindings: vec![BindingKind::SecretText],
         migrations: None,
@@ -198,19 +200,28 @@ fn modules(modules_dir: &Path) -> Result<Vec<Part>, Error> {
     Ok(modules)
 }
 
-/// Every binding of the wrangler config must be uploaded; one this tool
-/// cannot upload yet stops the deploy before anything is written, instead
-/// of being dropped from the Worker.
-fn check_deployable(settings: &WorkerSettings) -> Result<(), Error> {
+/// Everything the wrangler config sets must reach the account; a key
+/// this tool does not apply yet stops the deploy before anything is
+/// written, instead of being left out of the Worker.
+fn check_applied(settings: &WorkerSettings) -> Result<(), Error> {
     let Some(source) = &settings.wrangler else { return Ok(()) };
-    match source.other_bindings.first() {
-        Some(binding) => Err(Error::UnsupportedBinding {
-            path: source.path.clone(),
-            key: binding.kind.config_key().to_string(),
-            name: binding.name.clone(),
-        }),
+    match source.not_applied.first() {
+        Some(key) => Err(Error::NotApplied { path: source.path.clone(), key: key.clone() }),
         None => Ok(()),
     }
+}
+
+/// No two bindings (containers, vars, secrets, the file's) share a name.
+fn check_unique(bindings: &[Binding], secrets: &[WorkerSecret]) -> Result<(), Error> {
+    let mut seen: Vec<(&str, String)> = Vec::new();
+    let named = bindings.iter().map(|b| (b.name(), b.kind().to_string()));
+    for (name, kind) in named.chain(secrets.iter().map(|s| (s.name(), "secret_text".to_string()))) {
+        if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
+            return Err(Error::DuplicateBinding { name: name.to_string(), first: first.clone(), second: kind });
+        }
+        seen.push((name, kind));
+    }
+    Ok(())
 }
 
 /// A container env var read from a Worker var needs that var: plain-text
@@ -232,14 +243,22 @@ fn check_vars(settings: &WorkerSettings, containers: &[ContainerMeta]) -> Result
     Ok(())
 }
 
-/// The containers' Durable Object namespaces and the Worker vars (text and JSON).
-fn bindings(settings: &WorkerSettings, containers: &[ContainerMeta]) -> Vec<Binding> {
-    let namespaces = containers
-        .iter()
-        .map(|c| Binding::DurableObjectNamespace { name: c.binding.clone(), class_name: c.class.clone() });
+/// The containers' Durable Object namespaces, the Worker vars (text and
+/// JSON) and the wrangler file's other bindings.
+fn bindings(settings: &WorkerSettings, containers: &[ContainerMeta]) -> Result<Vec<Binding>, Error> {
+    let namespaces = containers.iter().map(|c| Binding::DurableObjectNamespace {
+        name: c.binding.clone(),
+        class_name: c.class.clone(),
+        script_name: None,
+        environment: None,
+    });
     let vars = settings.vars.iter().map(|(name, text)| Binding::PlainText { name: name.clone(), text: text.clone() });
     let json = settings.json_vars.iter().map(|(name, json)| Binding::Json { name: name.clone(), json: json.clone() });
-    namespaces.chain(vars).chain(json).collect()
+    let mut all: Vec<Binding> = namespaces.chain(vars).chain(json).collect();
+    if let Some(source) = &settings.wrangler {
+        all.extend(super::file_bindings::of(source, containers)?);
+    }
+    Ok(all)
 }
 
 /// Every Worker secret the containers read, once, by name. None may be

@@ -5,6 +5,7 @@
 mod apply;
 mod cache;
 mod desired;
+mod file_bindings;
 mod plan;
 mod remote;
 

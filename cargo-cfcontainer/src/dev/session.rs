@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use bollard::query_parameters::{ListContainersOptionsBuilder, RemoveContainerOptionsBuilder};
 use bollard::Docker;
+use cfcontainer_meta::wrangler::BindingKind;
 use cfcontainer_meta::{ContainerMeta, ImageSource};
 use tokio::process::{Child, Command};
 
@@ -248,7 +249,9 @@ fn load(options: &DevOptions, out: &Output) -> Result<Loaded, Error> {
 /// the Worker would fail where it reads them, so say which.
 fn warn_unprovided(project: &Project, out: &Output) {
     let Some(source) = &project.settings.wrangler else { return };
-    for binding in &source.other_bindings {
+    let unprovided =
+        source.bindings.named().into_iter().filter(|b| !matches!(b.kind, BindingKind::TextVar | BindingKind::JsonVar));
+    for binding in unprovided {
         let (key, name) = (binding.kind.config_key(), &binding.name);
         out.event("dev-unprovided-binding", &serde_json::json!({ "key": key, "name": name }), || {
             format!(

@@ -478,7 +478,15 @@ fn the_api_token_never_reaches_cargo_build_scripts_or_worker_build() {
 /// Uploads a Worker called `name` straight through the API, as another
 /// tool would: no cfcontainer tag.
 fn upload_foreign_worker(emulator: &Emulator, name: &str) {
-    let metadata = json!({ "main_module": "index.js", "compatibility_date": "2026-03-01" });
+    upload_foreign_worker_with(
+        emulator,
+        name,
+        json!({ "main_module": "index.js", "compatibility_date": "2026-03-01" }),
+    );
+}
+
+/// Uploads a Worker of someone else's with this upload metadata.
+fn upload_foreign_worker_with(emulator: &Emulator, name: &str, metadata: Value) {
     let mut body = Vec::new();
     for (part, content_type, data) in [
         ("metadata", "application/json", metadata.to_string()),
@@ -568,19 +576,104 @@ fn vars_from_the_wrangler_file_deploy_as_text_and_json_bindings_and_a_redeploy_w
     assert_eq!(after.len(), before, "an unchanged redeploy writes nothing: {:?}", &after[before..]);
 }
 
+/// A wrangler file with every binding kind the deploy uploads.
+const EVERY_KIND: &str = r#"
+kv_namespaces = [{ binding = "CACHE", id = "0f2ac74b498b48028cb68387c421e279" }]
+r2_buckets = [{ binding = "ASSETS", bucket_name = "assets", jurisdiction = "eu" }, { binding = "LOGS", bucket_name = "logs" }]
+d1_databases = [{ binding = "DB", database_name = "app", database_id = "6f1c5b6e-1d2a-4d5e-9c1b-2f3e4a5b6c7d" }]
+services = [{ binding = "AUTH", service = "auth-worker", entrypoint = "Verify" }, { binding = "BILLING", service = "billing", environment = "production" }]
+queues = { producers = [{ binding = "JOBS", queue = "jobs", delivery_delay = 30 }] }
+durable_objects = { bindings = [{ name = "COUNTER", class_name = "Counter", script_name = "counter-worker" }] }
+analytics_engine_datasets = [{ binding = "EVENTS", dataset = "events" }]
+ai = { binding = "AI" }
+vectorize = [{ binding = "SEARCH", index_name = "docs" }]
+hyperdrive = [{ binding = "PG", id = "a76a99bc342644deb02c38d66082262a" }]
+version_metadata = { binding = "VERSION" }
+browser = { binding = "BROWSER" }
+send_email = [{ name = "MAILER", destination_address = "ops@example.com" }]
+mtls_certificates = [{ binding = "CERT", certificate_id = "c0ffee" }]
+dispatch_namespaces = [{ binding = "TENANTS", namespace = "tenants", outbound = { service = "outbound", parameters = ["tenant"] } }]
+workflows = [{ binding = "FLOW", name = "onboarding", class_name = "Onboarding", script_name = "flows" }]
+secrets_store_secrets = [{ binding = "STRIPE", store_id = "s1", secret_name = "stripe" }]
+"#;
+
 #[test]
-fn a_binding_kind_deploy_cannot_upload_yet_stops_it_before_any_call() {
+fn every_binding_kind_of_the_wrangler_file_is_uploaded_as_the_official_cli_sends_it() {
     let Some(emulator) = start() else { return };
-    let fixture = worker_fixture(&unique("withkv"), WEB);
-    std::fs::write(fixture.path().join("wrangler.toml"), "kv_namespaces = [{ binding = \"CACHE\", id = \"0f2a\" }]\n")
-        .unwrap();
+    let name = unique("everykind");
+    let fixture = worker_fixture(&name, WEB);
+    std::fs::write(fixture.path().join("wrangler.toml"), format!("name = \"{name}\"\n{EVERY_KIND}")).unwrap();
+    // `COUNTER` binds a class of another Worker, which must export it.
+    let counter = json!({ "main_module": "index.js", "compatibility_date": "2026-03-01",
+        "migrations": { "new_tag": "v1", "new_sqlite_classes": ["Counter"] } });
+    upload_foreign_worker_with(&emulator, "counter-worker", counter);
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let mut uploaded: Vec<Value> = emulator.snapshot()["scripts"][&name]["bindings"].as_array().unwrap().to_vec();
+    uploaded.sort_by_key(|b| b["name"].as_str().unwrap().to_string());
+    // As wrangler 4.86's createWorkerUploadForm builds them from the same
+    // file: `type` names, renamed fields (id -> namespace_id, queue ->
+    // queue_name, name -> workflow_name, outbound.parameters -> params).
+    let mut expected = vec![
+        json!({ "type": "r2_bucket", "name": "ASSETS", "bucket_name": "assets", "jurisdiction": "eu" }),
+        json!({ "type": "ai", "name": "AI" }),
+        json!({ "type": "service", "name": "AUTH", "service": "auth-worker", "entrypoint": "Verify" }),
+        json!({ "type": "service", "name": "BILLING", "service": "billing", "environment": "production" }),
+        json!({ "type": "browser", "name": "BROWSER" }),
+        json!({ "type": "kv_namespace", "name": "CACHE", "namespace_id": "0f2ac74b498b48028cb68387c421e279" }),
+        json!({ "type": "mtls_certificate", "name": "CERT", "certificate_id": "c0ffee" }),
+        json!({ "type": "durable_object_namespace", "name": "COUNTER", "class_name": "Counter", "script_name": "counter-worker" }),
+        json!({ "type": "d1", "name": "DB", "id": "6f1c5b6e-1d2a-4d5e-9c1b-2f3e4a5b6c7d" }),
+        json!({ "type": "analytics_engine", "name": "EVENTS", "dataset": "events" }),
+        json!({ "type": "workflow", "name": "FLOW", "workflow_name": "onboarding", "class_name": "Onboarding", "script_name": "flows" }),
+        json!({ "type": "queue", "name": "JOBS", "queue_name": "jobs", "delivery_delay": 30 }),
+        json!({ "type": "r2_bucket", "name": "LOGS", "bucket_name": "logs" }),
+        json!({ "type": "send_email", "name": "MAILER", "destination_address": "ops@example.com" }),
+        json!({ "type": "hyperdrive", "name": "PG", "id": "a76a99bc342644deb02c38d66082262a" }),
+        json!({ "type": "vectorize", "name": "SEARCH", "index_name": "docs" }),
+        json!({ "type": "secrets_store_secret", "name": "STRIPE", "store_id": "s1", "secret_name": "stripe" }),
+        json!({ "type": "dispatch_namespace", "name": "TENANTS", "namespace": "tenants", "outbound": { "worker": { "service": "outbound", "environment": null }, "params": [{ "name": "tenant" }] } }),
+        json!({ "type": "version_metadata", "name": "VERSION" }),
+        json!({ "type": "durable_object_namespace", "name": "WEB", "class_name": "Web" }),
+    ];
+    expected.sort_by_key(|b| b["name"].as_str().unwrap().to_string());
+    assert_eq!(uploaded, expected);
+    let before = writes(&emulator).len();
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let after = writes(&emulator);
+    assert_eq!(after.len(), before, "an unchanged redeploy writes nothing: {:?}", &after[before..]);
+}
+
+#[test]
+fn a_setting_deploy_does_not_apply_yet_stops_it_before_any_call() {
+    let Some(emulator) = start() else { return };
+    let fixture = worker_fixture(&unique("withcron"), WEB);
+    std::fs::write(fixture.path().join("wrangler.toml"), "[triggers]\ncrons = [\"0 * * * *\"]\n").unwrap();
     let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
     assert_eq!(out.status.code(), Some(1));
     let last = stderr(&out).lines().last().unwrap_or_default().to_string();
-    assert!(
-        last.contains("wrangler.toml: `kv_namespaces` binding `CACHE` is not deployed")
-            && last.contains("official CLI"),
-        "{last}"
-    );
+    assert!(last.contains("wrangler.toml: `triggers` is not applied") && last.contains("official CLI"), "{last}");
+    assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(&emulator));
+}
+
+#[test]
+fn a_binding_name_used_twice_or_a_container_bound_differently_is_an_error_before_any_call() {
+    let Some(emulator) = start() else { return };
+    let fixture = worker_fixture(&unique("twice"), WEB);
+    std::fs::write(
+        fixture.path().join("wrangler.toml"),
+        "vars = { CACHE = \"x\" }\nkv_namespaces = [{ binding = \"CACHE\", id = \"0f2a\" }]\n",
+    )
+    .unwrap();
+    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(last.contains("binding name `CACHE` is used twice (plain_text and kv_namespace)"), "{last}");
+    std::fs::write(
+        fixture.path().join("wrangler.toml"),
+        "durable_objects = { bindings = [{ name = \"WEBSITE\", class_name = \"Web\" }] }\n",
+    )
+    .unwrap();
+    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(last.contains("container class `Web` as `WEBSITE`, its #[container] attribute as `WEB`"), "{last}");
     assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(&emulator));
 }

@@ -158,6 +158,7 @@ pub struct SendEmail {
     pub name: String,
     pub destination_address: Option<String>,
     pub allowed_destination_addresses: Option<Vec<String>>,
+    pub allowed_sender_addresses: Option<Vec<String>>,
 }
 
 /// `mtls_certificates` entry.
@@ -172,7 +173,15 @@ pub struct MtlsCertificate {
 pub struct DispatchNamespace {
     pub binding: String,
     pub namespace: String,
-    pub outbound: Option<Value>,
+    pub outbound: Option<Outbound>,
+}
+
+/// A dispatch namespace's outbound Worker.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Outbound {
+    pub service: String,
+    pub environment: Option<String>,
+    pub parameters: Option<Vec<String>>,
 }
 
 /// `workflows` entry.

@@ -370,6 +370,23 @@ fn check_binding(binding: &Value) -> Result<(), Reply> {
         "durable_object_namespace" => (&["class_name"], &["script_name", "environment"]),
         "plain_text" | "secret_text" => (&["text"], &[]),
         "json" => (&["json"], &[]),
+        // The fields wrangler 4.86 sends for each kind (createWorkerUploadForm).
+        "kv_namespace" => (&["namespace_id"], &["raw"]),
+        "r2_bucket" => (&["bucket_name"], &["jurisdiction", "raw"]),
+        "d1" => (&["id"], &["internalEnv", "raw"]),
+        "service" => (&["service"], &["environment", "entrypoint", "props", "cross_account_grant"]),
+        "queue" => (&["queue_name"], &["delivery_delay", "raw"]),
+        "analytics_engine" => (&[], &["dataset"]),
+        "ai" => (&[], &["staging", "raw"]),
+        "vectorize" => (&["index_name"], &["raw"]),
+        "hyperdrive" => (&["id"], &[]),
+        "version_metadata" => (&[], &[]),
+        "browser" => (&[], &["raw"]),
+        "send_email" => (&[], &["destination_address", "allowed_destination_addresses", "allowed_sender_addresses"]),
+        "mtls_certificate" => (&["certificate_id"], &[]),
+        "dispatch_namespace" => (&["namespace"], &["outbound"]),
+        "workflow" => (&["workflow_name", "class_name"], &["script_name", "raw"]),
+        "secrets_store_secret" => (&["store_id", "secret_name"], &[]),
         other => return Err(invalid(format!("binding `{name}` has unsupported type `{other}`"))),
     };
     for key in required {

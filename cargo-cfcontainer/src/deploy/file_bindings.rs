@@ -1,0 +1,115 @@
+//! The wrangler file's bindings as upload metadata, shaped as the official
+//! CLI sends them (wrangler 4.86, `createWorkerUploadForm`): the same
+//! `type` names and fields, optional ones left out when unset.
+
+use cfcontainer_meta::wrangler::Bindings;
+use cfcontainer_meta::ContainerMeta;
+use serde_json::json;
+
+use crate::api::Binding;
+use crate::project::WranglerSource;
+use crate::Error;
+
+/// Every binding of the file except its vars (those are in the settings)
+/// and its `durable_objects` entries for container classes (the attribute
+/// binds those; the file must agree).
+pub fn of(source: &WranglerSource, containers: &[ContainerMeta]) -> Result<Vec<Binding>, Error> {
+    let b: &Bindings = &source.bindings;
+    let mut out = Vec::new();
+    for d in &b.durable_objects.bindings {
+        let ours = containers.iter().find(|c| c.class == d.class_name && d.script_name.is_none());
+        match ours {
+            Some(c) if c.binding != d.name => {
+                return Err(Error::ContainerBindingMismatch {
+                    path: source.path.clone(),
+                    class: c.class.clone(),
+                    ours: c.binding.clone(),
+                    theirs: d.name.clone(),
+                })
+            }
+            Some(_) => {}
+            // A class of this Worker that is not a container needs its
+            // migration, which deploy only writes for container classes.
+            None if d.script_name.is_none() => {
+                return Err(Error::NotApplied {
+                    path: source.path.clone(),
+                    key: format!(
+                        "durable_objects.bindings `{}` (class `{}` of this Worker, and its migration)",
+                        d.name, d.class_name
+                    ),
+                })
+            }
+            None => out.push(Binding::DurableObjectNamespace {
+                name: d.name.clone(),
+                class_name: d.class_name.clone(),
+                script_name: d.script_name.clone(),
+                environment: d.environment.clone(),
+            }),
+        }
+    }
+    out.extend(
+        b.kv_namespaces.iter().map(|k| Binding::KvNamespace { name: k.binding.clone(), namespace_id: k.id.clone() }),
+    );
+    out.extend(b.r2_buckets.iter().map(|r| Binding::R2Bucket {
+        name: r.binding.clone(),
+        bucket_name: r.bucket_name.clone(),
+        jurisdiction: r.jurisdiction.clone(),
+    }));
+    out.extend(b.d1_databases.iter().map(|d| Binding::D1 { name: d.binding.clone(), id: d.database_id.clone() }));
+    out.extend(b.services.iter().map(|s| Binding::Service {
+        name: s.binding.clone(),
+        service: s.service.clone(),
+        environment: s.environment.clone(),
+        entrypoint: s.entrypoint.clone(),
+    }));
+    out.extend(b.queues.producers.iter().map(|q| Binding::Queue {
+        name: q.binding.clone(),
+        queue_name: q.queue.clone(),
+        delivery_delay: q.delivery_delay,
+    }));
+    out.extend(
+        b.analytics_engine_datasets
+            .iter()
+            .map(|a| Binding::AnalyticsEngine { name: a.binding.clone(), dataset: a.dataset.clone() }),
+    );
+    out.extend(b.ai.iter().map(|a| Binding::Ai { name: a.binding.clone() }));
+    out.extend(
+        b.vectorize.iter().map(|v| Binding::Vectorize { name: v.binding.clone(), index_name: v.index_name.clone() }),
+    );
+    out.extend(b.hyperdrive.iter().map(|h| Binding::Hyperdrive { name: h.binding.clone(), id: h.id.clone() }));
+    out.extend(b.version_metadata.iter().map(|v| Binding::VersionMetadata { name: v.binding.clone() }));
+    out.extend(b.browser.iter().map(|v| Binding::Browser { name: v.binding.clone() }));
+    out.extend(b.send_email.iter().map(|e| Binding::SendEmail {
+        name: e.name.clone(),
+        destination_address: e.destination_address.clone(),
+        allowed_destination_addresses: e.allowed_destination_addresses.clone(),
+        allowed_sender_addresses: e.allowed_sender_addresses.clone(),
+    }));
+    out.extend(
+        b.mtls_certificates
+            .iter()
+            .map(|m| Binding::MtlsCertificate { name: m.binding.clone(), certificate_id: m.certificate_id.clone() }),
+    );
+    out.extend(b.dispatch_namespaces.iter().map(|d| Binding::DispatchNamespace {
+        name: d.binding.clone(),
+        namespace: d.namespace.clone(),
+        // The official CLI renames the config's fields here.
+        outbound: d.outbound.as_ref().map(|o| {
+            let params: Option<Vec<_>> =
+                o.parameters.as_ref().map(|p| p.iter().map(|n| json!({ "name": n })).collect());
+            json!({ "worker": { "service": o.service, "environment": o.environment }, "params": params })
+        }),
+    }));
+    out.extend(b.workflows.iter().map(|w| Binding::Workflow {
+        name: w.binding.clone(),
+        workflow_name: w.name.clone(),
+        class_name: w.class_name.clone(),
+        script_name: w.script_name.clone(),
+    }));
+    out.extend(b.secrets_store_secrets.iter().map(|s| Binding::SecretsStoreSecret {
+        name: s.binding.clone(),
+        store_id: s.store_id.clone(),
+        secret_name: s.secret_name.clone(),
+    }));
+    Ok(out)
+}
