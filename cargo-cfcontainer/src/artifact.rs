@@ -179,6 +179,7 @@ fn build(project: &Project, request: &BuildRequest, out: &Output) -> Result<Path
         cmd.arg("--release");
     }
     cmd.args(&request.feature_args);
+    project.set_bindings_env(&mut cmd);
     if out.is_quiet() {
         cmd.arg("--quiet").stderr(Stdio::piped());
     }

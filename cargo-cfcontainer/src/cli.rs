@@ -60,6 +60,11 @@ pub struct GlobalArgs {
     /// The worker package, when the workspace has several.
     #[arg(short = 'p', long = "package", global = true, value_name = "SPEC")]
     pub package: Option<String>,
+    /// The wrangler file's environment (`[env.NAME]`), as the official
+    /// CLI's `--env`: the Worker `<name>-<NAME>` unless the section names
+    /// it, the section's bindings and vars, the top level's other settings.
+    #[arg(short = 'e', long = "env", global = true, value_name = "NAME", env = "CLOUDFLARE_ENV")]
+    pub env: Option<String>,
     /// Build in release mode (as deploys do).
     #[arg(long, global = true)]
     pub release: bool,
@@ -86,7 +91,7 @@ pub struct GlobalArgs {
 impl GlobalArgs {
     /// The package `--manifest-path` and `-p` select.
     pub fn project(&self) -> Result<Project, Error> {
-        Project::load(self.manifest_path.as_deref(), self.package.as_deref())
+        Project::load(self.manifest_path.as_deref(), self.package.as_deref(), self.env.as_deref())
     }
 
     /// What to build for `target`: this invocation's profile and features.

@@ -112,6 +112,9 @@ pub enum Error {
     /// The wrangler config sets something this tool does not deploy yet.
     #[error("{}: `{key}` is not applied by cargo cfcontainer deploy yet, so deploying would leave it out; deploy this Worker with the official CLI (`cargo cfcontainer wrangler` writes the containers into its config)", path.display())]
     NotApplied { path: PathBuf, key: String },
+    /// A combination this tool does not support yet.
+    #[error("{what} is not supported yet; {instead}")]
+    NotYet { what: String, instead: String },
     /// Two bindings of the Worker share a name.
     #[error("binding name `{name}` is used twice ({first} and {second}); rename one")]
     DuplicateBinding { name: String, first: String, second: String },

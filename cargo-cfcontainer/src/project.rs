@@ -148,12 +148,14 @@ pub struct Project {
     pub target_dir: PathBuf,
     /// Worker settings.
     pub settings: WorkerSettings,
+    /// The wrangler file's environment selected with `--env`.
+    pub env: Option<String>,
 }
 
 impl Project {
     /// Loads `package` (or the package `manifest` names, or the only
     /// member) of the workspace at `manifest` (default: `./Cargo.toml`).
-    pub fn load(manifest: Option<&Path>, package: Option<&str>) -> Result<Project, Error> {
+    pub fn load(manifest: Option<&Path>, package: Option<&str>, env: Option<&str>) -> Result<Project, Error> {
         let manifest = manifest.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("Cargo.toml"));
         let metadata = metadata(&manifest)
             .map_err(|why| Error::Metadata { manifest: manifest.display().to_string(), why: one_line(&why) })?;
@@ -174,7 +176,7 @@ impl Project {
             .ok_or_else(|| Error::NoLibrary { package: package.name.to_string() })?;
         let manifest_path = package.manifest_path.clone().into_std_path_buf();
         let dir = manifest_path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let settings = settings_of(package, &dir)?;
+        let settings = settings_of(package, &dir, env)?;
         Ok(Project {
             package: package.name.to_string(),
             dir,
@@ -183,11 +185,23 @@ impl Project {
             lib_name: lib.name.replace('-', "_"),
             target_dir: metadata.target_directory.clone().into_std_path_buf(),
             settings,
+            env: env.map(str::to_string),
         })
     }
 }
 
 impl Project {
+    /// Sets what `cfcontainer::bindings!` compiles against for a build of
+    /// this crate: the selected environment, or the top level (a
+    /// `CFCONTAINER_ENV` of the shell is not passed on: the settings would
+    /// not match the code).
+    pub fn set_bindings_env(&self, cmd: &mut std::process::Command) {
+        match &self.env {
+            Some(env) => cmd.env(cfcontainer_meta::wrangler::ENV_VAR, env),
+            None => cmd.env_remove(cfcontainer_meta::wrangler::ENV_VAR),
+        };
+    }
+
     /// Text bindings for local runs: the `vars`, then local secrets from
     /// `.dev.vars` next to Cargo.toml (`KEY=value` lines, as the official
     /// CLI reads them), which win.
@@ -237,15 +251,20 @@ fn select_default<'a>(members: &[&'a Package], manifest: &Path) -> Option<&'a Pa
         .copied()
 }
 
-fn settings_of(package: &Package, dir: &Path) -> Result<WorkerSettings, Error> {
+fn settings_of(package: &Package, dir: &Path, env: Option<&str>) -> Result<WorkerSettings, Error> {
     let bad = |why: String| Error::Settings { package: package.name.to_string(), why };
     let mut raw: RawSettings = match package.metadata.get("cfcontainer") {
         Some(value) => serde_json::from_value(value.clone()).map_err(|e| bad(e.to_string()))?,
         None => RawSettings::default(),
     };
-    let (json_vars, wrangler) = match wrangler::find(dir) {
-        Some(path) => from_wrangler(&path, &mut raw)?,
-        None => (Default::default(), None),
+    let (json_vars, wrangler) = match (wrangler::find(dir), env) {
+        (Some(path), _) => from_wrangler(&path, &mut raw, env.map(|e| (e, package.name.as_str())))?,
+        (None, Some(env)) => {
+            return Err(bad(format!(
+                "--env {env} needs a wrangler file with an [env.{env}] section next to Cargo.toml"
+            )))
+        }
+        (None, None) => (Default::default(), None),
     };
     let name = raw.name.unwrap_or_else(|| package.name.to_string());
     if !is_worker_name(&name) {
@@ -271,11 +290,18 @@ fn settings_of(package: &Package, dir: &Path) -> Result<WorkerSettings, Error> {
 }
 
 /// Takes the Worker's name, compatibility settings and vars from the
-/// wrangler config at `path` into `raw`. One source per setting: a value
+/// wrangler config at `path` into `raw`; with `env` (the environment and
+/// the package's name), from its section as the official CLI does. One source per setting: a value
 /// given in both places must be the same, else the error names both.
-fn from_wrangler(path: &Path, raw: &mut RawSettings) -> Result<(JsonVars, Option<WranglerSource>), Error> {
+fn from_wrangler(
+    path: &Path,
+    raw: &mut RawSettings,
+    env: Option<(&str, &str)>,
+) -> Result<(JsonVars, Option<WranglerSource>), Error> {
+    let (env, package) = (env.map(|(e, _)| e), env.map(|(_, p)| p).unwrap_or_default());
     let bad = |why: String| Error::WranglerSource { path: path.to_path_buf(), why };
     let file = wrangler::read(path).map_err(|e| bad(e.message))?;
+    let section = file.section(env).map_err(bad)?;
     let top = &file.top;
     let both = |key: &str, ours: &dyn std::fmt::Debug, theirs: &dyn std::fmt::Debug| {
         bad(format!("`{key}` is {theirs:?} here and {ours:?} in [package.metadata.cfcontainer]; keep it in one place"))
@@ -301,8 +327,22 @@ fn from_wrangler(path: &Path, raw: &mut RawSettings) -> Result<(JsonVars, Option
         }
         raw.compatibility_flags = flags;
     }
+    if let Some(env) = env {
+        // The official CLI's rules: the Worker `<name>-<env>` unless the
+        // section names it; the section's own vars and bindings only.
+        let base = raw.name.clone().unwrap_or_else(|| package.to_string());
+        raw.name = Some(section.name.clone().unwrap_or_else(|| format!("{base}-{env}")));
+        raw.vars.clear();
+        for key in ["compatibility_date", "compatibility_flags", "workers_dev"] {
+            if section.other.contains_key(key) {
+                return Err(bad(format!(
+                    "`env.{env}.{key}` differs from the top level's, which cargo cfcontainer does not support yet; set it at the top level"
+                )));
+            }
+        }
+    }
     let mut json_vars = JsonVars::new();
-    for (name, value) in &top.bindings.vars {
+    for (name, value) in &section.bindings.vars {
         match (value.as_str(), raw.vars.get(name)) {
             (Some(text), Some(ours)) if ours != text => return Err(both(&format!("vars.{name}"), ours, &text)),
             (Some(text), _) => {
@@ -322,10 +362,14 @@ fn from_wrangler(path: &Path, raw: &mut RawSettings) -> Result<(JsonVars, Option
     }
     let mut not_applied: Vec<String> =
         top.other.keys().filter(|k| !APPLIED_OR_INERT.contains(&k.as_str())).cloned().collect();
-    if !top.bindings.queues.consumers.is_empty() {
+    if let Some(env) = env {
+        let keys = section.other.keys().filter(|k| !APPLIED_OR_INERT.contains(&k.as_str()));
+        not_applied.extend(keys.map(|k| format!("env.{env}.{k}")));
+    }
+    if !section.bindings.queues.consumers.is_empty() {
         not_applied.push("queues.consumers".into());
     }
-    let source = WranglerSource { path: path.to_path_buf(), bindings: top.bindings.clone(), not_applied };
+    let source = WranglerSource { path: path.to_path_buf(), bindings: section.bindings.clone(), not_applied };
     Ok((json_vars, Some(source)))
 }
 
@@ -360,11 +404,11 @@ mod tests {
         let path = dir.path().join("wrangler.toml");
         std::fs::write(&path, "compatibility_date = \"2026-01-01\"\nvars = { MODE = \"dev\", LIMITS = [1, 2] }\n")
             .unwrap();
-        let error = from_wrangler(&path, &mut raw_with("2026-03-05")).unwrap_err().to_string();
+        let error = from_wrangler(&path, &mut raw_with("2026-03-05"), None).unwrap_err().to_string();
         assert!(error.contains("\"2026-01-01\" here and \"2026-03-05\" in [package.metadata.cfcontainer]"), "{error}");
 
         let mut raw = raw_with("2026-01-01");
-        let (json, source) = from_wrangler(&path, &mut raw).unwrap();
+        let (json, source) = from_wrangler(&path, &mut raw, None).unwrap();
         assert_eq!(raw.vars.get("MODE").map(String::as_str), Some("dev"));
         assert_eq!(json.get("LIMITS"), Some(&serde_json::json!([1, 2])));
         assert!(source.unwrap().not_applied.is_empty());

@@ -13,9 +13,8 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::LitStr;
 
-/// The environment variable that selects `[env.NAME]` (set by
-/// `cargo cfcontainer --env NAME`); tracked, so changing it rebuilds.
-const ENV_VAR: &str = "CFCONTAINER_ENV";
+/// Selects `[env.NAME]`; tracked, so changing it rebuilds.
+use cfcontainer_meta::wrangler::ENV_VAR;
 
 /// What an accessor returns.
 #[derive(Clone, Copy)]

@@ -12,6 +12,7 @@ pub fn run(global: &GlobalArgs, args: &DevArgs, out: &Output) -> Result<(), Erro
     let options = DevOptions {
         manifest: global.manifest_path.clone(),
         package: global.package.clone(),
+        env: global.env.clone(),
         feature_args: global.feature_args(),
         release: global.release,
         listen: format!("{}:{}", args.ip, args.port),

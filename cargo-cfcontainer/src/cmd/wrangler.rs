@@ -9,6 +9,15 @@ use crate::Error;
 
 /// Exports and reports what changed.
 pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(), Error> {
+    if let Some(env) = &global.env {
+        // The export writes the top level; an [env.NAME] section of its own
+        // is not written yet, and writing the top level would be wrong.
+        return Err(Error::NotYet {
+            what: format!("`cargo cfcontainer wrangler --env {env}`"),
+            instead: "export without --env: the official CLI's [env.*] sections inherit the top level's containers"
+                .into(),
+        });
+    }
     let loaded = super::load(global, crate::artifact::WASM_TARGET, out)?;
     let path = wrangler::config_path(&loaded.project.dir, args.config.as_deref());
     let config_dir = match path.parent() {

@@ -38,6 +38,8 @@ pub struct DevOptions {
     pub manifest: Option<PathBuf>,
     /// `-p`.
     pub package: Option<String>,
+    /// `--env`.
+    pub env: Option<String>,
     /// Feature flags for cargo.
     pub feature_args: Vec<String>,
     /// Build the release profile.
@@ -235,7 +237,7 @@ async fn build(
 }
 
 fn load(options: &DevOptions, out: &Output) -> Result<Loaded, Error> {
-    let project = Project::load(options.manifest.as_deref(), options.package.as_deref())?;
+    let project = Project::load(options.manifest.as_deref(), options.package.as_deref(), options.env.as_deref())?;
     warn_unprovided(&project, out);
     let request = BuildRequest {
         target: artifact::WASM_TARGET,

@@ -17,6 +17,7 @@ pub fn worker_build(project: &Project, dev_profile: bool, tools: &BuildTools, ou
     let mut cmd = Command::new(std::env::var_os("WORKER_BUILD_BIN").unwrap_or_else(|| "worker-build".into()));
     cmd.without_credentials().arg(if dev_profile { "--dev" } else { "--release" }).current_dir(&project.dir);
     tools.apply(&mut cmd);
+    project.set_bindings_env(&mut cmd);
     out.verbose(&format!("running {cmd:?}"));
     let progress = out.progress(&format!("Building worker {}", project.settings.name));
     let output = cmd.stdin(Stdio::null()).output().map_err(|e| {

@@ -677,3 +677,43 @@ fn a_binding_name_used_twice_or_a_container_bound_differently_is_an_error_before
     assert!(last.contains("container class `Web` as `WEBSITE`, its #[container] attribute as `WEB`"), "{last}");
     assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(&emulator));
 }
+
+#[test]
+fn env_staging_deploys_its_own_worker_with_its_own_bindings_compiled_into_the_code() {
+    let Some(emulator) = start() else { return };
+    let name = unique("envs");
+    let fixture = worker_fixture(&name, WEB);
+    // The code reads a var only [env.staging] declares: it compiles only
+    // when the build selects that environment.
+    fixture.write_lib(&format!(
+        "use worker::*;\ncfcontainer::bindings!();\n{WEB}\n#[event(fetch)]\nasync fn fetch(_req: Request, env: Env, _ctx: Context) -> Result<Response> {{ Response::ok(Bindings::of(&env).stage_note()?.to_string()) }}\n"
+    ));
+    std::fs::write(
+        fixture.path().join("wrangler.toml"),
+        format!("name = \"{name}\"\nvars = {{ MODE = \"production\" }}\n\n[env.staging]\nvars = {{ STAGE_NOTE = \"only in staging\" }}\nkv_namespaces = [{{ binding = \"CACHE\", id = \"9a1f\" }}]\n"),
+    )
+    .unwrap();
+    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy", "--env", "prod"], &[]);
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(last.contains("there is no environment `prod`; the file has: staging"), "{last}");
+    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert!(!out.status.success(), "the top level has no STAGE_NOTE: the code must not compile");
+    assert!(stderr(&out).contains("stage_note"), "{}", stderr(&out));
+    assert!(emulator.write_calls().is_empty(), "nothing written: {:?}", writes(&emulator));
+
+    ok_verb(&emulator, &fixture.manifest(), &["deploy", "--env", "staging"], &[]);
+    let snapshot = emulator.snapshot();
+    let staging = format!("{name}-staging");
+    let mut bindings: Vec<String> = snapshot["scripts"][&staging]["bindings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no Worker {staging}: {snapshot}"))
+        .iter()
+        .map(|b| format!("{} {}", b["type"].as_str().unwrap(), b["name"].as_str().unwrap()))
+        .collect();
+    bindings.sort();
+    assert_eq!(bindings, ["durable_object_namespace WEB", "kv_namespace CACHE", "plain_text STAGE_NOTE"]);
+    assert!(snapshot["scripts"].get(&name).is_none(), "the top-level Worker is not touched");
+    let apps: Vec<&str> =
+        snapshot["applications"].as_array().unwrap().iter().filter_map(|a| a["name"].as_str()).collect();
+    assert!(apps.iter().all(|a| a.starts_with(&staging)), "applications follow the env's Worker: {apps:?}");
+}

@@ -13,6 +13,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// The environment variable that selects `[env.NAME]` for
+/// `cfcontainer::bindings!` (`cargo cfcontainer --env NAME` sets it for
+/// its builds).
+pub const ENV_VAR: &str = "CFCONTAINER_ENV";
+
 /// The config files the official CLI looks for, in its order.
 pub const CANDIDATES: &[&str] = &["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
 
