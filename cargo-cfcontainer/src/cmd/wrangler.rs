@@ -14,8 +14,7 @@ pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(),
         // is not written yet, and writing the top level would be wrong.
         return Err(Error::NotYet {
             what: format!("`cargo cfcontainer wrangler --env {env}`"),
-            instead: "export without --env: the official CLI's [env.*] sections inherit the top level's containers"
-                .into(),
+            instead: "export without --env".into(),
         });
     }
     let loaded = super::load(global, crate::artifact::WASM_TARGET, out)?;
