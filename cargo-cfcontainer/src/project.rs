@@ -8,6 +8,7 @@ use cargo_metadata::{Metadata, MetadataCommand, Package};
 use cfcontainer_meta::wrangler::{self, Bindings};
 use serde::{Deserialize, Serialize};
 
+use crate::api::{PlacementConfig, UploadSettings};
 use crate::child::WithoutCredentials;
 use crate::error::one_line;
 use crate::Error;
@@ -49,6 +50,10 @@ pub struct WorkerSettings {
     pub secrets: Vec<String>,
     /// Serve the Worker on `<name>.<subdomain>.workers.dev` (default true).
     pub workers_dev: bool,
+    /// `limits`, `placement`, `tail_consumers`, `observability`, `logpush`
+    /// of the wrangler config, as the upload carries them.
+    #[serde(skip)]
+    pub upload_settings: UploadSettings,
     /// The crate's wrangler config, when it has one.
     pub wrangler: Option<WranglerSource>,
 }
@@ -90,6 +95,11 @@ const APPLIED_OR_INERT: &[&str] = &[
     "containers",
     "migrations",
     "$schema",
+    "limits",
+    "placement",
+    "tail_consumers",
+    "observability",
+    "logpush",
 ];
 
 /// One route: a bare pattern, or a pattern with its zone.
@@ -257,14 +267,14 @@ fn settings_of(package: &Package, dir: &Path, env: Option<&str>) -> Result<Worke
         Some(value) => serde_json::from_value(value.clone()).map_err(|e| bad(e.to_string()))?,
         None => RawSettings::default(),
     };
-    let (json_vars, wrangler) = match (wrangler::find(dir), env) {
+    let (from_file, wrangler) = match (wrangler::find(dir), env) {
         (Some(path), _) => from_wrangler(&path, &mut raw, env.map(|e| (e, package.name.as_str())))?,
         (None, Some(env)) => {
             return Err(bad(format!(
                 "--env {env} needs a wrangler file with an [env.{env}] section next to Cargo.toml"
             )))
         }
-        (None, None) => (Default::default(), None),
+        (None, None) => (FromFile::default(), None),
     };
     let name = raw.name.unwrap_or_else(|| package.name.to_string());
     if !is_worker_name(&name) {
@@ -282,9 +292,10 @@ fn settings_of(package: &Package, dir: &Path, env: Option<&str>) -> Result<Worke
         account_id,
         routes: raw.routes,
         vars: raw.vars,
-        json_vars,
+        json_vars: from_file.json_vars,
         secrets: raw.secrets,
         workers_dev: raw.workers_dev.unwrap_or(true),
+        upload_settings: from_file.upload_settings,
         wrangler,
     })
 }
@@ -297,7 +308,7 @@ fn from_wrangler(
     path: &Path,
     raw: &mut RawSettings,
     env: Option<(&str, &str)>,
-) -> Result<(JsonVars, Option<WranglerSource>), Error> {
+) -> Result<(FromFile, Option<WranglerSource>), Error> {
     let (env, package) = (env.map(|(e, _)| e), env.map(|(_, p)| p).unwrap_or_default());
     let bad = |why: String| Error::WranglerSource { path: path.to_path_buf(), why };
     let file = wrangler::read(path).map_err(|e| bad(e.message))?;
@@ -370,10 +381,37 @@ fn from_wrangler(
         not_applied.push("queues.consumers".into());
     }
     let source = WranglerSource { path: path.to_path_buf(), bindings: section.bindings.clone(), not_applied };
-    Ok((json_vars, Some(source)))
+    let upload_settings = upload_settings(&top.other).map_err(bad)?;
+    Ok((FromFile { json_vars, upload_settings }, Some(source)))
 }
 
 type JsonVars = std::collections::BTreeMap<String, serde_json::Value>;
+
+/// What only the wrangler file sets.
+#[derive(Debug, Default)]
+struct FromFile {
+    json_vars: JsonVars,
+    upload_settings: UploadSettings,
+}
+
+/// The settings the script upload carries, from the file's keys; a value
+/// of the wrong shape is an error naming its key.
+fn upload_settings(keys: &std::collections::BTreeMap<String, serde_json::Value>) -> Result<UploadSettings, String> {
+    fn read<T: serde::de::DeserializeOwned>(
+        keys: &std::collections::BTreeMap<String, serde_json::Value>,
+        key: &str,
+    ) -> Result<Option<T>, String> {
+        keys.get(key).map(|v| serde_json::from_value(v.clone()).map_err(|e| format!("`{key}`: {e}"))).transpose()
+    }
+    let placement: Option<PlacementConfig> = read(keys, "placement")?;
+    Ok(UploadSettings {
+        logpush: read(keys, "logpush")?,
+        placement: placement.and_then(|p| p.upload()),
+        tail_consumers: read(keys, "tail_consumers")?,
+        limits: read(keys, "limits")?,
+        observability: read(keys, "observability")?,
+    })
+}
 
 fn is_worker_name(name: &str) -> bool {
     (1..=63).contains(&name.len())
@@ -408,9 +446,9 @@ mod tests {
         assert!(error.contains("\"2026-01-01\" here and \"2026-03-05\" in [package.metadata.cfcontainer]"), "{error}");
 
         let mut raw = raw_with("2026-01-01");
-        let (json, source) = from_wrangler(&path, &mut raw, None).unwrap();
+        let (from_file, source) = from_wrangler(&path, &mut raw, None).unwrap();
         assert_eq!(raw.vars.get("MODE").map(String::as_str), Some("dev"));
-        assert_eq!(json.get("LIMITS"), Some(&serde_json::json!([1, 2])));
+        assert_eq!(from_file.json_vars.get("LIMITS"), Some(&serde_json::json!([1, 2])));
         assert!(source.unwrap().not_applied.is_empty());
     }
 }

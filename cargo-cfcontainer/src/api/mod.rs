@@ -5,12 +5,14 @@
 mod client;
 mod containers;
 mod kill_hook;
+mod script_settings;
 mod secret;
 mod user;
 mod workers;
 
 pub use client::{Body, Client, Part, Retry};
 pub use containers::*;
+pub use script_settings::*;
 pub use secret::Secret;
 pub use user::*;
 pub use workers::*;

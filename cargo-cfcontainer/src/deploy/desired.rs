@@ -173,6 +173,7 @@ pub fn script(
         containers: containers.iter().map(|c| ContainerClassRef { class_name: c.class.clone() }).collect(),
         keep_bindings: vec![BindingKind::SecretText],
         migrations: None,
+        settings: settings.upload_settings.clone(),
     };
     Ok(DesiredScript {
         name: settings.name.clone(),

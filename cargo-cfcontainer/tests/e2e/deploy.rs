@@ -576,8 +576,14 @@ fn vars_from_the_wrangler_file_deploy_as_text_and_json_bindings_and_a_redeploy_w
     assert_eq!(after.len(), before, "an unchanged redeploy writes nothing: {:?}", &after[before..]);
 }
 
-/// A wrangler file with every binding kind the deploy uploads.
+/// A wrangler file with every binding kind and Worker setting the deploy
+/// uploads.
 const EVERY_KIND: &str = r#"
+logpush = true
+limits = { cpu_ms = 50 }
+placement = { mode = "smart" }
+tail_consumers = [{ service = "tail-worker" }]
+observability = { enabled = true, head_sampling_rate = 0.5, logs = { invocation_logs = false } }
 kv_namespaces = [{ binding = "CACHE", id = "0f2ac74b498b48028cb68387c421e279" }]
 r2_buckets = [{ binding = "ASSETS", bucket_name = "assets", jurisdiction = "eu" }, { binding = "LOGS", bucket_name = "logs" }]
 d1_databases = [{ binding = "DB", database_name = "app", database_id = "6f1c5b6e-1d2a-4d5e-9c1b-2f3e4a5b6c7d" }]
@@ -598,7 +604,7 @@ secrets_store_secrets = [{ binding = "STRIPE", store_id = "s1", secret_name = "s
 "#;
 
 #[test]
-fn every_binding_kind_of_the_wrangler_file_is_uploaded_as_the_official_cli_sends_it() {
+fn every_binding_kind_and_setting_of_the_wrangler_file_is_uploaded_as_the_official_cli_sends_it() {
     let Some(emulator) = start() else { return };
     let name = unique("everykind");
     let fixture = worker_fixture(&name, WEB);
@@ -637,6 +643,25 @@ fn every_binding_kind_of_the_wrangler_file_is_uploaded_as_the_official_cli_sends
     ];
     expected.sort_by_key(|b| b["name"].as_str().unwrap().to_string());
     assert_eq!(uploaded, expected);
+    // The settings, passed through as written but `placement`, which the
+    // official CLI parses (parseConfigPlacement).
+    let script = &emulator.snapshot()["scripts"][&name];
+    assert_eq!(
+        [
+            &script["logpush"],
+            &script["limits"],
+            &script["placement"],
+            &script["tail_consumers"],
+            &script["observability"]
+        ],
+        [
+            &json!(true),
+            &json!({ "cpu_ms": 50 }),
+            &json!({ "mode": "smart" }),
+            &json!([{ "service": "tail-worker" }]),
+            &json!({ "enabled": true, "head_sampling_rate": 0.5, "logs": { "invocation_logs": false } })
+        ]
+    );
     let before = writes(&emulator).len();
     ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
     let after = writes(&emulator);

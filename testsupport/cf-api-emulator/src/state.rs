@@ -29,6 +29,11 @@ pub struct Script {
     pub bindings: Vec<Value>,
     pub containers: Vec<String>,
     pub observability: Option<Value>,
+    /// `logpush`, `placement`, `tail_consumers`, `limits` of the upload.
+    pub logpush: bool,
+    pub placement: Option<Value>,
+    pub tail_consumers: Vec<Value>,
+    pub limits: Option<Value>,
     pub tags: Vec<String>,
     /// Served on `<name>.<subdomain>.workers.dev`.
     pub workers_dev: bool,
@@ -41,8 +46,8 @@ impl Script {
     /// What `script-settings` shows.
     pub fn script_settings_json(&self) -> Value {
         json!({
-            "logpush": false,
-            "tail_consumers": [],
+            "logpush": self.logpush,
+            "tail_consumers": self.tail_consumers,
             "observability": self.observability.clone().unwrap_or(json!({ "enabled": false })),
             "tags": self.tags,
         })
@@ -123,12 +128,15 @@ impl Script {
             "bindings": bindings,
             "compatibility_date": self.compatibility_date,
             "compatibility_flags": self.compatibility_flags,
-            "logpush": false,
-            "placement": {},
+            "logpush": self.logpush,
+            "placement": self.placement.clone().unwrap_or(json!({})),
             "tags": self.tags,
-            "tail_consumers": [],
+            "tail_consumers": self.tail_consumers,
             "usage_model": "standard",
         });
+        if let Some(limits) = &self.limits {
+            settings["limits"] = limits.clone();
+        }
         if let Some(o) = &self.observability {
             settings["observability"] = o.clone();
         }
