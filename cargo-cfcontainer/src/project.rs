@@ -50,6 +50,10 @@ pub struct WorkerSettings {
     pub secrets: Vec<String>,
     /// Serve the Worker on `<name>.<subdomain>.workers.dev` (default true).
     pub workers_dev: bool,
+    /// The wrangler file's `triggers.crons`; `None` without `triggers`
+    /// (the Worker's Cron Triggers are then left as they are, as the
+    /// official CLI leaves them).
+    pub crons: Option<Vec<String>>,
     /// `limits`, `placement`, `tail_consumers`, `observability`, `logpush`
     /// of the wrangler config, as the upload carries them.
     #[serde(skip)]
@@ -100,6 +104,7 @@ const APPLIED_OR_INERT: &[&str] = &[
     "tail_consumers",
     "observability",
     "logpush",
+    "triggers",
 ];
 
 /// One route: a bare pattern, or a pattern with its zone.
@@ -296,6 +301,7 @@ fn settings_of(package: &Package, dir: &Path, env: Option<&str>) -> Result<Worke
         secrets: raw.secrets,
         workers_dev: raw.workers_dev.unwrap_or(true),
         upload_settings: from_file.upload_settings,
+        crons: from_file.crons,
         wrangler,
     })
 }
@@ -382,7 +388,10 @@ fn from_wrangler(
     }
     let source = WranglerSource { path: path.to_path_buf(), bindings: section.bindings.clone(), not_applied };
     let upload_settings = upload_settings(&top.other).map_err(bad)?;
-    Ok((FromFile { json_vars, upload_settings }, Some(source)))
+    // `triggers` is inherited by an environment unless it sets its own.
+    let triggers = section.other.get("triggers").or_else(|| top.other.get("triggers"));
+    let crons = triggers.map(crons).transpose().map_err(bad)?;
+    Ok((FromFile { json_vars, upload_settings, crons }, Some(source)))
 }
 
 type JsonVars = std::collections::BTreeMap<String, serde_json::Value>;
@@ -392,6 +401,34 @@ type JsonVars = std::collections::BTreeMap<String, serde_json::Value>;
 struct FromFile {
     json_vars: JsonVars,
     upload_settings: UploadSettings,
+    crons: Option<Vec<String>>,
+}
+
+/// `triggers = { crons = [...] }`, each a five-field cron expression as
+/// Cloudflare takes them (checked here, before any call).
+fn crons(triggers: &serde_json::Value) -> Result<Vec<String>, String> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Triggers {
+        #[serde(default)]
+        crons: Vec<String>,
+    }
+    let triggers: Triggers = serde_json::from_value(triggers.clone()).map_err(|e| format!("`triggers`: {e}"))?;
+    for (i, cron) in triggers.crons.iter().enumerate() {
+        let fields = cron.split_whitespace().count();
+        let parsed = (fields == 5).then(|| cron.parse::<croner::Cron>());
+        if let Some(Ok(_)) = parsed {
+            continue;
+        }
+        let why = match parsed {
+            Some(Err(e)) => e.to_string(),
+            _ => format!("it has {fields} fields"),
+        };
+        return Err(format!(
+            "`triggers.crons[{i}]` `{cron}` is not a cron expression ({why}); write five fields: minute hour day-of-month month day-of-week, e.g. \"*/30 * * * *\""
+        ));
+    }
+    Ok(triggers.crons)
 }
 
 /// The settings the script upload carries, from the file's keys; a value

@@ -61,6 +61,20 @@ pub struct ObservabilityPart {
     pub invocation_logs: Option<bool>,
 }
 
+/// One Cron Trigger, as `PUT .../schedules` takes it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CronTrigger {
+    /// The expression (`*/30 * * * *`).
+    pub cron: String,
+}
+
+/// `GET .../schedules`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Schedules {
+    /// The Worker's Cron Triggers.
+    pub schedules: Vec<CronTrigger>,
+}
+
 /// `placement` as the config writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -13,8 +13,8 @@ use super::desired::{DesiredApp, DesiredScript};
 use super::plan::{Action, AppStep, FieldChange, Plan};
 use super::Remote;
 use crate::api::{
-    Application, ApplicationPatch, Body, Client, DurableObjects, NewApplication, NewRollout, Part, Retry, Rollout,
-    RolloutSteps, RolloutStrategy, SchedulingPolicy, ScriptEntry, ScriptSubdomain, ScriptTags, UploadedScript,
+    Application, ApplicationPatch, Body, Client, CronTrigger, DurableObjects, NewApplication, NewRollout, Part, Retry,
+    Rollout, RolloutSteps, RolloutStrategy, SchedulingPolicy, ScriptEntry, ScriptSubdomain, ScriptTags, UploadedScript,
 };
 use crate::output::Output;
 use crate::Error;
@@ -70,6 +70,12 @@ pub async fn apply(
     if let Some(enabled) = plan.workers_dev {
         let path = format!("/workers/scripts/{}/subdomain", script.name);
         client.call::<Value>(Method::POST, &path, Body::json(&ScriptSubdomain { enabled }), Retry::Safe, out).await?;
+    }
+    if let Some((_, crons)) = &plan.crons {
+        // A PUT replaces the Worker's Cron Triggers, as the official CLI's does.
+        let path = format!("/workers/scripts/{}/schedules", script.name);
+        let body: Vec<CronTrigger> = crons.iter().map(|cron| CronTrigger { cron: cron.clone() }).collect();
+        client.call::<Value>(Method::PUT, &path, Body::json(&body), Retry::Safe, out).await?;
     }
     let mut deployed = Vec::new();
     for app in &plan.applications {

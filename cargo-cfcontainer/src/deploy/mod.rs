@@ -109,14 +109,7 @@ impl Prepared {
     pub fn plan(&self, remote: &Remote, apps: &[DesiredApp]) -> Plan {
         let last = cache::read(&self.project, &remote.tags);
         let fields = container_fields(&self.containers);
-        Plan::new(
-            remote,
-            &self.script,
-            self.project.settings.workers_dev,
-            apps,
-            last.as_ref().map(|l| &l.fields),
-            &fields,
-        )
+        Plan::new(remote, &self.script, &self.project.settings, apps, last.as_ref().map(|l| &l.fields), &fields)
     }
 
     /// True if the Worker in the account may be deployed over: none

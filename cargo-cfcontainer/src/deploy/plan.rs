@@ -10,6 +10,7 @@ use super::desired::{DesiredApp, DesiredScript};
 use super::Remote;
 use crate::api::{Application, BindingKind, ScriptSettings};
 use crate::migrations::Migrations;
+use crate::WorkerSettings;
 
 /// What happens to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -129,6 +130,8 @@ pub struct Plan {
     pub script: ScriptPlan,
     /// Serving on workers.dev changes to this value.
     pub workers_dev: Option<bool>,
+    /// The Cron Triggers change from the first list to the second.
+    pub crons: Option<(Vec<String>, Vec<String>)>,
     /// Container applications, by class.
     pub applications: Vec<AppPlan>,
 }
@@ -140,7 +143,7 @@ impl Plan {
     pub fn new(
         remote: &Remote,
         script: &DesiredScript,
-        workers_dev: bool,
+        settings: &WorkerSettings,
         apps: &[DesiredApp],
         last_fields: Option<&BTreeMap<String, String>>,
         fields: &BTreeMap<String, String>,
@@ -166,14 +169,21 @@ impl Plan {
                 applications.push(AppPlan { class: class.clone(), name: app.name.clone(), step });
             }
         }
-        let workers_dev = (remote.workers_dev.unwrap_or(false) != workers_dev).then_some(workers_dev);
-        Plan { script: script_plan, workers_dev, applications }
+        let workers_dev = (remote.workers_dev.unwrap_or(false) != settings.workers_dev).then_some(settings.workers_dev);
+        let crons = settings.crons.as_ref().and_then(|wanted| {
+            let mut wanted = wanted.clone();
+            wanted.sort();
+            let now = remote.crons.clone().unwrap_or_default();
+            (now != wanted).then_some((now, wanted))
+        });
+        Plan { script: script_plan, workers_dev, crons, applications }
     }
 
     /// True if the deploy would change nothing.
     pub fn is_empty(&self) -> bool {
         self.script.action == Action::NoChange
             && self.workers_dev.is_none()
+            && self.crons.is_none()
             && self.applications.iter().all(|a| a.action() == Action::NoChange)
     }
 
@@ -185,6 +195,14 @@ impl Plan {
         lines.push(format!("{} worker {}: {what}", s.action.sign(), s.name));
         if let Some(on) = self.workers_dev {
             lines.push(format!("~ workers.dev route of {}: {}", s.name, if on { "off -> on" } else { "on -> off" }));
+        }
+        if let Some((now, wanted)) = &self.crons {
+            for cron in wanted.iter().filter(|c| !now.contains(c)) {
+                lines.push(format!("+ cron trigger {cron:?} of {}", s.name));
+            }
+            for cron in now.iter().filter(|c| !wanted.contains(c)) {
+                lines.push(format!("- cron trigger {cron:?} of {}", s.name));
+            }
         }
         for app in &self.applications {
             let what = match &app.step {

@@ -1,7 +1,7 @@
 //! What the account holds now, read by name: the account is the source of
 //! truth, nothing is remembered between deploys.
 
-use crate::api::{Application, Client, Namespace, ScriptEntry, ScriptSettings, ScriptSubdomain, ScriptTags};
+use crate::api::{Application, Client, Namespace, Schedules, ScriptEntry, ScriptSettings, ScriptSubdomain, ScriptTags};
 use crate::output::Output;
 use crate::Error;
 
@@ -16,6 +16,8 @@ pub struct Remote {
     pub tags: Vec<String>,
     /// Whether it is served on workers.dev, if uploaded.
     pub workers_dev: Option<bool>,
+    /// Its Cron Triggers, sorted, if uploaded.
+    pub crons: Option<Vec<String>>,
     /// Durable Object namespaces of this script.
     pub namespaces: Vec<Namespace>,
     /// Every container application in the account.
@@ -27,19 +29,22 @@ impl Remote {
     pub async fn read(client: &Client, worker: &str, out: &Output) -> Result<Remote, Error> {
         let scripts: Vec<ScriptEntry> = client.get_all("/workers/scripts", out).await?;
         let script = scripts.into_iter().find(|s| s.id == worker);
-        let (settings, tags, workers_dev) = match &script {
+        let (settings, tags, workers_dev, crons) = match &script {
             Some(_) => {
                 let settings = client.get(&format!("/workers/scripts/{worker}/settings"), out).await?;
                 let tags: ScriptTags = client.get(&format!("/workers/scripts/{worker}/script-settings"), out).await?;
                 let subdomain: ScriptSubdomain =
                     client.get(&format!("/workers/scripts/{worker}/subdomain"), out).await?;
-                (Some(settings), tags.tags, Some(subdomain.enabled))
+                let schedules: Schedules = client.get(&format!("/workers/scripts/{worker}/schedules"), out).await?;
+                let mut crons: Vec<String> = schedules.schedules.into_iter().map(|s| s.cron).collect();
+                crons.sort();
+                (Some(settings), tags.tags, Some(subdomain.enabled), Some(crons))
             }
-            None => (None, Vec::new(), None),
+            None => (None, Vec::new(), None, None),
         };
         let namespaces = Remote::namespaces_of(client, worker, out).await?;
         let applications = client.get_all("/containers/applications", out).await?;
-        Ok(Remote { script, settings, tags, workers_dev, namespaces, applications })
+        Ok(Remote { script, settings, tags, workers_dev, crons, namespaces, applications })
     }
 
     /// The tags of `worker`, or `None` if there is no such Worker.

@@ -742,3 +742,41 @@ fn env_staging_deploys_its_own_worker_with_its_own_bindings_compiled_into_the_co
         snapshot["applications"].as_array().unwrap().iter().filter_map(|a| a["name"].as_str()).collect();
     assert!(apps.iter().all(|a| a.starts_with(&staging)), "applications follow the env's Worker: {apps:?}");
 }
+
+#[test]
+fn cron_triggers_are_set_when_they_differ_and_a_bad_one_stops_the_deploy_before_any_call() {
+    let Some(emulator) = start() else { return };
+    let name = unique("crons");
+    let fixture = worker_fixture(&name, WEB);
+    let config = |crons: &str| {
+        std::fs::write(
+            fixture.path().join("wrangler.toml"),
+            format!("name = \"{name}\"\n[triggers]\ncrons = [{crons}]\n"),
+        )
+        .unwrap()
+    };
+    config("\"61 * * * *\"");
+    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(last.contains("`triggers.crons[0]` `61 * * * *` is not a cron expression"), "{last}");
+    assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(&emulator));
+
+    config("\"*/30 * * * *\", \"0 3 * * MON\"");
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let crons = |emulator: &Emulator| -> Vec<String> {
+        let schedules = emulator.snapshot()["scripts"][&name]["schedules"].clone();
+        schedules.as_array().unwrap().iter().map(|s| s["cron"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(crons(&emulator), ["*/30 * * * *", "0 3 * * MON"]);
+    let before = writes(&emulator).len();
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(writes(&emulator).len(), before, "unchanged crons are not written again");
+
+    config("\"0 3 * * MON\"");
+    let plan = ok_verb(&emulator, &fixture.manifest(), &["plan"], &[]);
+    assert_eq!(plan["crons"], json!([["*/30 * * * *", "0 3 * * MON"], ["0 3 * * MON"]]), "{plan}");
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let after = writes(&emulator);
+    assert_eq!(after[before..], [format!("PUT /workers/scripts/{name}/schedules")], "only the crons are written");
+    assert_eq!(crons(&emulator), ["0 3 * * MON"]);
+}

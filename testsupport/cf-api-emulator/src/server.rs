@@ -12,7 +12,7 @@ use crate::call::Call;
 use crate::envelope::{fail, Reply};
 use crate::faults::{self, FaultKind};
 use crate::shared::{Logged, Shared};
-use crate::{containers, tokens, workers};
+use crate::{containers, schedules, tokens, workers};
 
 /// API path prefix.
 const PREFIX: &str = "/client/v4";
@@ -140,6 +140,8 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
         }
         ("GET", ["workers", "subdomain"]) => Some(workers::account_subdomain(&call)),
         ("GET", ["workers", "scripts", name, "subdomain"]) => Some(workers::script_subdomain(&state, name, &call)),
+        ("GET", ["workers", "scripts", name, "schedules"]) => Some(schedules::get(&state, name, &call)),
+        ("PUT", ["workers", "scripts", name, "schedules"]) => Some(schedules::put(&mut state, name, &call)),
         ("POST", ["workers", "scripts", name, "subdomain"]) => {
             Some(workers::set_script_subdomain(&mut state, name, &call))
         }

@@ -34,6 +34,8 @@ pub struct Script {
     pub placement: Option<Value>,
     pub tail_consumers: Vec<Value>,
     pub limits: Option<Value>,
+    /// Cron Triggers, as `GET .../schedules` lists them.
+    pub schedules: Vec<Value>,
     pub tags: Vec<String>,
     /// Served on `<name>.<subdomain>.workers.dev`.
     pub workers_dev: bool,
@@ -141,6 +143,7 @@ impl Script {
             settings["observability"] = o.clone();
         }
         if internal {
+            settings["schedules"] = json!(self.schedules);
             settings["migration_tag"] = json!(self.migration_tag);
             settings["containers"] = json!(self.containers);
             settings["etag"] = json!(self.etag);

@@ -335,6 +335,7 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
     let now = state.now();
     let version_id = state.id();
     let workers_dev = state.scripts.get(name).is_some_and(|s| s.workers_dev);
+    let existing_schedules = state.scripts.get(name).map(|s| s.schedules.clone()).unwrap_or_default();
     let created_on = existing.map(|(.., created)| created).unwrap_or_else(|| now.clone());
     let script = Script {
         etag,
@@ -350,6 +351,8 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
         placement: metadata.get("placement").cloned(),
         tail_consumers: metadata.get("tail_consumers").and_then(Value::as_array).cloned().unwrap_or_default(),
         limits: metadata.get("limits").cloned(),
+        // A new upload keeps the Worker's Cron Triggers.
+        schedules: existing_schedules,
         tags,
         workers_dev,
         created_on,
