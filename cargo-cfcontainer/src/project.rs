@@ -105,6 +105,8 @@ const APPLIED_OR_INERT: &[&str] = &[
     "observability",
     "logpush",
     "triggers",
+    "routes",
+    "route",
 ];
 
 /// One route: a bare pattern, or a pattern with its zone.
@@ -388,7 +390,21 @@ fn from_wrangler(
     }
     let source = WranglerSource { path: path.to_path_buf(), bindings: section.bindings.clone(), not_applied };
     let upload_settings = upload_settings(&top.other).map_err(bad)?;
-    // `triggers` is inherited by an environment unless it sets its own.
+    // `routes`/`route` and `triggers` are inherited by an environment
+    // unless it sets its own.
+    let inherited = |key: &str| section.other.get(key).or_else(|| top.other.get(key));
+    let routes: Option<Vec<Route>> = match (inherited("routes"), inherited("route")) {
+        (Some(_), Some(_)) => return Err(bad("give `routes` or `route`, not both".into())),
+        (Some(list), None) => Some(serde_json::from_value(list.clone()).map_err(|e| bad(format!("`routes`: {e}")))?),
+        (None, Some(one)) => Some(vec![serde_json::from_value(one.clone()).map_err(|e| bad(format!("`route`: {e}")))?]),
+        (None, None) => None,
+    };
+    if let Some(routes) = routes {
+        if !raw.routes.is_empty() && raw.routes != routes {
+            return Err(both("routes", &raw.routes, &routes));
+        }
+        raw.routes = routes;
+    }
     let triggers = section.other.get("triggers").or_else(|| top.other.get("triggers"));
     let crons = triggers.map(crons).transpose().map_err(bad)?;
     Ok((FromFile { json_vars, upload_settings, crons }, Some(source)))

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::kill_hook::KillHook;
-use super::{Secret, TokenStatus, DEFAULT_BASE_URL};
+use super::{Secret, TokenStatus, Zone, DEFAULT_BASE_URL};
 use crate::output::Output;
 use crate::{Error, WorkerSettings};
 
@@ -154,6 +154,14 @@ impl Client {
         let verified =
             self.send(Method::GET, url, "GET /user/tokens/verify".into(), &Body::Empty, Retry::Safe, out).await;
         verified.map(|(status, _)| status)
+    }
+
+    /// `GET /zones?name=...` of this account: the zone called `name`.
+    pub async fn zone_named(&self, name: &str, out: &Output) -> Result<Option<Zone>, Error> {
+        let url = format!("{}/zones?name={name}&account.id={}", self.base, self.account);
+        let (zones, _): (Vec<Zone>, _) =
+            self.send(Method::GET, url, "GET /zones".into(), &Body::Empty, Retry::Safe, out).await?;
+        Ok(zones.into_iter().find(|z| z.name == name))
     }
 
     /// The token, to key hashes that must not be guessable without it.

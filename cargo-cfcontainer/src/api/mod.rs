@@ -5,6 +5,7 @@
 mod client;
 mod containers;
 mod kill_hook;
+mod routes;
 mod script_settings;
 mod secret;
 mod user;
@@ -12,6 +13,7 @@ mod workers;
 
 pub use client::{Body, Client, Part, Retry};
 pub use containers::*;
+pub use routes::*;
 pub use script_settings::*;
 pub use secret::Secret;
 pub use user::*;

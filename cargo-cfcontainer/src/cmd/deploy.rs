@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::api::AccountSubdomain;
 use crate::cli::{DeployArgs, GlobalArgs};
-use crate::deploy::{apply, prepare, Action, DeployedApp, Plan, Remote, WorkerSecret};
+use crate::deploy::{apply, prepare, Action, DeployedApp, DesiredRoutes, Plan, Remote, WorkerSecret};
 use crate::output::Output;
 use crate::Error;
 
@@ -32,6 +32,8 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), E
             return Err(Error::NotOurs { worker: worker.clone(), verb, effect, flag });
         }
         check_secrets(&prepared.script.secrets, &remote)?;
+        // Every route's zone must exist before anything is pushed or written.
+        DesiredRoutes::of(&prepared.project.settings.routes).check_zones(&prepared.client, out).await?;
         let apps = prepared.applications(true, out).await?;
         let plan = prepared.plan(&remote, &apps);
         // A new application's name must be free (it is unique per account).

@@ -71,6 +71,12 @@ pub async fn apply(
         let path = format!("/workers/scripts/{}/subdomain", script.name);
         client.call::<Value>(Method::POST, &path, Body::json(&ScriptSubdomain { enabled }), Retry::Safe, out).await?;
     }
+    if let Some((_, routes)) = &plan.routes {
+        super::routes::put_routes(client, &script.name, routes, out).await?;
+    }
+    if let Some((_, origins)) = &plan.domains {
+        super::routes::put_domains(client, &script.name, origins, out).await?;
+    }
     if let Some((_, crons)) = &plan.crons {
         // A PUT replaces the Worker's Cron Triggers, as the official CLI's does.
         let path = format!("/workers/scripts/{}/schedules", script.name);

@@ -8,12 +8,14 @@ mod desired;
 mod file_bindings;
 mod plan;
 mod remote;
+mod routes;
 
 pub use apply::{apply, DeployedApp};
 pub use cache::LastDeploy;
 pub use desired::{container_fields, DesiredApp, DesiredScript, WorkerSecret};
 pub use plan::{Action, AppPlan, AppStep, FieldChange, Plan, ScriptPlan};
 pub use remote::Remote;
+pub use routes::DesiredRoutes;
 
 /// True if tags mark a Worker as deployed by cargo cfcontainer, or a first
 /// upload of it from this machine was cut off before tagging it.

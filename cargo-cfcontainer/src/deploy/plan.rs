@@ -7,8 +7,9 @@ use cfcontainer_meta::InstanceType;
 use serde::Serialize;
 
 use super::desired::{DesiredApp, DesiredScript};
+use super::routes::DesiredRoutes;
 use super::Remote;
-use crate::api::{Application, BindingKind, ScriptSettings};
+use crate::api::{Application, BindingKind, Origin, ScriptRoute, ScriptSettings};
 use crate::migrations::Migrations;
 use crate::WorkerSettings;
 
@@ -132,6 +133,10 @@ pub struct Plan {
     pub workers_dev: Option<bool>,
     /// The Cron Triggers change from the first list to the second.
     pub crons: Option<(Vec<String>, Vec<String>)>,
+    /// The zone routes change from these patterns to those routes.
+    pub routes: Option<(Vec<String>, Vec<ScriptRoute>)>,
+    /// The Custom Domains change from these hostnames to those.
+    pub domains: Option<(Vec<String>, Vec<Origin>)>,
     /// Container applications, by class.
     pub applications: Vec<AppPlan>,
 }
@@ -176,7 +181,16 @@ impl Plan {
             let now = remote.crons.clone().unwrap_or_default();
             (now != wanted).then_some((now, wanted))
         });
-        Plan { script: script_plan, workers_dev, crons, applications }
+        // Routes are set when the settings name some, as the official CLI
+        // does (removing every route from the config leaves the account's).
+        let desired = DesiredRoutes::of(&settings.routes);
+        let patterns: Vec<String> = desired.zone_routes.iter().map(|r| r.pattern.clone()).collect();
+        let routes = (!patterns.is_empty() && patterns != remote.routes)
+            .then(|| (remote.routes.clone(), desired.zone_routes.clone()));
+        let hostnames: Vec<String> = desired.domains.iter().map(|d| d.hostname.clone()).collect();
+        let domains = (!hostnames.is_empty() && hostnames != remote.domains)
+            .then(|| (remote.domains.clone(), desired.domains.clone()));
+        Plan { script: script_plan, workers_dev, crons, routes, domains, applications }
     }
 
     /// True if the deploy would change nothing.
@@ -184,6 +198,8 @@ impl Plan {
         self.script.action == Action::NoChange
             && self.workers_dev.is_none()
             && self.crons.is_none()
+            && self.routes.is_none()
+            && self.domains.is_none()
             && self.applications.iter().all(|a| a.action() == Action::NoChange)
     }
 
@@ -203,6 +219,14 @@ impl Plan {
             for cron in now.iter().filter(|c| !wanted.contains(c)) {
                 lines.push(format!("- cron trigger {cron:?} of {}", s.name));
             }
+        }
+        if let Some((now, wanted)) = &self.routes {
+            let wanted: Vec<&String> = wanted.iter().map(|r| &r.pattern).collect();
+            added_removed(&mut lines, "route", &s.name, now, &wanted);
+        }
+        if let Some((now, wanted)) = &self.domains {
+            let wanted: Vec<&String> = wanted.iter().map(|d| &d.hostname).collect();
+            added_removed(&mut lines, "custom domain", &s.name, now, &wanted);
         }
         for app in &self.applications {
             let what = match &app.step {
@@ -236,6 +260,16 @@ impl Plan {
             ));
         }
         lines.join("\n")
+    }
+}
+
+/// `+` and `-` lines for what `wanted` adds to and removes from `now`.
+fn added_removed(lines: &mut Vec<String>, what: &str, worker: &str, now: &[String], wanted: &[&String]) {
+    for item in wanted.iter().filter(|w| !now.contains(w)) {
+        lines.push(format!("+ {what} {item} of {worker}"));
+    }
+    for item in now.iter().filter(|n| !wanted.contains(n)) {
+        lines.push(format!("- {what} {item} of {worker}"));
     }
 }
 

@@ -1,7 +1,10 @@
 //! What the account holds now, read by name: the account is the source of
 //! truth, nothing is remembered between deploys.
 
-use crate::api::{Application, Client, Namespace, Schedules, ScriptEntry, ScriptSettings, ScriptSubdomain, ScriptTags};
+use crate::api::{
+    Application, Client, DomainRecord, Namespace, Schedules, ScriptEntry, ScriptRoute, ScriptSettings, ScriptSubdomain,
+    ScriptTags,
+};
 use crate::output::Output;
 use crate::Error;
 
@@ -18,6 +21,10 @@ pub struct Remote {
     pub workers_dev: Option<bool>,
     /// Its Cron Triggers, sorted, if uploaded.
     pub crons: Option<Vec<String>>,
+    /// The patterns of its zone routes, sorted.
+    pub routes: Vec<String>,
+    /// The hostnames of its Custom Domains, sorted.
+    pub domains: Vec<String>,
     /// Durable Object namespaces of this script.
     pub namespaces: Vec<Namespace>,
     /// Every container application in the account.
@@ -29,7 +36,7 @@ impl Remote {
     pub async fn read(client: &Client, worker: &str, out: &Output) -> Result<Remote, Error> {
         let scripts: Vec<ScriptEntry> = client.get_all("/workers/scripts", out).await?;
         let script = scripts.into_iter().find(|s| s.id == worker);
-        let (settings, tags, workers_dev, crons) = match &script {
+        let (settings, tags, workers_dev, crons, routes, domains) = match &script {
             Some(_) => {
                 let settings = client.get(&format!("/workers/scripts/{worker}/settings"), out).await?;
                 let tags: ScriptTags = client.get(&format!("/workers/scripts/{worker}/script-settings"), out).await?;
@@ -38,13 +45,21 @@ impl Remote {
                 let schedules: Schedules = client.get(&format!("/workers/scripts/{worker}/schedules"), out).await?;
                 let mut crons: Vec<String> = schedules.schedules.into_iter().map(|s| s.cron).collect();
                 crons.sort();
-                (Some(settings), tags.tags, Some(subdomain.enabled), Some(crons))
+                let routes: Vec<ScriptRoute> = client.get(&format!("/workers/scripts/{worker}/routes"), out).await?;
+                let mut routes: Vec<String> = routes.into_iter().map(|r| r.pattern).collect();
+                routes.sort();
+                let domains: Vec<DomainRecord> =
+                    client.get_all(&format!("/workers/domains?service={worker}"), out).await?;
+                let mut domains: Vec<String> =
+                    domains.into_iter().filter(|d| d.service == worker).map(|d| d.hostname).collect();
+                domains.sort();
+                (Some(settings), tags.tags, Some(subdomain.enabled), Some(crons), routes, domains)
             }
-            None => (None, Vec::new(), None, None),
+            None => (None, Vec::new(), None, None, Vec::new(), Vec::new()),
         };
         let namespaces = Remote::namespaces_of(client, worker, out).await?;
         let applications = client.get_all("/containers/applications", out).await?;
-        Ok(Remote { script, settings, tags, workers_dev, crons, namespaces, applications })
+        Ok(Remote { script, settings, tags, workers_dev, crons, routes, domains, namespaces, applications })
     }
 
     /// The tags of `worker`, or `None` if there is no such Worker.

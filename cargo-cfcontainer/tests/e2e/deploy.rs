@@ -780,3 +780,51 @@ fn cron_triggers_are_set_when_they_differ_and_a_bad_one_stops_the_deploy_before_
     assert_eq!(after[before..], [format!("PUT /workers/scripts/{name}/schedules")], "only the crons are written");
     assert_eq!(crons(&emulator), ["0 3 * * MON"]);
 }
+
+#[test]
+fn routes_and_custom_domains_are_set_when_they_differ_and_an_unknown_zone_stops_the_deploy_before_any_write() {
+    let Some(emulator) = start() else { return };
+    let name = unique("routes");
+    let fixture = worker_fixture(&name, WEB);
+    let config = |routes: &str| {
+        std::fs::write(fixture.path().join("wrangler.toml"), format!("name = \"{name}\"\nroutes = [{routes}]\n"))
+            .unwrap()
+    };
+    config("\"api.example.org/*\"");
+    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(last.contains("route `api.example.org/*`: no zone api.example.org, example.org in this account"), "{last}");
+    assert!(writes(&emulator).is_empty(), "wrote before failing: {:?}", writes(&emulator));
+
+    config(
+        "\"example.com/api/*\", { pattern = \"shop.example.com/*\", zone_name = \"example.com\" }, \
+         { pattern = \"app.example.com\", custom_domain = true }",
+    );
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let snapshot = emulator.snapshot();
+    let patterns: Vec<&str> = snapshot["scripts"][&name]["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["pattern"].as_str().unwrap())
+        .collect();
+    assert_eq!(patterns, ["example.com/api/*", "shop.example.com/*"]);
+    let domains: Vec<&str> =
+        snapshot["domains"].as_array().unwrap().iter().map(|d| d["hostname"].as_str().unwrap()).collect();
+    assert_eq!(domains, ["app.example.com"]);
+    let before = writes(&emulator).len();
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(writes(&emulator).len(), before, "unchanged routes are not written again");
+
+    config("\"example.com/api/*\", { pattern = \"app.example.com\", custom_domain = true }");
+    let plan = ok_verb(&emulator, &fixture.manifest(), &["plan"], &[]);
+    assert_eq!(
+        plan["routes"],
+        json!([["example.com/api/*", "shop.example.com/*"], [{ "pattern": "example.com/api/*" }]]),
+        "{plan}"
+    );
+    assert_eq!(plan["domains"], Value::Null, "the Custom Domain did not change");
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let after = writes(&emulator);
+    assert_eq!(after[before..], [format!("PUT /workers/scripts/{name}/routes")], "only the routes are written");
+}

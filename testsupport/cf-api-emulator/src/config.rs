@@ -15,16 +15,20 @@ pub struct Config {
     /// The most items one page of a paginated list holds (the real API's
     /// pages are larger; a small one makes clients page).
     pub max_per_page: usize,
+    /// The account's zones, by name (routes and Custom Domains must be in one).
+    pub zones: Vec<String>,
 }
 
 impl Config {
-    /// Account `0123456789abcdef0123456789abcdef`, token `test-token`, no registry.
+    /// Account `0123456789abcdef0123456789abcdef`, token `test-token`, no
+    /// registry, zone `example.com`.
     pub fn for_tests() -> Config {
         Config {
             account_id: "0123456789abcdef0123456789abcdef".into(),
             token: "test-token".into(),
             registry: None,
             max_per_page: 1,
+            zones: vec!["example.com".into()],
         }
     }
 }

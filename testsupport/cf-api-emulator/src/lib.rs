@@ -21,6 +21,7 @@ mod faults;
 mod instances;
 mod multipart;
 mod registry;
+mod routes;
 mod schedules;
 mod server;
 mod shared;

@@ -12,7 +12,7 @@ use crate::call::Call;
 use crate::envelope::{fail, Reply};
 use crate::faults::{self, FaultKind};
 use crate::shared::{Logged, Shared};
-use crate::{containers, schedules, tokens, workers};
+use crate::{containers, routes, schedules, tokens, workers};
 
 /// API path prefix.
 const PREFIX: &str = "/client/v4";
@@ -110,18 +110,31 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
     Ok(respond(reply))
 }
 
+/// The API token check every path but token verification makes.
+fn authorized(shared: &Shared, auth: Option<&str>) -> Result<(), Reply> {
+    match auth.and_then(|a| a.strip_prefix("Bearer ")) {
+        None => Err(fail(400, 6003, "Invalid request headers: missing Authorization: Bearer <token>")),
+        Some(token) if token != shared.config.token => Err(fail(403, 9109, "Invalid access token")),
+        Some(_) => Ok(()),
+    }
+}
+
 fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call: Call) -> Reply {
     let segments: Vec<String> = path.trim_start_matches('/').split('/').map(percent_decode).collect();
     if segments == ["user", "tokens", "verify"] {
         return tokens::verify(shared, method, auth, &call);
     }
+    if segments == ["zones"] {
+        if let Err(r) = authorized(shared, auth) {
+            return r;
+        }
+        return routes::zones(&shared.config, &call);
+    }
     if segments.len() < 3 || segments[0] != "accounts" {
         return fail(404, 7003, format!("Could not route to {path}, perhaps your object identifier is invalid?"));
     }
-    match auth.and_then(|a| a.strip_prefix("Bearer ")) {
-        None => return fail(400, 6003, "Invalid request headers: missing Authorization: Bearer <token>"),
-        Some(token) if token != shared.config.token => return fail(403, 9109, "Invalid access token"),
-        Some(_) => {}
+    if let Err(r) = authorized(shared, auth) {
+        return r;
     }
     if segments[1] != shared.config.account_id {
         return fail(403, 10000, "Authentication error");
@@ -140,6 +153,14 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
         }
         ("GET", ["workers", "subdomain"]) => Some(workers::account_subdomain(&call)),
         ("GET", ["workers", "scripts", name, "subdomain"]) => Some(workers::script_subdomain(&state, name, &call)),
+        ("GET", ["workers", "scripts", name, "routes"]) => Some(routes::get_routes(&state, name, &call)),
+        ("PUT", ["workers", "scripts", name, "routes"]) => {
+            Some(routes::put_routes(&mut state, &shared.config, name, &call))
+        }
+        ("GET", ["workers", "domains"]) => Some(routes::get_domains(&state, &shared.config, &call)),
+        ("PUT", ["workers", "scripts", name, "domains", "records"]) => {
+            Some(routes::put_domains(&mut state, &shared.config, name, &call))
+        }
         ("GET", ["workers", "scripts", name, "schedules"]) => Some(schedules::get(&state, name, &call)),
         ("PUT", ["workers", "scripts", name, "schedules"]) => Some(schedules::put(&mut state, name, &call)),
         ("POST", ["workers", "scripts", name, "subdomain"]) => {

@@ -12,6 +12,8 @@ pub struct State {
     pub scripts: BTreeMap<String, Script>,
     pub namespaces: Vec<Namespace>,
     pub applications: Vec<Application>,
+    /// Custom Domains of every Worker.
+    pub domains: Vec<Domain>,
     /// Credential requests still to answer with a wrong password.
     pub bad_credentials: u32,
     next_id: u64,
@@ -36,6 +38,8 @@ pub struct Script {
     pub limits: Option<Value>,
     /// Cron Triggers, as `GET .../schedules` lists them.
     pub schedules: Vec<Value>,
+    /// Zone routes, as `GET .../routes` lists them.
+    pub routes: Vec<Value>,
     pub tags: Vec<String>,
     /// Served on `<name>.<subdomain>.workers.dev`.
     pub workers_dev: bool,
@@ -53,6 +57,23 @@ impl Script {
             "observability": self.observability.clone().unwrap_or(json!({ "enabled": false })),
             "tags": self.tags,
         })
+    }
+}
+
+/// A Custom Domain: a hostname a Worker serves.
+pub struct Domain {
+    pub id: String,
+    pub hostname: String,
+    pub service: String,
+    pub zone_id: String,
+    pub zone_name: String,
+}
+
+impl Domain {
+    /// As `GET /workers/domains` lists it.
+    pub fn json(&self) -> Value {
+        json!({ "id": self.id, "hostname": self.hostname, "service": self.service, "environment": "production",
+                "zone_id": self.zone_id, "zone_name": self.zone_name })
     }
 }
 
@@ -107,6 +128,7 @@ impl State {
             "scripts": self.scripts.iter().map(|(name, s)| (name.clone(), s.settings_json(true))).collect::<serde_json::Map<_, _>>(),
             "namespaces": self.namespaces.iter().map(Namespace::json).collect::<Vec<_>>(),
             "applications": self.applications.iter().map(|a| a.json(&config.account_id)).collect::<Vec<_>>(),
+            "domains": self.domains.iter().map(Domain::json).collect::<Vec<_>>(),
         })
     }
 }
@@ -144,6 +166,7 @@ impl Script {
         }
         if internal {
             settings["schedules"] = json!(self.schedules);
+            settings["routes"] = json!(self.routes);
             settings["migration_tag"] = json!(self.migration_tag);
             settings["containers"] = json!(self.containers);
             settings["etag"] = json!(self.etag);

@@ -188,6 +188,8 @@ pub fn delete(state: &mut State, name: &str, call: &Call) -> Reply {
         }
     }
     state.scripts.remove(name);
+    // Its Custom Domains go with it.
+    state.domains.retain(|d| d.service != name);
     state.namespaces.retain(|n| n.script != name);
     ok(Value::Null)
 }
@@ -336,6 +338,7 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
     let version_id = state.id();
     let workers_dev = state.scripts.get(name).is_some_and(|s| s.workers_dev);
     let existing_schedules = state.scripts.get(name).map(|s| s.schedules.clone()).unwrap_or_default();
+    let existing_routes = state.scripts.get(name).map(|s| s.routes.clone()).unwrap_or_default();
     let created_on = existing.map(|(.., created)| created).unwrap_or_else(|| now.clone());
     let script = Script {
         etag,
@@ -351,8 +354,9 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
         placement: metadata.get("placement").cloned(),
         tail_consumers: metadata.get("tail_consumers").and_then(Value::as_array).cloned().unwrap_or_default(),
         limits: metadata.get("limits").cloned(),
-        // A new upload keeps the Worker's Cron Triggers.
+        // A new upload keeps the Worker's Cron Triggers and routes.
         schedules: existing_schedules,
+        routes: existing_routes,
         tags,
         workers_dev,
         created_on,
