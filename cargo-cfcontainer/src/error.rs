@@ -112,6 +112,9 @@ pub enum Error {
     /// The wrangler config sets something this tool does not deploy yet.
     #[error("{}: `{key}` is not applied by cargo cfcontainer deploy yet, so deploying would leave it out; deploy this Worker with the official CLI (`cargo cfcontainer wrangler` writes the containers into its config)", path.display())]
     NotApplied { path: PathBuf, key: String },
+    /// A queue the wrangler file names does not exist.
+    #[error("queue `{name}` does not exist in this account; create it (`wrangler queues create {name}`) and rerun")]
+    NoQueue { name: String },
     /// A route's zone is not in the account.
     #[error("route `{pattern}`: no zone {tried} in this account; add the zone to the account, or give the route its `zone_id`")]
     NoZone { pattern: String, tried: String },

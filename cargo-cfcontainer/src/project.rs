@@ -385,9 +385,6 @@ fn from_wrangler(
         let keys = section.other.keys().filter(|k| !APPLIED_OR_INERT.contains(&k.as_str()));
         not_applied.extend(keys.map(|k| format!("env.{env}.{k}")));
     }
-    if !section.bindings.queues.consumers.is_empty() {
-        not_applied.push("queues.consumers".into());
-    }
     let source = WranglerSource { path: path.to_path_buf(), bindings: section.bindings.clone(), not_applied };
     let upload_settings = upload_settings(&top.other).map_err(bad)?;
     // `routes`/`route` and `triggers` are inherited by an environment

@@ -5,6 +5,7 @@
 mod client;
 mod containers;
 mod kill_hook;
+mod queues;
 mod routes;
 mod script_settings;
 mod secret;
@@ -13,6 +14,7 @@ mod workers;
 
 pub use client::{Body, Client, Part, Retry};
 pub use containers::*;
+pub use queues::*;
 pub use routes::*;
 pub use script_settings::*;
 pub use secret::Secret;

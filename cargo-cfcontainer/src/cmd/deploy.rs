@@ -26,16 +26,18 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), E
     let prepared = prepare(global.project()?, global.feature_args(), out)?;
     let worker = prepared.project.settings.name.clone();
     let report = crate::runtime()?.block_on(async {
-        let remote = Remote::read(&prepared.client, &worker, out).await?;
+        let remote = Remote::read(&prepared.client, &worker, &prepared.queue_names(), out).await?;
         if !args.adopt && !prepared.may_deploy_over(&remote) {
             let (verb, effect, flag) = ("deploy", "replace its code and bindings", "--adopt");
             return Err(Error::NotOurs { worker: worker.clone(), verb, effect, flag });
         }
         check_secrets(&prepared.script.secrets, &remote)?;
-        // Every route's zone must exist before anything is pushed or written.
+        // Every route's zone and queue must exist before anything is pushed
+        // or written.
         DesiredRoutes::of(&prepared.project.settings.routes).check_zones(&prepared.client, out).await?;
+        prepared.check_queues(&remote)?;
         let apps = prepared.applications(true, out).await?;
-        let plan = prepared.plan(&remote, &apps);
+        let plan = prepared.plan(&remote, &apps)?;
         // A new application's name must be free (it is unique per account).
         for app in plan.applications.iter().filter(|a| a.action() == Action::Create) {
             if let Some(other) = remote.applications.iter().find(|o| o.name == app.name) {

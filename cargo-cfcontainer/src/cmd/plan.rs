@@ -10,9 +10,10 @@ use crate::Error;
 pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
     let prepared = prepare(global.project()?, global.feature_args(), out)?;
     let plan = crate::runtime()?.block_on(async {
-        let remote = Remote::read(&prepared.client, &prepared.project.settings.name, out).await?;
+        let remote =
+            Remote::read(&prepared.client, &prepared.project.settings.name, &prepared.queue_names(), out).await?;
         let apps = prepared.applications(false, out).await?;
-        Ok::<_, Error>(prepared.plan(&remote, &apps))
+        prepared.plan(&remote, &apps)
     })?;
     out.result("plan", &plan, || plan.human());
     Ok(())

@@ -77,6 +77,7 @@ pub async fn apply(
     if let Some((_, origins)) = &plan.domains {
         super::routes::put_domains(client, &script.name, origins, out).await?;
     }
+    super::consumers::apply(client, &plan.consumers, out).await?;
     if let Some((_, crons)) = &plan.crons {
         // A PUT replaces the Worker's Cron Triggers, as the official CLI's does.
         let path = format!("/workers/scripts/{}/schedules", script.name);

@@ -4,6 +4,7 @@
 
 mod apply;
 mod cache;
+mod consumers;
 mod desired;
 mod file_bindings;
 mod plan;
@@ -107,11 +108,29 @@ impl Prepared {
         Ok(references)
     }
 
-    /// Compares the account with the crate.
-    pub fn plan(&self, remote: &Remote, apps: &[DesiredApp]) -> Plan {
+    /// Every queue the wrangler file names exists in the account.
+    pub fn check_queues(&self, remote: &Remote) -> Result<(), Error> {
+        match self.queue_names().into_iter().find(|n| !remote.queues.iter().any(|q| &q.queue_name == n)) {
+            Some(name) => Err(Error::NoQueue { name }),
+            None => Ok(()),
+        }
+    }
+
+    /// The queues the wrangler file names, to read with the account.
+    pub fn queue_names(&self) -> Vec<String> {
+        consumers::queue_names(&self.project.settings)
+    }
+
+    /// Compares the account with the crate; a queue the file names that
+    /// the account lacks is an error.
+    pub fn plan(&self, remote: &Remote, apps: &[DesiredApp]) -> Result<Plan, Error> {
+        self.check_queues(remote)?;
+        let consumers = consumers::steps(&remote.queues, &consumers::desired(&self.project.settings)?)?;
         let last = cache::read(&self.project, &remote.tags);
         let fields = container_fields(&self.containers);
-        Plan::new(remote, &self.script, &self.project.settings, apps, last.as_ref().map(|l| &l.fields), &fields)
+        let settings = &self.project.settings;
+        let last_fields = last.as_ref().map(|l| &l.fields);
+        Ok(Plan::new(remote, &self.script, settings, consumers, apps, last_fields, &fields))
     }
 
     /// True if the Worker in the account may be deployed over: none

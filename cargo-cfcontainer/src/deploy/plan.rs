@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use cfcontainer_meta::InstanceType;
 use serde::Serialize;
 
+use super::consumers::ConsumerStep;
 use super::desired::{DesiredApp, DesiredScript};
 use super::routes::DesiredRoutes;
 use super::Remote;
@@ -137,6 +138,8 @@ pub struct Plan {
     pub routes: Option<(Vec<String>, Vec<ScriptRoute>)>,
     /// The Custom Domains change from these hostnames to those.
     pub domains: Option<(Vec<String>, Vec<Origin>)>,
+    /// Queue consumers created or updated.
+    pub consumers: Vec<ConsumerStep>,
     /// Container applications, by class.
     pub applications: Vec<AppPlan>,
 }
@@ -149,6 +152,7 @@ impl Plan {
         remote: &Remote,
         script: &DesiredScript,
         settings: &WorkerSettings,
+        consumers: Vec<ConsumerStep>,
         apps: &[DesiredApp],
         last_fields: Option<&BTreeMap<String, String>>,
         fields: &BTreeMap<String, String>,
@@ -190,7 +194,7 @@ impl Plan {
         let hostnames: Vec<String> = desired.domains.iter().map(|d| d.hostname.clone()).collect();
         let domains = (!hostnames.is_empty() && hostnames != remote.domains)
             .then(|| (remote.domains.clone(), desired.domains.clone()));
-        Plan { script: script_plan, workers_dev, crons, routes, domains, applications }
+        Plan { script: script_plan, workers_dev, crons, routes, domains, consumers, applications }
     }
 
     /// True if the deploy would change nothing.
@@ -200,6 +204,7 @@ impl Plan {
             && self.crons.is_none()
             && self.routes.is_none()
             && self.domains.is_none()
+            && self.consumers.is_empty()
             && self.applications.iter().all(|a| a.action() == Action::NoChange)
     }
 
@@ -227,6 +232,13 @@ impl Plan {
         if let Some((now, wanted)) = &self.domains {
             let wanted: Vec<&String> = wanted.iter().map(|d| &d.hostname).collect();
             added_removed(&mut lines, "custom domain", &s.name, now, &wanted);
+        }
+        for step in &self.consumers {
+            let (sign, queue) = match step {
+                ConsumerStep::Create { queue, .. } => ("+", queue),
+                ConsumerStep::Update { queue, .. } => ("~", queue),
+            };
+            lines.push(format!("{sign} consumer of queue {queue}: {}", s.name));
         }
         for app in &self.applications {
             let what = match &app.step {

@@ -2,8 +2,8 @@
 //! truth, nothing is remembered between deploys.
 
 use crate::api::{
-    Application, Client, DomainRecord, Namespace, Schedules, ScriptEntry, ScriptRoute, ScriptSettings, ScriptSubdomain,
-    ScriptTags,
+    Application, Client, DomainRecord, Namespace, Queue, Schedules, ScriptEntry, ScriptRoute, ScriptSettings,
+    ScriptSubdomain, ScriptTags,
 };
 use crate::output::Output;
 use crate::Error;
@@ -25,6 +25,9 @@ pub struct Remote {
     pub routes: Vec<String>,
     /// The hostnames of its Custom Domains, sorted.
     pub domains: Vec<String>,
+    /// The queues the wrangler file names (one that does not exist is
+    /// missing).
+    pub queues: Vec<Queue>,
     /// Durable Object namespaces of this script.
     pub namespaces: Vec<Namespace>,
     /// Every container application in the account.
@@ -32,8 +35,9 @@ pub struct Remote {
 }
 
 impl Remote {
-    /// Reads the script, its settings and namespaces, and the applications.
-    pub async fn read(client: &Client, worker: &str, out: &Output) -> Result<Remote, Error> {
+    /// Reads the script, its settings and namespaces, the applications,
+    /// and the queues named `queues`.
+    pub async fn read(client: &Client, worker: &str, queues: &[String], out: &Output) -> Result<Remote, Error> {
         let scripts: Vec<ScriptEntry> = client.get_all("/workers/scripts", out).await?;
         let script = scripts.into_iter().find(|s| s.id == worker);
         let (settings, tags, workers_dev, crons, routes, domains) = match &script {
@@ -59,7 +63,8 @@ impl Remote {
         };
         let namespaces = Remote::namespaces_of(client, worker, out).await?;
         let applications = client.get_all("/containers/applications", out).await?;
-        Ok(Remote { script, settings, tags, workers_dev, crons, routes, domains, namespaces, applications })
+        let queues = super::consumers::read(client, queues, out).await?;
+        Ok(Remote { script, settings, tags, workers_dev, crons, routes, domains, queues, namespaces, applications })
     }
 
     /// The tags of `worker`, or `None` if there is no such Worker.

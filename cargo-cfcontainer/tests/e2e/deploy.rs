@@ -671,12 +671,12 @@ fn every_binding_kind_and_setting_of_the_wrangler_file_is_uploaded_as_the_offici
 #[test]
 fn a_setting_deploy_does_not_apply_yet_stops_it_before_any_call() {
     let Some(emulator) = start() else { return };
-    let fixture = worker_fixture(&unique("withcron"), WEB);
-    std::fs::write(fixture.path().join("wrangler.toml"), "[triggers]\ncrons = [\"0 * * * *\"]\n").unwrap();
+    let fixture = worker_fixture(&unique("withassets"), WEB);
+    std::fs::write(fixture.path().join("wrangler.toml"), "[assets]\ndirectory = \"./public\"\n").unwrap();
     let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
     assert_eq!(out.status.code(), Some(1));
     let last = stderr(&out).lines().last().unwrap_or_default().to_string();
-    assert!(last.contains("wrangler.toml: `triggers` is not applied") && last.contains("official CLI"), "{last}");
+    assert!(last.contains("wrangler.toml: `assets` is not applied") && last.contains("official CLI"), "{last}");
     assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(&emulator));
 }
 
@@ -827,4 +827,45 @@ fn routes_and_custom_domains_are_set_when_they_differ_and_an_unknown_zone_stops_
     ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
     let after = writes(&emulator);
     assert_eq!(after[before..], [format!("PUT /workers/scripts/{name}/routes")], "only the routes are written");
+}
+
+#[test]
+fn queue_consumers_are_created_then_updated_only_when_their_settings_differ() {
+    let Some(emulator) = start() else { return };
+    let name = unique("consumer");
+    let fixture = worker_fixture(&name, WEB);
+    let config = |queue: &str, batch: u32| {
+        std::fs::write(
+            fixture.path().join("wrangler.toml"),
+            format!(
+                "name = \"{name}\"\n[[queues.producers]]\nbinding = \"JOBS\"\nqueue = \"jobs\"\n\n[[queues.consumers]]\nqueue = \"{queue}\"\nmax_batch_size = {batch}\nmax_batch_timeout = 2.5\ndead_letter_queue = \"jobs-dlq\"\n"
+            ),
+        )
+        .unwrap()
+    };
+    config("no-such-queue", 5);
+    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(last.contains("queue `no-such-queue` does not exist in this account"), "{last}");
+    assert!(writes(&emulator).is_empty(), "wrote before failing: {:?}", writes(&emulator));
+
+    config("jobs", 5);
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let consumers = emulator.snapshot()["consumers"].clone();
+    assert_eq!(consumers[0]["script"], json!(name), "{consumers}");
+    assert_eq!(consumers[0]["dead_letter_queue"], "jobs-dlq");
+    assert_eq!(
+        (&consumers[0]["settings"]["batch_size"], &consumers[0]["settings"]["max_wait_time_ms"]),
+        (&json!(5), &json!(2500))
+    );
+    let before = writes(&emulator).len();
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(writes(&emulator).len(), before, "settings the file leaves unset do not count as a change");
+
+    config("jobs", 20);
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let after = writes(&emulator);
+    assert_eq!(after.len(), before + 1, "one update: {:?}", &after[before..]);
+    assert!(after[before].starts_with("PUT /queues/") && after[before].contains("/consumers/"), "{}", after[before]);
+    assert_eq!(emulator.snapshot()["consumers"][0]["settings"]["batch_size"], 20);
 }

@@ -102,7 +102,26 @@ pub struct Service {
 pub struct Queues {
     pub producers: Vec<QueueProducer>,
     /// Consumers are not bindings; deploy configures them on the queue.
-    pub consumers: Vec<Value>,
+    pub consumers: Vec<QueueConsumer>,
+}
+
+/// `queues.consumers` entry: this Worker consumes a queue.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueConsumer {
+    pub queue: String,
+    /// `worker` (the default) or `http_pull`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub max_batch_size: Option<u32>,
+    /// Seconds.
+    pub max_batch_timeout: Option<f64>,
+    pub max_retries: Option<u32>,
+    pub dead_letter_queue: Option<String>,
+    pub max_concurrency: Option<u32>,
+    /// Seconds.
+    pub retry_delay: Option<u32>,
+    pub visibility_timeout_ms: Option<u64>,
 }
 
 /// `queues.producers` entry: a queue to send to.

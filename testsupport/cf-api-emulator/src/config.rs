@@ -17,11 +17,13 @@ pub struct Config {
     pub max_per_page: usize,
     /// The account's zones, by name (routes and Custom Domains must be in one).
     pub zones: Vec<String>,
+    /// The account's queues, by name.
+    pub queues: Vec<String>,
 }
 
 impl Config {
     /// Account `0123456789abcdef0123456789abcdef`, token `test-token`, no
-    /// registry, zone `example.com`.
+    /// registry, zone `example.com`, queues `jobs` and `jobs-dlq`.
     pub fn for_tests() -> Config {
         Config {
             account_id: "0123456789abcdef0123456789abcdef".into(),
@@ -29,6 +31,7 @@ impl Config {
             registry: None,
             max_per_page: 1,
             zones: vec!["example.com".into()],
+            queues: vec!["jobs".into(), "jobs-dlq".into()],
         }
     }
 }

@@ -20,6 +20,7 @@ mod envelope;
 mod faults;
 mod instances;
 mod multipart;
+mod queues;
 mod registry;
 mod routes;
 mod schedules;

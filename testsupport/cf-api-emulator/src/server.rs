@@ -12,7 +12,7 @@ use crate::call::Call;
 use crate::envelope::{fail, Reply};
 use crate::faults::{self, FaultKind};
 use crate::shared::{Logged, Shared};
-use crate::{containers, routes, schedules, tokens, workers};
+use crate::{containers, queues, routes, schedules, tokens, workers};
 
 /// API path prefix.
 const PREFIX: &str = "/client/v4";
@@ -156,6 +156,11 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
         ("GET", ["workers", "scripts", name, "routes"]) => Some(routes::get_routes(&state, name, &call)),
         ("PUT", ["workers", "scripts", name, "routes"]) => {
             Some(routes::put_routes(&mut state, &shared.config, name, &call))
+        }
+        ("GET", ["queues"]) => Some(queues::list(&state, &shared.config, &call)),
+        ("POST", ["queues", id, "consumers"]) => Some(queues::add_consumer(&mut state, &shared.config, id, &call)),
+        ("PUT", ["queues", id, "consumers", consumer]) => {
+            Some(queues::update_consumer(&mut state, &shared.config, id, consumer, &call))
         }
         ("GET", ["workers", "domains"]) => Some(routes::get_domains(&state, &shared.config, &call)),
         ("PUT", ["workers", "scripts", name, "domains", "records"]) => {

@@ -14,6 +14,8 @@ pub struct State {
     pub applications: Vec<Application>,
     /// Custom Domains of every Worker.
     pub domains: Vec<Domain>,
+    /// Queue consumers.
+    pub consumers: Vec<Consumer>,
     /// Credential requests still to answer with a wrong password.
     pub bad_credentials: u32,
     next_id: u64,
@@ -57,6 +59,32 @@ impl Script {
             "observability": self.observability.clone().unwrap_or(json!({ "enabled": false })),
             "tags": self.tags,
         })
+    }
+}
+
+/// A Worker consuming a queue.
+pub struct Consumer {
+    pub consumer_id: String,
+    pub queue: String,
+    pub script: String,
+    pub settings: serde_json::Map<String, Value>,
+    pub dead_letter_queue: Option<String>,
+}
+
+impl Consumer {
+    /// As `GET /queues` lists it. Settings the consumer did not set show
+    /// the API's defaults.
+    pub fn json(&self) -> Value {
+        let mut settings = json!({ "batch_size": 10, "max_retries": 3, "max_wait_time_ms": 5000 });
+        for (key, value) in &self.settings {
+            settings[key] = value.clone();
+        }
+        let mut consumer = json!({ "consumer_id": self.consumer_id, "type": "worker", "script": self.script,
+                                   "queue_name": self.queue, "settings": settings });
+        if let Some(dlq) = &self.dead_letter_queue {
+            consumer["dead_letter_queue"] = json!(dlq);
+        }
+        consumer
     }
 }
 
@@ -129,6 +157,7 @@ impl State {
             "namespaces": self.namespaces.iter().map(Namespace::json).collect::<Vec<_>>(),
             "applications": self.applications.iter().map(|a| a.json(&config.account_id)).collect::<Vec<_>>(),
             "domains": self.domains.iter().map(Domain::json).collect::<Vec<_>>(),
+            "consumers": self.consumers.iter().map(Consumer::json).collect::<Vec<_>>(),
         })
     }
 }

@@ -188,8 +188,9 @@ pub fn delete(state: &mut State, name: &str, call: &Call) -> Reply {
         }
     }
     state.scripts.remove(name);
-    // Its Custom Domains go with it.
+    // Its Custom Domains and queue consumers go with it.
     state.domains.retain(|d| d.service != name);
+    state.consumers.retain(|c| c.script != name);
     state.namespaces.retain(|n| n.script != name);
     ok(Value::Null)
 }
