@@ -93,11 +93,18 @@ pub fn of(source: &WranglerSource, containers: &[ContainerMeta]) -> Result<Vec<B
     out.extend(b.dispatch_namespaces.iter().map(|d| Binding::DispatchNamespace {
         name: d.binding.clone(),
         namespace: d.namespace.clone(),
-        // The official CLI renames the config's fields here.
+        // The official CLI renames the config's fields here, and leaves
+        // out what is unset (JSON has no `undefined`).
         outbound: d.outbound.as_ref().map(|o| {
-            let params: Option<Vec<_>> =
-                o.parameters.as_ref().map(|p| p.iter().map(|n| json!({ "name": n })).collect());
-            json!({ "worker": { "service": o.service, "environment": o.environment }, "params": params })
+            let mut worker = json!({ "service": o.service });
+            if let Some(environment) = &o.environment {
+                worker["environment"] = json!(environment);
+            }
+            let mut outbound = json!({ "worker": worker });
+            if let Some(parameters) = &o.parameters {
+                outbound["params"] = parameters.iter().map(|n| json!({ "name": n })).collect();
+            }
+            outbound
         }),
     }));
     out.extend(b.workflows.iter().map(|w| Binding::Workflow {

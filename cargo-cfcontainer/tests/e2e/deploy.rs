@@ -637,7 +637,7 @@ fn every_binding_kind_and_setting_of_the_wrangler_file_is_uploaded_as_the_offici
         json!({ "type": "hyperdrive", "name": "PG", "id": "a76a99bc342644deb02c38d66082262a" }),
         json!({ "type": "vectorize", "name": "SEARCH", "index_name": "docs" }),
         json!({ "type": "secrets_store_secret", "name": "STRIPE", "store_id": "s1", "secret_name": "stripe" }),
-        json!({ "type": "dispatch_namespace", "name": "TENANTS", "namespace": "tenants", "outbound": { "worker": { "service": "outbound", "environment": null }, "params": [{ "name": "tenant" }] } }),
+        json!({ "type": "dispatch_namespace", "name": "TENANTS", "namespace": "tenants", "outbound": { "worker": { "service": "outbound" }, "params": [{ "name": "tenant" }] } }),
         json!({ "type": "version_metadata", "name": "VERSION" }),
         json!({ "type": "durable_object_namespace", "name": "WEB", "class_name": "Web" }),
     ];
@@ -868,4 +868,98 @@ fn queue_consumers_are_created_then_updated_only_when_their_settings_differ() {
     assert_eq!(after.len(), before + 1, "one update: {:?}", &after[before..]);
     assert!(after[before].starts_with("PUT /queues/") && after[before].contains("/consumers/"), "{}", after[before]);
     assert_eq!(emulator.snapshot()["consumers"][0]["settings"]["batch_size"], 20);
+}
+
+/// The official CLI (`WRANGLER_BIN`), or `None` (skip).
+fn wrangler_bin() -> Option<std::path::PathBuf> {
+    let bin = std::env::var("WRANGLER_BIN").map(std::path::PathBuf::from).ok().filter(|p| p.is_file());
+    prerequisite(bin.is_some(), "the official CLI (WRANGLER_BIN, installed by scripts/setup.sh)").then(|| bin.unwrap())
+}
+
+/// What a deploy left in the account for Worker `name`, in the terms both
+/// tools share: bindings (by name), settings, crons, routes, domains,
+/// consumers.
+fn deployed_shape(emulator: &Emulator, name: &str) -> Value {
+    let snapshot = emulator.snapshot();
+    let script = &snapshot["scripts"][name];
+    let mut bindings: Vec<Value> = script["bindings"].as_array().cloned().unwrap_or_default();
+    bindings.sort_by_key(|b| b["name"].as_str().unwrap_or_default().to_string());
+    let crons: Vec<&Value> =
+        script["schedules"].as_array().map(|s| s.iter().map(|c| &c["cron"]).collect()).unwrap_or_default();
+    let routes: Vec<&Value> =
+        script["routes"].as_array().map(|r| r.iter().map(|r| &r["pattern"]).collect()).unwrap_or_default();
+    let domains: Vec<&Value> = snapshot["domains"].as_array().unwrap().iter().map(|d| &d["hostname"]).collect();
+    let consumers: Vec<Value> = snapshot["consumers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| json!({ "queue": c["queue_name"], "settings": c["settings"], "dead_letter_queue": c["dead_letter_queue"] }))
+        .collect();
+    json!({
+        "bindings": bindings,
+        "compatibility_date": script["compatibility_date"],
+        "compatibility_flags": script["compatibility_flags"],
+        "logpush": script["logpush"], "limits": script["limits"], "placement": script["placement"],
+        "tail_consumers": script["tail_consumers"], "observability": script["observability"],
+        "crons": crons, "routes": routes, "domains": domains, "consumers": consumers,
+    })
+}
+
+#[test]
+fn the_official_cli_and_cfcontainer_leave_the_same_worker_for_the_same_wrangler_file() {
+    let Some(ours) = start() else { return };
+    let Some(wrangler) = wrangler_bin() else { return };
+    let theirs = emulator().unwrap();
+    let name = unique("parity");
+    let file = format!(
+        "name = \"{name}\"\ncompatibility_date = \"2026-03-05\"\n{EVERY_KIND}\nroutes = [\"example.com/api/*\", {{ pattern = \"app.example.com\", custom_domain = true }}]\n\n[vars]\nMODE = \"production\"\nLIMITS = {{ max_items = 3 }}\n\n[triggers]\ncrons = [\"*/30 * * * *\"]\n"
+    )
+    // A consumer too: the producers' inline table gains one.
+    .replace(
+        "delivery_delay = 30 }] }",
+        "delivery_delay = 30 }], consumers = [{ queue = \"jobs\", max_batch_size = 5, max_batch_timeout = 2.5, dead_letter_queue = \"jobs-dlq\" }] }",
+    );
+    // Both accounts have the other Worker whose class COUNTER binds.
+    for emulator in [&ours, &theirs] {
+        let counter = json!({ "main_module": "index.js", "compatibility_date": "2026-03-01",
+            "migrations": { "new_tag": "v1", "new_sqlite_classes": ["Counter"] } });
+        upload_foreign_worker_with(emulator, "counter-worker", counter);
+    }
+    // The official CLI: the same file with a JavaScript main module.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("wrangler.toml"), format!("main = \"index.js\"\n{file}")).unwrap();
+    std::fs::write(dir.path().join("index.js"), "export default { fetch() { return new Response('ok') } }\n").unwrap();
+    let env = api_env(&theirs);
+    let out = std::process::Command::new(&wrangler)
+        .args(["deploy"])
+        .current_dir(dir.path())
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CI", "1")
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "wrangler deploy failed:\n{}\n{}\ncalls: {:#?}",
+        stdout(&out),
+        stderr(&out),
+        calls(&theirs)
+    );
+    // cargo cfcontainer: a crate without containers, with the same file.
+    let fixture = Fixture::new(&name, "use worker::*;\n#[event(fetch)]\nasync fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> { Response::ok(\"ok\") }\n", "\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n");
+    std::fs::write(fixture.path().join("wrangler.toml"), &file).unwrap();
+    ok_verb(&ours, &fixture.manifest(), &["deploy"], &[]);
+    let (mine, official) = (deployed_shape(&ours, &name), deployed_shape(&theirs, &name));
+    // What is compared is there (the official CLI did set each part).
+    assert_eq!(official["bindings"].as_array().unwrap().len(), 21, "{official}");
+    assert_eq!(
+        [&official["crons"], &official["routes"], &official["domains"]],
+        [&json!(["*/30 * * * *"]), &json!(["example.com/api/*"]), &json!(["app.example.com"])]
+    );
+    assert_eq!(official["consumers"][0]["settings"]["max_wait_time_ms"], 2500, "{official}");
+    // Known, reasoned differences, none of which shows here: the official
+    // CLI PUTs crons and routes on every deploy (we only when they differ)
+    // and looks R2 buckets up before uploading (we let the upload fail).
+    assert_eq!(mine, official);
 }

@@ -19,11 +19,14 @@ pub struct Config {
     pub zones: Vec<String>,
     /// The account's queues, by name.
     pub queues: Vec<String>,
+    /// The account's R2 buckets, by name.
+    pub r2_buckets: Vec<String>,
 }
 
 impl Config {
     /// Account `0123456789abcdef0123456789abcdef`, token `test-token`, no
-    /// registry, zone `example.com`, queues `jobs` and `jobs-dlq`.
+    /// registry, zone `example.com`, queues `jobs` and `jobs-dlq`, R2
+    /// buckets `assets` and `logs`.
     pub fn for_tests() -> Config {
         Config {
             account_id: "0123456789abcdef0123456789abcdef".into(),
@@ -32,6 +35,7 @@ impl Config {
             max_per_page: 1,
             zones: vec!["example.com".into()],
             queues: vec!["jobs".into(), "jobs-dlq".into()],
+            r2_buckets: vec!["assets".into(), "logs".into()],
         }
     }
 }

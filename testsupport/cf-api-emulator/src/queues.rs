@@ -1,6 +1,7 @@
-//! Queues and their consumers: `GET /queues` (`?name=`), `POST
-//! /queues/{id}/consumers`, `PUT /queues/{id}/consumers/{consumer}`. The
-//! account's queues come from the config; a consumer's body is checked
+//! Queues and their consumers (`GET /queues` with `?name=`, `POST
+//! /queues/{id}/consumers`, `PUT /queues/{id}/consumers/{consumer}`), and
+//! R2 buckets (`GET /r2/buckets/{name}`). The account's queues and buckets
+//! come from the config; a consumer's body is checked
 //! field by field, and its Worker must exist.
 
 use serde_json::{json, Map, Value};
@@ -103,4 +104,16 @@ pub fn update_consumer(state: &mut State, config: &Config, id: &str, consumer_id
     };
     (consumer.script, consumer.settings, consumer.dead_letter_queue) = (script, settings, dead_letter_queue);
     ok(consumer.json())
+}
+
+/// `GET /r2/buckets/{name}`: a bucket of the account (the official CLI
+/// looks each R2 binding's bucket up before it uploads).
+pub fn r2_bucket(config: &Config, name: &str, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&[]) {
+        return r;
+    }
+    match config.r2_buckets.iter().any(|b| b == name) {
+        true => ok(json!({ "name": name, "creation_date": "2026-01-01T00:00:00Z", "location": "weur" })),
+        false => fail(404, 10006, "The specified bucket does not exist."),
+    }
 }

@@ -187,3 +187,17 @@ pub fn put_domains(state: &mut State, config: &Config, name: &str, call: &Call) 
     }
     ok(json!(state.domains.iter().filter(|d| d.service == name).map(Domain::json).collect::<Vec<_>>()))
 }
+
+/// `GET /zones/{id}/workers/routes`: every Worker's routes in the zone
+/// (the official CLI looks for routes another Worker holds).
+pub fn zone_routes(state: &State, config: &Config, id: &str, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&["page", "per_page"]) {
+        return r;
+    }
+    let Some(zone) = config.zones.iter().find(|z| zone_id(z) == id) else {
+        return fail(404, 7003, "Could not route to this zone, perhaps your object identifier is invalid?");
+    };
+    let in_zone = |r: &&Value| zone_of(config, host_of(r["pattern"].as_str().unwrap_or_default())) == Some(zone);
+    let listed: Vec<Value> = state.scripts.values().flat_map(|s| s.routes.iter().filter(in_zone).cloned()).collect();
+    ok(Value::Array(listed))
+}

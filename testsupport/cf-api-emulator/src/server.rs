@@ -124,11 +124,18 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
     if segments == ["user", "tokens", "verify"] {
         return tokens::verify(shared, method, auth, &call);
     }
-    if segments == ["zones"] {
+    if segments.first().map(String::as_str) == Some("zones") {
         if let Err(r) = authorized(shared, auth) {
             return r;
         }
-        return routes::zones(&shared.config, &call);
+        let parts: Vec<&str> = segments.iter().map(String::as_str).collect();
+        return match (method, parts.as_slice()) {
+            ("GET", ["zones"]) => routes::zones(&shared.config, &call),
+            ("GET", ["zones", id, "workers", "routes"]) => {
+                routes::zone_routes(&shared.state.lock().unwrap(), &shared.config, id, &call)
+            }
+            _ => fail(404, 7003, format!("Could not route to {path}, perhaps your object identifier is invalid?")),
+        };
     }
     if segments.len() < 3 || segments[0] != "accounts" {
         return fail(404, 7003, format!("Could not route to {path}, perhaps your object identifier is invalid?"));
@@ -157,6 +164,9 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
         ("PUT", ["workers", "scripts", name, "routes"]) => {
             Some(routes::put_routes(&mut state, &shared.config, name, &call))
         }
+        ("GET", ["workers", "scripts", name, "deployments"]) => Some(workers::deployments(&state, name, &call)),
+        ("GET", ["workers", "services", name]) => Some(workers::service(&state, name, &call)),
+        ("GET", ["r2", "buckets", name]) => Some(queues::r2_bucket(&shared.config, name, &call)),
         ("GET", ["queues"]) => Some(queues::list(&state, &shared.config, &call)),
         ("POST", ["queues", id, "consumers"]) => Some(queues::add_consumer(&mut state, &shared.config, id, &call)),
         ("PUT", ["queues", id, "consumers", consumer]) => {

@@ -203,7 +203,9 @@ pub fn upload(state: &mut State, name: &str, call: &Call) -> Reply {
 }
 
 fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply> {
-    call.only_query(&[])?;
+    // The official CLI's: leave the script out of the answer; bindings
+    // marked `inherit` must exist.
+    call.only_query(&["excludeScript", "bindings_inherit"])?;
     let parts = multipart::parse(call.content_type.as_deref(), &call.body).map_err(invalid)?;
     let metadata_part =
         parts.iter().find(|p| p.name == "metadata").ok_or_else(|| invalid("missing the `metadata` part"))?;
@@ -521,4 +523,42 @@ fn optional_string(metadata: &Map<String, Value>, key: &str) -> Result<Option<St
 
 fn string_list(metadata: &Map<String, Value>, key: &str) -> Result<Vec<String>, Reply> {
     class_list(metadata.get(key), key).map_err(|_| invalid(format!("metadata.{key} must be an array of strings")))
+}
+
+/// `GET /workers/services/{name}`: the Worker as a service (the official
+/// CLI reads it first to see whether the Worker exists).
+pub fn service(state: &State, name: &str, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&[]) {
+        return r;
+    }
+    match state.scripts.get(name) {
+        Some(script) => ok(json!({
+            "id": name,
+            "default_environment": {
+                "environment": "production",
+                "script": { "id": name, "tag": script.etag, "tags": script.tags, "last_deployed_from": "wrangler" },
+            },
+        })),
+        None => fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2),
+    }
+}
+
+/// `GET /workers/scripts/{name}/deployments`: one deployment, all traffic
+/// to the last upload.
+pub fn deployments(state: &State, name: &str, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&[]) {
+        return r;
+    }
+    match state.scripts.get(name) {
+        Some(script) => ok(json!({
+            "deployments": [{
+                "id": script.version_id,
+                "source": "api",
+                "strategy": "percentage",
+                "created_on": script.modified_on,
+                "versions": [{ "version_id": script.version_id, "percentage": 100 }],
+            }],
+        })),
+        None => fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2),
+    }
 }
