@@ -164,6 +164,8 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
         ("PUT", ["workers", "scripts", name, "routes"]) => {
             Some(routes::put_routes(&mut state, &shared.config, name, &call))
         }
+        ("POST", ["workers", "scripts", name, "versions"]) => Some(workers::upload_version(&mut state, name, &call)),
+        ("POST", ["workers", "scripts", name, "deployments"]) => Some(workers::deploy_version(&state, name, &call)),
         ("GET", ["workers", "scripts", name, "deployments"]) => Some(workers::deployments(&state, name, &call)),
         ("GET", ["workers", "services", name]) => Some(workers::service(&state, name, &call)),
         ("GET", ["r2", "buckets", name]) => Some(queues::r2_bucket(&shared.config, name, &call)),

@@ -112,6 +112,12 @@ pub fn patch_script_settings(state: &mut State, name: &str, call: &Call) -> Repl
     if let Some(observability) = body.get("observability") {
         script.observability = Some(observability.clone());
     }
+    if let Some(logpush) = body.get("logpush") {
+        script.logpush = logpush.as_bool().unwrap_or(false);
+    }
+    if let Some(tail_consumers) = body.get("tail_consumers") {
+        script.tail_consumers = tail_consumers.as_array().cloned().unwrap_or_default();
+    }
     ok(script.script_settings_json())
 }
 
@@ -561,4 +567,47 @@ pub fn deployments(state: &State, name: &str, call: &Call) -> Reply {
         })),
         None => fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2),
     }
+}
+
+/// `POST /workers/scripts/{name}/versions`: a new version of an existing
+/// Worker, as the official CLI uploads a redeploy (here live at once, as
+/// if deployed, which the CLI does next).
+pub fn upload_version(state: &mut State, name: &str, call: &Call) -> Reply {
+    if !state.scripts.contains_key(name) {
+        return fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2);
+    }
+    match try_upload(state, name, call) {
+        Ok(_) => {
+            let script = &state.scripts[name];
+            ok(
+                json!({ "id": script.version_id, "resources": { "script": { "etag": script.etag } }, "startup_time_ms": 1 }),
+            )
+        }
+        Err(reply) => reply,
+    }
+}
+
+/// `POST /workers/scripts/{name}/deployments`: all traffic to one version
+/// (the last uploaded is the only one this emulator keeps).
+pub fn deploy_version(state: &State, name: &str, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&["force"]) {
+        return r;
+    }
+    let Some(script) = state.scripts.get(name) else {
+        return fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2);
+    };
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&call.body) else {
+        return invalid("the body must be a JSON object");
+    };
+    if let Some(key) = body.keys().find(|k| !["strategy", "versions", "annotations"].contains(&k.as_str())) {
+        return invalid(format!("Unexpected field '{key}'"));
+    }
+    let versions = body.get("versions").and_then(Value::as_array).cloned().unwrap_or_default();
+    let only_ours = versions.len() == 1
+        && versions[0]["version_id"] == json!(script.version_id)
+        && versions[0]["percentage"] == json!(100);
+    if body.get("strategy") != Some(&json!("percentage")) || !only_ours {
+        return invalid("deploy the last uploaded version at 100 percent");
+    }
+    ok(json!({ "id": script.version_id, "strategy": "percentage", "versions": versions }))
 }
