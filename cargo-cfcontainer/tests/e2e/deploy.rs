@@ -963,3 +963,55 @@ fn the_official_cli_and_cfcontainer_leave_the_same_worker_for_the_same_wrangler_
     // and looks R2 buckets up before uploading (we let the upload fail).
     assert_eq!(mine, official);
 }
+
+#[test]
+fn with_env_staging_the_official_cli_and_cfcontainer_leave_the_same_worker() {
+    let Some(ours) = start() else { return };
+    let Some(wrangler) = wrangler_bin() else { return };
+    let theirs = emulator().unwrap();
+    let name = unique("envparity");
+    // Top level: what an environment inherits (compatibility, triggers,
+    // routes) and what it does not (vars, bindings).
+    let file = format!(
+        "name = \"{name}\"\ncompatibility_date = \"2026-03-05\"\nroutes = [\"example.com/api/*\"]\nkv_namespaces = [{{ binding = \"CACHE\", id = \"0f2a\" }}]\n\n[vars]\nMODE = \"production\"\n\n[triggers]\ncrons = [\"0 3 * * *\"]\n\n[env.staging]\nr2_buckets = [{{ binding = \"ASSETS\", bucket_name = \"assets\" }}]\nvars = {{ MODE = \"staging\" }}\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("wrangler.toml"), format!("main = \"index.js\"\n{file}")).unwrap();
+    std::fs::write(dir.path().join("index.js"), "export default { fetch() { return new Response('ok') } }\n").unwrap();
+    let env = api_env(&theirs);
+    let out = std::process::Command::new(&wrangler)
+        .args(["deploy", "--env", "staging"])
+        .current_dir(dir.path())
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CI", "1")
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "wrangler deploy --env failed:\n{}\n{}", stdout(&out), stderr(&out));
+    let lib = "use worker::*;\n#[event(fetch)]\nasync fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> { Response::ok(\"ok\") }\n";
+    let fixture = Fixture::new(&name, lib, "\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n");
+    std::fs::write(fixture.path().join("wrangler.toml"), &file).unwrap();
+    ok_verb(&ours, &fixture.manifest(), &["deploy", "--env", "staging"], &[]);
+    let staging = format!("{name}-staging");
+    let official = deployed_shape(&theirs, &staging);
+    assert_eq!(official["bindings"].as_array().map(Vec::len), Some(2), "the section's own: {official}");
+    assert_eq!(deployed_shape(&ours, &staging), official);
+    assert!(ours.snapshot()["scripts"].get(&name).is_none() && theirs.snapshot()["scripts"].get(&name).is_none());
+}
+
+#[test]
+fn a_binding_without_its_required_field_names_the_file_and_key_path_before_any_call() {
+    let Some(emulator) = start() else { return };
+    let fixture = worker_fixture(&unique("nofield"), WEB);
+    std::fs::write(
+        fixture.path().join("wrangler.jsonc"),
+        "{\n  // the Worker's config\n  \"d1_databases\": [{ \"binding\": \"DB\", \"database_name\": \"app\" },],\n}\n",
+    )
+    .unwrap();
+    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["plan"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(last.contains("wrangler.jsonc: `d1_databases[0]`: missing field `database_id`"), "{last}");
+    assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(&emulator));
+}
