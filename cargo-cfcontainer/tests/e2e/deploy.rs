@@ -59,6 +59,16 @@ fn ok_verb(emulator: &Emulator, manifest: &str, verb: &[&str], extra: &[(&'stati
     result.expect("a result message")
 }
 
+/// Runs `verb` and checks that it fails with exit code 1, its last line
+/// (the error) containing each of `needles`, before any API call.
+fn fails_before_any_call(emulator: &Emulator, fixture: &Fixture, verb: &str, needles: &[&str]) {
+    let (out, _) = run_verb(emulator, &fixture.manifest(), &[verb], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(needles.iter().all(|n| last.contains(n)), "{last}");
+    assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(emulator));
+}
+
 /// A worker crate with container classes given as Rust source.
 fn worker_fixture(name: &str, containers: &str) -> Fixture {
     let fixture = Fixture::new(name, "", "\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n");
@@ -438,11 +448,7 @@ fn a_worker_var_the_settings_lack_is_a_clear_error_before_any_call() {
         &unique("novar"),
         "#[cfcontainer::container(class = \"Web\", port = 8080, env(MODE = var(\"MODE\")))]\npub struct Web;",
     );
-    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
-    assert_eq!(out.status.code(), Some(1));
-    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
-    assert!(last.contains("Worker var `MODE`") && last.contains("vars = { MODE"), "{last}");
-    assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(&emulator));
+    fails_before_any_call(&emulator, &fixture, "deploy", &["Worker var `MODE`", "vars = { MODE"]);
 }
 
 #[test]
@@ -673,11 +679,7 @@ fn a_setting_deploy_does_not_apply_yet_stops_it_before_any_call() {
     let Some(emulator) = start() else { return };
     let fixture = worker_fixture(&unique("withassets"), WEB);
     std::fs::write(fixture.path().join("wrangler.toml"), "[assets]\ndirectory = \"./public\"\n").unwrap();
-    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
-    assert_eq!(out.status.code(), Some(1));
-    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
-    assert!(last.contains("wrangler.toml: `assets` is not applied") && last.contains("official CLI"), "{last}");
-    assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(&emulator));
+    fails_before_any_call(&emulator, &fixture, "deploy", &["wrangler.toml: `assets` is not applied", "official CLI"]);
 }
 
 #[test]
@@ -689,18 +691,19 @@ fn a_binding_name_used_twice_or_a_container_bound_differently_is_an_error_before
         "vars = { CACHE = \"x\" }\nkv_namespaces = [{ binding = \"CACHE\", id = \"0f2a\" }]\n",
     )
     .unwrap();
-    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
-    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
-    assert!(last.contains("binding name `CACHE` is used twice (plain_text and kv_namespace)"), "{last}");
+    fails_before_any_call(
+        &emulator,
+        &fixture,
+        "deploy",
+        &["binding name `CACHE` is used twice (plain_text and kv_namespace)"],
+    );
     std::fs::write(
         fixture.path().join("wrangler.toml"),
         "durable_objects = { bindings = [{ name = \"WEBSITE\", class_name = \"Web\" }] }\n",
     )
     .unwrap();
-    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
-    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
-    assert!(last.contains("container class `Web` as `WEBSITE`, its #[container] attribute as `WEB`"), "{last}");
-    assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(&emulator));
+    let expected = "container class `Web` as `WEBSITE`, its #[container] attribute as `WEB`";
+    fails_before_any_call(&emulator, &fixture, "deploy", &[expected]);
 }
 
 #[test]
@@ -756,10 +759,12 @@ fn cron_triggers_are_set_when_they_differ_and_a_bad_one_stops_the_deploy_before_
         .unwrap()
     };
     config("\"61 * * * *\"");
-    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
-    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
-    assert!(last.contains("`triggers.crons[0]` `61 * * * *` is not a cron expression"), "{last}");
-    assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(&emulator));
+    fails_before_any_call(
+        &emulator,
+        &fixture,
+        "deploy",
+        &["`triggers.crons[0]` `61 * * * *` is not a cron expression"],
+    );
 
     config("\"*/30 * * * *\", \"0 3 * * MON\"");
     ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
@@ -1009,9 +1014,10 @@ fn a_binding_without_its_required_field_names_the_file_and_key_path_before_any_c
         "{\n  // the Worker's config\n  \"d1_databases\": [{ \"binding\": \"DB\", \"database_name\": \"app\" },],\n}\n",
     )
     .unwrap();
-    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["plan"], &[]);
-    assert_eq!(out.status.code(), Some(1));
-    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
-    assert!(last.contains("wrangler.jsonc: `d1_databases[0]`: missing field `database_id`"), "{last}");
-    assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(&emulator));
+    fails_before_any_call(
+        &emulator,
+        &fixture,
+        "plan",
+        &["wrangler.jsonc: `d1_databases[0]`: missing field `database_id`"],
+    );
 }

@@ -2,7 +2,9 @@
 
 use bytes::Bytes;
 
-use crate::envelope::{fail, Reply};
+use serde_json::Value;
+
+use crate::envelope::{fail, invalid, Reply};
 
 /// A request as handlers see it.
 pub struct Call {
@@ -18,6 +20,14 @@ impl Call {
     /// The query parameter `key` as a number, if given as one.
     pub fn number(&self, key: &str) -> Option<usize> {
         self.query.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.parse().ok())
+    }
+
+    /// The body as JSON, which must come as `application/json`.
+    pub fn json(&self) -> Result<Value, Reply> {
+        if self.content_type.as_deref().map(|c| c.starts_with("application/json")) != Some(true) {
+            return Err(invalid("Content-Type must be application/json"));
+        }
+        serde_json::from_slice(&self.body).map_err(|_| invalid("the body must be JSON"))
     }
 
     /// Fails unless every query parameter is one of `allowed`.

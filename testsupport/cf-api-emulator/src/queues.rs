@@ -46,6 +46,8 @@ struct Parts {
 /// The consumer body: `type` `worker`, `script_name` an existing Worker,
 /// known `settings`, an optional `dead_letter_queue`.
 fn body(state: &State, call: &Call) -> Result<Parts, Reply> {
+    // No Content-Type check: the official CLI sends this body without one,
+    // and the API takes it.
     let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&call.body) else {
         return Err(invalid("the body must be a JSON object"));
     };

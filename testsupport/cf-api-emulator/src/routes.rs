@@ -49,11 +49,8 @@ fn host_of(pattern: &str) -> &str {
 }
 
 fn json_array(call: &Call) -> Result<Vec<Value>, Reply> {
-    if call.content_type.as_deref().map(|c| c.starts_with("application/json")) != Some(true) {
-        return Err(invalid("Content-Type must be application/json"));
-    }
-    match serde_json::from_slice(&call.body) {
-        Ok(Value::Array(items)) => Ok(items),
+    match call.json()? {
+        Value::Array(items) => Ok(items),
         _ => Err(invalid("the body must be a JSON array")),
     }
 }
@@ -141,11 +138,10 @@ pub fn put_domains(state: &mut State, config: &Config, name: &str, call: &Call) 
     if let Err(r) = call.only_query(&[]) {
         return r;
     }
-    if call.content_type.as_deref().map(|c| c.starts_with("application/json")) != Some(true) {
-        return invalid("Content-Type must be application/json");
-    }
-    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&call.body) else {
-        return invalid("the body must be a JSON object");
+    let body = match call.json() {
+        Ok(Value::Object(body)) => body,
+        Ok(_) => return invalid("the body must be a JSON object"),
+        Err(r) => return r,
     };
     const KEYS: &[&str] = &["override_scope", "override_existing_origin", "override_existing_dns_record", "origins"];
     if let Some(key) = body.keys().find(|k| !KEYS.contains(&k.as_str())) {

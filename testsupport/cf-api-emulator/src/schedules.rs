@@ -25,11 +25,10 @@ pub fn put(state: &mut State, name: &str, call: &Call) -> Reply {
     if let Err(r) = call.only_query(&[]) {
         return r;
     }
-    if call.content_type.as_deref().map(|c| c.starts_with("application/json")) != Some(true) {
-        return invalid("Content-Type must be application/json");
-    }
-    let Ok(Value::Array(entries)) = serde_json::from_slice::<Value>(&call.body) else {
-        return invalid("the body must be a JSON array of {\"cron\": \"...\"}");
+    let entries = match call.json() {
+        Ok(Value::Array(entries)) => entries,
+        Ok(_) => return invalid("the body must be a JSON array of {\"cron\": \"...\"}"),
+        Err(r) => return r,
     };
     let mut crons = Vec::new();
     for entry in &entries {

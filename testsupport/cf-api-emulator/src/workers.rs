@@ -85,11 +85,10 @@ pub fn patch_script_settings(state: &mut State, name: &str, call: &Call) -> Repl
     if let Err(r) = call.only_query(&[]) {
         return r;
     }
-    if call.content_type.as_deref().map(|c| c.starts_with("application/json")) != Some(true) {
-        return invalid("Content-Type must be application/json");
-    }
-    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&call.body) else {
-        return invalid("the body must be a JSON object");
+    let body = match call.json() {
+        Ok(Value::Object(body)) => body,
+        Ok(_) => return invalid("the body must be a JSON object"),
+        Err(r) => return r,
     };
     const KNOWN: &[&str] = &["tags", "logpush", "tail_consumers", "streaming_tail_consumers", "observability"];
     if let Some(unknown) = body.keys().find(|k| !KNOWN.contains(&k.as_str())) {
@@ -157,12 +156,10 @@ pub fn set_script_subdomain(state: &mut State, name: &str, call: &Call) -> Reply
     if let Err(r) = call.only_query(&[]) {
         return r;
     }
-    if call.content_type.as_deref().map(|c| c.starts_with("application/json")) != Some(true) {
-        return invalid("Content-Type must be application/json");
-    }
-    let body: Map<String, Value> = match serde_json::from_slice(&call.body) {
+    let body: Map<String, Value> = match call.json() {
         Ok(Value::Object(m)) => m,
-        _ => return invalid("the body must be a JSON object"),
+        Ok(_) => return invalid("the body must be a JSON object"),
+        Err(r) => return r,
     };
     if let Some(key) = body.keys().find(|k| *k != "enabled" && *k != "previews_enabled") {
         return invalid(format!("Unexpected field '{key}'"));
@@ -596,8 +593,10 @@ pub fn deploy_version(state: &State, name: &str, call: &Call) -> Reply {
     let Some(script) = state.scripts.get(name) else {
         return fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2);
     };
-    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&call.body) else {
-        return invalid("the body must be a JSON object");
+    let body = match call.json() {
+        Ok(Value::Object(body)) => body,
+        Ok(_) => return invalid("the body must be a JSON object"),
+        Err(r) => return r,
     };
     if let Some(key) = body.keys().find(|k| !["strategy", "versions", "annotations"].contains(&k.as_str())) {
         return invalid(format!("Unexpected field '{key}'"));
