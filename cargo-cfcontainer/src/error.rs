@@ -100,7 +100,7 @@ pub enum Error {
     #[error("this deploy would delete Durable Object class(es) {classes} and all their data; if a class was renamed, add `renamed_from`, else rerun with --allow-delete-classes")]
     WouldDelete { classes: String },
     /// A Worker secret has no value anywhere.
-    #[error("Worker secret `{name}` (a container env var) has no value: export {name}=... for this deploy, or set it once with `wrangler secret put {name}`")]
+    #[error("Worker secret `{name}` has no value: export {name}=... for this deploy, or set it once with `wrangler secret put {name}`")]
     MissingSecret { name: String },
     /// The wrangler config cannot be merged into.
     #[error("cannot merge into {}: {why}; fix the file or pass --config <new file>", path.display())]

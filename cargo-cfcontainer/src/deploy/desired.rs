@@ -163,7 +163,7 @@ pub fn script(
     check_vars(settings, containers)?;
     let bindings = bindings(settings, containers)?;
     let modules = modules(modules_dir)?;
-    let secrets = secrets(containers)?;
+    let secrets = secrets(containers, &settings.secrets)?;
     check_unique(&bindings, &secrets)?;
     let metadata = ScriptMetadata {
         main_module: "index.js".into(),
@@ -262,9 +262,10 @@ fn bindings(settings: &WorkerSettings, containers: &[ContainerMeta]) -> Result<V
     Ok(all)
 }
 
-/// Every Worker secret the containers read, once, by name. None may be
+/// Every Worker secret the containers read or the settings declare (the
+/// code reads them through `bindings!`), once, by name. None may be
 /// named after a credentials variable: its value would be the API token.
-fn secrets(containers: &[ContainerMeta]) -> Result<Vec<WorkerSecret>, Error> {
+fn secrets(containers: &[ContainerMeta], declared: &[String]) -> Result<Vec<WorkerSecret>, Error> {
     let mut names: Vec<&String> = containers
         .iter()
         .flat_map(|c| c.env.iter())
@@ -272,6 +273,7 @@ fn secrets(containers: &[ContainerMeta]) -> Result<Vec<WorkerSecret>, Error> {
             EnvValue::Secret(name) => Some(name),
             _ => None,
         })
+        .chain(declared)
         .collect();
     names.sort();
     names.dedup();

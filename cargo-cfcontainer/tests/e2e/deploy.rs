@@ -1021,3 +1021,22 @@ fn a_binding_without_its_required_field_names_the_file_and_key_path_before_any_c
         &["wrangler.jsonc: `d1_databases[0]`: missing field `database_id`"],
     );
 }
+
+#[test]
+fn a_declared_secret_must_have_a_value_and_is_uploaded_as_a_secret() {
+    let Some(emulator) = start() else { return };
+    let name = unique("declared");
+    let extra = "\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n\n[package.metadata.cfcontainer]\nsecrets = [\"API_KEY\"]\n";
+    let fixture = Fixture::new(&name, "", extra);
+    std::fs::write(fixture.path().join("Dockerfile"), "FROM scratch\nCOPY note.txt /note.txt\nEXPOSE 8080\n").unwrap();
+    std::fs::write(fixture.path().join("note.txt"), "declared\n").unwrap();
+    set_classes(&fixture, WEB);
+    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(last.contains("Worker secret `API_KEY` has no value: export API_KEY=..."), "{last}");
+    assert!(writes(&emulator).is_empty(), "wrote before failing: {:?}", writes(&emulator));
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[("API_KEY", "k3y-value")]);
+    let bindings = emulator.snapshot()["scripts"][&name]["bindings"].clone();
+    let secret = bindings.as_array().unwrap().iter().find(|b| b["name"] == "API_KEY").cloned();
+    assert_eq!(secret, Some(json!({ "type": "secret_text", "name": "API_KEY" })), "shown without its value");
+}
