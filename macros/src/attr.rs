@@ -5,7 +5,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use cfcontainer_meta::{parse_duration, EnvValue, InstanceType, RolloutKind, CREDENTIAL_VARS, NAMED_INSTANCE_TYPES};
+use cfcontainer_meta::{
+    parse_duration, Constraints, EnvValue, InstanceType, RolloutKind, SchedulingPolicy, CREDENTIAL_VARS,
+    NAMED_INSTANCE_TYPES,
+};
 use proc_macro2::{Span, TokenStream};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
@@ -51,6 +54,9 @@ pub struct Attrs {
     pub observability_logs: Option<bool>,
     pub dev_remote: Option<bool>,
     pub hooks: bool,
+    pub scheduling_policy: Option<SchedulingPolicy>,
+    pub constraints: Option<Constraints>,
+    pub rollout_active_grace_period: Option<u64>,
     /// Every top-level key written, known or not, valid or not, so that
     /// later rules do not pile a second error on a key already reported.
     /// Each with the span of its first use.
@@ -170,6 +176,21 @@ fn parse_key(cx: &Ctxt, a: &mut Attrs, key: &str, meta: &Meta) {
         OBSERVABILITY => a.observability_logs = nested_flag(cx, meta, "observability key", OBSERVABILITY_KEYS),
         DEV => a.dev_remote = nested_flag(cx, meta, "dev key", DEV_KEYS),
         HOOKS => a.hooks = flag_value(cx, key, meta).unwrap_or(false),
+        SCHEDULING_POLICY => {
+            a.scheduling_policy = value(cx, meta).and_then(|e| string(cx, key, e)).and_then(|s| {
+                let policy = SchedulingPolicy::from_name(&s.value);
+                if policy.is_none() {
+                    cx.error_at(s.span, "`scheduling_policy` must be \"default\" or \"regional\"");
+                }
+                policy
+            })
+        }
+        ROLLOUT_ACTIVE_GRACE_PERIOD => a.rollout_active_grace_period = value(cx, meta).and_then(|e| duration(cx, key, e)),
+        CONSTRAINTS => {
+            if let Some(list) = nested(cx, meta) {
+                a.constraints = Some(constraints(cx, &list));
+            }
+        }
         _ => unreachable!("Keys::accept only passes known keys"),
     }
 }
@@ -499,6 +520,41 @@ fn readiness(cx: &Ctxt, meta: &Meta) -> Option<cfcontainer_meta::ReadinessTiming
         cx.error_spanned_by(meta, "`first_retry_ms` cannot exceed `max_retry_ms`");
     }
     Some(timing)
+}
+
+/// `constraints(regions = ["ENAM"], tiers = [1, 2], jurisdiction = "eu")`,
+/// normalized as the official CLI sends them.
+fn constraints(cx: &Ctxt, list: &Punctuated<Meta, Token![,]>) -> Constraints {
+    let mut constraints = Constraints::default();
+    let mut keys = Keys::new("constraints key", CONSTRAINTS_KEYS);
+    for m in list {
+        let Some(k) = keys.accept(cx, m) else { continue };
+        let Some(e) = value(cx, m) else { continue };
+        match k.as_str() {
+            REGIONS => {
+                let items = array(cx, &k, e).unwrap_or_default();
+                for region in items.iter().filter_map(|i| string(cx, &k, i)) {
+                    if region.value.is_empty() || !region.value.chars().all(|c| c.is_ascii_alphabetic()) {
+                        cx.error_at(region.span, "a region is a code of letters, e.g. \"ENAM\" or \"WEUR\"");
+                    }
+                    constraints.regions.push(region.value.to_uppercase());
+                }
+            }
+            TIERS => {
+                let items = array(cx, &k, e).unwrap_or_default();
+                let tiers: Vec<Spanned<u64>> = items.iter().filter_map(|i| integer(cx, &k, i)).collect();
+                if let Some(bad) = tiers.iter().find(|t| !(1..=9).contains(&t.value)) {
+                    cx.error_at(bad.span, "a tier is a number from 1 to 9");
+                }
+                if items.is_empty() {
+                    cx.error_spanned_by(e, "`tiers` needs at least one tier, e.g. [1, 2]");
+                }
+                constraints.tiers = tiers.iter().map(|t| t.value as u8).collect();
+            }
+            _ => constraints.jurisdiction = string(cx, &k, e).map(|s| s.value.to_lowercase()),
+        }
+    }
+    constraints
 }
 
 const STEP_PERCENTAGES: &[u64] = &[5, 10, 20, 25, 50, 100];

@@ -50,6 +50,9 @@ pub fn build(attrs: Attrs, item: &syn::ItemStruct, crate_dir: &Path) -> Containe
     meta.rollout.steps = attrs.rollout_steps.unwrap_or(meta.rollout.steps);
     meta.rollout.kind = attrs.rollout_kind.unwrap_or(meta.rollout.kind);
     meta.observability_logs = attrs.observability_logs.unwrap_or(meta.observability_logs);
+    meta.scheduling_policy = attrs.scheduling_policy.unwrap_or(meta.scheduling_policy);
+    meta.constraints = attrs.constraints.unwrap_or(meta.constraints);
+    meta.rollout_active_grace_period_secs = attrs.rollout_active_grace_period.unwrap_or(0);
     meta.dev = DevSettings { remote: attrs.dev_remote.unwrap_or(meta.dev.remote) };
     meta.renamed_from = attrs.renamed_from.map(|r| r.value);
     meta.crate_dir = Some(crate_dir.to_string_lossy().into_owned()).filter(|d| !d.is_empty());

@@ -24,6 +24,9 @@ pub const OBSERVABILITY: &str = "observability";
 pub const DEV: &str = "dev";
 pub const HOOKS: &str = "hooks";
 pub const RENAMED_FROM: &str = "renamed_from";
+pub const SCHEDULING_POLICY: &str = "scheduling_policy";
+pub const CONSTRAINTS: &str = "constraints";
+pub const ROLLOUT_ACTIVE_GRACE_PERIOD: &str = "rollout_active_grace_period";
 
 /// Every top-level key, for suggestions on a misspelling.
 pub const TOP_LEVEL: &[&str] = &[
@@ -51,6 +54,9 @@ pub const TOP_LEVEL: &[&str] = &[
     DEV,
     HOOKS,
     RENAMED_FROM,
+    SCHEDULING_POLICY,
+    CONSTRAINTS,
+    ROLLOUT_ACTIVE_GRACE_PERIOD,
 ];
 
 pub const VCPU: &str = "vcpu";
@@ -76,3 +82,8 @@ pub const DEV_KEYS: &[&str] = &[REMOTE];
 
 pub const SECRET: &str = "secret";
 pub const VAR: &str = "var";
+
+pub const REGIONS: &str = "regions";
+pub const TIERS: &str = "tiers";
+pub const JURISDICTION: &str = "jurisdiction";
+pub const CONSTRAINTS_KEYS: &[&str] = &[REGIONS, TIERS, JURISDICTION];

@@ -22,6 +22,7 @@ mod duration;
 mod ident;
 mod instance;
 mod model;
+mod placement;
 mod record;
 pub mod wrangler;
 
@@ -29,6 +30,7 @@ pub use duration::{parse_duration, DurationError};
 pub use ident::{is_js_identifier, kebab_case, shouty_snake_case};
 pub use instance::{InstanceType, NAMED_INSTANCE_TYPES};
 pub use model::*;
+pub use placement::{Constraints, SchedulingPolicy};
 pub use record::{decode_records, encode_record, RecordError, RECORD_MAGIC, SECTION};
 
 /// Environment variables that hold Cloudflare account credentials, as the

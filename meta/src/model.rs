@@ -49,6 +49,12 @@ pub struct ContainerMeta {
     pub max_instances: u32,
     /// How a changed application is rolled out.
     pub rollout: Rollout,
+    /// Seconds an old instance keeps serving while a rollout replaces it.
+    pub rollout_active_grace_period_secs: u64,
+    /// How instances are placed.
+    pub scheduling_policy: crate::SchedulingPolicy,
+    /// Where instances may run.
+    pub constraints: crate::Constraints,
     /// Whether container logs are collected.
     pub observability_logs: bool,
     /// Settings for `cargo cfcontainer dev`.
@@ -215,6 +221,9 @@ impl ContainerMeta {
             instance_type: InstanceType::default(),
             max_instances: 20,
             rollout: Rollout::default(),
+            rollout_active_grace_period_secs: 0,
+            scheduling_policy: crate::SchedulingPolicy::Default,
+            constraints: crate::Constraints::default(),
             observability_logs: false,
             dev: DevSettings::default(),
             renamed_from: None,

@@ -94,6 +94,9 @@
 //! | `max_instances = 10` | upper bound on running instances | `20` |
 //! | `rollout(step_percentage = 25, kind = "full_auto")` | rollout steps (5, 10, 20, 25, 50, 100 or a list ending at 100) and kind (`full_auto`, `full_manual`) | `100`, `"full_auto"` |
 //! | `observability(logs = true)` | collect container logs | `false` |
+//! | `scheduling_policy = "regional"` | how instances are placed: `default` or `regional` | `"default"` |
+//! | `constraints(regions = ["ENAM"], tiers = [1, 2], jurisdiction = "eu")` | where instances may run (regions upper-cased, the jurisdiction lower-cased, as the official CLI sends them) | tiers `[1, 2]`, anywhere |
+//! | `rollout_active_grace_period = "30s"` | how long an old instance keeps serving while a rollout replaces it | `0` |
 //! | `dev(remote = true)` | push the image even in `cargo cfcontainer dev` | `false` |
 //! | `hooks` | you write `impl cfcontainer::Hooks for C` yourself (`fetch`, `on_start`, `on_stop`, `on_error`, `on_activity_expired`, `on_schedule`) | default hooks |
 //!

@@ -21,6 +21,15 @@ pub struct Application {
     /// The Durable Object namespace it serves.
     #[serde(default)]
     pub durable_objects: Option<DurableObjects>,
+    /// How instances are placed.
+    #[serde(default)]
+    pub scheduling_policy: Option<SchedulingPolicy>,
+    /// Where instances may run.
+    #[serde(default)]
+    pub constraints: Option<AppConstraints>,
+    /// Seconds an old instance keeps serving during a rollout.
+    #[serde(default)]
+    pub rollout_active_grace_period: Option<u64>,
 }
 
 impl Application {
@@ -45,22 +54,63 @@ pub struct NewApplication {
     pub configuration: Configuration,
     /// The Durable Object namespace it serves.
     pub durable_objects: DurableObjects,
+    /// Where instances may run.
+    pub constraints: AppConstraints,
+    /// Seconds an old instance keeps serving during a rollout.
+    pub rollout_active_grace_period: u64,
 }
 
-/// `PATCH /containers/applications/{id}`: the settings a rollout does not carry.
+/// `PATCH /containers/applications/{id}`: the settings a rollout does not
+/// carry (the official CLI's modify body, less the configuration).
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplicationPatch {
     /// Upper bound of instances.
     pub max_instances: u32,
+    /// How instances are placed.
+    pub scheduling_policy: SchedulingPolicy,
+    /// Where instances may run.
+    pub constraints: AppConstraints,
+    /// Seconds an old instance keeps serving during a rollout.
+    pub rollout_active_grace_period: u64,
+}
+
+/// An application's `constraints`, as the official CLI sends them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppConstraints {
+    /// Network tiers.
+    pub tiers: Vec<u8>,
+    /// Region codes; left out for anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<String>>,
+    /// A jurisdiction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+}
+
+impl AppConstraints {
+    /// For plans: `tiers 1,2 regions ENAM jurisdiction eu`.
+    pub fn describe(&self) -> String {
+        let tiers: Vec<String> = self.tiers.iter().map(u8::to_string).collect();
+        let mut text = format!("tiers {}", tiers.join(","));
+        if let Some(regions) = &self.regions {
+            text.push_str(&format!(" regions {}", regions.join(",")));
+        }
+        if let Some(jurisdiction) = &self.jurisdiction {
+            text.push_str(&format!(" jurisdiction {jurisdiction}"));
+        }
+        text
+    }
+}
+
+impl From<&cfcontainer_meta::Constraints> for AppConstraints {
+    fn from(c: &cfcontainer_meta::Constraints) -> Self {
+        let regions = (!c.regions.is_empty()).then(|| c.regions.clone());
+        AppConstraints { tiers: c.tiers.clone(), regions, jurisdiction: c.jurisdiction.clone() }
+    }
 }
 
 /// How instances are placed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SchedulingPolicy {
-    /// Cloudflare's choice.
-    Default,
-}
+pub use cfcontainer_meta::SchedulingPolicy;
 
 /// An application's configuration: written with either a named instance
 /// type or custom resources; read back with the resources expanded.

@@ -14,7 +14,7 @@ use super::plan::{Action, AppStep, FieldChange, Plan};
 use super::Remote;
 use crate::api::{
     Application, ApplicationPatch, Body, Client, CronTrigger, DurableObjects, NewApplication, NewRollout, Part, Retry,
-    Rollout, RolloutSteps, RolloutStrategy, SchedulingPolicy, ScriptEntry, ScriptSubdomain, ScriptTags, UploadedScript,
+    Rollout, RolloutSteps, RolloutStrategy, ScriptEntry, ScriptSubdomain, ScriptTags, UploadedScript,
 };
 use crate::output::Output;
 use crate::Error;
@@ -169,11 +169,13 @@ async fn upload(
 async fn create(client: &Client, app: &DesiredApp, namespace_id: &str, out: &Output) -> Result<String, Error> {
     let body = NewApplication {
         name: app.name.clone(),
-        scheduling_policy: SchedulingPolicy::Default,
+        scheduling_policy: app.scheduling_policy,
         instances: 0,
         max_instances: app.max_instances,
         configuration: app.configuration(),
         durable_objects: DurableObjects { namespace_id: namespace_id.to_string() },
+        constraints: app.constraints.clone(),
+        rollout_active_grace_period: app.rollout_active_grace_period,
     };
     let path = "/containers/applications";
     let created = reconciled(
@@ -212,7 +214,12 @@ async fn update(
     app: &DesiredApp,
     out: &Output,
 ) -> Result<String, Error> {
-    let patch = ApplicationPatch { max_instances: app.max_instances };
+    let patch = ApplicationPatch {
+        max_instances: app.max_instances,
+        scheduling_policy: app.scheduling_policy,
+        constraints: app.constraints.clone(),
+        rollout_active_grace_period: app.rollout_active_grace_period,
+    };
     client
         .call::<Value>(Method::PATCH, &format!("/containers/applications/{id}"), Body::json(&patch), Retry::Safe, out)
         .await?;

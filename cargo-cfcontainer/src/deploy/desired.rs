@@ -10,7 +10,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::api::{
-    Binding, BindingKind, Configuration, ContainerClassRef, Disk, Logs, Observability, Part, ScriptMetadata, Secret,
+    AppConstraints, Binding, BindingKind, Configuration, ContainerClassRef, Disk, Logs, Observability, Part,
+    SchedulingPolicy, ScriptMetadata, Secret,
 };
 use crate::{Error, Project, WorkerSettings};
 
@@ -111,6 +112,12 @@ pub struct DesiredApp {
     pub logs: bool,
     /// How updates roll out.
     pub rollout: Rollout,
+    /// How instances are placed.
+    pub scheduling_policy: SchedulingPolicy,
+    /// Where instances may run.
+    pub constraints: AppConstraints,
+    /// Seconds an old instance keeps serving during a rollout.
+    pub rollout_active_grace_period: u64,
 }
 
 impl DesiredApp {
@@ -124,6 +131,9 @@ impl DesiredApp {
             max_instances: meta.max_instances,
             logs: meta.observability_logs,
             rollout: meta.rollout.clone(),
+            scheduling_policy: meta.scheduling_policy,
+            constraints: AppConstraints::from(&meta.constraints),
+            rollout_active_grace_period: meta.rollout_active_grace_period_secs,
         }
     }
 

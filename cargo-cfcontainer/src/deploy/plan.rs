@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use cfcontainer_meta::InstanceType;
+use cfcontainer_meta::{Constraints, InstanceType};
 use serde::Serialize;
 
 use super::consumers::ConsumerStep;
 use super::desired::{DesiredApp, DesiredScript};
 use super::routes::DesiredRoutes;
 use super::Remote;
-use crate::api::{Application, BindingKind, Origin, ScriptRoute, ScriptSettings};
+use crate::api::{AppConstraints, Application, BindingKind, Origin, ScriptRoute, ScriptSettings};
 use crate::migrations::Migrations;
 use crate::WorkerSettings;
 
@@ -387,11 +387,26 @@ fn app_plan(remote: Option<&Application>, app: &DesiredApp) -> AppPlan {
     } else {
         config.instance_type.clone().unwrap_or_else(|| format!("{v} vCPU/{m} MiB/{d} MB"))
     };
+    // An application created before this tool sent constraints has the
+    // API's default ones, which are the official CLI's.
+    let current_constraints =
+        current.constraints.clone().unwrap_or_else(|| AppConstraints::from(&Constraints::default()));
     let changes: Vec<FieldChange> = [
         change("image", config.image.clone(), app.image.clone()),
         change("instance_type", current_instance, instance),
         change("max_instances", current.max_instances.to_string(), app.max_instances.to_string()),
         change("observability.logs", config.logs_enabled().to_string(), app.logs.to_string()),
+        change(
+            "scheduling_policy",
+            current.scheduling_policy.unwrap_or_default().name().to_string(),
+            app.scheduling_policy.name().to_string(),
+        ),
+        change("constraints", current_constraints.describe(), app.constraints.describe()),
+        change(
+            "rollout_active_grace_period",
+            current.rollout_active_grace_period.unwrap_or(0).to_string(),
+            app.rollout_active_grace_period.to_string(),
+        ),
     ]
     .into_iter()
     .flatten()

@@ -56,6 +56,32 @@ pub struct ContainerEntry {
     pub rollout_step_percentage: StepPercentage,
     /// Rollout kind.
     pub rollout_kind: RolloutKind,
+    /// Seconds an old instance keeps serving during a rollout (unless 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub rollout_active_grace_period: u64,
+    /// Placement policy (unless the default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduling_policy: Option<&'static str>,
+    /// Where instances may run (unless the defaults).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<ConstraintsEntry>,
+}
+
+/// `constraints`, as the official CLI reads them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConstraintsEntry {
+    /// Region codes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<String>,
+    /// Network tiers.
+    pub tiers: Vec<u8>,
+    /// A jurisdiction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// `instance_type`: a name, or custom resources.

@@ -3,13 +3,13 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use cfcontainer_meta::{ContainerMeta, ImageSource, InstanceType};
+use cfcontainer_meta::{Constraints, ContainerMeta, ImageSource, InstanceType, SchedulingPolicy};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::entries::{
-    BuildEntry, ClassOf, ContainerEntry, DurableObjectEntry, InstanceTypeEntry, MigrationEntry, StepPercentage,
-    WorkerDefaults,
+    BuildEntry, ClassOf, ConstraintsEntry, ContainerEntry, DurableObjectEntry, InstanceTypeEntry, MigrationEntry,
+    StepPercentage, WorkerDefaults,
 };
 use crate::migrations::{next_tag, Migrations};
 use crate::Project;
@@ -120,6 +120,13 @@ fn container(worker: &str, c: &ContainerMeta, in_crate: &dyn Fn(&str) -> String)
             steps => StepPercentage::Listed(steps.to_vec()),
         },
         rollout_kind: c.rollout.kind,
+        rollout_active_grace_period: c.rollout_active_grace_period_secs,
+        scheduling_policy: (c.scheduling_policy != SchedulingPolicy::Default).then(|| c.scheduling_policy.name()),
+        constraints: (c.constraints != Constraints::default()).then(|| ConstraintsEntry {
+            regions: c.constraints.regions.clone(),
+            tiers: c.constraints.tiers.clone(),
+            jurisdiction: c.constraints.jurisdiction.clone(),
+        }),
     }
 }
 

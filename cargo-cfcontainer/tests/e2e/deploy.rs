@@ -1040,3 +1040,33 @@ fn a_declared_secret_must_have_a_value_and_is_uploaded_as_a_secret() {
     let secret = bindings.as_array().unwrap().iter().find(|b| b["name"] == "API_KEY").cloned();
     assert_eq!(secret, Some(json!({ "type": "secret_text", "name": "API_KEY" })), "shown without its value");
 }
+
+#[test]
+fn placement_settings_reach_the_application_and_a_change_is_a_patch() {
+    let Some(emulator) = start() else { return };
+    let name = unique("placed");
+    let class = |regions: &str| {
+        format!("#[cfcontainer::container(class = \"Web\", port = 8080, scheduling_policy = \"regional\", constraints(regions = [{regions}], jurisdiction = \"eu\"), rollout_active_grace_period = \"30s\")]\npub struct Web;")
+    };
+    let fixture = worker_fixture(&name, &class("\"weur\""));
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let app = emulator.snapshot()["applications"][0].clone();
+    assert_eq!(
+        (&app["scheduling_policy"], &app["constraints"], &app["rollout_active_grace_period"]),
+        (&json!("regional"), &json!({ "tiers": [1, 2], "regions": ["WEUR"], "jurisdiction": "eu" }), &json!(30)),
+        "as the official CLI sends them (regions upper case, default tiers): {app}"
+    );
+    set_classes(&fixture, &class("\"WEUR\", \"ENAM\""));
+    let plan = ok_verb(&emulator, &fixture.manifest(), &["plan"], &[]);
+    let changes = &plan["applications"][0]["changes"];
+    assert_eq!(
+        changes,
+        &json!([{ "field": "constraints", "from": "tiers 1,2 regions WEUR jurisdiction eu", "to": "tiers 1,2 regions WEUR,ENAM jurisdiction eu" }]),
+        "{plan}"
+    );
+    let before = writes(&emulator).len();
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let after = writes(&emulator);
+    assert!(after[before..].iter().any(|w| w.starts_with("PATCH /containers/applications/")), "{:?}", &after[before..]);
+    assert_eq!(emulator.snapshot()["applications"][0]["constraints"]["regions"], json!(["WEUR", "ENAM"]));
+}

@@ -134,11 +134,8 @@ pub fn create(state: &mut State, config: &Config, call: &Call) -> Reply {
                 json!({ "namespace_id": namespace_id, "application_id": other.id, "application_name": other.name }),
             ));
         }
-        let constraints = body.get("constraints").cloned().unwrap_or(json!({ "tiers": [1] }));
-        let grace = body
-            .get("rollout_active_grace_period")
-            .map(|v| v.as_u64().ok_or_else(|| validate(json!({ "rollout_active_grace_period": "must be an integer" }))))
-            .transpose()?;
+        let constraints = body.get("constraints").map(constraints).transpose()?.unwrap_or(json!({ "tiers": [1] }));
+        let grace = body.get("rollout_active_grace_period").map(grace_period).transpose()?;
         let app = Application {
             id: state.id(),
             name: name.to_string(),
@@ -174,6 +171,8 @@ pub fn patch(state: &mut State, config: &Config, id: &str, call: &Call) -> Reply
         )?;
         let max = body.get("max_instances").map(max_instances).transpose()?;
         let policy = body.get("scheduling_policy").map(scheduling_policy).transpose()?;
+        let new_constraints = body.get("constraints").map(constraints).transpose()?;
+        let grace = body.get("rollout_active_grace_period").map(grace_period).transpose()?;
         let app = state.applications.iter_mut().find(|a| a.id == id).ok_or_else(|| not_found(id))?;
         if let Some(max) = max {
             app.max_instances = max;
@@ -184,8 +183,11 @@ pub fn patch(state: &mut State, config: &Config, id: &str, call: &Call) -> Reply
         if let Some(n) = body.get("instances").and_then(Value::as_u64) {
             app.instances = n;
         }
-        if let Some(c) = body.get("constraints") {
-            app.constraints = c.clone();
+        if let Some(c) = new_constraints {
+            app.constraints = c;
+        }
+        if let Some(grace) = grace {
+            app.rollout_active_grace_period = grace;
         }
         app.version += 1;
         Ok(ok(app.json(&config.account_id)))
@@ -258,6 +260,30 @@ pub fn rollouts(state: &State, id: &str, call: &Call) -> Reply {
         Some(app) => ok(Value::Array(app.rollouts.clone())),
         None => not_found(id),
     }
+}
+
+/// `constraints`: tiers (numbers), regions (upper-case codes), a
+/// jurisdiction, cities; nothing else.
+fn constraints(value: &Value) -> Result<Value, Reply> {
+    let object = value.as_object().ok_or_else(|| validate(json!({ "constraints": "must be an object" })))?;
+    only_keys(object, &[], &["tiers", "regions", "jurisdiction", "cities"], "constraints.")?;
+    let numbers =
+        |v: &Value| v.as_array().is_some_and(|a| a.iter().all(|n| n.as_u64().is_some_and(|n| (1..=9).contains(&n))));
+    if object.get("tiers").is_some_and(|t| !numbers(t)) {
+        return Err(validate(json!({ "constraints.tiers": "must be a list of tiers 1..9" })));
+    }
+    let codes = |v: &Value| {
+        v.as_array()
+            .is_some_and(|a| a.iter().all(|r| r.as_str().is_some_and(|r| r.chars().all(|c| c.is_ascii_uppercase()))))
+    };
+    if object.get("regions").is_some_and(|r| !codes(r)) {
+        return Err(validate(json!({ "constraints.regions": "must be a list of upper-case region codes" })));
+    }
+    Ok(value.clone())
+}
+
+fn grace_period(value: &Value) -> Result<u64, Reply> {
+    value.as_u64().ok_or_else(|| validate(json!({ "rollout_active_grace_period": "must be an integer" })))
 }
 
 fn scheduling_policy(value: &Value) -> Result<String, Reply> {

@@ -20,6 +20,9 @@ use cfcontainer::{ContainerClass, EnvSource};
     observability(logs = true),
     dev(remote = true),
     renamed_from = "Api",
+    scheduling_policy = "regional",
+    constraints(regions = ["enam", "WEUR"], tiers = [1], jurisdiction = "EU"),
+    rollout_active_grace_period = "30s",
 )]
 pub struct Api;
 
