@@ -112,6 +112,9 @@ pub enum Error {
     /// The wrangler config sets something this tool does not deploy yet.
     #[error("{}: `{key}` is not applied by cargo cfcontainer deploy yet, so deploying would leave it out; deploy this Worker with the official CLI (`cargo cfcontainer wrangler` writes the containers into its config)", path.display())]
     NotApplied { path: PathBuf, key: String },
+    /// A `containers` entry of the wrangler file contradicts the attribute.
+    #[error("{}: `containers` sets {field} of container class `{class}` to {theirs}, its #[container] attribute to {ours}; the attribute decides at the top level: change one (an [env.NAME] section may set it for that environment)", path.display())]
+    ContainerEntryMismatch { path: PathBuf, class: String, field: String, ours: String, theirs: String },
     /// A queue the wrangler file names does not exist.
     #[error("queue `{name}` does not exist in this account; create it (`wrangler queues create {name}`) and rerun")]
     NoQueue { name: String },

@@ -70,6 +70,10 @@ pub struct WranglerSource {
     /// Its bindings (the vars are in the settings' `vars`/`json_vars`).
     #[serde(skip)]
     pub bindings: Bindings,
+    /// The selected section's `containers` entries (an environment's own,
+    /// else the top level's), as written.
+    #[serde(skip)]
+    pub containers: Vec<serde_json::Value>,
     /// Its keys that would change the deployed Worker but that `deploy`
     /// does not apply yet (`triggers`, `routes`, ...): deploy refuses
     /// them rather than leave them out.
@@ -385,11 +389,17 @@ fn from_wrangler(
         let keys = section.other.keys().filter(|k| !APPLIED_OR_INERT.contains(&k.as_str()));
         not_applied.extend(keys.map(|k| format!("env.{env}.{k}")));
     }
-    let source = WranglerSource { path: path.to_path_buf(), bindings: section.bindings.clone(), not_applied };
     let upload_settings = upload_settings(&top.other).map_err(bad)?;
-    // `routes`/`route` and `triggers` are inherited by an environment
-    // unless it sets its own.
+    // `routes`/`route`, `triggers` and `containers` are inherited by an
+    // environment unless it sets its own.
     let inherited = |key: &str| section.other.get(key).or_else(|| top.other.get(key));
+    let containers = match inherited("containers") {
+        Some(serde_json::Value::Array(entries)) => entries.clone(),
+        Some(_) => return Err(bad("`containers` must be a list".into())),
+        None => Vec::new(),
+    };
+    let source =
+        WranglerSource { path: path.to_path_buf(), bindings: section.bindings.clone(), containers, not_applied };
     let routes: Option<Vec<Route>> = match (inherited("routes"), inherited("route")) {
         (Some(_), Some(_)) => return Err(bad("give `routes` or `route`, not both".into())),
         (Some(list), None) => Some(serde_json::from_value(list.clone()).map_err(|e| bad(format!("`routes`: {e}")))?),
@@ -402,8 +412,7 @@ fn from_wrangler(
         }
         raw.routes = routes;
     }
-    let triggers = section.other.get("triggers").or_else(|| top.other.get("triggers"));
-    let crons = triggers.map(crons).transpose().map_err(bad)?;
+    let crons = inherited("triggers").map(crons).transpose().map_err(bad)?;
     Ok((FromFile { json_vars, upload_settings, crons }, Some(source)))
 }
 

@@ -5,6 +5,7 @@
 mod apply;
 mod cache;
 mod consumers;
+mod container_entries;
 mod desired;
 mod file_bindings;
 mod plan;
@@ -52,7 +53,11 @@ pub struct Prepared {
 pub fn prepare(project: Project, feature_args: Vec<String>, out: &Output) -> Result<Prepared, Error> {
     let client = Client::from_env(&project.settings)?;
     let request = BuildRequest { target: artifact::WASM_TARGET, release: true, feature_args };
-    let loaded = artifact::load(project, &request, out)?;
+    let mut loaded = artifact::load(project, &request, out)?;
+    if let Some(source) = &loaded.project.settings.wrangler {
+        let env = loaded.project.env.as_deref();
+        container_entries::apply(source, &mut loaded.containers, env)?;
+    }
     let tools = || crate::runtime()?.block_on(BuildTools::provide(&loaded.project, out));
     let modules_dir = dev::worker_build_if_stale(&loaded.project, &loaded.artifact, tools, out)?;
     let script = desired::script(&loaded.project, &loaded.containers, &modules_dir, client.token())?;

@@ -1070,3 +1070,27 @@ fn placement_settings_reach_the_application_and_a_change_is_a_patch() {
     assert!(after[before..].iter().any(|w| w.starts_with("PATCH /containers/applications/")), "{:?}", &after[before..]);
     assert_eq!(emulator.snapshot()["applications"][0]["constraints"]["regions"], json!(["WEUR", "ENAM"]));
 }
+
+#[test]
+fn an_environment_sets_its_container_capacity_and_the_top_level_must_agree_with_the_attribute() {
+    let Some(emulator) = start() else { return };
+    let name = unique("capacity");
+    let fixture = worker_fixture(
+        &name,
+        "#[cfcontainer::container(class = \"Web\", port = 8080, max_instances = 10)]\npub struct Web;",
+    );
+    let file = |top_max: u32| {
+        format!(
+            "name = \"{name}\"\n\n[[containers]]\nclass_name = \"Web\"\nimage = \"./Dockerfile\"\nmax_instances = {top_max}\n\n[[env.staging.containers]]\nclass_name = \"Web\"\nimage = \"./Dockerfile\"\nmax_instances = 1\ninstance_type = \"basic\"\n"
+        )
+    };
+    std::fs::write(fixture.path().join("wrangler.toml"), file(7)).unwrap();
+    let expected = "`containers` sets max_instances of container class `Web` to 7, its #[container] attribute to 10";
+    fails_before_any_call(&emulator, &fixture, "plan", &[expected]);
+
+    std::fs::write(fixture.path().join("wrangler.toml"), file(10)).unwrap();
+    ok_verb(&emulator, &fixture.manifest(), &["deploy", "--env", "staging"], &[]);
+    let app = emulator.snapshot()["applications"][0].clone();
+    assert_eq!(app["name"], json!(format!("{name}-staging-web")), "{app}");
+    assert_eq!((&app["max_instances"], &app["configuration"]["instance_type"]), (&json!(1), &json!("basic")), "{app}");
+}

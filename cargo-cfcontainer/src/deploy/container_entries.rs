@@ -1,0 +1,144 @@
+//! The wrangler file's `containers` entries for the crate's container
+//! classes. The attribute is their source: at the top level an entry (as
+//! `cargo cfcontainer wrangler` writes them) must agree with it; an
+//! environment's entries may set its deploy-time capacity
+//! (`max_instances`, `instance_type`, the rollout, `constraints`), e.g. one
+//! lite instance in staging and ten in production.
+
+use cfcontainer_meta::{Constraints, ContainerMeta, InstanceType, RolloutKind};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::project::WranglerSource;
+use crate::Error;
+
+/// One entry, the fields this tool reads (others are the official CLI's).
+#[derive(Debug, Deserialize)]
+struct Entry {
+    class_name: String,
+    max_instances: Option<u32>,
+    instance_type: Option<Value>,
+    rollout_step_percentage: Option<Value>,
+    rollout_kind: Option<String>,
+    constraints: Option<ConstraintsEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ConstraintsEntry {
+    #[serde(default)]
+    regions: Vec<String>,
+    tiers: Option<Vec<u8>>,
+    jurisdiction: Option<String>,
+}
+
+/// Checks (top level) or applies (an environment) the entries of `source`
+/// to `containers`.
+pub fn apply(source: &WranglerSource, containers: &mut [ContainerMeta], env: Option<&str>) -> Result<(), Error> {
+    let bad = |why: String| Error::WranglerSource { path: source.path.clone(), why };
+    for (i, value) in source.containers.iter().enumerate() {
+        let entry: Entry = serde_json::from_value(value.clone()).map_err(|e| bad(format!("`containers[{i}]`: {e}")))?;
+        // A class no #[container] declares is the official CLI's business.
+        let Some(meta) = containers.iter_mut().find(|c| c.class == entry.class_name) else { continue };
+        let wanted = wanted(&entry, meta).map_err(|why| bad(format!("`containers[{i}]`: {why}")))?;
+        match env {
+            Some(_) => overrides(meta, wanted),
+            None => {
+                if let Some((field, ours, theirs)) = disagreement(meta, &wanted) {
+                    return Err(Error::ContainerEntryMismatch {
+                        path: source.path.clone(),
+                        class: meta.class.clone(),
+                        field,
+                        ours,
+                        theirs,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What an entry asks for, in the attribute's terms.
+struct Wanted {
+    max_instances: Option<u32>,
+    instance_type: Option<InstanceType>,
+    steps: Option<Vec<u8>>,
+    kind: Option<RolloutKind>,
+    constraints: Option<Constraints>,
+}
+
+fn wanted(entry: &Entry, meta: &ContainerMeta) -> Result<Wanted, String> {
+    let instance_type = match &entry.instance_type {
+        None => None,
+        Some(Value::String(name)) => {
+            Some(InstanceType::named(name).ok_or_else(|| format!("unknown instance_type `{name}`"))?)
+        }
+        Some(custom) => {
+            #[derive(Deserialize)]
+            struct Custom {
+                vcpu: f64,
+                memory_mib: u32,
+                disk_mb: u32,
+            }
+            let c: Custom = serde_json::from_value(custom.clone()).map_err(|e| format!("instance_type: {e}"))?;
+            Some(InstanceType::Custom { vcpu: c.vcpu, memory_mib: c.memory_mib, disk_mb: c.disk_mb })
+        }
+    };
+    let steps = match &entry.rollout_step_percentage {
+        None => None,
+        Some(Value::Number(n)) => {
+            let step = n.as_u64().filter(|s| (1..=100).contains(s)).ok_or("rollout_step_percentage is 1 to 100")? as u8;
+            Some((1..=100 / step).map(|i| i * step).collect())
+        }
+        Some(list) => Some(serde_json::from_value(list.clone()).map_err(|e| format!("rollout_step_percentage: {e}"))?),
+    };
+    let kind = match &entry.rollout_kind {
+        None => None,
+        Some(k) => Some(RolloutKind::from_name(k).ok_or_else(|| format!("unknown rollout_kind `{k}`"))?),
+    };
+    let constraints = entry.constraints.as_ref().map(|c| Constraints {
+        tiers: c.tiers.clone().unwrap_or_else(|| meta.constraints.tiers.clone()),
+        regions: c.regions.iter().map(|r| r.to_uppercase()).collect(),
+        jurisdiction: c.jurisdiction.as_ref().map(|j| j.to_lowercase()),
+    });
+    Ok(Wanted { max_instances: entry.max_instances, instance_type, steps, kind, constraints })
+}
+
+fn overrides(meta: &mut ContainerMeta, wanted: Wanted) {
+    meta.max_instances = wanted.max_instances.unwrap_or(meta.max_instances);
+    meta.instance_type = wanted.instance_type.unwrap_or(meta.instance_type.clone());
+    meta.rollout.steps = wanted.steps.unwrap_or(meta.rollout.steps.clone());
+    meta.rollout.kind = wanted.kind.unwrap_or(meta.rollout.kind);
+    meta.constraints = wanted.constraints.unwrap_or(meta.constraints.clone());
+}
+
+/// The first field the entry sets to something else than the attribute:
+/// (field, the attribute's value, the file's).
+fn disagreement(meta: &ContainerMeta, wanted: &Wanted) -> Option<(String, String, String)> {
+    let differs = |field: &str, ours: String, theirs: Option<String>| {
+        theirs.filter(|t| *t != ours).map(|t| (field.to_string(), ours, t))
+    };
+    differs("max_instances", meta.max_instances.to_string(), wanted.max_instances.map(|m| m.to_string()))
+        .or_else(|| {
+            differs(
+                "instance_type",
+                format!("{:?}", meta.instance_type),
+                wanted.instance_type.as_ref().map(|t| format!("{t:?}")),
+            )
+        })
+        .or_else(|| {
+            differs(
+                "rollout_step_percentage",
+                format!("{:?}", meta.rollout.steps),
+                wanted.steps.as_ref().map(|s| format!("{s:?}")),
+            )
+        })
+        .or_else(|| differs("rollout_kind", meta.rollout.kind.as_str().into(), wanted.kind.map(|k| k.as_str().into())))
+        .or_else(|| {
+            differs(
+                "constraints",
+                format!("{:?}", meta.constraints),
+                wanted.constraints.as_ref().map(|c| format!("{c:?}")),
+            )
+        })
+}
