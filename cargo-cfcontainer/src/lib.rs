@@ -20,6 +20,7 @@ mod private;
 mod project;
 mod section;
 pub mod tools;
+pub mod upload_settings;
 pub mod wrangler;
 
 use std::ffi::OsString;

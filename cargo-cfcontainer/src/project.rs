@@ -8,9 +8,9 @@ use cargo_metadata::{Metadata, MetadataCommand, Package};
 use cfcontainer_meta::wrangler::{self, Bindings};
 use serde::{Deserialize, Serialize};
 
-use crate::api::{PlacementConfig, UploadSettings};
 use crate::child::WithoutCredentials;
 use crate::error::one_line;
+use crate::upload_settings::{PlacementConfig, UploadSettings};
 use crate::Error;
 
 /// Compatibility date used when the crate sets none: the newest date the

@@ -3,7 +3,7 @@
 //! Durable Object namespaces (read). Read types ignore unknown fields so
 //! new API fields do not break deploys.
 
-use super::script_settings::{Limits, Placement, TailConsumer, WorkerObservability};
+use crate::upload_settings::UploadSettings;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::Secret;
@@ -33,26 +33,6 @@ pub struct ScriptMetadata {
     /// upload without them hashes as before they existed).
     #[serde(flatten)]
     pub settings: UploadSettings,
-}
-
-/// The Worker settings of the upload's metadata.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct UploadSettings {
-    /// Logpush.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub logpush: Option<bool>,
-    /// Placement.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub placement: Option<Placement>,
-    /// Tail consumers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tail_consumers: Option<Vec<TailConsumer>>,
-    /// Limits.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limits: Option<Limits>,
-    /// Observability.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub observability: Option<WorkerObservability>,
 }
 
 /// One entry of the upload's `containers`.

@@ -1,7 +1,9 @@
 //! Worker settings carried by the script upload's metadata (`limits`,
 //! `placement`, `tail_consumers`, `observability`, `logpush`), read from
 //! the wrangler file in its shape and sent as the official CLI sends them
-//! (wrangler 4.86 passes all but `placement` through as written).
+//! (wrangler 4.86 passes all but `placement` through as written). Apart
+//! from `api`: the Worker settings hold them too, and the API
+//! client reads the Worker settings.
 
 use serde::{Deserialize, Serialize};
 
@@ -59,20 +61,6 @@ pub struct ObservabilityPart {
     /// Logs only: one log per invocation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invocation_logs: Option<bool>,
-}
-
-/// One Cron Trigger, as `PUT .../schedules` takes it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct CronTrigger {
-    /// The expression (`*/30 * * * *`).
-    pub cron: String,
-}
-
-/// `GET .../schedules`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Schedules {
-    /// The Worker's Cron Triggers.
-    pub schedules: Vec<CronTrigger>,
 }
 
 /// `placement` as the config writes it.
@@ -133,6 +121,26 @@ impl PlacementConfig {
             .or_else(|| self.hostname.clone().map(Target::Hostname))?;
         Some(Placement::Targeted(target))
     }
+}
+
+/// The Worker settings of the upload's metadata.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct UploadSettings {
+    /// Logpush.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logpush: Option<bool>,
+    /// Placement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
+    /// Tail consumers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tail_consumers: Option<Vec<TailConsumer>>,
+    /// Limits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limits: Option<Limits>,
+    /// Observability.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observability: Option<WorkerObservability>,
 }
 
 #[cfg(test)]
