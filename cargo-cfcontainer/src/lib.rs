@@ -27,6 +27,7 @@ use std::ffi::OsString;
 
 use clap::Parser;
 
+pub use artifact::{has_target, WASM_TARGET};
 pub use error::Error;
 pub use output::MessageFormat;
 pub use project::{Project, WorkerSettings};

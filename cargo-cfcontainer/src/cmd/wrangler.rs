@@ -2,10 +2,31 @@
 //! bindings and migrations of a wrangler config from the metadata, for
 //! deploys with the official CLI; merges into an existing file.
 
+use std::path::Path;
+
+use serde::Serialize;
+
 use crate::cli::{GlobalArgs, WranglerArgs};
 use crate::output::Output;
 use crate::wrangler::{self, Sections};
 use crate::Error;
+
+/// The result line.
+#[derive(Serialize)]
+struct Report<'a> {
+    /// The file written.
+    config: &'a Path,
+    /// The container classes it holds.
+    classes: Vec<&'a str>,
+    /// The tag of the migration appended, if any.
+    migration_added: Option<&'a str>,
+}
+
+/// A warning event.
+#[derive(Serialize)]
+struct Warning {
+    message: String,
+}
 
 /// Exports and reports what changed.
 pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(), Error> {
@@ -28,11 +49,13 @@ pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(),
     std::fs::write(&path, &merged.text)
         .map_err(|e| Error::Local { what: format!("write {}", path.display()), why: e.to_string() })?;
     for class in &merged.undeclared_classes {
-        out.event("warning", &serde_json::json!({ "message": format!("class {class} is in the migrations but no longer declared") }), || {
+        let warning = Warning { message: format!("class {class} is in the migrations but no longer declared") };
+        out.event("warning", &warning, || {
             format!("warning: class {class} is defined by the migrations but no longer declared; add a `deleted_classes` migration yourself if you mean to delete its data")
         });
     }
-    let report = serde_json::json!({ "config": path, "classes": sections.classes.iter().map(|(c, _)| c).collect::<Vec<_>>(), "migration_added": merged.migration_added });
+    let classes = sections.classes.iter().map(|(c, _)| c.as_str()).collect();
+    let report = Report { config: &path, classes, migration_added: merged.migration_added.as_deref() };
     out.result("wrangler", &report, || {
         let migration = merged.migration_added.as_deref().map(|t| format!(", migration {t} added")).unwrap_or_default();
         format!(

@@ -28,13 +28,9 @@ pub fn prerequisite(ok: bool, what: &str) -> bool {
     false
 }
 
-/// True if rustc can build for wasm32-unknown-unknown.
+/// True if rustc can build for wasm32-unknown-unknown (as the tool checks it).
 pub fn has_wasm_target() -> bool {
-    let sysroot = Command::new("rustc").args(["--print", "sysroot"]).output();
-    sysroot.is_ok_and(|o| {
-        let dir = String::from_utf8_lossy(&o.stdout).trim().to_string();
-        Path::new(&dir).join("lib/rustlib/wasm32-unknown-unknown").is_dir()
-    })
+    cargo_cfcontainer::has_target(cargo_cfcontainer::WASM_TARGET)
 }
 
 /// Runs `cargo cfcontainer <args>` in `dir`.
