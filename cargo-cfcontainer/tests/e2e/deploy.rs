@@ -910,6 +910,40 @@ fn deployed_shape(emulator: &Emulator, name: &str) -> Value {
     })
 }
 
+/// Deploys `file` (a wrangler config) with the official CLI, as a Worker
+/// with a JavaScript main module, to `emulator`; `args` follow `deploy`.
+fn official_deploy(wrangler: &std::path::Path, emulator: &Emulator, file: &str, args: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("wrangler.toml"), format!("main = \"index.js\"\n{file}")).unwrap();
+    std::fs::write(dir.path().join("index.js"), "export default { fetch() { return new Response('ok') } }\n").unwrap();
+    let env = api_env(emulator);
+    let out = std::process::Command::new(wrangler)
+        .arg("deploy")
+        .args(args)
+        .current_dir(dir.path())
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CI", "1")
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "wrangler deploy {args:?} failed:\n{}\n{}\ncalls: {:#?}",
+        stdout(&out),
+        stderr(&out),
+        calls(emulator)
+    );
+}
+
+/// A crate without containers whose wrangler config is `file`.
+fn crate_with_config(name: &str, file: &str) -> Fixture {
+    let lib = "use worker::*;\n#[event(fetch)]\nasync fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> { Response::ok(\"ok\") }\n";
+    let fixture = Fixture::new(name, lib, "\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n");
+    std::fs::write(fixture.path().join("wrangler.toml"), file).unwrap();
+    fixture
+}
+
 #[test]
 fn the_official_cli_and_cfcontainer_leave_the_same_worker_for_the_same_wrangler_file() {
     let Some(ours) = start() else { return };
@@ -930,30 +964,9 @@ fn the_official_cli_and_cfcontainer_leave_the_same_worker_for_the_same_wrangler_
             "migrations": { "new_tag": "v1", "new_sqlite_classes": ["Counter"] } });
         upload_foreign_worker_with(emulator, "counter-worker", counter);
     }
-    // The official CLI: the same file with a JavaScript main module.
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("wrangler.toml"), format!("main = \"index.js\"\n{file}")).unwrap();
-    std::fs::write(dir.path().join("index.js"), "export default { fetch() { return new Response('ok') } }\n").unwrap();
-    let env = api_env(&theirs);
-    let out = std::process::Command::new(&wrangler)
-        .args(["deploy"])
-        .current_dir(dir.path())
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .env("WRANGLER_SEND_METRICS", "false")
-        .env("CI", "1")
-        .env("HOME", dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "wrangler deploy failed:\n{}\n{}\ncalls: {:#?}",
-        stdout(&out),
-        stderr(&out),
-        calls(&theirs)
-    );
+    official_deploy(&wrangler, &theirs, &file, &[]);
     // cargo cfcontainer: a crate without containers, with the same file.
-    let fixture = Fixture::new(&name, "use worker::*;\n#[event(fetch)]\nasync fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> { Response::ok(\"ok\") }\n", "\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n");
-    std::fs::write(fixture.path().join("wrangler.toml"), &file).unwrap();
+    let fixture = crate_with_config(&name, &file);
     ok_verb(&ours, &fixture.manifest(), &["deploy"], &[]);
     let (mine, official) = (deployed_shape(&ours, &name), deployed_shape(&theirs, &name));
     // What is compared is there (the official CLI did set each part).
@@ -980,23 +993,8 @@ fn with_env_staging_the_official_cli_and_cfcontainer_leave_the_same_worker() {
     let file = format!(
         "name = \"{name}\"\ncompatibility_date = \"2026-03-05\"\nroutes = [\"example.com/api/*\"]\nkv_namespaces = [{{ binding = \"CACHE\", id = \"0f2a\" }}]\n\n[vars]\nMODE = \"production\"\n\n[triggers]\ncrons = [\"0 3 * * *\"]\n\n[env.staging]\nr2_buckets = [{{ binding = \"ASSETS\", bucket_name = \"assets\" }}]\nvars = {{ MODE = \"staging\" }}\n"
     );
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("wrangler.toml"), format!("main = \"index.js\"\n{file}")).unwrap();
-    std::fs::write(dir.path().join("index.js"), "export default { fetch() { return new Response('ok') } }\n").unwrap();
-    let env = api_env(&theirs);
-    let out = std::process::Command::new(&wrangler)
-        .args(["deploy", "--env", "staging"])
-        .current_dir(dir.path())
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .env("WRANGLER_SEND_METRICS", "false")
-        .env("CI", "1")
-        .env("HOME", dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "wrangler deploy --env failed:\n{}\n{}", stdout(&out), stderr(&out));
-    let lib = "use worker::*;\n#[event(fetch)]\nasync fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> { Response::ok(\"ok\") }\n";
-    let fixture = Fixture::new(&name, lib, "\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n");
-    std::fs::write(fixture.path().join("wrangler.toml"), &file).unwrap();
+    official_deploy(&wrangler, &theirs, &file, &["--env", "staging"]);
+    let fixture = crate_with_config(&name, &file);
     ok_verb(&ours, &fixture.manifest(), &["deploy", "--env", "staging"], &[]);
     let staging = format!("{name}-staging");
     let official = deployed_shape(&theirs, &staging);
