@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::envelope::{fail, invalid, Reply};
 
@@ -28,6 +28,14 @@ impl Call {
             return Err(invalid("Content-Type must be application/json"));
         }
         serde_json::from_slice(&self.body).map_err(|_| invalid("the body must be JSON"))
+    }
+
+    /// The body as a JSON object, which must come as `application/json`.
+    pub fn json_object(&self) -> Result<Map<String, Value>, Reply> {
+        match self.json()? {
+            Value::Object(body) => Ok(body),
+            _ => Err(invalid("the body must be a JSON object")),
+        }
     }
 
     /// Fails unless every query parameter is one of `allowed`.

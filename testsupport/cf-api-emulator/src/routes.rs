@@ -138,9 +138,8 @@ pub fn put_domains(state: &mut State, config: &Config, name: &str, call: &Call) 
     if let Err(r) = call.only_query(&[]) {
         return r;
     }
-    let body = match call.json() {
-        Ok(Value::Object(body)) => body,
-        Ok(_) => return invalid("the body must be a JSON object"),
+    let body = match call.json_object() {
+        Ok(body) => body,
         Err(r) => return r,
     };
     const KEYS: &[&str] = &["override_scope", "override_existing_origin", "override_existing_dns_record", "origins"];

@@ -85,9 +85,8 @@ pub fn patch_script_settings(state: &mut State, name: &str, call: &Call) -> Repl
     if let Err(r) = call.only_query(&[]) {
         return r;
     }
-    let body = match call.json() {
-        Ok(Value::Object(body)) => body,
-        Ok(_) => return invalid("the body must be a JSON object"),
+    let body = match call.json_object() {
+        Ok(body) => body,
         Err(r) => return r,
     };
     const KNOWN: &[&str] = &["tags", "logpush", "tail_consumers", "streaming_tail_consumers", "observability"];
@@ -156,9 +155,8 @@ pub fn set_script_subdomain(state: &mut State, name: &str, call: &Call) -> Reply
     if let Err(r) = call.only_query(&[]) {
         return r;
     }
-    let body: Map<String, Value> = match call.json() {
-        Ok(Value::Object(m)) => m,
-        Ok(_) => return invalid("the body must be a JSON object"),
+    let body: Map<String, Value> = match call.json_object() {
+        Ok(body) => body,
         Err(r) => return r,
     };
     if let Some(key) = body.keys().find(|k| *k != "enabled" && *k != "previews_enabled") {
@@ -593,9 +591,8 @@ pub fn deploy_version(state: &State, name: &str, call: &Call) -> Reply {
     let Some(script) = state.scripts.get(name) else {
         return fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2);
     };
-    let body = match call.json() {
-        Ok(Value::Object(body)) => body,
-        Ok(_) => return invalid("the body must be a JSON object"),
+    let body = match call.json_object() {
+        Ok(body) => body,
         Err(r) => return r,
     };
     if let Some(key) = body.keys().find(|k| !["strategy", "versions", "annotations"].contains(&k.as_str())) {
