@@ -173,6 +173,19 @@ if [ "$(cat "$NODE/.installed" 2>/dev/null)" != "workerd@$WORKERD_VERSION" ]; th
 fi
 "$NODE/node_modules/.bin/workerd" --version >/dev/null 2>&1 || die "workerd does not run: $NODE/node_modules/.bin/workerd"
 
+# --- the official simulator's KV, R2 and D1 workers, which dev runs -------
+# The tests never fetch them from npm (dev would): MINIFLARE_DIR points dev
+# at an unpacked copy. Keep in step with MINIFLARE_VERSION in
+# cargo-cfcontainer/src/tools/simulator.rs.
+MINIFLARE_VERSION=4.20260305.0
+MINIFLARE=$CFC_TOOLS/miniflare-$MINIFLARE_VERSION
+if [ ! -f "$MINIFLARE/package/package.json" ]; then
+  say "unpacking miniflare@$MINIFLARE_VERSION from npm"
+  rm -rf "$MINIFLARE"; mkdir -p "$MINIFLARE"
+  (cd "$MINIFLARE" && npm pack --silent "miniflare@$MINIFLARE_VERSION" >/dev/null && tar xzf miniflare-*.tgz && rm miniflare-*.tgz) \
+    || die "npm pack miniflare failed"
+fi
+
 # --- example images: FROM scratch, so each needs a static busybox in its context
 repo=$(cd "$(dirname "$0")/.." && pwd)
 for ctx in "$repo"/examples/*/container; do
@@ -201,6 +214,7 @@ fi
 cat > "$CFC_TOOLS/env.sh" <<ENV
 export WORKERD_BIN=$NODE/node_modules/.bin/workerd
 export ESBUILD_BIN=$NODE/node_modules/.bin/esbuild
+export MINIFLARE_DIR=$MINIFLARE/package
 export WRANGLER_BIN=$WRANGLER_DIR/node_modules/.bin/wrangler
 export WASM_BINDGEN_BIN=$HOME/.cargo/bin/wasm-bindgen
 export DOCKER_HOST=$ENGINE_HOST

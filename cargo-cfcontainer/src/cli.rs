@@ -176,4 +176,8 @@ pub struct DevArgs {
     /// Port to listen on.
     #[arg(long, default_value_t = 8787)]
     pub port: u16,
+    /// Where local KV, R2 and D1 data is kept (as the official CLI's
+    /// `--persist-to`; default `.wrangler/state` next to the wrangler file).
+    #[arg(long, value_name = "DIR")]
+    pub persist_to: Option<std::path::PathBuf>,
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::api::{Client, TokenStatus};
 use crate::output::Output;
-use crate::tools::{self, ESBUILD_VERSION, WORKERD_VERSION};
+use crate::tools::{self, ESBUILD_VERSION, MINIFLARE_VERSION, WORKERD_VERSION};
 use crate::{artifact, engine, Project};
 
 /// One check's outcome.
@@ -68,6 +68,18 @@ pub async fn check_all(project: Option<&Project>, out: &Output) -> Vec<Check> {
             ),
         });
     }
+    checks.push(match tools::find_simulator() {
+        Some(tool) => Check::ok("miniflare", format!("{} ({:?})", tool.path.display(), tool.source).to_lowercase()),
+        None => Check::with(
+            "miniflare",
+            Status::Warn,
+            "no local KV, R2 and D1 storage workers yet (MINIFLARE_DIR, cache)",
+            format!(
+                "nothing to do: dev fetches them from miniflare {MINIFLARE_VERSION} on the npm registry into {} when the Worker binds KV, R2 or D1",
+                cache()
+            ),
+        ),
+    });
     checks.push(registry().await);
     checks.push(token(project, out).await);
     checks

@@ -16,6 +16,7 @@ pub fn run(global: &GlobalArgs, args: &DevArgs, out: &Output) -> Result<(), Erro
         feature_args: global.feature_args(),
         release: global.release,
         listen: format!("{}:{}", args.ip, args.port),
+        persist_to: args.persist_to.clone(),
     };
     crate::runtime()?.block_on(dev::serve(&options, out))
 }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, SystemTime};
 
@@ -16,6 +16,7 @@ use cfcontainer_meta::{ContainerMeta, ImageSource};
 use tokio::process::{Child, Command};
 
 use super::front::Front;
+use super::local_storage::{local_stores, Simulator};
 use super::watch::{dep_info_inputs, Change, Inputs, Snapshot};
 use super::{workerd_socket, WorkerdConfig};
 use crate::artifact::{self, BuildRequest, Loaded};
@@ -46,6 +47,8 @@ pub struct DevOptions {
     pub release: bool,
     /// The address users connect to, `ip:port`.
     pub listen: String,
+    /// `--persist-to`: the local state root instead of `.wrangler/state`.
+    pub persist_to: Option<PathBuf>,
 }
 
 /// A running workerd.
@@ -70,10 +73,13 @@ struct Built {
 struct Watched {
     worker: Vec<PathBuf>,
     contexts: Vec<(PathBuf, PathBuf, DefaultExclusions)>,
+    /// Where the running Worker writes its KV, R2 and D1 data: never an
+    /// input, even inside a build context that a `.dockerignore` opens.
+    data: Option<PathBuf>,
 }
 
 impl Watched {
-    fn of(project: &Project, artifact: &std::path::Path, containers: &[ContainerMeta]) -> Watched {
+    fn of(project: &Project, artifact: &Path, containers: &[ContainerMeta], data: Option<PathBuf>) -> Watched {
         let mut worker = dep_info_inputs(&artifact.with_extension("d"));
         let lock = project.workspace_manifest.with_file_name("Cargo.lock");
         worker.extend([
@@ -93,7 +99,7 @@ impl Watched {
                 ImageSource::Prebuilt { .. } => None,
             })
             .collect();
-        Watched { worker, contexts }
+        Watched { worker, contexts, data }
     }
 
     fn inputs(&self) -> Inputs {
@@ -101,7 +107,8 @@ impl Watched {
         for (context, dockerfile, defaults) in &self.contexts {
             images.push(dockerfile.clone());
             if let Ok(scanned) = BuildContext::scan(context, dockerfile, defaults) {
-                images.extend(scanned.paths());
+                let data = self.data.as_deref();
+                images.extend(scanned.paths().filter(|p| data.is_none_or(|d| !p.starts_with(d))));
             }
         }
         Inputs { worker: self.worker.clone(), images }
@@ -227,12 +234,14 @@ async fn build(
         listen: backend.to_string(),
         storage_dir: storage,
         docker_socket: socket.to_string(),
+        simulator: simulator(&project, options.persist_to.as_deref(), out).await?,
     };
     let config_path = config.write(&dir).map_err(|e| Error::Local {
         what: format!("write the workerd config in {}", dir.display()),
         why: e.to_string(),
     })?;
-    let watched = Watched::of(&project, &artifact, &containers);
+    let data = config.simulator.as_ref().map(|s| s.persist_dir.clone());
+    let watched = Watched::of(&project, &artifact, &containers, data);
     Ok(Built { config_path, workerd, key, backend, watched, modules })
 }
 
@@ -247,12 +256,38 @@ fn load(options: &DevOptions, out: &Output) -> Result<Loaded, Error> {
     artifact::load(project, &request, out)
 }
 
+/// Local KV, R2 and D1 for the wrangler file's bindings of those kinds
+/// (`None` without any), with their data under `persist_to`'s `v3`, by
+/// default the official CLI's `.wrangler/state` beside the wrangler file.
+async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -> Result<Option<Simulator>, Error> {
+    let Some(source) = &project.settings.wrangler else { return Ok(None) };
+    let stores = local_stores(&source.bindings);
+    if stores.is_empty() {
+        return Ok(None);
+    }
+    let package_dir = tools::simulator(out).await?.path;
+    let root = match persist_to {
+        Some(dir) => std::path::absolute(dir).map_err(|e| Error::Local {
+            what: format!("resolve --persist-to {}", dir.display()),
+            why: e.to_string(),
+        })?,
+        None => source.path.parent().unwrap_or(&project.dir).join(".wrangler/state"),
+    };
+    Ok(Some(Simulator { package_dir, persist_dir: root.join("v3"), stores }))
+}
+
 /// Bindings of the wrangler config that local runs do not provide yet:
 /// the Worker would fail where it reads them, so say which.
 fn warn_unprovided(project: &Project, out: &Output) {
     let Some(source) = &project.settings.wrangler else { return };
-    let unprovided =
-        source.bindings.named().into_iter().filter(|b| !matches!(b.kind, BindingKind::TextVar | BindingKind::JsonVar));
+    let provided = [
+        BindingKind::TextVar,
+        BindingKind::JsonVar,
+        BindingKind::KvNamespace,
+        BindingKind::R2Bucket,
+        BindingKind::D1Database,
+    ];
+    let unprovided = source.bindings.named().into_iter().filter(|b| !provided.contains(&b.kind));
     for binding in unprovided {
         let (key, name) = (binding.kind.config_key(), &binding.name);
         out.event("dev-unprovided-binding", &serde_json::json!({ "key": key, "name": name }), || {

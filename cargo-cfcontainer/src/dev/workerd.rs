@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use cfcontainer_meta::ContainerMeta;
 
+use super::local_storage::Simulator;
+
 /// Everything a local workerd needs to serve one worker.
 #[derive(Debug, Clone)]
 pub struct WorkerdConfig {
@@ -31,6 +33,8 @@ pub struct WorkerdConfig {
     pub storage_dir: PathBuf,
     /// The engine's socket, `unix:/var/run/docker.sock` style.
     pub docker_socket: String,
+    /// Local KV, R2 and D1, when the Worker binds any.
+    pub simulator: Option<Simulator>,
 }
 
 /// workerd's name for the engine behind `DOCKER_HOST`, if it is a unix socket.
@@ -54,6 +58,9 @@ impl WorkerdConfig {
         std::fs::create_dir_all(dir)?;
         for module in MODULES {
             std::fs::copy(self.modules_dir.join(module), dir.join(module))?;
+        }
+        if let Some(simulator) = &self.simulator {
+            simulator.prepare(dir)?;
         }
         // The config holds the local secrets of `.dev.vars`: owner only.
         let path = dir.join("config.capnp");
@@ -87,6 +94,12 @@ impl WorkerdConfig {
         for (name, json) in &self.json_bindings {
             let _ = writeln!(bindings, "    (name = {}, json = {}),", quoted(name), quoted(json));
         }
+        let (mut services, mut extensions) = (String::new(), String::new());
+        if let Some(simulator) = &self.simulator {
+            services = simulator.services();
+            bindings.push_str(&simulator.bindings());
+            extensions = format!("  extensions = [ {} ],\n", simulator.extension());
+        }
         let flags: Vec<String> = self.compatibility_flags.iter().map(|f| quoted(f)).collect();
         format!(
             r#"using Workerd = import "/workerd/workerd.capnp";
@@ -95,9 +108,9 @@ const config :Workerd.Config = (
   services = [
     (name = "main", worker = .worker),
     (name = "do-storage", disk = (path = {storage}, writable = true)),
-  ],
+{services}  ],
   sockets = [ (name = "http", address = {listen}, http = (), service = "main") ],
-);
+{extensions});
 
 const worker :Workerd.Worker = (
   modules = [
@@ -126,7 +139,7 @@ const worker :Workerd.Worker = (
 }
 
 /// A capnp string literal.
-fn quoted(text: &str) -> String {
+pub(super) fn quoted(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {

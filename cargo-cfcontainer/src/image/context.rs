@@ -23,7 +23,8 @@ const CHUNKS_IN_FLIGHT: usize = 8;
 /// What a context without a `.dockerignore` leaves out, relative to the
 /// crate that declares the container: build output (cargo's target
 /// directory and worker-build's `build/`), local secrets (`.dev.vars`),
-/// version control and npm packages, and the Worker crate's own Rust
+/// local state (`.wrangler`: the KV, R2 and D1 data of `dev` and the
+/// official CLI's), version control and npm packages, and the Worker crate's own Rust
 /// sources and manifests (they build the Worker, not the image, and would
 /// otherwise change the image's tag on every Rust edit).
 #[derive(Debug, Clone)]
@@ -37,9 +38,18 @@ impl DefaultExclusions {
     /// whose cargo target directory is `target_dir`.
     pub fn for_crate(crate_dir: &Path, target_dir: &Path) -> DefaultExclusions {
         let mut paths = vec![target_dir.to_path_buf()];
-        for name in
-            ["target", "build", ".dev.vars", ".git", "node_modules", "src", "Cargo.toml", "Cargo.lock", "build.rs"]
-        {
+        for name in [
+            "target",
+            "build",
+            ".dev.vars",
+            ".wrangler",
+            ".git",
+            "node_modules",
+            "src",
+            "Cargo.toml",
+            "Cargo.lock",
+            "build.rs",
+        ] {
             paths.push(crate_dir.join(name));
         }
         DefaultExclusions { paths }
@@ -288,6 +298,7 @@ mod tests {
             ("target/debug/big", "x"),
             ("build/index.js", "js"),
             (".dev.vars", "KEY=secret"),
+            (".wrangler/state/v3/kv/blobs/1", "local data"),
             ("src/lib.rs", "fn main() {}"),
             ("Cargo.toml", "[package]"),
         ]);
@@ -296,7 +307,7 @@ mod tests {
         assert_eq!(tar_paths(&context), ["Dockerfile", "app/server.py"]);
         let mut left_out = context.left_out.clone();
         left_out.sort();
-        assert_eq!(left_out, [".dev.vars", "Cargo.toml", "build", "src", "target"]);
+        assert_eq!(left_out, [".dev.vars", ".wrangler", "Cargo.toml", "build", "src", "target"]);
         let before = context.digest(&[], None, "linux/amd64").unwrap();
         std::fs::write(dir.path().join("src/lib.rs"), "fn main() { edited(); }").unwrap();
         std::fs::write(dir.path().join("target/debug/big"), "rebuilt").unwrap();

@@ -1,5 +1,6 @@
-//! The programs dev and deploy run besides cargo: workerd, and the esbuild
-//! and wasm-bindgen that worker-build calls. Each is taken from its
+//! The programs dev and deploy run besides cargo: workerd, the esbuild
+//! and wasm-bindgen that worker-build calls, and the local simulator's
+//! storage workers (see [`simulator`]). Each is taken from its
 //! environment variable, then the crate's `node_modules`, then PATH, then
 //! this tool's cache; when none has it (or, for wasm-bindgen, none has the
 //! version the crate's `Cargo.lock` pins), the pinned version is fetched
@@ -9,6 +10,7 @@
 
 mod cache;
 mod npm;
+mod simulator;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -16,6 +18,7 @@ use std::process::{Command, Stdio};
 use serde::Serialize;
 
 pub use cache::cache_dir;
+pub use simulator::{find_simulator, simulator, MINIFLARE_VERSION, OBJECT_ENTRY, SHARED_MODULE, ZOD_MODULE};
 
 use crate::child::WithoutCredentials;
 use crate::output::Output;

@@ -1,6 +1,6 @@
-//! One binary out of an npm package tarball: the version's metadata from
-//! the registry, the tarball, its sha512 checked against the registry's
-//! integrity string, the one file unpacked into the cache.
+//! Files out of an npm package tarball: the version's metadata from the
+//! registry, the tarball, its sha512 checked against the registry's
+//! integrity string, the wanted files unpacked into the cache.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -38,17 +38,8 @@ fn registry() -> String {
 /// Fetches `inside` (a path in the tarball) of `package@version` to `dest`
 /// (mode 0755), unless the integrity check fails.
 pub async fn fetch_binary(package: &str, version: &str, inside: &str, dest: &Path) -> Result<PathBuf, String> {
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(300))
-        .user_agent(concat!("cargo-cfcontainer/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| e.to_string())?;
-    let url = format!("{}/{}/{version}", registry(), package.replace('/', "%2F"));
-    let meta: Version = get(&http, &url).await?.json().await.map_err(|e| format!("{url}: {e}"))?;
-    let tarball =
-        get(&http, &meta.dist.tarball).await?.bytes().await.map_err(|e| format!("{}: {e}", meta.dist.tarball))?;
-    check_integrity(&tarball, &meta.dist.integrity)?;
-    let binary = unpack(&tarball, inside)?;
+    let tarball = fetch_tarball(package, version).await?;
+    let binary = unpack(&tarball, &[inside])?.remove(0);
     let dir = dest.parent().ok_or("no cache directory")?;
     std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
     // Written beside, then renamed: a half-written binary is never found.
@@ -61,6 +52,40 @@ pub async fn fetch_binary(package: &str, version: &str, inside: &str, dest: &Pat
     }
     std::fs::rename(&partial, dest).map_err(|e| format!("write {}: {e}", dest.display()))?;
     Ok(dest.to_path_buf())
+}
+
+/// Fetches `files` (paths inside the package, without the tarball's
+/// `package/` prefix) of `package@version` into `dest` at the same
+/// relative paths, unless the integrity check fails.
+pub async fn fetch_files(package: &str, version: &str, files: &[&str], dest: &Path) -> Result<(), String> {
+    let tarball = fetch_tarball(package, version).await?;
+    let inside: Vec<String> = files.iter().map(|f| format!("package/{f}")).collect();
+    let contents = unpack(&tarball, &inside.iter().map(String::as_str).collect::<Vec<_>>())?;
+    // Written into a directory beside, then renamed: a half-written set is never found.
+    let partial = dest.with_extension("partial");
+    let _ = std::fs::remove_dir_all(&partial);
+    for (file, content) in files.iter().zip(contents) {
+        let path = partial.join(file);
+        let dir = path.parent().ok_or("no cache directory")?;
+        std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+        std::fs::write(&path, content).map_err(|e| format!("write {}: {e}", path.display()))?;
+    }
+    std::fs::rename(&partial, dest).map_err(|e| format!("write {}: {e}", dest.display()))
+}
+
+/// The tarball of `package@version`, checked against the registry's integrity string.
+async fn fetch_tarball(package: &str, version: &str) -> Result<Vec<u8>, String> {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(300))
+        .user_agent(concat!("cargo-cfcontainer/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let url = format!("{}/{}/{version}", registry(), package.replace('/', "%2F"));
+    let meta: Version = get(&http, &url).await?.json().await.map_err(|e| format!("{url}: {e}"))?;
+    let tarball =
+        get(&http, &meta.dist.tarball).await?.bytes().await.map_err(|e| format!("{}: {e}", meta.dist.tarball))?;
+    check_integrity(&tarball, &meta.dist.integrity)?;
+    Ok(tarball.to_vec())
 }
 
 async fn get(http: &reqwest::Client, url: &str) -> Result<reqwest::Response, String> {
@@ -95,17 +120,24 @@ fn check_integrity(data: &[u8], integrity: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn unpack(tarball: &[u8], inside: &str) -> Result<Vec<u8>, String> {
+/// The contents of `wanted` (paths in the tarball), in that order.
+fn unpack(tarball: &[u8], wanted: &[&str]) -> Result<Vec<Vec<u8>>, String> {
+    let mut found: Vec<Option<Vec<u8>>> = vec![None; wanted.len()];
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(tarball));
     for entry in archive.entries().map_err(|e| e.to_string())? {
         let mut entry = entry.map_err(|e| e.to_string())?;
-        if entry.path().map_err(|e| e.to_string())?.to_string_lossy() == inside {
-            let mut binary = Vec::new();
-            entry.read_to_end(&mut binary).map_err(|e| e.to_string())?;
-            return Ok(binary);
+        let path = entry.path().map_err(|e| e.to_string())?.to_string_lossy().into_owned();
+        if let Some(i) = wanted.iter().position(|w| *w == path) {
+            let mut content = Vec::new();
+            entry.read_to_end(&mut content).map_err(|e| e.to_string())?;
+            found[i] = Some(content);
         }
     }
-    Err(format!("the package has no {inside}"))
+    found
+        .into_iter()
+        .zip(wanted)
+        .map(|(content, path)| content.ok_or_else(|| format!("the package has no {path}")))
+        .collect()
 }
 
 #[cfg(test)]

@@ -75,11 +75,22 @@ impl Dev {
             + "\n[workspace]\n";
         std::fs::write(app.join("Cargo.toml"), manifest).unwrap();
         std::fs::copy(root().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
+        let (child, events) = Dev::spawn(&app, env, remove);
+        Dev { _dir: dir, app, child, events }
+    }
+
+    /// Runs dev again on the same copy (after [`Dev::interrupt`]).
+    fn rerun(&mut self) {
+        (self.child, self.events) = Dev::spawn(&self.app, &[], &[]);
+    }
+
+    /// `cargo cfcontainer dev` in `app`, and its events.
+    fn spawn(app: &Path, env: &[(&str, &str)], remove: &[&str]) -> (Child, mpsc::Receiver<String>) {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-cfcontainer"));
         child
             .args(["cfcontainer", "dev", "--port", &port.to_string(), "--message-format", "json"])
-            .current_dir(&app)
+            .current_dir(app)
             .env("CARGO_TARGET_DIR", root().join("target/fixtures"))
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
@@ -95,7 +106,7 @@ impl Dev {
                 let _ = lines.send(line);
             }
         });
-        Dev { _dir: dir, app, child, events }
+        (child, events)
     }
 
     /// The next event with this `reason`; an `error` event fails the test.
@@ -209,6 +220,56 @@ fn a_worker_reads_its_wrangler_vars_through_compile_time_accessors_and_its_conta
     assert_eq!(config, "hello from wrangler.toml; 3 items on the free tier", "a text var and a JSON var");
     let container = get(&url).unwrap_or_else(|e| panic!("no answer from the container: {e}"));
     assert_eq!(container.trim(), "hello from wrangler.toml", "the container's MESSAGE is the GREETING var");
+    dev.interrupt(name);
+}
+
+/// `PUT`/`GET` of one note of examples/notes: the container's rendering
+/// of what the Worker read back from R2, D1 and KV.
+fn note(url: &str, id: &str, text: Option<&str>) -> String {
+    let url = format!("{}/notes/{id}", url.trim_end_matches('/'));
+    let answer = match text {
+        Some(text) => ureq::put(&url).timeout(Duration::from_secs(60)).send_string(text),
+        None => ureq::get(&url).timeout(Duration::from_secs(60)).call(),
+    };
+    match answer {
+        Ok(r) => r.into_string().unwrap(),
+        Err(ureq::Error::Status(status, r)) => panic!("{url}: HTTP {status}: {}", r.into_string().unwrap_or_default()),
+        Err(e) => panic!("{url}: {e}"),
+    }
+}
+
+#[test]
+fn the_notes_example_writes_kv_r2_and_d1_locally_and_finds_them_again_in_the_next_dev_run() {
+    if !stack::available() {
+        return;
+    }
+    let name = "notes";
+    let mut dev = Dev::start("notes", name);
+    let url = dev.url();
+    // One request writes R2 (the text), D1 (the row) and KV (the latest
+    // id), reads the three back and has the container render them.
+    let saved = note(&url, "groceries", Some("milk, eggs"));
+    let mut lines = saved.lines();
+    let heading = lines.next().unwrap();
+    assert!(heading.starts_with("Team notes: groceries (10 bytes, saved 20"), "the D1 row and a var: {saved}");
+    assert_eq!(lines.next(), Some("latest: groceries"), "the KV value: {saved}");
+    assert_eq!(lines.next(), Some("milk, eggs"), "the R2 object: {saved}");
+    note(&url, "todo", Some("write the README"));
+    assert!(note(&url, "groceries", None).contains("latest: todo"), "KV holds the latest write");
+    dev.interrupt(name);
+
+    // The data is where `wrangler dev` keeps it, and a new run sees it.
+    let state = dev.app.join(".wrangler/state/v3");
+    for kind in ["kv", "r2", "d1"] {
+        assert!(state.join(kind).read_dir().unwrap().next().is_some(), "no {kind} data in {}", state.display());
+    }
+    dev.rerun();
+    let url = dev.url();
+    let again = note(&url, "groceries", None);
+    assert!(again.starts_with(heading), "the same row after a restart: {again}");
+    assert!(again.ends_with("latest: todo\nmilk, eggs\n"), "the same KV value and object: {again}");
+    let listed = get(&format!("{}/notes", url.trim_end_matches('/'))).unwrap();
+    assert_eq!(listed.lines().count(), 2, "both rows: {listed}");
     dev.interrupt(name);
 }
 

@@ -41,6 +41,7 @@ fn doctor_passes_every_check_on_a_machine_set_up_for_dev_and_deploy() {
         "wasm-bindgen",
         "workerd",
         "esbuild",
+        "miniflare",
         "container registry",
         "api token",
     ] {

@@ -13,6 +13,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("pool", &["pool-member"]),
     ("two-classes", &["two-classes-api", "two-classes-jobrunner"]),
     ("websocket", &["websocket-echoserver"]),
+    ("notes", &["notes-renderer"]),
 ];
 
 fn wrangler_bin() -> Option<PathBuf> {
@@ -39,6 +40,10 @@ fn the_official_cli_accepts_the_export_of_every_example() {
     for (example, apps) in EXAMPLES {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("wrangler.toml");
+        // An example with its own wrangler file is exported into a copy of it.
+        if let Ok(own) = std::fs::read_to_string(root().join("examples").join(example).join("wrangler.toml")) {
+            std::fs::write(&config, own).unwrap();
+        }
         export(example, &config);
         let out = Command::new(&wrangler)
             .args(["deploy", "--dry-run", "--outdir"])

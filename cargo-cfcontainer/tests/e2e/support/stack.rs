@@ -158,6 +158,7 @@ impl Stack {
             listen: format!("127.0.0.1:{port}"),
             storage_dir: storage,
             docker_socket: workerd_socket(&docker_host()).expect("a unix DOCKER_HOST"),
+            simulator: None,
         };
         let config_path = config.write(dir.path()).unwrap();
         let log = Arc::new(Mutex::new(String::new()));
