@@ -26,7 +26,8 @@ pub const DEFAULT_COMPATIBILITY_DATE: &str = "2026-03-05";
 /// compatibility_date = "2026-03-01"   # default: 2026-03-05
 /// compatibility_flags = ["nodejs_compat"]
 /// account_id = "0123..."              # default: $CLOUDFLARE_ACCOUNT_ID
-/// workers_dev = true                 # default: true
+/// workers_dev = true                  # default: true unless the Worker has routes
+/// preview_urls = true                 # default: the API's (it follows workers_dev)
 /// routes = ["example.com/*", { pattern = "api.example.com/*", zone_name = "example.com" }]
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,8 +49,12 @@ pub struct WorkerSettings {
     /// Worker secrets the code reads (`secrets`; `cfcontainer::bindings!`
     /// gives each an accessor).
     pub secrets: Vec<String>,
-    /// Serve the Worker on `<name>.<subdomain>.workers.dev` (default true).
+    /// Serve the Worker on `<name>.<subdomain>.workers.dev` (default: true
+    /// unless it has routes, as the official CLI decides).
     pub workers_dev: bool,
+    /// Serve each version on its own Preview URL; `None` leaves it to the
+    /// API (whose default follows `workers_dev`).
+    pub preview_urls: Option<bool>,
     /// The wrangler file's `triggers.crons`; `None` without `triggers`
     /// (the Worker's Cron Triggers are then left as they are, as the
     /// official CLI leaves them).
@@ -88,6 +93,7 @@ const APPLIED_OR_INERT: &[&str] = &[
     "compatibility_date",
     "compatibility_flags",
     "workers_dev",
+    "preview_urls",
     "account_id",
     "main",
     "build",
@@ -150,6 +156,7 @@ struct RawSettings {
     #[serde(default)]
     secrets: Vec<String>,
     workers_dev: Option<bool>,
+    preview_urls: Option<bool>,
 }
 
 /// The selected worker package and where cargo puts its artifacts.
@@ -296,6 +303,7 @@ fn settings_of(package: &Package, dir: &Path, env: Option<&str>) -> Result<Worke
         return Err(bad(format!("compatibility_date `{compatibility_date}` is not a date like 2026-03-01")));
     }
     let account_id = std::env::var("CLOUDFLARE_ACCOUNT_ID").ok().filter(|a| !a.is_empty()).or(raw.account_id);
+    let workers_dev = raw.workers_dev.unwrap_or(raw.routes.is_empty());
     Ok(WorkerSettings {
         name,
         compatibility_date,
@@ -305,7 +313,8 @@ fn settings_of(package: &Package, dir: &Path, env: Option<&str>) -> Result<Worke
         vars: raw.vars,
         json_vars: from_file.json_vars,
         secrets: raw.secrets,
-        workers_dev: raw.workers_dev.unwrap_or(true),
+        workers_dev,
+        preview_urls: raw.preview_urls,
         upload_settings: from_file.upload_settings,
         crons: from_file.crons,
         wrangler,
@@ -350,17 +359,35 @@ fn from_wrangler(
         }
         raw.compatibility_flags = flags;
     }
+    for (key, setting) in [("workers_dev", &mut raw.workers_dev), ("preview_urls", &mut raw.preview_urls)] {
+        let Some(value) = top.other.get(key) else { continue };
+        let value = value.as_bool().ok_or_else(|| bad(format!("`{key}` must be true or false")))?;
+        match *setting {
+            Some(ours) if ours != value => return Err(both(key, &ours, &value)),
+            _ => *setting = Some(value),
+        }
+    }
     if let Some(env) = env {
         // The official CLI's rules: the Worker `<name>-<env>` unless the
         // section names it; the section's own vars and bindings only.
         let base = raw.name.clone().unwrap_or_else(|| package.to_string());
         raw.name = Some(section.name.clone().unwrap_or_else(|| format!("{base}-{env}")));
         raw.vars.clear();
-        for key in ["compatibility_date", "compatibility_flags", "workers_dev"] {
-            if section.other.contains_key(key) {
-                return Err(bad(format!(
-                    "`env.{env}.{key}` differs from the top level's, which cargo cfcontainer does not support yet; set it at the top level"
-                )));
+        // Inheritable settings the section sets itself replace the top
+        // level's (checked against the package metadata above).
+        let own = |key: &str| section.other.get(key).map(|v| (format!("env.{env}.{key}"), v));
+        if let Some((key, date)) = own("compatibility_date") {
+            let date = date.as_str().filter(|d| is_date(d));
+            raw.compatibility_date =
+                Some(date.ok_or_else(|| bad(format!("`{key}` must be a date like \"2026-03-01\"")))?.to_string());
+        }
+        if let Some((key, flags)) = own("compatibility_flags") {
+            raw.compatibility_flags =
+                serde_json::from_value(flags.clone()).map_err(|_| bad(format!("`{key}` must be a list of strings")))?;
+        }
+        for (name, setting) in [("workers_dev", &mut raw.workers_dev), ("preview_urls", &mut raw.preview_urls)] {
+            if let Some((key, value)) = own(name) {
+                *setting = Some(value.as_bool().ok_or_else(|| bad(format!("`{key}` must be true or false")))?);
             }
         }
     }
@@ -374,13 +401,6 @@ fn from_wrangler(
             (None, _) => {
                 json_vars.insert(name.clone(), value.clone());
             }
-        }
-    }
-    if let Some(workers_dev) = top.other.get("workers_dev") {
-        let workers_dev = workers_dev.as_bool().ok_or_else(|| bad("`workers_dev` must be true or false".into()))?;
-        match raw.workers_dev {
-            Some(ours) if ours != workers_dev => return Err(both("workers_dev", &ours, &workers_dev)),
-            _ => raw.workers_dev = Some(workers_dev),
         }
     }
     let mut not_applied: Vec<String> =

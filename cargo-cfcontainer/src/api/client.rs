@@ -39,6 +39,10 @@ pub enum Body {
     Empty,
     /// A JSON document (see [`Body::json`]).
     Json(Value),
+    /// A JSON document for an endpoint whose behaviour is versioned by a
+    /// date (`Cloudflare-Workers-Script-Api-Date`), sent as the official
+    /// CLI sends it.
+    DatedJson(Value, &'static str),
     /// A multipart form (kept as bytes so retries can rebuild it).
     Multipart(Vec<Part>),
 }
@@ -303,6 +307,7 @@ impl Client {
         Ok(match body {
             Body::Empty => builder,
             Body::Json(value) => builder.json(value),
+            Body::DatedJson(value, date) => builder.header("Cloudflare-Workers-Script-Api-Date", *date).json(value),
             Body::Multipart(parts) => {
                 let mut form = reqwest::multipart::Form::new();
                 for part in parts {

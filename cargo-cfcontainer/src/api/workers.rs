@@ -351,11 +351,19 @@ pub struct ScriptTags {
 }
 
 /// `POST /workers/scripts/{name}/subdomain`'s body and `GET`'s answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScriptSubdomain {
     /// Served on workers.dev.
     pub enabled: bool,
+    /// Each version served on its own Preview URL; left out of a `POST`,
+    /// the API's default (which follows `enabled`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previews_enabled: Option<bool>,
 }
+
+/// The API date the official CLI sends with the subdomain `POST` (the one
+/// at which it takes `previews_enabled`).
+pub const SUBDOMAIN_API_DATE: &str = "2025-08-01";
 
 /// `GET /workers/subdomain`.
 #[derive(Debug, Clone, Deserialize)]

@@ -14,7 +14,7 @@ use super::plan::{Action, AppStep, FieldChange, Plan};
 use super::Remote;
 use crate::api::{
     Application, ApplicationPatch, Body, Client, CronTrigger, DurableObjects, NewApplication, NewRollout, Part, Retry,
-    Rollout, RolloutSteps, RolloutStrategy, ScriptEntry, ScriptSubdomain, ScriptTags, UploadedScript,
+    Rollout, RolloutSteps, RolloutStrategy, ScriptEntry, ScriptTags, UploadedScript, SUBDOMAIN_API_DATE,
 };
 use crate::output::Output;
 use crate::Error;
@@ -67,9 +67,10 @@ pub async fn apply(
         let path = format!("/workers/scripts/{}/script-settings", script.name);
         client.call::<Value>(Method::PATCH, &path, Body::json(&ScriptTags { tags }), Retry::Safe, out).await?;
     }
-    if let Some(enabled) = plan.workers_dev {
+    if let Some((_, wanted)) = &plan.subdomain {
         let path = format!("/workers/scripts/{}/subdomain", script.name);
-        client.call::<Value>(Method::POST, &path, Body::json(&ScriptSubdomain { enabled }), Retry::Safe, out).await?;
+        let body = Body::DatedJson(serde_json::to_value(wanted).unwrap_or_default(), SUBDOMAIN_API_DATE);
+        client.call::<Value>(Method::POST, &path, body, Retry::Safe, out).await?;
     }
     if let Some((_, routes)) = &plan.routes {
         super::routes::put_routes(client, &script.name, routes, out).await?;

@@ -10,7 +10,7 @@ use super::consumers::ConsumerStep;
 use super::desired::{DesiredApp, DesiredScript};
 use super::routes::DesiredRoutes;
 use super::Remote;
-use crate::api::{AppConstraints, Application, BindingKind, Origin, ScriptRoute, ScriptSettings};
+use crate::api::{AppConstraints, Application, BindingKind, Origin, ScriptRoute, ScriptSettings, ScriptSubdomain};
 use crate::migrations::Migrations;
 use crate::WorkerSettings;
 
@@ -125,13 +125,28 @@ impl AppPlan {
     }
 }
 
+/// What the subdomain endpoint is sent when the Worker's workers.dev route
+/// differs from the settings, or its Preview URLs from a `preview_urls`
+/// the settings give (without one, the API's default is left alone, so an
+/// unchanged deploy writes nothing). A new Worker is off on both.
+fn subdomain_change(
+    now: Option<&ScriptSubdomain>,
+    wanted: ScriptSubdomain,
+) -> Option<(Option<ScriptSubdomain>, ScriptSubdomain)> {
+    let enabled_now = now.is_some_and(|n| n.enabled);
+    let previews_now = now.and_then(|n| n.previews_enabled).unwrap_or(false);
+    let differs = enabled_now != wanted.enabled || wanted.previews_enabled.is_some_and(|p| p != previews_now);
+    differs.then(|| (now.cloned(), wanted))
+}
+
 /// The whole plan.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
     /// The Worker script.
     pub script: ScriptPlan,
-    /// Serving on workers.dev changes to this value.
-    pub workers_dev: Option<bool>,
+    /// The workers.dev route and Preview URLs change: what the Worker has
+    /// (`None`: a new Worker) and what is sent.
+    pub subdomain: Option<(Option<ScriptSubdomain>, ScriptSubdomain)>,
     /// The Cron Triggers change from the first list to the second.
     pub crons: Option<(Vec<String>, Vec<String>)>,
     /// The zone routes change from these patterns to those routes.
@@ -178,7 +193,8 @@ impl Plan {
                 applications.push(AppPlan { class: class.clone(), name: app.name.clone(), step });
             }
         }
-        let workers_dev = (remote.workers_dev.unwrap_or(false) != settings.workers_dev).then_some(settings.workers_dev);
+        let wanted = ScriptSubdomain { enabled: settings.workers_dev, previews_enabled: settings.preview_urls };
+        let subdomain = subdomain_change(remote.subdomain.as_ref(), wanted);
         let crons = settings.crons.as_ref().and_then(|wanted| {
             let mut wanted = wanted.clone();
             wanted.sort();
@@ -194,13 +210,13 @@ impl Plan {
         let hostnames: Vec<String> = desired.domains.iter().map(|d| d.hostname.clone()).collect();
         let domains = (!hostnames.is_empty() && hostnames != remote.domains)
             .then(|| (remote.domains.clone(), desired.domains.clone()));
-        Plan { script: script_plan, workers_dev, crons, routes, domains, consumers, applications }
+        Plan { script: script_plan, subdomain, crons, routes, domains, consumers, applications }
     }
 
     /// True if the deploy would change nothing.
     pub fn is_empty(&self) -> bool {
         self.script.action == Action::NoChange
-            && self.workers_dev.is_none()
+            && self.subdomain.is_none()
             && self.crons.is_none()
             && self.routes.is_none()
             && self.domains.is_none()
@@ -214,8 +230,21 @@ impl Plan {
         let s = &self.script;
         let what = if s.changes.is_empty() { "no change".to_string() } else { s.changes.join("; ") };
         lines.push(format!("{} worker {}: {what}", s.action.sign(), s.name));
-        if let Some(on) = self.workers_dev {
-            lines.push(format!("~ workers.dev route of {}: {}", s.name, if on { "off -> on" } else { "on -> off" }));
+        if let Some((now, wanted)) = &self.subdomain {
+            let on_off = |on: bool| if on { "on" } else { "off" };
+            let enabled_now = now.as_ref().is_some_and(|n| n.enabled);
+            if enabled_now != wanted.enabled {
+                lines.push(format!(
+                    "~ workers.dev route of {}: {} -> {}",
+                    s.name,
+                    on_off(enabled_now),
+                    on_off(wanted.enabled)
+                ));
+            }
+            let previews_now = now.as_ref().and_then(|n| n.previews_enabled).unwrap_or(false);
+            if let Some(previews) = wanted.previews_enabled.filter(|p| *p != previews_now) {
+                lines.push(format!("~ preview URLs of {}: {} -> {}", s.name, on_off(previews_now), on_off(previews)));
+            }
         }
         if let Some((now, wanted)) = &self.crons {
             for cron in wanted.iter().filter(|c| !now.contains(c)) {
@@ -415,4 +444,27 @@ fn app_plan(remote: Option<&Application>, app: &DesiredApp) -> AppPlan {
     let step =
         if changes.is_empty() { AppStep::NoChange { id, desired } } else { AppStep::Update { id, changes, desired } };
     AppPlan { class: app.class.clone(), name: current.name.clone(), step }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subdomain(enabled: bool, previews: Option<bool>) -> ScriptSubdomain {
+        ScriptSubdomain { enabled, previews_enabled: previews }
+    }
+
+    #[test]
+    fn preview_urls_are_written_only_when_the_settings_give_them_and_they_differ() {
+        // A new Worker served on workers.dev, Preview URLs left to the API.
+        let new = subdomain_change(None, subdomain(true, None));
+        assert_eq!(new, Some((None, subdomain(true, None))));
+        // The API turned Preview URLs on with it: the next deploy writes nothing.
+        assert_eq!(subdomain_change(Some(&subdomain(true, Some(true))), subdomain(true, None)), None);
+        // `preview_urls = false` in the file turns them off, and only them.
+        let off = subdomain_change(Some(&subdomain(true, Some(true))), subdomain(true, Some(false)));
+        assert_eq!(off.map(|(_, wanted)| wanted), Some(subdomain(true, Some(false))));
+        // A new Worker with neither is left alone, as before.
+        assert_eq!(subdomain_change(None, subdomain(false, None)), None);
+    }
 }

@@ -17,8 +17,8 @@ pub struct Remote {
     pub settings: Option<ScriptSettings>,
     /// Its tags (from script-settings), if uploaded.
     pub tags: Vec<String>,
-    /// Whether it is served on workers.dev, if uploaded.
-    pub workers_dev: Option<bool>,
+    /// Whether it is served on workers.dev and on Preview URLs, if uploaded.
+    pub subdomain: Option<ScriptSubdomain>,
     /// Its Cron Triggers, sorted, if uploaded.
     pub crons: Option<Vec<String>>,
     /// The patterns of its zone routes, sorted.
@@ -40,7 +40,7 @@ impl Remote {
     pub async fn read(client: &Client, worker: &str, queues: &[String], out: &Output) -> Result<Remote, Error> {
         let scripts: Vec<ScriptEntry> = client.get_all("/workers/scripts", out).await?;
         let script = scripts.into_iter().find(|s| s.id == worker);
-        let (settings, tags, workers_dev, crons, routes, domains) = match &script {
+        let (settings, tags, subdomain, crons, routes, domains) = match &script {
             Some(_) => {
                 let settings = client.get(&format!("/workers/scripts/{worker}/settings"), out).await?;
                 let tags: ScriptTags = client.get(&format!("/workers/scripts/{worker}/script-settings"), out).await?;
@@ -57,14 +57,14 @@ impl Remote {
                 let mut domains: Vec<String> =
                     domains.into_iter().filter(|d| d.service == worker).map(|d| d.hostname).collect();
                 domains.sort();
-                (Some(settings), tags.tags, Some(subdomain.enabled), Some(crons), routes, domains)
+                (Some(settings), tags.tags, Some(subdomain), Some(crons), routes, domains)
             }
             None => (None, Vec::new(), None, None, Vec::new(), Vec::new()),
         };
         let namespaces = Remote::namespaces_of(client, worker, out).await?;
         let applications = client.get_all("/containers/applications", out).await?;
         let queues = super::consumers::read(client, queues, out).await?;
-        Ok(Remote { script, settings, tags, workers_dev, crons, routes, domains, queues, namespaces, applications })
+        Ok(Remote { script, settings, tags, subdomain, crons, routes, domains, queues, namespaces, applications })
     }
 
     /// The tags of `worker`, or `None` if there is no such Worker.

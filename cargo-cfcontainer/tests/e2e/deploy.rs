@@ -906,6 +906,7 @@ fn deployed_shape(emulator: &Emulator, name: &str) -> Value {
         "compatibility_flags": script["compatibility_flags"],
         "logpush": script["logpush"], "limits": script["limits"], "placement": script["placement"],
         "tail_consumers": script["tail_consumers"], "observability": script["observability"],
+        "workers_dev": script["workers_dev"], "previews_enabled": script["previews_enabled"],
         "crons": crons, "routes": routes, "domains": domains, "consumers": consumers,
     })
 }
@@ -976,6 +977,7 @@ fn the_official_cli_and_cfcontainer_leave_the_same_worker_for_the_same_wrangler_
         [&json!(["*/30 * * * *"]), &json!(["example.com/api/*"]), &json!(["app.example.com"])]
     );
     assert_eq!(official["consumers"][0]["settings"]["max_wait_time_ms"], 2500, "{official}");
+    assert_eq!(official["workers_dev"], false, "with routes, workers.dev is off unless the file says: {official}");
     // Known, reasoned differences, none of which shows here: the official
     // CLI PUTs crons and routes on every deploy (we only when they differ)
     // and looks R2 buckets up before uploading (we let the upload fail).
@@ -988,10 +990,11 @@ fn with_env_staging_the_official_cli_and_cfcontainer_leave_the_same_worker() {
     let Some(wrangler) = wrangler_bin() else { return };
     let theirs = emulator().unwrap();
     let name = unique("envparity");
-    // Top level: what an environment inherits (compatibility, triggers,
-    // routes) and what it does not (vars, bindings).
+    // Top level: what an environment inherits (triggers, routes) and what
+    // it does not (vars, bindings); the section sets its own compatibility
+    // date, workers.dev route and Preview URLs.
     let file = format!(
-        "name = \"{name}\"\ncompatibility_date = \"2026-03-05\"\nroutes = [\"example.com/api/*\"]\nkv_namespaces = [{{ binding = \"CACHE\", id = \"0f2a\" }}]\n\n[vars]\nMODE = \"production\"\n\n[triggers]\ncrons = [\"0 3 * * *\"]\n\n[env.staging]\nr2_buckets = [{{ binding = \"ASSETS\", bucket_name = \"assets\" }}]\nvars = {{ MODE = \"staging\" }}\n"
+        "name = \"{name}\"\ncompatibility_date = \"2026-03-05\"\nroutes = [\"example.com/api/*\"]\nkv_namespaces = [{{ binding = \"CACHE\", id = \"0f2a\" }}]\n\n[vars]\nMODE = \"production\"\n\n[triggers]\ncrons = [\"0 3 * * *\"]\n\n[env.staging]\ncompatibility_date = \"2026-02-01\"\nworkers_dev = true\npreview_urls = true\nr2_buckets = [{{ binding = \"ASSETS\", bucket_name = \"assets\" }}]\nvars = {{ MODE = \"staging\" }}\n"
     );
     official_deploy(&wrangler, &theirs, &file, &["--env", "staging"]);
     let fixture = crate_with_config(&name, &file);
@@ -999,6 +1002,11 @@ fn with_env_staging_the_official_cli_and_cfcontainer_leave_the_same_worker() {
     let staging = format!("{name}-staging");
     let official = deployed_shape(&theirs, &staging);
     assert_eq!(official["bindings"].as_array().map(Vec::len), Some(2), "the section's own: {official}");
+    assert_eq!(
+        [&official["compatibility_date"], &official["workers_dev"], &official["previews_enabled"]],
+        [&json!("2026-02-01"), &json!(true), &json!(true)],
+        "the section's own settings: {official}"
+    );
     assert_eq!(deployed_shape(&ours, &staging), official);
     assert!(ours.snapshot()["scripts"].get(&name).is_none() && theirs.snapshot()["scripts"].get(&name).is_none());
 }

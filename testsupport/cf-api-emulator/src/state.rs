@@ -45,6 +45,8 @@ pub struct Script {
     pub tags: Vec<String>,
     /// Served on `<name>.<subdomain>.workers.dev`.
     pub workers_dev: bool,
+    /// Each version served on its own Preview URL.
+    pub previews_enabled: bool,
     pub created_on: String,
     pub modified_on: String,
     pub version_id: String,
@@ -200,6 +202,7 @@ impl Script {
             settings["containers"] = json!(self.containers);
             settings["etag"] = json!(self.etag);
             settings["workers_dev"] = json!(self.workers_dev);
+            settings["previews_enabled"] = json!(self.previews_enabled);
             settings["modules"] = json!(self
                 .modules
                 .iter()

@@ -145,12 +145,15 @@ pub fn script_subdomain(state: &State, name: &str, call: &Call) -> Reply {
         return r;
     }
     match state.scripts.get(name) {
-        Some(s) => ok(json!({ "enabled": s.workers_dev, "previews_enabled": s.workers_dev })),
+        Some(s) => ok(json!({ "enabled": s.workers_dev, "previews_enabled": s.previews_enabled })),
         None => fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2),
     }
 }
 
-/// `POST /workers/scripts/{name}/subdomain` with `{"enabled": bool}`.
+/// `POST /workers/scripts/{name}/subdomain` with `{"enabled": bool,
+/// "previews_enabled"?: bool}`; without `previews_enabled`, Preview URLs
+/// follow `enabled` (the default the official CLI warns about when its
+/// file does not set `preview_urls`).
 pub fn set_script_subdomain(state: &mut State, name: &str, call: &Call) -> Reply {
     if let Err(r) = call.only_query(&[]) {
         return r;
@@ -165,10 +168,16 @@ pub fn set_script_subdomain(state: &mut State, name: &str, call: &Call) -> Reply
     let Some(enabled) = body.get("enabled").and_then(Value::as_bool) else {
         return invalid("`enabled` (bool) is required");
     };
+    let previews = match body.get("previews_enabled") {
+        None => enabled,
+        Some(Value::Bool(previews)) => *previews,
+        Some(_) => return invalid("`previews_enabled` must be a bool"),
+    };
     match state.scripts.get_mut(name) {
         Some(s) => {
             s.workers_dev = enabled;
-            ok(json!({ "enabled": enabled, "previews_enabled": enabled }))
+            s.previews_enabled = previews;
+            ok(json!({ "enabled": enabled, "previews_enabled": previews }))
         }
         None => fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2),
     }
@@ -341,6 +350,7 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
     let now = state.now();
     let version_id = state.id();
     let workers_dev = state.scripts.get(name).is_some_and(|s| s.workers_dev);
+    let previews_enabled = state.scripts.get(name).is_some_and(|s| s.previews_enabled);
     let existing_schedules = state.scripts.get(name).map(|s| s.schedules.clone()).unwrap_or_default();
     let existing_routes = state.scripts.get(name).map(|s| s.routes.clone()).unwrap_or_default();
     let created_on = existing.map(|(.., created)| created).unwrap_or_else(|| now.clone());
@@ -363,6 +373,7 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
         routes: existing_routes,
         tags,
         workers_dev,
+        previews_enabled,
         created_on,
         modified_on: now,
         version_id,
