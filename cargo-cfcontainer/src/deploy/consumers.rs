@@ -19,19 +19,20 @@ pub struct DesiredConsumer {
     pub body: ConsumerBody,
 }
 
-/// The consumers the wrangler file of `worker` asks for. Pull consumers
-/// (`type = "http_pull"`) and visibility timeouts are not deployed yet.
+/// The consumers the wrangler file of `worker` asks for. As in the
+/// official CLI, only Worker consumers are configured from the file (a
+/// pull consumer is an error), and `visibility_timeout_ms`, which only
+/// pull consumers have, is not sent.
 pub fn desired(worker: &WorkerSettings) -> Result<Vec<DesiredConsumer>, Error> {
     let Some(source) = &worker.wrangler else { return Ok(Vec::new()) };
     let mut all = Vec::new();
     for (i, c) in source.bindings.queues.consumers.iter().enumerate() {
-        let unsupported = match (&c.kind, c.visibility_timeout_ms) {
-            (Some(kind), _) if kind != "worker" => Some(format!("queues.consumers[{i}].type = {kind:?}")),
-            (_, Some(_)) => Some(format!("queues.consumers[{i}].visibility_timeout_ms")),
-            _ => None,
-        };
-        if let Some(key) = unsupported {
-            return Err(Error::NotApplied { path: source.path.clone(), key });
+        if let Some(kind) = c.kind.as_deref().filter(|k| *k != "worker") {
+            let why = format!(
+                "`queues.consumers[{i}].type` is {kind:?}, but only \"worker\" consumers can be configured in a wrangler file (as in the official CLI); remove the entry and create the pull consumer with `wrangler queues consumer http add {}`",
+                c.queue
+            );
+            return Err(Error::WranglerSource { path: source.path.clone(), why });
         }
         // As the official CLI converts them: the batch timeout in ms.
         let settings = ConsumerSettings {

@@ -46,6 +46,8 @@ pub struct Prepared {
     pub client: Client,
     /// The script to upload.
     pub script: DesiredScript,
+    /// The queue consumers the wrangler file asks for.
+    pub consumers: Vec<consumers::DesiredConsumer>,
 }
 
 /// Builds `project` for release with `feature_args` (deploys always ship
@@ -61,7 +63,8 @@ pub fn prepare(project: Project, feature_args: Vec<String>, out: &Output) -> Res
     let tools = || crate::runtime()?.block_on(BuildTools::provide(&loaded.project, out));
     let modules_dir = dev::worker_build_if_stale(&loaded.project, &loaded.artifact, tools, out)?;
     let script = desired::script(&loaded.project, &loaded.containers, &modules_dir, client.token())?;
-    Ok(Prepared { project: loaded.project, containers: loaded.containers, client, script })
+    let consumers = consumers::desired(&loaded.project.settings)?;
+    Ok(Prepared { project: loaded.project, containers: loaded.containers, client, script, consumers })
 }
 
 impl Prepared {
@@ -130,7 +133,7 @@ impl Prepared {
     /// the account lacks is an error.
     pub fn plan(&self, remote: &Remote, apps: &[DesiredApp]) -> Result<Plan, Error> {
         self.check_queues(remote)?;
-        let consumers = consumers::steps(&remote.queues, &consumers::desired(&self.project.settings)?)?;
+        let consumers = consumers::steps(&remote.queues, &self.consumers)?;
         let last = cache::read(&self.project, &remote.tags);
         let fields = container_fields(&self.containers);
         let settings = &self.project.settings;

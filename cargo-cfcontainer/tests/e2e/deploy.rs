@@ -680,6 +680,14 @@ fn a_setting_deploy_does_not_apply_yet_stops_it_before_any_call() {
     let fixture = worker_fixture(&unique("withassets"), WEB);
     std::fs::write(fixture.path().join("wrangler.toml"), "[assets]\ndirectory = \"./public\"\n").unwrap();
     fails_before_any_call(&emulator, &fixture, "deploy", &["wrangler.toml: `assets` is not applied", "official CLI"]);
+    // A pull consumer cannot be configured in the file, as the official CLI says.
+    std::fs::write(
+        fixture.path().join("wrangler.toml"),
+        "queues = { consumers = [{ queue = \"jobs\", type = \"http_pull\" }] }\n",
+    )
+    .unwrap();
+    let expected = "`queues.consumers[0].type` is \"http_pull\", but only \"worker\" consumers can be configured";
+    fails_before_any_call(&emulator, &fixture, "deploy", &[expected, "wrangler queues consumer http add jobs"]);
 }
 
 #[test]

@@ -110,7 +110,7 @@ pub struct Queues {
 #[serde(deny_unknown_fields)]
 pub struct QueueConsumer {
     pub queue: String,
-    /// `worker` (the default) or `http_pull`.
+    /// `worker` (the default; the only type a wrangler file may configure).
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub max_batch_size: Option<u32>,
@@ -121,6 +121,8 @@ pub struct QueueConsumer {
     pub max_concurrency: Option<u32>,
     /// Seconds.
     pub retry_delay: Option<u32>,
+    /// Accepted as the official CLI accepts it, and not sent (it applies to
+    /// pull consumers only).
     pub visibility_timeout_ms: Option<u64>,
 }
 
