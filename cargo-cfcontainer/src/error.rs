@@ -121,9 +121,6 @@ pub enum Error {
     /// A route's zone is not in the account.
     #[error("route `{pattern}`: no zone {tried} in this account; add the zone to the account, or give the route its `zone_id`")]
     NoZone { pattern: String, tried: String },
-    /// A combination this tool does not support yet.
-    #[error("{what} is not supported yet; {instead}")]
-    NotYet { what: String, instead: String },
     /// Two bindings of the Worker share a name.
     #[error("binding name `{name}` is used twice ({first} and {second}); rename one")]
     DuplicateBinding { name: String, first: String, second: String },

@@ -1,6 +1,7 @@
 //! `cargo cfcontainer wrangler`: write the containers, Durable Object
 //! bindings and migrations of a wrangler config from the metadata, for
-//! deploys with the official CLI; merges into an existing file.
+//! deploys with the official CLI; merges into an existing file. With
+//! `--env NAME`, into that environment's section.
 
 use std::path::Path;
 
@@ -30,14 +31,6 @@ struct Warning {
 
 /// Exports and reports what changed.
 pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(), Error> {
-    if let Some(env) = &global.env {
-        // The export writes the top level; an [env.NAME] section of its own
-        // is not written yet, and writing the top level would be wrong.
-        return Err(Error::NotYet {
-            what: format!("`cargo cfcontainer wrangler --env {env}`"),
-            instead: "export without --env".into(),
-        });
-    }
     let loaded = super::load(global, crate::artifact::WASM_TARGET, out)?;
     let path = wrangler::config_path(&loaded.project.dir, args.config.as_deref());
     let config_dir = match path.parent() {

@@ -10,12 +10,15 @@ use crate::api::MigrationStep;
 /// Top-level settings the export sets only where the file lacks them.
 #[derive(Debug, Clone, Serialize)]
 pub struct WorkerDefaults {
-    /// The Worker's name.
-    pub name: String,
+    /// The Worker's name (not written for an environment, whose Worker
+    /// name derives from the top level's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The module worker-build writes.
     pub main: String,
-    /// Runtime compatibility date.
-    pub compatibility_date: String,
+    /// Runtime compatibility date (likewise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compatibility_date: Option<String>,
     /// Runtime compatibility flags.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub compatibility_flags: Vec<String>,

@@ -22,18 +22,29 @@ pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
             }
         }
     }
+    let target = match &sections.env {
+        None => doc.clone(),
+        Some(env) => doc
+            .object_value_or_create("env")
+            .and_then(|envs| envs.object_value_or_create(env))
+            .ok_or(format!("`env.{env}` must be an object"))?,
+    };
     if !sections.vars.is_empty() {
-        let vars = doc.object_value_or_create("vars").ok_or("`vars` must be an object")?;
+        let vars = target.object_value_or_create("vars").ok_or("`vars` must be an object")?;
         for (key, value) in &sections.vars {
             if vars.get(key).is_none() {
                 vars.append(key, value.as_str().into());
             }
         }
     }
-    replace_ours(&doc, "containers", &sections.containers, sections)?;
-    let durable_objects = doc.object_value_or_create("durable_objects").ok_or("`durable_objects` must be an object")?;
+    replace_ours(&target, "containers", &sections.containers, sections)?;
+    let durable_objects =
+        target.object_value_or_create("durable_objects").ok_or("`durable_objects` must be an object")?;
     replace_ours(&durable_objects, "bindings", &sections.bindings, sections)?;
-    let migrations = doc.array_value_or_create("migrations").ok_or("`migrations` must be an array")?;
+    // Migrations are inherited: an environment's own when it has them,
+    // else the top level's.
+    let home = if sections.env.is_some() && target.get("migrations").is_some() { &target } else { &doc };
+    let migrations = home.array_value_or_create("migrations").ok_or("`migrations` must be an array")?;
     let history: Vec<Value> = migrations.elements().iter().filter_map(|e| e.to_serde_value()).collect();
     let history: Vec<MigrationEntry> =
         serde_json::from_value(Value::Array(history)).map_err(|e| format!("`migrations` is not wrangler's: {e}"))?;

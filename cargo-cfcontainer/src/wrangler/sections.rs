@@ -28,6 +28,10 @@ pub struct Sections {
     pub classes: Vec<(String, Option<String>)>,
     /// Worker vars from `[package.metadata.cfcontainer]`, set where absent.
     pub vars: Vec<(String, String)>,
+    /// The environment (`--env`) whose section gets the containers,
+    /// Durable Object bindings and vars, which the official CLI does not
+    /// inherit from the top level; `None`: the top level.
+    pub env: Option<String>,
 }
 
 impl Sections {
@@ -38,11 +42,14 @@ impl Sections {
         let crate_dir = relative(config_dir, &project.dir);
         let in_crate = |p: &str| dotted(&crate_dir.join(p));
         let cwd = (crate_dir != Path::new("")).then(|| dotted(&crate_dir));
+        // An environment's name and compatibility are its section's or
+        // derive from the top level's: only the top-level export sets them.
+        let top = project.env.is_none();
         let defaults = WorkerDefaults {
-            name: settings.name.clone(),
+            name: top.then(|| settings.name.clone()),
             main: in_crate("build/index.js"),
-            compatibility_date: settings.compatibility_date.clone(),
-            compatibility_flags: settings.compatibility_flags.clone(),
+            compatibility_date: top.then(|| settings.compatibility_date.clone()),
+            compatibility_flags: if top { settings.compatibility_flags.clone() } else { Vec::new() },
             build: BuildEntry { command: "worker-build --release".into(), cwd },
         };
         Sections {
@@ -54,6 +61,7 @@ impl Sections {
                 .collect(),
             classes: containers.iter().map(|c| (c.class.clone(), c.renamed_from.clone())).collect(),
             vars: settings.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            env: project.env.clone(),
         }
     }
 
@@ -166,9 +174,9 @@ fn dotted(path: &Path) -> String {
 pub(super) fn for_classes(classes: &[(&str, Option<&str>)]) -> Sections {
     Sections {
         defaults: WorkerDefaults {
-            name: "w".into(),
+            name: Some("w".into()),
             main: "./build/index.js".into(),
-            compatibility_date: "2026-03-05".into(),
+            compatibility_date: Some("2026-03-05".into()),
             compatibility_flags: Vec::new(),
             build: BuildEntry { command: "worker-build --release".into(), cwd: None },
         },
@@ -176,6 +184,7 @@ pub(super) fn for_classes(classes: &[(&str, Option<&str>)]) -> Sections {
         bindings: Vec::new(),
         classes: classes.iter().map(|(c, r)| (c.to_string(), r.map(str::to_string))).collect(),
         vars: Vec::new(),
+        env: None,
     }
 }
 

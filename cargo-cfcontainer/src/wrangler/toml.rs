@@ -20,8 +20,12 @@ pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
             }
         }
     }
+    let target = match &sections.env {
+        None => doc.as_table_mut(),
+        Some(env) => env_table(doc.as_table_mut(), env)?,
+    };
     if !sections.vars.is_empty() {
-        let vars = doc
+        let vars = target
             .entry("vars")
             .or_insert_with(|| Item::Table(Table::new()))
             .as_table_like_mut()
@@ -32,15 +36,19 @@ pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
             }
         }
     }
-    replace_ours(doc.as_table_mut(), "containers", &sections.containers, sections)?;
-    let durable_objects = doc.entry("durable_objects").or_insert_with(|| {
+    replace_ours(target, "containers", &sections.containers, sections)?;
+    let durable_objects = target.entry("durable_objects").or_insert_with(|| {
         let mut t = Table::new();
         t.set_implicit(true);
         Item::Table(t)
     });
     let durable_objects = durable_objects.as_table_mut().ok_or("`durable_objects` must be a table")?;
     replace_ours(durable_objects, "bindings", &sections.bindings, sections)?;
-    let history: Vec<Value> = match doc.get("migrations") {
+    // Migrations are inherited: an environment's own when it has them,
+    // else the top level's.
+    let migrations_home =
+        if sections.env.is_some() && target.contains_key("migrations") { target } else { doc.as_table_mut() };
+    let history: Vec<Value> = match migrations_home.get("migrations") {
         None => Vec::new(),
         Some(item) => item
             .as_array_of_tables()
@@ -54,13 +62,28 @@ pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
     let (step, undeclared) = sections.migration(&history);
     let migration_added = step.as_ref().map(|s| s.tag.clone());
     if let Some(step) = step {
-        let migrations = doc.entry("migrations").or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
+        let migrations =
+            migrations_home.entry("migrations").or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
         migrations
             .as_array_of_tables_mut()
             .ok_or("`migrations` must be an array of tables")?
             .push(table(&to_json(&step)));
     }
     Ok(Merged { text: doc.to_string(), migration_added, undeclared_classes: undeclared })
+}
+
+/// `[env.NAME]`, created (as a dotted header) when the file lacks it.
+fn env_table<'a>(doc: &'a mut Table, env: &str) -> Result<&'a mut Table, String> {
+    let envs = doc.entry("env").or_insert_with(|| {
+        let mut t = Table::new();
+        t.set_implicit(true);
+        Item::Table(t)
+    });
+    let envs = envs.as_table_mut().ok_or("`env` must be a table")?;
+    envs.entry(env)
+        .or_insert_with(|| Item::Table(Table::new()))
+        .as_table_mut()
+        .ok_or(format!("`env.{env}` must be a table"))
 }
 
 /// Drops our classes' old entries from `table[key]`, then appends `ours`.
@@ -142,5 +165,35 @@ fn value_to_json(value: &toml_edit::Value) -> Value {
         toml_edit::Value::InlineTable(t) => {
             Value::Object(t.iter().map(|(k, v)| (k.to_string(), value_to_json(v))).collect())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::entries::DurableObjectEntry;
+    use super::*;
+
+    fn staging() -> Sections {
+        let mut sections = super::super::sections::for_classes(&[("Web", None)]);
+        sections.bindings = vec![DurableObjectEntry { name: "WEB".into(), class_name: "Web".into() }];
+        sections.vars = vec![("MODE".into(), "staging".into())];
+        sections.defaults.name = None;
+        sections.env = Some("staging".into());
+        sections
+    }
+
+    #[test]
+    fn an_environment_gets_its_own_bindings_and_vars_and_shares_the_top_levels_migrations() {
+        let user = "# mine\nname = \"app\"\n\n[env.staging]\nroutes = [\"staging.example.com/*\"] # kept\n";
+        let merged = merge(user, &staging()).unwrap();
+        let doc: DocumentMut = merged.text.parse().unwrap();
+        let env = doc["env"]["staging"].as_table().unwrap();
+        assert_eq!(env["durable_objects"]["bindings"][0]["class_name"].as_str(), Some("Web"), "{}", merged.text);
+        assert_eq!(env["vars"]["MODE"].as_str(), Some("staging"));
+        assert!(doc.get("durable_objects").is_none_or(|d| d.get("bindings").is_none()), "{}", merged.text);
+        assert_eq!(doc["migrations"][0]["new_sqlite_classes"][0].as_str(), Some("Web"), "{}", merged.text);
+        assert_eq!(doc["name"].as_str(), Some("app"));
+        assert!(merged.text.contains("# mine") && merged.text.contains("# kept"), "{}", merged.text);
+        assert_eq!(merge(&merged.text, &staging()).unwrap().text, merged.text, "a second merge changed the file");
     }
 }

@@ -140,3 +140,50 @@ fn export_merges_into_json_keeping_settings_and_adds_a_migration() {
     assert_eq!(migrations.len(), 2);
     assert_eq!(migrations[1], serde_json::json!({ "tag": "v2", "new_sqlite_classes": ["JobRunner"] }));
 }
+
+#[test]
+fn export_with_env_writes_that_environments_section_and_the_official_cli_deploys_it() {
+    if !(prerequisite(has_wasm_target(), "the wasm32-unknown-unknown target") && crate::support::stack::available()) {
+        return;
+    }
+    let Some(wrangler) = wrangler_bin() else { return };
+    let name = unique("envexport");
+    let lib = "use worker::*;\n#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;\n#[event(fetch)]\nasync fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> { Web::named(&env, \"a\")?.fetch(req).await }\n";
+    let fixture = Fixture::new(&name, lib, "\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n");
+    std::fs::write(fixture.path().join("Dockerfile"), "FROM scratch\nCOPY Cargo.toml /\nEXPOSE 8080\n").unwrap();
+    let config = fixture.path().join("wrangler.toml");
+    let user = format!(
+        "name = \"{name}\"\ncompatibility_date = \"2026-03-05\"\n\n# staging: its own vars\n[env.staging]\nvars = {{ MODE = \"staging\" }} # kept\n"
+    );
+    std::fs::write(&config, &user).unwrap();
+    let out = cfcontainer(fixture.path(), &["wrangler", "--env", "staging"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let merged = std::fs::read_to_string(&config).unwrap();
+    assert!(merged.contains("# staging: its own vars") && merged.contains("# kept"), "{merged}");
+    let doc: toml_edit::DocumentMut = merged.parse().unwrap();
+    let staging = &doc["env"]["staging"];
+    // Not inherited by an environment: its own containers and bindings.
+    assert_eq!(staging["containers"][0]["name"].as_str(), Some(format!("{name}-staging-web").as_str()), "{merged}");
+    assert_eq!(staging["durable_objects"]["bindings"][0]["class_name"].as_str(), Some("Web"), "{merged}");
+    assert!(doc.get("containers").is_none(), "nothing for the top level's Worker:\n{merged}");
+    // Inherited: the migrations, kept at the top level.
+    assert_eq!(doc["migrations"][0]["new_sqlite_classes"][0].as_str(), Some("Web"), "{merged}");
+    let again = cfcontainer(fixture.path(), &["wrangler", "--env", "staging"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), merged, "a second export changed the file");
+
+    let out = Command::new(&wrangler)
+        .args(["deploy", "--dry-run", "--env", "staging", "--outdir"])
+        .arg(fixture.path().join("dist"))
+        .current_dir(fixture.path())
+        .env("WRANGLER_DOCKER_BIN", root().join("testsupport/wrangler/docker-without-buildkit"))
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CI", "1")
+        .env("CARGO_TARGET_DIR", root().join("target/fixtures"))
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(out.status.success() && text.contains("--dry-run: exiting now."), "{text}\n{merged}");
+    assert!(!text.contains("[WARNING]"), "{text}");
+    assert!(text.contains(&format!("- {name}-staging-web (")), "the staging application:\n{text}");
+}
