@@ -344,6 +344,40 @@ fn a_deploy_killed_after_any_call_converges_on_rerun() {
 }
 
 #[test]
+fn a_whole_wrangler_file_deploy_killed_after_any_call_converges_on_rerun() {
+    // Every kind of call a whole file adds: the subdomain, a cron, a zone
+    // route, a Custom Domain and a queue consumer, besides the upload.
+    let Some(primer) = start() else { return };
+    let name = unique("killfile");
+    let fixture = worker_fixture(&name, WEB);
+    let file = format!(
+        "name = \"{name}\"\nworkers_dev = true\npreview_urls = false\nroutes = [\"example.com/api/*\", {{ pattern = \"app.example.com\", custom_domain = true }}]\nkv_namespaces = [{{ binding = \"CACHE\", id = \"0f2a\" }}]\nqueues = {{ consumers = [{{ queue = \"jobs\", max_batch_size = 5 }}] }}\n\n[triggers]\ncrons = [\"0 3 * * *\"]\n"
+    );
+    std::fs::write(fixture.path().join("wrangler.toml"), file).unwrap();
+    let manifest = fixture.manifest();
+    // The first deploy pushes the image; every later one finds it, so all
+    // make the same calls as the baseline.
+    ok_verb(&primer, &manifest, &["deploy"], &[]);
+    let baseline = emulator().unwrap();
+    ok_verb(&baseline, &manifest, &["deploy"], &[]);
+    let expected = (shape(&baseline), deployed_shape(&baseline, &name));
+    let called: Vec<String> = calls(&baseline);
+    for wanted in ["/subdomain", "/schedules", "/routes", "/domains/records", "/consumers"] {
+        assert!(called.iter().any(|c| !c.starts_with("GET") && c.contains(wanted)), "no write to {wanted}: {called:?}");
+    }
+    let total = baseline.log().len();
+    for kill_after in 1..=total {
+        let emulator = emulator().unwrap();
+        let n = kill_after.to_string();
+        let (killed, _) = run_verb(&emulator, &manifest, &["deploy"], &[("CFCONTAINER_TEST_KILL_AFTER_API_CALLS", &n)]);
+        assert_eq!(killed.status.code(), Some(137), "the hook did not kill after call {kill_after}");
+        let rerun = ok_verb(&emulator, &manifest, &["deploy"], &[]);
+        let after = (shape(&emulator), deployed_shape(&emulator, &name));
+        assert_eq!(after, expected, "after a kill after call {kill_after} ({}): {rerun}", called[kill_after - 1]);
+    }
+}
+
+#[test]
 fn secrets_are_uploaded_as_secrets_and_never_shown_or_stored() {
     let Some(emulator) = start() else { return };
     let fixture = worker_fixture(&unique("secrets"), "#[cfcontainer::container(class = \"Web\", port = 8080, env(TOKEN = secret(\"API_TOKEN\"), MODE = \"plain\"))]\npub struct Web;");
