@@ -212,7 +212,9 @@ fn returns(kind: Kind, name: &str) -> (TokenStream, TokenStream) {
         Kind::Secret => (quote! { #w::Secret }, quote! { secret }),
         Kind::Binding(kind) => match kind {
             BindingKind::TextVar => (quote! { #w::Var }, quote! { var }),
-            BindingKind::JsonVar => (quote! { T }, quote! { object_var }),
+            BindingKind::JsonVar => {
+                return (quote! { T }, quote! { ::cfcontainer::__private::json_var(env, #name) });
+            }
             BindingKind::KvNamespace => (quote! { #w::KvStore }, quote! { kv }),
             BindingKind::R2Bucket => (quote! { #w::Bucket }, quote! { bucket }),
             BindingKind::D1Database => (quote! { #w::D1Database }, quote! { d1 }),

@@ -29,3 +29,11 @@ pub fn raw_binding(env: &worker::Env, name: &str) -> worker::Result<wasm_bindgen
     }
     Ok(value)
 }
+
+/// A JSON var as `T` (for `bindings!`): any JSON value, where workers-rs's
+/// `Env::object_var` takes only objects (a number, list or bool fails there).
+pub fn json_var<T: serde::de::DeserializeOwned>(env: &worker::Env, name: &str) -> worker::Result<T> {
+    let value = raw_binding(env, name)?;
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| worker::Error::RustError(format!("var `{name}` does not deserialize: {e}")))
+}

@@ -235,6 +235,7 @@ async fn build(
         storage_dir: storage,
         docker_socket: socket.to_string(),
         simulator: simulator(&project, options.persist_to.as_deref(), out).await?,
+        trigger_handlers: true,
     };
     let config_path = config.write(&dir).map_err(|e| Error::Local {
         what: format!("write the workerd config in {}", dir.display()),

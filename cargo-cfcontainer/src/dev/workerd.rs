@@ -35,6 +35,10 @@ pub struct WorkerdConfig {
     pub docker_socket: String,
     /// Local KV, R2 and D1, when the Worker binds any.
     pub simulator: Option<Simulator>,
+    /// Put `entry.js` in front of the Worker, so that
+    /// `/cdn-cgi/handler/scheduled` runs its scheduled handler (dev does;
+    /// benchmarks measure the Worker alone).
+    pub trigger_handlers: bool,
 }
 
 /// workerd's name for the engine behind `DOCKER_HOST`, if it is a unix socket.
@@ -51,6 +55,10 @@ pub fn workerd_socket(docker_host: &str) -> Option<String> {
 /// The worker-build outputs workerd loads.
 const MODULES: [&str; 2] = ["index.js", "index_bg.wasm"];
 
+/// The service in front of the Worker (see `entry.js`): it runs the
+/// scheduled handler on `/cdn-cgi/handler/scheduled`, as `wrangler dev` does.
+const ENTRY: &str = include_str!("entry.js");
+
 impl WorkerdConfig {
     /// Writes `config.capnp` into `dir` with copies of the modules beside
     /// it (workerd embeds files relative to the config) and returns its path.
@@ -58,6 +66,9 @@ impl WorkerdConfig {
         std::fs::create_dir_all(dir)?;
         for module in MODULES {
             std::fs::copy(self.modules_dir.join(module), dir.join(module))?;
+        }
+        if self.trigger_handlers {
+            std::fs::write(dir.join("entry.js"), ENTRY)?;
         }
         if let Some(simulator) = &self.simulator {
             simulator.prepare(dir)?;
@@ -101,15 +112,22 @@ impl WorkerdConfig {
             extensions = format!("  extensions = [ {} ],\n", simulator.extension());
         }
         let flags: Vec<String> = self.compatibility_flags.iter().map(|f| quoted(f)).collect();
+        let (entry, front) = match self.trigger_handlers {
+            true => (
+                "    (name = \"entry\", worker = (modules = [(name = \"entry.js\", esModule = embed \"entry.js\")], compatibilityDate = \"2025-01-01\", compatibilityFlags = [\"service_binding_extra_handlers\"], bindings = [(name = \"WORKER\", service = \"main\")])),\n",
+                "\"entry\"",
+            ),
+            false => ("", "\"main\""),
+        };
         format!(
             r#"using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
   services = [
-    (name = "main", worker = .worker),
+{entry}    (name = "main", worker = .worker),
     (name = "do-storage", disk = (path = {storage}, writable = true)),
 {services}  ],
-  sockets = [ (name = "http", address = {listen}, http = (), service = "main") ],
+  sockets = [ (name = "http", address = {listen}, http = (), service = {front}) ],
 {extensions});
 
 const worker :Workerd.Worker = (

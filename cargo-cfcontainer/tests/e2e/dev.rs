@@ -268,8 +268,19 @@ fn the_notes_example_writes_kv_r2_and_d1_locally_and_finds_them_again_in_the_nex
     let again = note(&url, "groceries", None);
     assert!(again.starts_with(heading), "the same row after a restart: {again}");
     assert!(again.ends_with("latest: todo\nmilk, eggs\n"), "the same KV value and object: {again}");
-    let listed = get(&format!("{}/notes", url.trim_end_matches('/'))).unwrap();
+    let base = url.trim_end_matches('/');
+    let listed = get(&format!("{base}/notes")).unwrap();
     assert_eq!(listed.lines().count(), 2, "both rows: {listed}");
+
+    // The cron's handler, run as `wrangler dev` runs it: a sweep scheduled
+    // 40 days from now forgets both notes (KEEP_DAYS = 30).
+    let later =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() + 40 * 86_400_000;
+    let swept = get(&format!("{base}/cdn-cgi/handler/scheduled?cron=0+3+*+*+*&time={later}")).unwrap();
+    assert_eq!(swept, "ok");
+    assert_eq!(get(&format!("{base}/notes")).unwrap(), "", "no rows after the sweep");
+    let gone = get(&format!("{base}/notes/groceries")).unwrap_err();
+    assert!(gone.starts_with("HTTP 404"), "the object is gone too: {gone}");
     dev.interrupt(name);
 }
 

@@ -110,18 +110,20 @@ async fn list(env: &Env) -> Result<Response> {
     Response::ok(lines.concat())
 }
 
-/// Nightly: forgets the notes older than `KEEP_DAYS`, text and row.
+/// Nightly: forgets the notes saved more than `KEEP_DAYS` before the
+/// run's scheduled time, text and row. Under `cargo cfcontainer dev`:
+/// `curl "localhost:8787/cdn-cgi/handler/scheduled?cron=0+3+*+*+*"`.
 #[event(scheduled)]
-async fn sweep(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    if let Err(e) = sweep_old(&env).await {
+async fn sweep(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    if let Err(e) = sweep_old(&env, event.schedule()).await {
         worker::console_error!("sweeping old notes failed: {e}");
     }
 }
 
-async fn sweep_old(env: &Env) -> Result<()> {
+async fn sweep_old(env: &Env, now_ms: f64) -> Result<()> {
     let bindings = Bindings::of(env);
     let keep_days: u64 = bindings.keep_days()?;
-    let cutoff = Date::now().as_millis().saturating_sub(keep_days * 86_400_000) as f64;
+    let cutoff = now_ms - (keep_days * 86_400_000) as f64;
     let db = bindings.db()?;
     db.exec(SCHEMA).await?;
     let old: Vec<Note> = db

@@ -159,6 +159,7 @@ impl Stack {
             storage_dir: storage,
             docker_socket: workerd_socket(&docker_host()).expect("a unix DOCKER_HOST"),
             simulator: None,
+            trigger_handlers: false,
         };
         let config_path = config.write(dir.path()).unwrap();
         let log = Arc::new(Mutex::new(String::new()));
