@@ -5,6 +5,7 @@
 
 pub mod api;
 mod artifact;
+pub mod assets;
 mod child;
 pub mod cli;
 mod cmd;

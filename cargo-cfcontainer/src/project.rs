@@ -63,6 +63,9 @@ pub struct WorkerSettings {
     /// of the wrangler config, as the upload carries them.
     #[serde(skip)]
     pub upload_settings: UploadSettings,
+    /// The wrangler file's static `assets`.
+    #[serde(skip)]
+    pub assets: Option<crate::assets::Assets>,
     /// The crate's wrangler config, when it has one.
     pub wrangler: Option<WranglerSource>,
 }
@@ -117,6 +120,7 @@ const APPLIED_OR_INERT: &[&str] = &[
     "triggers",
     "routes",
     "route",
+    "assets",
 ];
 
 /// One route: a bare pattern, or a pattern with its zone.
@@ -317,6 +321,7 @@ fn settings_of(package: &Package, dir: &Path, env: Option<&str>) -> Result<Worke
         preview_urls: raw.preview_urls,
         upload_settings: from_file.upload_settings,
         crons: from_file.crons,
+        assets: from_file.assets,
         wrangler,
     })
 }
@@ -433,7 +438,15 @@ fn from_wrangler(
         raw.routes = routes;
     }
     let crons = inherited("triggers").map(crons).transpose().map_err(bad)?;
-    Ok((FromFile { json_vars, upload_settings, crons }, Some(source)))
+    let assets = match inherited("assets") {
+        Some(section) => {
+            let section: crate::assets::AssetsSection =
+                serde_json::from_value(section.clone()).map_err(|e| bad(format!("`assets`: {e}")))?;
+            Some(crate::assets::Assets::from_section(&section, path.parent().unwrap_or(Path::new("."))).map_err(bad)?)
+        }
+        None => None,
+    };
+    Ok((FromFile { json_vars, upload_settings, crons, assets }, Some(source)))
 }
 
 type JsonVars = std::collections::BTreeMap<String, serde_json::Value>;
@@ -444,6 +457,7 @@ struct FromFile {
     json_vars: JsonVars,
     upload_settings: UploadSettings,
     crons: Option<Vec<String>>,
+    assets: Option<crate::assets::Assets>,
 }
 
 /// `triggers = { crons = [...] }`, each a five-field cron expression as

@@ -68,6 +68,20 @@ pub struct Part {
     pub file: bool,
 }
 
+/// Where a request goes, and how progress and errors name it.
+struct Target {
+    method: Method,
+    url: String,
+    /// `GET /workers/scripts`: the method and the path without the account.
+    label: String,
+}
+
+impl Target {
+    fn get(url: String, label: &str) -> Target {
+        Target { method: Method::GET, url, label: label.to_string() }
+    }
+}
+
 /// A client bound to one account and token.
 pub struct Client {
     http: reqwest::Client,
@@ -156,7 +170,7 @@ impl Client {
     pub async fn verify_token(&self, out: &Output) -> Result<TokenStatus, Error> {
         let url = format!("{}/user/tokens/verify", self.base);
         let verified =
-            self.send(Method::GET, url, "GET /user/tokens/verify".into(), &Body::Empty, Retry::Safe, out).await;
+            self.send(Target::get(url, "GET /user/tokens/verify"), &Body::Empty, Retry::Safe, None, out).await;
         verified.map(|(status, _)| status)
     }
 
@@ -164,7 +178,7 @@ impl Client {
     pub async fn zone_named(&self, name: &str, out: &Output) -> Result<Option<Zone>, Error> {
         let url = format!("{}/zones?name={name}&account.id={}", self.base, self.account);
         let (zones, _): (Vec<Zone>, _) =
-            self.send(Method::GET, url, "GET /zones".into(), &Body::Empty, Retry::Safe, out).await?;
+            self.send(Target::get(url, "GET /zones"), &Body::Empty, Retry::Safe, None, out).await?;
         Ok(zones.into_iter().find(|z| z.name == name))
     }
 
@@ -198,7 +212,22 @@ impl Client {
     ) -> Result<T, Error> {
         let url = format!("{}/accounts/{}{path}", self.base, self.account);
         let label = format!("{method} {}", path.split('?').next().unwrap_or(path));
-        self.send(method, url, label, &body, retry, out).await.map(|(result, _)| result)
+        self.send(Target { method, url, label }, &body, retry, None, out).await.map(|(result, _)| result)
+    }
+
+    /// `POST /accounts/{account}/workers/assets/upload?base64=true`: one
+    /// bucket of static assets, authorized by the upload session's token
+    /// instead of the API token.
+    pub async fn upload_assets(
+        &self,
+        session: &Secret,
+        parts: Vec<Part>,
+        out: &Output,
+    ) -> Result<super::AssetsUploaded, Error> {
+        let url = format!("{}/accounts/{}/workers/assets/upload?base64=true", self.base, self.account);
+        let body = Body::Multipart(parts);
+        let target = Target { method: Method::POST, url, label: "POST /workers/assets/upload".into() };
+        self.send(target, &body, Retry::Safe, Some(session), out).await.map(|(result, _)| result)
     }
 
     /// `GET` of a list, following its pages (`result_info`) to the end: a
@@ -215,7 +244,8 @@ impl Client {
             };
             let url = format!("{}/accounts/{}{paged}", self.base, self.account);
             let label = format!("GET {path}");
-            let (batch, info): (Vec<T>, _) = self.send(Method::GET, url, label, &Body::Empty, Retry::Safe, out).await?;
+            let (batch, info): (Vec<T>, _) =
+                self.send(Target::get(url, &label), &Body::Empty, Retry::Safe, None, out).await?;
             let fetched = batch.len();
             items.extend(batch);
             let Some(info) = info else { return Ok(items) };
@@ -232,19 +262,21 @@ impl Client {
         }
     }
 
+    /// Sends `body` to `target`, retrying as `retry` allows, authorized
+    /// by `bearer` (default: the API token).
     async fn send<T: DeserializeOwned>(
         &self,
-        method: Method,
-        url: String,
-        label: String,
+        target: Target,
         body: &Body,
         retry: Retry,
+        bearer: Option<&Secret>,
         out: &Output,
     ) -> Result<(T, Option<ResultInfo>), Error> {
+        let Target { method, url, label } = target;
         let mut backoff = FIRST_BACKOFF;
         for attempt in 1..=ATTEMPTS {
             out.verbose(&format!("{label} (attempt {attempt})"));
-            let sent = self.request(method.clone(), &url, body)?.send().await;
+            let sent = self.request(method.clone(), &url, body, bearer.unwrap_or(&self.token))?.send().await;
             let last = attempt == ATTEMPTS;
             let response = match sent {
                 Ok(r) => r,
@@ -302,8 +334,14 @@ impl Client {
         unreachable!("the last attempt returns")
     }
 
-    fn request(&self, method: Method, url: &str, body: &Body) -> Result<reqwest::RequestBuilder, Error> {
-        let builder = self.http.request(method, url).bearer_auth(self.token.expose());
+    fn request(
+        &self,
+        method: Method,
+        url: &str,
+        body: &Body,
+        bearer: &Secret,
+    ) -> Result<reqwest::RequestBuilder, Error> {
+        let builder = self.http.request(method, url).bearer_auth(bearer.expose());
         Ok(match body {
             Body::Empty => builder,
             Body::Json(value) => builder.json(value),

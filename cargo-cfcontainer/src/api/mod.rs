@@ -2,6 +2,7 @@
 //! speaks the envelope and retries what is safe to retry, and typed
 //! bodies: what `cargo cfcontainer` sends and the answers it reads.
 
+mod assets;
 mod client;
 mod containers;
 mod kill_hook;
@@ -12,6 +13,7 @@ mod secret;
 mod user;
 mod workers;
 
+pub use assets::*;
 pub use client::{Body, Client, Part, Retry};
 pub use containers::*;
 pub use queues::*;

@@ -6,7 +6,7 @@
 use crate::upload_settings::UploadSettings;
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::Secret;
+use super::{AssetsMetadata, Secret};
 
 /// The `metadata` part of `PUT /workers/scripts/{name}`.
 ///
@@ -29,6 +29,10 @@ pub struct ScriptMetadata {
     /// The Durable Object migration this upload applies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub migrations: Option<MigrationsBody>,
+    /// The static assets this version serves (their upload's completion
+    /// token and config).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assets: Option<AssetsMetadata>,
     /// The settings below, in the official CLI's order, only when set (an
     /// upload without them hashes as before they existed).
     #[serde(flatten)]
@@ -146,6 +150,11 @@ pub enum Binding {
         /// Its value.
         json: serde_json::Value,
     },
+    /// The Worker's static assets (`assets.binding`).
+    Assets {
+        /// The name the Worker sees.
+        name: String,
+    },
     /// A Worker secret; its value is only ever serialized into the upload.
     SecretText {
         /// The name the Worker sees.
@@ -179,7 +188,8 @@ impl Binding {
             | Binding::MtlsCertificate { name, .. }
             | Binding::DispatchNamespace { name, .. }
             | Binding::Workflow { name, .. }
-            | Binding::SecretsStoreSecret { name, .. } => name,
+            | Binding::SecretsStoreSecret { name, .. }
+            | Binding::Assets { name } => name,
         }
     }
 
@@ -219,6 +229,7 @@ impl Binding {
             Binding::DispatchNamespace { .. } => "dispatch_namespace",
             Binding::Workflow { .. } => "workflow",
             Binding::SecretsStoreSecret { .. } => "secrets_store_secret",
+            Binding::Assets { .. } => "assets",
         }
     }
 }

@@ -137,15 +137,26 @@ async fn upload(
     out: &Output,
 ) -> Result<(), Error> {
     let new_tag = migrations.as_ref().map(|m| m.new_tag.clone());
-    let metadata = serde_json::to_vec(&script.upload_metadata(migrations)).expect("metadata serializes");
-    let mut parts =
-        vec![Part { name: "metadata".into(), content_type: "application/json".into(), data: metadata, file: false }];
-    parts.extend(script.modules.iter().cloned());
     let path = format!("/workers/scripts/{}", script.name);
     let progress = out.progress(&format!("Uploading worker {}", script.name));
     let result = reconciled(
         async || {
-            let body = Body::Multipart(parts.clone());
+            // Each attempt with its own assets upload: its completion
+            // token is good for one script upload.
+            let jwt = match &script.assets {
+                Some(assets) => Some(super::assets::sync(client, &script.name, assets, out).await?),
+                None => None,
+            };
+            let metadata = script.upload_metadata(migrations.clone(), jwt);
+            let metadata = serde_json::to_vec(&metadata).expect("metadata serializes");
+            let mut parts = vec![Part {
+                name: "metadata".into(),
+                content_type: "application/json".into(),
+                data: metadata,
+                file: false,
+            }];
+            parts.extend(script.modules.iter().cloned());
+            let body = Body::Multipart(parts);
             client.call::<UploadedScript>(Method::PUT, &path, body, Retry::Reconcile, out).await.map(drop)
         },
         // An upload without migrations may simply be sent again; one with

@@ -10,9 +10,10 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::api::{
-    AppConstraints, Binding, BindingKind, Configuration, ContainerClassRef, Disk, Logs, Observability, Part,
-    SchedulingPolicy, ScriptMetadata, Secret,
+    AppConstraints, AssetsMetadata, Binding, BindingKind, Configuration, ContainerClassRef, Disk, Logs, Observability,
+    Part, SchedulingPolicy, ScriptMetadata, Secret,
 };
+use crate::assets::{AssetsConfig, Manifest};
 use crate::{Error, Project, WorkerSettings};
 
 /// The script tag that records what was uploaded: `cfcontainer-` and the
@@ -33,6 +34,16 @@ pub struct DesiredScript {
     pub digest: String,
     /// The Worker secrets the containers read.
     pub secrets: Vec<WorkerSecret>,
+    /// The static assets this version serves.
+    pub assets: Option<DesiredAssets>,
+}
+
+/// Static assets as they should be: every file, and how they are served.
+pub struct DesiredAssets {
+    /// The directory's files by path.
+    pub manifest: Manifest,
+    /// The upload's `assets.config`.
+    pub config: AssetsConfig,
 }
 
 impl DesiredScript {
@@ -41,13 +52,22 @@ impl DesiredScript {
         format!("{DIGEST_TAG_PREFIX}{}", &self.digest[..32])
     }
 
-    /// The metadata to upload: secrets this deploy has a value for, and
-    /// `migrations` when the classes change. The digest tag is set after
-    /// the upload, through script-settings, as the official CLI sets tags.
-    pub fn upload_metadata(&self, migrations: Option<crate::api::MigrationsBody>) -> ScriptMetadata {
+    /// The metadata to upload: secrets this deploy has a value for,
+    /// `migrations` when the classes change, and the completion token of
+    /// this upload's assets. The digest tag is set after the upload,
+    /// through script-settings, as the official CLI sets tags.
+    pub fn upload_metadata(
+        &self,
+        migrations: Option<crate::api::MigrationsBody>,
+        assets_jwt: Option<String>,
+    ) -> ScriptMetadata {
         let mut metadata = self.metadata.clone();
         metadata.bindings.extend(self.secrets.iter().filter_map(WorkerSecret::binding));
         metadata.migrations = migrations;
+        metadata.assets = match (assets_jwt, &self.assets) {
+            (Some(jwt), Some(assets)) => Some(AssetsMetadata { jwt, config: assets.config.clone() }),
+            _ => None,
+        };
         metadata
     }
 
@@ -171,7 +191,15 @@ pub fn script(
     let settings = &project.settings;
     check_applied(settings)?;
     check_vars(settings, containers)?;
-    let bindings = bindings(settings, containers)?;
+    let mut bindings = bindings(settings, containers)?;
+    let assets = match &settings.assets {
+        Some(assets) => {
+            bindings.extend(assets.binding.iter().map(|name| Binding::Assets { name: name.clone() }));
+            let manifest = crate::assets::manifest(&assets.directory)?;
+            Some(DesiredAssets { manifest, config: assets.config.clone() })
+        }
+        None => None,
+    };
     let modules = modules(modules_dir)?;
     let secrets = secrets(containers, &settings.secrets)?;
     check_unique(&bindings, &secrets)?;
@@ -183,11 +211,13 @@ pub fn script(
         containers: containers.iter().map(|c| ContainerClassRef { class_name: c.class.clone() }).collect(),
         keep_bindings: vec![BindingKind::SecretText],
         migrations: None,
+        assets: None,
         settings: settings.upload_settings.clone(),
     };
     Ok(DesiredScript {
         name: settings.name.clone(),
-        digest: digest(&metadata, &modules, &secrets, token),
+        digest: digest(&metadata, &modules, &secrets, assets.as_ref(), token),
+        assets,
         metadata,
         modules,
         classes: containers.iter().map(|c| (c.class.clone(), c.renamed_from.clone())).collect(),
@@ -302,7 +332,13 @@ fn secrets(containers: &[ContainerMeta], declared: &[String]) -> Result<Vec<Work
 
 /// The upload's digest: secret values keyed with `token` (so the digest
 /// tag reveals nothing about them), then the metadata, then the modules.
-fn digest(metadata: &ScriptMetadata, modules: &[Part], secrets: &[WorkerSecret], token: &Secret) -> String {
+fn digest(
+    metadata: &ScriptMetadata,
+    modules: &[Part],
+    secrets: &[WorkerSecret],
+    assets: Option<&DesiredAssets>,
+    token: &Secret,
+) -> String {
     let mut hasher = Sha256::new();
     for secret in secrets {
         if let WorkerSecret::Given { name, value } = secret {
@@ -317,6 +353,12 @@ fn digest(metadata: &ScriptMetadata, modules: &[Part], secrets: &[WorkerSecret],
     for part in modules {
         hasher.update(part.name.as_bytes());
         hasher.update(Sha256::digest(&part.data));
+    }
+    // The assets by content and config, not by their upload's token
+    // (a new one each time): unchanged files are no change.
+    if let Some(assets) = assets {
+        hasher.update(serde_json::to_string(&assets.manifest).expect("manifest serializes").as_bytes());
+        hasher.update(serde_json::to_string(&assets.config).expect("config serializes").as_bytes());
     }
     hex::encode(hasher.finalize())
 }

@@ -3,6 +3,7 @@
 //! ([`apply()`]). Shared by `plan`, `deploy` and `destroy`.
 
 mod apply;
+mod assets;
 mod cache;
 mod consumers;
 mod container_entries;

@@ -330,7 +330,8 @@ fn script_plan(
                     changes.extend(field_changes(last, fields));
                 }
                 if changes.is_empty() {
-                    changes.push("code or secrets changed".into());
+                    let what = if script.assets.is_some() { "code, secrets or assets" } else { "code or secrets" };
+                    changes.push(format!("{what} changed"));
                 }
             }
             if changes.is_empty() && migrations.is_empty() {
@@ -361,7 +362,7 @@ fn metadata_changes(settings: &ScriptSettings, script: &DesiredScript) -> Vec<St
         changes.push(format!("compatibility_flags {:?} -> {flags:?}", settings.compatibility_flags));
     }
     let desired: Vec<(BindingKind, String)> =
-        script.upload_metadata(None).bindings.iter().map(|b| (b.kind(), b.name().to_string())).collect();
+        script.upload_metadata(None, None).bindings.iter().map(|b| (b.kind(), b.name().to_string())).collect();
     let remote: Vec<(BindingKind, String)> =
         settings.bindings.iter().map(|b| (b.kind.clone(), b.name.clone())).collect();
     let added = desired.iter().filter(|b| !remote.contains(b)).map(|(kind, name)| format!("+{kind}:{name}"));

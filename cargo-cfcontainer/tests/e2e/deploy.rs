@@ -345,24 +345,35 @@ fn a_deploy_killed_after_any_call_converges_on_rerun() {
 
 #[test]
 fn a_whole_wrangler_file_deploy_killed_after_any_call_converges_on_rerun() {
-    // Every kind of call a whole file adds: the subdomain, a cron, a zone
-    // route, a Custom Domain and a queue consumer, besides the upload.
+    // Every kind of call a whole file adds: static assets (session and
+    // buckets), the subdomain, a cron, a zone route, a Custom Domain and a
+    // queue consumer, besides the upload.
     let Some(primer) = start() else { return };
     let name = unique("killfile");
     let fixture = worker_fixture(&name, WEB);
     let file = format!(
-        "name = \"{name}\"\nworkers_dev = true\npreview_urls = false\nroutes = [\"example.com/api/*\", {{ pattern = \"app.example.com\", custom_domain = true }}]\nkv_namespaces = [{{ binding = \"CACHE\", id = \"0f2a\" }}]\nqueues = {{ consumers = [{{ queue = \"jobs\", max_batch_size = 5 }}] }}\n\n[triggers]\ncrons = [\"0 3 * * *\"]\n"
+        "name = \"{name}\"\nworkers_dev = true\npreview_urls = false\nroutes = [\"example.com/api/*\", {{ pattern = \"app.example.com\", custom_domain = true }}]\nkv_namespaces = [{{ binding = \"CACHE\", id = \"0f2a\" }}]\nqueues = {{ consumers = [{{ queue = \"jobs\", max_batch_size = 5 }}] }}\nassets = {{ directory = \"./public\", binding = \"STATIC\" }}\n\n[triggers]\ncrons = [\"0 3 * * *\"]\n"
     );
     std::fs::write(fixture.path().join("wrangler.toml"), file).unwrap();
+    write_files(fixture.path(), SITE);
     let manifest = fixture.manifest();
     // The first deploy pushes the image; every later one finds it, so all
     // make the same calls as the baseline.
     ok_verb(&primer, &manifest, &["deploy"], &[]);
     let baseline = emulator().unwrap();
     ok_verb(&baseline, &manifest, &["deploy"], &[]);
-    let expected = (shape(&baseline), deployed_shape(&baseline, &name));
+    let assets = |emulator: &Emulator| emulator.snapshot()["scripts"][&name]["assets"].clone();
+    let expected = (shape(&baseline), deployed_shape(&baseline, &name), assets(&baseline));
     let called: Vec<String> = calls(&baseline);
-    for wanted in ["/subdomain", "/schedules", "/routes", "/domains/records", "/consumers"] {
+    for wanted in [
+        "/assets-upload-session",
+        "/assets/upload",
+        "/subdomain",
+        "/schedules",
+        "/routes",
+        "/domains/records",
+        "/consumers",
+    ] {
         assert!(called.iter().any(|c| !c.starts_with("GET") && c.contains(wanted)), "no write to {wanted}: {called:?}");
     }
     let total = baseline.log().len();
@@ -372,7 +383,7 @@ fn a_whole_wrangler_file_deploy_killed_after_any_call_converges_on_rerun() {
         let (killed, _) = run_verb(&emulator, &manifest, &["deploy"], &[("CFCONTAINER_TEST_KILL_AFTER_API_CALLS", &n)]);
         assert_eq!(killed.status.code(), Some(137), "the hook did not kill after call {kill_after}");
         let rerun = ok_verb(&emulator, &manifest, &["deploy"], &[]);
-        let after = (shape(&emulator), deployed_shape(&emulator, &name));
+        let after = (shape(&emulator), deployed_shape(&emulator, &name), assets(&emulator));
         assert_eq!(after, expected, "after a kill after call {kill_after} ({}): {rerun}", called[kill_after - 1]);
     }
 }
@@ -712,8 +723,11 @@ fn every_binding_kind_and_setting_of_the_wrangler_file_is_uploaded_as_the_offici
 fn a_setting_deploy_does_not_apply_yet_stops_it_before_any_call() {
     let Some(emulator) = start() else { return };
     let fixture = worker_fixture(&unique("withassets"), WEB);
+    std::fs::write(fixture.path().join("wrangler.toml"), "[site]\nbucket = \"./public\"\n").unwrap();
+    fails_before_any_call(&emulator, &fixture, "deploy", &["wrangler.toml: `site` is not applied", "official CLI"]);
+    // Static assets whose directory is missing.
     std::fs::write(fixture.path().join("wrangler.toml"), "[assets]\ndirectory = \"./public\"\n").unwrap();
-    fails_before_any_call(&emulator, &fixture, "deploy", &["wrangler.toml: `assets` is not applied", "official CLI"]);
+    fails_before_any_call(&emulator, &fixture, "deploy", &["`assets.directory`", "public is not a directory"]);
     // A pull consumer cannot be configured in the file, as the official CLI says.
     std::fs::write(
         fixture.path().join("wrangler.toml"),
@@ -956,7 +970,19 @@ fn deployed_shape(emulator: &Emulator, name: &str) -> Value {
 /// Deploys `file` (a wrangler config) with the official CLI, as a Worker
 /// with a JavaScript main module, to `emulator`; `args` follow `deploy`.
 fn official_deploy(wrangler: &std::path::Path, emulator: &Emulator, file: &str, args: &[&str]) {
+    official_deploy_with(wrangler, emulator, file, args, &[]);
+}
+
+/// [`official_deploy`] with `files` (path, content) beside the config.
+fn official_deploy_with(
+    wrangler: &std::path::Path,
+    emulator: &Emulator,
+    file: &str,
+    args: &[&str],
+    files: &[(&str, &str)],
+) {
     let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), files);
     std::fs::write(dir.path().join("wrangler.toml"), format!("main = \"index.js\"\n{file}")).unwrap();
     std::fs::write(dir.path().join("index.js"), "export default { fetch() { return new Response('ok') } }\n").unwrap();
     let env = api_env(emulator);
@@ -1024,6 +1050,73 @@ fn the_official_cli_and_cfcontainer_leave_the_same_worker_for_the_same_wrangler_
     // CLI PUTs crons and routes on every deploy (we only when they differ)
     // and looks R2 buckets up before uploading (we let the upload fail).
     assert_eq!(mine, official);
+}
+
+/// Writes `files` (path, content) under `dir`.
+fn write_files(dir: &std::path::Path, files: &[(&str, &str)]) {
+    for (path, content) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+}
+
+/// A static site: pages, a script, a style sheet, an image, data, a source
+/// map left out by `.assetsignore`, and the `_headers`/`_redirects` files.
+const SITE: &[(&str, &str)] = &[
+    ("public/index.html", "<!doctype html><h1>notes</h1>"),
+    ("public/about/index.html", "<h1>about</h1>"),
+    ("public/app.js", "console.log('app')"),
+    ("public/app.js.map", "{\"version\":3}"),
+    ("public/style.css", "h1 { color: teal }"),
+    ("public/logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
+    ("public/data.json", "{\"notes\":[]}"),
+    ("public/robots.txt", "User-agent: *"),
+    ("public/.assetsignore", "*.map\n"),
+    ("public/_headers", "/*\n  X-Frame-Options: DENY\n"),
+    ("public/_redirects", "/old /about 301\n"),
+];
+
+#[test]
+fn the_official_cli_and_cfcontainer_upload_the_same_static_assets_and_an_unchanged_site_is_not_sent_again() {
+    let Some(ours) = start() else { return };
+    let Some(wrangler) = wrangler_bin() else { return };
+    let theirs = emulator().unwrap();
+    let name = unique("assets");
+    let file = format!(
+        "name = \"{name}\"\ncompatibility_date = \"2026-03-05\"\nassets = {{ directory = \"./public\", binding = \"STATIC\", html_handling = \"drop-trailing-slash\", not_found_handling = \"single-page-application\", run_worker_first = [\"/api/*\"] }}\n"
+    );
+    official_deploy_with(&wrangler, &theirs, &file, &[], SITE);
+    let fixture = crate_with_config(&name, &file);
+    write_files(fixture.path(), SITE);
+    ok_verb(&ours, &fixture.manifest(), &["deploy"], &[]);
+    let assets = |emulator: &Emulator| emulator.snapshot()["scripts"][&name]["assets"].clone();
+    let official = assets(&theirs);
+    let paths: Vec<&String> = official["manifest"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        paths,
+        ["/about/index.html", "/app.js", "/data.json", "/index.html", "/logo.svg", "/robots.txt", "/style.css"],
+        "{official}"
+    );
+    assert_eq!(official["config"]["_headers"], "/*\n  X-Frame-Options: DENY\n", "{official}");
+    // The same files with the same hashes, sizes and content types, the
+    // same config and binding.
+    assert_eq!(assets(&ours), official);
+    assert_eq!(deployed_shape(&ours, &name), deployed_shape(&theirs, &name));
+
+    // Unchanged: no upload session, nothing written.
+    let before = writes(&ours).len();
+    ok_verb(&ours, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(writes(&ours)[before..], [] as [String; 0], "an unchanged site is not sent again");
+    // One file changed: only it is uploaded.
+    std::fs::write(fixture.path().join("public/app.js"), "console.log('app 2')").unwrap();
+    let before = ours.log().len();
+    ok_verb(&ours, &fixture.manifest(), &["deploy"], &[]);
+    let uploads: Vec<String> = calls(&ours)[before..].iter().filter(|c| c.contains("/assets/")).cloned().collect();
+    assert_eq!(uploads, ["POST /workers/assets/upload"], "one bucket with the changed file");
+    let now = assets(&ours);
+    assert_ne!(now["manifest"]["/app.js"]["hash"], official["manifest"]["/app.js"]["hash"]);
+    assert_eq!(now["manifest"]["/index.html"], official["manifest"]["/index.html"]);
 }
 
 #[test]

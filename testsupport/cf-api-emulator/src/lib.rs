@@ -13,6 +13,7 @@
 //! println!("CLOUDFLARE_API_BASE_URL={}", emulator.base_url());
 //! ```
 
+mod assets;
 mod call;
 mod config;
 mod containers;

@@ -140,6 +140,10 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
     if segments.len() < 3 || segments[0] != "accounts" {
         return fail(404, 7003, format!("Could not route to {path}, perhaps your object identifier is invalid?"));
     }
+    // Authorized by an upload session's token instead of the API token.
+    if method == "POST" && segments[2..] == ["workers", "assets", "upload"] && segments[1] == shared.config.account_id {
+        return crate::assets::upload(&mut shared.state.lock().unwrap(), auth, &call);
+    }
     if let Err(r) = authorized(shared, auth) {
         return r;
     }
@@ -154,6 +158,9 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
         ("PUT", ["workers", "scripts", name]) => Some(workers::upload(&mut state, name, &call)),
         ("DELETE", ["workers", "scripts", name]) => Some(workers::delete(&mut state, name, &call)),
         ("GET", ["workers", "scripts", name, "settings"]) => Some(workers::settings(&state, name, &call)),
+        ("POST", ["workers", "scripts", name, "assets-upload-session"]) => {
+            Some(crate::assets::start_session(&mut state, name, &call))
+        }
         ("GET", ["workers", "scripts", name, "script-settings"]) => Some(workers::script_settings(&state, name, &call)),
         ("PATCH", ["workers", "scripts", name, "script-settings"]) => {
             Some(workers::patch_script_settings(&mut state, name, &call))

@@ -18,6 +18,8 @@ pub struct State {
     pub consumers: Vec<Consumer>,
     /// Credential requests still to answer with a wrong password.
     pub bad_credentials: u32,
+    /// Static assets and their upload sessions.
+    pub assets: crate::assets::Assets,
     next_id: u64,
     clock: u64,
 }
@@ -47,6 +49,8 @@ pub struct Script {
     pub workers_dev: bool,
     /// Each version served on its own Preview URL.
     pub previews_enabled: bool,
+    /// Static assets: `{ manifest, config }` of the last upload.
+    pub assets: Option<Value>,
     pub created_on: String,
     pub modified_on: String,
     pub version_id: String,
@@ -142,8 +146,13 @@ pub struct Application {
 impl State {
     /// A fresh id: 32 hex digits.
     pub fn id(&mut self) -> String {
+        format!("{:032x}", 0xcf00_0000_0000_0000_u128 + u128::from(self.id_number()))
+    }
+
+    /// A fresh number.
+    pub fn id_number(&mut self) -> u64 {
         self.next_id += 1;
-        format!("{:032x}", 0xcf00_0000_0000_0000_u128 + u128::from(self.next_id))
+        self.next_id
     }
 
     /// A fresh, increasing timestamp.
@@ -203,6 +212,7 @@ impl Script {
             settings["etag"] = json!(self.etag);
             settings["workers_dev"] = json!(self.workers_dev);
             settings["previews_enabled"] = json!(self.previews_enabled);
+            settings["assets"] = json!(self.assets);
             settings["modules"] = json!(self
                 .modules
                 .iter()

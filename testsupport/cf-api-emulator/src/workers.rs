@@ -29,6 +29,7 @@ const METADATA_KEYS: &[&str] = &[
     "logpush",
     "usage_model",
     "limits",
+    "assets",
 ];
 
 const MODULE_TYPES: &[&str] = &[
@@ -354,6 +355,8 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
     let existing_schedules = state.scripts.get(name).map(|s| s.schedules.clone()).unwrap_or_default();
     let existing_routes = state.scripts.get(name).map(|s| s.routes.clone()).unwrap_or_default();
     let created_on = existing.map(|(.., created)| created).unwrap_or_else(|| now.clone());
+    // Last: a completion token is used up by the upload that takes it.
+    let assets = metadata.get("assets").map(|a| crate::assets::take_for_upload(state, name, a)).transpose()?;
     let script = Script {
         etag,
         migration_tag,
@@ -374,6 +377,7 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
         tags,
         workers_dev,
         previews_enabled,
+        assets,
         created_on,
         modified_on: now,
         version_id,
@@ -413,6 +417,7 @@ fn check_binding(binding: &Value) -> Result<(), Reply> {
         "dispatch_namespace" => (&["namespace"], &["outbound"]),
         "workflow" => (&["workflow_name", "class_name"], &["script_name", "raw"]),
         "secrets_store_secret" => (&["store_id", "secret_name"], &[]),
+        "assets" => (&[], &[]),
         other => return Err(invalid(format!("binding `{name}` has unsupported type `{other}`"))),
     };
     for key in required {

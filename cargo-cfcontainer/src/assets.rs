@@ -1,0 +1,255 @@
+//! A Worker's static assets, as the official CLI deploys them: the
+//! wrangler file's `assets` (typed, its directory resolved next to the
+//! file) and the manifest of the directory: every file not ignored by
+//! `.assetsignore` (gitignore syntax; `.assetsignore`, `_redirects` and
+//! `_headers` themselves never), by `/`-rooted path, with the hash the API
+//! keys uploads by (the first 32 hex digits of blake3 over the base64
+//! content and the extension) and its size.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// The largest file the API takes (25 MiB).
+const MAX_ASSET_SIZE: u64 = 25 * 1024 * 1024;
+
+/// Files of the directory that are instructions, not assets.
+const META_FILES: [&str; 3] = [".assetsignore", "_redirects", "_headers"];
+
+/// The wrangler file's `assets`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetsSection {
+    /// The directory, relative to the wrangler file.
+    pub directory: String,
+    /// The name of the binding the Worker fetches assets through.
+    pub binding: Option<String>,
+    /// Trailing slashes and `.html` in URLs.
+    pub html_handling: Option<HtmlHandling>,
+    /// What a request matching no asset gets.
+    pub not_found_handling: Option<NotFoundHandling>,
+    /// Whether the Worker runs before assets are served: always, or for
+    /// these route patterns.
+    pub run_worker_first: Option<RunWorkerFirst>,
+}
+
+/// `assets.html_handling`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HtmlHandling {
+    AutoTrailingSlash,
+    ForceTrailingSlash,
+    DropTrailingSlash,
+    None,
+}
+
+/// `assets.not_found_handling`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NotFoundHandling {
+    SinglePageApplication,
+    #[serde(rename = "404-page")]
+    NotFoundPage,
+    None,
+}
+
+/// `assets.run_worker_first`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RunWorkerFirst {
+    /// Always or never.
+    All(bool),
+    /// For these route patterns (`!` excludes).
+    Routes(Vec<String>),
+}
+
+/// The assets of a Worker, ready to deploy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assets {
+    /// The directory (absolute).
+    pub directory: PathBuf,
+    /// The binding, if the Worker has one.
+    pub binding: Option<String>,
+    /// The upload's `assets.config`.
+    pub config: AssetsConfig,
+}
+
+/// `metadata.assets.config` of the upload, as the official CLI sends it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssetsConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html_handling: Option<HtmlHandling>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_found_handling: Option<NotFoundHandling>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_worker_first: Option<RunWorkerFirst>,
+    /// The directory's `_redirects` file, as written.
+    #[serde(rename = "_redirects", skip_serializing_if = "Option::is_none")]
+    pub redirects: Option<String>,
+    /// The directory's `_headers` file, as written.
+    #[serde(rename = "_headers", skip_serializing_if = "Option::is_none")]
+    pub headers: Option<String>,
+}
+
+impl Assets {
+    /// From the file's section; `base` is the wrangler file's directory.
+    /// A directory that is missing or not a directory is an error (`why`).
+    pub fn from_section(section: &AssetsSection, base: &Path) -> Result<Assets, String> {
+        if section.directory.is_empty() {
+            return Err("`assets.directory` is empty; name the directory of your static files".into());
+        }
+        let directory = base.join(&section.directory);
+        if !directory.is_dir() {
+            return Err(format!(
+                "`assets.directory` {} is not a directory; create it or fix the path (it is relative to the wrangler file)",
+                directory.display()
+            ));
+        }
+        let read = |name: &str| std::fs::read_to_string(directory.join(name)).ok();
+        let config = AssetsConfig {
+            html_handling: section.html_handling,
+            not_found_handling: section.not_found_handling,
+            run_worker_first: section.run_worker_first.clone(),
+            redirects: read("_redirects"),
+            headers: read("_headers"),
+        };
+        Ok(Assets { directory, binding: section.binding.clone(), config })
+    }
+}
+
+/// One file of the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssetFile {
+    /// The upload's key for the content.
+    pub hash: String,
+    /// Bytes.
+    pub size: u64,
+    /// Where it is.
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+impl AssetFile {
+    /// The content type the official CLI uploads it with (`text/*` with
+    /// `charset=utf-8`; `application/null` when unknown, which the API
+    /// reads as none).
+    pub fn content_type(&self) -> String {
+        match mime_guess::from_path(&self.path).first() {
+            Some(mime) if mime.type_() == mime_guess::mime::TEXT => format!("{mime}; charset=utf-8"),
+            Some(mime) => mime.to_string(),
+            None => "application/null".into(),
+        }
+    }
+}
+
+/// Every asset by its `/`-rooted path.
+pub type Manifest = BTreeMap<String, AssetFile>;
+
+/// The manifest of `directory`.
+pub fn manifest(directory: &Path) -> Result<Manifest, Error> {
+    let ignore = ignore_rules(directory)?;
+    let mut manifest = Manifest::new();
+    walk(directory, directory, &ignore, &mut manifest)?;
+    Ok(manifest)
+}
+
+fn ignore_rules(directory: &Path) -> Result<Gitignore, Error> {
+    let mut builder = GitignoreBuilder::new(directory);
+    for name in META_FILES {
+        let _ = builder.add_line(None, &format!("/{name}"));
+    }
+    let file = directory.join(".assetsignore");
+    if file.is_file() {
+        if let Some(e) = builder.add(&file) {
+            return Err(Error::Read { path: file, why: e.to_string() });
+        }
+    }
+    builder.build().map_err(|e| Error::Read { path: file, why: e.to_string() })
+}
+
+fn walk(root: &Path, dir: &Path, ignore: &Gitignore, manifest: &mut Manifest) -> Result<(), Error> {
+    let read_error = |path: &Path, e: std::io::Error| Error::Read { path: path.to_path_buf(), why: e.to_string() };
+    for entry in std::fs::read_dir(dir).map_err(|e| read_error(dir, e))? {
+        let path = entry.map_err(|e| read_error(dir, e))?.path();
+        // Symbolic links count as what they point to.
+        let meta = std::fs::metadata(&path).map_err(|e| read_error(&path, e))?;
+        if ignore.matched_path_or_any_parents(&path, meta.is_dir()).is_ignore() {
+            continue;
+        }
+        if meta.is_dir() {
+            walk(root, &path, ignore, manifest)?;
+            continue;
+        }
+        if meta.len() > MAX_ASSET_SIZE {
+            return Err(Error::Read {
+                path,
+                why: format!(
+                    "{} bytes; an asset may have at most 25 MiB (list it in .assetsignore to leave it out)",
+                    meta.len()
+                ),
+            });
+        }
+        let content = std::fs::read(&path).map_err(|e| read_error(&path, e))?;
+        let relative = path.strip_prefix(root).unwrap_or(&path);
+        let key: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let hash = hash(&content, &path);
+        manifest.insert(format!("/{}", key.join("/")), AssetFile { hash, size: meta.len(), path });
+    }
+    Ok(())
+}
+
+/// The official CLI's asset hash: blake3 over the base64 of the content
+/// followed by the extension (without its dot), first 32 hex digits.
+fn hash(content: &[u8], path: &Path) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(base64::engine::general_purpose::STANDARD.encode(content).as_bytes());
+    hasher.update(path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
+    hasher.finalize().to_hex()[..32].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, content) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, content).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn the_manifest_leaves_out_what_assetsignore_names_and_the_instruction_files() {
+        let dir = tree(&[
+            ("index.html", "<h1>hi</h1>"),
+            ("js/app.js", "console.log(1)"),
+            ("js/app.js.map", "{}"),
+            (".assetsignore", "*.map\n"),
+            ("_headers", "/*\n  X-Frame-Options: DENY\n"),
+            ("_redirects", "/old /new 301\n"),
+        ]);
+        let manifest = manifest(dir.path()).unwrap();
+        let paths: Vec<&str> = manifest.keys().map(String::as_str).collect();
+        assert_eq!(paths, ["/index.html", "/js/app.js"]);
+        assert_eq!(manifest["/index.html"].size, 11);
+        assert_eq!(manifest["/index.html"].content_type(), "text/html; charset=utf-8");
+        assert_eq!(manifest["/js/app.js"].content_type(), "text/javascript; charset=utf-8");
+    }
+
+    #[test]
+    fn the_hash_is_the_official_clis_blake3_of_base64_content_and_extension() {
+        // Computed by wrangler 4.86's hashFile for a file `a.txt` holding "hello".
+        assert_eq!(hash(b"hello", Path::new("a.txt")), OFFICIAL_HASH_OF_HELLO_TXT);
+        assert_ne!(hash(b"hello", Path::new("a.html")), OFFICIAL_HASH_OF_HELLO_TXT, "the extension counts");
+    }
+
+    const OFFICIAL_HASH_OF_HELLO_TXT: &str = "f0b3413d4cabb000327fad369003d6a5";
+}

@@ -1,0 +1,73 @@
+//! Uploading a version's static assets as the official CLI does: a
+//! session with the whole manifest, whose answer lists the files the
+//! account lacks in buckets; each bucket posted (base64 content, keyed by
+//! hash) with the session's token; the last answer's token completes the
+//! upload and goes into the script upload. Files the account has are
+//! never sent again.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use reqwest::Method;
+
+use super::desired::DesiredAssets;
+use crate::api::{Body, Client, ManifestEntry, Part, Retry, Secret, UploadSession, UploadSessionRequest};
+use crate::output::Output;
+use crate::Error;
+
+/// Uploads what the account lacks of `assets` for Worker `script` and
+/// returns the completion token for its upload.
+pub async fn sync(client: &Client, script: &str, assets: &DesiredAssets, out: &Output) -> Result<String, Error> {
+    let manifest: BTreeMap<String, ManifestEntry> = assets
+        .manifest
+        .iter()
+        .map(|(path, file)| (path.clone(), ManifestEntry { hash: file.hash.clone(), size: file.size }))
+        .collect();
+    let path = format!("/workers/scripts/{script}/assets-upload-session");
+    let body = Body::json(&UploadSessionRequest { manifest });
+    let session: UploadSession = client.call(Method::POST, &path, body, Retry::Safe, out).await?;
+    let wanted: usize = session.buckets.iter().map(Vec::len).sum();
+    if wanted == 0 {
+        return Ok(session.jwt);
+    }
+    let token = Secret::new(session.jwt);
+    let progress = out.progress(&format!("Uploading {wanted} static asset{}", if wanted == 1 { "" } else { "s" }));
+    let mut completion = None;
+    for bucket in &session.buckets {
+        let mut parts = Vec::new();
+        for hash in bucket {
+            let Some(file) = assets.manifest.values().find(|f| f.hash == *hash) else {
+                progress.fail();
+                return Err(Error::Local {
+                    what: "upload static assets".into(),
+                    why: format!("the API asked for a file this deploy does not have ({hash})"),
+                });
+            };
+            let content =
+                std::fs::read(&file.path).map_err(|e| Error::Read { path: file.path.clone(), why: e.to_string() })?;
+            let data = base64::engine::general_purpose::STANDARD.encode(content).into_bytes();
+            parts.push(Part { name: hash.clone(), content_type: file.content_type(), data, file: true });
+        }
+        let uploaded = match client.upload_assets(&token, parts, out).await {
+            Ok(uploaded) => uploaded,
+            Err(e) => {
+                progress.fail();
+                return Err(e);
+            }
+        };
+        completion = uploaded.jwt.or(completion);
+    }
+    match completion {
+        Some(jwt) => {
+            progress.done(&format!("{:>12} {wanted} static asset{}", "Uploaded", if wanted == 1 { "" } else { "s" }));
+            Ok(jwt)
+        }
+        None => {
+            progress.fail();
+            Err(Error::Local {
+                what: "upload static assets".into(),
+                why: "the API completed no upload after the last bucket; deploy again".into(),
+            })
+        }
+    }
+}
