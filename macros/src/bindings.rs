@@ -57,6 +57,7 @@ pub fn bindings(input: TokenStream) -> syn::Result<TokenStream> {
         .map_err(|e| syn::Error::new(span, format!("{}: {e} ({ENV_VAR})", path.display())))?;
     let mut named: Vec<(String, Kind)> =
         section.bindings.named().into_iter().map(|b| (b.name, Kind::Binding(b.kind))).collect();
+    named.extend(file.assets_binding(env.as_deref()).map(|name| (name, Kind::Binding(BindingKind::StaticAssets))));
     named.extend(
         declared_secrets(&crate_dir).map_err(|e| syn::Error::new(span, e))?.into_iter().map(|s| (s, Kind::Secret)),
     );
@@ -229,6 +230,7 @@ fn returns(kind: Kind, name: &str) -> (TokenStream, TokenStream) {
             BindingKind::SendEmail => (quote! { #w::SendEmail }, quote! { send_email }),
             BindingKind::DispatchNamespace => (quote! { #w::DynamicDispatcher }, quote! { dynamic_dispatcher }),
             BindingKind::SecretsStoreSecret => (quote! { #w::SecretStore }, quote! { secret_store }),
+            BindingKind::StaticAssets => (quote! { #w::Fetcher }, quote! { assets }),
             // No workers-rs type yet: the JS object, for `JsCast`.
             BindingKind::Vectorize | BindingKind::VersionMetadata | BindingKind::Workflow => {
                 let js = quote! { ::cfcontainer::__private::wasm_bindgen::JsValue };
@@ -262,6 +264,7 @@ fn describe(kind: Kind) -> &'static str {
             BindingKind::DispatchNamespace => "dispatch namespace",
             BindingKind::Workflow => "Workflow (the JS object)",
             BindingKind::SecretsStoreSecret => "Secrets Store secret",
+            BindingKind::StaticAssets => "static assets",
         },
     }
 }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use cfcontainer_meta::wrangler::Bindings;
 
+use super::local_assets::LocalAssets;
 use super::workerd::quoted;
 use crate::tools::{OBJECT_ENTRY, SHARED_MODULE, ZOD_MODULE};
 
@@ -110,6 +111,8 @@ pub struct Simulator {
     pub persist_dir: PathBuf,
     /// The bindings served.
     pub stores: Vec<LocalStore>,
+    /// The static assets, if the Worker has them.
+    pub assets: Option<LocalAssets>,
 }
 
 /// Where the scripts are copied, relative to the config (workerd embeds
@@ -124,27 +127,46 @@ impl Simulator {
     fn scripts(&self) -> Vec<&'static str> {
         let mut scripts = vec![SHARED_MODULE, ZOD_MODULE, OBJECT_ENTRY];
         scripts.extend(self.kinds().into_iter().map(StoreKind::script));
+        if self.assets.is_some() {
+            scripts.extend(LocalAssets::scripts());
+        }
         scripts
     }
 
-    /// Copies the scripts beside the config in `dir` and creates each
-    /// kind's data directory.
-    pub fn prepare(&self, dir: &Path) -> std::io::Result<()> {
+    /// Copies the scripts beside the config in `dir`, creates each
+    /// kind's data directory and writes the assets' manifest.
+    pub fn prepare(&self, dir: &Path) -> Result<(), crate::Error> {
+        let io = |what: &str, e: std::io::Error| crate::Error::Local { what: what.to_string(), why: e.to_string() };
         for script in self.scripts() {
             let to = dir.join(SCRIPTS_DIR).join(script);
-            std::fs::create_dir_all(to.parent().unwrap_or(dir))?;
-            std::fs::copy(self.package_dir.join(script), to)?;
+            std::fs::create_dir_all(to.parent().unwrap_or(dir))
+                .map_err(|e| io("create the simulator's directory", e))?;
+            std::fs::copy(self.package_dir.join(script), &to).map_err(|e| io(&format!("copy {script}"), e))?;
         }
         for kind in self.kinds() {
-            std::fs::create_dir_all(self.persist_dir.join(kind.plugin()))?;
+            let data = self.persist_dir.join(kind.plugin());
+            std::fs::create_dir_all(&data).map_err(|e| io(&format!("create {}", data.display()), e))?;
         }
-        Ok(())
+        match &self.assets {
+            Some(assets) => assets.prepare(dir),
+            None => Ok(()),
+        }
     }
 
-    /// The services: one entry per store, and per kind its data
-    /// directory and the service running its object class.
+    /// The service requests enter the Worker by: the assets' router when
+    /// it has assets.
+    pub fn front(&self) -> &'static str {
+        if self.assets.is_some() {
+            super::local_assets::ROUTER
+        } else {
+            "main"
+        }
+    }
+
+    /// The services: one entry per store, per kind its data directory
+    /// and the service running its object class, and the assets' services.
     pub fn services(&self) -> String {
-        let mut out = String::new();
+        let mut out = self.assets.as_ref().map(|a| a.services(&embedded)).unwrap_or_default();
         let mut entries: Vec<(StoreKind, &str)> = self.stores.iter().map(|s| (s.kind, s.id.as_str())).collect();
         entries.sort();
         entries.dedup();
@@ -189,9 +211,9 @@ impl Simulator {
         out
     }
 
-    /// The Worker's bindings to the stores.
+    /// The Worker's bindings to the stores and its assets.
     pub fn bindings(&self) -> String {
-        let mut out = String::new();
+        let mut out = self.assets.as_ref().and_then(LocalAssets::binding).unwrap_or_default();
         for store in &self.stores {
             let service = quoted(&store.kind.entry_service(&store.id));
             let binding = match store.kind {
@@ -252,8 +274,12 @@ mod tests {
     #[test]
     fn two_bindings_of_one_store_share_its_service_and_only_used_kinds_get_an_object() {
         let store = |binding: &str| LocalStore { kind: StoreKind::Kv, binding: binding.into(), id: "shared".into() };
-        let simulator =
-            Simulator { package_dir: "/mf".into(), persist_dir: "/state".into(), stores: vec![store("A"), store("B")] };
+        let simulator = Simulator {
+            package_dir: "/mf".into(),
+            persist_dir: "/state".into(),
+            stores: vec![store("A"), store("B")],
+            assets: None,
+        };
         let services = simulator.services();
         assert_eq!(services.matches("\"kv:ns:shared\"").count(), 1, "{services}");
         assert!(services.contains("(name = \"kv:storage\", disk = (path = \"/state/kv\""), "{services}");

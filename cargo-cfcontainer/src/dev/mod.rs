@@ -1,6 +1,7 @@
 //! Running a worker and its containers locally in workerd.
 
 mod front;
+mod local_assets;
 mod local_storage;
 mod session;
 mod watch;

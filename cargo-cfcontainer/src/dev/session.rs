@@ -16,6 +16,7 @@ use cfcontainer_meta::{ContainerMeta, ImageSource};
 use tokio::process::{Child, Command};
 
 use super::front::Front;
+use super::local_assets::LocalAssets;
 use super::local_storage::{local_stores, Simulator};
 use super::watch::{dep_info_inputs, Change, Inputs, Snapshot};
 use super::{workerd_socket, WorkerdConfig};
@@ -242,7 +243,11 @@ async fn build(
         why: e.to_string(),
     })?;
     let data = config.simulator.as_ref().map(|s| s.persist_dir.clone());
-    let watched = Watched::of(&project, &artifact, &containers, data);
+    let mut watched = Watched::of(&project, &artifact, &containers, data);
+    // An edited asset rebuilds the config (its manifest names the content).
+    if let Some(assets) = config.simulator.as_ref().and_then(|s| s.assets.as_ref()) {
+        watched.worker.extend(assets.inputs());
+    }
     Ok(Built { config_path, workerd, key, backend, watched, modules })
 }
 
@@ -257,14 +262,31 @@ fn load(options: &DevOptions, out: &Output) -> Result<Loaded, Error> {
     artifact::load(project, &request, out)
 }
 
-/// Local KV, R2 and D1 for the wrangler file's bindings of those kinds
-/// (`None` without any), with their data under `persist_to`'s `v3`, by
-/// default the official CLI's `.wrangler/state` beside the wrangler file.
+/// Local KV, R2 and D1 for the wrangler file's bindings of those kinds,
+/// with their data under `persist_to`'s `v3` (by default the official
+/// CLI's `.wrangler/state` beside the wrangler file), and the static
+/// assets; `None` without any.
 async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -> Result<Option<Simulator>, Error> {
     let Some(source) = &project.settings.wrangler else { return Ok(None) };
     let stores = local_stores(&source.bindings);
-    if stores.is_empty() {
+    let settings = &project.settings;
+    let assets = settings.assets.clone().map(|assets| LocalAssets {
+        assets,
+        compatibility_date: settings.compatibility_date.clone(),
+        compatibility_flags: settings.compatibility_flags.clone(),
+    });
+    if stores.is_empty() && assets.is_none() {
         return Ok(None);
+    }
+    if let Some(local) = &assets {
+        let config = &local.assets.config;
+        for (file, set) in [("_redirects", config.redirects.is_some()), ("_headers", config.headers.is_some())] {
+            if set {
+                out.event("dev-unapplied-assets-file", &serde_json::json!({ "file": file }), || {
+                    format!("warning: {file} of the static assets is deployed but not applied locally")
+                });
+            }
+        }
     }
     let package_dir = tools::simulator(out).await?.path;
     let root = match persist_to {
@@ -274,7 +296,7 @@ async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -
         })?,
         None => source.path.parent().unwrap_or(&project.dir).join(".wrangler/state"),
     };
-    Ok(Some(Simulator { package_dir, persist_dir: root.join("v3"), stores }))
+    Ok(Some(Simulator { package_dir, persist_dir: root.join("v3"), stores, assets }))
 }
 
 /// Bindings of the wrangler config that local runs do not provide yet:

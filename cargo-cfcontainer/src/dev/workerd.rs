@@ -71,7 +71,7 @@ impl WorkerdConfig {
             std::fs::write(dir.join("entry.js"), ENTRY)?;
         }
         if let Some(simulator) = &self.simulator {
-            simulator.prepare(dir)?;
+            simulator.prepare(dir).map_err(|e| std::io::Error::other(e.to_string()))?;
         }
         // The config holds the local secrets of `.dev.vars`: owner only.
         let path = dir.join("config.capnp");
@@ -112,12 +112,14 @@ impl WorkerdConfig {
             extensions = format!("  extensions = [ {} ],\n", simulator.extension());
         }
         let flags: Vec<String> = self.compatibility_flags.iter().map(|f| quoted(f)).collect();
+        // Requests enter by the assets' router when there are assets.
+        let worker_front = quoted(self.simulator.as_ref().map(Simulator::front).unwrap_or("main"));
         let (entry, front) = match self.trigger_handlers {
             true => (
-                "    (name = \"entry\", worker = (modules = [(name = \"entry.js\", esModule = embed \"entry.js\")], compatibilityDate = \"2025-01-01\", compatibilityFlags = [\"service_binding_extra_handlers\"], bindings = [(name = \"WORKER\", service = \"main\")])),\n",
-                "\"entry\"",
+                format!("    (name = \"entry\", worker = (modules = [(name = \"entry.js\", esModule = embed \"entry.js\")], compatibilityDate = \"2025-01-01\", compatibilityFlags = [\"service_binding_extra_handlers\"], bindings = [(name = \"WORKER\", service = \"main\"), (name = \"FRONT\", service = {worker_front})])),\n"),
+                "\"entry\"".to_string(),
             ),
-            false => ("", "\"main\""),
+            false => (String::new(), worker_front),
         };
         format!(
             r#"using Workerd = import "/workerd/workerd.capnp";

@@ -18,7 +18,10 @@ use std::process::{Command, Stdio};
 use serde::Serialize;
 
 pub use cache::cache_dir;
-pub use simulator::{find_simulator, simulator, MINIFLARE_VERSION, OBJECT_ENTRY, SHARED_MODULE, ZOD_MODULE};
+pub use simulator::{
+    find_simulator, simulator, ASSETS_KV, ASSETS_ROUTER, ASSET_WORKER, MINIFLARE_VERSION, OBJECT_ENTRY, SHARED_MODULE,
+    ZOD_MODULE,
+};
 
 use crate::child::WithoutCredentials;
 use crate::output::Output;

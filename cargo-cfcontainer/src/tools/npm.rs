@@ -70,6 +70,8 @@ pub async fn fetch_files(package: &str, version: &str, files: &[&str], dest: &Pa
         std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
         std::fs::write(&path, content).map_err(|e| format!("write {}: {e}", path.display()))?;
     }
+    // An older, smaller set in its place is replaced.
+    let _ = std::fs::remove_dir_all(dest);
     std::fs::rename(&partial, dest).map_err(|e| format!("write {}: {e}", dest.display()))
 }
 

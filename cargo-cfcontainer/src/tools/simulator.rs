@@ -1,5 +1,6 @@
-//! The official local simulator's storage workers (miniflare's KV, R2 and
-//! D1 Durable Objects), which `dev` runs inside its own workerd: from
+//! The official local simulator's storage and asset workers (miniflare's
+//! KV, R2 and D1 Durable Objects, and its static assets router), which
+//! `dev` runs inside its own workerd: from
 //! `MINIFLARE_DIR` (a miniflare package directory), else this tool's
 //! cache, else fetched there from the npm registry (only the few scripts
 //! dev loads, checked against the registry's integrity hash).
@@ -18,14 +19,24 @@ pub const MINIFLARE_VERSION: &str = "4.20260305.0";
 const ENV: &str = "MINIFLARE_DIR";
 
 /// The scripts dev loads, as paths inside the package.
-pub const SCRIPTS: [&str; 6] = [
+pub const SCRIPTS: [&str; 9] = [
     SHARED_MODULE,
     ZOD_MODULE,
     OBJECT_ENTRY,
     "dist/src/workers/kv/namespace.worker.js",
     "dist/src/workers/r2/bucket.worker.js",
     "dist/src/workers/d1/database.worker.js",
+    ASSET_WORKER,
+    ASSETS_KV,
+    ASSETS_ROUTER,
 ];
+
+/// Serves a request from the static assets.
+pub const ASSET_WORKER: &str = "dist/src/workers/assets/assets.worker.js";
+/// Reads an asset's content from the directory, for [`ASSET_WORKER`].
+pub const ASSETS_KV: &str = "dist/src/workers/assets/assets-kv.worker.js";
+/// Sends a request to the assets or to the Worker, as configured.
+pub const ASSETS_ROUTER: &str = "dist/src/workers/assets/router.worker.js";
 
 /// `miniflare:shared`, the module every storage object imports.
 pub const SHARED_MODULE: &str = "dist/src/workers/shared/index.worker.js";

@@ -16,7 +16,7 @@ fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap().flatten() {
         let name = entry.file_name();
-        if name == "build" || name == "target" {
+        if name == "build" || name == "target" || name == ".wrangler" {
             continue;
         }
         let target = to.join(&name);
@@ -281,6 +281,11 @@ fn the_notes_example_writes_kv_r2_and_d1_locally_and_finds_them_again_in_the_nex
     assert_eq!(get(&format!("{base}/notes")).unwrap(), "", "no rows after the sweep");
     let gone = get(&format!("{base}/notes/groceries")).unwrap_err();
     assert!(gone.starts_with("HTTP 404"), "the object is gone too: {gone}");
+    assert!(gone.contains("No such note."), "the static page, through the assets binding: {gone}");
+    // Static assets: the page at `/`, served before the Worker is asked.
+    let page = ureq::get(&format!("{base}/")).call().unwrap();
+    assert_eq!(page.content_type(), "text/html");
+    assert!(page.into_string().unwrap().contains("<h1>Team notes</h1>"));
     dev.interrupt(name);
 }
 

@@ -41,8 +41,11 @@ fn the_official_cli_accepts_the_export_of_every_example() {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("wrangler.toml");
         // An example with its own wrangler file is exported into a copy of it.
-        if let Ok(own) = std::fs::read_to_string(root().join("examples").join(example).join("wrangler.toml")) {
-            std::fs::write(&config, own).unwrap();
+        // (Its own paths, relative to the example, made absolute for the copy.)
+        let example_dir = root().join("examples").join(example);
+        if let Ok(own) = std::fs::read_to_string(example_dir.join("wrangler.toml")) {
+            let public = format!("\"{}\"", example_dir.join("public").display());
+            std::fs::write(&config, own.replace("\"./public\"", &public)).unwrap();
         }
         export(example, &config);
         let out = Command::new(&wrangler)

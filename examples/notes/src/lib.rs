@@ -8,6 +8,7 @@
 //!   from R2, D1 and KV and answers with the container's rendering.
 //! - `GET /notes/<id>` answers with the rendering of a saved note.
 //! - `GET /notes` lists the saved notes (from D1).
+//! - Everything else is a static asset of `public/` (the page at `/`).
 
 use cfcontainer::container;
 use serde::Deserialize;
@@ -76,7 +77,9 @@ async fn render(ctx: &RouteContext<()>) -> Result<Response> {
     let id = ctx.param("id").cloned().unwrap_or_default();
     let bindings = Bindings::of(&ctx.env);
     let Some(object) = bindings.notes()?.get(format!("notes/{id}")).execute().await? else {
-        return Response::error(format!("no note {id}"), 404);
+        // The static page, through the assets binding.
+        let page = bindings.assets()?.fetch("http://assets/missing.html", None).await?;
+        return Ok(page.with_status(404));
     };
     let text = match object.body() {
         Some(body) => body.text().await?,

@@ -26,6 +26,8 @@ pub enum BindingKind {
     DispatchNamespace,
     Workflow,
     SecretsStoreSecret,
+    /// `assets.binding`: the Worker's static assets.
+    StaticAssets,
 }
 
 impl BindingKind {
@@ -50,6 +52,7 @@ impl BindingKind {
             BindingKind::DispatchNamespace => "dispatch_namespaces",
             BindingKind::Workflow => "workflows",
             BindingKind::SecretsStoreSecret => "secrets_store_secrets",
+            BindingKind::StaticAssets => "assets.binding",
         }
     }
 }

@@ -161,4 +161,22 @@ impl WranglerFile {
             }
         })
     }
+
+    /// The name of the static assets' binding (`assets.binding`) in
+    /// environment `env`: `assets` is inherited from the top level unless
+    /// the section has its own, as the official CLI reads it.
+    ///
+    /// ```
+    /// let file = cfcontainer_meta::wrangler::parse(r#"
+    ///     assets = { directory = "./public", binding = "ASSETS" }
+    ///     [env.staging]
+    ///     vars = { MODE = "staging" }
+    /// "#, false).unwrap();
+    /// assert_eq!(file.assets_binding(Some("staging")).as_deref(), Some("ASSETS"));
+    /// ```
+    pub fn assets_binding(&self, env: Option<&str>) -> Option<String> {
+        let own = env.and_then(|e| self.env.get(e)).and_then(|s| s.other.get("assets"));
+        let assets = own.or_else(|| self.top.other.get("assets"))?;
+        assets.get("binding")?.as_str().map(str::to_string)
+    }
 }

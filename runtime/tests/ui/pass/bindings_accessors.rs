@@ -29,6 +29,7 @@ fn typed(env: &Env) -> Result<()> {
     let _: worker::SecretStore = env.stripe()?;
     let _: worker::SendEmail = env.mailer()?;
     let _: worker::wasm_bindgen::JsValue = env.search()?;
+    let _: worker::Fetcher = env.r#static()?;
     Ok(())
 }
 
