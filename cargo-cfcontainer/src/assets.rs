@@ -215,16 +215,7 @@ fn hash(content: &[u8], path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, content) in files {
-            let path = dir.path().join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, content).unwrap();
-        }
-        dir
-    }
+    use crate::testing::tree;
 
     #[test]
     fn the_manifest_leaves_out_what_assetsignore_names_and_the_instruction_files() {

@@ -20,6 +20,8 @@ mod output;
 mod private;
 mod project;
 mod section;
+#[cfg(test)]
+mod testing;
 pub mod tools;
 pub mod upload_settings;
 pub mod wrangler;

@@ -8,12 +8,16 @@
 use std::collections::BTreeMap;
 
 use base64::Engine;
+use futures_util::{stream, StreamExt};
 use reqwest::Method;
 
 use super::desired::DesiredAssets;
 use crate::api::{Body, Client, ManifestEntry, Part, Retry, Secret, UploadSession, UploadSessionRequest};
 use crate::output::Output;
 use crate::Error;
+
+/// Buckets uploaded at once.
+const BUCKETS_IN_FLIGHT: usize = 3;
 
 /// Uploads what the account lacks of `assets` for Worker `script` and
 /// returns the completion token for its upload.
@@ -32,30 +36,18 @@ pub async fn sync(client: &Client, script: &str, assets: &DesiredAssets, out: &O
     }
     let token = Secret::new(session.jwt);
     let progress = out.progress(&format!("Uploading {wanted} static asset{}", if wanted == 1 { "" } else { "s" }));
+    // Three buckets in flight at a time, as the official CLI sends them.
+    let uploads = session.buckets.iter().map(|bucket| upload_bucket(client, &token, assets, bucket, out));
+    let answers: Vec<Result<Option<String>, Error>> = stream::iter(uploads).buffered(BUCKETS_IN_FLIGHT).collect().await;
     let mut completion = None;
-    for bucket in &session.buckets {
-        let mut parts = Vec::new();
-        for hash in bucket {
-            let Some(file) = assets.manifest.values().find(|f| f.hash == *hash) else {
-                progress.fail();
-                return Err(Error::Local {
-                    what: "upload static assets".into(),
-                    why: format!("the API asked for a file this deploy does not have ({hash})"),
-                });
-            };
-            let content =
-                std::fs::read(&file.path).map_err(|e| Error::Read { path: file.path.clone(), why: e.to_string() })?;
-            let data = base64::engine::general_purpose::STANDARD.encode(content).into_bytes();
-            parts.push(Part { name: hash.clone(), content_type: file.content_type(), data, file: true });
-        }
-        let uploaded = match client.upload_assets(&token, parts, out).await {
-            Ok(uploaded) => uploaded,
+    for answer in answers {
+        match answer {
+            Ok(jwt) => completion = jwt.or(completion),
             Err(e) => {
                 progress.fail();
                 return Err(e);
             }
-        };
-        completion = uploaded.jwt.or(completion);
+        }
     }
     match completion {
         Some(jwt) => {
@@ -70,4 +62,29 @@ pub async fn sync(client: &Client, script: &str, assets: &DesiredAssets, out: &O
             })
         }
     }
+}
+
+/// One bucket: each file by hash, its content in base64; the completion
+/// token if this was the last.
+async fn upload_bucket(
+    client: &Client,
+    token: &Secret,
+    assets: &DesiredAssets,
+    bucket: &[String],
+    out: &Output,
+) -> Result<Option<String>, Error> {
+    let mut parts = Vec::new();
+    for hash in bucket {
+        let Some(file) = assets.manifest.values().find(|f| f.hash == *hash) else {
+            return Err(Error::Local {
+                what: "upload static assets".into(),
+                why: format!("the API asked for a file this deploy does not have ({hash})"),
+            });
+        };
+        let content =
+            std::fs::read(&file.path).map_err(|e| Error::Read { path: file.path.clone(), why: e.to_string() })?;
+        let data = base64::engine::general_purpose::STANDARD.encode(content).into_bytes();
+        parts.push(Part { name: hash.clone(), content_type: file.content_type(), data, file: true });
+    }
+    Ok(client.upload_assets(token, parts, out).await?.jwt)
 }

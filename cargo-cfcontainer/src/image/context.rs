@@ -273,16 +273,7 @@ fn describe_io(error: ContextError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let path = dir.path().join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        dir
-    }
+    use crate::testing::tree;
 
     fn tar_paths(context: &BuildContext) -> Vec<String> {
         let bytes = context.write_tar(Vec::new()).unwrap();

@@ -21,6 +21,26 @@ fn wrangler_bin() -> Option<PathBuf> {
     prerequisite(bin.is_some(), "the official CLI (WRANGLER_BIN, installed by scripts/setup.sh)").then(|| bin.unwrap())
 }
 
+/// `wrangler deploy --dry-run <args>` in `dir` (building with
+/// `target_dir`), and its output (stdout and stderr).
+fn dry_run(wrangler: &Path, dir: &Path, args: &[&str], target_dir: &Path) -> (std::process::Output, String) {
+    let out = Command::new(wrangler)
+        .args(["deploy", "--dry-run"])
+        .args(args)
+        .arg("--outdir")
+        .arg(dir.join("dist"))
+        .current_dir(dir)
+        // The official CLI passes BuildKit-only flags; the engine here has none.
+        .env("WRANGLER_DOCKER_BIN", root().join("testsupport/wrangler/docker-without-buildkit"))
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CI", "1")
+        .env("CARGO_TARGET_DIR", target_dir)
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    (out, text)
+}
+
 fn export(example: &str, config: &Path) -> String {
     let manifest = root().join("examples").join(example).join("Cargo.toml");
     let out = cfcontainer(
@@ -48,18 +68,7 @@ fn the_official_cli_accepts_the_export_of_every_example() {
             std::fs::write(&config, own.replace("\"./public\"", &public)).unwrap();
         }
         export(example, &config);
-        let out = Command::new(&wrangler)
-            .args(["deploy", "--dry-run", "--outdir"])
-            .arg(dir.path().join("dist"))
-            .current_dir(dir.path())
-            // The official CLI passes BuildKit-only flags; the engine here has none.
-            .env("WRANGLER_DOCKER_BIN", root().join("testsupport/wrangler/docker-without-buildkit"))
-            .env("WRANGLER_SEND_METRICS", "false")
-            .env("CI", "1")
-            .env("CARGO_TARGET_DIR", root().join("target"))
-            .output()
-            .unwrap();
-        let text = format!("{}{}", stdout(&out), stderr(&out));
+        let (out, text) = dry_run(&wrangler, dir.path(), &[], &root().join("target"));
         assert!(
             out.status.success(),
             "wrangler rejected the export of {example}:\n{text}\n{}",
@@ -175,17 +184,7 @@ fn export_with_env_writes_that_environments_section_and_the_official_cli_deploys
     assert!(again.status.success(), "{}", stderr(&again));
     assert_eq!(std::fs::read_to_string(&config).unwrap(), merged, "a second export changed the file");
 
-    let out = Command::new(&wrangler)
-        .args(["deploy", "--dry-run", "--env", "staging", "--outdir"])
-        .arg(fixture.path().join("dist"))
-        .current_dir(fixture.path())
-        .env("WRANGLER_DOCKER_BIN", root().join("testsupport/wrangler/docker-without-buildkit"))
-        .env("WRANGLER_SEND_METRICS", "false")
-        .env("CI", "1")
-        .env("CARGO_TARGET_DIR", root().join("target/fixtures"))
-        .output()
-        .unwrap();
-    let text = format!("{}{}", stdout(&out), stderr(&out));
+    let (out, text) = dry_run(&wrangler, fixture.path(), &["--env", "staging"], &root().join("target/fixtures"));
     assert!(out.status.success() && text.contains("--dry-run: exiting now."), "{text}\n{merged}");
     assert!(!text.contains("[WARNING]"), "{text}");
     assert!(text.contains(&format!("- {name}-staging-web (")), "the staging application:\n{text}");
