@@ -42,9 +42,13 @@ pub struct AssetsSection {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum HtmlHandling {
+    /// `/page` serves `page.html`, `/dir/` serves `dir/index.html`.
     AutoTrailingSlash,
+    /// Pages are served with a trailing slash.
     ForceTrailingSlash,
+    /// Pages are served without one.
     DropTrailingSlash,
+    /// Paths are taken as written.
     None,
 }
 
@@ -52,9 +56,12 @@ pub enum HtmlHandling {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NotFoundHandling {
+    /// `/index.html` for every path without an asset.
     SinglePageApplication,
+    /// The nearest `404.html`, with status 404.
     #[serde(rename = "404-page")]
     NotFoundPage,
+    /// The Worker (or a bare 404).
     None,
 }
 
@@ -82,10 +89,13 @@ pub struct Assets {
 /// `metadata.assets.config` of the upload, as the official CLI sends it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssetsConfig {
+    /// `assets.html_handling`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub html_handling: Option<HtmlHandling>,
+    /// `assets.not_found_handling`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_found_handling: Option<NotFoundHandling>,
+    /// `assets.run_worker_first`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run_worker_first: Option<RunWorkerFirst>,
     /// The directory's `_redirects` file, as written.

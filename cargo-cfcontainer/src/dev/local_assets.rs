@@ -30,8 +30,9 @@ const MANIFEST_FILE: &str = "assets-manifest.bin";
 pub struct LocalAssets {
     /// From the wrangler file.
     pub assets: Assets,
-    /// The Worker's compatibility date and flags (the asset worker's config).
+    /// The Worker's compatibility date (the asset worker's config).
     pub compatibility_date: String,
+    /// The Worker's compatibility flags (likewise).
     pub compatibility_flags: Vec<String>,
 }
 

@@ -389,6 +389,53 @@ fn a_whole_wrangler_file_deploy_killed_after_any_call_converges_on_rerun() {
 }
 
 #[test]
+fn the_notes_example_deploys_whole_and_an_unchanged_redeploy_writes_nothing() {
+    if !crate::support::stack::available() {
+        return;
+    }
+    let Some(registry) = crate::support::cloud::registry() else { return };
+    // The account has the bucket the example's wrangler.toml names.
+    let config = cf_api_emulator::Config {
+        registry: Some(registry),
+        r2_buckets: vec!["notes".into()],
+        ..cf_api_emulator::Config::for_tests()
+    };
+    let emulator = Emulator::start(config);
+    let manifest = root().join("examples/notes/Cargo.toml").display().to_string();
+    ok_verb(&emulator, &manifest, &["deploy"], &[]);
+    let snapshot = emulator.snapshot();
+    let script = &snapshot["scripts"]["notes"];
+    let mut bindings: Vec<String> = script["bindings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| format!("{}:{}", b["type"].as_str().unwrap(), b["name"].as_str().unwrap()))
+        .collect();
+    bindings.sort();
+    assert_eq!(
+        bindings,
+        [
+            "assets:ASSETS",
+            "d1:DB",
+            "durable_object_namespace:RENDERER",
+            "json:KEEP_DAYS",
+            "kv_namespace:LATEST",
+            "plain_text:TITLE",
+            "r2_bucket:NOTES"
+        ]
+    );
+    assert_eq!(script["schedules"][0]["cron"], "0 3 * * *");
+    let pages: Vec<&String> = script["assets"]["manifest"].as_object().unwrap().keys().collect();
+    assert_eq!(pages, ["/app.js", "/index.html", "/missing.html"]);
+    let apps: Vec<&str> =
+        snapshot["applications"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(apps, ["notes-renderer"]);
+    let before = writes(&emulator).len();
+    ok_verb(&emulator, &manifest, &["deploy"], &[]);
+    assert_eq!(writes(&emulator)[before..], [] as [String; 0], "an unchanged redeploy writes nothing");
+}
+
+#[test]
 fn secrets_are_uploaded_as_secrets_and_never_shown_or_stored() {
     let Some(emulator) = start() else { return };
     let fixture = worker_fixture(&unique("secrets"), "#[cfcontainer::container(class = \"Web\", port = 8080, env(TOKEN = secret(\"API_TOKEN\"), MODE = \"plain\"))]\npub struct Web;");
