@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use cfcontainer_meta::wrangler::Bindings;
 
 use super::local_assets::LocalAssets;
+use super::local_queues::LocalQueues;
 use super::workerd::quoted;
-use crate::tools::{OBJECT_ENTRY, SHARED_MODULE, ZOD_MODULE};
+use crate::tools::{OBJECT_ENTRY, QUEUE_BROKER, SHARED_MODULE, ZOD_MODULE};
 
 /// The storage kinds dev serves locally.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -113,6 +114,8 @@ pub struct Simulator {
     pub stores: Vec<LocalStore>,
     /// The static assets, if the Worker has them.
     pub assets: Option<LocalAssets>,
+    /// The queues the Worker sends to (and consumes), if any.
+    pub queues: Option<LocalQueues>,
 }
 
 /// Where the scripts are copied, relative to the config (workerd embeds
@@ -129,6 +132,9 @@ impl Simulator {
         scripts.extend(self.kinds().into_iter().map(StoreKind::script));
         if self.assets.is_some() {
             scripts.extend(LocalAssets::scripts());
+        }
+        if self.queues.is_some() {
+            scripts.push(QUEUE_BROKER);
         }
         scripts
     }
@@ -167,6 +173,9 @@ impl Simulator {
     /// and the service running its object class, and the assets' services.
     pub fn services(&self) -> String {
         let mut out = self.assets.as_ref().map(|a| a.services(&embedded)).unwrap_or_default();
+        if let Some(queues) = &self.queues {
+            out.push_str(&queues.services(&embedded, &embedded(OBJECT_ENTRY)));
+        }
         let mut entries: Vec<(StoreKind, &str)> = self.stores.iter().map(|s| (s.kind, s.id.as_str())).collect();
         entries.sort();
         entries.dedup();
@@ -214,6 +223,7 @@ impl Simulator {
     /// The Worker's bindings to the stores and its assets.
     pub fn bindings(&self) -> String {
         let mut out = self.assets.as_ref().and_then(LocalAssets::binding).unwrap_or_default();
+        out.push_str(&self.queues.as_ref().map(LocalQueues::bindings).unwrap_or_default());
         for store in &self.stores {
             let service = quoted(&store.kind.entry_service(&store.id));
             let binding = match store.kind {
@@ -279,6 +289,7 @@ mod tests {
             persist_dir: "/state".into(),
             stores: vec![store("A"), store("B")],
             assets: None,
+            queues: None,
         };
         let services = simulator.services();
         assert_eq!(services.matches("\"kv:ns:shared\"").count(), 1, "{services}");

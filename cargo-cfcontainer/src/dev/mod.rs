@@ -2,6 +2,7 @@
 
 mod front;
 mod local_assets;
+mod local_queues;
 mod local_storage;
 mod session;
 mod watch;

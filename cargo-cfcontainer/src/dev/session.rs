@@ -17,6 +17,7 @@ use tokio::process::{Child, Command};
 
 use super::front::Front;
 use super::local_assets::LocalAssets;
+use super::local_queues::LocalQueues;
 use super::local_storage::{local_stores, Simulator};
 use super::watch::{dep_info_inputs, Change, Inputs, Snapshot};
 use super::{workerd_socket, WorkerdConfig};
@@ -275,7 +276,8 @@ async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -
         compatibility_date: settings.compatibility_date.clone(),
         compatibility_flags: settings.compatibility_flags.clone(),
     });
-    if stores.is_empty() && assets.is_none() {
+    let queues = LocalQueues::of(&source.bindings, &settings.name);
+    if stores.is_empty() && assets.is_none() && queues.is_none() {
         return Ok(None);
     }
     if let Some(local) = &assets {
@@ -296,7 +298,7 @@ async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -
         })?,
         None => source.path.parent().unwrap_or(&project.dir).join(".wrangler/state"),
     };
-    Ok(Some(Simulator { package_dir, persist_dir: root.join("v3"), stores, assets }))
+    Ok(Some(Simulator { package_dir, persist_dir: root.join("v3"), stores, assets, queues }))
 }
 
 /// Bindings of the wrangler config that local runs do not provide yet:
@@ -309,6 +311,7 @@ fn warn_unprovided(project: &Project, out: &Output) {
         BindingKind::KvNamespace,
         BindingKind::R2Bucket,
         BindingKind::D1Database,
+        BindingKind::QueueProducer,
     ];
     let unprovided = source.bindings.named().into_iter().filter(|b| !provided.contains(&b.kind));
     for binding in unprovided {

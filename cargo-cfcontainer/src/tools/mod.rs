@@ -19,8 +19,8 @@ use serde::Serialize;
 
 pub use cache::cache_dir;
 pub use simulator::{
-    find_simulator, simulator, ASSETS_KV, ASSETS_ROUTER, ASSET_WORKER, MINIFLARE_VERSION, OBJECT_ENTRY, SHARED_MODULE,
-    ZOD_MODULE,
+    find_simulator, simulator, ASSETS_KV, ASSETS_ROUTER, ASSET_WORKER, MINIFLARE_VERSION, OBJECT_ENTRY, QUEUE_BROKER,
+    SHARED_MODULE, ZOD_MODULE,
 };
 
 use crate::child::WithoutCredentials;

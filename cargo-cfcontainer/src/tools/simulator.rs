@@ -1,5 +1,6 @@
 //! The official local simulator's storage and asset workers (miniflare's
-//! KV, R2 and D1 Durable Objects, and its static assets router), which
+//! KV, R2 and D1 Durable Objects, its queue broker and its static assets
+//! router), which
 //! `dev` runs inside its own workerd: from
 //! `MINIFLARE_DIR` (a miniflare package directory), else this tool's
 //! cache, else fetched there from the npm registry (only the few scripts
@@ -19,7 +20,7 @@ pub const MINIFLARE_VERSION: &str = "4.20260305.0";
 const ENV: &str = "MINIFLARE_DIR";
 
 /// The scripts dev loads, as paths inside the package.
-pub const SCRIPTS: [&str; 9] = [
+pub const SCRIPTS: [&str; 10] = [
     SHARED_MODULE,
     ZOD_MODULE,
     OBJECT_ENTRY,
@@ -29,7 +30,11 @@ pub const SCRIPTS: [&str; 9] = [
     ASSET_WORKER,
     ASSETS_KV,
     ASSETS_ROUTER,
+    QUEUE_BROKER,
 ];
+
+/// Holds a queue's messages and delivers batches to its consumer.
+pub const QUEUE_BROKER: &str = "dist/src/workers/queues/broker.worker.js";
 
 /// Serves a request from the static assets.
 pub const ASSET_WORKER: &str = "dist/src/workers/assets/assets.worker.js";

@@ -394,10 +394,11 @@ fn the_notes_example_deploys_whole_and_an_unchanged_redeploy_writes_nothing() {
         return;
     }
     let Some(registry) = crate::support::cloud::registry() else { return };
-    // The account has the bucket the example's wrangler.toml names.
+    // The account has the bucket and the queue the example's wrangler.toml names.
     let config = cf_api_emulator::Config {
         registry: Some(registry),
         r2_buckets: vec!["notes".into()],
+        queues: vec!["note-events".into()],
         ..cf_api_emulator::Config::for_tests()
     };
     let emulator = Emulator::start(config);
@@ -421,6 +422,7 @@ fn the_notes_example_deploys_whole_and_an_unchanged_redeploy_writes_nothing() {
             "json:KEEP_DAYS",
             "kv_namespace:LATEST",
             "plain_text:TITLE",
+            "queue:EVENTS",
             "r2_bucket:NOTES"
         ]
     );
@@ -430,6 +432,8 @@ fn the_notes_example_deploys_whole_and_an_unchanged_redeploy_writes_nothing() {
     let apps: Vec<&str> =
         snapshot["applications"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
     assert_eq!(apps, ["notes-renderer"]);
+    let consumers = &snapshot["consumers"];
+    assert_eq!((&consumers[0]["queue_name"], &consumers[0]["script"]), (&json!("note-events"), &json!("notes")));
     let before = writes(&emulator).len();
     ok_verb(&emulator, &manifest, &["deploy"], &[]);
     assert_eq!(writes(&emulator)[before..], [] as [String; 0], "an unchanged redeploy writes nothing");

@@ -256,6 +256,16 @@ fn the_notes_example_writes_kv_r2_and_d1_locally_and_finds_them_again_in_the_nex
     assert_eq!(lines.next(), Some("milk, eggs"), "the R2 object: {saved}");
     note(&url, "todo", Some("write the README"));
     assert!(note(&url, "groceries", None).contains("latest: todo"), "KV holds the latest write");
+    // Each save went through the queue to the Worker's consumer, which
+    // logged it in D1 (batches wait up to a second).
+    let log_url = format!("{}/log", url.trim_end_matches('/'));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut log = get(&log_url).unwrap();
+    while log.lines().count() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(250));
+        log = get(&log_url).unwrap();
+    }
+    assert_eq!(log, "saved groceries (10 bytes)\nsaved todo (16 bytes)\n", "the consumer's log");
     dev.interrupt(name);
 
     // The data is where `wrangler dev` keeps it, and a new run sees it.

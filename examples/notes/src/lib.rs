@@ -8,14 +8,15 @@
 //!   from R2, D1 and KV and answers with the container's rendering.
 //! - `GET /notes/<id>` answers with the rendering of a saved note.
 //! - `GET /notes` lists the saved notes (from D1).
+//! - `GET /log` lists the saves, as the queue consumer logged them.
 //! - Everything else is a static asset of `public/` (the page at `/`).
 
 use cfcontainer::container;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use worker::wasm_bindgen::JsValue;
 use worker::{
-    event, Context, Date, Env, Headers, Method, Request, RequestInit, Response, Result, RouteContext, Router,
-    ScheduleContext, ScheduledEvent,
+    event, Context, Date, Env, Headers, MessageBatch, Method, Request, RequestInit, Response, Result, RouteContext,
+    Router, ScheduleContext, ScheduledEvent,
 };
 
 cfcontainer::bindings!();
@@ -39,6 +40,16 @@ impl Note {
     }
 }
 
+/// What the queue carries: one save.
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    id: String,
+    bytes: u32,
+}
+
+const LOG_SCHEMA: &str =
+    "CREATE TABLE IF NOT EXISTS log (id TEXT NOT NULL, bytes INTEGER NOT NULL, seq INTEGER PRIMARY KEY)";
+
 const SCHEMA: &str =
     "CREATE TABLE IF NOT EXISTS notes (id TEXT PRIMARY KEY, bytes INTEGER NOT NULL, saved_at INTEGER NOT NULL)";
 
@@ -52,6 +63,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         })
         .get_async("/notes/:id", |_, ctx| async move { render(&ctx).await })
         .get_async("/notes", |_, ctx| async move { list(&ctx.env).await })
+        .get_async("/log", |_, ctx| async move { log(&ctx.env).await })
         .run(req, env)
         .await
 }
@@ -69,7 +81,36 @@ async fn save(ctx: &RouteContext<()>, text: &str) -> Result<()> {
         .run()
         .await?;
     bindings.latest()?.put("latest", id.as_str())?.execute().await?;
+    bindings.events()?.send(Saved { id, bytes: text.len() as u32 }).await?;
     Ok(())
+}
+
+/// The queue's consumer: each save, logged in D1.
+#[event(queue)]
+async fn log_saves(batch: MessageBatch<Saved>, env: Env, _ctx: Context) -> Result<()> {
+    let db = Bindings::of(&env).db()?;
+    db.exec(LOG_SCHEMA).await?;
+    for message in batch.messages()? {
+        let saved = message.body();
+        db.prepare("INSERT INTO log (id, bytes) VALUES (?1, ?2)")
+            .bind(&[saved.id.as_str().into(), JsValue::from(saved.bytes)])?
+            .run()
+            .await?;
+    }
+    Ok(())
+}
+
+/// The logged saves, oldest first, one per line.
+async fn log(env: &Env) -> Result<Response> {
+    #[derive(Deserialize)]
+    struct Line {
+        id: String,
+        bytes: u32,
+    }
+    let db = Bindings::of(env).db()?;
+    db.exec(LOG_SCHEMA).await?;
+    let lines: Vec<Line> = db.prepare("SELECT id, bytes FROM log ORDER BY seq").all().await?.results()?;
+    Response::ok(lines.iter().map(|l| format!("saved {} ({} bytes)\n", l.id, l.bytes)).collect::<String>())
 }
 
 /// Reads the note back from R2, D1 and KV and has the container render it.
