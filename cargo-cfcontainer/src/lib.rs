@@ -17,6 +17,7 @@ mod error;
 pub mod image;
 pub mod migrations;
 mod output;
+pub mod own_classes;
 mod private;
 mod project;
 mod section;

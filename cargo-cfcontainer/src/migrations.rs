@@ -10,6 +10,8 @@ use crate::api::{MigrationStep, MigrationsBody, RenamedClass};
 pub struct Migrations {
     /// New SQLite-backed classes.
     pub new: Vec<String>,
+    /// New classes with key-value storage (a wrangler file's `new_classes`).
+    pub new_kv: Vec<String>,
     /// `(from, to)` renames.
     pub renamed: Vec<(String, String)>,
     /// Classes deleted, with their data.
@@ -49,15 +51,23 @@ impl Migrations {
         m
     }
 
+    /// These migrations with the new classes among `kv_backed` created
+    /// with key-value storage instead of SQLite.
+    pub fn with_kv_backed(mut self, kv_backed: &[String]) -> Migrations {
+        let (kv, sqlite): (Vec<String>, Vec<String>) = self.new.into_iter().partition(|c| kv_backed.contains(c));
+        (self.new, self.new_kv) = (sqlite, kv);
+        self
+    }
+
     /// True when nothing changes.
     pub fn is_empty(&self) -> bool {
-        self.new.is_empty() && self.renamed.is_empty() && self.deleted.is_empty()
+        self.new.is_empty() && self.new_kv.is_empty() && self.renamed.is_empty() && self.deleted.is_empty()
     }
 
     /// The step that applies these changes.
     pub fn step(&self) -> MigrationStep {
         MigrationStep {
-            new_classes: Vec::new(),
+            new_classes: self.new_kv.clone(),
             new_sqlite_classes: self.new.clone(),
             renamed_classes: self
                 .renamed
@@ -85,8 +95,9 @@ impl Migrations {
     /// One line for plans: `new A; rename B -> C; delete D`.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
-        if !self.new.is_empty() {
-            parts.push(format!("new {}", self.new.join(", ")));
+        if !self.new.is_empty() || !self.new_kv.is_empty() {
+            let new: Vec<&String> = self.new.iter().chain(&self.new_kv).collect();
+            parts.push(format!("new {}", new.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")));
         }
         for (from, to) in &self.renamed {
             parts.push(format!("rename {from} -> {to}"));

@@ -82,6 +82,10 @@ pub struct WranglerSource {
     /// else the top level's), as written.
     #[serde(skip)]
     pub containers: Vec<serde_json::Value>,
+    /// The Worker's own Durable Object classes (containers' included
+    /// when the file names them; the attribute decides about those).
+    #[serde(skip)]
+    pub own_classes: Vec<crate::own_classes::OwnClass>,
     /// Its keys that would change the deployed Worker but that `deploy`
     /// does not apply yet (`triggers`, `routes`, ...): deploy refuses
     /// them rather than leave them out.
@@ -423,8 +427,14 @@ fn from_wrangler(
         Some(_) => return Err(bad("`containers` must be a list".into())),
         None => Vec::new(),
     };
-    let source =
-        WranglerSource { path: path.to_path_buf(), bindings: section.bindings.clone(), containers, not_applied };
+    let own_classes = crate::own_classes::own_classes(inherited("migrations"), &section.bindings).map_err(bad)?;
+    let source = WranglerSource {
+        path: path.to_path_buf(),
+        bindings: section.bindings.clone(),
+        containers,
+        own_classes,
+        not_applied,
+    };
     let routes: Option<Vec<Route>> = match (inherited("routes"), inherited("route")) {
         (Some(_), Some(_)) => return Err(bad("give `routes` or `route`, not both".into())),
         (Some(list), None) => Some(serde_json::from_value(list.clone()).map_err(|e| bad(format!("`routes`: {e}")))?),

@@ -30,6 +30,9 @@ pub struct DesiredScript {
     pub modules: Vec<Part>,
     /// Names of the Durable Object classes, with their previous names.
     pub classes: Vec<(String, Option<String>)>,
+    /// The classes among them with key-value storage (the wrangler file's
+    /// `new_classes`); the others are SQLite-backed.
+    pub kv_classes: Vec<String>,
     /// Digest of modules, metadata and (keyed) secret values.
     pub digest: String,
     /// The Worker secrets the containers read.
@@ -201,6 +204,7 @@ pub fn script(
         None => None,
     };
     let modules = modules(modules_dir)?;
+    check_exported(settings, containers, &modules)?;
     let secrets = secrets(containers, &settings.secrets)?;
     check_unique(&bindings, &secrets)?;
     let metadata = ScriptMetadata {
@@ -220,9 +224,66 @@ pub fn script(
         assets,
         metadata,
         modules,
-        classes: containers.iter().map(|c| (c.class.clone(), c.renamed_from.clone())).collect(),
+        classes: classes(settings, containers),
+        kv_classes: own_classes(settings, containers).filter(|c| !c.sqlite).map(|c| c.name.clone()).collect(),
         secrets,
     })
+}
+
+/// The Worker's own classes that are not containers' (the attribute
+/// decides about those).
+fn own_classes<'a>(
+    settings: &'a WorkerSettings,
+    containers: &'a [ContainerMeta],
+) -> impl Iterator<Item = &'a crate::own_classes::OwnClass> {
+    let own = settings.wrangler.iter().flat_map(|source| source.own_classes.iter());
+    own.filter(|c| !containers.iter().any(|m| m.class == c.name))
+}
+
+/// Every Durable Object class of the Worker: the containers' and its own.
+fn classes(settings: &WorkerSettings, containers: &[ContainerMeta]) -> Vec<(String, Option<String>)> {
+    let ours = containers.iter().map(|c| (c.class.clone(), c.renamed_from.clone()));
+    ours.chain(own_classes(settings, containers).map(|c| (c.name.clone(), c.renamed_from.clone()))).collect()
+}
+
+/// The Worker's own classes must be exported by its entry module, as the
+/// official CLI checks (the API would refuse their migration).
+fn check_exported(settings: &WorkerSettings, containers: &[ContainerMeta], modules: &[Part]) -> Result<(), Error> {
+    let Some(index) = modules.iter().find(|m| m.name == "index.js") else { return Ok(()) };
+    let bundle = String::from_utf8_lossy(&index.data);
+    let exported = exported_names(&bundle);
+    let missing: Vec<&str> =
+        own_classes(settings, containers).map(|c| c.name.as_str()).filter(|c| !exported.contains(c)).collect();
+    match (missing.is_empty(), &settings.wrangler) {
+        (false, Some(source)) => Err(Error::WranglerSource {
+            path: source.path.clone(),
+            why: format!(
+                "the Worker's Durable Object class{} {} {} not exported by the Worker; declare each with workers-rs's #[durable_object], or remove its binding and migration",
+                if missing.len() == 1 { "" } else { "es" },
+                missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+                if missing.len() == 1 { "is" } else { "are" },
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The names an esbuild bundle exports (its closing `export { a as B, C }`).
+///
+/// ```
+/// # use cargo_cfcontainer::deploy::exported_names;
+/// assert_eq!(exported_names("x;export{Oe as Views,Te as default};"), ["Views", "default"]);
+/// assert_eq!(exported_names("export {\n  Room,\n  f as fetch\n};\n"), ["Room", "fetch"]);
+/// ```
+pub fn exported_names(bundle: &str) -> Vec<&str> {
+    let Some(start) = bundle.rfind("export{").or_else(|| bundle.rfind("export {")) else { return Vec::new() };
+    let list = &bundle[start..];
+    let Some((open, close)) = list.find('{').zip(list.find('}')) else { return Vec::new() };
+    list[open + 1..close]
+        .split(',')
+        .map(|item| item.rsplit(" as ").next().unwrap_or(item).trim())
+        .filter(|name| !name.is_empty())
+        .collect()
 }
 
 /// worker-build's `index.js` and `index_bg.wasm`, the wasm without our

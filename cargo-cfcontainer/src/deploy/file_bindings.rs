@@ -28,17 +28,8 @@ pub fn of(source: &WranglerSource, containers: &[ContainerMeta]) -> Result<Vec<B
                 })
             }
             Some(_) => {}
-            // A class of this Worker that is not a container needs its
-            // migration, which deploy only writes for container classes.
-            None if d.script_name.is_none() => {
-                return Err(Error::NotApplied {
-                    path: source.path.clone(),
-                    key: format!(
-                        "durable_objects.bindings `{}` (class `{}` of this Worker, and its migration)",
-                        d.name, d.class_name
-                    ),
-                })
-            }
+            // Another Worker's class, or one of this Worker's own (its
+            // migration comes with the upload).
             None => out.push(Binding::DurableObjectNamespace {
                 name: d.name.clone(),
                 class_name: d.class_name.clone(),

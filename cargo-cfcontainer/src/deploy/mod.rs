@@ -15,7 +15,7 @@ mod routes;
 
 pub use apply::{apply, DeployedApp};
 pub use cache::LastDeploy;
-pub use desired::{container_fields, DesiredApp, DesiredScript, WorkerSecret};
+pub use desired::{container_fields, exported_names, DesiredApp, DesiredScript, WorkerSecret};
 pub use plan::{Action, AppPlan, AppStep, FieldChange, Plan, ScriptPlan};
 pub use remote::Remote;
 pub use routes::DesiredRoutes;

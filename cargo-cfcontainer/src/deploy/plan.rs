@@ -172,7 +172,7 @@ impl Plan {
         last_fields: Option<&BTreeMap<String, String>>,
         fields: &BTreeMap<String, String>,
     ) -> Plan {
-        let migrations = Migrations::between(&remote.classes(), &script.classes);
+        let migrations = Migrations::between(&remote.classes(), &script.classes).with_kv_backed(&script.kv_classes);
         let script_plan = script_plan(remote, script, &migrations, last_fields, fields);
         let mut applications: Vec<AppPlan> = apps
             .iter()

@@ -12,4 +12,4 @@ mod workerd;
 pub use local_storage::Simulator;
 pub use session::{serve, DevOptions};
 pub use worker_build::{worker_build, worker_build_if_stale};
-pub use workerd::{workerd_socket, WorkerdConfig};
+pub use workerd::{workerd_socket, OwnObjects, WorkerdConfig};

@@ -20,7 +20,7 @@ use super::local_assets::LocalAssets;
 use super::local_queues::LocalQueues;
 use super::local_storage::{local_stores, Simulator};
 use super::watch::{dep_info_inputs, Change, Inputs, Snapshot};
-use super::{workerd_socket, WorkerdConfig};
+use super::{workerd_socket, OwnObjects, WorkerdConfig};
 use crate::artifact::{self, BuildRequest, Loaded};
 use crate::child::WithoutCredentials;
 use crate::image::{self, BuildContext, DefaultExclusions};
@@ -230,6 +230,7 @@ async fn build(
         modules_dir: modules.clone(),
         compatibility_date: project.settings.compatibility_date.clone(),
         compatibility_flags: project.settings.compatibility_flags.clone(),
+        objects: own_objects(&project, &containers),
         containers: images,
         text_bindings: project.local_bindings()?,
         json_bindings: project.settings.json_vars.iter().map(|(k, v)| (k.clone(), v.to_string())).collect(),
@@ -301,6 +302,20 @@ async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -
     Ok(Some(Simulator { package_dir, persist_dir: root.join("v3"), stores, assets, queues }))
 }
 
+/// The Worker's own Durable Object classes that are not containers, and
+/// the file's bindings to them.
+fn own_objects(project: &Project, containers: &[ContainerMeta]) -> OwnObjects {
+    let Some(source) = &project.settings.wrangler else { return Default::default() };
+    let is_container = |class: &str| containers.iter().any(|c| c.class == class);
+    let classes = source.own_classes.iter().filter(|c| !is_container(&c.name)).map(|c| (c.name.clone(), c.sqlite));
+    let bindings = source.bindings.durable_objects.bindings.iter();
+    let bindings = bindings.filter(|b| b.script_name.is_none() && !is_container(&b.class_name));
+    OwnObjects {
+        classes: classes.collect(),
+        bindings: bindings.map(|b| (b.name.clone(), b.class_name.clone())).collect(),
+    }
+}
+
 /// Bindings of the wrangler config that local runs do not provide yet:
 /// the Worker would fail where it reads them, so say which.
 fn warn_unprovided(project: &Project, out: &Output) {
@@ -313,7 +328,14 @@ fn warn_unprovided(project: &Project, out: &Output) {
         BindingKind::D1Database,
         BindingKind::QueueProducer,
     ];
-    let unprovided = source.bindings.named().into_iter().filter(|b| !provided.contains(&b.kind));
+    // Durable Objects of this Worker are; another Worker's are not.
+    let own_object =
+        |name: &str| source.bindings.durable_objects.bindings.iter().any(|d| d.name == name && d.script_name.is_none());
+    let unprovided = source
+        .bindings
+        .named()
+        .into_iter()
+        .filter(|b| !provided.contains(&b.kind) && !(b.kind == BindingKind::DurableObject && own_object(&b.name)));
     for binding in unprovided {
         let (key, name) = (binding.kind.config_key(), &binding.name);
         out.event("dev-unprovided-binding", &serde_json::json!({ "key": key, "name": name }), || {

@@ -23,6 +23,8 @@ pub struct WorkerdConfig {
     pub compatibility_flags: Vec<String>,
     /// Each container class with the local image it runs.
     pub containers: Vec<(ContainerMeta, String)>,
+    /// The Worker's own Durable Object classes that are not containers.
+    pub objects: OwnObjects,
     /// Text bindings (vars, and secrets as local text).
     pub text_bindings: Vec<(String, String)>,
     /// JSON bindings (JSON vars), their values as JSON text.
@@ -39,6 +41,16 @@ pub struct WorkerdConfig {
     /// `/cdn-cgi/handler/scheduled` runs its scheduled handler (dev does;
     /// benchmarks measure the Worker alone).
     pub trigger_handlers: bool,
+}
+
+/// The Worker's own Durable Object classes that are not containers, and
+/// the bindings to them.
+#[derive(Debug, Clone, Default)]
+pub struct OwnObjects {
+    /// `(class, SQLite-backed)`.
+    pub classes: Vec<(String, bool)>,
+    /// `(binding, class)`.
+    pub bindings: Vec<(String, String)>,
 }
 
 /// workerd's name for the engine behind `DOCKER_HOST`, if it is a unix socket.
@@ -98,6 +110,17 @@ impl WorkerdConfig {
                 quoted(&meta.binding),
                 quoted(&meta.class)
             );
+        }
+        for (class, sqlite) in &self.objects.classes {
+            let _ = writeln!(
+                namespaces,
+                "    (className = {}, uniqueKey = {}, enableSql = {sqlite}),",
+                quoted(class),
+                quoted(&format!("{}-{class}", self.key_prefix)),
+            );
+        }
+        for (name, class) in &self.objects.bindings {
+            let _ = writeln!(bindings, "    (name = {}, durableObjectNamespace = {}),", quoted(name), quoted(class));
         }
         for (name, value) in &self.text_bindings {
             let _ = writeln!(bindings, "    (name = {}, text = {}),", quoted(name), quoted(value));

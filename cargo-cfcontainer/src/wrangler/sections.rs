@@ -26,6 +26,9 @@ pub struct Sections {
     pub bindings: Vec<DurableObjectEntry>,
     /// `(class, renamed_from)`.
     pub classes: Vec<(String, Option<String>)>,
+    /// The Worker's own (non-container) classes: the file's migrations
+    /// define them, and they are not reported as undeclared.
+    pub own_classes: Vec<String>,
     /// Worker vars from `[package.metadata.cfcontainer]`, set where absent.
     pub vars: Vec<(String, String)>,
     /// The environment (`--env`) whose section gets the containers,
@@ -60,6 +63,7 @@ impl Sections {
                 .map(|c| DurableObjectEntry { name: c.binding.clone(), class_name: c.class.clone() })
                 .collect(),
             classes: containers.iter().map(|c| (c.class.clone(), c.renamed_from.clone())).collect(),
+            own_classes: settings.wrangler.iter().flat_map(|w| w.own_classes.iter().map(|c| c.name.clone())).collect(),
             vars: settings.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             env: project.env.clone(),
         }
@@ -93,7 +97,8 @@ impl Sections {
             let step = Migrations { deleted: Vec::new(), ..wanted.clone() }.step();
             MigrationEntry { tag: next_tag(last_tag), step }
         });
-        (append, wanted.deleted)
+        let undeclared = wanted.deleted.into_iter().filter(|c| !self.own_classes.contains(c)).collect();
+        (append, undeclared)
     }
 }
 
@@ -183,6 +188,7 @@ pub(super) fn for_classes(classes: &[(&str, Option<&str>)]) -> Sections {
         containers: Vec::new(),
         bindings: Vec::new(),
         classes: classes.iter().map(|(c, r)| (c.to_string(), r.map(str::to_string))).collect(),
+        own_classes: Vec::new(),
         vars: Vec::new(),
         env: None,
     }

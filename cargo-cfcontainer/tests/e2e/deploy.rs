@@ -419,6 +419,7 @@ fn the_notes_example_deploys_whole_and_an_unchanged_redeploy_writes_nothing() {
             "assets:ASSETS",
             "d1:DB",
             "durable_object_namespace:RENDERER",
+            "durable_object_namespace:VIEWS",
             "json:KEEP_DAYS",
             "kv_namespace:LATEST",
             "plain_text:TITLE",
@@ -427,6 +428,12 @@ fn the_notes_example_deploys_whole_and_an_unchanged_redeploy_writes_nothing() {
         ]
     );
     assert_eq!(script["schedules"][0]["cron"], "0 3 * * *");
+    // Its own Durable Object class beside the container's, SQLite-backed
+    // as its wrangler.toml's migration says.
+    let mut classes: Vec<Value> =
+        snapshot["namespaces"].as_array().unwrap().iter().map(|n| json!([n["class"], n["use_sqlite"]])).collect();
+    classes.sort_by_key(|c| c[0].as_str().unwrap_or_default().to_string());
+    assert_eq!(classes, [json!(["Renderer", true]), json!(["Views", true])]);
     let pages: Vec<&String> = script["assets"]["manifest"].as_object().unwrap().keys().collect();
     assert_eq!(pages, ["/app.js", "/index.html", "/missing.html"]);
     let apps: Vec<&str> =
@@ -811,6 +818,18 @@ fn a_binding_name_used_twice_or_a_container_bound_differently_is_an_error_before
     .unwrap();
     let expected = "container class `Web` as `WEBSITE`, its #[container] attribute as `WEB`";
     fails_before_any_call(&emulator, &fixture, "deploy", &[expected]);
+    // A class of the Worker itself that its code does not export.
+    std::fs::write(
+        fixture.path().join("wrangler.toml"),
+        "durable_objects = { bindings = [{ name = \"ROOMS\", class_name = \"Room\" }] }\n",
+    )
+    .unwrap();
+    fails_before_any_call(
+        &emulator,
+        &fixture,
+        "deploy",
+        &["Durable Object class `Room` is not exported by the Worker"],
+    );
 }
 
 #[test]
@@ -1033,9 +1052,10 @@ fn official_deploy_with(
     files: &[(&str, &str)],
 ) {
     let dir = tempfile::tempdir().unwrap();
-    write_files(dir.path(), files);
     std::fs::write(dir.path().join("wrangler.toml"), format!("main = \"index.js\"\n{file}")).unwrap();
     std::fs::write(dir.path().join("index.js"), "export default { fetch() { return new Response('ok') } }\n").unwrap();
+    // (An `index.js` among them replaces the default one.)
+    write_files(dir.path(), files);
     let env = api_env(emulator);
     let out = std::process::Command::new(wrangler)
         .arg("deploy")
@@ -1101,6 +1121,50 @@ fn the_official_cli_and_cfcontainer_leave_the_same_worker_for_the_same_wrangler_
     // CLI PUTs crons and routes on every deploy (we only when they differ)
     // and looks R2 buckets up before uploading (we let the upload fail).
     assert_eq!(mine, official);
+}
+
+#[test]
+fn the_official_cli_and_cfcontainer_create_the_same_durable_object_classes_of_the_worker_itself() {
+    let Some(ours) = start() else { return };
+    let Some(wrangler) = wrangler_bin() else { return };
+    let theirs = emulator().unwrap();
+    let name = unique("ownclasses");
+    // A key-value class renamed by a later migration, a SQLite one, and
+    // a bound class no migration names (our deploy creates it; the
+    // official CLI needs it in the file, so it is there for both here).
+    let file = format!(
+        "name = \"{name}\"\ncompatibility_date = \"2026-03-05\"\ndurable_objects = {{ bindings = [{{ name = \"ROOMS\", class_name = \"Room\" }}, {{ name = \"VIEWS\", class_name = \"Views\" }}] }}\n\n[[migrations]]\ntag = \"v1\"\nnew_classes = [\"Chat\"]\n\n[[migrations]]\ntag = \"v2\"\nrenamed_classes = [{{ from = \"Chat\", to = \"Room\" }}]\nnew_sqlite_classes = [\"Views\"]\n"
+    );
+    // Both Workers export the classes, as the official CLI checks.
+    let js = "export class Room {}\nexport class Views {}\nexport default { fetch() { return new Response('ok') } }\n";
+    official_deploy_with(&wrangler, &theirs, &file, &[], &[("index.js", js)]);
+    let lib = "use worker::*;\n#[durable_object]\npub struct Room { _state: State }\nimpl DurableObject for Room { fn new(state: State, _env: Env) -> Self { Room { _state: state } } async fn fetch(&self, _req: Request) -> Result<Response> { Response::ok(\"room\") } }\n#[durable_object]\npub struct Views { _state: State }\nimpl DurableObject for Views { fn new(state: State, _env: Env) -> Self { Views { _state: state } } async fn fetch(&self, _req: Request) -> Result<Response> { Response::ok(\"views\") } }\n#[event(fetch)]\nasync fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> { Response::ok(\"ok\") }\n";
+    let fixture = Fixture::new(
+        &name,
+        lib,
+        "wasm-bindgen = \"=0.2.130\"\n\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n",
+    );
+    std::fs::write(fixture.path().join("wrangler.toml"), &file).unwrap();
+    ok_verb(&ours, &fixture.manifest(), &["deploy"], &[]);
+    let classes = |emulator: &Emulator| {
+        let mut classes: Vec<Value> = emulator.snapshot()["namespaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["script"] == json!(name))
+            .map(|n| json!([n["class"], n["use_sqlite"]]))
+            .collect();
+        classes.sort_by_key(|c| c[0].as_str().unwrap_or_default().to_string());
+        classes
+    };
+    let official = classes(&theirs);
+    assert_eq!(official, [json!(["Room", false]), json!(["Views", true])]);
+    assert_eq!(classes(&ours), official);
+    assert_eq!(deployed_shape(&ours, &name), deployed_shape(&theirs, &name));
+    // An unchanged redeploy leaves them (and writes nothing).
+    let before = writes(&ours).len();
+    ok_verb(&ours, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(writes(&ours)[before..], [] as [String; 0]);
 }
 
 /// Writes `files` (path, content) under `dir`.

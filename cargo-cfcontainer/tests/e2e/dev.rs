@@ -72,6 +72,7 @@ impl Dev {
             )
             .replace("worker = { workspace = true }", "worker = \"0.8.7\"")
             .replace("serde = { workspace = true }", "serde = { version = \"1\", features = [\"derive\"] }")
+            .replace("wasm-bindgen = { workspace = true }", "wasm-bindgen = \"=0.2.130\"")
             + "\n[workspace]\n";
         std::fs::write(app.join("Cargo.toml"), manifest).unwrap();
         std::fs::copy(root().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
@@ -238,6 +239,13 @@ fn note(url: &str, id: &str, text: Option<&str>) -> String {
     }
 }
 
+/// `N` of a rendering's `read N times` line.
+fn reads(line: Option<&str>) -> u64 {
+    let line = line.unwrap_or_default();
+    let n = line.strip_prefix("read ").and_then(|l| l.strip_suffix(" times"));
+    n.and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("not a read count: {line:?}"))
+}
+
 #[test]
 fn the_notes_example_writes_kv_r2_and_d1_locally_and_finds_them_again_in_the_next_dev_run() {
     if !stack::available() {
@@ -252,10 +260,16 @@ fn the_notes_example_writes_kv_r2_and_d1_locally_and_finds_them_again_in_the_nex
     let mut lines = saved.lines();
     let heading = lines.next().unwrap();
     assert!(heading.starts_with("Team notes: groceries (10 bytes, saved 20"), "the D1 row and a var: {saved}");
+    // The note's own Durable Object (a class of the Worker, not a
+    // container) counts its reads; its storage outlives runs, so only
+    // the increments are checked.
+    let first_reads = reads(lines.next());
     assert_eq!(lines.next(), Some("latest: groceries"), "the KV value: {saved}");
     assert_eq!(lines.next(), Some("milk, eggs"), "the R2 object: {saved}");
     note(&url, "todo", Some("write the README"));
-    assert!(note(&url, "groceries", None).contains("latest: todo"), "KV holds the latest write");
+    let read_again = note(&url, "groceries", None);
+    assert!(read_again.contains("latest: todo"), "KV holds the latest write");
+    assert_eq!(reads(read_again.lines().nth(1)), first_reads + 1, "{read_again}");
     // Each save went through the queue to the Worker's consumer, which
     // logged it in D1 (batches wait up to a second).
     let log_url = format!("{}/log", url.trim_end_matches('/'));
@@ -277,6 +291,7 @@ fn the_notes_example_writes_kv_r2_and_d1_locally_and_finds_them_again_in_the_nex
     let url = dev.url();
     let again = note(&url, "groceries", None);
     assert!(again.starts_with(heading), "the same row after a restart: {again}");
+    assert_eq!(reads(again.lines().nth(1)), first_reads + 2, "the Durable Object's count: {again}");
     assert!(again.ends_with("latest: todo\nmilk, eggs\n"), "the same KV value and object: {again}");
     let base = url.trim_end_matches('/');
     let listed = get(&format!("{base}/notes")).unwrap();

@@ -15,8 +15,8 @@ use cfcontainer::container;
 use serde::{Deserialize, Serialize};
 use worker::wasm_bindgen::JsValue;
 use worker::{
-    event, Context, Date, Env, Headers, MessageBatch, Method, Request, RequestInit, Response, Result, RouteContext,
-    Router, ScheduleContext, ScheduledEvent,
+    durable_object, event, Context, Date, DurableObject, Env, Headers, MessageBatch, Method, Request, RequestInit,
+    Response, Result, RouteContext, Router, ScheduleContext, ScheduledEvent, State,
 };
 
 cfcontainer::bindings!();
@@ -24,6 +24,26 @@ cfcontainer::bindings!();
 /// busybox httpd whose `note.cgi` renders a note from what the Worker sends.
 #[container(port = 8080, sleep_after = "2m")]
 pub struct Renderer;
+
+/// How often one note was read: its own Durable Object (by the note's id)
+/// counts in its storage.
+#[durable_object]
+pub struct Views {
+    state: State,
+}
+
+impl DurableObject for Views {
+    fn new(state: State, _env: Env) -> Self {
+        Views { state }
+    }
+
+    async fn fetch(&self, _req: Request) -> Result<Response> {
+        let storage = self.state.storage();
+        let reads = storage.get::<u64>("reads").await?.unwrap_or(0) + 1;
+        storage.put("reads", reads).await?;
+        Response::ok(reads.to_string())
+    }
+}
 
 /// A note's row in D1.
 #[derive(Deserialize)]
@@ -132,6 +152,8 @@ async fn render(ctx: &RouteContext<()>) -> Result<Response> {
         db.prepare("SELECT * FROM notes WHERE id = ?1").bind(&[id.as_str().into()])?.first(None).await?;
     let Some(note) = note else { return Response::error(format!("note {id} has no row"), 500) };
     let latest = bindings.latest()?.get("latest").text().await?.unwrap_or_default();
+    let views = bindings.views()?.id_from_name(&id)?.get_stub()?;
+    let reads = views.fetch_with_str("http://views/read").await?.text().await?;
 
     let headers = Headers::new();
     headers.set("x-title", &bindings.title()?.to_string())?;
@@ -139,6 +161,7 @@ async fn render(ctx: &RouteContext<()>) -> Result<Response> {
     headers.set("x-note-bytes", &note.bytes.to_string())?;
     headers.set("x-note-saved", &note.saved())?;
     headers.set("x-latest", &latest)?;
+    headers.set("x-reads", &reads)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&text)));
     let request = Request::new_with_init("http://renderer/cgi-bin/note.cgi", &init)?;

@@ -153,6 +153,7 @@ impl Stack {
             compatibility_date: "2026-03-01".into(),
             compatibility_flags: vec![],
             containers: prepared.containers.clone(),
+            objects: Default::default(),
             text_bindings: vec![("GREETING".into(), "hello-from-var".into()), ("TOKEN".into(), "s3cret-token".into())],
             json_bindings: vec![],
             listen: format!("127.0.0.1:{port}"),
