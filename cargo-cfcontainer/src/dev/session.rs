@@ -331,11 +331,10 @@ fn warn_unprovided(project: &Project, out: &Output) {
     // Durable Objects of this Worker are; another Worker's are not.
     let own_object =
         |name: &str| source.bindings.durable_objects.bindings.iter().any(|d| d.name == name && d.script_name.is_none());
-    let unprovided = source
-        .bindings
-        .named()
-        .into_iter()
-        .filter(|b| !provided.contains(&b.kind) && !(b.kind == BindingKind::DurableObject && own_object(&b.name)));
+    let unprovided = source.bindings.named().into_iter().filter(|b| {
+        let provided_here = provided.contains(&b.kind) || (b.kind == BindingKind::DurableObject && own_object(&b.name));
+        !provided_here
+    });
     for binding in unprovided {
         let (key, name) = (binding.kind.config_key(), &binding.name);
         out.event("dev-unprovided-binding", &serde_json::json!({ "key": key, "name": name }), || {
