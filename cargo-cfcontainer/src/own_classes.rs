@@ -9,8 +9,6 @@
 use cfcontainer_meta::wrangler::Bindings;
 use serde::Deserialize;
 
-use crate::api::MigrationStep;
-
 /// One class of the Worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnClass {
@@ -22,14 +20,25 @@ pub struct OwnClass {
     pub sqlite: bool,
 }
 
-/// One `migrations` entry of the file (its tag is the official CLI's
-/// bookkeeping; deploy writes its own).
+/// One `migrations` entry of the file, as far as classes go (its `tag` is
+/// the official CLI's bookkeeping; deploy writes its own).
 #[derive(Deserialize)]
 struct Entry {
-    #[allow(dead_code)]
-    tag: String,
-    #[serde(flatten)]
-    step: MigrationStep,
+    #[serde(default)]
+    new_classes: Vec<String>,
+    #[serde(default)]
+    new_sqlite_classes: Vec<String>,
+    #[serde(default)]
+    renamed_classes: Vec<Rename>,
+    #[serde(default)]
+    deleted_classes: Vec<String>,
+}
+
+/// `{ from, to }` of `renamed_classes`.
+#[derive(Deserialize)]
+struct Rename {
+    from: String,
+    to: String,
 }
 
 /// The classes `migrations` (the file's key, if set) and `bindings` give
@@ -40,7 +49,7 @@ pub fn own_classes(migrations: Option<&serde_json::Value>, bindings: &Bindings) 
         None => Vec::new(),
     };
     let mut classes: Vec<OwnClass> = Vec::new();
-    for Entry { step, .. } in entries {
+    for step in entries {
         let created =
             step.new_classes.iter().map(|c| (c, false)).chain(step.new_sqlite_classes.iter().map(|c| (c, true)));
         for (name, sqlite) in created {

@@ -15,33 +15,11 @@ use serde_json::{json, Map, Value};
 use crate::call::Call;
 use crate::envelope::{fail, invalid, ok, Reply};
 use crate::multipart;
-use crate::state::State;
+use crate::state::{AssetCompletion as Completion, AssetSession as Session, State};
 
 /// Files per bucket the session asks for: small, so that uploads of
 /// several buckets are exercised.
 const BUCKET_SIZE: usize = 2;
-
-/// The account's asset storage and the sessions in flight.
-#[derive(Default)]
-pub struct Assets {
-    /// Content and content type by hash, as uploaded (decoded).
-    pub blobs: BTreeMap<String, (Vec<u8>, String)>,
-    sessions: Vec<Session>,
-    completions: Vec<Completion>,
-}
-
-struct Session {
-    token: String,
-    manifest: BTreeMap<String, (String, u64)>,
-    missing: BTreeSet<String>,
-    script: String,
-}
-
-struct Completion {
-    token: String,
-    script: String,
-    manifest: BTreeMap<String, (String, u64)>,
-}
 
 /// A JWT-shaped token (the official CLI decodes the payload's `exp`).
 fn token(kind: &str, id: u64) -> String {

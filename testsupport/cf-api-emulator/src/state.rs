@@ -19,9 +19,36 @@ pub struct State {
     /// Credential requests still to answer with a wrong password.
     pub bad_credentials: u32,
     /// Static assets and their upload sessions.
-    pub assets: crate::assets::Assets,
+    pub assets: Assets,
     next_id: u64,
     clock: u64,
+}
+
+/// The account's asset storage and the upload sessions in flight.
+#[derive(Default)]
+pub struct Assets {
+    /// Content and content type by hash, as uploaded (decoded).
+    pub blobs: BTreeMap<String, (Vec<u8>, String)>,
+    /// Sessions whose files are not all in yet.
+    pub sessions: Vec<AssetSession>,
+    /// Completion tokens not used by a script upload yet.
+    pub completions: Vec<AssetCompletion>,
+}
+
+/// An assets upload session: its token, manifest (path → hash, size),
+/// the hashes still to upload, and its script.
+pub struct AssetSession {
+    pub token: String,
+    pub manifest: BTreeMap<String, (String, u64)>,
+    pub missing: std::collections::BTreeSet<String>,
+    pub script: String,
+}
+
+/// A completed upload, good for one upload of its script.
+pub struct AssetCompletion {
+    pub token: String,
+    pub script: String,
+    pub manifest: BTreeMap<String, (String, u64)>,
 }
 
 /// An uploaded Worker script.
