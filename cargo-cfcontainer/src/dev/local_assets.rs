@@ -154,11 +154,20 @@ impl LocalAssets {
         Some(format!("    (name = {}, service = {ASSET_SERVICE:?}),\n", quoted(name)))
     }
 
-    /// Files whose edits should rebuild the config (the manifest).
+    /// What rebuilds the config (its manifest) when it changes: every
+    /// asset, and every directory of the assets (a file added or removed
+    /// changes its directory).
     pub fn inputs(&self) -> Vec<PathBuf> {
-        crate::assets::manifest(&self.assets.directory)
+        let mut inputs: Vec<PathBuf> = crate::assets::manifest(&self.assets.directory)
             .map(|m| m.into_values().map(|f| f.path).collect())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        let mut pending = vec![self.assets.directory.clone()];
+        while let Some(dir) = pending.pop() {
+            let entries = std::fs::read_dir(&dir).into_iter().flatten().flatten();
+            pending.extend(entries.map(|e| e.path()).filter(|p| p.is_dir()));
+            inputs.push(dir);
+        }
+        inputs
     }
 }
 

@@ -311,6 +311,11 @@ fn the_notes_example_writes_kv_r2_and_d1_locally_and_finds_them_again_in_the_nex
     let page = ureq::get(&format!("{base}/")).call().unwrap();
     assert_eq!(page.content_type(), "text/html");
     assert!(page.into_string().unwrap().contains("<h1>Team notes</h1>"));
+    // A page added while dev runs is served after the reload it causes.
+    std::fs::write(dev.app.join("public/help.html"), "<p>help</p>").unwrap();
+    dev.wait_for("dev-change", Duration::from_secs(30));
+    dev.wait_for("dev-ready", Duration::from_secs(300));
+    assert_eq!(get(&format!("{base}/help.html")).unwrap(), "<p>help</p>");
     dev.interrupt(name);
 }
 
