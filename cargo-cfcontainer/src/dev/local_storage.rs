@@ -7,14 +7,12 @@
 //! --local` or `wrangler d1 migrations apply --local` see the same data.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use cfcontainer_meta::wrangler::Bindings;
 
-use super::local_assets::LocalAssets;
-use super::local_queues::LocalQueues;
 use super::workerd::quoted;
-use crate::tools::{OBJECT_ENTRY, QUEUE_BROKER, SHARED_MODULE, ZOD_MODULE};
+use crate::tools::OBJECT_ENTRY;
 
 /// The storage kinds dev serves locally.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -101,81 +99,39 @@ pub fn local_stores(bindings: &Bindings) -> Vec<LocalStore> {
         .collect()
 }
 
-/// The simulator's part of a workerd config: where its scripts are, where
-/// the data lives, and the stores to serve.
+/// The KV, R2 and D1 bindings dev serves, and where their data lives.
 #[derive(Debug, Clone)]
-pub struct Simulator {
-    /// A miniflare package directory holding the scripts.
-    pub package_dir: PathBuf,
+pub struct LocalStores {
     /// The persist root (`.wrangler/state/v3` next to the wrangler file):
     /// one directory per kind under it.
     pub persist_dir: PathBuf,
     /// The bindings served.
     pub stores: Vec<LocalStore>,
-    /// The static assets, if the Worker has them.
-    pub assets: Option<LocalAssets>,
-    /// The queues the Worker sends to (and consumes), if any.
-    pub queues: Option<LocalQueues>,
 }
 
-/// Where the scripts are copied, relative to the config (workerd embeds
-/// files relative to it).
-const SCRIPTS_DIR: &str = "simulator";
-
-impl Simulator {
+impl LocalStores {
     fn kinds(&self) -> Vec<StoreKind> {
         StoreKind::ALL.into_iter().filter(|k| self.stores.iter().any(|s| s.kind == *k)).collect()
     }
 
-    fn scripts(&self) -> Vec<&'static str> {
-        let mut scripts = vec![SHARED_MODULE, ZOD_MODULE, OBJECT_ENTRY];
-        scripts.extend(self.kinds().into_iter().map(StoreKind::script));
-        if self.assets.is_some() {
-            scripts.extend(LocalAssets::scripts());
-        }
-        if self.queues.is_some() {
-            scripts.push(QUEUE_BROKER);
-        }
-        scripts
+    /// The objects' scripts, as paths inside the miniflare package.
+    pub fn scripts(&self) -> Vec<&'static str> {
+        self.kinds().into_iter().map(StoreKind::script).collect()
     }
 
-    /// Copies the scripts beside the config in `dir`, creates each
-    /// kind's data directory and writes the assets' manifest.
-    pub fn prepare(&self, dir: &Path) -> Result<(), crate::Error> {
-        let io = |what: &str, e: std::io::Error| crate::Error::Local { what: what.to_string(), why: e.to_string() };
-        for script in self.scripts() {
-            let to = dir.join(SCRIPTS_DIR).join(script);
-            std::fs::create_dir_all(to.parent().unwrap_or(dir))
-                .map_err(|e| io("create the simulator's directory", e))?;
-            std::fs::copy(self.package_dir.join(script), &to).map_err(|e| io(&format!("copy {script}"), e))?;
-        }
+    /// Creates each kind's data directory.
+    pub fn prepare(&self) -> std::io::Result<()> {
         for kind in self.kinds() {
-            let data = self.persist_dir.join(kind.plugin());
-            std::fs::create_dir_all(&data).map_err(|e| io(&format!("create {}", data.display()), e))?;
+            std::fs::create_dir_all(self.persist_dir.join(kind.plugin()))?;
         }
-        match &self.assets {
-            Some(assets) => assets.prepare(dir),
-            None => Ok(()),
-        }
+        Ok(())
     }
 
-    /// The service requests enter the Worker by: the assets' router when
-    /// it has assets.
-    pub fn front(&self) -> &'static str {
-        if self.assets.is_some() {
-            super::local_assets::ROUTER
-        } else {
-            "main"
-        }
-    }
-
-    /// The services: one entry per store, per kind its data directory
-    /// and the service running its object class, and the assets' services.
-    pub fn services(&self) -> String {
-        let mut out = self.assets.as_ref().map(|a| a.services(&embedded)).unwrap_or_default();
-        if let Some(queues) = &self.queues {
-            out.push_str(&queues.services(&embedded, &embedded(OBJECT_ENTRY)));
-        }
+    /// One entry per store, and per kind its data directory and the
+    /// service running its object class; `embedded` names a script as the
+    /// config embeds it.
+    pub fn services(&self, embedded: &dyn Fn(&str) -> String) -> String {
+        let mut out = String::new();
         let mut entries: Vec<(StoreKind, &str)> = self.stores.iter().map(|s| (s.kind, s.id.as_str())).collect();
         entries.sort();
         entries.dedup();
@@ -220,10 +176,9 @@ impl Simulator {
         out
     }
 
-    /// The Worker's bindings to the stores and its assets.
+    /// The Worker's bindings to the stores.
     pub fn bindings(&self) -> String {
-        let mut out = self.assets.as_ref().and_then(LocalAssets::binding).unwrap_or_default();
-        out.push_str(&self.queues.as_ref().map(LocalQueues::bindings).unwrap_or_default());
+        let mut out = String::new();
         for store in &self.stores {
             let service = quoted(&store.kind.entry_service(&store.id));
             let binding = match store.kind {
@@ -238,20 +193,6 @@ impl Simulator {
         }
         out
     }
-
-    /// The modules the objects import (`miniflare:shared`, `miniflare:zod`).
-    pub fn extension(&self) -> String {
-        format!(
-            "(modules = [(name = \"miniflare:shared\", esModule = embed {}), (name = \"miniflare:zod\", esModule = embed {})])",
-            quoted(&embedded(SHARED_MODULE)),
-            quoted(&embedded(ZOD_MODULE)),
-        )
-    }
-}
-
-/// A script's path relative to the config.
-fn embedded(script: &str) -> String {
-    format!("{SCRIPTS_DIR}/{script}")
 }
 
 #[cfg(test)]
@@ -284,17 +225,11 @@ mod tests {
     #[test]
     fn two_bindings_of_one_store_share_its_service_and_only_used_kinds_get_an_object() {
         let store = |binding: &str| LocalStore { kind: StoreKind::Kv, binding: binding.into(), id: "shared".into() };
-        let simulator = Simulator {
-            package_dir: "/mf".into(),
-            persist_dir: "/state".into(),
-            stores: vec![store("A"), store("B")],
-            assets: None,
-            queues: None,
-        };
-        let services = simulator.services();
+        let local = LocalStores { persist_dir: "/state".into(), stores: vec![store("A"), store("B")] };
+        let services = local.services(&|script| script.to_string());
         assert_eq!(services.matches("\"kv:ns:shared\"").count(), 1, "{services}");
         assert!(services.contains("(name = \"kv:storage\", disk = (path = \"/state/kv\""), "{services}");
         assert!(!services.contains("r2:bucket") && !services.contains("d1:db"), "{services}");
-        assert_eq!(simulator.bindings().matches("kvNamespace = \"kv:ns:shared\"").count(), 2);
+        assert_eq!(local.bindings().matches("kvNamespace = \"kv:ns:shared\"").count(), 2);
     }
 }

@@ -18,7 +18,8 @@ use tokio::process::{Child, Command};
 use super::front::Front;
 use super::local_assets::LocalAssets;
 use super::local_queues::LocalQueues;
-use super::local_storage::{local_stores, Simulator};
+use super::local_storage::{local_stores, LocalStores};
+use super::simulator::Simulator;
 use super::watch::{dep_info_inputs, Change, Inputs, Snapshot};
 use super::{workerd_socket, OwnObjects, WorkerdConfig};
 use crate::artifact::{self, BuildRequest, Loaded};
@@ -244,7 +245,7 @@ async fn build(
         what: format!("write the workerd config in {}", dir.display()),
         why: e.to_string(),
     })?;
-    let data = config.simulator.as_ref().map(|s| s.persist_dir.clone());
+    let data = config.simulator.as_ref().map(|s| s.stores.persist_dir.clone());
     let mut watched = Watched::of(&project, &artifact, &containers, data);
     // An edited asset rebuilds the config (its manifest names the content).
     if let Some(assets) = config.simulator.as_ref().and_then(|s| s.assets.as_ref()) {
@@ -299,7 +300,8 @@ async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -
         })?,
         None => source.path.parent().unwrap_or(&project.dir).join(".wrangler/state"),
     };
-    Ok(Some(Simulator { package_dir, persist_dir: root.join("v3"), stores, assets, queues }))
+    let stores = LocalStores { persist_dir: root.join("v3"), stores };
+    Ok(Some(Simulator { package_dir, stores, assets, queues }))
 }
 
 /// The Worker's own Durable Object classes that are not containers, and

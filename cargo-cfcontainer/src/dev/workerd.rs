@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use cfcontainer_meta::ContainerMeta;
 
-use super::local_storage::Simulator;
+use super::simulator::Simulator;
 
 /// Everything a local workerd needs to serve one worker.
 #[derive(Debug, Clone)]
