@@ -284,12 +284,10 @@ async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -
     }
     if let Some(local) = &assets {
         let config = &local.assets.config;
-        for (file, set) in [("_redirects", config.redirects.is_some()), ("_headers", config.headers.is_some())] {
-            if set {
-                out.event("dev-unapplied-assets-file", &serde_json::json!({ "file": file }), || {
-                    format!("warning: {file} of the static assets is deployed but not applied locally")
-                });
-            }
+        if config.redirects.is_some() {
+            out.event("dev-unapplied-assets-file", &serde_json::json!({ "file": "_redirects" }), || {
+                "warning: _redirects of the static assets is deployed but not applied locally".into()
+            });
         }
     }
     let package_dir = tools::simulator(out).await?.path;

@@ -310,6 +310,7 @@ fn the_notes_example_writes_kv_r2_and_d1_locally_and_finds_them_again_in_the_nex
     // Static assets: the page at `/`, served before the Worker is asked.
     let page = ureq::get(&format!("{base}/")).call().unwrap();
     assert_eq!(page.content_type(), "text/html");
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"), "public/_headers applies");
     assert!(page.into_string().unwrap().contains("<h1>Team notes</h1>"));
     // A page added while dev runs is served after the reload it causes.
     std::fs::write(dev.app.join("public/help.html"), "<p>help</p>").unwrap();
