@@ -162,10 +162,34 @@ pub type Manifest = BTreeMap<String, AssetFile>;
 
 /// The manifest of `directory`.
 pub fn manifest(directory: &Path) -> Result<Manifest, Error> {
-    let ignore = ignore_rules(directory)?;
+    let listing = list(directory)?;
     let mut manifest = Manifest::new();
-    walk(directory, directory, &ignore, &mut manifest)?;
+    for (key, path, size) in listing.files {
+        let content = std::fs::read(&path).map_err(|e| Error::Read { path: path.clone(), why: e.to_string() })?;
+        manifest.insert(key, AssetFile { hash: hash(&content, &path), size, path });
+    }
     Ok(manifest)
+}
+
+/// Every file and directory of the assets, not ignored: what `dev` watches
+/// (a file added or removed changes its directory). Nothing is read.
+pub fn watched(directory: &Path) -> Result<Vec<PathBuf>, Error> {
+    let listing = list(directory)?;
+    Ok(listing.files.into_iter().map(|(_, path, _)| path).chain(listing.dirs).collect())
+}
+
+/// The files (`/`-rooted key, path, size) and directories of the assets,
+/// after the ignore rules.
+struct Listing {
+    files: Vec<(String, PathBuf, u64)>,
+    dirs: Vec<PathBuf>,
+}
+
+fn list(directory: &Path) -> Result<Listing, Error> {
+    let ignore = ignore_rules(directory)?;
+    let mut listing = Listing { files: Vec::new(), dirs: Vec::new() };
+    walk(directory, directory, &ignore, &mut listing)?;
+    Ok(listing)
 }
 
 fn ignore_rules(directory: &Path) -> Result<Gitignore, Error> {
@@ -182,8 +206,9 @@ fn ignore_rules(directory: &Path) -> Result<Gitignore, Error> {
     builder.build().map_err(|e| Error::Read { path: file, why: e.to_string() })
 }
 
-fn walk(root: &Path, dir: &Path, ignore: &Gitignore, manifest: &mut Manifest) -> Result<(), Error> {
+fn walk(root: &Path, dir: &Path, ignore: &Gitignore, listing: &mut Listing) -> Result<(), Error> {
     let read_error = |path: &Path, e: std::io::Error| Error::Read { path: path.to_path_buf(), why: e.to_string() };
+    listing.dirs.push(dir.to_path_buf());
     for entry in std::fs::read_dir(dir).map_err(|e| read_error(dir, e))? {
         let path = entry.map_err(|e| read_error(dir, e))?.path();
         // Symbolic links count as what they point to.
@@ -192,7 +217,7 @@ fn walk(root: &Path, dir: &Path, ignore: &Gitignore, manifest: &mut Manifest) ->
             continue;
         }
         if meta.is_dir() {
-            walk(root, &path, ignore, manifest)?;
+            walk(root, &path, ignore, listing)?;
             continue;
         }
         if meta.len() > MAX_ASSET_SIZE {
@@ -204,11 +229,9 @@ fn walk(root: &Path, dir: &Path, ignore: &Gitignore, manifest: &mut Manifest) ->
                 ),
             });
         }
-        let content = std::fs::read(&path).map_err(|e| read_error(&path, e))?;
         let relative = path.strip_prefix(root).unwrap_or(&path);
         let key: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-        let hash = hash(&content, &path);
-        manifest.insert(format!("/{}", key.join("/")), AssetFile { hash, size: meta.len(), path });
+        listing.files.push((format!("/{}", key.join("/")), path, meta.len()));
     }
     Ok(())
 }

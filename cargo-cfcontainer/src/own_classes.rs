@@ -7,6 +7,7 @@
 //! classes.
 
 use cfcontainer_meta::wrangler::Bindings;
+use cfcontainer_meta::ContainerMeta;
 use serde::Deserialize;
 
 /// One class of the Worker.
@@ -70,6 +71,15 @@ pub fn own_classes(migrations: Option<&serde_json::Value>, bindings: &Bindings) 
         }
     }
     Ok(classes)
+}
+
+/// The classes of `classes` that are not container classes (the
+/// attribute decides about those).
+pub fn besides_containers<'a>(
+    classes: &'a [OwnClass],
+    containers: &'a [ContainerMeta],
+) -> impl Iterator<Item = &'a OwnClass> {
+    classes.iter().filter(|c| !containers.iter().any(|m| m.class == c.name))
 }
 
 #[cfg(test)]

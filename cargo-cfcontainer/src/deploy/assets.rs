@@ -35,7 +35,8 @@ pub async fn sync(client: &Client, script: &str, assets: &DesiredAssets, out: &O
         return Ok(session.jwt);
     }
     let token = Secret::new(session.jwt);
-    let progress = out.progress(&format!("Uploading {wanted} static asset{}", if wanted == 1 { "" } else { "s" }));
+    let files = format!("{wanted} static asset{}", if wanted == 1 { "" } else { "s" });
+    let progress = out.progress(&format!("Uploading {files}"));
     // Three buckets in flight at a time, as the official CLI sends them.
     let uploads = session.buckets.iter().map(|bucket| upload_bucket(client, &token, assets, bucket, out));
     let answers: Vec<Result<Option<String>, Error>> = stream::iter(uploads).buffered(BUCKETS_IN_FLIGHT).collect().await;
@@ -51,7 +52,7 @@ pub async fn sync(client: &Client, script: &str, assets: &DesiredAssets, out: &O
     }
     match completion {
         Some(jwt) => {
-            progress.done(&format!("{:>12} {wanted} static asset{}", "Uploaded", if wanted == 1 { "" } else { "s" }));
+            progress.done(&format!("{:>12} {files}", "Uploaded"));
             Ok(jwt)
         }
         None => {

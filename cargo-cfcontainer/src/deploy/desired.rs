@@ -236,8 +236,8 @@ fn own_classes<'a>(
     settings: &'a WorkerSettings,
     containers: &'a [ContainerMeta],
 ) -> impl Iterator<Item = &'a crate::own_classes::OwnClass> {
-    let own = settings.wrangler.iter().flat_map(|source| source.own_classes.iter());
-    own.filter(|c| !containers.iter().any(|m| m.class == c.name))
+    let files = settings.wrangler.iter();
+    files.flat_map(move |source| crate::own_classes::besides_containers(&source.own_classes, containers))
 }
 
 /// Every Durable Object class of the Worker: the containers' and its own.

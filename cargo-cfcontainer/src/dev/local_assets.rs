@@ -25,6 +25,8 @@ const STORE: &str = "assets:store";
 const STORAGE: &str = "assets:storage";
 /// The binary manifest, beside the config.
 const MANIFEST_FILE: &str = "assets-manifest.bin";
+/// The content hash -> file map the store reads, beside the config.
+const REVERSE_MAP_FILE: &str = "assets-reverse-map.json";
 
 /// The Worker's assets, for dev.
 #[derive(Debug, Clone)]
@@ -152,7 +154,7 @@ impl LocalAssets {
                 (file.hash.clone(), json!({ "filePath": relative, "contentType": file.content_type() }))
             })
             .collect();
-        std::fs::write(dir.join("assets-reverse-map.json"), serde_json::Value::Object(reverse).to_string())
+        std::fs::write(dir.join(REVERSE_MAP_FILE), serde_json::Value::Object(reverse).to_string())
             .map_err(|e| crate::Error::Local { what: "write the assets' reverse map".into(), why: e.to_string() })
     }
 
@@ -194,7 +196,7 @@ impl LocalAssets {
             out,
             "    (name = {STORE:?}, worker = (compatibilityDate = \"2023-07-24\", compatibilityFlags = [\"nodejs_compat\"], \
              modules = [(name = \"assets-kv.worker.js\", esModule = embed {})], \
-             bindings = [(name = \"MINIFLARE_BLOBS\", service = {STORAGE:?}), (name = \"ASSETS_REVERSE_MAP\", json = embed \"assets-reverse-map.json\")])),",
+             bindings = [(name = \"MINIFLARE_BLOBS\", service = {STORAGE:?}), (name = \"ASSETS_REVERSE_MAP\", json = embed {REVERSE_MAP_FILE:?})])),",
             quoted(&embedded(ASSETS_KV))
         );
         let _ = writeln!(
@@ -226,16 +228,7 @@ impl LocalAssets {
     /// asset, and every directory of the assets (a file added or removed
     /// changes its directory).
     pub fn inputs(&self) -> Vec<PathBuf> {
-        let mut inputs: Vec<PathBuf> = crate::assets::manifest(&self.assets.directory)
-            .map(|m| m.into_values().map(|f| f.path).collect())
-            .unwrap_or_default();
-        let mut pending = vec![self.assets.directory.clone()];
-        while let Some(dir) = pending.pop() {
-            let entries = std::fs::read_dir(&dir).into_iter().flatten().flatten();
-            pending.extend(entries.map(|e| e.path()).filter(|p| p.is_dir()));
-            inputs.push(dir);
-        }
-        inputs
+        crate::assets::watched(&self.assets.directory).unwrap_or_default()
     }
 }
 

@@ -26,6 +26,7 @@ use crate::artifact::{self, BuildRequest, Loaded};
 use crate::child::WithoutCredentials;
 use crate::image::{self, BuildContext, DefaultExclusions};
 use crate::output::Output;
+use crate::own_classes::besides_containers;
 use crate::tools::{self, BuildTools};
 use crate::{engine, Error, Project};
 
@@ -307,7 +308,7 @@ async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -
 fn own_objects(project: &Project, containers: &[ContainerMeta]) -> OwnObjects {
     let Some(source) = &project.settings.wrangler else { return Default::default() };
     let is_container = |class: &str| containers.iter().any(|c| c.class == class);
-    let classes = source.own_classes.iter().filter(|c| !is_container(&c.name)).map(|c| (c.name.clone(), c.sqlite));
+    let classes = besides_containers(&source.own_classes, containers).map(|c| (c.name.clone(), c.sqlite));
     let bindings = source.bindings.durable_objects.bindings.iter();
     let bindings = bindings.filter(|b| b.script_name.is_none() && !is_container(&b.class_name));
     OwnObjects {

@@ -35,7 +35,7 @@ pub struct WorkerdConfig {
     pub storage_dir: PathBuf,
     /// The engine's socket, `unix:/var/run/docker.sock` style.
     pub docker_socket: String,
-    /// Local KV, R2 and D1, when the Worker binds any.
+    /// Local KV, R2, D1, queues and static assets, when the Worker has any.
     pub simulator: Option<Simulator>,
     /// Put `entry.js` in front of the Worker, so that
     /// `/cdn-cgi/handler/scheduled` runs its scheduled handler (dev does;
