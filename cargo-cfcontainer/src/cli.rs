@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::artifact::BuildRequest;
+use crate::build::BuildRequest;
 use crate::output::{MessageFormat, Verbosity};
 use crate::{Error, Project};
 
@@ -128,7 +128,7 @@ impl GlobalArgs {
 #[derive(Debug, Args)]
 pub struct InspectArgs {
     /// Target triple to build and read; the host's triple reads a native build.
-    #[arg(long, default_value = crate::artifact::WASM_TARGET, value_name = "TRIPLE")]
+    #[arg(long, default_value = crate::build::WASM_TARGET, value_name = "TRIPLE")]
     pub target: String,
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::api::{Client, TokenStatus};
 use crate::output::Output;
 use crate::tools::{self, ESBUILD_VERSION, MINIFLARE_VERSION, WORKERD_VERSION};
-use crate::{artifact, engine, Project};
+use crate::{build, engine, Project};
 
 /// One check's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -122,13 +122,13 @@ async fn engine_checks() -> Vec<Check> {
 }
 
 fn wasm_target() -> Check {
-    match artifact::has_target(artifact::WASM_TARGET) {
-        true => Check::ok("wasm32 target", format!("{} installed", artifact::WASM_TARGET)),
+    match build::has_target(build::WASM_TARGET) {
+        true => Check::ok("wasm32 target", format!("{} installed", build::WASM_TARGET)),
         false => Check::with(
             "wasm32 target",
             Status::Fail,
-            format!("{} is not installed", artifact::WASM_TARGET),
-            format!("rustup target add {}", artifact::WASM_TARGET),
+            format!("{} is not installed", build::WASM_TARGET),
+            format!("rustup target add {}", build::WASM_TARGET),
         ),
     }
 }

@@ -1,40 +1,38 @@
-//! The library core of `cargo cfcontainer`: one module per verb, shared
-//! modules for the project, the compiled artifact and output.
+//! The library core of `cargo cfcontainer`: the verbs (`cmd/`, thin) over
+//! the stages they share: the project model (`project/`), the build
+//! (`build/`), images (`image/`), the Cloudflare API (`api/`), deploys
+//! (`deploy/`), local runs (`dev/`) and the crate-wide parts (errors,
+//! output, child processes).
 //!
 //! The binary calls [`main_with_args`]; tests can call it too.
 
-pub mod api;
-mod artifact;
-pub mod assets;
+mod api;
+mod build;
 mod child;
-pub mod cli;
+mod cli;
 mod cmd;
-pub mod deploy;
-pub mod dev;
-pub mod doctor;
+mod deploy;
+mod dev;
+mod doctor;
 mod engine;
 mod error;
-pub mod image;
-pub mod migrations;
+mod image;
 mod output;
-pub mod own_classes;
 mod private;
 mod project;
-mod section;
 #[cfg(test)]
 mod testing;
-pub mod tools;
-pub mod upload_settings;
-pub mod wrangler;
+mod tools;
+mod wrangler;
 
 use std::ffi::OsString;
 
 use clap::Parser;
 
-pub use artifact::{has_target, WASM_TARGET};
+pub use build::{has_target, WASM_TARGET};
+pub use dev::{workerd_socket, WorkerdConfig};
 pub use error::Error;
-pub use output::MessageFormat;
-pub use project::{Project, WorkerSettings};
+use project::{Project, WorkerSettings};
 
 /// Parses `args` (as `cargo` passes them: program, `cfcontainer`, verb, ...),
 /// runs the verb and returns the process exit code. Failures are printed

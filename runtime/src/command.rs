@@ -6,14 +6,8 @@ use worker::wasm_bindgen::JsValue;
 use worker::web_sys::{Headers as JsHeaders, Request as JsRequest, RequestInit};
 use worker::{Headers, Request, Response, Result};
 
+use crate::headers::{CONTROL_HEADER, INTERNAL_HOST};
 use crate::js::{self, set};
-
-/// Request header that turns a request to the Durable Object into a
-/// control command. It counts only on the requests the Worker's own
-/// [`Instance`](crate::Instance) methods send (to an internal host no
-/// client request has), so clients cannot send commands, also when user
-/// code hands their request to the raw stub.
-pub const CONTROL_HEADER: &str = "cf-container-control";
 
 /// What an instance reports about its container.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -105,7 +99,7 @@ impl Command {
         if let Some(body) = body {
             init.set_body(&JsValue::from_str(&body));
         }
-        let url = format!("http://{}/control", crate::headers::INTERNAL_HOST);
+        let url = format!("http://{INTERNAL_HOST}/control");
         Ok(Request::from(JsRequest::new_with_str_and_init(&url, &init)?))
     }
 }

@@ -5,7 +5,12 @@ use worker::wasm_bindgen::JsCast;
 use worker::web_sys::{Headers as JsHeaders, Request as JsRequest, RequestInit};
 use worker::{Headers, Response, Result};
 
-use crate::CONTROL_HEADER;
+/// Request header that turns a request to the Durable Object into a
+/// control command. It counts only on the requests the Worker's own
+/// [`Instance`](crate::Instance) methods send (to an internal host no
+/// client request has), so clients cannot send commands, also when user
+/// code hands their request to the raw stub.
+pub const CONTROL_HEADER: &str = "cf-container-control";
 
 /// Request header naming the container port a request goes to (the JS
 /// library's `switchPort`). It counts only on the requests

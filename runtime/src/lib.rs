@@ -122,10 +122,10 @@ mod start;
 
 pub use cfcontainer_macros::{bindings, container};
 pub use class::{ContainerClass, Listens};
-pub use command::{ContainerState, CONTROL_HEADER};
+pub use command::ContainerState;
 pub use config::{ContainerConfig, EnvSource, ReadinessTiming};
 pub use control::{Control, When};
-pub use headers::{with_header, with_request_header, TARGET_PORT_HEADER};
+pub use headers::{with_header, with_request_header, CONTROL_HEADER, TARGET_PORT_HEADER};
 pub use hooks::{Hooks, StopInfo, StopReason};
 pub use object::ContainerObject;
 pub use routing::{Instance, Namespace};

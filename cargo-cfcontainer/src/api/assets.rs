@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::assets::AssetsConfig;
+use crate::project::assets::AssetsConfig;
 
 /// `POST /workers/scripts/{name}/assets-upload-session`'s body: every
 /// file of the directory by path.

@@ -242,8 +242,6 @@ pub struct StepSize {
 /// A rollout, as listed.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Rollout {
-    /// Rollout id.
-    pub id: String,
     /// Its description.
     #[serde(default)]
     pub description: Option<String>,

@@ -4,12 +4,6 @@ use serde::Deserialize;
 
 /// A secret string. `Debug` and `Display` show `***`; only
 /// [`Secret::expose`] reveals it, at the point of use.
-///
-/// ```
-/// let token = cargo_cfcontainer::api::Secret::new("abc".into());
-/// assert_eq!(format!("{token:?} {token}"), "*** ***");
-/// assert_eq!(token.expose(), "abc");
-/// ```
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(String);
@@ -35,5 +29,17 @@ impl std::fmt::Debug for Secret {
 impl std::fmt::Display for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("***")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_prints_as_stars_and_only_expose_reveals_it() {
+        let token = Secret::new("abc".into());
+        assert_eq!(format!("{token:?} {token}"), "*** ***");
+        assert_eq!(token.expose(), "abc");
     }
 }

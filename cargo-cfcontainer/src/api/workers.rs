@@ -3,7 +3,7 @@
 //! Durable Object namespaces (read). Read types ignore unknown fields so
 //! new API fields do not break deploys.
 
-use crate::upload_settings::UploadSettings;
+use crate::project::upload_settings::UploadSettings;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::{AssetsMetadata, Secret};

@@ -21,7 +21,7 @@ struct Report {
 /// Reads the containers from the artifact, builds their images and prints
 /// the references.
 pub fn run(global: &GlobalArgs, args: &BuildArgs, out: &Output) -> Result<(), Error> {
-    let inspection = super::load(global, crate::artifact::WASM_TARGET, out)?;
+    let inspection = super::load(global, crate::build::WASM_TARGET, out)?;
     let project = inspection.project;
     let (remote, local): (Vec<_>, Vec<_>) = inspection.containers.into_iter().partition(|c| args.dev && c.dev.remote);
     let client = if remote.is_empty() { None } else { Some(Client::from_env(&project.settings)?) };

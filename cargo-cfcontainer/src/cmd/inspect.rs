@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use cfcontainer_meta::{ContainerMeta, EnvValue, ImageSource, InstanceType};
 use serde::Serialize;
 
-use crate::artifact::Loaded;
+use crate::build::Loaded;
 use crate::cli::{GlobalArgs, InspectArgs};
 use crate::output::{table, Output};
 use crate::{Error, WorkerSettings};

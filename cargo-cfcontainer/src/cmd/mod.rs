@@ -10,7 +10,7 @@ pub mod plan;
 pub mod push;
 pub mod wrangler;
 
-use crate::artifact::{self, Loaded};
+use crate::build::Loaded;
 use crate::cli::GlobalArgs;
 use crate::output::Output;
 use crate::Error;
@@ -18,5 +18,5 @@ use crate::Error;
 /// The selected crate, built for `target` with this invocation's profile
 /// and features, and the containers its artifact declares.
 fn load(global: &GlobalArgs, target: &str, out: &Output) -> Result<Loaded, Error> {
-    artifact::load(global.project()?, &global.build_request(target), out)
+    crate::build::load(global.project()?, &global.build_request(target), out)
 }

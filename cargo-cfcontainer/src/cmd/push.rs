@@ -16,7 +16,7 @@ struct Report {
 
 /// Builds and pushes every container's image.
 pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
-    let loaded = super::load(global, crate::artifact::WASM_TARGET, out)?;
+    let loaded = super::load(global, crate::build::WASM_TARGET, out)?;
     let client = Client::from_env(&loaded.project.settings)?;
     let images = crate::runtime()?.block_on(async {
         let docker = engine::connect().await?;

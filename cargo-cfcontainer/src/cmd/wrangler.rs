@@ -31,7 +31,7 @@ struct Warning {
 
 /// Exports and reports what changed.
 pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(), Error> {
-    let loaded = super::load(global, crate::artifact::WASM_TARGET, out)?;
+    let loaded = super::load(global, crate::build::WASM_TARGET, out)?;
     let path = wrangler::config_path(&loaded.project.dir, args.config.as_deref());
     let config_dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),

@@ -13,7 +13,7 @@ use crate::api::{
     AppConstraints, AssetsMetadata, Binding, BindingKind, Configuration, ContainerClassRef, Disk, Logs, Observability,
     Part, SchedulingPolicy, ScriptMetadata, Secret,
 };
-use crate::assets::{AssetsConfig, Manifest};
+use crate::project::assets::{AssetsConfig, Manifest};
 use crate::{Error, Project, WorkerSettings};
 
 /// The script tag that records what was uploaded: `cfcontainer-` and the
@@ -198,7 +198,7 @@ pub fn script(
     let assets = match &settings.assets {
         Some(assets) => {
             bindings.extend(assets.binding.iter().map(|name| Binding::Assets { name: name.clone() }));
-            let manifest = crate::assets::manifest(&assets.directory)?;
+            let manifest = crate::project::assets::manifest(&assets.directory)?;
             Some(DesiredAssets { manifest, config: assets.config.clone() })
         }
         None => None,
@@ -235,9 +235,9 @@ pub fn script(
 fn own_classes<'a>(
     settings: &'a WorkerSettings,
     containers: &'a [ContainerMeta],
-) -> impl Iterator<Item = &'a crate::own_classes::OwnClass> {
+) -> impl Iterator<Item = &'a crate::project::own_classes::OwnClass> {
     let files = settings.wrangler.iter();
-    files.flat_map(move |source| crate::own_classes::besides_containers(&source.own_classes, containers))
+    files.flat_map(move |source| crate::project::own_classes::besides_containers(&source.own_classes, containers))
 }
 
 /// Every Durable Object class of the Worker: the containers' and its own.
@@ -269,12 +269,6 @@ fn check_exported(settings: &WorkerSettings, containers: &[ContainerMeta], modul
 }
 
 /// The names an esbuild bundle exports (its closing `export { a as B, C }`).
-///
-/// ```
-/// # use cargo_cfcontainer::deploy::exported_names;
-/// assert_eq!(exported_names("x;export{Oe as Views,Te as default};"), ["Views", "default"]);
-/// assert_eq!(exported_names("export {\n  Room,\n  f as fetch\n};\n"), ["Room", "fetch"]);
-/// ```
 pub fn exported_names(bundle: &str) -> Vec<&str> {
     let Some(start) = bundle.rfind("export{").or_else(|| bundle.rfind("export {")) else { return Vec::new() };
     let list = &bundle[start..];
@@ -294,7 +288,7 @@ fn modules(modules_dir: &Path) -> Result<Vec<Part>, Error> {
         let path = modules_dir.join(name);
         let mut data = std::fs::read(&path).map_err(|e| Error::Read { path: path.clone(), why: e.to_string() })?;
         if name.ends_with(".wasm") {
-            data = crate::section::strip_wasm_custom_section(&data, cfcontainer_meta::SECTION)
+            data = crate::build::records::strip_wasm_custom_section(&data, cfcontainer_meta::SECTION)
                 .map_err(|why| Error::Section { path: path.clone(), why })?;
         }
         modules.push(Part { name: name.into(), content_type: content_type.into(), data, file: true });
@@ -436,4 +430,15 @@ pub fn container_fields(containers: &[ContainerMeta]) -> BTreeMap<String, String
         }
     }
     fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exports_of_an_esbuild_bundle_are_read_from_its_closing_export_list() {
+        assert_eq!(exported_names("x;export{Oe as Views,Te as default};"), ["Views", "default"]);
+        assert_eq!(exported_names("export {\n  Room,\n  f as fetch\n};\n"), ["Room", "fetch"]);
+    }
 }

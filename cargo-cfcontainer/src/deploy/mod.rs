@@ -9,14 +9,15 @@ mod consumers;
 mod container_entries;
 mod desired;
 mod file_bindings;
+pub mod migrations;
 mod plan;
 mod remote;
 mod routes;
 
 pub use apply::{apply, DeployedApp};
 pub use cache::LastDeploy;
-pub use desired::{container_fields, exported_names, DesiredApp, DesiredScript, WorkerSecret};
-pub use plan::{Action, AppPlan, AppStep, FieldChange, Plan, ScriptPlan};
+pub use desired::{container_fields, DesiredApp, DesiredScript, WorkerSecret};
+pub use plan::{Action, Plan};
 pub use remote::Remote;
 pub use routes::DesiredRoutes;
 
@@ -27,14 +28,14 @@ pub fn deployed_by_us(project: &Project, tags: &[String]) -> bool {
 }
 
 use bollard::Docker;
-use cfcontainer_meta::{ContainerMeta, ImageSource};
+use cfcontainer_meta::ContainerMeta;
 
 use crate::api::Client;
-use crate::artifact::{self, BuildRequest};
+use crate::build::{self, BuildRequest};
 use crate::image::{self, RegistryAuth};
 use crate::output::Output;
 use crate::tools::BuildTools;
-use crate::{dev, engine, Error, Project};
+use crate::{engine, Error, Project};
 
 /// A crate ready to compare with the account: built for release, its
 /// worker bundled, its desired script computed.
@@ -55,14 +56,14 @@ pub struct Prepared {
 /// the release profile) and computes the desired script.
 pub fn prepare(project: Project, feature_args: Vec<String>, out: &Output) -> Result<Prepared, Error> {
     let client = Client::from_env(&project.settings)?;
-    let request = BuildRequest { target: artifact::WASM_TARGET, release: true, feature_args };
-    let mut loaded = artifact::load(project, &request, out)?;
+    let request = BuildRequest { target: build::WASM_TARGET, release: true, feature_args };
+    let mut loaded = build::load(project, &request, out)?;
     if let Some(source) = &loaded.project.settings.wrangler {
         let env = loaded.project.env.as_deref();
         container_entries::apply(source, &mut loaded.containers, env)?;
     }
     let tools = || crate::runtime()?.block_on(BuildTools::provide(&loaded.project, out));
-    let modules_dir = dev::worker_build_if_stale(&loaded.project, &loaded.artifact, tools, out)?;
+    let modules_dir = build::worker_build_if_stale(&loaded.project, &loaded.artifact, tools, out)?;
     let script = desired::script(&loaded.project, &loaded.containers, &modules_dir, client.token())?;
     let consumers = consumers::desired(&loaded.project.settings)?;
     Ok(Prepared { project: loaded.project, containers: loaded.containers, client, script, consumers })
@@ -74,7 +75,7 @@ impl Prepared {
     /// named by its content tag.
     pub async fn applications(&self, push: bool, out: &Output) -> Result<Vec<DesiredApp>, Error> {
         let worker = &self.project.settings.name;
-        let built = self.containers.iter().any(|c| matches!(c.image, ImageSource::Dockerfile { .. }));
+        let built = self.containers.iter().any(image::is_built);
         let docker = if built { Some(engine::connect().await?) } else { None };
         let references = match (&docker, push) {
             (Some(docker), true) => image::publish(docker, &self.client, &self.project, &self.containers, out)

@@ -11,7 +11,7 @@ use super::desired::{DesiredApp, DesiredScript};
 use super::routes::DesiredRoutes;
 use super::Remote;
 use crate::api::{AppConstraints, Application, BindingKind, Origin, ScriptRoute, ScriptSettings, ScriptSubdomain};
-use crate::migrations::Migrations;
+use super::migrations::Migrations;
 use crate::WorkerSettings;
 
 /// What happens to one resource.

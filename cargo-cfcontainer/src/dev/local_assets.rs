@@ -13,8 +13,8 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::workerd::quoted;
-use crate::assets::{Assets, HtmlHandling, Manifest, NotFoundHandling, RunWorkerFirst};
+use super::capnp::quoted;
+use crate::project::assets::{Assets, HtmlHandling, Manifest, NotFoundHandling, RunWorkerFirst};
 use crate::tools::{ASSETS_KV, ASSETS_ROUTER, ASSET_WORKER};
 
 /// The service requests enter by when the Worker has assets.
@@ -144,7 +144,7 @@ impl LocalAssets {
 
     /// Writes the binary manifest beside the config in `dir`.
     pub fn prepare(&self, dir: &Path) -> Result<(), crate::Error> {
-        let manifest = crate::assets::manifest(&self.assets.directory)?;
+        let manifest = crate::project::assets::manifest(&self.assets.directory)?;
         std::fs::write(dir.join(MANIFEST_FILE), encoded(&manifest))
             .map_err(|e| crate::Error::Local { what: format!("write {MANIFEST_FILE}"), why: e.to_string() })?;
         let reverse: serde_json::Map<String, serde_json::Value> = manifest
@@ -228,7 +228,7 @@ impl LocalAssets {
     /// asset, and every directory of the assets (a file added or removed
     /// changes its directory).
     pub fn inputs(&self) -> Vec<PathBuf> {
-        crate::assets::watched(&self.assets.directory).unwrap_or_default()
+        crate::project::assets::watched(&self.assets.directory).unwrap_or_default()
     }
 }
 

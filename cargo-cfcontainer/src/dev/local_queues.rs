@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use cfcontainer_meta::wrangler::Bindings;
 use serde::Serialize;
 
-use super::workerd::quoted;
+use super::capnp::quoted;
 use crate::tools::QUEUE_BROKER;
 
 /// The service running the broker objects.

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use cfcontainer_meta::wrangler::Bindings;
 
-use super::workerd::quoted;
+use super::capnp::quoted;
 use crate::tools::OBJECT_ENTRY;
 
 /// The storage kinds dev serves locally.

@@ -22,11 +22,11 @@ use super::local_storage::{local_stores, LocalStores};
 use super::simulator::Simulator;
 use super::watch::{dep_info_inputs, Change, Inputs, Snapshot};
 use super::{workerd_socket, OwnObjects, WorkerdConfig};
-use crate::artifact::{self, BuildRequest, Loaded};
+use crate::build::{self, BuildRequest, Loaded};
 use crate::child::WithoutCredentials;
 use crate::image::{self, BuildContext, DefaultExclusions};
 use crate::output::Output;
-use crate::own_classes::besides_containers;
+use crate::project::own_classes::besides_containers;
 use crate::tools::{self, BuildTools};
 use crate::{engine, Error, Project};
 
@@ -205,7 +205,7 @@ async fn build(
         Some(modules) => modules,
         None => {
             let tools = BuildTools::provide(&project, out).await?;
-            super::worker_build(&project, !options.release, &tools, out)?
+            build::worker_build(&project, !options.release, &tools, out)?
         }
     };
     let built = image::build_all(docker, &project, &containers, true, out).await?;
@@ -259,11 +259,11 @@ fn load(options: &DevOptions, out: &Output) -> Result<Loaded, Error> {
     let project = Project::load(options.manifest.as_deref(), options.package.as_deref(), options.env.as_deref())?;
     warn_unprovided(&project, out);
     let request = BuildRequest {
-        target: artifact::WASM_TARGET,
+        target: build::WASM_TARGET,
         release: options.release,
         feature_args: options.feature_args.clone(),
     };
-    artifact::load(project, &request, out)
+    build::load(project, &request, out)
 }
 
 /// Local KV, R2 and D1 for the wrangler file's bindings of those kinds,

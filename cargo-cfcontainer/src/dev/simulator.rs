@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::local_assets::LocalAssets;
 use super::local_queues::LocalQueues;
 use super::local_storage::LocalStores;
-use super::workerd::quoted;
+use super::capnp::quoted;
 use crate::tools::{OBJECT_ENTRY, QUEUE_BROKER, SHARED_MODULE, ZOD_MODULE};
 
 /// What dev simulates locally, and where the simulator's scripts are.

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use cfcontainer_meta::ContainerMeta;
 
+use super::capnp::quoted;
 use super::simulator::Simulator;
 
 /// Everything a local workerd needs to serve one worker.
@@ -56,7 +57,7 @@ pub struct OwnObjects {
 /// workerd's name for the engine behind `DOCKER_HOST`, if it is a unix socket.
 ///
 /// ```
-/// use cargo_cfcontainer::dev::workerd_socket;
+/// use cargo_cfcontainer::workerd_socket;
 /// assert_eq!(workerd_socket("unix:///var/run/docker.sock").as_deref(), Some("unix:/var/run/docker.sock"));
 /// assert_eq!(workerd_socket("tcp://127.0.0.1:2375"), None);
 /// ```
@@ -179,19 +180,4 @@ const worker :Workerd.Worker = (
             socket = quoted(&self.docker_socket),
         )
     }
-}
-
-/// A capnp string literal.
-pub(super) fn quoted(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

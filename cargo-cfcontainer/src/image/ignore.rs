@@ -16,15 +16,6 @@ pub struct IgnoreRules {
 
 impl IgnoreRules {
     /// Parses the text of a `.dockerignore` file.
-    ///
-    /// ```
-    /// use cargo_cfcontainer::image::IgnoreRules;
-    /// let rules = IgnoreRules::parse("target\n*.log\n!keep.log\n").unwrap();
-    /// assert!(rules.excludes("target/debug/app"));
-    /// assert!(rules.excludes("build.log"));
-    /// assert!(!rules.excludes("keep.log"));
-    /// assert!(!rules.excludes("src/main.rs"));
-    /// ```
     pub fn parse(text: &str) -> Result<IgnoreRules, String> {
         let mut rules = Vec::new();
         for (number, line) in text.lines().enumerate() {
@@ -120,5 +111,14 @@ mod tests {
     fn bad_lines_are_errors() {
         assert!(IgnoreRules::parse("!\n").is_err());
         assert!(IgnoreRules::parse("[unterminated\n").is_err());
+    }
+
+    #[test]
+    fn dockerignore_rules_exclude_matches_unless_an_exception_keeps_them() {
+        let rules = IgnoreRules::parse("target\n*.log\n!keep.log\n").unwrap();
+        assert!(rules.excludes("target/debug/app"));
+        assert!(rules.excludes("build.log"));
+        assert!(!rules.excludes("keep.log"));
+        assert!(!rules.excludes("src/main.rs"));
     }
 }

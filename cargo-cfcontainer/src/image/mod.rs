@@ -10,8 +10,8 @@ mod push;
 pub use build::{build_all, BuiltImage};
 pub use context::{BuildContext, ContextError, DefaultExclusions};
 pub use ignore::IgnoreRules;
-pub use publish::{prebuilt_references, publish, with_account, Published};
-pub use push::{push_all, pushed_digest, PushedImage, RegistryAuth};
+pub use publish::{prebuilt_references, publish, Published};
+pub use push::{push_all, pushed_digest, RegistryAuth};
 
 use std::path::PathBuf;
 
@@ -28,11 +28,6 @@ pub const DEV_PREFIX: &str = "cloudflare-dev";
 
 /// The repository name of a container's image: its `name`, or
 /// `<worker>-<class in kebab case>`.
-///
-/// ```
-/// let meta = cfcontainer_meta::ContainerMeta::example("MyContainer");
-/// assert_eq!(cargo_cfcontainer::image::repository(&meta, "hello"), "hello-my-container");
-/// ```
 pub fn repository(meta: &ContainerMeta, worker: &str) -> String {
     meta.image_name.clone().unwrap_or_else(|| format!("{worker}-{}", kebab_case(&meta.class)))
 }
@@ -46,4 +41,15 @@ pub fn source_dir(meta: &ContainerMeta, project: &Project) -> PathBuf {
 /// True if the container's image is built from a Dockerfile.
 pub fn is_built(meta: &ContainerMeta) -> bool {
     matches!(meta.image, ImageSource::Dockerfile { .. })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_image_repository_is_the_worker_and_the_class_in_kebab_case() {
+        let meta = cfcontainer_meta::ContainerMeta::example("MyContainer");
+        assert_eq!(repository(&meta, "hello"), "hello-my-container");
+    }
 }

@@ -77,17 +77,22 @@ pub fn prebuilt_references(containers: &[ContainerMeta], registry: &str, account
 
 /// A reference in `registry`'s root gets the account's namespace; any
 /// other reference is used as is.
-///
-/// ```
-/// use cargo_cfcontainer::image::with_account;
-/// let host = "registry.cloudflare.com";
-/// assert_eq!(with_account("registry.cloudflare.com/app:1.0", host, "acc"), "registry.cloudflare.com/acc/app:1.0");
-/// assert_eq!(with_account("registry.cloudflare.com/acc/app:1.0", host, "acc"), "registry.cloudflare.com/acc/app:1.0");
-/// assert_eq!(with_account("docker.io/library/nginx:1", host, "acc"), "docker.io/library/nginx:1");
-/// ```
-pub fn with_account(reference: &str, registry: &str, account: &str) -> String {
+fn with_account(reference: &str, registry: &str, account: &str) -> String {
     match reference.strip_prefix(registry).and_then(|r| r.strip_prefix('/')) {
         Some(path) if !path.contains('/') => format!("{registry}/{account}/{path}"),
         _ => reference.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_in_the_registry_root_gets_the_account_and_others_are_kept() {
+        let host = "registry.cloudflare.com";
+        assert_eq!(with_account("registry.cloudflare.com/app:1.0", host, "acc"), "registry.cloudflare.com/acc/app:1.0");
+        assert_eq!(with_account("registry.cloudflare.com/acc/app:1.0", host, "acc"), "registry.cloudflare.com/acc/app:1.0");
+        assert_eq!(with_account("docker.io/library/nginx:1", host, "acc"), "docker.io/library/nginx:1");
     }
 }

@@ -11,7 +11,7 @@ use super::entries::{
     BuildEntry, ClassOf, ConstraintsEntry, ContainerEntry, DurableObjectEntry, InstanceTypeEntry, MigrationEntry,
     StepPercentage, WorkerDefaults,
 };
-use crate::migrations::{next_tag, Migrations};
+use crate::deploy::migrations::{next_tag, Migrations};
 use crate::Project;
 
 /// Top-level keys set only when the file lacks them, the containers and

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use bollard::query_parameters::{ListContainersOptionsBuilder, RemoveContainerOptionsBuilder};
-use cargo_cfcontainer::dev::{workerd_socket, WorkerdConfig};
+use cargo_cfcontainer::{workerd_socket, WorkerdConfig};
 use cfcontainer_meta::{ContainerMeta, ImageSource};
 
 use super::{cfcontainer_with_env, prerequisite, root, stderr, stdout};

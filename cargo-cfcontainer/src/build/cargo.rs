@@ -1,4 +1,4 @@
-//! The compiled worker: built with cargo when stale, located on disk.
+//! The worker crate compiled by cargo when stale, located on disk.
 
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -6,52 +6,12 @@ use std::process::{Command, Stdio};
 use std::time::SystemTime;
 
 use cargo_metadata::Message;
-use cfcontainer_meta::ContainerMeta;
 
+use super::{BuildRequest, WASM_TARGET};
 use crate::child::WithoutCredentials;
 use crate::error::one_line;
 use crate::output::Output;
 use crate::{Error, Project};
-
-/// A built crate and the containers its artifact declares.
-pub struct Loaded {
-    /// The worker crate.
-    pub project: Project,
-    /// The artifact read.
-    pub artifact: PathBuf,
-    /// Its containers.
-    pub containers: Vec<ContainerMeta>,
-}
-
-/// Builds `project` for `request` if needed and reads its containers from
-/// the compiled artifact.
-pub fn load(project: Project, request: &BuildRequest, out: &Output) -> Result<Loaded, Error> {
-    let artifact = ensure_built(&project, request, out)?;
-    let containers = crate::section::containers(&artifact)?;
-    Ok(Loaded { project, artifact, containers })
-}
-
-/// The target Workers run.
-pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
-
-/// What to build: target triple, profile and features.
-#[derive(Debug, Clone)]
-pub struct BuildRequest<'a> {
-    /// Target triple.
-    pub target: &'a str,
-    /// Release profile instead of dev.
-    pub release: bool,
-    /// `--features` and friends, passed to cargo as they are.
-    pub feature_args: Vec<String>,
-}
-
-impl BuildRequest<'_> {
-    /// Everything besides the sources that decides what cargo builds.
-    fn key(&self) -> String {
-        let flags = ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"].map(|v| std::env::var(v).unwrap_or_default());
-        format!("{} release={} {:?} {:?}\n", self.target, self.release, self.feature_args, flags)
-    }
-}
 
 /// The artifact of `project` for `request`, building it first unless our
 /// last build of it had the same request, nothing rebuilt it since, and no
@@ -89,7 +49,7 @@ fn stamp_path(artifact: &Path) -> PathBuf {
 }
 
 /// Where cargo puts the library for this target and profile.
-pub(crate) fn expected_path(project: &Project, request: &BuildRequest) -> PathBuf {
+fn expected_path(project: &Project, request: &BuildRequest) -> PathBuf {
     let profile = if request.release { "release" } else { "debug" };
     let host = request.target == host_triple();
     let dir =
@@ -133,7 +93,7 @@ fn is_fresh(project: &Project, request: &BuildRequest, artifact: &Path) -> bool 
 }
 
 /// Splits a dep-info input list on unescaped spaces.
-pub(crate) fn dep_info_paths(list: &str) -> Vec<PathBuf> {
+pub fn dep_info_paths(list: &str) -> Vec<PathBuf> {
     let mut paths = Vec::new();
     let mut current = String::new();
     let mut chars = list.chars();

@@ -1,4 +1,4 @@
-//! Building the worker to wasm and JS with worker-build.
+//! The worker bundled to JS and wasm by worker-build.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

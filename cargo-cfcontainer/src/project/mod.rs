@@ -1,6 +1,10 @@
 //! The worker crate: its package, target directory and
 //! `[package.metadata.cfcontainer]` settings, read through `cargo metadata`.
 
+pub mod assets;
+pub mod own_classes;
+pub mod upload_settings;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
@@ -10,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::child::WithoutCredentials;
 use crate::error::one_line;
-use crate::upload_settings::{PlacementConfig, UploadSettings};
 use crate::Error;
+use upload_settings::{PlacementConfig, UploadSettings};
 
 /// Compatibility date used when the crate sets none: the newest date the
 /// pinned local workerd (1.20260305.0) supports.
@@ -65,7 +69,7 @@ pub struct WorkerSettings {
     pub upload_settings: UploadSettings,
     /// The wrangler file's static `assets`.
     #[serde(skip)]
-    pub assets: Option<crate::assets::Assets>,
+    pub assets: Option<assets::Assets>,
     /// The crate's wrangler config, when it has one.
     pub wrangler: Option<WranglerSource>,
 }
@@ -85,7 +89,7 @@ pub struct WranglerSource {
     /// The Worker's own Durable Object classes (containers' included
     /// when the file names them; the attribute decides about those).
     #[serde(skip)]
-    pub own_classes: Vec<crate::own_classes::OwnClass>,
+    pub own_classes: Vec<own_classes::OwnClass>,
     /// Its keys that would change the deployed Worker but that `deploy`
     /// does not apply yet (`triggers`, `routes`, ...): deploy refuses
     /// them rather than leave them out.
@@ -427,7 +431,7 @@ fn from_wrangler(
         Some(_) => return Err(bad("`containers` must be a list".into())),
         None => Vec::new(),
     };
-    let own_classes = crate::own_classes::own_classes(inherited("migrations"), &section.bindings).map_err(bad)?;
+    let own_classes = own_classes::own_classes(inherited("migrations"), &section.bindings).map_err(bad)?;
     let source = WranglerSource {
         path: path.to_path_buf(),
         bindings: section.bindings.clone(),
@@ -450,9 +454,9 @@ fn from_wrangler(
     let crons = inherited("triggers").map(crons).transpose().map_err(bad)?;
     let assets = match inherited("assets") {
         Some(section) => {
-            let section: crate::assets::AssetsSection =
+            let section: assets::AssetsSection =
                 serde_json::from_value(section.clone()).map_err(|e| bad(format!("`assets`: {e}")))?;
-            Some(crate::assets::Assets::from_section(&section, path.parent().unwrap_or(Path::new("."))).map_err(bad)?)
+            Some(assets::Assets::from_section(&section, path.parent().unwrap_or(Path::new("."))).map_err(bad)?)
         }
         None => None,
     };
@@ -467,7 +471,7 @@ struct FromFile {
     json_vars: JsonVars,
     upload_settings: UploadSettings,
     crons: Option<Vec<String>>,
-    assets: Option<crate::assets::Assets>,
+    assets: Option<assets::Assets>,
 }
 
 /// `triggers = { crons = [...] }`, each a five-field cron expression as

@@ -21,16 +21,6 @@ pub struct Migrations {
 impl Migrations {
     /// Compares the account's classes with the crate's `(class,
     /// renamed_from)` list.
-    ///
-    /// ```
-    /// use cargo_cfcontainer::migrations::Migrations;
-    /// let remote = vec!["Old".to_string(), "Gone".to_string()];
-    /// let desired = vec![("New".to_string(), Some("Old".to_string())), ("Fresh".to_string(), None)];
-    /// let m = Migrations::between(&remote, &desired);
-    /// assert_eq!(m.new, ["Fresh"]);
-    /// assert_eq!(m.renamed, [("Old".to_string(), "New".to_string())]);
-    /// assert_eq!(m.deleted, ["Gone"]);
-    /// ```
     pub fn between(remote: &[String], desired: &[(String, Option<String>)]) -> Migrations {
         let mut m = Migrations::default();
         for (class, renamed_from) in desired {
@@ -79,15 +69,6 @@ impl Migrations {
     }
 
     /// The upload's `migrations`, from the account's `current` tag.
-    ///
-    /// ```
-    /// use cargo_cfcontainer::migrations::Migrations;
-    /// let m = Migrations { new: vec!["A".into()], ..Default::default() };
-    /// assert_eq!((m.body(None).old_tag, m.body(None).new_tag.as_str()), (None, "v1"));
-    /// assert_eq!(m.body(Some("v3")).old_tag.as_deref(), Some("v3"));
-    /// assert_eq!(m.body(Some("v3")).new_tag, "v4");
-    /// assert_eq!(m.body(None).steps[0].new_sqlite_classes, ["A"]);
-    /// ```
     pub fn body(&self, current: Option<&str>) -> MigrationsBody {
         MigrationsBody { old_tag: current.map(str::to_string), new_tag: next_tag(current), steps: vec![self.step()] }
     }
@@ -117,5 +98,29 @@ pub fn next_tag(current: Option<&str>) -> String {
             Some(n) => format!("v{}", n + 1),
             None => format!("{tag}-1"),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_migrations_between_the_accounts_classes_and_the_crates_are_new_renamed_and_deleted() {
+        let remote = vec!["Old".to_string(), "Gone".to_string()];
+        let desired = vec![("New".to_string(), Some("Old".to_string())), ("Fresh".to_string(), None)];
+        let m = Migrations::between(&remote, &desired);
+        assert_eq!(m.new, ["Fresh"]);
+        assert_eq!(m.renamed, [("Old".to_string(), "New".to_string())]);
+        assert_eq!(m.deleted, ["Gone"]);
+    }
+
+    #[test]
+    fn the_upload_moves_the_migration_tag_from_the_accounts_to_the_next() {
+        let m = Migrations { new: vec!["A".into()], ..Default::default() };
+        assert_eq!((m.body(None).old_tag, m.body(None).new_tag.as_str()), (None, "v1"));
+        assert_eq!(m.body(Some("v3")).old_tag.as_deref(), Some("v3"));
+        assert_eq!(m.body(Some("v3")).new_tag, "v4");
+        assert_eq!(m.body(None).steps[0].new_sqlite_classes, ["A"]);
     }
 }

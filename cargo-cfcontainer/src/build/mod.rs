@@ -1,0 +1,58 @@
+//! The build stage shared by `deploy`, `dev` and the reading verbs: the
+//! worker crate compiled by cargo ([`ensure_built`]), the `#[container]`
+//! records read back out of the artifact ([`records`]), and the JS/wasm
+//! bundle worker-build makes of it ([`bundle`]).
+
+mod bundle;
+mod cargo;
+pub mod records;
+
+use std::path::PathBuf;
+
+use cfcontainer_meta::ContainerMeta;
+
+pub use bundle::{worker_build, worker_build_if_stale};
+pub use cargo::{dep_info_paths, ensure_built, has_target};
+
+use crate::output::Output;
+use crate::{Error, Project};
+
+/// The target Workers run.
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// A built crate and the containers its artifact declares.
+pub struct Loaded {
+    /// The worker crate.
+    pub project: Project,
+    /// The artifact read.
+    pub artifact: PathBuf,
+    /// Its containers.
+    pub containers: Vec<ContainerMeta>,
+}
+
+/// Builds `project` for `request` if needed and reads its containers from
+/// the compiled artifact.
+pub fn load(project: Project, request: &BuildRequest, out: &Output) -> Result<Loaded, Error> {
+    let artifact = ensure_built(&project, request, out)?;
+    let containers = records::containers(&artifact)?;
+    Ok(Loaded { project, artifact, containers })
+}
+
+/// What to build: target triple, profile and features.
+#[derive(Debug, Clone)]
+pub struct BuildRequest<'a> {
+    /// Target triple.
+    pub target: &'a str,
+    /// Release profile instead of dev.
+    pub release: bool,
+    /// `--features` and friends, passed to cargo as they are.
+    pub feature_args: Vec<String>,
+}
+
+impl BuildRequest<'_> {
+    /// Everything besides the sources that decides what cargo builds.
+    fn key(&self) -> String {
+        let flags = ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"].map(|v| std::env::var(v).unwrap_or_default());
+        format!("{} release={} {:?} {:?}\n", self.target, self.release, self.feature_args, flags)
+    }
+}
