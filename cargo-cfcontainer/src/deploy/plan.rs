@@ -8,10 +8,10 @@ use serde::Serialize;
 
 use super::consumers::ConsumerStep;
 use super::desired::{DesiredApp, DesiredScript};
+use super::migrations::Migrations;
 use super::routes::DesiredRoutes;
 use super::Remote;
 use crate::api::{AppConstraints, Application, BindingKind, Origin, ScriptRoute, ScriptSettings, ScriptSubdomain};
-use super::migrations::Migrations;
 use crate::WorkerSettings;
 
 /// What happens to one resource.

@@ -5,10 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
+use super::capnp::quoted;
 use super::local_assets::LocalAssets;
 use super::local_queues::LocalQueues;
 use super::local_storage::LocalStores;
-use super::capnp::quoted;
 use crate::tools::{OBJECT_ENTRY, QUEUE_BROKER, SHARED_MODULE, ZOD_MODULE};
 
 /// What dev simulates locally, and where the simulator's scripts are.

@@ -92,7 +92,10 @@ mod tests {
     fn a_reference_in_the_registry_root_gets_the_account_and_others_are_kept() {
         let host = "registry.cloudflare.com";
         assert_eq!(with_account("registry.cloudflare.com/app:1.0", host, "acc"), "registry.cloudflare.com/acc/app:1.0");
-        assert_eq!(with_account("registry.cloudflare.com/acc/app:1.0", host, "acc"), "registry.cloudflare.com/acc/app:1.0");
+        assert_eq!(
+            with_account("registry.cloudflare.com/acc/app:1.0", host, "acc"),
+            "registry.cloudflare.com/acc/app:1.0"
+        );
         assert_eq!(with_account("docker.io/library/nginx:1", host, "acc"), "docker.io/library/nginx:1");
     }
 }
