@@ -222,8 +222,8 @@ async fn token(project: Option<&Project>, out: &Output) -> Check {
     }
     // Listing is what the token's permissions allow at least; deploys need
     // the Edit permissions of the same two groups.
-    let scripts = client.get::<serde_json::Value>("/workers/scripts", out).await;
-    let apps = client.get::<serde_json::Value>("/containers/applications", out).await;
+    let scripts = client.scripts(out).await;
+    let apps = client.applications(out).await;
     match (scripts, apps) {
         (Ok(_), Ok(_)) => Check::ok(
             "api token",

@@ -3,9 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
+use super::{Body, Client, Part, Retry, Secret};
+use crate::output::Output;
 use crate::project::assets::AssetsConfig;
+use crate::Error;
 
 /// `POST /workers/scripts/{name}/assets-upload-session`'s body: every
 /// file of the directory by path.
@@ -51,4 +55,31 @@ pub struct AssetsMetadata {
     pub jwt: String,
     /// How the assets are served.
     pub config: AssetsConfig,
+}
+
+impl Client {
+    /// `POST /workers/scripts/{name}/assets-upload-session`: which of the
+    /// files the account lacks, and the session's token.
+    pub async fn assets_upload_session(
+        &self,
+        name: &str,
+        request: &UploadSessionRequest,
+        out: &Output,
+    ) -> Result<UploadSession, Error> {
+        let path = format!("/workers/scripts/{name}/assets-upload-session");
+        self.call(Method::POST, &path, Body::json(request), Retry::Safe, out).await
+    }
+
+    /// `POST /workers/assets/upload?base64=true`: one bucket of static
+    /// assets, authorized by the upload session's token instead of the API
+    /// token.
+    pub async fn upload_assets(
+        &self,
+        session: &Secret,
+        parts: Vec<Part>,
+        out: &Output,
+    ) -> Result<AssetsUploaded, Error> {
+        let path = "/workers/assets/upload?base64=true";
+        self.call_as(Method::POST, path, Body::Multipart(parts), Retry::Safe, Some(session), out).await
+    }
 }

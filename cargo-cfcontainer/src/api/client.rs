@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::kill_hook::KillHook;
-use super::{Secret, TokenStatus, Zone, DEFAULT_BASE_URL};
+use super::{Secret, DEFAULT_BASE_URL};
 use crate::output::Output;
 use crate::{Error, WorkerSettings};
 
@@ -22,6 +22,39 @@ const MAX_BACKOFF: Duration = Duration::from_secs(8);
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// Per-request timeout (uploads of a few MB included).
 const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The waits between the attempts of one call: [`FIRST_BACKOFF`], then
+/// double each time up to [`MAX_BACKOFF`]. A `Retry-After` of the API (up
+/// to [`MAX_RETRY_AFTER`]) replaces one wait; the doubling goes on behind it.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    next: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff { next: FIRST_BACKOFF }
+    }
+}
+
+impl Backoff {
+    /// The wait before the next attempt, given the API's `Retry-After`.
+    pub fn next_wait(&mut self, retry_after: Option<Duration>) -> Duration {
+        let own = self.next;
+        self.next = (self.next * 2).min(MAX_BACKOFF);
+        match retry_after {
+            Some(after) if after <= MAX_RETRY_AFTER => after,
+            _ => own,
+        }
+    }
+}
+
+/// An answer read to its end.
+struct Answer {
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    text: String,
+}
 
 /// Whether a failed call may simply be sent again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,12 +109,6 @@ struct Target {
     label: String,
 }
 
-impl Target {
-    fn get(url: String, label: &str) -> Target {
-        Target { method: Method::GET, url, label: label.to_string() }
-    }
-}
-
 /// A client bound to one account and token.
 pub struct Client {
     http: reqwest::Client,
@@ -133,7 +160,8 @@ impl Client {
     }
 
     /// A client from `CLOUDFLARE_API_TOKEN` and `CLOUDFLARE_API_BASE_URL`
-    /// for `account`; without one, only [`Client::verify_token`] works.
+    /// for `account`; without one, only the calls outside the account
+    /// ([`Client::verify_token`]) work.
     pub fn for_token(account: Option<String>) -> Result<Client, Error> {
         let token = std::env::var("CLOUDFLARE_API_TOKEN").ok().filter(|t| !t.is_empty()).ok_or(Error::NoToken)?;
         let account = account.unwrap_or_default();
@@ -166,34 +194,39 @@ impl Client {
         !self.account.is_empty()
     }
 
-    /// `GET /user/tokens/verify`: whether the token is valid.
-    pub async fn verify_token(&self, out: &Output) -> Result<TokenStatus, Error> {
-        let url = format!("{}/user/tokens/verify", self.base);
-        let verified =
-            self.send(Target::get(url, "GET /user/tokens/verify"), &Body::Empty, Retry::Safe, None, out).await;
-        verified.map(|(status, _)| status)
-    }
-
-    /// `GET /zones?name=...` of this account: the zone called `name`.
-    pub async fn zone_named(&self, name: &str, out: &Output) -> Result<Option<Zone>, Error> {
-        let url = format!("{}/zones?name={name}&account.id={}", self.base, self.account);
-        let (zones, _): (Vec<Zone>, _) =
-            self.send(Target::get(url, "GET /zones"), &Body::Empty, Retry::Safe, None, out).await?;
-        Ok(zones.into_iter().find(|z| z.name == name))
-    }
-
     /// The token, to key hashes that must not be guessable without it.
     pub fn token(&self) -> &Secret {
         &self.token
     }
 
+    /// `GET {base}{path}` of an endpoint outside the account (the token,
+    /// zones); `label` names it in progress and errors.
+    pub(super) async fn get_outside<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        label: &str,
+        out: &Output,
+    ) -> Result<T, Error> {
+        let target = Target { method: Method::GET, url: format!("{}{path}", self.base), label: label.to_string() };
+        self.send(target, &Body::Empty, Retry::Safe, None, out).await.map(|(result, _)| result)
+    }
+
     /// `GET /accounts/{account}{path}`.
-    pub async fn get<T: DeserializeOwned>(&self, path: &str, out: &Output) -> Result<T, Error> {
+    pub(super) async fn get<T: DeserializeOwned>(&self, path: &str, out: &Output) -> Result<T, Error> {
         self.call(Method::GET, path, Body::Empty, Retry::Safe, out).await
     }
 
+    /// `GET /accounts/{account}{path}`, `None` for a 404.
+    pub(super) async fn get_if_found<T: DeserializeOwned>(&self, path: &str, out: &Output) -> Result<Option<T>, Error> {
+        match self.get(path, out).await {
+            Ok(found) => Ok(Some(found)),
+            Err(Error::Api { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// `DELETE /accounts/{account}{path}`; `Ok(false)` if it was already gone (404).
-    pub async fn delete(&self, path: &str, out: &Output) -> Result<bool, Error> {
+    pub(super) async fn delete(&self, path: &str, out: &Output) -> Result<bool, Error> {
         match self.call::<Value>(Method::DELETE, path, Body::Empty, Retry::Safe, out).await {
             Ok(_) => Ok(true),
             Err(Error::Api { status: 404, .. }) => Ok(false),
@@ -202,7 +235,7 @@ impl Client {
     }
 
     /// Calls `/accounts/{account}{path}` and returns the envelope's result.
-    pub async fn call<T: DeserializeOwned>(
+    pub(super) async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
@@ -210,29 +243,27 @@ impl Client {
         retry: Retry,
         out: &Output,
     ) -> Result<T, Error> {
-        let url = format!("{}/accounts/{}{path}", self.base, self.account);
-        let label = format!("{method} {}", path.split('?').next().unwrap_or(path));
-        self.send(Target { method, url, label }, &body, retry, None, out).await.map(|(result, _)| result)
+        self.call_as(method, path, body, retry, None, out).await
     }
 
-    /// `POST /accounts/{account}/workers/assets/upload?base64=true`: one
-    /// bucket of static assets, authorized by the upload session's token
-    /// instead of the API token.
-    pub async fn upload_assets(
+    /// [`Client::call`] authorized by `bearer` instead of the API token.
+    pub(super) async fn call_as<T: DeserializeOwned>(
         &self,
-        session: &Secret,
-        parts: Vec<Part>,
+        method: Method,
+        path: &str,
+        body: Body,
+        retry: Retry,
+        bearer: Option<&Secret>,
         out: &Output,
-    ) -> Result<super::AssetsUploaded, Error> {
-        let url = format!("{}/accounts/{}/workers/assets/upload?base64=true", self.base, self.account);
-        let body = Body::Multipart(parts);
-        let target = Target { method: Method::POST, url, label: "POST /workers/assets/upload".into() };
-        self.send(target, &body, Retry::Safe, Some(session), out).await.map(|(result, _)| result)
+    ) -> Result<T, Error> {
+        let url = format!("{}/accounts/{}{path}", self.base, self.account);
+        let label = format!("{method} {}", path.split('?').next().unwrap_or(path));
+        self.send(Target { method, url, label }, &body, retry, bearer, out).await.map(|(result, _)| result)
     }
 
     /// `GET` of a list, following its pages (`result_info`) to the end: a
     /// list read as one page would miss what a large account has beyond it.
-    pub async fn get_all<T: DeserializeOwned>(&self, path: &str, out: &Output) -> Result<Vec<T>, Error> {
+    pub(super) async fn get_all<T: DeserializeOwned>(&self, path: &str, out: &Output) -> Result<Vec<T>, Error> {
         let mut items: Vec<T> = Vec::new();
         let mut page = 1;
         let mut per_page = None;
@@ -243,9 +274,9 @@ impl Client {
                 (_, None) => format!("{path}{}page={page}", separator(path)),
             };
             let url = format!("{}/accounts/{}{paged}", self.base, self.account);
-            let label = format!("GET {path}");
-            let (batch, info): (Vec<T>, _) =
-                self.send(Target::get(url, &label), &Body::Empty, Retry::Safe, None, out).await?;
+            let label = format!("GET {}", path.split('?').next().unwrap_or(path));
+            let target = Target { method: Method::GET, url, label };
+            let (batch, info): (Vec<T>, _) = self.send(target, &Body::Empty, Retry::Safe, None, out).await?;
             let fetched = batch.len();
             items.extend(batch);
             let Some(info) = info else { return Ok(items) };
@@ -263,7 +294,9 @@ impl Client {
     }
 
     /// Sends `body` to `target`, retrying as `retry` allows, authorized
-    /// by `bearer` (default: the API token).
+    /// by `bearer` (default: the API token). Every retry waits as
+    /// [`Backoff`] says, whatever failed: the connection, the body, or an
+    /// answer that may be sent again.
     async fn send<T: DeserializeOwned>(
         &self,
         target: Target,
@@ -273,19 +306,12 @@ impl Client {
         out: &Output,
     ) -> Result<(T, Option<ResultInfo>), Error> {
         let Target { method, url, label } = target;
-        let mut backoff = FIRST_BACKOFF;
+        let mut backoff = Backoff::default();
         for attempt in 1..=ATTEMPTS {
             out.verbose(&format!("{label} (attempt {attempt})"));
-            let sent = self.request(method.clone(), &url, body, bearer.unwrap_or(&self.token))?.send().await;
             let last = attempt == ATTEMPTS;
-            let response = match sent {
-                Ok(r) => r,
-                Err(e) if retry == Retry::Safe && !last => {
-                    out.verbose(&format!("{label}: {e}; retrying in {backoff:?}"));
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                    continue;
-                }
+            let (why, retry_after) = match self.attempt(&method, &url, body, bearer).await? {
+                Err(e) if retry == Retry::Safe && !last => (transport_error(&e), None),
                 Err(e) => {
                     return Err(Error::ApiUnreachable {
                         call: label,
@@ -293,45 +319,45 @@ impl Client {
                         why: transport_error(&e),
                     })
                 }
-            };
-            let status = response.status();
-            let retry_after = response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok())
-                .map(Duration::from_secs);
-            let text = match response.text().await {
-                Ok(t) => t,
-                Err(e) if retry == Retry::Safe && !last => {
-                    out.verbose(&format!("{label}: {e}; retrying"));
-                    tokio::time::sleep(backoff).await;
-                    continue;
-                }
-                Err(e) => {
-                    return Err(Error::ApiUnreachable {
-                        call: label,
-                        base: self.base.clone(),
-                        why: transport_error(&e),
-                    })
+                Ok(answer) => {
+                    self.kill_hook.answered();
+                    let status = answer.status;
+                    let retryable =
+                        status == StatusCode::TOO_MANY_REQUESTS || (retry == Retry::Safe && status.is_server_error());
+                    if !retryable || last {
+                        return parse(&label, status, &answer.text);
+                    }
+                    (format!("HTTP {}", status.as_u16()), answer.retry_after)
                 }
             };
-            self.kill_hook.answered();
-            let retryable =
-                status == StatusCode::TOO_MANY_REQUESTS || (retry == Retry::Safe && status.is_server_error());
-            if retryable && !last {
-                let wait = match retry_after {
-                    Some(after) if after <= MAX_RETRY_AFTER => after,
-                    _ => backoff,
-                };
-                out.verbose(&format!("{label}: HTTP {}; retrying in {wait:?}", status.as_u16()));
-                tokio::time::sleep(wait).await;
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-                continue;
-            }
-            return parse(&label, status, &text);
+            let wait = backoff.next_wait(retry_after);
+            out.verbose(&format!("{label}: {why}; retrying in {wait:?}"));
+            tokio::time::sleep(wait).await;
         }
         unreachable!("the last attempt returns")
+    }
+
+    /// One attempt: the answer with its whole body, or why none came.
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &str,
+        body: &Body,
+        bearer: Option<&Secret>,
+    ) -> Result<Result<Answer, reqwest::Error>, Error> {
+        let request = self.request(method.clone(), url, body, bearer.unwrap_or(&self.token))?;
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => return Ok(Err(e)),
+        };
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(Duration::from_secs);
+        Ok(response.text().await.map(|text| Answer { status, retry_after, text }))
     }
 
     fn request(
@@ -439,4 +465,35 @@ fn transport_error(error: &reqwest::Error) -> String {
         source = s.source();
     }
     crate::error::one_line(&why)
+}
+
+/// `value` percent-encoded for a query string.
+pub(super) fn query_value(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backoff_doubles_from_a_quarter_second_to_eight_and_stays_there() {
+        let mut backoff = Backoff::default();
+        let waits: Vec<u128> = (0..7).map(|_| backoff.next_wait(None).as_millis()).collect();
+        assert_eq!(waits, [250, 500, 1000, 2000, 4000, 8000, 8000]);
+    }
+
+    #[test]
+    fn a_retry_after_replaces_one_wait_unless_it_is_longer_than_a_minute() {
+        let mut backoff = Backoff::default();
+        assert_eq!(backoff.next_wait(Some(Duration::from_secs(3))), Duration::from_secs(3));
+        // The doubling went on behind it.
+        assert_eq!(backoff.next_wait(None), Duration::from_millis(500));
+        assert_eq!(backoff.next_wait(Some(Duration::from_secs(600))), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(query_value("a b&c=d"), "a+b%26c%3Dd");
+    }
 }

@@ -3,9 +3,13 @@
 //! new API fields do not break deploys.
 
 use cfcontainer_meta::RolloutKind;
+use reqwest::Method;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use super::Secret;
+use super::{Body, Client, Retry, Secret};
+use crate::output::Output;
+use crate::Error;
 
 /// A container application, as listed by `GET /containers/applications`.
 #[derive(Debug, Clone, Deserialize)]
@@ -273,6 +277,54 @@ pub struct RegistryCredentials {
     pub username: String,
     /// Registry password; never printed.
     pub password: Secret,
+}
+
+impl Client {
+    /// `GET /containers/applications`: every application of the account.
+    pub async fn applications(&self, out: &Output) -> Result<Vec<Application>, Error> {
+        self.get_all("/containers/applications", out).await
+    }
+
+    /// `POST /containers/applications`; not repeated after an ambiguous
+    /// failure ([`Retry::Reconcile`]).
+    pub async fn create_application(&self, app: &NewApplication, out: &Output) -> Result<Application, Error> {
+        self.call(Method::POST, "/containers/applications", Body::json(app), Retry::Reconcile, out).await
+    }
+
+    /// `PATCH /containers/applications/{id}`.
+    pub async fn patch_application(&self, id: &str, patch: &ApplicationPatch, out: &Output) -> Result<(), Error> {
+        let path = format!("/containers/applications/{id}");
+        self.call::<Value>(Method::PATCH, &path, Body::json(patch), Retry::Safe, out).await.map(drop)
+    }
+
+    /// `DELETE /containers/applications/{id}`; `false` if it was gone.
+    pub async fn delete_application(&self, id: &str, out: &Output) -> Result<bool, Error> {
+        self.delete(&format!("/containers/applications/{id}"), out).await
+    }
+
+    /// `GET /containers/applications/{id}/rollouts`.
+    pub async fn rollouts(&self, id: &str, out: &Output) -> Result<Vec<Rollout>, Error> {
+        self.get_all(&format!("/containers/applications/{id}/rollouts"), out).await
+    }
+
+    /// `POST /containers/applications/{id}/rollouts`; not repeated after
+    /// an ambiguous failure ([`Retry::Reconcile`]).
+    pub async fn create_rollout(&self, id: &str, rollout: &NewRollout, out: &Output) -> Result<(), Error> {
+        let path = format!("/containers/applications/{id}/rollouts");
+        self.call::<Rollout>(Method::POST, &path, Body::json(rollout), Retry::Reconcile, out).await.map(drop)
+    }
+
+    /// `POST /containers/registries/{host}/credentials`: short-lived
+    /// credentials for the registry.
+    pub async fn registry_credentials(
+        &self,
+        host: &str,
+        request: &CredentialsRequest,
+        out: &Output,
+    ) -> Result<RegistryCredentials, Error> {
+        let path = format!("/containers/registries/{host}/credentials");
+        self.call(Method::POST, &path, Body::json(request), Retry::Safe, out).await
+    }
 }
 
 #[cfg(test)]

@@ -14,11 +14,10 @@ mod user;
 mod workers;
 
 pub use assets::*;
-pub use client::{Body, Client, Part, Retry};
+pub use client::{Backoff, Body, Client, Part, Retry};
 pub use containers::*;
 pub use queues::*;
 pub use routes::*;
-pub use schedules::*;
 pub use secret::Secret;
 pub use user::*;
 pub use workers::*;

@@ -2,7 +2,14 @@
 //! /queues/{id}/consumers`, `PUT /queues/{id}/consumers/{consumer}`, with
 //! the body the official CLI sends (`updateQueueConsumers`).
 
+use reqwest::Method;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::client::query_value;
+use super::{Body, Client, Retry};
+use crate::output::Output;
+use crate::Error;
 
 /// A queue, as `GET /queues` lists it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -82,5 +89,33 @@ impl ConsumerSettings {
             && same(&self.max_wait_time_ms, &actual.max_wait_time_ms)
             && same(&self.max_concurrency, &actual.max_concurrency)
             && same(&self.retry_delay, &actual.retry_delay)
+    }
+}
+
+impl Client {
+    /// `GET /queues?name=`: the queue called `name`, if there is one.
+    pub async fn queue_named(&self, name: &str, out: &Output) -> Result<Option<Queue>, Error> {
+        let found: Vec<Queue> = self.get_all(&format!("/queues?name={}", query_value(name)), out).await?;
+        Ok(found.into_iter().find(|q| q.queue_name == name))
+    }
+
+    /// `POST /queues/{queue_id}/consumers`. Not repeated blindly: a
+    /// consumer that landed shows on the next deploy's read, which then
+    /// updates it.
+    pub async fn create_consumer(&self, queue_id: &str, body: &ConsumerBody, out: &Output) -> Result<(), Error> {
+        let path = format!("/queues/{queue_id}/consumers");
+        self.call::<Value>(Method::POST, &path, Body::json(body), Retry::Reconcile, out).await.map(drop)
+    }
+
+    /// `PUT /queues/{queue_id}/consumers/{consumer_id}`.
+    pub async fn update_consumer(
+        &self,
+        queue_id: &str,
+        consumer_id: &str,
+        body: &ConsumerBody,
+        out: &Output,
+    ) -> Result<(), Error> {
+        let path = format!("/queues/{queue_id}/consumers/{consumer_id}");
+        self.call::<Value>(Method::PUT, &path, Body::json(body), Retry::Safe, out).await.map(drop)
     }
 }

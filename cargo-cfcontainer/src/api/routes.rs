@@ -3,7 +3,14 @@
 //! zone routes) and `PUT /workers/scripts/{name}/domains/records` (the
 //! Custom Domains); each replaces what the Worker had.
 
+use reqwest::Method;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::client::query_value;
+use super::{Body, Client, Retry};
+use crate::output::Output;
+use crate::Error;
 
 /// A zone, from `GET /zones?name=...`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -61,4 +68,38 @@ pub struct DomainsUpdate {
     pub override_existing_dns_record: bool,
     /// The Custom Domains.
     pub origins: Vec<Origin>,
+}
+
+impl Client {
+    /// `GET /zones?name=...` of this account: the zone called `name`.
+    pub async fn zone_named(&self, name: &str, out: &Output) -> Result<Option<Zone>, Error> {
+        let path = format!("/zones?name={}&account.id={}", query_value(name), query_value(self.account()));
+        let zones: Vec<Zone> = self.get_outside(&path, "GET /zones", out).await?;
+        Ok(zones.into_iter().find(|z| z.name == name))
+    }
+
+    /// `GET /workers/scripts/{name}/routes`: the Worker's zone routes.
+    pub async fn script_routes(&self, name: &str, out: &Output) -> Result<Vec<ScriptRoute>, Error> {
+        self.get(&format!("/workers/scripts/{name}/routes"), out).await
+    }
+
+    /// `PUT /workers/scripts/{name}/routes`: replaces the Worker's zone routes.
+    pub async fn set_script_routes(&self, name: &str, routes: &[ScriptRoute], out: &Output) -> Result<(), Error> {
+        let path = format!("/workers/scripts/{name}/routes");
+        self.call::<Value>(Method::PUT, &path, Body::json(&routes), Retry::Safe, out).await.map(drop)
+    }
+
+    /// `GET /workers/domains?service=`: the Custom Domains `service` serves.
+    pub async fn domains_of(&self, service: &str, out: &Output) -> Result<Vec<DomainRecord>, Error> {
+        let all: Vec<DomainRecord> =
+            self.get_all(&format!("/workers/domains?service={}", query_value(service)), out).await?;
+        Ok(all.into_iter().filter(|d| d.service == service).collect())
+    }
+
+    /// `PUT /workers/scripts/{name}/domains/records`: replaces the
+    /// Worker's Custom Domains.
+    pub async fn set_domains(&self, name: &str, update: &DomainsUpdate, out: &Output) -> Result<(), Error> {
+        let path = format!("/workers/scripts/{name}/domains/records");
+        self.call::<Value>(Method::PUT, &path, Body::json(update), Retry::Safe, out).await.map(drop)
+    }
 }

@@ -3,10 +3,14 @@
 //! Durable Object namespaces (read). Read types ignore unknown fields so
 //! new API fields do not break deploys.
 
-use crate::project::upload_settings::UploadSettings;
+use reqwest::Method;
 use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
 
-use super::{AssetsMetadata, Secret};
+use super::{AssetsMetadata, Body, Client, Part, Retry, Secret};
+use crate::output::Output;
+use crate::project::upload_settings::UploadSettings;
+use crate::Error;
 
 /// The `metadata` part of `PUT /workers/scripts/{name}`.
 ///
@@ -394,6 +398,75 @@ pub struct Namespace {
     /// The class name.
     #[serde(default)]
     pub class: Option<String>,
+}
+
+impl Client {
+    /// `GET /workers/scripts`: every script of the account.
+    pub async fn scripts(&self, out: &Output) -> Result<Vec<ScriptEntry>, Error> {
+        self.get_all("/workers/scripts", out).await
+    }
+
+    /// The script called `name`, if the account has it.
+    pub async fn script(&self, name: &str, out: &Output) -> Result<Option<ScriptEntry>, Error> {
+        Ok(self.scripts(out).await?.into_iter().find(|s| s.id == name))
+    }
+
+    /// `GET /workers/scripts/{name}/settings`: its bindings and compatibility.
+    pub async fn script_settings(&self, name: &str, out: &Output) -> Result<ScriptSettings, Error> {
+        self.get(&format!("/workers/scripts/{name}/settings"), out).await
+    }
+
+    /// `GET /workers/scripts/{name}/script-settings`: its tags, `None` if
+    /// there is no such script.
+    pub async fn script_tags(&self, name: &str, out: &Output) -> Result<Option<Vec<String>>, Error> {
+        let found: Option<ScriptTags> =
+            self.get_if_found(&format!("/workers/scripts/{name}/script-settings"), out).await?;
+        Ok(found.map(|s| s.tags))
+    }
+
+    /// `PATCH /workers/scripts/{name}/script-settings` with `tags`, as the
+    /// official CLI sets a Worker's tags.
+    pub async fn set_script_tags(&self, name: &str, tags: Vec<String>, out: &Output) -> Result<(), Error> {
+        let path = format!("/workers/scripts/{name}/script-settings");
+        self.call::<Value>(Method::PATCH, &path, Body::json(&ScriptTags { tags }), Retry::Safe, out).await.map(drop)
+    }
+
+    /// `GET /workers/scripts/{name}/subdomain`.
+    pub async fn script_subdomain(&self, name: &str, out: &Output) -> Result<ScriptSubdomain, Error> {
+        self.get(&format!("/workers/scripts/{name}/subdomain"), out).await
+    }
+
+    /// `POST /workers/scripts/{name}/subdomain`, with the API date the
+    /// official CLI sends it with.
+    pub async fn set_script_subdomain(&self, name: &str, wanted: &ScriptSubdomain, out: &Output) -> Result<(), Error> {
+        let path = format!("/workers/scripts/{name}/subdomain");
+        let body =
+            Body::DatedJson(serde_json::to_value(wanted).expect("subdomain bodies serialize"), SUBDOMAIN_API_DATE);
+        self.call::<Value>(Method::POST, &path, body, Retry::Safe, out).await.map(drop)
+    }
+
+    /// `PUT /workers/scripts/{name}`: the metadata and module parts. Not
+    /// repeated after an ambiguous failure ([`Retry::Reconcile`]).
+    pub async fn upload_script(&self, name: &str, parts: Vec<Part>, out: &Output) -> Result<(), Error> {
+        let path = format!("/workers/scripts/{name}");
+        self.call::<UploadedScript>(Method::PUT, &path, Body::Multipart(parts), Retry::Reconcile, out).await.map(drop)
+    }
+
+    /// `DELETE /workers/scripts/{name}?force=true` (with its Durable
+    /// Objects); `false` if there was none.
+    pub async fn delete_script(&self, name: &str, out: &Output) -> Result<bool, Error> {
+        self.delete(&format!("/workers/scripts/{name}?force=true"), out).await
+    }
+
+    /// `GET /workers/subdomain`: the account's workers.dev subdomain.
+    pub async fn account_subdomain(&self, out: &Output) -> Result<AccountSubdomain, Error> {
+        self.get("/workers/subdomain", out).await
+    }
+
+    /// `GET /workers/durable_objects/namespaces`: every namespace of the account.
+    pub async fn namespaces(&self, out: &Output) -> Result<Vec<Namespace>, Error> {
+        self.get_all("/workers/durable_objects/namespaces", out).await
+    }
 }
 
 #[cfg(test)]

@@ -4,17 +4,15 @@
 //! have done their work before failing are reconciled by reading the
 //! account again, never blindly repeated.
 
-use reqwest::Method;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::desired::{DesiredApp, DesiredScript};
 use super::plan::{Action, AppStep, FieldChange, Plan};
 use super::Remote;
 use crate::api::{
-    Application, ApplicationPatch, Body, Client, CronTrigger, DurableObjects, NewApplication, NewRollout, Part, Retry,
-    Rollout, RolloutSteps, RolloutStrategy, ScriptEntry, ScriptTags, UploadedScript, SUBDOMAIN_API_DATE,
+    ApplicationPatch, Backoff, Client, DurableObjects, NewApplication, NewRollout, Part, RolloutSteps, RolloutStrategy,
 };
 use crate::output::Output;
 use crate::Error;
@@ -47,7 +45,7 @@ pub async fn apply(
 ) -> Result<Vec<DeployedApp>, Error> {
     for app in &plan.applications {
         if let AppStep::Delete { id } = &app.step {
-            client.delete(&format!("/containers/applications/{id}"), out).await?;
+            client.delete_application(id, out).await?;
             out.event("application-deleted", &json!({ "name": app.name }), || {
                 format!("{:>12} application {}", "Deleted", app.name)
             });
@@ -64,26 +62,20 @@ pub async fn apply(
     // and only when it differs, so a no-change deploy writes nothing.
     let tags = script.tags_after(&remote.tags);
     if tags != remote.tags {
-        let path = format!("/workers/scripts/{}/script-settings", script.name);
-        client.call::<Value>(Method::PATCH, &path, Body::json(&ScriptTags { tags }), Retry::Safe, out).await?;
+        client.set_script_tags(&script.name, tags, out).await?;
     }
     if let Some((_, wanted)) = &plan.subdomain {
-        let path = format!("/workers/scripts/{}/subdomain", script.name);
-        let body = Body::DatedJson(serde_json::to_value(wanted).unwrap_or_default(), SUBDOMAIN_API_DATE);
-        client.call::<Value>(Method::POST, &path, body, Retry::Safe, out).await?;
+        client.set_script_subdomain(&script.name, wanted, out).await?;
     }
     if let Some((_, routes)) = &plan.routes {
-        super::routes::put_routes(client, &script.name, routes, out).await?;
+        client.set_script_routes(&script.name, routes, out).await?;
     }
     if let Some((_, origins)) = &plan.domains {
         super::routes::put_domains(client, &script.name, origins, out).await?;
     }
     super::consumers::apply(client, &plan.consumers, out).await?;
     if let Some((_, crons)) = &plan.crons {
-        // A PUT replaces the Worker's Cron Triggers, as the official CLI's does.
-        let path = format!("/workers/scripts/{}/schedules", script.name);
-        let body: Vec<CronTrigger> = crons.iter().map(|cron| CronTrigger { cron: cron.clone() }).collect();
-        client.call::<Value>(Method::PUT, &path, Body::json(&body), Retry::Safe, out).await?;
+        client.set_schedules(&script.name, crons, out).await?;
     }
     let mut deployed = Vec::new();
     for app in &plan.applications {
@@ -109,12 +101,14 @@ pub async fn apply(
 /// Sends a call whose effect must not happen twice. After a failure,
 /// `landed` reads the account: `Some` if the call (or an earlier attempt,
 /// or another deploy) already did the work, which counts as success. Only
-/// failures after which the call may not have happened are sent again.
+/// failures after which the call may not have happened are sent again,
+/// after the same waits as any other retry.
 async fn reconciled<T>(
     mut send: impl AsyncFnMut() -> Result<T, Error>,
     mut landed: impl AsyncFnMut(&Error) -> Result<Option<T>, Error>,
 ) -> Result<T, Error> {
     let mut attempt = 1;
+    let mut backoff = Backoff::default();
     loop {
         let err = match send().await {
             Ok(done) => return Ok(done),
@@ -126,6 +120,7 @@ async fn reconciled<T>(
         if attempt == RECONCILE_ATTEMPTS || !ambiguous(&err) {
             return Err(err);
         }
+        tokio::time::sleep(backoff.next_wait(None)).await;
         attempt += 1;
     }
 }
@@ -137,7 +132,6 @@ async fn upload(
     out: &Output,
 ) -> Result<(), Error> {
     let new_tag = migrations.as_ref().map(|m| m.new_tag.clone());
-    let path = format!("/workers/scripts/{}", script.name);
     let progress = out.progress(&format!("Uploading worker {}", script.name));
     let result = reconciled(
         async || {
@@ -156,8 +150,7 @@ async fn upload(
                 file: false,
             }];
             parts.extend(script.modules.iter().cloned());
-            let body = Body::Multipart(parts);
-            client.call::<UploadedScript>(Method::PUT, &path, body, Retry::Reconcile, out).await.map(drop)
+            client.upload_script(&script.name, parts, out).await
         },
         // An upload without migrations may simply be sent again; one with
         // them landed if the script is at their new tag (sending it again
@@ -165,8 +158,8 @@ async fn upload(
         async |err| {
             let Some(new_tag) = new_tag.as_deref().filter(|_| ambiguous(err)) else { return Ok(None) };
             out.verbose(&format!("upload failed ({err}); checking the account"));
-            let scripts: Vec<ScriptEntry> = client.get_all("/workers/scripts", out).await?;
-            let landed = scripts.iter().any(|s| s.id == script.name && s.migration_tag.as_deref() == Some(new_tag));
+            let now = client.script(&script.name, out).await?;
+            let landed = now.is_some_and(|s| s.migration_tag.as_deref() == Some(new_tag));
             Ok(landed.then_some(()))
         },
     )
@@ -189,19 +182,15 @@ async fn create(client: &Client, app: &DesiredApp, namespace_id: &str, out: &Out
         constraints: app.constraints.clone(),
         rollout_active_grace_period: app.rollout_active_grace_period,
     };
-    let path = "/containers/applications";
     let created = reconciled(
-        async || {
-            let created = client.call::<Application>(Method::POST, path, Body::json(&body), Retry::Reconcile, out);
-            created.await.map(|a| (a.id, "Created"))
-        },
+        async || client.create_application(&body, out).await.map(|a| (a.id, "Created")),
         // It may exist now (an earlier attempt, or another deploy): adopt it.
         async |err| {
             let taken = matches!(err, Error::Api { message, .. } if message.starts_with("DURABLE_OBJECT_ALREADY_HAS_APPLICATION") || message.starts_with("APPLICATION_NAME_ALREADY_EXISTS"));
             if !taken && !ambiguous(err) {
                 return Ok(None);
             }
-            let apps: Vec<Application> = client.get_all(path, out).await?;
+            let apps = client.applications(out).await?;
             if let Some(existing) = apps.iter().find(|a| a.serves(namespace_id)) {
                 return Ok(Some((existing.id.clone(), "Adopted")));
             }
@@ -232,9 +221,7 @@ async fn update(
         constraints: app.constraints.clone(),
         rollout_active_grace_period: app.rollout_active_grace_period,
     };
-    client
-        .call::<Value>(Method::PATCH, &format!("/containers/applications/{id}"), Body::json(&patch), Retry::Safe, out)
-        .await?;
+    client.patch_application(id, &patch, out).await?;
     let target = app.configuration();
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
     // The description identifies this rollout when a lost answer is reconciled.
@@ -247,14 +234,13 @@ async fn update(
         target_configuration: target,
         steps: RolloutSteps::from_percentages(&app.rollout.steps),
     };
-    let path = format!("/containers/applications/{id}/rollouts");
     reconciled(
-        async || client.call::<Rollout>(Method::POST, &path, Body::json(&body), Retry::Reconcile, out).await.map(drop),
+        async || client.create_rollout(id, &body, out).await,
         async |err| {
             if !ambiguous(err) {
                 return Ok(None);
             }
-            let rollouts: Vec<Rollout> = client.get_all(&path, out).await?;
+            let rollouts = client.rollouts(id, out).await?;
             Ok(rollouts.iter().any(|r| r.description.as_ref() == Some(&body.description)).then_some(()))
         },
     )

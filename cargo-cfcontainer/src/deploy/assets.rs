@@ -7,14 +7,12 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
-use futures_util::{stream, StreamExt};
-use reqwest::Method;
-
 use super::desired::DesiredAssets;
-use crate::api::{Body, Client, ManifestEntry, Part, Retry, Secret, UploadSession, UploadSessionRequest};
+use crate::api::{Client, ManifestEntry, Part, Secret, UploadSessionRequest};
 use crate::output::Output;
 use crate::Error;
+use base64::Engine;
+use futures_util::{stream, StreamExt};
 
 /// Buckets uploaded at once.
 const BUCKETS_IN_FLIGHT: usize = 3;
@@ -27,9 +25,7 @@ pub async fn sync(client: &Client, script: &str, assets: &DesiredAssets, out: &O
         .iter()
         .map(|(path, file)| (path.clone(), ManifestEntry { hash: file.hash.clone(), size: file.size }))
         .collect();
-    let path = format!("/workers/scripts/{script}/assets-upload-session");
-    let body = Body::json(&UploadSessionRequest { manifest });
-    let session: UploadSession = client.call(Method::POST, &path, body, Retry::Safe, out).await?;
+    let session = client.assets_upload_session(script, &UploadSessionRequest { manifest }, out).await?;
     let wanted: usize = session.buckets.iter().map(Vec::len).sum();
     if wanted == 0 {
         return Ok(session.jwt);

@@ -2,11 +2,9 @@
 //! names, created or updated with the official CLI's body, and only when
 //! what the account shows differs from what the file asks for.
 
-use reqwest::Method;
 use serde::Serialize;
-use serde_json::Value;
 
-use crate::api::{Body, Client, ConsumerBody, ConsumerSettings, Queue, Retry};
+use crate::api::{Client, ConsumerBody, ConsumerSettings, Queue};
 use crate::output::Output;
 use crate::{Error, WorkerSettings};
 
@@ -129,8 +127,7 @@ pub fn steps(queues: &[Queue], desired: &[DesiredConsumer]) -> Result<Vec<Consum
 pub async fn read(client: &Client, names: &[String], out: &Output) -> Result<Vec<Queue>, Error> {
     let mut queues = Vec::new();
     for name in names {
-        let found: Vec<Queue> = client.get_all(&format!("/queues?name={name}"), out).await?;
-        queues.extend(found.into_iter().filter(|q| &q.queue_name == name));
+        queues.extend(client.queue_named(name, out).await?);
     }
     Ok(queues)
 }
@@ -139,15 +136,9 @@ pub async fn read(client: &Client, names: &[String], out: &Output) -> Result<Vec
 pub async fn apply(client: &Client, steps: &[ConsumerStep], out: &Output) -> Result<(), Error> {
     for step in steps {
         match step {
-            ConsumerStep::Create { queue_id, body, .. } => {
-                // Not repeated blindly: a consumer that landed shows on the
-                // next deploy's read, which then updates it.
-                let path = format!("/queues/{queue_id}/consumers");
-                client.call::<Value>(Method::POST, &path, Body::json(body), Retry::Reconcile, out).await?;
-            }
+            ConsumerStep::Create { queue_id, body, .. } => client.create_consumer(queue_id, body, out).await?,
             ConsumerStep::Update { queue_id, consumer_id, body, .. } => {
-                let path = format!("/queues/{queue_id}/consumers/{consumer_id}");
-                client.call::<Value>(Method::PUT, &path, Body::json(body), Retry::Safe, out).await?;
+                client.update_consumer(queue_id, consumer_id, body, out).await?
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Deploys: what the crate wants ([`desired`]), what the account has
 //! ([`Remote`]), the difference ([`Plan`]) and carrying it out
-//! ([`apply()`]). Shared by `plan`, `deploy` and `destroy`.
+//! ([`apply()`]); the transactions of `plan`, `deploy` ([`run()`]) and
+//! `destroy` ([`destroy()`]).
 
 mod apply;
 mod assets;
@@ -8,18 +9,22 @@ mod cache;
 mod consumers;
 mod container_entries;
 mod desired;
+mod destroy;
 mod file_bindings;
 pub mod migrations;
 mod plan;
 mod remote;
 mod routes;
+mod run;
 
 pub use apply::{apply, DeployedApp};
 pub use cache::LastDeploy;
 pub use desired::{container_fields, DesiredApp, DesiredScript, WorkerSecret};
+pub use destroy::destroy;
 pub use plan::{Action, Plan};
 pub use remote::Remote;
 pub use routes::DesiredRoutes;
+pub use run::{plan, run, DeployOptions, Deployed};
 
 /// True if tags mark a Worker as deployed by cargo cfcontainer, or a first
 /// upload of it from this machine was cut off before tagging it.
@@ -118,6 +123,11 @@ impl Prepared {
         Ok(references)
     }
 
+    /// What the account holds of this Worker.
+    pub async fn read_remote(&self, out: &Output) -> Result<Remote, Error> {
+        Remote::read(&self.client, &self.project.settings.name, &self.queue_names(), out).await
+    }
+
     /// Every queue the wrangler file names exists in the account.
     pub fn check_queues(&self, remote: &Remote) -> Result<(), Error> {
         match self.queue_names().into_iter().find(|n| !remote.queues.iter().any(|q| &q.queue_name == n)) {
@@ -131,10 +141,8 @@ impl Prepared {
         consumers::queue_names(&self.project.settings)
     }
 
-    /// Compares the account with the crate; a queue the file names that
-    /// the account lacks is an error.
+    /// Compares the account with the crate.
     pub fn plan(&self, remote: &Remote, apps: &[DesiredApp]) -> Result<Plan, Error> {
-        self.check_queues(remote)?;
         let consumers = consumers::steps(&remote.queues, &self.consumers)?;
         let last = cache::read(&self.project, &remote.tags);
         let fields = container_fields(&self.containers);

@@ -1,10 +1,7 @@
 //! What the account holds now, read by name: the account is the source of
 //! truth, nothing is remembered between deploys.
 
-use crate::api::{
-    Application, Client, DomainRecord, Namespace, Queue, Schedules, ScriptEntry, ScriptRoute, ScriptSettings,
-    ScriptSubdomain, ScriptTags,
-};
+use crate::api::{Application, Client, Namespace, Queue, ScriptEntry, ScriptSettings, ScriptSubdomain};
 use crate::output::Output;
 use crate::Error;
 
@@ -38,47 +35,33 @@ impl Remote {
     /// Reads the script, its settings and namespaces, the applications,
     /// and the queues named `queues`.
     pub async fn read(client: &Client, worker: &str, queues: &[String], out: &Output) -> Result<Remote, Error> {
-        let scripts: Vec<ScriptEntry> = client.get_all("/workers/scripts", out).await?;
-        let script = scripts.into_iter().find(|s| s.id == worker);
+        let script = client.script(worker, out).await?;
         let (settings, tags, subdomain, crons, routes, domains) = match &script {
             Some(_) => {
-                let settings = client.get(&format!("/workers/scripts/{worker}/settings"), out).await?;
-                let tags: ScriptTags = client.get(&format!("/workers/scripts/{worker}/script-settings"), out).await?;
-                let subdomain: ScriptSubdomain =
-                    client.get(&format!("/workers/scripts/{worker}/subdomain"), out).await?;
-                let schedules: Schedules = client.get(&format!("/workers/scripts/{worker}/schedules"), out).await?;
-                let mut crons: Vec<String> = schedules.schedules.into_iter().map(|s| s.cron).collect();
+                let settings = client.script_settings(worker, out).await?;
+                let tags = client.script_tags(worker, out).await?.unwrap_or_default();
+                let subdomain = client.script_subdomain(worker, out).await?;
+                let mut crons = client.schedules(worker, out).await?;
                 crons.sort();
-                let routes: Vec<ScriptRoute> = client.get(&format!("/workers/scripts/{worker}/routes"), out).await?;
-                let mut routes: Vec<String> = routes.into_iter().map(|r| r.pattern).collect();
+                let mut routes: Vec<String> =
+                    client.script_routes(worker, out).await?.into_iter().map(|r| r.pattern).collect();
                 routes.sort();
-                let domains: Vec<DomainRecord> =
-                    client.get_all(&format!("/workers/domains?service={worker}"), out).await?;
                 let mut domains: Vec<String> =
-                    domains.into_iter().filter(|d| d.service == worker).map(|d| d.hostname).collect();
+                    client.domains_of(worker, out).await?.into_iter().map(|d| d.hostname).collect();
                 domains.sort();
-                (Some(settings), tags.tags, Some(subdomain), Some(crons), routes, domains)
+                (Some(settings), tags, Some(subdomain), Some(crons), routes, domains)
             }
             None => (None, Vec::new(), None, None, Vec::new(), Vec::new()),
         };
         let namespaces = Remote::namespaces_of(client, worker, out).await?;
-        let applications = client.get_all("/containers/applications", out).await?;
+        let applications = client.applications(out).await?;
         let queues = super::consumers::read(client, queues, out).await?;
         Ok(Remote { script, settings, tags, subdomain, crons, routes, domains, queues, namespaces, applications })
     }
 
-    /// The tags of `worker`, or `None` if there is no such Worker.
-    pub async fn tags_of(client: &Client, worker: &str, out: &Output) -> Result<Option<Vec<String>>, Error> {
-        match client.get::<ScriptTags>(&format!("/workers/scripts/{worker}/script-settings"), out).await {
-            Ok(settings) => Ok(Some(settings.tags)),
-            Err(Error::Api { status: 404, .. }) => Ok(None),
-            Err(err) => Err(err),
-        }
-    }
-
     /// The Durable Object namespaces `worker` defines.
     pub async fn namespaces_of(client: &Client, worker: &str, out: &Output) -> Result<Vec<Namespace>, Error> {
-        let all: Vec<Namespace> = client.get_all("/workers/durable_objects/namespaces", out).await?;
+        let all = client.namespaces(out).await?;
         Ok(all.into_iter().filter(|n| n.script.as_deref() == Some(worker)).collect())
     }
 

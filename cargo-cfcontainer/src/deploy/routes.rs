@@ -4,10 +4,7 @@
 
 use serde::Serialize;
 
-use reqwest::Method;
-use serde_json::Value;
-
-use crate::api::{Body, Client, DomainsUpdate, Origin, Retry, ScriptRoute};
+use crate::api::{Client, DomainsUpdate, Origin, ScriptRoute};
 use crate::output::Output;
 use crate::project::Route;
 use crate::Error;
@@ -91,14 +88,8 @@ fn parents(host: &str) -> Vec<String> {
     (0..labels.len().saturating_sub(1)).map(|i| labels[i..].join(".")).collect()
 }
 
-/// Sets the Worker's zone routes.
-pub async fn put_routes(client: &Client, worker: &str, routes: &[ScriptRoute], out: &Output) -> Result<(), Error> {
-    let path = format!("/workers/scripts/{worker}/routes");
-    client.call::<Value>(Method::PUT, &path, Body::json(&routes), Retry::Safe, out).await?;
-    Ok(())
-}
-
-/// Sets the Worker's Custom Domains.
+/// Sets the Worker's Custom Domains, taking over an existing origin or DNS
+/// record as the official CLI does without a terminal.
 pub async fn put_domains(client: &Client, worker: &str, origins: &[Origin], out: &Output) -> Result<(), Error> {
     let body = DomainsUpdate {
         override_scope: true,
@@ -106,9 +97,7 @@ pub async fn put_domains(client: &Client, worker: &str, origins: &[Origin], out:
         override_existing_dns_record: true,
         origins: origins.to_vec(),
     };
-    let path = format!("/workers/scripts/{worker}/domains/records");
-    client.call::<Value>(Method::PUT, &path, Body::json(&body), Retry::Safe, out).await?;
-    Ok(())
+    client.set_domains(worker, &body, out).await
 }
 
 #[cfg(test)]

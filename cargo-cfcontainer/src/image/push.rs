@@ -7,11 +7,10 @@ use bollard::auth::DockerCredentials;
 use bollard::query_parameters::{PushImageOptionsBuilder, TagImageOptionsBuilder};
 use bollard::Docker;
 use futures_util::StreamExt;
-use reqwest::Method;
 use serde::Serialize;
 
 use super::BuiltImage;
-use crate::api::{self, Body, Client, CredentialsRequest, RegistryCredentials, RegistryPermission, Retry};
+use crate::api::{self, Client, CredentialsRequest, RegistryCredentials, RegistryPermission};
 use crate::engine::engine_error;
 use crate::output::Output;
 use crate::Error;
@@ -73,9 +72,7 @@ impl<'a> RegistryAuth<'a> {
                 expiration_minutes: CREDENTIAL_MINUTES,
                 permissions: vec![RegistryPermission::Push, RegistryPermission::Pull],
             };
-            let path = format!("/containers/registries/{}/credentials", self.host);
-            let creds: RegistryCredentials =
-                self.client.call(Method::POST, &path, Body::json(&body), Retry::Safe, out).await?;
+            let creds = self.client.registry_credentials(&self.host, &body, out).await?;
             self.current = Some((creds, Instant::now()));
         }
         let (creds, _) = self.current.as_ref().expect("credentials fetched above");

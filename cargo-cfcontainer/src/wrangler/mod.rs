@@ -8,22 +8,56 @@ mod json;
 mod sections;
 mod toml;
 
-pub use sections::Sections;
+use sections::Sections;
 
 use std::path::{Path, PathBuf};
 
-use crate::Error;
+use cfcontainer_meta::ContainerMeta;
+use serde::Serialize;
 
-/// The config files wrangler looks for, in its order.
-const CANDIDATES: &[&str] = &["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
+use crate::{Error, Project};
 
-/// The file to write: `explicit`, else the first existing candidate in
-/// `dir`, else `dir/wrangler.toml`.
+/// The file to write: `explicit`, else the crate's wrangler config as the
+/// official CLI finds it, else `dir/wrangler.toml`.
 pub fn config_path(dir: &Path, explicit: Option<&Path>) -> PathBuf {
     if let Some(path) = explicit {
         return path.to_path_buf();
     }
-    CANDIDATES.iter().map(|c| dir.join(c)).find(|p| p.is_file()).unwrap_or_else(|| dir.join("wrangler.toml"))
+    cfcontainer_meta::wrangler::find(dir).unwrap_or_else(|| dir.join("wrangler.toml"))
+}
+
+/// What an export wrote.
+#[derive(Debug, Serialize)]
+pub struct Exported {
+    /// The file written.
+    pub config: PathBuf,
+    /// The container classes it holds.
+    pub classes: Vec<String>,
+    /// The tag of the migration appended, if any.
+    pub migration_added: Option<String>,
+    /// Classes the migrations define that the crate no longer declares.
+    #[serde(skip)]
+    pub undeclared_classes: Vec<String>,
+}
+
+/// Writes the sections of `project`'s `containers` into its wrangler
+/// config (or `explicit`), merging with what the file holds.
+pub fn export(project: &Project, containers: &[ContainerMeta], explicit: Option<&Path>) -> Result<Exported, Error> {
+    let path = config_path(&project.dir, explicit);
+    let config_dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let sections = Sections::new(project, containers, &config_dir);
+    let merged = merge(&path, &sections)?;
+    std::fs::write(&path, &merged.text)
+        .map_err(|e| Error::Local { what: format!("write {}", path.display()), why: e.to_string() })?;
+    Ok(Exported {
+        config: path,
+        classes: sections.classes.iter().map(|(c, _)| c.clone()).collect(),
+        migration_added: merged.migration_added,
+        undeclared_classes: merged.undeclared_classes,
+    })
 }
 
 /// What merging changed, for the report.
@@ -39,7 +73,7 @@ pub struct Merged {
 }
 
 /// Merges `sections` into the config at `path` (which may not exist).
-pub fn merge(path: &Path, sections: &Sections) -> Result<Merged, Error> {
+fn merge(path: &Path, sections: &Sections) -> Result<Merged, Error> {
     let existing = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),

@@ -1,0 +1,103 @@
+//! The deploy transaction: read the account, check everything that could
+//! refuse the deploy before anything is pushed or written, push what the
+//! registry lacks, then apply the plan. Safe to rerun after any failure.
+
+use serde::Serialize;
+
+use super::{apply, prepare, Action, DeployedApp, DesiredRoutes, Plan, Prepared, Remote, WorkerSecret};
+use crate::output::Output;
+use crate::{Error, Project};
+
+/// How a deploy may treat what it finds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DeployOptions {
+    /// Delete Durable Object classes (and their data) the crate no longer declares.
+    pub allow_delete_classes: bool,
+    /// Take over a Worker of this name that this tool did not deploy.
+    pub adopt: bool,
+}
+
+/// What a deploy left in the account.
+#[derive(Debug, Serialize)]
+pub struct Deployed {
+    /// The Worker.
+    pub worker: String,
+    /// `https://<worker>.<subdomain>.workers.dev`, when served there.
+    pub url: Option<String>,
+    /// What it changed.
+    pub plan: Plan,
+    /// Its container applications.
+    pub applications: Vec<DeployedApp>,
+}
+
+/// Builds `project` for release with `feature_args` and deploys it.
+pub fn run(
+    project: Project,
+    feature_args: Vec<String>,
+    options: DeployOptions,
+    out: &Output,
+) -> Result<Deployed, Error> {
+    let prepared = prepare(project, feature_args, out)?;
+    crate::runtime()?.block_on(deploy(&prepared, options, out))
+}
+
+/// Computes what a deploy of `project` would change; writes nothing.
+pub fn plan(project: Project, feature_args: Vec<String>, out: &Output) -> Result<Plan, Error> {
+    let prepared = prepare(project, feature_args, out)?;
+    crate::runtime()?.block_on(async {
+        let remote = prepared.read_remote(out).await?;
+        prepared.check_queues(&remote)?;
+        let apps = prepared.applications(false, out).await?;
+        prepared.plan(&remote, &apps)
+    })
+}
+
+async fn deploy(prepared: &Prepared, options: DeployOptions, out: &Output) -> Result<Deployed, Error> {
+    let worker = prepared.project.settings.name.clone();
+    let remote = prepared.read_remote(out).await?;
+    if !options.adopt && !prepared.may_deploy_over(&remote) {
+        let (verb, effect, flag) = ("deploy", "replace its code and bindings", "--adopt");
+        return Err(Error::NotOurs { worker, verb, effect, flag });
+    }
+    check_secrets(&prepared.script.secrets, &remote)?;
+    // Every route's zone and queue must exist before anything is pushed
+    // or written.
+    DesiredRoutes::of(&prepared.project.settings.routes).check_zones(&prepared.client, out).await?;
+    prepared.check_queues(&remote)?;
+    let apps = prepared.applications(true, out).await?;
+    let plan = prepared.plan(&remote, &apps)?;
+    // A new application's name must be free (it is unique per account).
+    for app in plan.applications.iter().filter(|a| a.action() == Action::Create) {
+        if let Some(other) = remote.applications.iter().find(|o| o.name == app.name) {
+            return Err(Error::AppConflict {
+                name: app.name.clone(),
+                class: app.class.clone(),
+                other: other.id.clone(),
+            });
+        }
+    }
+    if !plan.script.migrations.deleted.is_empty() && !options.allow_delete_classes {
+        return Err(Error::WouldDelete { classes: plan.script.migrations.deleted.join(", ") });
+    }
+    if remote.script.is_none() {
+        prepared.note_first_upload();
+    }
+    let applications = apply(&prepared.client, &plan, &prepared.script, &remote, out).await?;
+    prepared.remember();
+    let url = match prepared.project.settings.workers_dev {
+        true => {
+            Some(format!("https://{worker}.{}.workers.dev", prepared.client.account_subdomain(out).await?.subdomain))
+        }
+        false => None,
+    };
+    Ok(Deployed { worker, url, plan, applications })
+}
+
+/// Every secret needs a value now or already in the account.
+fn check_secrets(secrets: &[WorkerSecret], remote: &Remote) -> Result<(), Error> {
+    let in_account = |name: &str| remote.settings.as_ref().is_some_and(|s| s.has_secret(name));
+    match secrets.iter().find(|s| matches!(s, WorkerSecret::Kept { name } if !in_account(name))) {
+        Some(secret) => Err(Error::MissingSecret { name: secret.name().to_string() }),
+        None => Ok(()),
+    }
+}
