@@ -29,10 +29,24 @@ pub enum Error {
     #[error("building `{package}` for {target} failed: {why}; fix the errors above and rerun")]
     Build { package: String, target: String, why: String },
     /// A file could not be read.
-    #[error("cannot read {}: {why}", path.display())]
-    Read { path: PathBuf, why: String },
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file can be read but not used as it is.
+    #[error("cannot use {}: {why}", path.display())]
+    Unusable { path: PathBuf, why: String },
     /// A local file or OS resource could not be set up.
-    #[error("cannot {what}: {why}; check permissions and free space")]
+    #[error("cannot {what}: {source}; check permissions and free space")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Something local could not be prepared, for a reason that is no OS error.
+    #[error("cannot {what}: {why}")]
     Local { what: String, why: String },
     /// The artifact's metadata section is malformed.
     #[error("the container metadata in {} is unreadable: {why}", path.display())]

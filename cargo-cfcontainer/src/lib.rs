@@ -76,5 +76,5 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Local { what: "start the async runtime".into(), why: e.to_string() })
+        .map_err(|e| Error::Io { what: "start the async runtime".into(), source: e })
 }

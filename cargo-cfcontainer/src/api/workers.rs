@@ -3,13 +3,13 @@
 //! Durable Object namespaces (read). Read types ignore unknown fields so
 //! new API fields do not break deploys.
 
+use cfcontainer_meta::wrangler::{Limits, Observability, PlacementConfig, TailConsumer};
 use reqwest::Method;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 use super::{AssetsMetadata, Body, Client, Part, Retry, Secret};
 use crate::output::Output;
-use crate::project::upload_settings::UploadSettings;
 use crate::Error;
 
 /// The `metadata` part of `PUT /workers/scripts/{name}`.
@@ -37,10 +37,68 @@ pub struct ScriptMetadata {
     /// token and config).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assets: Option<AssetsMetadata>,
-    /// The settings below, in the official CLI's order, only when set (an
-    /// upload without them hashes as before they existed).
-    #[serde(flatten)]
-    pub settings: UploadSettings,
+    /// The wrangler file's settings below, as the official CLI sends them,
+    /// in its order and only when set (an upload without them hashes as
+    /// before they existed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logpush: Option<bool>,
+    /// Placement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
+    /// Tail consumers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tail_consumers: Option<Vec<TailConsumer>>,
+    /// Limits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limits: Option<Limits>,
+    /// Observability.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observability: Option<Observability>,
+}
+
+/// `placement` as the upload carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum Placement {
+    /// Near the Worker's back ends.
+    Smart {
+        /// A hint where those are.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        hint: Option<String>,
+    },
+    /// At a given place.
+    Targeted(Target),
+}
+
+/// Where targeted placement puts the Worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// A cloud region.
+    Region(String),
+    /// A host.
+    Host(String),
+    /// A hostname.
+    Hostname(String),
+}
+
+impl Placement {
+    /// What the official CLI uploads for the file's `placement`
+    /// (`parseConfigPlacement`): nothing for `mode = "off"` without a hint,
+    /// smart with a hint or `mode = "smart"`, else targeted at the first of
+    /// region, host, hostname.
+    pub fn of(config: &PlacementConfig) -> Option<Placement> {
+        if config.hint.is_some() || config.mode.as_deref() == Some("smart") {
+            return Some(Placement::Smart { hint: config.hint.clone() });
+        }
+        if config.mode.as_deref() == Some("off") {
+            return None;
+        }
+        let target = (config.region.clone().map(Target::Region))
+            .or_else(|| config.host.clone().map(Target::Host))
+            .or_else(|| config.hostname.clone().map(Target::Hostname))?;
+        Some(Placement::Targeted(target))
+    }
 }
 
 /// One entry of the upload's `containers`.
@@ -128,7 +186,7 @@ pub enum Binding {
         name: String,
         namespace: String,
         #[serde(skip_serializing_if = "Option::is_none")]
-        outbound: Option<serde_json::Value>,
+        outbound: Option<DispatchOutbound>,
     },
     /// A Workflow.
     Workflow {
@@ -236,6 +294,34 @@ impl Binding {
             Binding::Assets { .. } => "assets",
         }
     }
+}
+
+/// A dispatch namespace's outbound Worker, as the official CLI renames the
+/// config's fields for the upload.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DispatchOutbound {
+    /// The outbound Worker.
+    pub worker: OutboundWorker,
+    /// The parameters it gets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params: Option<Vec<OutboundParam>>,
+}
+
+/// `outbound.worker` of a dispatch namespace binding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutboundWorker {
+    /// Its name.
+    pub service: String,
+    /// Its environment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+}
+
+/// One parameter of an outbound Worker.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutboundParam {
+    /// Its name.
+    pub name: String,
 }
 
 fn expose<S: Serializer>(secret: &Secret, serializer: S) -> Result<S::Ok, S::Error> {
@@ -500,5 +586,17 @@ mod tests {
         assert_eq!(listed[0].kind, BindingKind::Other("kv_namespace".into()));
         assert_eq!(listed[0].kind.to_string(), "kv_namespace");
         assert_eq!(listed[1].kind, BindingKind::SecretText);
+    }
+
+    #[test]
+    fn placement_is_uploaded_as_the_official_cli_parses_it() {
+        let config = |json: serde_json::Value| Placement::of(&serde_json::from_value::<PlacementConfig>(json).unwrap());
+        let json = |p: Option<Placement>| serde_json::to_value(p).unwrap();
+        assert_eq!(json(config(serde_json::json!({ "mode": "smart" }))), serde_json::json!({ "mode": "smart" }));
+        assert_eq!(json(config(serde_json::json!({ "mode": "off" }))), serde_json::Value::Null);
+        assert_eq!(
+            json(config(serde_json::json!({ "region": "aws:us-east-1" }))),
+            serde_json::json!({ "mode": "targeted", "region": "aws:us-east-1" })
+        );
     }
 }

@@ -17,7 +17,7 @@ use crate::Error;
 /// header, so a large debug build costs a few reads, not its size.
 pub fn containers(path: &Path) -> Result<Vec<ContainerMeta>, Error> {
     let bad = |why: String| Error::Section { path: path.to_path_buf(), why };
-    let read_error = |e: std::io::Error| Error::Read { path: path.to_path_buf(), why: e.to_string() };
+    let read_error = |e: std::io::Error| Error::Read { path: path.to_path_buf(), source: e };
     let mut file = File::open(path).map_err(read_error)?;
     let mut magic = [0u8; 4];
     let is_wasm = file.read_exact(&mut magic).is_ok() && &magic == b"\0asm";

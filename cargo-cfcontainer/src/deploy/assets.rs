@@ -78,8 +78,7 @@ async fn upload_bucket(
                 why: format!("the API asked for a file this deploy does not have ({hash})"),
             });
         };
-        let content =
-            std::fs::read(&file.path).map_err(|e| Error::Read { path: file.path.clone(), why: e.to_string() })?;
+        let content = std::fs::read(&file.path).map_err(|e| Error::Read { path: file.path.clone(), source: e })?;
         let data = base64::engine::general_purpose::STANDARD.encode(content).into_bytes();
         parts.push(Part { name: hash.clone(), content_type: file.content_type(), data, file: true });
     }

@@ -5,41 +5,20 @@
 //! (`max_instances`, `instance_type`, the rollout, `constraints`), e.g. one
 //! lite instance in staging and ten in production.
 
+use cfcontainer_meta::wrangler::{ContainerEntry, InstanceTypeEntry, StepPercentage};
 use cfcontainer_meta::{Constraints, ContainerMeta, InstanceType, RolloutKind};
-use serde::Deserialize;
-use serde_json::Value;
 
 use crate::project::WranglerSource;
 use crate::Error;
-
-/// One entry, the fields this tool reads (others are the official CLI's).
-#[derive(Debug, Deserialize)]
-struct Entry {
-    class_name: String,
-    max_instances: Option<u32>,
-    instance_type: Option<Value>,
-    rollout_step_percentage: Option<Value>,
-    rollout_kind: Option<String>,
-    constraints: Option<ConstraintsEntry>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ConstraintsEntry {
-    #[serde(default)]
-    regions: Vec<String>,
-    tiers: Option<Vec<u8>>,
-    jurisdiction: Option<String>,
-}
 
 /// Checks (top level) or applies (an environment) the entries of `source`
 /// to `containers`.
 pub fn apply(source: &WranglerSource, containers: &mut [ContainerMeta], env: Option<&str>) -> Result<(), Error> {
     let bad = |why: String| Error::WranglerSource { path: source.path.clone(), why };
-    for (i, value) in source.containers.iter().enumerate() {
-        let entry: Entry = serde_json::from_value(value.clone()).map_err(|e| bad(format!("`containers[{i}]`: {e}")))?;
+    for (i, entry) in source.containers.iter().enumerate() {
         // A class no #[container] declares is the official CLI's business.
         let Some(meta) = containers.iter_mut().find(|c| c.class == entry.class_name) else { continue };
-        let wanted = wanted(&entry, meta).map_err(|why| bad(format!("`containers[{i}]`: {why}")))?;
+        let wanted = wanted(entry, meta).map_err(|why| bad(format!("`containers[{i}]`: {why}")))?;
         match env {
             Some(_) => overrides(meta, wanted),
             None => {
@@ -67,30 +46,24 @@ struct Wanted {
     constraints: Option<Constraints>,
 }
 
-fn wanted(entry: &Entry, meta: &ContainerMeta) -> Result<Wanted, String> {
+fn wanted(entry: &ContainerEntry, meta: &ContainerMeta) -> Result<Wanted, String> {
     let instance_type = match &entry.instance_type {
         None => None,
-        Some(Value::String(name)) => {
+        Some(InstanceTypeEntry::Named(name)) => {
             Some(InstanceType::named(name).ok_or_else(|| format!("unknown instance_type `{name}`"))?)
         }
-        Some(custom) => {
-            #[derive(Deserialize)]
-            struct Custom {
-                vcpu: f64,
-                memory_mib: u32,
-                disk_mb: u32,
-            }
-            let c: Custom = serde_json::from_value(custom.clone()).map_err(|e| format!("instance_type: {e}"))?;
-            Some(InstanceType::Custom { vcpu: c.vcpu, memory_mib: c.memory_mib, disk_mb: c.disk_mb })
+        Some(InstanceTypeEntry::Custom { vcpu, memory_mib, disk_mb }) => {
+            Some(InstanceType::Custom { vcpu: *vcpu, memory_mib: *memory_mib, disk_mb: *disk_mb })
         }
     };
     let steps = match &entry.rollout_step_percentage {
         None => None,
-        Some(Value::Number(n)) => {
-            let step = n.as_u64().filter(|s| (1..=100).contains(s)).ok_or("rollout_step_percentage is 1 to 100")? as u8;
+        Some(StepPercentage::Single(step)) => {
+            let step =
+                Some(*step).filter(|s| (1..=100).contains(s)).ok_or("rollout_step_percentage is 1 to 100")? as u8;
             Some((1..=100 / step).map(|i| i * step).collect())
         }
-        Some(list) => Some(serde_json::from_value(list.clone()).map_err(|e| format!("rollout_step_percentage: {e}"))?),
+        Some(StepPercentage::Steps(list)) => Some(list.clone()),
     };
     let kind = match &entry.rollout_kind {
         None => None,

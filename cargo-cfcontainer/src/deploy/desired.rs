@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::api::{
     AppConstraints, AssetsMetadata, Binding, BindingKind, Configuration, ContainerClassRef, Disk, Logs, Observability,
-    Part, SchedulingPolicy, ScriptMetadata, Secret,
+    Part, Placement, SchedulingPolicy, ScriptMetadata, Secret,
 };
 use crate::project::assets::{AssetsConfig, Manifest};
 use crate::{Error, Project, WorkerSettings};
@@ -216,7 +216,11 @@ pub fn script(
         keep_bindings: vec![BindingKind::SecretText],
         migrations: None,
         assets: None,
-        settings: settings.upload_settings.clone(),
+        logpush: settings.carried.logpush,
+        placement: settings.carried.placement.as_ref().and_then(Placement::of),
+        tail_consumers: settings.carried.tail_consumers.clone(),
+        limits: settings.carried.limits.clone(),
+        observability: settings.carried.observability.clone(),
     };
     Ok(DesiredScript {
         name: settings.name.clone(),
@@ -286,7 +290,7 @@ fn modules(modules_dir: &Path) -> Result<Vec<Part>, Error> {
     let mut modules = Vec::new();
     for (name, content_type) in [("index.js", "application/javascript+module"), ("index_bg.wasm", "application/wasm")] {
         let path = modules_dir.join(name);
-        let mut data = std::fs::read(&path).map_err(|e| Error::Read { path: path.clone(), why: e.to_string() })?;
+        let mut data = std::fs::read(&path).map_err(|e| Error::Read { path: path.clone(), source: e })?;
         if name.ends_with(".wasm") {
             data = crate::build::records::strip_wasm_custom_section(&data, cfcontainer_meta::SECTION)
                 .map_err(|why| Error::Section { path: path.clone(), why })?;

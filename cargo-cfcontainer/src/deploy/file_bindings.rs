@@ -4,9 +4,8 @@
 
 use cfcontainer_meta::wrangler::Bindings;
 use cfcontainer_meta::ContainerMeta;
-use serde_json::json;
 
-use crate::api::Binding;
+use crate::api::{Binding, DispatchOutbound, OutboundParam, OutboundWorker};
 use crate::project::WranglerSource;
 use crate::Error;
 
@@ -84,18 +83,9 @@ pub fn of(source: &WranglerSource, containers: &[ContainerMeta]) -> Result<Vec<B
     out.extend(b.dispatch_namespaces.iter().map(|d| Binding::DispatchNamespace {
         name: d.binding.clone(),
         namespace: d.namespace.clone(),
-        // The official CLI renames the config's fields here, and leaves
-        // out what is unset (JSON has no `undefined`).
-        outbound: d.outbound.as_ref().map(|o| {
-            let mut worker = json!({ "service": o.service });
-            if let Some(environment) = &o.environment {
-                worker["environment"] = json!(environment);
-            }
-            let mut outbound = json!({ "worker": worker });
-            if let Some(parameters) = &o.parameters {
-                outbound["params"] = parameters.iter().map(|n| json!({ "name": n })).collect();
-            }
-            outbound
+        outbound: d.outbound.as_ref().map(|o| DispatchOutbound {
+            worker: OutboundWorker { service: o.service.clone(), environment: o.environment.clone() },
+            params: o.parameters.as_ref().map(|p| p.iter().map(|name| OutboundParam { name: name.clone() }).collect()),
         }),
     }));
     out.extend(b.workflows.iter().map(|w| Binding::Workflow {

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::api::{Client, DomainsUpdate, Origin, ScriptRoute};
 use crate::output::Output;
-use crate::project::Route;
 use crate::Error;
+use cfcontainer_meta::wrangler::Route;
 
 /// The routes the settings ask for.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -14,7 +14,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::capnp::quoted;
-use crate::project::assets::{Assets, HtmlHandling, Manifest, NotFoundHandling, RunWorkerFirst};
+use cfcontainer_meta::wrangler::{HtmlHandling, NotFoundHandling, RunWorkerFirst};
+
+use crate::project::assets::{Assets, Manifest};
 use crate::tools::{ASSETS_KV, ASSETS_ROUTER, ASSET_WORKER};
 
 /// The service requests enter by when the Worker has assets.
@@ -146,7 +148,7 @@ impl LocalAssets {
     pub fn prepare(&self, dir: &Path) -> Result<(), crate::Error> {
         let manifest = crate::project::assets::manifest(&self.assets.directory)?;
         std::fs::write(dir.join(MANIFEST_FILE), encoded(&manifest))
-            .map_err(|e| crate::Error::Local { what: format!("write {MANIFEST_FILE}"), why: e.to_string() })?;
+            .map_err(|e| crate::Error::Io { what: format!("write {MANIFEST_FILE}"), source: e })?;
         let reverse: serde_json::Map<String, serde_json::Value> = manifest
             .iter()
             .map(|(path, file)| {
@@ -155,7 +157,7 @@ impl LocalAssets {
             })
             .collect();
         std::fs::write(dir.join(REVERSE_MAP_FILE), serde_json::Value::Object(reverse).to_string())
-            .map_err(|e| crate::Error::Local { what: "write the assets' reverse map".into(), why: e.to_string() })
+            .map_err(|e| crate::Error::Io { what: "write the assets' reverse map".into(), source: e })
     }
 
     /// The router, the asset worker, its store and the directory.

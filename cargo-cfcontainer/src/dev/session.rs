@@ -132,7 +132,7 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
     let mut shutdown = Shutdown::listen()?;
     let front = Front::listen(&options.listen)
         .await
-        .map_err(|e| Error::Local { what: format!("listen on {}", options.listen), why: e.to_string() })?;
+        .map_err(|e| Error::Io { what: format!("listen on {}", options.listen), source: e })?;
     let url = format!("http://{}", front.address);
     let mut running: Option<Running> = None;
     let mut last: Option<(Snapshot, Watched, PathBuf)> = None;
@@ -224,7 +224,7 @@ async fn build(
     let dir = project.target_dir.join("cfcontainer-dev").join(&project.settings.name);
     let storage = dir.join("storage");
     std::fs::create_dir_all(&storage)
-        .map_err(|e| Error::Local { what: format!("create {}", storage.display()), why: e.to_string() })?;
+        .map_err(|e| Error::Io { what: format!("create {}", storage.display()), source: e })?;
     let backend = free_local_port()?;
     let key = format!("cfcdev-{}", project.settings.name);
     let config = WorkerdConfig {
@@ -242,10 +242,9 @@ async fn build(
         simulator: simulator(&project, options.persist_to.as_deref(), out).await?,
         trigger_handlers: true,
     };
-    let config_path = config.write(&dir).map_err(|e| Error::Local {
-        what: format!("write the workerd config in {}", dir.display()),
-        why: e.to_string(),
-    })?;
+    let config_path = config
+        .write(&dir)
+        .map_err(|e| Error::Io { what: format!("write the workerd config in {}", dir.display()), source: e })?;
     let data = config.simulator.as_ref().map(|s| s.stores.persist_dir.clone());
     let mut watched = Watched::of(&project, &artifact, &containers, data);
     // An edited asset rebuilds the config (its manifest names the content).
@@ -293,10 +292,8 @@ async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -
     }
     let package_dir = tools::simulator(out).await?.path;
     let root = match persist_to {
-        Some(dir) => std::path::absolute(dir).map_err(|e| Error::Local {
-            what: format!("resolve --persist-to {}", dir.display()),
-            why: e.to_string(),
-        })?,
+        Some(dir) => std::path::absolute(dir)
+            .map_err(|e| Error::Io { what: format!("resolve --persist-to {}", dir.display()), source: e })?,
         None => source.path.parent().unwrap_or(&project.dir).join(".wrangler/state"),
     };
     let stores = LocalStores { persist_dir: root.join("v3"), stores };
@@ -351,10 +348,8 @@ fn warn_unprovided(project: &Project, out: &Output) {
 /// it a moment later).
 fn free_local_port() -> Result<SocketAddr, Error> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| Error::Local { what: "find a free local port for workerd".into(), why: e.to_string() })?;
-    listener
-        .local_addr()
-        .map_err(|e| Error::Local { what: "find a free local port for workerd".into(), why: e.to_string() })
+        .map_err(|e| Error::Io { what: "find a free local port for workerd".into(), source: e })?;
+    listener.local_addr().map_err(|e| Error::Io { what: "find a free local port for workerd".into(), source: e })
 }
 
 async fn start_workerd(built: &Built, out: &Output) -> Result<Running, Error> {
@@ -408,7 +403,7 @@ struct Shutdown {
 impl Shutdown {
     fn listen() -> Result<Shutdown, Error> {
         use tokio::signal::unix::{signal, SignalKind};
-        let failed = |e: std::io::Error| Error::Local { what: "listen for Ctrl-C".into(), why: e.to_string() };
+        let failed = |e: std::io::Error| Error::Io { what: "listen for Ctrl-C".into(), source: e };
         Ok(Shutdown {
             interrupt: signal(SignalKind::interrupt()).map_err(failed)?,
             terminate: signal(SignalKind::terminate()).map_err(failed)?,

@@ -44,7 +44,7 @@ impl Simulator {
     /// Copies the scripts beside the config in `dir`, creates each
     /// store kind's data directory and writes the assets' manifest.
     pub fn prepare(&self, dir: &Path) -> Result<(), crate::Error> {
-        let io = |what: &str, e: std::io::Error| crate::Error::Local { what: what.to_string(), why: e.to_string() };
+        let io = |what: &str, e: std::io::Error| crate::Error::Io { what: what.to_string(), source: e };
         for script in self.scripts() {
             let to = dir.join(SCRIPTS_DIR).join(script);
             std::fs::create_dir_all(to.parent().unwrap_or(dir))

@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
+use cfcontainer_meta::wrangler::{AssetsSection, HtmlHandling, NotFoundHandling, RunWorkerFirst};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::Error;
 
@@ -20,60 +21,6 @@ const MAX_ASSET_SIZE: u64 = 25 * 1024 * 1024;
 
 /// Files of the directory that are instructions, not assets.
 const META_FILES: [&str; 3] = [".assetsignore", "_redirects", "_headers"];
-
-/// The wrangler file's `assets`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AssetsSection {
-    /// The directory, relative to the wrangler file.
-    pub directory: String,
-    /// The name of the binding the Worker fetches assets through.
-    pub binding: Option<String>,
-    /// Trailing slashes and `.html` in URLs.
-    pub html_handling: Option<HtmlHandling>,
-    /// What a request matching no asset gets.
-    pub not_found_handling: Option<NotFoundHandling>,
-    /// Whether the Worker runs before assets are served: always, or for
-    /// these route patterns.
-    pub run_worker_first: Option<RunWorkerFirst>,
-}
-
-/// `assets.html_handling`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum HtmlHandling {
-    /// `/page` serves `page.html`, `/dir/` serves `dir/index.html`.
-    AutoTrailingSlash,
-    /// Pages are served with a trailing slash.
-    ForceTrailingSlash,
-    /// Pages are served without one.
-    DropTrailingSlash,
-    /// Paths are taken as written.
-    None,
-}
-
-/// `assets.not_found_handling`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum NotFoundHandling {
-    /// `/index.html` for every path without an asset.
-    SinglePageApplication,
-    /// The nearest `404.html`, with status 404.
-    #[serde(rename = "404-page")]
-    NotFoundPage,
-    /// The Worker (or a bare 404).
-    None,
-}
-
-/// `assets.run_worker_first`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum RunWorkerFirst {
-    /// Always or never.
-    All(bool),
-    /// For these route patterns (`!` excludes).
-    Routes(Vec<String>),
-}
 
 /// The assets of a Worker, ready to deploy.
 #[derive(Debug, Clone, PartialEq)]
@@ -165,7 +112,7 @@ pub fn manifest(directory: &Path) -> Result<Manifest, Error> {
     let listing = list(directory)?;
     let mut manifest = Manifest::new();
     for (key, path, size) in listing.files {
-        let content = std::fs::read(&path).map_err(|e| Error::Read { path: path.clone(), why: e.to_string() })?;
+        let content = std::fs::read(&path).map_err(|e| Error::Read { path: path.clone(), source: e })?;
         manifest.insert(key, AssetFile { hash: hash(&content, &path), size, path });
     }
     Ok(manifest)
@@ -200,14 +147,14 @@ fn ignore_rules(directory: &Path) -> Result<Gitignore, Error> {
     let file = directory.join(".assetsignore");
     if file.is_file() {
         if let Some(e) = builder.add(&file) {
-            return Err(Error::Read { path: file, why: e.to_string() });
+            return Err(Error::Unusable { path: file, why: e.to_string() });
         }
     }
-    builder.build().map_err(|e| Error::Read { path: file, why: e.to_string() })
+    builder.build().map_err(|e| Error::Unusable { path: file, why: e.to_string() })
 }
 
 fn walk(root: &Path, dir: &Path, ignore: &Gitignore, listing: &mut Listing) -> Result<(), Error> {
-    let read_error = |path: &Path, e: std::io::Error| Error::Read { path: path.to_path_buf(), why: e.to_string() };
+    let read_error = |path: &Path, e: std::io::Error| Error::Read { path: path.to_path_buf(), source: e };
     listing.dirs.push(dir.to_path_buf());
     for entry in std::fs::read_dir(dir).map_err(|e| read_error(dir, e))? {
         let path = entry.map_err(|e| read_error(dir, e))?.path();
@@ -221,7 +168,7 @@ fn walk(root: &Path, dir: &Path, ignore: &Gitignore, listing: &mut Listing) -> R
             continue;
         }
         if meta.len() > MAX_ASSET_SIZE {
-            return Err(Error::Read {
+            return Err(Error::Unusable {
                 path,
                 why: format!(
                     "{} bytes; an asset may have at most 25 MiB (list it in .assetsignore to leave it out)",

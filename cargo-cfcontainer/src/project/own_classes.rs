@@ -6,9 +6,8 @@
 //! containers' classes are; the attribute alone decides about container
 //! classes.
 
-use cfcontainer_meta::wrangler::Bindings;
+use cfcontainer_meta::wrangler::{Bindings, Migration};
 use cfcontainer_meta::ContainerMeta;
-use serde::Deserialize;
 
 /// One class of the Worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,36 +20,10 @@ pub struct OwnClass {
     pub sqlite: bool,
 }
 
-/// One `migrations` entry of the file, as far as classes go (its `tag` is
-/// the official CLI's bookkeeping; deploy writes its own).
-#[derive(Deserialize)]
-struct Entry {
-    #[serde(default)]
-    new_classes: Vec<String>,
-    #[serde(default)]
-    new_sqlite_classes: Vec<String>,
-    #[serde(default)]
-    renamed_classes: Vec<Rename>,
-    #[serde(default)]
-    deleted_classes: Vec<String>,
-}
-
-/// `{ from, to }` of `renamed_classes`.
-#[derive(Deserialize)]
-struct Rename {
-    from: String,
-    to: String,
-}
-
-/// The classes `migrations` (the file's key, if set) and `bindings` give
-/// the Worker; a `migrations` of the wrong shape is an error (`why`).
-pub fn own_classes(migrations: Option<&serde_json::Value>, bindings: &Bindings) -> Result<Vec<OwnClass>, String> {
-    let entries: Vec<Entry> = match migrations {
-        Some(value) => serde_json::from_value(value.clone()).map_err(|e| format!("`migrations`: {e}"))?,
-        None => Vec::new(),
-    };
+/// The classes the file's `migrations` and `bindings` give the Worker.
+pub fn own_classes(migrations: &[Migration], bindings: &Bindings) -> Vec<OwnClass> {
     let mut classes: Vec<OwnClass> = Vec::new();
-    for step in entries {
+    for step in migrations {
         let created =
             step.new_classes.iter().map(|c| (c, false)).chain(step.new_sqlite_classes.iter().map(|c| (c, true)));
         for (name, sqlite) in created {
@@ -70,7 +43,7 @@ pub fn own_classes(migrations: Option<&serde_json::Value>, bindings: &Bindings) 
             classes.push(OwnClass { name: bound.class_name.clone(), renamed_from: None, sqlite: true });
         }
     }
-    Ok(classes)
+    classes
 }
 
 /// The classes of `classes` that are not container classes (the
@@ -103,7 +76,7 @@ mod tests {
             false,
         )
         .unwrap();
-        let classes = own_classes(file.top.other.get("migrations"), &file.top.bindings).unwrap();
+        let classes = own_classes(file.top.settings.migrations.as_deref().unwrap_or_default(), &file.top.bindings);
         assert_eq!(
             classes,
             [

@@ -51,7 +51,7 @@ pub fn export(project: &Project, containers: &[ContainerMeta], explicit: Option<
     let sections = Sections::new(project, containers, &config_dir);
     let merged = merge(&path, &sections)?;
     std::fs::write(&path, &merged.text)
-        .map_err(|e| Error::Local { what: format!("write {}", path.display()), why: e.to_string() })?;
+        .map_err(|e| Error::Io { what: format!("write {}", path.display()), source: e })?;
     Ok(Exported {
         config: path,
         classes: sections.classes.iter().map(|(c, _)| c.clone()).collect(),
@@ -77,7 +77,7 @@ fn merge(path: &Path, sections: &Sections) -> Result<Merged, Error> {
     let existing = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(Error::Read { path: path.to_path_buf(), why: e.to_string() }),
+        Err(e) => return Err(Error::Read { path: path.to_path_buf(), source: e }),
     };
     let bad = |why: String| Error::WranglerConfig { path: path.to_path_buf(), why };
     let is_json = path.extension().is_some_and(|e| e == "json" || e == "jsonc");

@@ -5,9 +5,11 @@
 
 mod bindings;
 mod model;
+mod settings;
 
 pub use bindings::{BindingKind, NamedBinding};
 pub use model::*;
+pub use settings::*;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -88,7 +90,8 @@ pub fn parse(text: &str, json: bool) -> Result<WranglerFile, String> {
     Ok(WranglerFile { top: section(top, "")?, env })
 }
 
-/// One section's keys: each binding kind typed, the rest kept.
+/// One section's keys: each binding kind and setting typed, the names of
+/// the others kept.
 fn section(mut map: serde_json::Map<String, serde_json::Value>, prefix: &str) -> Result<Section, String> {
     let m = &mut map;
     let bindings = Bindings {
@@ -111,8 +114,31 @@ fn section(mut map: serde_json::Map<String, serde_json::Value>, prefix: &str) ->
         workflows: take(m, "workflows", prefix)?,
         secrets_store_secrets: take(m, "secrets_store_secrets", prefix)?,
     };
+    let routes: Option<Vec<Route>> = take(m, "routes", prefix)?;
+    let route: Option<Route> = take(m, "route", prefix)?;
+    if routes.is_some() && route.is_some() {
+        return Err(format!("give `{prefix}routes` or `{prefix}route`, not both"));
+    }
+    let settings = Settings {
+        account_id: take(m, "account_id", prefix)?,
+        compatibility_date: take(m, "compatibility_date", prefix)?,
+        compatibility_flags: take(m, "compatibility_flags", prefix)?,
+        workers_dev: take(m, "workers_dev", prefix)?,
+        preview_urls: take(m, "preview_urls", prefix)?,
+        routes: routes.or(route.map(|r| vec![r])),
+        triggers: take(m, "triggers", prefix)?,
+        containers: take(m, "containers", prefix)?,
+        migrations: take(m, "migrations", prefix)?,
+        assets: take(m, "assets", prefix)?,
+        limits: take(m, "limits", prefix)?,
+        placement: take(m, "placement", prefix)?,
+        tail_consumers: take(m, "tail_consumers", prefix)?,
+        observability: take(m, "observability", prefix)?,
+        logpush: take(m, "logpush", prefix)?,
+    };
     let name = take(m, "name", prefix)?;
-    Ok(Section { name, bindings, other: map.into_iter().collect() })
+    let untyped = map.keys().filter(|k| !INERT_KEYS.contains(&k.as_str())).cloned().collect();
+    Ok(Section { name, bindings, settings, untyped })
 }
 
 /// Removes `key` from `map` and reads it as a `T` (its default when
@@ -175,8 +201,7 @@ impl WranglerFile {
     /// assert_eq!(file.assets_binding(Some("staging")).as_deref(), Some("ASSETS"));
     /// ```
     pub fn assets_binding(&self, env: Option<&str>) -> Option<String> {
-        let own = env.and_then(|e| self.env.get(e)).and_then(|s| s.other.get("assets"));
-        let assets = own.or_else(|| self.top.other.get("assets"))?;
-        assets.get("binding")?.as_str().map(str::to_string)
+        let own = env.and_then(|e| self.env.get(e)).and_then(|s| s.settings.assets.as_ref());
+        own.or(self.top.settings.assets.as_ref())?.binding.clone()
     }
 }

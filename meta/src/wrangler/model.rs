@@ -24,10 +24,13 @@ pub struct Section {
     pub name: Option<String>,
     /// Every binding the section declares.
     pub bindings: Bindings,
-    /// Every other key, kept as written (settings, triggers, routes,
-    /// containers, migrations, and keys of wrangler's this model does not
-    /// type).
-    pub other: BTreeMap<String, Value>,
+    /// Its settings.
+    pub settings: super::Settings,
+    /// The keys it sets that this model does not type and that would
+    /// change what the official CLI deploys (`site`, `unsafe`, ...; the
+    /// build settings of [`INERT_KEYS`](super::INERT_KEYS) are not
+    /// among them).
+    pub untyped: Vec<String>,
 }
 
 /// Every binding kind of a wrangler config.
