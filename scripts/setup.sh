@@ -14,8 +14,9 @@
 # Installs: docker-registry, apache2-utils, busybox-static, curl (Debian);
 # dockerd 26 + containerd from Debian 13 and runc from Debian 12, unpacked
 # (not installed) under $CFC_TOOLS/docker26, only when no usable engine
-# runs; the wasm32 target, worker-build, wasm-bindgen-cli; workerd, esbuild
-# and wrangler from npm.
+# runs; docker-buildx from Debian 13, unpacked under $CFC_TOOLS/buildx (the
+# official CLI's builds need it); the wasm32 target, worker-build,
+# wasm-bindgen-cli; workerd, esbuild and wrangler from npm.
 # Starts: our dockerd when needed, and a registry on 127.0.0.1:$CFC_REGISTRY_PORT
 # with htpasswd auth.
 # Writes: $CFC_TOOLS/env.sh, which exports the tool paths and the engine's
@@ -211,11 +212,35 @@ if [ "$(cat "$WRANGLER_DIR/.installed" 2>/dev/null)" != "wrangler@$WRANGLER_VERS
   echo "wrangler@$WRANGLER_VERSION" > "$WRANGLER_DIR/.installed"
 fi
 
+# --- docker buildx, for the official CLI's container builds ---------------
+# wrangler builds images with `docker build --load --provenance=false`,
+# which only buildx takes; the tests hand it this plugin through a
+# DOCKER_CONFIG of their own (nothing system-wide). Debian 13's package,
+# unpacked like dockerd above, with a private apt state.
+BUILDX=$CFC_TOOLS/buildx/docker-buildx
+if [ ! -x "$BUILDX" ]; then
+  say "fetching docker-buildx (Debian 13), unpacked under $CFC_TOOLS/buildx"
+  BX=$CFC_TOOLS/buildx; rm -rf "$BX"; mkdir -p "$BX/etc" "$BX/state/lists/partial" "$BX/cache/archives/partial" "$BX/debs" "$BX/root"
+  touch "$BX/state/status"
+  mirror=$(grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v security | head -n1)
+  [ -n "$mirror" ] || mirror=$(grep -h '^deb ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}' | head -n1)
+  [ -n "$mirror" ] || die "cannot find the Debian mirror in /etc/apt sources"
+  printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" > "$BX/etc/debian.sources"
+  O=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$BX/etc" -o "Dir::State=$BX/state"
+     -o "Dir::State::status=$BX/state/status" -o "Dir::Cache=$BX/cache")
+  apt-get "${O[@]}" update -qq || die "apt-get update for Debian 13 (buildx) failed"
+  (cd "$BX/debs" && apt-get "${O[@]}" download docker-buildx/trixie >/dev/null 2>&1) || die "downloading docker-buildx from Debian failed"
+  dpkg-deb -x "$BX"/debs/docker-buildx_*.deb "$BX/root"
+  cp "$BX/root/usr/libexec/docker/cli-plugins/docker-buildx" "$BUILDX"
+  rm -rf "$BX/debs" "$BX/root" "$BX/cache" "$BX/state"
+fi
+
 cat > "$CFC_TOOLS/env.sh" <<ENV
 export WORKERD_BIN=$NODE/node_modules/.bin/workerd
 export ESBUILD_BIN=$NODE/node_modules/.bin/esbuild
 export MINIFLARE_DIR=$MINIFLARE/package
 export WRANGLER_BIN=$WRANGLER_DIR/node_modules/.bin/wrangler
+export CFC_DOCKER_BUILDX=$BUILDX
 export WASM_BINDGEN_BIN=$HOME/.cargo/bin/wasm-bindgen
 export DOCKER_HOST=$ENGINE_HOST
 export CFC_REGISTRY=127.0.0.1:$CFC_REGISTRY_PORT

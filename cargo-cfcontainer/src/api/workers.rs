@@ -531,10 +531,12 @@ impl Client {
         self.call::<Value>(Method::POST, &path, body, Retry::Safe, out).await.map(drop)
     }
 
-    /// `PUT /workers/scripts/{name}`: the metadata and module parts. Not
-    /// repeated after an ambiguous failure ([`Retry::Reconcile`]).
+    /// `PUT /workers/scripts/{name}`: the metadata and module parts, with
+    /// the query the official CLI sends (the answer without the script,
+    /// inherited bindings checked strictly). Not repeated after an
+    /// ambiguous failure ([`Retry::Reconcile`]).
     pub async fn upload_script(&self, name: &str, parts: Vec<Part>, out: &Output) -> Result<(), Error> {
-        let path = format!("/workers/scripts/{name}");
+        let path = format!("/workers/scripts/{name}?excludeScript=true&bindings_inherit=strict");
         self.call::<UploadedScript>(Method::PUT, &path, Body::Multipart(parts), Retry::Reconcile, out).await.map(drop)
     }
 

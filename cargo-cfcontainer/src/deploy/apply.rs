@@ -60,9 +60,8 @@ pub async fn apply(
     }
     // The marker of what was uploaded, set as the official CLI sets tags
     // and only when it differs, so a no-change deploy writes nothing.
-    let tags = script.tags_after(&remote.tags);
-    if tags != remote.tags {
-        client.set_script_tags(&script.name, tags, out).await?;
+    if let Some((_, tags)) = &plan.tags {
+        client.set_script_tags(&script.name, tags.clone(), out).await?;
     }
     if let Some((_, wanted)) = &plan.subdomain {
         client.set_script_subdomain(&script.name, wanted, out).await?;

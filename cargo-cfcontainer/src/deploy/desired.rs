@@ -14,6 +14,7 @@ use crate::api::{
     Part, Placement, SchedulingPolicy, ScriptMetadata, Secret,
 };
 use crate::project::assets::{AssetsConfig, Manifest};
+use crate::project::{ENVIRONMENT_TAG, SERVICE_TAG};
 use crate::{Error, Project, WorkerSettings};
 
 /// The script tag that records what was uploaded: `cfcontainer-` and the
@@ -39,6 +40,8 @@ pub struct DesiredScript {
     pub secrets: Vec<WorkerSecret>,
     /// The static assets this version serves.
     pub assets: Option<DesiredAssets>,
+    /// The official CLI's service and environment tags for this Worker.
+    pub service_tags: Vec<String>,
 }
 
 /// Static assets as they should be: every file, and how they are served.
@@ -74,11 +77,18 @@ impl DesiredScript {
         metadata
     }
 
-    /// `tags` with this upload's digest tag in place of any earlier one
-    /// (tags that are not ours are kept).
+    /// `tags` after this upload: the tags of others kept in their order,
+    /// then this upload's digest tag in place of any earlier one, then the
+    /// official CLI's service and environment tags, which it replaces and
+    /// puts last in the same way (so neither tool's next deploy changes
+    /// the other's tags).
     pub fn tags_after(&self, tags: &[String]) -> Vec<String> {
-        let mut next: Vec<String> = tags.iter().filter(|t| !t.starts_with(DIGEST_TAG_PREFIX)).cloned().collect();
+        let ours = |t: &&String| {
+            t.starts_with(DIGEST_TAG_PREFIX) || t.starts_with(SERVICE_TAG) || t.starts_with(ENVIRONMENT_TAG)
+        };
+        let mut next: Vec<String> = tags.iter().filter(|t| !ours(t)).cloned().collect();
         next.push(self.digest_tag());
+        next.extend(self.service_tags.iter().cloned());
         next
     }
 }
@@ -123,7 +133,7 @@ impl WorkerSecret {
 pub struct DesiredApp {
     /// The container class.
     pub class: String,
-    /// Application name: `<worker>-<class>` lowercased.
+    /// Application name (see [`Project::application_name`]).
     pub name: String,
     /// Image reference (digest-pinned when built here).
     pub image: String,
@@ -133,6 +143,9 @@ pub struct DesiredApp {
     pub max_instances: u32,
     /// Collect logs.
     pub logs: bool,
+    /// The account's application sets `observability` already (then it is
+    /// sent when off, else left out, as the official CLI does).
+    pub logs_on_record: bool,
     /// How updates roll out.
     pub rollout: Rollout,
     /// How instances are placed.
@@ -144,15 +157,19 @@ pub struct DesiredApp {
 }
 
 impl DesiredApp {
-    /// From a container's metadata and its image reference.
-    pub fn new(worker: &str, meta: &ContainerMeta, image: String) -> DesiredApp {
+    /// From a container's metadata and its image reference. Its logs are
+    /// on when its attribute says so or when the Worker's observability
+    /// logs are on (the official CLI's rule for its applications).
+    pub fn new(project: &Project, meta: &ContainerMeta, image: String) -> DesiredApp {
+        let worker_logs = project.settings.carried.observability.as_ref().is_some_and(|o| o.logs_enabled());
         DesiredApp {
             class: meta.class.clone(),
-            name: format!("{worker}-{}", meta.class).to_lowercase(),
+            name: project.application_name(&meta.class),
             image,
             instance_type: meta.instance_type.clone(),
             max_instances: meta.max_instances,
-            logs: meta.observability_logs,
+            logs: meta.observability_logs || worker_logs,
+            logs_on_record: false,
             rollout: meta.rollout.clone(),
             scheduling_policy: meta.scheduling_policy,
             constraints: AppConstraints::from(&meta.constraints),
@@ -168,7 +185,8 @@ impl DesiredApp {
             vcpu: None,
             memory_mib: None,
             disk: None,
-            observability: Some(Observability { logs: Logs { enabled: self.logs } }),
+            observability: (self.logs || self.logs_on_record)
+                .then_some(Observability { logs: Logs { enabled: self.logs } }),
         };
         match &self.instance_type {
             InstanceType::Named(name) => config.instance_type = Some(name.clone()),
@@ -229,6 +247,7 @@ pub fn script(
         metadata,
         modules,
         classes: classes(settings, containers),
+        service_tags: settings.wrangler.as_ref().map(|w| w.service_tags.clone()).unwrap_or_default(),
         kv_classes: own_classes(settings, containers).filter(|c| !c.sqlite).map(|c| c.name.clone()).collect(),
         secrets,
     })

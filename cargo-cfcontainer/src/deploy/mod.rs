@@ -79,7 +79,6 @@ impl Prepared {
     /// and pinned by digest; without, an image never pushed from here is
     /// named by its content tag.
     pub async fn applications(&self, push: bool, out: &Output) -> Result<Vec<DesiredApp>, Error> {
-        let worker = &self.project.settings.name;
         let built = self.containers.iter().any(image::is_built);
         let docker = if built { Some(engine::connect().await?) } else { None };
         let references = match (&docker, push) {
@@ -96,7 +95,7 @@ impl Prepared {
             .map(|c| {
                 let image =
                     references.iter().find(|(class, _)| *class == c.class).map(|(_, r)| r.clone()).unwrap_or_default();
-                DesiredApp::new(worker, c, image)
+                DesiredApp::new(&self.project, c, image)
             })
             .collect())
     }
@@ -108,7 +107,7 @@ impl Prepared {
             for built in image::build_all(docker, &self.project, &self.containers, false, out).await? {
                 let meta =
                     self.containers.iter().find(|m| m.class == built.class).expect("built from these containers");
-                let repository = auth.repository(&image::repository(meta, &self.project.settings.name));
+                let repository = auth.repository(&image::repository(meta, &self.project));
                 let reference = match image::pushed_digest(docker, &built.id, &repository).await? {
                     Some(digest) => format!("{repository}@{digest}"),
                     None => format!(

@@ -7,7 +7,7 @@ use cfcontainer_meta::{Constraints, InstanceType};
 use serde::Serialize;
 
 use super::consumers::ConsumerStep;
-use super::desired::{DesiredApp, DesiredScript};
+use super::desired::{DesiredApp, DesiredScript, DIGEST_TAG_PREFIX};
 use super::migrations::Migrations;
 use super::routes::DesiredRoutes;
 use super::Remote;
@@ -157,6 +157,9 @@ pub struct Plan {
     pub consumers: Vec<ConsumerStep>,
     /// Container applications, by class.
     pub applications: Vec<AppPlan>,
+    /// The Worker's tags change from the first list to the second (our
+    /// digest tag, the official CLI's service and environment tags).
+    pub tags: Option<(Vec<String>, Vec<String>)>,
 }
 
 impl Plan {
@@ -210,7 +213,9 @@ impl Plan {
         let hostnames: Vec<String> = desired.domains.iter().map(|d| d.hostname.clone()).collect();
         let domains = (!hostnames.is_empty() && hostnames != remote.domains)
             .then(|| (remote.domains.clone(), desired.domains.clone()));
-        Plan { script: script_plan, subdomain, crons, routes, domains, consumers, applications }
+        let wanted_tags = script.tags_after(&remote.tags);
+        let tags = (wanted_tags != remote.tags).then(|| (remote.tags.clone(), wanted_tags));
+        Plan { script: script_plan, subdomain, crons, routes, domains, consumers, applications, tags }
     }
 
     /// True if the deploy would change nothing.
@@ -221,6 +226,7 @@ impl Plan {
             && self.routes.is_none()
             && self.domains.is_none()
             && self.consumers.is_empty()
+            && self.tags.is_none()
             && self.applications.iter().all(|a| a.action() == Action::NoChange)
     }
 
@@ -245,6 +251,14 @@ impl Plan {
             if let Some(previews) = wanted.previews_enabled.filter(|p| *p != previews_now) {
                 lines.push(format!("~ preview URLs of {}: {} -> {}", s.name, on_off(previews_now), on_off(previews)));
             }
+        }
+        if let Some((now, wanted)) = &self.tags {
+            // Our digest tag changes with every upload, which the worker
+            // line says already.
+            let shown = |tags: &[String]| -> Vec<String> {
+                tags.iter().filter(|t| !t.starts_with(DIGEST_TAG_PREFIX)).cloned().collect()
+            };
+            added_removed(&mut lines, "tag", &s.name, &shown(now), &shown(wanted).iter().collect::<Vec<_>>());
         }
         if let Some((now, wanted)) = &self.crons {
             for cron in wanted.iter().filter(|c| !now.contains(c)) {
@@ -441,7 +455,8 @@ fn app_plan(remote: Option<&Application>, app: &DesiredApp) -> AppPlan {
     .into_iter()
     .flatten()
     .collect();
-    let (id, desired) = (current.id.clone(), app.clone());
+    let desired = DesiredApp { logs_on_record: config.observability.is_some(), ..app.clone() };
+    let id = current.id.clone();
     let step =
         if changes.is_empty() { AppStep::NoChange { id, desired } } else { AppStep::Update { id, changes, desired } };
     AppPlan { class: app.class.clone(), name: current.name.clone(), step }

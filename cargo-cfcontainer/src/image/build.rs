@@ -64,7 +64,7 @@ pub async fn build_all(
             None => packed.digest(build_args, target.as_deref(), PLATFORM).map_err(|e| failed(describe(e)))?[..16]
                 .to_string(),
         };
-        let repo = repository(meta, &project.settings.name);
+        let repo = repository(meta, project);
         let reference = if dev { format!("{DEV_PREFIX}/{repo}:{tag}") } else { format!("{repo}:{tag}") };
         // A content tag the engine knows is this exact image already.
         let fresh = match meta.image_tag {

@@ -15,7 +15,7 @@ pub use push::{push_all, pushed_digest, RegistryAuth};
 
 use std::path::PathBuf;
 
-use cfcontainer_meta::{kebab_case, ContainerMeta, ImageSource};
+use cfcontainer_meta::{ContainerMeta, ImageSource};
 
 use crate::Project;
 
@@ -26,10 +26,10 @@ pub const PLATFORM: &str = "linux/amd64";
 /// from the local engine and nothing pushes them.
 pub const DEV_PREFIX: &str = "cloudflare-dev";
 
-/// The repository name of a container's image: its `name`, or
-/// `<worker>-<class in kebab case>`.
-pub fn repository(meta: &ContainerMeta, worker: &str) -> String {
-    meta.image_name.clone().unwrap_or_else(|| format!("{worker}-{}", kebab_case(&meta.class)))
+/// The repository name of a container's image: the attribute's `name`,
+/// or its application's name (the official CLI pushes there too).
+pub fn repository(meta: &ContainerMeta, project: &Project) -> String {
+    meta.image_name.clone().unwrap_or_else(|| project.application_name(&meta.class))
 }
 
 /// The directory a container's `dockerfile` and `context` are relative to:
@@ -48,8 +48,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_image_repository_is_the_worker_and_the_class_in_kebab_case() {
+    fn an_image_repository_is_named_as_the_official_cli_names_it() {
         let meta = cfcontainer_meta::ContainerMeta::example("MyContainer");
-        assert_eq!(repository(&meta, "hello"), "hello-my-container");
+        let file = "name = \"full-config\"\n[env.staging]\nname = \"full-config-staging\"\n[[env.staging.containers]]\nclass_name = \"Other\"\nname = \"chosen\"\n";
+        let (_dir, top) = crate::testing::project("full-config", &[("wrangler.toml", file)], None);
+        assert_eq!(repository(&meta, &top), "full-config-mycontainer");
+        let (_dir, staging) = crate::testing::project("full-config", &[("wrangler.toml", file)], Some("staging"));
+        assert_eq!(repository(&meta, &staging), "full-config-staging-mycontainer-staging");
+        assert_eq!(staging.application_name("Other"), "chosen", "the file's containers[].name");
+        let named = cfcontainer_meta::ContainerMeta { image_name: Some("mine".into()), ..meta };
+        assert_eq!(repository(&named, &top), "mine", "the attribute's `name`");
     }
 }

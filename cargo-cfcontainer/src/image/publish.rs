@@ -39,7 +39,7 @@ pub async fn publish(
         .into_iter()
         .map(|b| {
             let meta = containers.iter().find(|m| m.class == b.class).expect("built from these containers");
-            let repo = repository(meta, &project.settings.name);
+            let repo = repository(meta, project);
             (b, repo)
         })
         .collect();

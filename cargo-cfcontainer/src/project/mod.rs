@@ -21,6 +21,7 @@ use crate::Error;
 use settings::{is_date, is_worker_name, RawSettings, DEFAULT_COMPATIBILITY_DATE};
 
 pub use settings::{WorkerSettings, WranglerSource};
+pub use wrangler_file::{ENVIRONMENT_TAG, SERVICE_TAG};
 
 /// The selected worker package and where cargo puts its artifacts.
 #[derive(Debug, Clone)]
@@ -82,6 +83,24 @@ impl Project {
 }
 
 impl Project {
+    /// The name of the container application of `class`, which is its
+    /// image repository too, as the official CLI names both: the wrangler
+    /// file's `containers[].name` for the class, else `<worker>-<class>`
+    /// lowercased (spaces as dashes), with `-<env>` after it in an
+    /// environment (`validateContainerApp`), so that either tool finds the
+    /// other's application.
+    pub fn application_name(&self, class: &str) -> String {
+        let entries = self.settings.wrangler.iter().flat_map(|w| &w.containers);
+        if let Some(name) = entries.filter(|e| e.class_name == class).find_map(|e| e.name.clone()) {
+            return name;
+        }
+        let mut name = format!("{}-{class}", self.settings.name);
+        if let Some(env) = &self.env {
+            name.push_str(&format!("-{env}"));
+        }
+        name.to_lowercase().replace(' ', "-")
+    }
+
     /// Sets what `cfcontainer::bindings!` compiles against for a build of
     /// this crate: the selected environment, or the top level (a
     /// `CFCONTAINER_ENV` of the shell is not passed on: the settings would

@@ -105,6 +105,11 @@ pub struct WranglerSource {
     /// when the file names them; the attribute decides about those).
     #[serde(skip)]
     pub own_classes: Vec<OwnClass>,
+    /// The tags the official CLI gives a Worker of a file with
+    /// environments (what groups them as one service):
+    /// `cf:service=<the top level's name>`, and `cf:environment=<env>` for
+    /// an environment's; none for a file without `[env.*]` sections.
+    pub service_tags: Vec<String>,
     /// Its keys that would change the deployed Worker but that `deploy`
     /// does not apply yet (`site`, `unsafe`, ...): deploy refuses them
     /// rather than leave them out.

@@ -15,6 +15,12 @@ use super::settings::{is_date, CarriedSettings, RawSettings, WranglerSource};
 use crate::Error;
 use cfcontainer_meta::wrangler::{self, Settings, Triggers};
 
+/// The prefix of the official CLI's tag naming a Worker's service.
+pub const SERVICE_TAG: &str = "cf:service=";
+
+/// The prefix of the official CLI's tag naming a Worker's environment.
+pub const ENVIRONMENT_TAG: &str = "cf:environment=";
+
 /// What only the wrangler file sets.
 #[derive(Debug, Default)]
 pub(super) struct FromFile {
@@ -75,12 +81,18 @@ pub(super) fn merge(
         raw.routes = routes.clone();
     }
     let migrations = settings.migrations.clone().unwrap_or_default();
+    let mut service_tags = Vec::new();
+    if let (false, Some(service)) = (file.env.is_empty(), &top.name) {
+        service_tags.push(format!("{SERVICE_TAG}{service}"));
+        service_tags.extend(env.map(|env| format!("{ENVIRONMENT_TAG}{env}")));
+    }
     let source = WranglerSource {
         path: path.to_path_buf(),
         bindings: section.bindings.clone(),
         containers: settings.containers.clone().unwrap_or_default(),
         own_classes: own_classes(&migrations, &section.bindings),
         migrations,
+        service_tags,
         not_applied,
     };
     let crons = settings.triggers.as_ref().map(crons).transpose().map_err(bad)?;

@@ -13,6 +13,8 @@ pub struct Call {
     pub segments: Vec<String>,
     pub query: Vec<(String, String)>,
     pub content_type: Option<String>,
+    /// The client's `User-Agent`.
+    pub user_agent: Option<String>,
     pub body: Bytes,
 }
 
@@ -20,6 +22,18 @@ impl Call {
     /// The query parameter `key` as a number, if given as one.
     pub fn number(&self, key: &str) -> Option<usize> {
         self.query.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.parse().ok())
+    }
+
+    /// True for the official CLI's requests (`User-Agent: wrangler/...`),
+    /// which the API records as their source.
+    pub fn is_official_cli(&self) -> bool {
+        self.user_agent.as_deref().is_some_and(|ua| ua.starts_with("wrangler/"))
+    }
+
+    /// The body as JSON, whatever its Content-Type (the official CLI sends
+    /// some JSON bodies as text/plain, which the API takes).
+    pub fn json_any_type(&self) -> Result<Value, Reply> {
+        serde_json::from_slice(&self.body).map_err(|_| invalid("the body must be JSON"))
     }
 
     /// The body as JSON, which must come as `application/json`.

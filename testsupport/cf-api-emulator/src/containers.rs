@@ -80,9 +80,30 @@ pub fn list(state: &State, config: &Config, call: &Call) -> Reply {
             .applications
             .iter()
             .filter(|a| name.is_none_or(|n| a.name == n))
-            .map(|a| a.json(&config.account_id))
+            .map(|a| state.application_json(a, &config.account_id))
             .collect(),
     ))
+}
+
+/// `GET /containers/me`: the account's container limits, as the official
+/// CLI reads them before a push (the account id it namespaces images by,
+/// and what one instance may use).
+pub fn me(config: &Config, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&[]) {
+        return r;
+    }
+    ok(json!({
+        "external_account_id": config.account_id,
+        "legacy_identity": config.account_id,
+        "limits": {
+            "account_id": config.account_id, "vcpu_per_deployment": 4, "memory_mib_per_deployment": 12288,
+            "memory_per_deployment": "12288MB", "disk_per_deployment": "20000MB", "disk_mb_per_deployment": 20000,
+            "total_vcpu": 1500, "total_memory_mib": 6291456, "total_memory": "6291456MB", "total_disk_mb": 30000000,
+            "total_disk": "30000000MB", "node_group": "metal", "ipv4s": 0, "network_modes": ["public", "private"],
+        },
+        "locations": [{ "location": "sfo06", "name": "San Francisco", "region": "WNAM" }],
+        "defaults": { "vcpus": 0.0625, "memory_mib": 256, "memory": "256MB", "disk_mb": 2000 },
+    }))
 }
 
 /// `GET /containers/applications/{id}`.
@@ -91,7 +112,7 @@ pub fn get(state: &State, config: &Config, id: &str, call: &Call) -> Reply {
         return r;
     }
     match state.applications.iter().find(|a| a.id == id) {
-        Some(app) => ok(app.json(&config.account_id)),
+        Some(app) => ok(state.application_json(app, &config.account_id)),
         None => not_found(id),
     }
 }
@@ -104,7 +125,7 @@ pub fn create(state: &mut State, config: &Config, call: &Call) -> Reply {
         only_keys(
             &body,
             &["name", "scheduling_policy", "instances", "max_instances", "configuration", "durable_objects"],
-            &["constraints", "rollout_active_grace_period"],
+            &["constraints", "affinities", "rollout_active_grace_period"],
             "",
         )?;
         let name = body["name"]
@@ -166,9 +187,21 @@ pub fn patch(state: &mut State, config: &Config, id: &str, call: &Call) -> Reply
         only_keys(
             &body,
             &[],
-            &["instances", "max_instances", "scheduling_policy", "constraints", "rollout_active_grace_period"],
+            &[
+                "instances",
+                "max_instances",
+                "scheduling_policy",
+                "constraints",
+                "affinities",
+                "rollout_active_grace_period",
+                "configuration",
+            ],
             "",
         )?;
+        // The official CLI sends the configuration too (then rolls it out);
+        // it is checked as a new application's.
+        let configuration =
+            body.get("configuration").map(|c| configuration(c, config, "configuration.")).transpose()?;
         let max = body.get("max_instances").map(max_instances).transpose()?;
         let policy = body.get("scheduling_policy").map(scheduling_policy).transpose()?;
         let new_constraints = body.get("constraints").map(constraints).transpose()?;
@@ -188,6 +221,9 @@ pub fn patch(state: &mut State, config: &Config, id: &str, call: &Call) -> Reply
         }
         if let Some(grace) = grace {
             app.rollout_active_grace_period = grace;
+        }
+        if let Some(configuration) = configuration {
+            app.configuration = configuration;
         }
         app.version += 1;
         Ok(ok(app.json(&config.account_id)))
@@ -230,17 +266,28 @@ pub fn rollout(state: &mut State, config: &Config, id: &str, call: &Call) -> Rep
         let target = configuration(&body["target_configuration"], config, "target_configuration.")?;
         let rollout_id = state.id();
         let created_at = state.now();
+        let instances = state.instances.iter().filter(|i| i.application_id == id && i.state != "stopped").count();
         let app = state.applications.iter_mut().find(|a| a.id == id).ok_or_else(|| not_found(id))?;
+        // An automatic rollout goes through its steps at once here; a
+        // manual one waits at its first step for someone to advance it.
+        let manual = body["kind"] == "full_manual";
+        let total_steps = if steps.len() == 1 { (100 / steps[0]) as usize } else { steps.len() };
+        let current_step = if manual { 1 } else { total_steps };
+        let updated = if manual { instances.min(1) } else { instances };
         let rollout = json!({
             "id": rollout_id,
             "created_at": created_at,
+            "last_updated_at": created_at,
             "description": body["description"],
             "kind": body["kind"],
             "strategy": "rolling",
             "current_version": app.version,
             "target_version": app.version + 1,
+            "current_configuration": app.configuration,
             "steps": steps,
-            "status": "completed",
+            "status": if manual { "progressing" } else { "completed" },
+            "progress": { "total_steps": total_steps, "current_step": current_step,
+                          "updated_instances": updated, "total_instances": instances },
             "target_configuration": target,
         });
         app.version += 1;

@@ -17,6 +17,7 @@ mod assets;
 mod call;
 mod config;
 mod containers;
+mod dash;
 mod envelope;
 mod faults;
 mod instances;
@@ -28,7 +29,10 @@ mod schedules;
 mod server;
 mod shared;
 mod state;
+mod tails;
 mod tokens;
+mod versions;
+mod websocket;
 mod workers;
 
 use std::net::SocketAddr;
@@ -57,15 +61,16 @@ impl Emulator {
 
     /// Starts an emulator on `port` (0 picks a free one).
     pub fn start_on(config: Config, port: u16) -> Emulator {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("bind the emulator's port");
+        listener.set_nonblocking(true).expect("non-blocking listener");
+        let addr = listener.local_addr().expect("listener address");
         let shared = Arc::new(Shared {
             config,
+            ws_base: format!("ws://{addr}"),
             state: Mutex::new(state::State::default()),
             faults: Mutex::new(Vec::new()),
             log: Mutex::new(Vec::new()),
         });
-        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("bind the emulator's port");
-        listener.set_nonblocking(true).expect("non-blocking listener");
-        let addr = listener.local_addr().expect("listener address");
         let (tx, rx) = tokio::sync::oneshot::channel();
         let serving = shared.clone();
         std::thread::spawn(move || {
@@ -115,6 +120,35 @@ impl Emulator {
     /// The requests that changed something (any method but GET) and succeeded.
     pub fn write_calls(&self) -> Vec<Logged> {
         self.log().into_iter().filter(|l| l.method != "GET" && (200..300).contains(&l.status)).collect()
+    }
+
+    /// Calls the emulated Worker `script` (as its workers.dev URL would),
+    /// `headers` shaping what it logs (see the `tails` module); the answer's
+    /// status and body, or `None` if there is no such Worker.
+    pub fn call_worker(
+        &self,
+        script: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Option<(u16, String)> {
+        let invocation = tails::Invocation {
+            method: method.to_string(),
+            path: path.to_string(),
+            headers: headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.to_string())).collect(),
+            client_ip: "127.0.0.1".into(),
+        };
+        tails::invoke(&mut self.shared.state.lock().unwrap(), script, &invocation)
+    }
+
+    /// Places an instance of the application called `application` in
+    /// `state` (`running`, `provisioning`, `failed`, ...), as the platform
+    /// does when a Durable Object starts its container; its id.
+    pub fn place_instance(&self, application: &str, state: &str, location: &str) -> String {
+        let body = serde_json::json!({ "application": application, "state": state, "location": location });
+        let reply = dash::place(&mut self.shared.state.lock().unwrap(), body.as_object().unwrap());
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.body["result"].as_str().unwrap().to_string()
     }
 
     /// A JSON snapshot of the account: scripts, namespaces, applications.

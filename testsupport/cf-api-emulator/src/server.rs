@@ -12,7 +12,7 @@ use crate::call::Call;
 use crate::envelope::{fail, Reply};
 use crate::faults::{self, FaultKind};
 use crate::shared::{Logged, Shared};
-use crate::{containers, queues, routes, schedules, tokens, workers};
+use crate::{containers, dash, queues, routes, schedules, tails, tokens, versions, workers};
 
 /// API path prefix.
 const PREFIX: &str = "/client/v4";
@@ -33,7 +33,7 @@ pub async fn serve(
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| handle(shared.clone(), req));
             let io = hyper_util::rt::TokioIo::new(stream);
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+            let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).with_upgrades().await;
         });
     }
 }
@@ -53,9 +53,16 @@ impl std::error::Error for Dropped {}
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Dropped> {
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
+    if let Some(id) = path.strip_prefix("/__tail/") {
+        return Ok(crate::websocket::upgrade(shared.clone(), req, id.to_string()));
+    }
+    if let Some(rest) = path.strip_prefix("/__worker/") {
+        return Ok(worker_call(&shared, req, rest));
+    }
     let raw_query = req.uri().query().map(str::to_string);
     let auth = header(&req, "authorization");
     let content_type = header(&req, "content-type");
+    let user_agent = header(&req, "user-agent");
     let body = match req.into_body().collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => return Err(Dropped),
@@ -100,7 +107,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         &method,
         &api_path,
         auth.as_deref(),
-        Call { method: method.clone(), segments: Vec::new(), query, content_type, body },
+        Call { method: method.clone(), segments: Vec::new(), query, content_type, user_agent, body },
     );
     if fault == Some(FaultKind::DropAfter) {
         record(0);
@@ -171,9 +178,23 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
         ("PUT", ["workers", "scripts", name, "routes"]) => {
             Some(routes::put_routes(&mut state, &shared.config, name, &call))
         }
-        ("POST", ["workers", "scripts", name, "versions"]) => Some(workers::upload_version(&mut state, name, &call)),
-        ("POST", ["workers", "scripts", name, "deployments"]) => Some(workers::deploy_version(&state, name, &call)),
-        ("GET", ["workers", "scripts", name, "deployments"]) => Some(workers::deployments(&state, name, &call)),
+        ("POST", ["workers", "scripts", name, "versions"]) => Some(versions::upload(&mut state, name, &call)),
+        ("GET", ["workers", "scripts", name, "versions"]) => {
+            Some(versions::list(&state, name, shared.config.max_per_page, &call))
+        }
+        ("GET", ["workers", "scripts", name, "versions", id]) => Some(versions::get(&state, name, id, &call)),
+        ("POST", ["workers", "scripts", name, "deployments"]) => Some(versions::deploy(&mut state, name, &call)),
+        ("GET", ["workers", "scripts", name, "deployments"]) => Some(versions::deployments(&state, name, &call)),
+        ("POST", ["workers", "scripts", name, "tails"]) => {
+            Some(tails::create(&mut state, &shared.ws_base, name, &call))
+        }
+        ("GET", ["workers", "scripts", name, "tails"]) => Some(tails::list(&state, &shared.ws_base, name, &call)),
+        ("DELETE", ["workers", "scripts", name, "tails", id]) => Some(tails::delete(&mut state, name, id, &call)),
+        ("GET", ["containers", "me"]) => Some(containers::me(&shared.config, &call)),
+        ("GET", ["containers", "dash", "applications"]) => Some(dash::applications(&state, &shared.config, &call)),
+        ("GET", ["containers", "dash", "applications", id, "instances"]) => {
+            Some(dash::instances(&state, &shared.config, id, &call))
+        }
         ("GET", ["workers", "services", name]) => Some(workers::service(&state, name, &call)),
         ("GET", ["r2", "buckets", name]) => Some(queues::r2_bucket(&shared.config, name, &call)),
         ("GET", ["queues"]) => Some(queues::list(&state, &shared.config, &call)),
@@ -235,6 +256,10 @@ fn control_call(shared: &Shared, method: &str, path: &str, body: &Bytes) -> Repl
             ok(serde_json::Value::Null)
         }
         ("GET", "state") => ok(shared.state.lock().unwrap().snapshot(&shared.config)),
+        ("POST", "instances") => match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(serde_json::Value::Object(body)) => dash::place(&mut shared.state.lock().unwrap(), &body),
+            _ => fail(400, 10021, "the body must be a JSON object"),
+        },
         ("POST", "faults") => match serde_json::from_slice::<crate::faults::Fault>(body) {
             Ok(f) => {
                 shared.faults.lock().unwrap().push(f);
@@ -244,6 +269,23 @@ fn control_call(shared: &Shared, method: &str, path: &str, body: &Bytes) -> Repl
         },
         _ => fail(404, 7003, format!("no control endpoint {method} /__emulator/{path}")),
     }
+}
+
+/// A call of the emulated Worker: `/__worker/{script}/{path}`.
+fn worker_call(shared: &Shared, req: Request<Incoming>, rest: &str) -> Response<Full<Bytes>> {
+    let (script, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(s, p)| (s, format!("/{p}")));
+    let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+        .collect();
+    let client_ip = header(&req, "cf-connecting-ip").unwrap_or_else(|| "127.0.0.1".into());
+    let invocation =
+        tails::Invocation { method: req.method().to_string(), path: format!("{path}{query}"), headers, client_ip };
+    let answer = tails::invoke(&mut shared.state.lock().unwrap(), script, &invocation);
+    let (status, body) = answer.unwrap_or((404, format!("no Worker {script}\n")));
+    Response::builder().status(status).body(Full::new(Bytes::from(body))).expect("valid response")
 }
 
 fn respond(reply: Reply) -> Response<Full<Bytes>> {

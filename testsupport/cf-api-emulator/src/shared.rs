@@ -24,6 +24,8 @@ pub struct Logged {
 /// Everything the server shares between requests.
 pub(crate) struct Shared {
     pub config: Config,
+    /// `ws://127.0.0.1:<port>`: where tails' WebSockets are served.
+    pub ws_base: String,
     pub state: Mutex<state::State>,
     pub faults: Mutex<Vec<Fault>>,
     pub log: Mutex<Vec<Logged>>,

@@ -20,6 +20,10 @@ pub struct State {
     pub bad_credentials: u32,
     /// Static assets and their upload sessions.
     pub assets: Assets,
+    /// Live-log tails of every Worker.
+    pub tails: Vec<Tail>,
+    /// Instances of every container application.
+    pub instances: Vec<Instance>,
     next_id: u64,
     clock: u64,
 }
@@ -80,10 +84,206 @@ pub struct Script {
     pub assets: Option<Value>,
     pub created_on: String,
     pub modified_on: String,
+    /// The live version.
     pub version_id: String,
+    /// Every version uploaded, oldest first.
+    pub versions: Vec<Version>,
+    /// Every deployment, oldest first; the last is live.
+    pub deployments: Vec<Deployment>,
+}
+
+/// What one version of a Worker runs: the parts of an upload a deployment
+/// of that version brings back (settings outside versions, such as tags,
+/// routes, crons and observability, stay as they are).
+#[derive(Clone)]
+pub struct VersionContent {
+    pub etag: String,
+    pub main_module: String,
+    pub modules: Vec<Module>,
+    pub compatibility_date: Option<String>,
+    pub compatibility_flags: Vec<String>,
+    pub bindings: Vec<Value>,
+    pub containers: Vec<String>,
+    pub placement: Option<Value>,
+    pub limits: Option<Value>,
+    pub assets: Option<Value>,
+}
+
+/// One uploaded version of a Worker.
+pub struct Version {
+    pub id: String,
+    pub number: u64,
+    pub created_on: String,
+    /// `wrangler` for the official CLI's uploads, else `api`.
+    pub source: String,
+    /// `workers/message`, `workers/tag` as uploaded, and `workers/triggered_by`.
+    pub annotations: serde_json::Map<String, Value>,
+    pub content: VersionContent,
+}
+
+/// All traffic of a Worker going to some versions.
+pub struct Deployment {
+    pub id: String,
+    pub created_on: String,
+    pub source: String,
+    /// `workers/message` as given, and `workers/triggered_by`.
+    pub annotations: serde_json::Map<String, Value>,
+    /// `(version id, percentage)`.
+    pub versions: Vec<(String, u64)>,
+}
+
+/// One tail of a Worker.
+pub struct Tail {
+    pub id: String,
+    pub script: String,
+    pub filters: Vec<Value>,
+    pub expires_at: String,
+    /// The connected WebSocket's queue, once a client connected.
+    pub socket: Option<tokio::sync::mpsc::UnboundedSender<String>>,
+    /// Events seen, for the sampling filter.
+    pub seen: u64,
+}
+
+/// One instance of an application.
+pub struct Instance {
+    /// 64 hex digits.
+    pub id: String,
+    pub application_id: String,
+    /// The Durable Object it runs for.
+    pub durable_object_id: String,
+    /// The Durable Object's name, when it has one.
+    pub name: Option<String>,
+    /// `running`, `provisioning`, `failed`, `stopping` or `stopped`.
+    pub state: String,
+    pub location: String,
+    pub created_at: String,
+    /// The application version it runs.
+    pub app_version: u64,
+}
+
+impl Instance {
+    /// As the dashboard endpoint lists it, running `image`.
+    pub fn json(&self, image: &Value) -> Value {
+        json!({
+            "id": self.id,
+            "created_at": self.created_at,
+            "current_placement": {
+                "id": format!("{}p", &self.id[..63]),
+                "deployment_id": self.id,
+                "status": { "health": self.state, "container_status": self.state },
+            },
+            "location": self.location,
+            "region": "WNAM",
+            "app_version": self.app_version,
+            "name": self.name,
+            "image": image,
+        })
+    }
+}
+
+/// The account's user, as versions and deployments name their author.
+pub const AUTHOR_EMAIL: &str = "developer@example.com";
+
+impl Version {
+    /// As `GET .../versions` lists it: secret values never shown, each
+    /// Durable Object binding with the id of its namespace in `namespaces`
+    /// (the official CLI finds its applications' namespaces there).
+    pub fn json(&self, script: &str, namespaces: &[Namespace]) -> Value {
+        let c = &self.content;
+        json!({
+            "id": self.id,
+            "number": self.number,
+            "metadata": {
+                "created_on": self.created_on, "modified_on": self.created_on, "source": self.source,
+                "author_id": "0f0e0d0c0b0a09080706050403020100", "author_email": AUTHOR_EMAIL, "has_preview": false,
+            },
+            "annotations": self.annotations,
+            "resources": {
+                "script": { "etag": c.etag, "handlers": ["fetch"], "last_deployed_from": self.source },
+                "script_runtime": {
+                    "compatibility_date": c.compatibility_date, "compatibility_flags": c.compatibility_flags,
+                    "usage_model": "standard", "limits": c.limits.clone().unwrap_or(json!({})),
+                },
+                "bindings": with_namespace_ids(without_secret_values(&c.bindings), script, namespaces),
+            },
+        })
+    }
+}
+
+/// `bindings` with `namespace_id` in each Durable Object binding whose
+/// namespace (of `script`, or of its `script_name`) exists.
+pub fn with_namespace_ids(mut bindings: Vec<Value>, script: &str, namespaces: &[Namespace]) -> Vec<Value> {
+    for binding in bindings.iter_mut().filter(|b| b["type"] == "durable_object_namespace") {
+        let owner = binding.get("script_name").and_then(Value::as_str).unwrap_or(script).to_string();
+        let class = binding["class_name"].as_str().unwrap_or_default().to_string();
+        if let Some(ns) = namespaces.iter().find(|n| n.script == owner && n.class == class) {
+            binding["namespace_id"] = json!(ns.id);
+        }
+    }
+    bindings
+}
+
+impl Deployment {
+    /// As `GET .../deployments` lists it.
+    pub fn json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "created_on": self.created_on,
+            "source": self.source,
+            "strategy": "percentage",
+            "author_email": AUTHOR_EMAIL,
+            "annotations": self.annotations,
+            "versions": self.versions.iter().map(|(id, p)| json!({ "version_id": id, "percentage": p })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Bindings as the API shows them: a secret's value never.
+pub fn without_secret_values(bindings: &[Value]) -> Vec<Value> {
+    bindings
+        .iter()
+        .map(|b| {
+            let mut b = b.clone();
+            if b["type"] == "secret_text" {
+                b.as_object_mut().expect("bindings are objects").remove("text");
+            }
+            b
+        })
+        .collect()
 }
 
 impl Script {
+    /// What the live version runs.
+    pub fn content(&self) -> VersionContent {
+        VersionContent {
+            etag: self.etag.clone(),
+            main_module: self.main_module.clone(),
+            modules: self.modules.clone(),
+            compatibility_date: self.compatibility_date.clone(),
+            compatibility_flags: self.compatibility_flags.clone(),
+            bindings: self.bindings.clone(),
+            containers: self.containers.clone(),
+            placement: self.placement.clone(),
+            limits: self.limits.clone(),
+            assets: self.assets.clone(),
+        }
+    }
+
+    /// Makes `version` the one that runs.
+    pub fn run(&mut self, version: &str, content: VersionContent) {
+        self.version_id = version.to_string();
+        self.etag = content.etag;
+        self.main_module = content.main_module;
+        self.modules = content.modules;
+        self.compatibility_date = content.compatibility_date;
+        self.compatibility_flags = content.compatibility_flags;
+        self.bindings = content.bindings;
+        self.containers = content.containers;
+        self.placement = content.placement;
+        self.limits = content.limits;
+        self.assets = content.assets;
+    }
+
     /// What `script-settings` shows.
     pub fn script_settings_json(&self) -> Value {
         json!({
@@ -139,6 +339,7 @@ impl Domain {
 }
 
 /// One module of a script.
+#[derive(Clone)]
 pub struct Module {
     pub name: String,
     pub content_type: String,
@@ -176,6 +377,15 @@ impl State {
         format!("{:032x}", 0xcf00_0000_0000_0000_u128 + u128::from(self.id_number()))
     }
 
+    /// A fresh UUID (versions and deployments are named by UUIDs), as
+    /// scattered as real ones (the official CLI tags images with the first
+    /// eight digits of a version's).
+    pub fn uuid(&mut self) -> String {
+        use sha2::Digest;
+        let hex = hex::encode(sha2::Sha256::digest(self.id().as_bytes()));
+        format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    }
+
     /// A fresh number.
     pub fn id_number(&mut self) -> u64 {
         self.next_id += 1;
@@ -188,12 +398,30 @@ impl State {
         format!("2026-11-27T{:02}:{:02}:{:02}.000000Z", self.clock / 3600 % 24, self.clock / 60 % 60, self.clock % 60)
     }
 
+    /// An application as the API shows it, with its instances' health.
+    pub fn application_json(&self, app: &Application, account_id: &str) -> Value {
+        let mut json = app.json(account_id);
+        json["health"] = self.health(&app.id);
+        json
+    }
+
+    /// An application's instance counts, as its `health.instances`.
+    pub fn health(&self, application_id: &str) -> Value {
+        let count =
+            |s: &str| self.instances.iter().filter(|i| i.application_id == application_id && i.state == s).count();
+        json!({ "instances": {
+            "active": count("running"), "healthy": count("running"), "failed": count("failed"),
+            "starting": count("provisioning"), "scheduling": 0,
+        } })
+    }
+
     /// Everything, for tests.
     pub fn snapshot(&self, config: &Config) -> Value {
         json!({
             "scripts": self.scripts.iter().map(|(name, s)| (name.clone(), s.settings_json(true))).collect::<serde_json::Map<_, _>>(),
             "namespaces": self.namespaces.iter().map(Namespace::json).collect::<Vec<_>>(),
-            "applications": self.applications.iter().map(|a| a.json(&config.account_id)).collect::<Vec<_>>(),
+            "applications": self.applications.iter().map(|a| self.application_json(a, &config.account_id)).collect::<Vec<_>>(),
+            "tails": self.tails.iter().map(|t| json!({ "id": t.id, "script": t.script, "filters": t.filters })).collect::<Vec<_>>(),
             "domains": self.domains.iter().map(Domain::json).collect::<Vec<_>>(),
             "consumers": self.consumers.iter().map(Consumer::json).collect::<Vec<_>>(),
         })
@@ -204,17 +432,7 @@ impl Script {
     /// The settings view; secret values are never shown, `internal` adds
     /// what only tests see (tag, modules).
     pub fn settings_json(&self, internal: bool) -> Value {
-        let bindings: Vec<Value> = self
-            .bindings
-            .iter()
-            .map(|b| {
-                let mut b = b.clone();
-                if b["type"] == "secret_text" {
-                    b.as_object_mut().unwrap().remove("text");
-                }
-                b
-            })
-            .collect();
+        let bindings = without_secret_values(&self.bindings);
         let mut settings = json!({
             "bindings": bindings,
             "compatibility_date": self.compatibility_date,
@@ -235,6 +453,8 @@ impl Script {
             settings["schedules"] = json!(self.schedules);
             settings["routes"] = json!(self.routes);
             settings["migration_tag"] = json!(self.migration_tag);
+            settings["version_id"] = json!(self.version_id);
+            settings["versions"] = json!(self.versions.len());
             settings["containers"] = json!(self.containers);
             settings["etag"] = json!(self.etag);
             settings["workers_dev"] = json!(self.workers_dev);
@@ -307,6 +527,7 @@ impl Application {
             "configuration": configuration,
             "durable_objects": { "namespace_id": self.namespace_id },
             "rollout_active_grace_period": self.rollout_active_grace_period,
+            "active_rollout_id": self.rollouts.last().map(|r| r["id"].clone()),
             "health": { "instances": { "healthy": 0, "failed": 0, "starting": 0, "scheduling": 0 } },
         })
     }

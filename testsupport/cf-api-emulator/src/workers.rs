@@ -30,6 +30,7 @@ const METADATA_KEYS: &[&str] = &[
     "usage_model",
     "limits",
     "assets",
+    "annotations",
 ];
 
 const MODULE_TYPES: &[&str] = &[
@@ -57,7 +58,12 @@ pub fn settings(state: &State, name: &str, call: &Call) -> Reply {
         return r;
     }
     match state.scripts.get(name) {
-        Some(script) => ok(script.settings_json(false)),
+        Some(script) => {
+            let mut settings = script.settings_json(false);
+            let bindings = serde_json::from_value(settings["bindings"].take()).unwrap_or_default();
+            settings["bindings"] = json!(crate::state::with_namespace_ids(bindings, name, &state.namespaces));
+            ok(settings)
+        }
         None => fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2),
     }
 }
@@ -206,14 +212,16 @@ pub fn delete(state: &mut State, name: &str, call: &Call) -> Reply {
     ok(Value::Null)
 }
 
-/// `PUT /workers/scripts/{name}`: multipart metadata plus modules.
+/// `PUT /workers/scripts/{name}`: multipart metadata plus modules, a new
+/// version deployed to all traffic at once.
 pub fn upload(state: &mut State, name: &str, call: &Call) -> Reply {
-    match try_upload(state, name, call) {
+    match try_upload(state, name, call, true) {
         Ok(reply) | Err(reply) => reply,
     }
 }
 
-fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply> {
+/// Uploads a version of `name`; with `deploy`, it takes all traffic.
+pub(crate) fn try_upload(state: &mut State, name: &str, call: &Call, deploy: bool) -> Result<Reply, Reply> {
     // The official CLI's: leave the script out of the answer; bindings
     // marked `inherit` must exist.
     call.only_query(&["excludeScript", "bindings_inherit"])?;
@@ -266,6 +274,7 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
     }
     let compatibility_flags = string_list(&metadata, "compatibility_flags")?;
     let keep_bindings = string_list(&metadata, "keep_bindings")?;
+    let mut annotations = uploaded_annotations(metadata.get("annotations"))?;
     // Accepted, but not kept: tags are set through script-settings (the
     // endpoint the official CLI uses), the strictest reading of the API.
     check_tags(&string_list(&metadata, "tags")?, "metadata.tags")?;
@@ -349,7 +358,7 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
 
     let etag = hex::encode(hasher.finalize());
     let now = state.now();
-    let version_id = state.id();
+    let version_id = state.uuid();
     let workers_dev = state.scripts.get(name).is_some_and(|s| s.workers_dev);
     let previews_enabled = state.scripts.get(name).is_some_and(|s| s.previews_enabled);
     let existing_schedules = state.scripts.get(name).map(|s| s.schedules.clone()).unwrap_or_default();
@@ -357,7 +366,10 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
     let created_on = existing.map(|(.., created)| created).unwrap_or_else(|| now.clone());
     // Last: a completion token is used up by the upload that takes it.
     let assets = metadata.get("assets").map(|a| crate::assets::take_for_upload(state, name, a)).transpose()?;
-    let script = Script {
+    let source = if call.is_official_cli() { "wrangler" } else { "api" };
+    let triggered_by = if deploy { "upload" } else { "version_upload" };
+    annotations.insert("workers/triggered_by".into(), json!(triggered_by));
+    let uploaded = Script {
         etag,
         migration_tag,
         main_module: main_module.to_string(),
@@ -379,16 +391,73 @@ fn try_upload(state: &mut State, name: &str, call: &Call) -> Result<Reply, Reply
         previews_enabled,
         assets,
         created_on,
-        modified_on: now,
-        version_id,
+        modified_on: now.clone(),
+        version_id: version_id.clone(),
+        versions: Vec::new(),
+        deployments: Vec::new(),
     };
-    let mut result = script.list_json(name);
-    result["deployment_id"] = json!(script.version_id);
+    let number = state.scripts.get(name).map(|s| s.versions.len() as u64).unwrap_or(0) + 1;
+    let version = crate::state::Version {
+        id: version_id.clone(),
+        number,
+        created_on: now.clone(),
+        source: source.into(),
+        annotations,
+        content: uploaded.content(),
+    };
+    let mut result = uploaded.list_json(name);
+    result["deployment_id"] = json!(version_id);
     result["startup_time_ms"] = json!(1);
-    result["main_module"] = json!(script.main_module);
+    result["main_module"] = json!(uploaded.main_module);
     state.namespaces = namespaces;
+    let mut script = match state.scripts.remove(name) {
+        // A version that is not deployed leaves what runs as it was.
+        Some(previous) if !deploy => previous,
+        Some(previous) => Script { versions: previous.versions, deployments: previous.deployments, ..uploaded },
+        None => uploaded,
+    };
+    script.versions.push(version);
+    if deploy {
+        let id = state.uuid();
+        let annotations = [("workers/triggered_by".to_string(), json!("upload"))].into_iter().collect();
+        script.deployments.push(crate::state::Deployment {
+            id,
+            created_on: now,
+            source: source.into(),
+            annotations,
+            versions: vec![(version_id.clone(), 100)],
+        });
+    }
     state.scripts.insert(name.to_string(), script);
     Ok(ok(result))
+}
+
+/// The longest `workers/message` and `workers/tag` the API takes.
+const MAX_ANNOTATION: usize = 100;
+
+/// The annotations an upload may carry (`metadata.annotations`):
+/// `workers/message` and `workers/tag`, strings of at most 100 bytes.
+pub fn uploaded_annotations(value: Option<&Value>) -> Result<Map<String, Value>, Reply> {
+    let Some(value) = value else { return Ok(Map::new()) };
+    let object = value.as_object().ok_or_else(|| invalid("metadata.annotations must be an object"))?;
+    annotations(object, &["workers/message", "workers/tag"], "metadata.annotations")
+}
+
+pub(crate) fn annotations(
+    object: &Map<String, Value>,
+    allowed: &[&str],
+    at: &str,
+) -> Result<Map<String, Value>, Reply> {
+    for (key, value) in object {
+        if !allowed.contains(&key.as_str()) {
+            return Err(invalid(format!("Unexpected field '{key}' in {at}")));
+        }
+        let text = value.as_str().ok_or_else(|| invalid(format!("{at}.{key} must be a string")))?;
+        if text.len() > MAX_ANNOTATION {
+            return Err(invalid(format!("{at}.{key} is longer than {MAX_ANNOTATION} bytes")));
+        }
+    }
+    Ok(object.clone())
 }
 
 fn check_binding(binding: &Value) -> Result<(), Reply> {
@@ -558,68 +627,4 @@ pub fn service(state: &State, name: &str, call: &Call) -> Reply {
         })),
         None => fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2),
     }
-}
-
-/// `GET /workers/scripts/{name}/deployments`: one deployment, all traffic
-/// to the last upload.
-pub fn deployments(state: &State, name: &str, call: &Call) -> Reply {
-    if let Err(r) = call.only_query(&[]) {
-        return r;
-    }
-    match state.scripts.get(name) {
-        Some(script) => ok(json!({
-            "deployments": [{
-                "id": script.version_id,
-                "source": "api",
-                "strategy": "percentage",
-                "created_on": script.modified_on,
-                "versions": [{ "version_id": script.version_id, "percentage": 100 }],
-            }],
-        })),
-        None => fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2),
-    }
-}
-
-/// `POST /workers/scripts/{name}/versions`: a new version of an existing
-/// Worker, as the official CLI uploads a redeploy (here live at once, as
-/// if deployed, which the CLI does next).
-pub fn upload_version(state: &mut State, name: &str, call: &Call) -> Reply {
-    if !state.scripts.contains_key(name) {
-        return fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2);
-    }
-    match try_upload(state, name, call) {
-        Ok(_) => {
-            let script = &state.scripts[name];
-            ok(
-                json!({ "id": script.version_id, "resources": { "script": { "etag": script.etag } }, "startup_time_ms": 1 }),
-            )
-        }
-        Err(reply) => reply,
-    }
-}
-
-/// `POST /workers/scripts/{name}/deployments`: all traffic to one version
-/// (the last uploaded is the only one this emulator keeps).
-pub fn deploy_version(state: &State, name: &str, call: &Call) -> Reply {
-    if let Err(r) = call.only_query(&["force"]) {
-        return r;
-    }
-    let Some(script) = state.scripts.get(name) else {
-        return fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2);
-    };
-    let body = match call.json_object() {
-        Ok(body) => body,
-        Err(r) => return r,
-    };
-    if let Some(key) = body.keys().find(|k| !["strategy", "versions", "annotations"].contains(&k.as_str())) {
-        return invalid(format!("Unexpected field '{key}'"));
-    }
-    let versions = body.get("versions").and_then(Value::as_array).cloned().unwrap_or_default();
-    let only_ours = versions.len() == 1
-        && versions[0]["version_id"] == json!(script.version_id)
-        && versions[0]["percentage"] == json!(100);
-    if body.get("strategy") != Some(&json!("percentage")) || !only_ours {
-        return invalid("deploy the last uploaded version at 100 percent");
-    }
-    ok(json!({ "id": script.version_id, "strategy": "percentage", "versions": versions }))
 }
