@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::build::BuildRequest;
+use crate::ops::logs::TailStatus;
 use crate::output::{MessageFormat, Verbosity};
 use crate::{Error, Project};
 
@@ -49,6 +50,16 @@ pub enum Command {
     Dev(DevArgs),
     /// Check what dev, push and deploy need on this machine, with the fix for each missing piece.
     Doctor,
+    /// Show the live Worker (version, images, instances, routes) and whether the crate is in sync with it.
+    Status,
+    /// List the instances of a container class's application.
+    Instances(InstancesArgs),
+    /// Follow the Worker's live logs (requests, console lines, exceptions) until Ctrl-C.
+    Logs(LogsArgs),
+    /// List the Worker's versions, the live one marked, with the image each container class ran.
+    Versions,
+    /// Move the Worker to an earlier version and each container application back to that version's image.
+    Rollback(RollbackArgs),
 }
 
 /// Options every verb takes, before or after the verb.
@@ -180,4 +191,52 @@ pub struct DevArgs {
     /// `--persist-to`; default `.wrangler/state` next to the wrangler file).
     #[arg(long, value_name = "DIR")]
     pub persist_to: Option<std::path::PathBuf>,
+}
+
+/// `cargo cfcontainer instances`.
+#[derive(Debug, Args)]
+pub struct InstancesArgs {
+    /// The container class (its `class` name).
+    pub class: String,
+}
+
+/// `cargo cfcontainer logs`: the official CLI's `wrangler tail` filters.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Only events with this outcome (repeatable).
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub status: Vec<TailStatus>,
+    /// Only requests with this method (repeatable).
+    #[arg(long, value_name = "METHOD")]
+    pub method: Vec<String>,
+    /// Only events whose console lines or exceptions contain this text.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Only this share of the events, above 0 and below 1.
+    #[arg(long, value_name = "RATE")]
+    pub sampling_rate: Option<f64>,
+    /// Only requests with this header: `name` or `name:value`.
+    #[arg(long, value_name = "NAME[:VALUE]")]
+    pub header: Option<String>,
+    /// Only requests from this address (repeatable; `self` is this machine's).
+    #[arg(long, value_name = "IP")]
+    pub ip: Vec<String>,
+}
+
+/// `cargo cfcontainer rollback`.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The version to go back to (see `versions`); default: the one
+    /// deployed before the live one.
+    pub version: Option<String>,
+    /// The deployment's message.
+    #[arg(long, short = 'm', value_name = "TEXT")]
+    pub message: Option<String>,
+    /// Apply the plan without asking (needed without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Go back even when the version's secrets differ from the live ones
+    /// (their old values come back).
+    #[arg(long)]
+    pub restore_secrets: bool,
 }

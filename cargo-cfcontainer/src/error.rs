@@ -91,7 +91,7 @@ pub enum Error {
     NoAccount,
     /// The API answered with an error.
     #[error("Cloudflare API {call} failed: HTTP {status}{}: {message}; {hint}", code.map(|c| format!(", code {c}")).unwrap_or_default())]
-    Api { call: String, status: u16, code: Option<u32>, message: String, hint: &'static str },
+    Api { call: String, status: u16, code: Option<u32>, message: String, hint: String },
     /// The API could not be reached.
     #[error(
         "cannot reach the Cloudflare API at {base} for {call}: {why}; check the network or CLOUDFLARE_API_BASE_URL"
@@ -144,6 +144,33 @@ pub enum Error {
     /// A Worker secret named after a credentials variable.
     #[error("Worker secret `{name}` is named after the variable that holds the Cloudflare API credentials, so deploying would upload them as the secret; rename the secret")]
     SecretNamedLikeCredential { name: String },
+    /// A day-2 verb on a Worker the account does not have.
+    #[error("worker `{worker}` is not deployed in account {account}; deploy it first (`cargo cfcontainer deploy`), or pick the environment with --env")]
+    NotDeployed { worker: String, account: String },
+    /// A container class the Worker does not have.
+    #[error("container class `{class}` is not one of worker `{worker}`'s; its classes: {known}")]
+    NoSuchClass { class: String, worker: String, known: String },
+    /// A version the Worker does not have.
+    #[error("version `{version}` is not one of worker `{worker}`'s deployable versions: {known}; see `cargo cfcontainer versions`")]
+    NoSuchVersion { version: String, worker: String, known: String },
+    /// No version to roll back to by default.
+    #[error("worker `{worker}` has no earlier deployment to roll back to; name a version (`cargo cfcontainer versions` lists them)")]
+    NoPreviousVersion { worker: String },
+    /// A change to confirm, and no terminal to confirm it on.
+    #[error("{verb} changes the account and there is no terminal to confirm it on; read the plan above and rerun with --yes")]
+    NeedsYes { verb: &'static str },
+    /// The user said no.
+    #[error("{verb} cancelled; nothing was changed")]
+    Declined { verb: &'static str },
+    /// Rolling back would bring back older secret values.
+    #[error("version `{version}` runs other values of the secrets {secrets} than the live version, and rolling back restores them; rerun with --restore-secrets if you mean that")]
+    SecretsChanged { version: String, secrets: String },
+    /// A bad filter for the live logs.
+    #[error("{why}")]
+    BadFilter { why: String },
+    /// The live log could not be followed.
+    #[error("the live log of worker `{worker}` {why}; rerun `cargo cfcontainer logs`")]
+    Tail { worker: String, why: String },
     /// A container env var reads a Worker var the settings do not define.
     #[error("container `{class}` reads env var {env} from Worker var `{name}`, which [package.metadata.cfcontainer] `vars` does not define; add `vars = {{ {name} = \"...\" }}`")]
     MissingVar { class: String, env: String, name: String },

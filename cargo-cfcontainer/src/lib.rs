@@ -17,6 +17,7 @@ mod doctor;
 mod engine;
 mod error;
 mod image;
+mod ops;
 mod output;
 mod private;
 mod project;
@@ -68,6 +69,11 @@ fn run(cli: &cli::Cli, out: &output::Output) -> Result<(), Error> {
         cli::Command::Wrangler(args) => cmd::wrangler::run(&cli.global, args, out),
         cli::Command::Dev(args) => cmd::dev::run(&cli.global, args, out),
         cli::Command::Doctor => cmd::doctor::run(&cli.global, out),
+        cli::Command::Status => cmd::status::run(&cli.global, out),
+        cli::Command::Instances(args) => cmd::instances::run(&cli.global, args, out),
+        cli::Command::Logs(args) => cmd::logs::run(&cli.global, args, out),
+        cli::Command::Versions => cmd::versions::run(&cli.global, out),
+        cli::Command::Rollback(args) => cmd::rollback::run(&cli.global, args, out),
     }
 }
 

@@ -113,6 +113,19 @@ fn json_line<T: Serialize>(reason: &str, value: &T) -> String {
     serde_json::Value::Object(object).to_string()
 }
 
+/// Asks `question` on the terminal and reads the answer: `Some(true)` for
+/// yes; `None` when stdin or stderr is no terminal (nobody to ask).
+pub fn confirm(question: &str) -> Option<bool> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).ok()?;
+    Some(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+}
+
 /// Renders rows as left-aligned columns under a header.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();

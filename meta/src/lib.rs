@@ -38,3 +38,9 @@ pub use record::{decode_records, encode_record, RecordError, RECORD_MAGIC, SECTI
 /// value would be the credential), and `cargo cfcontainer` hands none of
 /// them to the programs it runs.
 pub const CREDENTIAL_VARS: &[&str] = &["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CF_API_TOKEN", "CF_API_KEY"];
+
+/// What starts the console lines the runtime writes about a container's
+/// lifecycle (`[cfcontainer] MyContainer started`, `... stopped with exit
+/// code 0`, `... error: ...`), so `cargo cfcontainer logs` shows them as
+/// such among the Worker's own lines.
+pub const LIFECYCLE_PREFIX: &str = "[cfcontainer] ";

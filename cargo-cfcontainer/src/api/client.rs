@@ -130,9 +130,10 @@ struct Envelope {
     result_info: Option<ResultInfo>,
 }
 
-/// Where a page of a list is in the whole list.
-#[derive(Debug, Clone, Copy, Deserialize)]
-struct ResultInfo {
+/// Where a page of a list is in the whole list: by page number, or by
+/// the token of the next page.
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct ResultInfo {
     #[serde(default)]
     page: Option<u32>,
     #[serde(default)]
@@ -141,6 +142,9 @@ struct ResultInfo {
     total_pages: Option<u32>,
     #[serde(default)]
     total_count: Option<u32>,
+    /// The token that asks for the next page, while there is one.
+    #[serde(default)]
+    pub(super) next_page_token: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -216,6 +220,17 @@ impl Client {
         self.call(Method::GET, path, Body::Empty, Retry::Safe, out).await
     }
 
+    /// `GET /accounts/{account}{path}` with where its page is in the list.
+    pub(super) async fn get_page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        out: &Output,
+    ) -> Result<(T, Option<ResultInfo>), Error> {
+        let url = format!("{}/accounts/{}{path}", self.base, self.account);
+        let label = format!("GET {}", path.split('?').next().unwrap_or(path));
+        self.send(Target { method: Method::GET, url, label }, &Body::Empty, Retry::Safe, None, out).await
+    }
+
     /// `GET /accounts/{account}{path}`, `None` for a 404.
     pub(super) async fn get_if_found<T: DeserializeOwned>(&self, path: &str, out: &Output) -> Result<Option<T>, Error> {
         match self.get(path, out).await {
@@ -280,6 +295,7 @@ impl Client {
             let fetched = batch.len();
             items.extend(batch);
             let Some(info) = info else { return Ok(items) };
+            let info: ResultInfo = info;
             let more = match (info.total_pages, info.total_count) {
                 (Some(pages), _) => info.page.unwrap_or(page) < pages,
                 (None, Some(count)) => (items.len() as u32) < count,
@@ -397,7 +413,7 @@ fn parse<T: DeserializeOwned>(label: &str, status: StatusCode, text: &str) -> Re
         status: status.as_u16(),
         code,
         message,
-        hint: hint(status.as_u16()),
+        hint: hint(status.as_u16(), label),
     };
     let Some(envelope) = envelope else {
         let snippet: String = text.chars().take(120).collect();
@@ -447,13 +463,37 @@ fn separator(path: &str) -> char {
     }
 }
 
-fn hint(status: u16) -> &'static str {
+fn hint(status: u16, label: &str) -> String {
     match status {
-        401 | 403 => "check that CLOUDFLARE_API_TOKEN is valid with Workers Scripts Edit and Containers Edit permissions, and CLOUDFLARE_ACCOUNT_ID",
-        412 => "the account changed since it was read; rerun",
-        429 => "rate limited by Cloudflare; wait a minute and rerun",
-        500..=599 => "Cloudflare had a server error; rerun (deploys converge)",
-        _ => "fix the input named above and rerun",
+        401 | 403 => format!(
+            "the token needs the {} permission for this call (and CLOUDFLARE_ACCOUNT_ID must be its account): give CLOUDFLARE_API_TOKEN that permission",
+            permission(label)
+        ),
+        412 => "the account changed since it was read; rerun".into(),
+        429 => "rate limited by Cloudflare; wait a minute and rerun".into(),
+        500..=599 => "Cloudflare had a server error; rerun (deploys converge)".into(),
+        _ => "fix the input named above and rerun".into(),
+    }
+}
+
+/// The API token permission a call (`METHOD /path`) needs, by the names
+/// the dashboard gives them.
+fn permission(label: &str) -> &'static str {
+    let (method, path) = label.split_once(' ').unwrap_or(("GET", label));
+    let read = method == "GET";
+    let group = |read_name, edit_name| if read { read_name } else { edit_name };
+    if path.contains("/tails") {
+        "Workers Tail Read"
+    } else if path.starts_with("/containers") {
+        group("Containers Read", "Containers Edit")
+    } else if path.starts_with("/queues") {
+        group("Queues Read", "Queues Edit")
+    } else if path.starts_with("/zones") {
+        "Zone Read"
+    } else if path.starts_with("/user") {
+        "a valid token (no permission is needed to verify it)"
+    } else {
+        group("Workers Scripts Read", "Workers Scripts Edit")
     }
 }
 

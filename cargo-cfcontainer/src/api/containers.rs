@@ -7,6 +7,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::client::query_value;
 use super::{Body, Client, Retry, Secret};
 use crate::output::Output;
 use crate::Error;
@@ -34,6 +35,40 @@ pub struct Application {
     /// Seconds an old instance keeps serving during a rollout.
     #[serde(default)]
     pub rollout_active_grace_period: Option<u64>,
+    /// Its instances by state.
+    #[serde(default)]
+    pub health: Option<Health>,
+    /// The rollout under way or last made.
+    #[serde(default)]
+    pub active_rollout_id: Option<String>,
+}
+
+/// An application's `health`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// Its instances by state.
+    #[serde(default)]
+    pub instances: InstanceCounts,
+}
+
+/// How many of an application's instances are in each state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceCounts {
+    /// Running.
+    #[serde(default)]
+    pub active: u32,
+    /// Running and answering.
+    #[serde(default)]
+    pub healthy: u32,
+    /// Failed.
+    #[serde(default)]
+    pub failed: u32,
+    /// Starting.
+    #[serde(default)]
+    pub starting: u32,
+    /// Waiting for a place to run.
+    #[serde(default)]
+    pub scheduling: u32,
 }
 
 impl Application {
@@ -246,9 +281,90 @@ pub struct StepSize {
 /// A rollout, as listed.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Rollout {
+    /// Its id.
+    pub id: String,
     /// Its description.
     #[serde(default)]
     pub description: Option<String>,
+    /// `pending`, `progressing`, `completed`, `reverted` or `replaced`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// How far it got.
+    #[serde(default)]
+    pub progress: Option<RolloutProgress>,
+}
+
+/// How far a rollout got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolloutProgress {
+    /// Its steps.
+    pub total_steps: u32,
+    /// The step it is at.
+    pub current_step: u32,
+    /// Instances on the new configuration.
+    pub updated_instances: u32,
+    /// All instances.
+    pub total_instances: u32,
+}
+
+/// An instance, as the dashboard endpoint lists them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Instance {
+    /// Its id.
+    pub id: String,
+    /// When it was placed.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// Where it runs now, and how it is.
+    #[serde(default)]
+    pub current_placement: Option<InstancePlacement>,
+    /// Its location.
+    #[serde(default)]
+    pub location: Option<String>,
+    /// Its image.
+    #[serde(default)]
+    pub image: Option<String>,
+    /// The Durable Object's name, when it has one.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+impl Instance {
+    /// Its state as the official CLI derives it: the container's status,
+    /// else the placement's health (`placed` is provisioning).
+    pub fn state(&self) -> &str {
+        let status = self.current_placement.as_ref().map(|p| &p.status);
+        match status.and_then(|s| s.container_status.as_deref().or(s.health.as_deref())) {
+            Some("placed") => "provisioning",
+            Some(state @ ("running" | "failed" | "stopping" | "stopped" | "unhealthy" | "provisioning")) => state,
+            _ => "unknown",
+        }
+    }
+}
+
+/// An instance's placement.
+#[derive(Debug, Clone, Deserialize)]
+pub struct InstancePlacement {
+    /// How it is.
+    pub status: PlacementStatus,
+}
+
+/// A placement's status.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PlacementStatus {
+    /// The placement's health.
+    #[serde(default)]
+    pub health: Option<String>,
+    /// The container's status.
+    #[serde(default)]
+    pub container_status: Option<String>,
+}
+
+/// `GET /containers/dash/applications/{id}/instances`'s result.
+#[derive(Deserialize)]
+struct InstancePage {
+    #[serde(default)]
+    instances: Vec<Instance>,
 }
 
 /// `POST /containers/registries/{host}/credentials`.
@@ -312,6 +428,24 @@ impl Client {
     pub async fn create_rollout(&self, id: &str, rollout: &NewRollout, out: &Output) -> Result<(), Error> {
         let path = format!("/containers/applications/{id}/rollouts");
         self.call::<Rollout>(Method::POST, &path, Body::json(rollout), Retry::Reconcile, out).await.map(drop)
+    }
+
+    /// `GET /containers/dash/applications/{id}/instances`, every page (by
+    /// `page_token`; the first asked as the official CLI asks it).
+    pub async fn instances(&self, id: &str, out: &Output) -> Result<Vec<Instance>, Error> {
+        let mut all = Vec::new();
+        let mut path = format!("/containers/dash/applications/{id}/instances");
+        loop {
+            let (page, info): (InstancePage, _) = self.get_page(&path, out).await?;
+            let fetched = page.instances.len();
+            all.extend(page.instances);
+            match info.and_then(|i| i.next_page_token) {
+                Some(token) if fetched > 0 => {
+                    path = format!("/containers/dash/applications/{id}/instances?page_token={}", query_value(&token))
+                }
+                _ => return Ok(all),
+            }
+        }
     }
 
     /// `POST /containers/registries/{host}/credentials`: short-lived

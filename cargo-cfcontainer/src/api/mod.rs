@@ -10,7 +10,9 @@ mod queues;
 mod routes;
 mod schedules;
 mod secret;
+mod tails;
 mod user;
+mod versions;
 mod workers;
 
 pub use assets::*;
@@ -19,7 +21,9 @@ pub use containers::*;
 pub use queues::*;
 pub use routes::*;
 pub use secret::Secret;
+pub use tails::*;
 pub use user::*;
+pub use versions::*;
 pub use workers::*;
 
 /// The public API base; `CLOUDFLARE_API_BASE_URL` overrides it.

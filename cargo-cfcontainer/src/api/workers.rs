@@ -358,15 +358,18 @@ impl std::fmt::Display for BindingKind {
     }
 }
 
-/// A binding as `GET .../settings` lists it: kind and name (secret values
-/// are never returned).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+/// A binding as `GET .../settings` lists it: kind and name, and a JSON
+/// binding's value (secret values are never returned).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct BoundName {
     /// Its kind.
     #[serde(rename = "type")]
     pub kind: BindingKind,
     /// The name the Worker sees.
     pub name: String,
+    /// A JSON binding's value.
+    #[serde(default)]
+    pub json: Option<serde_json::Value>,
 }
 
 /// The upload's `migrations`: from the account's tag to the next.

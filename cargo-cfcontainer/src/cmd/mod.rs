@@ -6,8 +6,13 @@ pub mod destroy;
 pub mod dev;
 pub mod doctor;
 pub mod inspect;
+pub mod instances;
+pub mod logs;
 pub mod plan;
 pub mod push;
+pub mod rollback;
+pub mod status;
+pub mod versions;
 pub mod wrangler;
 
 use crate::build::Loaded;

@@ -11,8 +11,11 @@ use sha2::{Digest, Sha256};
 use super::desired::{DesiredApp, DesiredScript};
 use super::plan::{Action, AppStep, FieldChange, Plan};
 use super::Remote;
+use cfcontainer_meta::RolloutKind;
+
 use crate::api::{
-    ApplicationPatch, Backoff, Client, DurableObjects, NewApplication, NewRollout, Part, RolloutSteps, RolloutStrategy,
+    ApplicationPatch, Backoff, Client, Configuration, DurableObjects, NewApplication, NewRollout, Part, RolloutSteps,
+    RolloutStrategy,
 };
 use crate::output::Output;
 use crate::Error;
@@ -55,7 +58,7 @@ pub async fn apply(
     if plan.script.action != Action::NoChange {
         let migrations = &plan.script.migrations;
         let migrations = (!migrations.is_empty()).then(|| migrations.body(remote.migration_tag()));
-        upload(client, script, migrations, out).await?;
+        upload(client, plan, script, migrations, out).await?;
         namespaces = Remote::namespaces_of(client, &script.name, out).await?;
     }
     // The marker of what was uploaded, set as the official CLI sets tags
@@ -126,6 +129,7 @@ async fn reconciled<T>(
 
 async fn upload(
     client: &Client,
+    plan: &Plan,
     script: &DesiredScript,
     migrations: Option<crate::api::MigrationsBody>,
     out: &Output,
@@ -140,7 +144,7 @@ async fn upload(
                 Some(assets) => Some(super::assets::sync(client, &script.name, assets, out).await?),
                 None => None,
             };
-            let metadata = script.upload_metadata(migrations.clone(), jwt);
+            let metadata = script.upload_metadata(migrations.clone(), jwt, plan.script.images.as_ref());
             let metadata = serde_json::to_vec(&metadata).expect("metadata serializes");
             let mut parts = vec![Part {
                 name: "metadata".into(),
@@ -221,17 +225,33 @@ async fn update(
         rollout_active_grace_period: app.rollout_active_grace_period,
     };
     client.patch_application(id, &patch, out).await?;
-    let target = app.configuration();
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
-    // The description identifies this rollout when a lost answer is reconciled.
+    let what = format!("deploy {{marker}}: {}", fields.join(", "));
+    roll_out(client, id, app.configuration(), app.rollout.kind, &app.rollout.steps, &what, out).await?;
+    report(out, "Rolled out", app);
+    Ok(id.to_string())
+}
+
+/// Rolls `target` out to application `id` in `steps` of `kind`. `what`
+/// describes it (`{marker}` is replaced by a digest of the target, which
+/// identifies this rollout when a lost answer is reconciled).
+pub async fn roll_out(
+    client: &Client,
+    id: &str,
+    target: Configuration,
+    kind: RolloutKind,
+    steps: &[u8],
+    what: &str,
+    out: &Output,
+) -> Result<(), Error> {
     let target_json = serde_json::to_string(&target).expect("configurations serialize");
     let marker = &hex::encode(Sha256::digest(target_json.as_bytes()))[..12];
     let body = NewRollout {
-        description: format!("cargo cfcontainer deploy {marker}: {}", fields.join(", ")),
+        description: format!("cargo cfcontainer {}", what.replace("{marker}", marker)),
         strategy: RolloutStrategy::Rolling,
-        kind: app.rollout.kind,
+        kind,
         target_configuration: target,
-        steps: RolloutSteps::from_percentages(&app.rollout.steps),
+        steps: RolloutSteps::from_percentages(steps),
     };
     reconciled(
         async || client.create_rollout(id, &body, out).await,
@@ -243,9 +263,7 @@ async fn update(
             Ok(rollouts.iter().any(|r| r.description.as_ref() == Some(&body.description)).then_some(()))
         },
     )
-    .await?;
-    report(out, "Rolled out", app);
-    Ok(id.to_string())
+    .await
 }
 
 /// A failure after which the call may or may not have taken effect.

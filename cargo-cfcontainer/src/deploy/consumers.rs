@@ -132,6 +132,12 @@ pub async fn read(client: &Client, names: &[String], out: &Output) -> Result<Vec
     Ok(queues)
 }
 
+/// [`read`] with every queue asked for at once.
+pub async fn read_concurrently(client: &Client, names: &[String], out: &Output) -> Result<Vec<Queue>, Error> {
+    let found = futures_util::future::try_join_all(names.iter().map(|name| client.queue_named(name, out))).await?;
+    Ok(found.into_iter().flatten().collect())
+}
+
 /// Carries out `steps`.
 pub async fn apply(client: &Client, steps: &[ConsumerStep], out: &Output) -> Result<(), Error> {
     for step in steps {

@@ -9,6 +9,8 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::cost::AppCost;
+use super::images::{ImagesRecord, IMAGES_BINDING};
 use crate::api::{
     AppConstraints, AssetsMetadata, Binding, BindingKind, Configuration, ContainerClassRef, Disk, Logs, Observability,
     Part, Placement, SchedulingPolicy, ScriptMetadata, Secret,
@@ -59,16 +61,19 @@ impl DesiredScript {
     }
 
     /// The metadata to upload: secrets this deploy has a value for,
-    /// `migrations` when the classes change, and the completion token of
-    /// this upload's assets. The digest tag is set after the upload,
+    /// `migrations` when the classes change, the completion token of this
+    /// upload's assets, and the record of the containers' images (kept out
+    /// of the digest: the plan compares the images by their tags). The digest tag is set after the upload,
     /// through script-settings, as the official CLI sets tags.
     pub fn upload_metadata(
         &self,
         migrations: Option<crate::api::MigrationsBody>,
         assets_jwt: Option<String>,
+        images: Option<&ImagesRecord>,
     ) -> ScriptMetadata {
         let mut metadata = self.metadata.clone();
         metadata.bindings.extend(self.secrets.iter().filter_map(WorkerSecret::binding));
+        metadata.bindings.extend(images.map(ImagesRecord::binding));
         metadata.migrations = migrations;
         metadata.assets = match (assets_jwt, &self.assets) {
             (Some(jwt), Some(assets)) => Some(AssetsMetadata { jwt, config: assets.config.clone() }),
@@ -137,6 +142,9 @@ pub struct DesiredApp {
     pub name: String,
     /// Image reference (digest-pinned when built here).
     pub image: String,
+    /// What names the image's content (its content tag, or the reference
+    /// of a prebuilt image).
+    pub tag: String,
     /// Instance size.
     pub instance_type: InstanceType,
     /// Upper bound of instances.
@@ -154,18 +162,26 @@ pub struct DesiredApp {
     pub constraints: AppConstraints,
     /// Seconds an old instance keeps serving during a rollout.
     pub rollout_active_grace_period: u64,
+    /// Seconds an idle instance keeps running; `None` for a job.
+    pub sleep_after_secs: Option<u64>,
 }
 
 impl DesiredApp {
+    /// What it can cost (see [`AppCost`]).
+    pub fn cost(&self) -> AppCost {
+        AppCost::of(&self.instance_type, self.max_instances, self.sleep_after_secs)
+    }
+
     /// From a container's metadata and its image reference. Its logs are
     /// on when its attribute says so or when the Worker's observability
     /// logs are on (the official CLI's rule for its applications).
-    pub fn new(project: &Project, meta: &ContainerMeta, image: String) -> DesiredApp {
+    pub fn new(project: &Project, meta: &ContainerMeta, image: String, tag: String) -> DesiredApp {
         let worker_logs = project.settings.carried.observability.as_ref().is_some_and(|o| o.logs_enabled());
         DesiredApp {
             class: meta.class.clone(),
             name: project.application_name(&meta.class),
             image,
+            tag,
             instance_type: meta.instance_type.clone(),
             max_instances: meta.max_instances,
             logs: meta.observability_logs || worker_logs,
@@ -174,6 +190,7 @@ impl DesiredApp {
             scheduling_policy: meta.scheduling_policy,
             constraints: AppConstraints::from(&meta.constraints),
             rollout_active_grace_period: meta.rollout_active_grace_period_secs,
+            sleep_after_secs: (meta.port.is_some() || !meta.ports.is_empty()).then_some(meta.sleep_after_secs),
         }
     }
 
@@ -224,7 +241,7 @@ pub fn script(
     let modules = modules(modules_dir)?;
     check_exported(settings, containers, &modules)?;
     let secrets = secrets(containers, &settings.secrets)?;
-    check_unique(&bindings, &secrets)?;
+    check_unique(&bindings, &secrets, !containers.is_empty())?;
     let metadata = ScriptMetadata {
         main_module: "index.js".into(),
         compatibility_date: settings.compatibility_date.clone(),
@@ -331,8 +348,13 @@ fn check_applied(settings: &WorkerSettings) -> Result<(), Error> {
 }
 
 /// No two bindings (containers, vars, secrets, the file's) share a name.
-fn check_unique(bindings: &[Binding], secrets: &[WorkerSecret]) -> Result<(), Error> {
+/// No two bindings (containers, vars, secrets, the file's) share a name,
+/// nor take the name of the images record (`with_images`).
+fn check_unique(bindings: &[Binding], secrets: &[WorkerSecret], with_images: bool) -> Result<(), Error> {
     let mut seen: Vec<(&str, String)> = Vec::new();
+    if with_images {
+        seen.push((IMAGES_BINDING, "json (this tool's record of the images)".to_string()));
+    }
     let named = bindings.iter().map(|b| (b.name(), b.kind().to_string()));
     for (name, kind) in named.chain(secrets.iter().map(|s| (s.name(), "secret_text".to_string()))) {
         if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {

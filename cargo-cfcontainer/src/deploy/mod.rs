@@ -8,16 +8,18 @@ mod assets;
 mod cache;
 mod consumers;
 mod container_entries;
+pub mod cost;
 mod desired;
 mod destroy;
 mod file_bindings;
+pub mod images;
 pub mod migrations;
 mod plan;
 mod remote;
 mod routes;
 mod run;
 
-pub use apply::{apply, DeployedApp};
+pub use apply::{apply, roll_out, DeployedApp};
 pub use cache::LastDeploy;
 pub use desired::{container_fields, DesiredApp, DesiredScript, WorkerSecret};
 pub use destroy::destroy;
@@ -85,7 +87,7 @@ impl Prepared {
             (Some(docker), true) => image::publish(docker, &self.client, &self.project, &self.containers, out)
                 .await?
                 .into_iter()
-                .map(|p| (p.class, p.reference))
+                .map(|p| (p.class, p.reference, p.tag))
                 .collect(),
             _ => self.local_references(docker.as_ref(), out).await?,
         };
@@ -93,14 +95,22 @@ impl Prepared {
             .containers
             .iter()
             .map(|c| {
-                let image =
-                    references.iter().find(|(class, _)| *class == c.class).map(|(_, r)| r.clone()).unwrap_or_default();
-                DesiredApp::new(&self.project, c, image)
+                let (image, tag) = references
+                    .iter()
+                    .find(|(class, ..)| *class == c.class)
+                    .map(|(_, r, t)| (r.clone(), t.clone()))
+                    .unwrap_or_default();
+                DesiredApp::new(&self.project, c, image, tag)
             })
             .collect())
     }
 
-    async fn local_references(&self, docker: Option<&Docker>, out: &Output) -> Result<Vec<(String, String)>, Error> {
+    /// `(class, reference, tag)` of every image, built here but not pushed.
+    async fn local_references(
+        &self,
+        docker: Option<&Docker>,
+        out: &Output,
+    ) -> Result<Vec<(String, String, String)>, Error> {
         let auth = RegistryAuth::new(&self.client);
         let mut references = Vec::new();
         if let Some(docker) = docker {
@@ -108,17 +118,16 @@ impl Prepared {
                 let meta =
                     self.containers.iter().find(|m| m.class == built.class).expect("built from these containers");
                 let repository = auth.repository(&image::repository(meta, &self.project));
+                let tag = built.reference.rsplit(':').next().unwrap_or_default().to_string();
                 let reference = match image::pushed_digest(docker, &built.id, &repository).await? {
                     Some(digest) => format!("{repository}@{digest}"),
-                    None => format!(
-                        "{repository}:{} (not pushed yet)",
-                        built.reference.rsplit(':').next().unwrap_or_default()
-                    ),
+                    None => format!("{repository}:{tag} (not pushed yet)"),
                 };
-                references.push((built.class, reference));
+                references.push((built.class, reference, tag));
             }
         }
-        references.extend(image::prebuilt_references(&self.containers, auth.host(), self.client.account()));
+        let prebuilt = image::prebuilt_references(&self.containers, auth.host(), self.client.account());
+        references.extend(prebuilt.into_iter().map(|(class, reference)| (class, reference.clone(), reference)));
         Ok(references)
     }
 

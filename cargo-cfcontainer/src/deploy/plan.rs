@@ -7,7 +7,9 @@ use cfcontainer_meta::{Constraints, InstanceType};
 use serde::Serialize;
 
 use super::consumers::ConsumerStep;
+use super::cost::AppCost;
 use super::desired::{DesiredApp, DesiredScript, DIGEST_TAG_PREFIX};
+use super::images::{short, ImagesRecord, IMAGES_BINDING};
 use super::migrations::Migrations;
 use super::routes::DesiredRoutes;
 use super::Remote;
@@ -50,6 +52,9 @@ pub struct ScriptPlan {
     pub changes: Vec<String>,
     /// Durable Object migrations this deploy applies.
     pub migrations: Migrations,
+    /// The record of the containers' images the upload carries.
+    #[serde(skip)]
+    pub images: Option<ImagesRecord>,
 }
 
 /// One field of an application that changes.
@@ -73,6 +78,9 @@ pub struct AppPlan {
     /// What happens to it.
     #[serde(flatten)]
     pub step: AppStep,
+    /// What it can cost once deployed (none for one deleted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<AppCost>,
 }
 
 /// What happens to one application; each state carries what carrying it
@@ -121,6 +129,18 @@ impl AppPlan {
             AppStep::Update { .. } => Action::Update,
             AppStep::NoChange { .. } => Action::NoChange,
             AppStep::Delete { .. } => Action::Delete,
+        }
+    }
+}
+
+impl AppStep {
+    /// The application as it should be, unless it is deleted.
+    pub fn desired(&self) -> Option<&DesiredApp> {
+        match self {
+            AppStep::Create { desired, .. } | AppStep::Update { desired, .. } | AppStep::NoChange { desired, .. } => {
+                Some(desired)
+            }
+            AppStep::Delete { .. } => None,
         }
     }
 }
@@ -176,7 +196,8 @@ impl Plan {
         fields: &BTreeMap<String, String>,
     ) -> Plan {
         let migrations = Migrations::between(&remote.classes(), &script.classes).with_kv_backed(&script.kv_classes);
-        let script_plan = script_plan(remote, script, &migrations, last_fields, fields);
+        let images = ImagesRecord::of(apps.iter().map(|a| (a.class.as_str(), a.image.as_str(), a.tag.as_str())));
+        let script_plan = script_plan(remote, script, &migrations, images, last_fields, fields);
         let mut applications: Vec<AppPlan> = apps
             .iter()
             .map(|app| {
@@ -193,7 +214,7 @@ impl Plan {
         for class in &migrations.deleted {
             if let Some(app) = remote.application(class) {
                 let step = AppStep::Delete { id: app.id.clone() };
-                applications.push(AppPlan { class: class.clone(), name: app.name.clone(), step });
+                applications.push(AppPlan { class: class.clone(), name: app.name.clone(), step, cost: None });
             }
         }
         let wanted = ScriptSubdomain { enabled: settings.workers_dev, previews_enabled: settings.preview_urls };
@@ -300,6 +321,9 @@ impl Plan {
                     .join(", "),
             };
             lines.push(format!("{} application {} ({}): {what}", app.action().sign(), app.name, app.class));
+            if let (Some(cost), Some(desired)) = (&app.cost, app.step.desired()) {
+                lines.push(format!("    cost {}", cost.describe(desired.max_instances)));
+            }
         }
         let count = |a: Action| {
             usize::from(self.script.action == a) + self.applications.iter().filter(|p| p.action() == a).count()
@@ -332,12 +356,14 @@ fn script_plan(
     remote: &Remote,
     script: &DesiredScript,
     migrations: &Migrations,
+    images: Option<ImagesRecord>,
     last: Option<&BTreeMap<String, String>>,
     fields: &BTreeMap<String, String>,
 ) -> ScriptPlan {
     let mut changes = Vec::new();
     let action = match (&remote.script, &remote.settings) {
         (Some(_), Some(settings)) => {
+            changes.extend(image_changes(ImagesRecord::in_settings(&settings.bindings).as_ref(), images.as_ref()));
             if !remote.tags.contains(&script.digest_tag()) {
                 changes.extend(metadata_changes(settings, script));
                 if let Some(last) = last {
@@ -362,7 +388,30 @@ fn script_plan(
     if !migrations.is_empty() {
         changes.push(format!("migrations: {}", migrations.describe()));
     }
-    ScriptPlan { name: script.name.clone(), action, changes, migrations: migrations.clone() }
+    ScriptPlan { name: script.name.clone(), action, changes, migrations: migrations.clone(), images }
+}
+
+/// `image of A 0123456789ab -> fedcba987654` for each class whose image
+/// differs from the one the live version records: by content tag, and by
+/// reference once pushed (a fixed `tag` can name new content).
+fn image_changes(live: Option<&ImagesRecord>, wanted: Option<&ImagesRecord>) -> Vec<String> {
+    let Some(wanted) = wanted else { return Vec::new() };
+    let pinned = |image: &str| image.contains("@sha256:");
+    wanted
+        .images
+        .iter()
+        .filter_map(|(class, want)| {
+            let old = live.and_then(|l| l.images.get(class));
+            let same = old.is_some_and(|o| o.tag == want.tag && (!pinned(&want.image) || o.image == want.image));
+            (!same).then(|| match old {
+                Some(old) if old.tag != want.tag => {
+                    format!("image of {class} {} -> {}", short(&old.tag), short(&want.tag))
+                }
+                Some(_) => format!("image of {class} {}", want.image),
+                None => format!("image of {class} {} recorded", short(&want.tag)),
+            })
+        })
+        .collect()
 }
 
 fn metadata_changes(settings: &ScriptSettings, script: &DesiredScript) -> Vec<String> {
@@ -376,9 +425,14 @@ fn metadata_changes(settings: &ScriptSettings, script: &DesiredScript) -> Vec<St
         changes.push(format!("compatibility_flags {:?} -> {flags:?}", settings.compatibility_flags));
     }
     let desired: Vec<(BindingKind, String)> =
-        script.upload_metadata(None, None).bindings.iter().map(|b| (b.kind(), b.name().to_string())).collect();
-    let remote: Vec<(BindingKind, String)> =
-        settings.bindings.iter().map(|b| (b.kind.clone(), b.name.clone())).collect();
+        script.upload_metadata(None, None, None).bindings.iter().map(|b| (b.kind(), b.name().to_string())).collect();
+    // The images record is compared by its tags (above).
+    let remote: Vec<(BindingKind, String)> = settings
+        .bindings
+        .iter()
+        .filter(|b| b.name != IMAGES_BINDING)
+        .map(|b| (b.kind.clone(), b.name.clone()))
+        .collect();
     let added = desired.iter().filter(|b| !remote.contains(b)).map(|(kind, name)| format!("+{kind}:{name}"));
     // Secrets set outside this tool are kept (keep_bindings), not removed.
     let removed = remote
@@ -416,7 +470,7 @@ fn app_plan(remote: Option<&Application>, app: &DesiredApp) -> AppPlan {
             created("max_instances", app.max_instances.to_string()),
         ];
         let step = AppStep::Create { changes, desired: app.clone() };
-        return AppPlan { class: app.class.clone(), name: app.name.clone(), step };
+        return AppPlan { class: app.class.clone(), name: app.name.clone(), step, cost: Some(app.cost()) };
     };
     let config = &current.configuration;
     let change =
@@ -459,7 +513,7 @@ fn app_plan(remote: Option<&Application>, app: &DesiredApp) -> AppPlan {
     let id = current.id.clone();
     let step =
         if changes.is_empty() { AppStep::NoChange { id, desired } } else { AppStep::Update { id, changes, desired } };
-    AppPlan { class: app.class.clone(), name: current.name.clone(), step }
+    AppPlan { class: app.class.clone(), name: current.name.clone(), step, cost: Some(app.cost()) }
 }
 
 #[cfg(test)]

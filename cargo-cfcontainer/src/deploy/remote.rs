@@ -59,6 +59,49 @@ impl Remote {
         Ok(Remote { script, settings, tags, subdomain, crons, routes, domains, queues, namespaces, applications })
     }
 
+    /// [`Remote::read`] with every read sent at once (for `status`, where
+    /// the round trips add up; a deploy reads one call after the other, so
+    /// that a deploy killed after its Nth call is a well-defined state).
+    pub async fn read_concurrently(
+        client: &Client,
+        worker: &str,
+        queues: &[String],
+        out: &Output,
+    ) -> Result<Remote, Error> {
+        let (script, settings, tags, subdomain, crons, routes, domains, namespaces, applications, queues) = futures_util::try_join!(
+            client.script(worker, out),
+            async { client.script_settings(worker, out).await.map(Some).or_else(not_found) },
+            client.script_tags(worker, out),
+            async { client.script_subdomain(worker, out).await.map(Some).or_else(not_found) },
+            async { client.schedules(worker, out).await.map(Some).or_else(not_found) },
+            async { client.script_routes(worker, out).await.or_else(|e| not_found(e).map(Option::unwrap_or_default)) },
+            client.domains_of(worker, out),
+            Remote::namespaces_of(client, worker, out),
+            client.applications(out),
+            super::consumers::read_concurrently(client, queues, out),
+        )?;
+        let mut crons = crons;
+        if let Some(crons) = &mut crons {
+            crons.sort();
+        }
+        let mut routes: Vec<String> = routes.into_iter().map(|r| r.pattern).collect();
+        routes.sort();
+        let mut domains: Vec<String> = domains.into_iter().map(|d| d.hostname).collect();
+        domains.sort();
+        Ok(Remote {
+            settings: settings.filter(|_| script.is_some()),
+            tags: tags.unwrap_or_default(),
+            subdomain,
+            crons,
+            routes,
+            domains,
+            queues,
+            namespaces,
+            applications,
+            script,
+        })
+    }
+
     /// The Durable Object namespaces `worker` defines.
     pub async fn namespaces_of(client: &Client, worker: &str, out: &Output) -> Result<Vec<Namespace>, Error> {
         let all = client.namespaces(out).await?;
@@ -85,5 +128,13 @@ impl Remote {
     /// The migration tag the script is at.
     pub fn migration_tag(&self) -> Option<&str> {
         self.script.as_ref().and_then(|s| s.migration_tag.as_deref())
+    }
+}
+
+/// A 404 (no such Worker) as nothing there.
+fn not_found<T>(error: Error) -> Result<Option<T>, Error> {
+    match error {
+        Error::Api { status: 404, .. } => Ok(None),
+        e => Err(e),
     }
 }

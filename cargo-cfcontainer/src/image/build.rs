@@ -48,22 +48,15 @@ pub async fn build_all(
         let ImageSource::Dockerfile { dockerfile, context, build_args, target } = &meta.image else { continue };
         let started = std::time::Instant::now();
         let elapsed_ms = || started.elapsed().as_millis() as u64;
-        let failed = |why: String| Error::ImageBuild { class: meta.class.clone(), why };
         let base = source_dir(meta, project);
-        let defaults = DefaultExclusions::for_crate(&base, &project.target_dir);
-        let packed = BuildContext::scan(&base.join(context), &base.join(dockerfile), &defaults)
-            .map_err(|e| failed(describe(e)))?;
+        let packed = scan(meta, project, context, dockerfile)?;
         if !packed.left_out.is_empty() {
             let left_out = packed.left_out.join(", ");
             out.event("warning", &serde_json::json!({ "class": meta.class, "left_out": packed.left_out }), || {
                 format!("warning: the build context of `{}` has no .dockerignore, so it leaves out {left_out}; add a .dockerignore to choose yourself", meta.class)
             });
         }
-        let tag = match &meta.image_tag {
-            Some(tag) => tag.clone(),
-            None => packed.digest(build_args, target.as_deref(), PLATFORM).map_err(|e| failed(describe(e)))?[..16]
-                .to_string(),
-        };
+        let tag = tag_of(meta, &packed, build_args, target.as_deref())?;
         let repo = repository(meta, project);
         let reference = if dev { format!("{DEV_PREFIX}/{repo}:{tag}") } else { format!("{repo}:{tag}") };
         // A content tag the engine knows is this exact image already.
@@ -94,6 +87,44 @@ pub async fn build_all(
         });
     }
     Ok(images)
+}
+
+/// The content tag of every container built from a Dockerfile, `(class,
+/// tag)`, computed from its build context as `build` computes it, with no
+/// engine and no build.
+pub fn content_tags(project: &Project, containers: &[ContainerMeta]) -> Result<Vec<(String, String)>, Error> {
+    let mut tags = Vec::new();
+    for meta in containers {
+        let ImageSource::Dockerfile { dockerfile, context, build_args, target } = &meta.image else { continue };
+        let packed = scan(meta, project, context, dockerfile)?;
+        tags.push((meta.class.clone(), tag_of(meta, &packed, build_args, target.as_deref())?));
+    }
+    Ok(tags)
+}
+
+/// The build context of `meta`, packed as `.dockerignore` says.
+fn scan(meta: &ContainerMeta, project: &Project, context: &str, dockerfile: &str) -> Result<BuildContext, Error> {
+    let base = source_dir(meta, project);
+    let defaults = DefaultExclusions::for_crate(&base, &project.target_dir);
+    BuildContext::scan(&base.join(context), &base.join(dockerfile), &defaults)
+        .map_err(|e| Error::ImageBuild { class: meta.class.clone(), why: describe(e) })
+}
+
+/// The image's tag: its fixed `tag`, else the first 16 hex digits of the
+/// digest of its context and build settings.
+fn tag_of(
+    meta: &ContainerMeta,
+    packed: &BuildContext,
+    build_args: &[(String, String)],
+    target: Option<&str>,
+) -> Result<String, Error> {
+    match &meta.image_tag {
+        Some(tag) => Ok(tag.clone()),
+        None => {
+            let digest = packed.digest(build_args, target, PLATFORM);
+            Ok(digest.map_err(|e| Error::ImageBuild { class: meta.class.clone(), why: describe(e) })?[..16].to_string())
+        }
+    }
 }
 
 async fn run_build(

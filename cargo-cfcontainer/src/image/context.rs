@@ -25,8 +25,9 @@ const CHUNKS_IN_FLIGHT: usize = 8;
 /// directory and worker-build's `build/`), local secrets (`.dev.vars`),
 /// local state (`.wrangler`: the KV, R2 and D1 data of `dev` and the
 /// official CLI's), version control and npm packages, and the Worker crate's own Rust
-/// sources and manifests (they build the Worker, not the image, and would
-/// otherwise change the image's tag on every Rust edit).
+/// sources, manifests and wrangler config (they build and configure the
+/// Worker, not the image, and would otherwise change the image's tag on
+/// every Rust or config edit).
 #[derive(Debug, Clone)]
 pub struct DefaultExclusions {
     /// Absolute paths to leave out when they lie inside the context.
@@ -49,6 +50,9 @@ impl DefaultExclusions {
             "Cargo.toml",
             "Cargo.lock",
             "build.rs",
+            "wrangler.toml",
+            "wrangler.json",
+            "wrangler.jsonc",
         ] {
             paths.push(crate_dir.join(name));
         }
@@ -292,13 +296,14 @@ mod tests {
             (".wrangler/state/v3/kv/blobs/1", "local data"),
             ("src/lib.rs", "fn main() {}"),
             ("Cargo.toml", "[package]"),
+            ("wrangler.toml", "name = \"app\""),
         ]);
         let defaults = DefaultExclusions::for_crate(dir.path(), &dir.path().join("target"));
         let context = BuildContext::scan(dir.path(), &dir.path().join("Dockerfile"), &defaults).unwrap();
         assert_eq!(tar_paths(&context), ["Dockerfile", "app/server.py"]);
         let mut left_out = context.left_out.clone();
         left_out.sort();
-        assert_eq!(left_out, [".dev.vars", ".wrangler", "Cargo.toml", "build", "src", "target"]);
+        assert_eq!(left_out, [".dev.vars", ".wrangler", "Cargo.toml", "build", "src", "target", "wrangler.toml"]);
         let before = context.digest(&[], None, "linux/amd64").unwrap();
         std::fs::write(dir.path().join("src/lib.rs"), "fn main() { edited(); }").unwrap();
         std::fs::write(dir.path().join("target/debug/big"), "rebuilt").unwrap();

@@ -7,7 +7,7 @@ mod ignore;
 mod publish;
 mod push;
 
-pub use build::{build_all, BuiltImage};
+pub use build::{build_all, content_tags, BuiltImage};
 pub use context::{BuildContext, ContextError, DefaultExclusions};
 pub use ignore::IgnoreRules;
 pub use publish::{prebuilt_references, publish, Published};

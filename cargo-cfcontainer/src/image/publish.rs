@@ -17,6 +17,9 @@ pub struct Published {
     pub class: String,
     /// The reference, digest-pinned for built images.
     pub reference: String,
+    /// What names its content: the content tag of a built image, the
+    /// reference of a prebuilt one.
+    pub tag: String,
     /// True if layers were sent this time.
     pub pushed: bool,
     /// Layers sent.
@@ -48,6 +51,7 @@ pub async fn publish(
         .into_iter()
         .map(|p| Published {
             class: p.class,
+            tag: p.tagged.rsplit_once(':').map(|(_, t)| t.to_string()).unwrap_or_default(),
             reference: p.reference,
             pushed: p.pushed,
             layers_pushed: p.layers_pushed,
@@ -55,7 +59,8 @@ pub async fn publish(
         })
         .collect();
     for (class, reference) in prebuilt_references(containers, auth.host(), client.account()) {
-        published.push(Published { class, reference, pushed: false, layers_pushed: 0, layers_present: 0 });
+        let tag = reference.clone();
+        published.push(Published { class, reference, tag, pushed: false, layers_pushed: 0, layers_present: 0 });
     }
     published.sort_by(|a, b| a.class.cmp(&b.class));
     Ok(published)

@@ -150,7 +150,7 @@ fn hello_deploys_from_nothing_then_nothing_changes_and_destroy_empties_the_accou
     assert_eq!(apps[0]["durable_objects"]["namespace_id"], namespace["id"]);
     let image = apps[0]["configuration"]["image"].as_str().unwrap();
     let repo =
-        format!("{}/{}/hello-my-container@sha256:", std::env::var("CFC_REGISTRY").unwrap(), emulator.account_id());
+        format!("{}/{}/hello-mycontainer@sha256:", std::env::var("CFC_REGISTRY").unwrap(), emulator.account_id());
     assert!(image.starts_with(&repo), "{image}");
     assert_eq!(report["applications"][0]["image"], image);
     assert_eq!(script["workers_dev"], true, "served on workers.dev by default");
@@ -420,6 +420,7 @@ fn the_notes_example_deploys_whole_and_an_unchanged_redeploy_writes_nothing() {
             "d1:DB",
             "durable_object_namespace:RENDERER",
             "durable_object_namespace:VIEWS",
+            "json:CFCONTAINER_IMAGES",
             "json:KEEP_DAYS",
             "kv_namespace:LATEST",
             "plain_text:TITLE",
@@ -725,6 +726,11 @@ fn every_binding_kind_and_setting_of_the_wrangler_file_is_uploaded_as_the_offici
     ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
     let mut uploaded: Vec<Value> = emulator.snapshot()["scripts"][&name]["bindings"].as_array().unwrap().to_vec();
     uploaded.sort_by_key(|b| b["name"].as_str().unwrap().to_string());
+    // Besides the file's: this tool's record of the version's images.
+    let record = uploaded.iter().position(|b| b["name"] == "CFCONTAINER_IMAGES").expect("the images record");
+    let record = uploaded.remove(record);
+    assert_eq!((&record["type"], &record["json"]["schema"]), (&json!("json"), &json!(1)), "{record}");
+    assert!(record["json"]["images"]["Web"]["image"].as_str().unwrap().contains("@sha256:"), "{record}");
     // As wrangler 4.86's createWorkerUploadForm builds them from the same
     // file: `type` names, renamed fields (id -> namespace_id, queue ->
     // queue_name, name -> workflow_name, outbound.parameters -> params).
@@ -865,7 +871,11 @@ fn env_staging_deploys_its_own_worker_with_its_own_bindings_compiled_into_the_co
         .map(|b| format!("{} {}", b["type"].as_str().unwrap(), b["name"].as_str().unwrap()))
         .collect();
     bindings.sort();
-    assert_eq!(bindings, ["durable_object_namespace WEB", "kv_namespace CACHE", "plain_text STAGE_NOTE"]);
+    // The section's own, and the record of the images this version runs.
+    assert_eq!(
+        bindings,
+        ["durable_object_namespace WEB", "json CFCONTAINER_IMAGES", "kv_namespace CACHE", "plain_text STAGE_NOTE"]
+    );
     assert!(snapshot["scripts"].get(&name).is_none(), "the top-level Worker is not touched");
     let apps: Vec<&str> =
         snapshot["applications"].as_array().unwrap().iter().filter_map(|a| a["name"].as_str()).collect();
@@ -1347,6 +1357,7 @@ fn an_environment_sets_its_container_capacity_and_the_top_level_must_agree_with_
     std::fs::write(fixture.path().join("wrangler.toml"), file(10)).unwrap();
     ok_verb(&emulator, &fixture.manifest(), &["deploy", "--env", "staging"], &[]);
     let app = emulator.snapshot()["applications"][0].clone();
-    assert_eq!(app["name"], json!(format!("{name}-staging-web")), "{app}");
+    // Named as the official CLI names an environment's application.
+    assert_eq!(app["name"], json!(format!("{name}-staging-web-staging")), "{app}");
     assert_eq!((&app["max_instances"], &app["configuration"]["instance_type"]), (&json!(1), &json!("basic")), "{app}");
 }

@@ -67,7 +67,7 @@ fn hello_is_pushed_pinned_by_digest_and_a_rerun_sends_nothing() {
     let image = &first["images"][0];
     let reference = image["reference"].as_str().unwrap();
     let expected_repo =
-        format!("{}/{}/hello-my-container@sha256:", std::env::var("CFC_REGISTRY").unwrap(), emulator.account_id());
+        format!("{}/{}/hello-mycontainer@sha256:", std::env::var("CFC_REGISTRY").unwrap(), emulator.account_id());
     assert!(reference.starts_with(&expected_repo), "{reference}");
     assert!(manifest_exists(reference), "the registry does not serve {reference}");
 

@@ -1,0 +1,188 @@
+//! A Worker's versions and deployments (the deploy history): listed as the
+//! official CLI lists them (`versions?deployable=true`, `deployments`),
+//! one version read with its bindings, and a deployment that sends all
+//! traffic to one version (a rollback, when it is an older one).
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+
+use super::{Body, Client, Retry};
+use crate::output::Output;
+use crate::Error;
+
+/// One version of a Worker.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Version {
+    /// Its id (a UUID).
+    pub id: String,
+    /// Its number among the Worker's versions.
+    #[serde(default)]
+    pub number: u64,
+    /// When and by whom it was uploaded.
+    pub metadata: VersionMetadata,
+    /// Its message and tag.
+    #[serde(default)]
+    pub annotations: Annotations,
+    /// What it runs; the list leaves parts out, a read of the one version
+    /// has its bindings.
+    #[serde(default)]
+    pub resources: VersionResources,
+}
+
+/// `metadata` of a version.
+#[derive(Debug, Clone, Deserialize)]
+pub struct VersionMetadata {
+    /// When it was uploaded.
+    pub created_on: String,
+    /// What uploaded it: `wrangler`, `api`, `dash`, ...
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// The annotations of a version or deployment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Annotations {
+    /// The message given with it.
+    #[serde(rename = "workers/message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The tag given with it.
+    #[serde(rename = "workers/tag", default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// What made it (`upload`, `deployment`, `rollback`, ...); set by the API.
+    #[serde(rename = "workers/triggered_by", default, skip_serializing)]
+    pub triggered_by: Option<String>,
+}
+
+/// `resources` of a version.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct VersionResources {
+    /// Its bindings (secret values never).
+    #[serde(default)]
+    pub bindings: Vec<VersionBinding>,
+}
+
+/// A binding of a version, as far as this tool reads them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct VersionBinding {
+    /// Its kind.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The name the Worker sees.
+    pub name: String,
+    /// A JSON binding's value.
+    #[serde(default)]
+    pub json: Option<serde_json::Value>,
+}
+
+/// `GET .../versions`'s result.
+#[derive(Deserialize)]
+struct VersionList {
+    items: Vec<Version>,
+}
+
+/// `GET .../deployments`'s result.
+#[derive(Deserialize)]
+struct DeploymentList {
+    deployments: Vec<Deployment>,
+}
+
+/// All traffic of a Worker going to some versions.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Deployment {
+    /// When.
+    pub created_on: String,
+    /// The versions and their shares of the traffic.
+    pub versions: Vec<DeploymentVersion>,
+}
+
+impl Deployment {
+    /// The version taking all traffic, if one does.
+    pub fn whole_version(&self) -> Option<&str> {
+        self.versions.iter().find(|v| v.percentage >= 100.0).map(|v| v.version_id.as_str())
+    }
+}
+
+/// A version's share of a deployment.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DeploymentVersion {
+    /// The version.
+    pub version_id: String,
+    /// Its share of the traffic, in percent.
+    pub percentage: f64,
+}
+
+/// `POST .../deployments`: all traffic to one version, as the official
+/// CLI's rollback sends it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewDeployment {
+    /// Always by percentage.
+    pub strategy: &'static str,
+    /// The version, at 100 percent.
+    pub versions: Vec<WholeVersion>,
+    /// Its message.
+    pub annotations: DeploymentAnnotations,
+}
+
+/// A version taking all traffic, as a deployment is created with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct WholeVersion {
+    /// The version.
+    pub version_id: String,
+    /// 100.
+    pub percentage: u8,
+}
+
+/// The annotations a deployment is created with.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeploymentAnnotations {
+    /// Why it was made.
+    #[serde(rename = "workers/message")]
+    pub message: String,
+}
+
+impl NewDeployment {
+    /// All traffic to `version`, with `message`.
+    pub fn whole(version: &str, message: String) -> NewDeployment {
+        NewDeployment {
+            strategy: "percentage",
+            versions: vec![WholeVersion { version_id: version.to_string(), percentage: 100 }],
+            annotations: DeploymentAnnotations { message },
+        }
+    }
+}
+
+impl Client {
+    /// `GET /workers/scripts/{name}/versions?deployable=true`: the versions
+    /// a deployment may send traffic to (the API answers them all at once).
+    pub async fn versions(&self, name: &str, out: &Output) -> Result<Vec<Version>, Error> {
+        let list: VersionList = self.get(&format!("/workers/scripts/{name}/versions?deployable=true"), out).await?;
+        Ok(list.items)
+    }
+
+    /// `GET /workers/scripts/{name}/versions/{id}`: one version with its
+    /// bindings; `None` if the Worker has no such version.
+    pub async fn version(&self, name: &str, id: &str, out: &Output) -> Result<Option<Version>, Error> {
+        self.get_if_found(&format!("/workers/scripts/{name}/versions/{id}"), out).await
+    }
+
+    /// `GET /workers/scripts/{name}/deployments`: newest first.
+    pub async fn deployments(&self, name: &str, out: &Output) -> Result<Vec<Deployment>, Error> {
+        let list: DeploymentList = self.get(&format!("/workers/scripts/{name}/deployments"), out).await?;
+        Ok(list.deployments)
+    }
+
+    /// `POST /workers/scripts/{name}/deployments`; with `force`, also when
+    /// the version's secrets differ from the live ones. Sending it twice
+    /// leaves the same version live.
+    pub async fn create_deployment(
+        &self,
+        name: &str,
+        deployment: &NewDeployment,
+        force: bool,
+        out: &Output,
+    ) -> Result<Deployment, Error> {
+        let query = if force { "?force=true" } else { "" };
+        let path = format!("/workers/scripts/{name}/deployments{query}");
+        self.call(Method::POST, &path, Body::json(deployment), Retry::Safe, out).await
+    }
+}

@@ -1,0 +1,14 @@
+//! `cargo cfcontainer status`: what is live and whether the crate is in
+//! sync with it (see [`crate::ops::status`]).
+
+use crate::cli::GlobalArgs;
+use crate::ops::status;
+use crate::output::Output;
+use crate::Error;
+
+/// Prints the status.
+pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
+    let status = status::status(global.project()?, global.feature_args(), out)?;
+    out.result("status", &status, || status.human());
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! `instances CLASS`: the instances of a container class's application,
+//! as the container platform lists them. Reads only. (The platform has no
+//! call that stops or restarts one instance of a Durable Object's
+//! container: the Worker does, through `Instance::stop`/`destroy`.)
+
+use serde::Serialize;
+
+use crate::api::Client;
+use crate::deploy::Remote;
+use crate::output::Output;
+use crate::{Error, Project};
+
+/// A class's instances.
+#[derive(Debug, Serialize)]
+pub struct Instances {
+    /// The Worker.
+    pub worker: String,
+    /// The container class.
+    pub class: String,
+    /// Its application.
+    pub application: String,
+    /// The application's id.
+    pub application_id: String,
+    /// Its instances.
+    pub instances: Vec<InstanceRow>,
+}
+
+/// One instance.
+#[derive(Debug, Serialize)]
+pub struct InstanceRow {
+    /// Its id.
+    pub id: String,
+    /// `running`, `provisioning`, `failed`, `stopping`, `stopped`, ...
+    pub state: String,
+    /// Where it runs.
+    pub location: Option<String>,
+    /// When it was placed.
+    pub started_at: Option<String>,
+    /// Its image.
+    pub image: Option<String>,
+    /// The Durable Object's name, when it has one.
+    pub name: Option<String>,
+}
+
+/// Lists the instances of `class` of `project`'s Worker.
+pub fn instances(project: &Project, class: &str, out: &Output) -> Result<Instances, Error> {
+    let client = Client::from_env(&project.settings)?;
+    let worker = project.settings.name.clone();
+    crate::runtime()?.block_on(async {
+        let (script, namespaces, applications) = futures_util::try_join!(
+            client.script(&worker, out),
+            Remote::namespaces_of(&client, &worker, out),
+            client.applications(out)
+        )?;
+        if script.is_none() {
+            return Err(Error::NotDeployed { worker, account: client.account().to_string() });
+        }
+        let remote = Remote { namespaces, applications, ..Remote::default() };
+        let Some(app) = remote.application(class) else {
+            let mut known: Vec<String> =
+                remote.classes().into_iter().filter(|c| remote.application(c).is_some()).collect();
+            known.sort();
+            let known = if known.is_empty() { "none with a container application".into() } else { known.join(", ") };
+            return Err(Error::NoSuchClass { class: class.to_string(), worker, known });
+        };
+        let listed = client.instances(&app.id, out).await?;
+        let instances = listed
+            .into_iter()
+            .map(|i| InstanceRow {
+                state: i.state().to_string(),
+                id: i.id,
+                location: i.location,
+                started_at: i.created_at,
+                image: i.image,
+                name: i.name,
+            })
+            .collect();
+        Ok(Instances {
+            worker,
+            class: class.to_string(),
+            application: app.name.clone(),
+            application_id: app.id.clone(),
+            instances,
+        })
+    })
+}

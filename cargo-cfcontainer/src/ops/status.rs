@@ -1,0 +1,300 @@
+//! `status`: what is live (the Worker's version, when and by what it was
+//! deployed; each container application's image, size, rollout and
+//! instances; routes, crons, Custom Domains, the workers.dev URL) and
+//! whether the crate is in sync with it. The crate is built as for a
+//! deploy (nothing rebuilt when it is up to date); images are compared by
+//! content tag, computed from their contexts without the engine. Every
+//! read goes out at once: two round trips, whatever the Worker holds.
+//! Reads only.
+
+use cfcontainer_meta::{ContainerMeta, InstanceType};
+use serde::Serialize;
+
+use super::history::Recorded;
+use super::versions::uploader;
+use crate::api::{Application, InstanceCounts, RolloutProgress};
+use crate::deploy::cost::AppCost;
+use crate::deploy::images::{short, ImagesRecord};
+use crate::deploy::{prepare, DesiredApp, Plan, Prepared, Remote};
+use crate::image;
+use crate::output::Output;
+use crate::{Error, Project};
+
+/// What is live, and how it compares with the crate.
+#[derive(Debug, Serialize)]
+pub struct Status {
+    /// The Worker.
+    pub worker: String,
+    /// The version taking all traffic.
+    pub live: Option<LiveVersion>,
+    /// The crate against what is live.
+    pub sync: Sync,
+    /// `https://<worker>.<subdomain>.workers.dev`, when served there.
+    pub url: Option<String>,
+    /// Zone routes.
+    pub routes: Vec<String>,
+    /// Custom Domains.
+    pub custom_domains: Vec<String>,
+    /// Cron Triggers.
+    pub crons: Vec<String>,
+    /// The container applications.
+    pub applications: Vec<AppStatus>,
+}
+
+/// The live version.
+#[derive(Debug, Serialize)]
+pub struct LiveVersion {
+    /// Its id.
+    pub id: String,
+    /// Its number.
+    pub number: u64,
+    /// When it was deployed.
+    pub deployed_on: String,
+    /// What deployed it.
+    pub by: String,
+}
+
+/// The crate against what is live.
+#[derive(Debug, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Sync {
+    /// A deploy would change nothing.
+    InSync,
+    /// A deploy would make these changes (the plan's lines).
+    Changes {
+        /// How many.
+        count: usize,
+        /// One line each, as `plan` shows them.
+        changes: Vec<String>,
+    },
+}
+
+/// One live container application.
+#[derive(Debug, Serialize)]
+pub struct AppStatus {
+    /// The container class.
+    pub class: String,
+    /// The application.
+    pub name: String,
+    /// Its id.
+    pub id: String,
+    /// The image it runs.
+    pub image: String,
+    /// That image's content tag, as the live version recorded it.
+    pub tag: Option<String>,
+    /// Its instance type (or custom size).
+    pub instance_type: String,
+    /// Upper bound of instances.
+    pub max_instances: u32,
+    /// The rollout under way or last made.
+    pub rollout: Option<RolloutState>,
+    /// Its instances by state.
+    pub instances: InstanceCounts,
+    /// What it can cost.
+    pub cost: AppCost,
+}
+
+/// A rollout and how far it got.
+#[derive(Debug, Serialize)]
+pub struct RolloutState {
+    /// `progressing`, `completed`, ...
+    pub status: String,
+    /// Its progress.
+    pub progress: Option<RolloutProgress>,
+}
+
+/// Builds `project` (as a deploy would, nothing rebuilt when up to date)
+/// and compares it with what is live.
+pub fn status(project: Project, feature_args: Vec<String>, out: &Output) -> Result<Status, Error> {
+    let prepared = prepare(project, feature_args, out)?;
+    let tags = image::content_tags(&prepared.project, &prepared.containers)?;
+    crate::runtime()?.block_on(read(&prepared, &tags, out))
+}
+
+async fn read(prepared: &Prepared, local_tags: &[(String, String)], out: &Output) -> Result<Status, Error> {
+    let client = &prepared.client;
+    let worker = prepared.project.settings.name.clone();
+    let queues = prepared.queue_names();
+    let (remote, deployments, subdomain) = futures_util::try_join!(
+        Remote::read_concurrently(client, &worker, &queues, out),
+        async { client.deployments(&worker, out).await.or_else(|e| missing(e, Vec::new())) },
+        client.account_subdomain(out),
+    )?;
+    if remote.script.is_none() {
+        return Err(Error::NotDeployed { worker, account: client.account().to_string() });
+    }
+    let live_id = deployments.first().and_then(|d| d.whole_version()).map(str::to_string);
+    let ours: Vec<&Application> =
+        remote.namespaces.iter().filter_map(|n| n.class.as_deref()).filter_map(|c| remote.application(c)).collect();
+    let rollouts = futures_util::future::try_join_all(ours.iter().map(|app| async move {
+        match &app.active_rollout_id {
+            Some(id) => Ok(client.rollouts(&app.id, out).await?.into_iter().find(|r| &r.id == id)),
+            None => Ok::<_, Error>(None),
+        }
+    }));
+    let version = async {
+        match &live_id {
+            Some(id) => client.version(&worker, id, out).await,
+            None => Ok(None),
+        }
+    };
+    let (rollouts, version) = futures_util::try_join!(rollouts, version)?;
+    let record = version.as_ref().and_then(|v| ImagesRecord::in_version(&v.resources.bindings));
+    let live = version.map(|v| {
+        let deployed_on = deployments.first().map(|d| d.created_on.clone()).unwrap_or_default();
+        let recorded = Recorded { images: record.clone(), version: v };
+        LiveVersion { by: uploader(&recorded), id: recorded.version.id, number: recorded.version.number, deployed_on }
+    });
+    let sync = sync(prepared, &remote, record.as_ref(), local_tags)?;
+    let applications = ours
+        .iter()
+        .zip(rollouts)
+        .map(|(app, rollout)| app_status(&prepared.containers, &remote, app, record.as_ref(), rollout))
+        .collect();
+    let settings = &prepared.project.settings;
+    let served = remote.subdomain.as_ref().is_some_and(|s| s.enabled);
+    Ok(Status {
+        url: served.then(|| format!("https://{worker}.{}.workers.dev", subdomain.subdomain)),
+        routes: remote.routes.clone(),
+        custom_domains: remote.domains.clone(),
+        crons: remote.crons.clone().unwrap_or_default(),
+        worker: settings.name.clone(),
+        live,
+        sync,
+        applications,
+    })
+}
+
+/// A 404 (the Worker has no deployments yet) as `empty`.
+fn missing<T>(error: Error, empty: T) -> Result<T, Error> {
+    match error {
+        Error::Api { status: 404, .. } => Ok(empty),
+        e => Err(e),
+    }
+}
+
+/// The plan a deploy would carry out, its images named by the live ones
+/// where the content tags agree (so only a changed image shows).
+fn sync(
+    prepared: &Prepared,
+    remote: &Remote,
+    record: Option<&ImagesRecord>,
+    local_tags: &[(String, String)],
+) -> Result<Sync, Error> {
+    let account = prepared.client.account();
+    let registry = crate::api::registry_host();
+    let prebuilt = image::prebuilt_references(&prepared.containers, &registry, account);
+    let apps: Vec<DesiredApp> = prepared
+        .containers
+        .iter()
+        .map(|meta| {
+            let tag = local_tags
+                .iter()
+                .chain(&prebuilt)
+                .find(|(class, _)| *class == meta.class)
+                .map(|(_, t)| t.clone())
+                .unwrap_or_default();
+            let recorded = record.and_then(|r| r.images.get(&meta.class)).filter(|i| i.tag == tag);
+            let image = match recorded {
+                Some(live) => live.image.clone(),
+                None => format!("{}:{tag} (not pushed yet)", image::repository(meta, &prepared.project)),
+            };
+            DesiredApp::new(&prepared.project, meta, image, tag)
+        })
+        .collect();
+    let plan: Plan = prepared.plan(remote, &apps)?;
+    if plan.is_empty() {
+        return Ok(Sync::InSync);
+    }
+    let changes: Vec<String> =
+        plan.human().lines().filter(|l| l.starts_with(['+', '~', '-'])).map(str::to_string).collect();
+    Ok(Sync::Changes { count: changes.len(), changes })
+}
+
+fn app_status(
+    containers: &[ContainerMeta],
+    remote: &Remote,
+    app: &Application,
+    record: Option<&ImagesRecord>,
+    rollout: Option<crate::api::Rollout>,
+) -> AppStatus {
+    let class = remote.namespaces.iter().find(|n| app.serves(&n.id)).and_then(|n| n.class.clone()).unwrap_or_default();
+    let config = &app.configuration;
+    // A named type as named; otherwise the resources the API expanded.
+    let instance_type = config.instance_type.as_deref().and_then(InstanceType::named).unwrap_or(InstanceType::Custom {
+        vcpu: config.vcpu.unwrap_or_default(),
+        memory_mib: config.memory_mib.unwrap_or_default(),
+        disk_mb: config.disk.as_ref().and_then(|d| d.size_mb).unwrap_or_default(),
+    });
+    let name = match &instance_type {
+        InstanceType::Named(name) => name.clone(),
+        InstanceType::Custom { vcpu, memory_mib, disk_mb } => format!("{vcpu} vCPU/{memory_mib} MiB/{disk_mb} MB"),
+    };
+    let meta = containers.iter().find(|m| m.class == class);
+    let sleep_after = meta.filter(|m| m.port.is_some() || !m.ports.is_empty()).map(|m| m.sleep_after_secs);
+    AppStatus {
+        tag: record.and_then(|r| r.images.get(&class)).filter(|i| i.image == config.image).map(|i| i.tag.clone()),
+        cost: AppCost::of(&instance_type, app.max_instances, sleep_after),
+        class,
+        name: app.name.clone(),
+        id: app.id.clone(),
+        image: config.image.clone(),
+        instance_type: name,
+        max_instances: app.max_instances,
+        rollout: rollout.map(|r| RolloutState { status: r.status.unwrap_or_default(), progress: r.progress }),
+        instances: app.health.as_ref().map(|h| h.instances).unwrap_or_default(),
+    }
+}
+
+impl Status {
+    /// The status for people, one line per part.
+    pub fn human(&self) -> String {
+        let mut lines = Vec::new();
+        let live = match &self.live {
+            Some(v) => format!("version {} (#{}) deployed {} by {}", v.id, v.number, v.deployed_on, v.by),
+            None => "no version takes all traffic".into(),
+        };
+        lines.push(format!("worker {}: {live}", self.worker));
+        lines.push(match &self.sync {
+            Sync::InSync => "  in sync with this crate".to_string(),
+            Sync::Changes { count, .. } => format!(
+                "  not in sync: {count} change{} (run `cargo cfcontainer plan`)",
+                if *count == 1 { "" } else { "s" }
+            ),
+        });
+        if let Some(url) = &self.url {
+            lines.push(format!("  url {url}"));
+        }
+        lines.extend(self.routes.iter().map(|r| format!("  route {r}")));
+        lines.extend(self.custom_domains.iter().map(|d| format!("  custom domain {d}")));
+        lines.extend(self.crons.iter().map(|c| format!("  cron {c:?}")));
+        for app in &self.applications {
+            let tag = app.tag.as_deref().map(|t| format!(" (tag {})", short(t))).unwrap_or_default();
+            lines.push(format!("application {} ({}) {}", app.name, app.class, app.id));
+            lines.push(format!("  image {}{tag}", app.image));
+            lines.push(format!(
+                "  {}, up to {} instances, {}",
+                app.instance_type,
+                app.max_instances,
+                app.cost.describe(app.max_instances)
+            ));
+            if let Some(rollout) = &app.rollout {
+                let progress = rollout.progress.map(|p| {
+                    format!(
+                        " (step {}/{}, {}/{} instances updated)",
+                        p.current_step, p.total_steps, p.updated_instances, p.total_instances
+                    )
+                });
+                lines.push(format!("  rollout {}{}", rollout.status, progress.unwrap_or_default()));
+            }
+            let i = app.instances;
+            lines.push(format!(
+                "  instances: {} running, {} starting, {} failed",
+                i.active,
+                i.starting + i.scheduling,
+                i.failed
+            ));
+        }
+        lines.join("\n")
+    }
+}
