@@ -228,7 +228,8 @@ pub struct LogsArgs {
 pub struct RollbackArgs {
     /// The version to go back to (see `versions`); default: the one
     /// deployed before the live one.
-    pub version: Option<String>,
+    #[arg(value_name = "VERSION")]
+    pub to: Option<String>,
     /// The deployment's message.
     #[arg(long, short = 'm', value_name = "TEXT")]
     pub message: Option<String>,
@@ -239,4 +240,14 @@ pub struct RollbackArgs {
     /// (their old values come back).
     #[arg(long)]
     pub restore_secrets: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_verbs_arguments_are_well_formed() {
+        super::Cargo::command().debug_assert();
+    }
 }

@@ -10,7 +10,7 @@ use crate::Error;
 /// Plans, confirms and rolls back.
 pub fn run(global: &GlobalArgs, args: &RollbackArgs, out: &Output) -> Result<(), Error> {
     let options = RollbackOptions {
-        version: args.version.clone(),
+        version: args.to.clone(),
         message: args.message.clone(),
         restore_secrets: args.restore_secrets,
     };

@@ -117,10 +117,12 @@ pub fn follow(
             }
             tail => tail?,
         };
-        out.event("tail", &serde_json::json!({ "worker": worker, "expires_at": tail.expires_at }), || {
-            format!("Connected to {worker}, waiting for logs (Ctrl-C stops)")
-        });
-        let ended = read(tail.url.expose(), &worker, &mut event).await;
+        let connected = || {
+            out.event("tail", &serde_json::json!({ "worker": worker, "expires_at": tail.expires_at }), || {
+                format!("Connected to {worker}, waiting for logs (Ctrl-C stops)")
+            })
+        };
+        let ended = read(tail.url.expose(), &worker, connected, &mut event).await;
         // The tail goes whatever ended the reading.
         client.delete_tail(&worker, &tail.id, out).await?;
         ended
@@ -128,7 +130,12 @@ pub fn follow(
 }
 
 /// Reads the tail's socket until a stop signal (`Ok`) or its end.
-async fn read(url: &str, worker: &str, event: &mut impl FnMut(&Value, &TailEvent)) -> Result<(), Error> {
+async fn read(
+    url: &str,
+    worker: &str,
+    connected: impl FnOnce(),
+    event: &mut impl FnMut(&Value, &TailEvent),
+) -> Result<(), Error> {
     let failed = |why: String| Error::Tail { worker: worker.to_string(), why };
     let mut request =
         url.into_client_request().map_err(|e| failed(format!("has a URL the socket cannot use ({e})")))?;
@@ -142,6 +149,7 @@ async fn read(url: &str, worker: &str, event: &mut impl FnMut(&Value, &TailEvent
     sink.send(Message::Text(r#"{"debug":false}"#.into()))
         .await
         .map_err(|e| failed(format!("refused the connection ({e})")))?;
+    connected();
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     let mut terminate = terminate_signal().map_err(|e| failed(format!("cannot be stopped by a signal ({e})")))?;

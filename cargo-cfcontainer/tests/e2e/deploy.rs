@@ -1,21 +1,11 @@
 //! `cargo cfcontainer plan`, `deploy` and `destroy` against the strict API
 //! emulator, with images in the real local registry.
 
-use crate::support::cloud::{api_env, calls, emulator, with_env};
+use crate::support::account::*;
+use crate::support::cloud::{api_env, calls, emulator};
 use crate::support::*;
 use cf_api_emulator::{Emulator, Fault, FaultKind};
 use serde_json::{json, Value};
-
-/// The emulator, when the engine, workerd tooling and registry are here.
-fn start() -> Option<Emulator> {
-    if !crate::support::stack::available() {
-        return None;
-    }
-    emulator()
-}
-
-/// One container class `Web` on 8080.
-const WEB: &str = "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;";
 
 /// [`start`], with examples/hello's image already in the registry.
 ///
@@ -35,30 +25,6 @@ fn hello_manifest() -> String {
     root().join("examples/hello/Cargo.toml").display().to_string()
 }
 
-/// Runs a verb with `--message-format json` and returns its exit status,
-/// result message (if any) and stderr.
-fn run_verb(
-    emulator: &Emulator,
-    manifest: &str,
-    verb: &[&str],
-    extra: &[(&'static str, &str)],
-) -> (std::process::Output, Option<Value>) {
-    let env = api_env(emulator);
-    let mut args = verb.to_vec();
-    args.extend(["--manifest-path", manifest, "--message-format", "json"]);
-    let dir = std::path::Path::new(manifest).parent().unwrap().to_path_buf();
-    let out = cfcontainer_with_env(&dir, &args, &with_env(&env, extra));
-    let reason = format!(r#""reason":"{}""#, verb[0]);
-    let result = stdout(&out).lines().find(|l| l.contains(&reason)).map(|l| serde_json::from_str(l).unwrap());
-    (out, result)
-}
-
-fn ok_verb(emulator: &Emulator, manifest: &str, verb: &[&str], extra: &[(&'static str, &str)]) -> Value {
-    let (out, result) = run_verb(emulator, manifest, verb, extra);
-    assert!(out.status.success(), "{verb:?} failed:\n{}\n{}", stdout(&out), stderr(&out));
-    result.expect("a result message")
-}
-
 /// Runs `verb` and checks that it fails with exit code 1, its last line
 /// (the error) containing each of `needles`, before any API call.
 fn fails_before_any_call(emulator: &Emulator, fixture: &Fixture, verb: &str, needles: &[&str]) {
@@ -67,22 +33,6 @@ fn fails_before_any_call(emulator: &Emulator, fixture: &Fixture, verb: &str, nee
     let last = stderr(&out).lines().last().unwrap_or_default().to_string();
     assert!(needles.iter().all(|n| last.contains(n)), "{last}");
     assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(emulator));
-}
-
-/// A worker crate with container classes given as Rust source.
-fn worker_fixture(name: &str, containers: &str) -> Fixture {
-    let fixture = Fixture::new(name, "", "\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n");
-    std::fs::write(fixture.path().join("Dockerfile"), "FROM scratch\nCOPY note.txt /note.txt\nEXPOSE 8080 9090\n")
-        .unwrap();
-    std::fs::write(fixture.path().join("note.txt"), format!("{name}\n")).unwrap();
-    set_classes(&fixture, containers);
-    fixture
-}
-
-fn set_classes(fixture: &Fixture, containers: &str) {
-    fixture.write_lib(&format!(
-        "use worker::*;\n{containers}\n#[event(fetch)]\nasync fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> {{ Response::ok(\"ok\") }}\n"
-    ));
 }
 
 /// The account without ids and timestamps.
@@ -1009,12 +959,6 @@ fn queue_consumers_are_created_then_updated_only_when_their_settings_differ() {
     assert_eq!(after.len(), before + 1, "one update: {:?}", &after[before..]);
     assert!(after[before].starts_with("PUT /queues/") && after[before].contains("/consumers/"), "{}", after[before]);
     assert_eq!(emulator.snapshot()["consumers"][0]["settings"]["batch_size"], 20);
-}
-
-/// The official CLI (`WRANGLER_BIN`), or `None` (skip).
-fn wrangler_bin() -> Option<std::path::PathBuf> {
-    let bin = std::env::var("WRANGLER_BIN").map(std::path::PathBuf::from).ok().filter(|p| p.is_file());
-    prerequisite(bin.is_some(), "the official CLI (WRANGLER_BIN, installed by scripts/setup.sh)").then(|| bin.unwrap())
 }
 
 /// What a deploy left in the account for Worker `name`, in the terms both

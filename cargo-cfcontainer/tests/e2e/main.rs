@@ -12,6 +12,7 @@ mod deploy;
 mod dev;
 mod doctor;
 mod inspect;
+mod ops;
 mod push;
 mod runtime;
 mod runtime_bench;

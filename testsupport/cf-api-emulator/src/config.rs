@@ -7,8 +7,11 @@ use crate::registry::Registry;
 pub struct Config {
     /// The account id every path must name.
     pub account_id: String,
-    /// The only API token accepted (as `Authorization: Bearer ...`).
+    /// The API token with every permission (as `Authorization: Bearer ...`).
     pub token: String,
+    /// A token with Workers Scripts Read only: it reads Workers scripts and
+    /// their settings, versions and deployments, and nothing else.
+    pub read_token: String,
     /// The registry whose credentials the API hands out and where
     /// application images must exist; `None` accepts any image.
     pub registry: Option<Registry>,
@@ -31,6 +34,7 @@ impl Config {
         Config {
             account_id: "0123456789abcdef0123456789abcdef".into(),
             token: "test-token".into(),
+            read_token: "scripts-read-token".into(),
             registry: None,
             max_per_page: 1,
             zones: vec!["example.com".into()],

@@ -70,6 +70,7 @@ impl Emulator {
             state: Mutex::new(state::State::default()),
             faults: Mutex::new(Vec::new()),
             log: Mutex::new(Vec::new()),
+            latency_ms: std::sync::atomic::AtomicU64::new(0),
         });
         let (tx, rx) = tokio::sync::oneshot::channel();
         let serving = shared.clone();
@@ -110,6 +111,11 @@ impl Emulator {
     /// Every request so far, in order.
     pub fn log(&self) -> Vec<Logged> {
         self.shared.log.lock().unwrap().clone()
+    }
+
+    /// Makes every API answer wait `ms` milliseconds from now on.
+    pub fn set_latency(&self, ms: u64) {
+        self.shared.latency_ms.store(ms, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Forgets the request log.

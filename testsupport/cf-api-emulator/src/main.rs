@@ -1,7 +1,8 @@
 //! Runs the emulator for benchmarks and manual use. Settings come from the
 //! environment (never argv, since one of them is a password):
 //! `CFEMU_PORT` (default 0 = any), `CFEMU_ACCOUNT`, `CFEMU_TOKEN`,
-//! `CFEMU_REGISTRY`, `CFEMU_REGISTRY_USER`, `CFEMU_REGISTRY_PASSWORD`.
+//! `CFEMU_REGISTRY`, `CFEMU_REGISTRY_USER`, `CFEMU_REGISTRY_PASSWORD`,
+//! `CFEMU_MAX_PER_PAGE` (the real API's pages are larger than the tests').
 //! Prints the API base URL, then serves until killed.
 
 fn main() {
@@ -17,6 +18,9 @@ fn main() {
         (var("CFEMU_REGISTRY"), var("CFEMU_REGISTRY_USER"), var("CFEMU_REGISTRY_PASSWORD"))
     {
         config.registry = Some(cf_api_emulator::Registry { host, username, password });
+    }
+    if let Some(per_page) = var("CFEMU_MAX_PER_PAGE").and_then(|p| p.parse().ok()) {
+        config.max_per_page = per_page;
     }
     let port = var("CFEMU_PORT").and_then(|p| p.parse().ok()).unwrap_or(0);
     let emulator = cf_api_emulator::Emulator::start_on(config, port);

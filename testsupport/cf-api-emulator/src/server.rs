@@ -77,14 +77,23 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
             format!("Could not route to {path}, perhaps your object identifier is invalid?"),
         )));
     };
+    let logged_body = match content_type.as_deref() {
+        Some(c) if c.starts_with("multipart/") => None,
+        _ => serde_json::from_slice::<serde_json::Value>(&body).ok(),
+    };
     let record = |status: u16| {
         shared.log.lock().unwrap().push(Logged {
             method: method.clone(),
             path: api_path.clone(),
             query: raw_query.clone(),
             status,
+            body: logged_body.clone(),
         });
     };
+    let latency = shared.latency_ms.load(std::sync::atomic::Ordering::SeqCst);
+    if latency > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+    }
     let fault = faults::take(&mut shared.faults.lock().unwrap(), &method, &api_path);
     match fault {
         Some(FaultKind::Drop) => {
@@ -117,12 +126,23 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
     Ok(respond(reply))
 }
 
-/// The API token check every path but token verification makes.
-fn authorized(shared: &Shared, auth: Option<&str>) -> Result<(), Reply> {
+/// The API token check every path but token verification makes; the
+/// read-only token may only read Workers scripts (`segments` after
+/// `/accounts/{id}`).
+fn authorized(shared: &Shared, auth: Option<&str>, method: &str, segments: &[String]) -> Result<(), Reply> {
     match auth.and_then(|a| a.strip_prefix("Bearer ")) {
         None => Err(fail(400, 6003, "Invalid request headers: missing Authorization: Bearer <token>")),
-        Some(token) if token != shared.config.token => Err(fail(403, 9109, "Invalid access token")),
-        Some(_) => Ok(()),
+        Some(token) if token == shared.config.token => Ok(()),
+        Some(token) if token == shared.config.read_token => {
+            let reads_scripts = method == "GET"
+                && segments.first().map(String::as_str) == Some("workers")
+                && !segments.iter().any(|s| s == "tails");
+            match reads_scripts {
+                true => Ok(()),
+                false => Err(fail(403, 10000, "Authentication error")),
+            }
+        }
+        Some(_) => Err(fail(403, 9109, "Invalid access token")),
     }
 }
 
@@ -132,7 +152,7 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
         return tokens::verify(shared, method, auth, &call);
     }
     if segments.first().map(String::as_str) == Some("zones") {
-        if let Err(r) = authorized(shared, auth) {
+        if let Err(r) = authorized(shared, auth, method, &[]) {
             return r;
         }
         let parts: Vec<&str> = segments.iter().map(String::as_str).collect();
@@ -151,7 +171,7 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
     if method == "POST" && segments[2..] == ["workers", "assets", "upload"] && segments[1] == shared.config.account_id {
         return crate::assets::upload(&mut shared.state.lock().unwrap(), auth, &call);
     }
-    if let Err(r) = authorized(shared, auth) {
+    if let Err(r) = authorized(shared, auth, method, &segments[2..]) {
         return r;
     }
     if segments[1] != shared.config.account_id {
@@ -256,6 +276,15 @@ fn control_call(shared: &Shared, method: &str, path: &str, body: &Bytes) -> Repl
             ok(serde_json::Value::Null)
         }
         ("GET", "state") => ok(shared.state.lock().unwrap().snapshot(&shared.config)),
+        ("POST", "latency") => {
+            match serde_json::from_slice::<serde_json::Value>(body).ok().and_then(|b| b["ms"].as_u64()) {
+                Some(ms) => {
+                    shared.latency_ms.store(ms, std::sync::atomic::Ordering::SeqCst);
+                    ok(serde_json::Value::Null)
+                }
+                None => fail(400, 10021, "the body must be {\"ms\": <milliseconds>}"),
+            }
+        }
         ("POST", "instances") => match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(serde_json::Value::Object(body)) => dash::place(&mut shared.state.lock().unwrap(), &body),
             _ => fail(400, 10021, "the body must be a JSON object"),

@@ -19,6 +19,9 @@ pub struct Logged {
     pub query: Option<String>,
     /// The status answered; 0 for a dropped connection.
     pub status: u16,
+    /// A JSON body as sent (multipart uploads, which may hold secrets, are
+    /// not kept).
+    pub body: Option<serde_json::Value>,
 }
 
 /// Everything the server shares between requests.
@@ -29,4 +32,6 @@ pub(crate) struct Shared {
     pub state: Mutex<state::State>,
     pub faults: Mutex<Vec<Fault>>,
     pub log: Mutex<Vec<Logged>>,
+    /// Milliseconds every API answer waits (a far-away API, for benchmarks).
+    pub latency_ms: std::sync::atomic::AtomicU64,
 }

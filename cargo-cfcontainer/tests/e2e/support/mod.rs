@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod account;
 pub mod cloud;
 pub mod stack;
 
