@@ -292,3 +292,188 @@ fn logs_prints_the_workers_events_as_its_filters_say_and_removes_its_tail_on_ctr
     assert_eq!(tail_calls.len(), 2, "{tail_calls:?}");
     assert!(tail_calls[0].starts_with("POST ") && tail_calls[1].starts_with("DELETE "), "{tail_calls:?}");
 }
+
+/// A call as the differential tests compare them: method, path after the
+/// account (ids kept), query, JSON body.
+fn recorded(emulator: &Emulator) -> Vec<(String, String, Option<String>, Option<Value>)> {
+    let prefix = format!("/accounts/{}", emulator.account_id());
+    emulator
+        .log()
+        .into_iter()
+        .map(|l| (l.method, l.path.strip_prefix(&prefix).unwrap_or(&l.path).to_string(), l.query, l.body))
+        .collect()
+}
+
+/// Runs the official CLI's `args` for Worker `name` against `emulator`,
+/// without a terminal (as CI runs it); the calls it made.
+fn official(
+    wrangler: &std::path::Path,
+    emulator: &Emulator,
+    name: &str,
+    args: &[&str],
+) -> Vec<(String, String, Option<String>, Option<Value>)> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("wrangler.toml"), format!("name = \"{name}\"\n")).unwrap();
+    emulator.clear_log();
+    let out = Command::new(wrangler)
+        .args(args)
+        .current_dir(dir.path())
+        .envs(api_env(emulator))
+        .env("CI", "1")
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "wrangler {args:?}:\n{}\n{}", stdout(&out), stderr(&out));
+    recorded(emulator)
+}
+
+/// The calls of `cargo cfcontainer <args>` on the Worker of `w`.
+fn ours(w: &TwoVersions, args: &[&str]) -> Vec<(String, String, Option<String>, Option<Value>)> {
+    w.emulator.clear_log();
+    w.verb(args);
+    recorded(&w.emulator)
+}
+
+fn without_bodies(calls: &[(String, String, Option<String>, Option<Value>)]) -> Vec<String> {
+    let mut lines: Vec<String> = calls
+        .iter()
+        .map(|(m, p, q, _)| format!("{m} {p}{}", q.as_deref().map(|q| format!("?{q}")).unwrap_or_default()))
+        .collect();
+    lines.sort();
+    lines.dedup();
+    lines
+}
+
+#[test]
+fn versions_and_rollback_send_what_the_official_cli_sends_besides_the_listed_differences() {
+    let Some(wrangler) = wrangler_bin() else { return };
+    let Some(w) = two_versions("opsparity") else { return };
+    let (second, _) = w.live();
+    let first = w.verb(&["versions"])["versions"][1]["id"].as_str().unwrap().to_string();
+    let scripts = format!("/workers/scripts/{}", w.name);
+
+    // `versions` reads what `wrangler versions list` and `wrangler
+    // deployments list` read together.
+    let mut theirs = without_bodies(&official(&wrangler, &w.emulator, &w.name, &["versions", "list"]));
+    theirs.extend(without_bodies(&official(&wrangler, &w.emulator, &w.name, &["deployments", "list"])));
+    theirs.sort();
+    theirs.dedup();
+    let mine = without_bodies(&ours(&w, &["versions"]));
+    let missing: Vec<&String> = theirs.iter().filter(|c| !mine.contains(c)).collect();
+    assert!(missing.is_empty(), "versions does not read {missing:?}; it reads {mine:?}");
+    // Listed difference: every version is read on its own, for the images
+    // it recorded (the official CLI reads only the deployed ones).
+    let extra: Vec<&String> = mine.iter().filter(|c| !theirs.contains(c)).collect();
+    assert!(extra.iter().all(|c| c.starts_with(&format!("GET {scripts}/versions/"))), "{extra:?}");
+
+    // The same rollback, by each tool: the same deployment is created.
+    let message = "back to the first";
+    let theirs = official(&wrangler, &w.emulator, &w.name, &["rollback", &first, "--message", message, "--yes"]);
+    w.verb(&["rollback", &second, "--yes"]);
+    let mine = ours(&w, &["rollback", &first, "--message", message, "--yes"]);
+    let deployment = |calls: &[(String, String, Option<String>, Option<Value>)]| {
+        let posts: Vec<_> =
+            calls.iter().filter(|(m, p, ..)| m == "POST" && *p == format!("{scripts}/deployments")).collect();
+        assert_eq!(posts.len(), 1, "{calls:?}");
+        (posts[0].2.clone(), posts[0].3.clone())
+    };
+    assert_eq!(deployment(&mine), deployment(&theirs));
+    assert_eq!(
+        deployment(&theirs).1,
+        Some(
+            json!({ "strategy": "percentage", "versions": [{ "version_id": first, "percentage": 100 }], "annotations": { "workers/message": message } })
+        )
+    );
+    // Listed difference: ours also rolls the application back to the
+    // image that version ran (the official CLI leaves it on the newer one).
+    let other_writes: Vec<&(String, String, Option<String>, Option<Value>)> =
+        mine.iter().filter(|(m, p, ..)| m != "GET" && !p.ends_with("/deployments")).collect();
+    assert_eq!(other_writes.len(), 1, "{other_writes:?}");
+    assert!(other_writes[0].1.starts_with("/containers/applications/") && other_writes[0].1.ends_with("/rollouts"));
+}
+
+#[test]
+fn logs_and_instances_send_what_the_official_cli_sends_for_the_same_filters() {
+    let Some(wrangler) = wrangler_bin() else { return };
+    let Some(w) = two_versions("tailparity") else { return };
+    let app_id = w.emulator.snapshot()["applications"][0]["id"].as_str().unwrap().to_string();
+    w.emulator.place_instance(&format!("{}-web", w.name), "running", "sfo06");
+    let flags = [
+        "--status",
+        "ok",
+        "--method",
+        "GET",
+        "--search",
+        "foo",
+        "--sampling-rate",
+        "0.5",
+        "--header",
+        "k:v",
+        "--ip",
+        "1.2.3.4",
+    ];
+
+    // The official CLI's tail, stopped with Ctrl-C once connected.
+    let dir = tempfile::tempdir().unwrap();
+    w.emulator.clear_log();
+    let mut tail = Command::new(&wrangler)
+        .args(["tail", &w.name, "--format", "json"])
+        .args(flags)
+        .current_dir(dir.path())
+        .envs(api_env(&w.emulator))
+        .env("CI", "1")
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("HOME", dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while w.emulator.snapshot()["tails"][0]["connected"] != json!(true) {
+        assert!(Instant::now() < deadline, "wrangler tail never connected: {:?}", calls(&w.emulator));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Command::new("kill").args(["-INT", &tail.id().to_string()]).status().unwrap();
+    tail.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while w.emulator.snapshot()["tails"] != json!([]) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let theirs = recorded(&w.emulator);
+
+    w.emulator.clear_log();
+    Follower::start(&w.emulator, &w.manifest(), &flags).interrupt();
+    let mine = recorded(&w.emulator);
+    #[allow(clippy::type_complexity)]
+    let tails = |calls: &[(String, String, Option<String>, Option<Value>)]| -> Vec<(String, Option<Value>)> {
+        calls.iter().filter(|(_, p, ..)| p.contains("/tails")).map(|(m, _, _, b)| (m.clone(), b.clone())).collect()
+    };
+    let (mine, theirs) = (tails(&mine), tails(&theirs));
+    assert_eq!(mine[0], theirs[0], "the tail's creation: its filters, in the same order");
+    assert_eq!(mine[1..], [("DELETE".to_string(), None)], "ours removes its tail on Ctrl-C");
+    // Listed difference: the official CLI's exit handler cannot wait for
+    // its DELETE, so on Ctrl-C its tail lingers until it expires.
+    assert!(theirs[1..].iter().all(|(m, _)| m == "DELETE"), "{theirs:?}");
+
+    // `instances` asks what `wrangler containers instances` asks.
+    let theirs = without_bodies(&official(&wrangler, &w.emulator, &w.name, &["containers", "instances", &app_id]));
+    let mine = without_bodies(&ours(&w, &["instances", "Web"]));
+    assert!(theirs.iter().all(|c| mine.contains(c)), "theirs {theirs:?}, ours {mine:?}");
+    // Listed difference: the application is found from the class (the
+    // Worker's namespaces and the account's applications), so ours reads
+    // those too; `status` lists applications with their configuration
+    // (`GET /containers/applications`), which the dashboard's list that
+    // `wrangler containers list` reads lacks.
+    let extra: Vec<&String> = mine.iter().filter(|c| !theirs.contains(c)).collect();
+    assert!(
+        extra.iter().all(|c| c.starts_with("GET /workers/scripts")
+            || c.starts_with("GET /workers/durable_objects/namespaces")
+            || c.starts_with("GET /containers/applications")),
+        "{extra:?}"
+    );
+    let listed = without_bodies(&official(&wrangler, &w.emulator, &w.name, &["containers", "list"]));
+    assert_eq!(listed, ["GET /containers/dash/applications"]);
+    let info = without_bodies(&official(&wrangler, &w.emulator, &w.name, &["containers", "info", &app_id]));
+    assert_eq!(info, [format!("GET /containers/applications/{app_id}")]);
+}

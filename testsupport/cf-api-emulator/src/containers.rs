@@ -158,7 +158,7 @@ pub fn create(state: &mut State, config: &Config, call: &Call) -> Reply {
         let constraints = body.get("constraints").map(constraints).transpose()?.unwrap_or(json!({ "tiers": [1] }));
         let grace = body.get("rollout_active_grace_period").map(grace_period).transpose()?;
         let app = Application {
-            id: state.id(),
+            id: state.uuid(),
             name: name.to_string(),
             created_at: state.now(),
             version: 1,
@@ -264,7 +264,7 @@ pub fn rollout(state: &mut State, config: &Config, id: &str, call: &Call) -> Rep
         }
         let steps = steps(&body)?;
         let target = configuration(&body["target_configuration"], config, "target_configuration.")?;
-        let rollout_id = state.id();
+        let rollout_id = state.uuid();
         let created_at = state.now();
         let instances = state.instances.iter().filter(|i| i.application_id == id && i.state != "stopped").count();
         let app = state.applications.iter_mut().find(|a| a.id == id).ok_or_else(|| not_found(id))?;

@@ -421,7 +421,7 @@ impl State {
             "scripts": self.scripts.iter().map(|(name, s)| (name.clone(), s.settings_json(true))).collect::<serde_json::Map<_, _>>(),
             "namespaces": self.namespaces.iter().map(Namespace::json).collect::<Vec<_>>(),
             "applications": self.applications.iter().map(|a| self.application_json(a, &config.account_id)).collect::<Vec<_>>(),
-            "tails": self.tails.iter().map(|t| json!({ "id": t.id, "script": t.script, "filters": t.filters })).collect::<Vec<_>>(),
+            "tails": self.tails.iter().map(|t| json!({ "id": t.id, "script": t.script, "filters": t.filters, "connected": t.socket.is_some() })).collect::<Vec<_>>(),
             "domains": self.domains.iter().map(Domain::json).collect::<Vec<_>>(),
             "consumers": self.consumers.iter().map(Consumer::json).collect::<Vec<_>>(),
         })
