@@ -1011,11 +1011,19 @@ fn official_deploy_with(
     // (An `index.js` among them replaces the default one.)
     write_files(dir.path(), files);
     let env = api_env(emulator);
+    // The official CLI builds container images with buildx, which it finds
+    // in the Docker CLI's config directory: one of its own, here.
+    let docker_config = dir.path().join("docker-config");
+    std::fs::create_dir_all(docker_config.join("cli-plugins")).unwrap();
+    if let Ok(buildx) = std::env::var("CFC_DOCKER_BUILDX") {
+        std::os::unix::fs::symlink(buildx, docker_config.join("cli-plugins/docker-buildx")).unwrap();
+    }
     let out = std::process::Command::new(wrangler)
         .arg("deploy")
         .args(args)
         .current_dir(dir.path())
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("DOCKER_CONFIG", &docker_config)
         .env("WRANGLER_SEND_METRICS", "false")
         .env("CI", "1")
         .env("HOME", dir.path())
@@ -1186,6 +1194,121 @@ fn the_official_cli_and_cfcontainer_upload_the_same_static_assets_and_an_unchang
     let now = assets(&ours);
     assert_ne!(now["manifest"]["/app.js"]["hash"], official["manifest"]["/app.js"]["hash"]);
     assert_eq!(now["manifest"]["/index.html"], official["manifest"]["/index.html"]);
+}
+
+/// A whole Worker with a container class, as both tools deploy it: every
+/// binding kind, settings with observability logs, `tail_consumers` at
+/// the top level only, a cron, a zone route, a Custom Domain, a queue
+/// consumer, and an `[env.staging]` with its own `containers` entry.
+fn with_a_container(name: &str) -> String {
+    format!(
+        "name = \"{name}\"\ncompatibility_date = \"2026-03-05\"\n{EVERY_KIND}\nroutes = [\"example.com/api/*\", {{ pattern = \"app.example.com\", custom_domain = true }}]\n\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Web\"]\n\n[[containers]]\nclass_name = \"Web\"\nimage = \"./Dockerfile\"\nmax_instances = 20\n\n[triggers]\ncrons = [\"*/30 * * * *\"]\n\n[env.staging]\nname = \"{name}-staging\"\nroutes = [\"example.com/staging/*\"]\ndurable_objects = {{ bindings = [{{ name = \"WEB\", class_name = \"Web\" }}] }}\nvars = {{ MODE = \"staging\" }}\n\n[[env.staging.containers]]\nclass_name = \"Web\"\nimage = \"./Dockerfile\"\nmax_instances = 1\ninstance_type = \"basic\"\n"
+    )
+    .replace(
+        "bindings = [{ name = \"COUNTER\", class_name = \"Counter\", script_name = \"counter-worker\" }]",
+        "bindings = [{ name = \"COUNTER\", class_name = \"Counter\", script_name = \"counter-worker\" }, { name = \"WEB\", class_name = \"Web\" }]",
+    )
+    .replace("delivery_delay = 30 }] }", "delivery_delay = 30 }], consumers = [{ queue = \"jobs\", max_batch_size = 5 }] }")
+}
+
+/// What either tool left for Worker `script` beyond [`deployed_shape`]:
+/// its application (name, size, logs, image repository), the query of
+/// its upload, and its tags, with this tool's own parts (the images
+/// record, the digest tag, the image's digest pin) taken out.
+fn container_shape(emulator: &Emulator, script: &str) -> Value {
+    let mut shape = deployed_shape(emulator, script);
+    let bindings = shape["bindings"].as_array_mut().unwrap();
+    bindings.retain(|b| b["name"] != "CFCONTAINER_IMAGES");
+    let snapshot = emulator.snapshot();
+    let namespace = snapshot["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["script"] == script && n["class"] == "Web")
+        .cloned();
+    let app = snapshot["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| Some(&a["durable_objects"]["namespace_id"]) == namespace.as_ref().map(|n| &n["id"]))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let image = app["configuration"]["image"].as_str().unwrap_or_default();
+    // `<registry>/<account>/<repository>` with a tag or a digest after it.
+    let without_digest = image.split('@').next().unwrap_or_default();
+    let repository = match without_digest.rsplit_once(':') {
+        Some((repository, tag)) if !tag.contains('/') => repository,
+        _ => without_digest,
+    };
+    let upload = emulator
+        .log()
+        .into_iter()
+        .rev()
+        .find(|l| l.method == "PUT" && l.path.ends_with(&format!("/workers/scripts/{script}")))
+        .map(|l| l.query);
+    let mut tags: Vec<String> = snapshot["scripts"][script]["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect();
+    tags.retain(|t| !t.starts_with("cfcontainer-"));
+    shape["application"] = json!({
+        "name": app["name"], "max_instances": app["max_instances"], "instance_type": app["configuration"]["instance_type"],
+        "observability": app["configuration"]["observability"], "repository": repository,
+    });
+    shape["upload_query"] = json!(upload);
+    shape["tags"] = json!(tags);
+    shape
+}
+
+#[test]
+fn a_whole_worker_with_a_container_is_deployed_as_the_official_cli_deploys_it_at_the_top_and_in_an_environment() {
+    let Some(ours) = start() else { return };
+    let Some(wrangler) = wrangler_bin() else { return };
+    let theirs = emulator().unwrap();
+    let name = unique("fullparity");
+    let file = with_a_container(&name);
+    for emulator in [&ours, &theirs] {
+        let counter = json!({ "main_module": "index.js", "compatibility_date": "2026-03-01",
+            "migrations": { "new_tag": "v1", "new_sqlite_classes": ["Counter"] } });
+        upload_foreign_worker_with(emulator, "counter-worker", counter);
+    }
+    let fixture = worker_fixture(&name, WEB);
+    std::fs::write(fixture.path().join("wrangler.toml"), &file).unwrap();
+    let note = std::fs::read_to_string(fixture.path().join("note.txt")).unwrap();
+    let dockerfile = std::fs::read_to_string(fixture.path().join("Dockerfile")).unwrap();
+    let index = "import { DurableObject } from \"cloudflare:workers\";\nexport class Web extends DurableObject {}\nexport default { fetch() { return new Response('ok') } }\n";
+    let files = [("index.js", index), ("Dockerfile", dockerfile.as_str()), ("note.txt", note.as_str())];
+    for env in [None, Some("staging")] {
+        let (mut args, script) = match env {
+            None => (vec!["deploy"], name.clone()),
+            Some(env) => (vec!["deploy", "--env", env], format!("{name}-{env}")),
+        };
+        let official_args: Vec<&str> = match env {
+            None => vec!["--env", ""],
+            Some(env) => vec!["--env", env],
+        };
+        official_deploy_with(&wrangler, &theirs, &file, &official_args, &files);
+        ok_verb(&ours, &fixture.manifest(), &args, &[]);
+        let (mine, official) = (container_shape(&ours, &script), container_shape(&theirs, &script));
+        // What is compared is there.
+        assert_eq!(official["application"]["observability"], json!({ "logs": { "enabled": true } }), "{official}");
+        assert_eq!(official["upload_query"], json!("excludeScript=true&bindings_inherit=strict"), "{official}");
+        assert!(official["tags"].as_array().unwrap().contains(&json!(format!("cf:service={name}"))), "{official}");
+        match env {
+            None => assert_eq!(official["tail_consumers"], json!([{ "service": "tail-worker" }]), "{official}"),
+            Some(_) => assert_eq!(official["tail_consumers"], json!([]), "not inherited: {official}"),
+        }
+        // Known, reasoned differences, none of which shows here (see the
+        // top-level parity test); this tool's own parts are taken out.
+        assert_eq!(mine, official, "{}", env.unwrap_or("top level"));
+        // An unchanged redeploy writes nothing.
+        let before = ours.write_calls().len();
+        args.push("-q");
+        ok_verb(&ours, &fixture.manifest(), &args, &[]);
+        assert_eq!(ours.write_calls().len(), before, "the no-change redeploy wrote {:?}", &writes(&ours)[before..]);
+    }
 }
 
 #[test]
