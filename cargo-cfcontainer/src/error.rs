@@ -60,6 +60,12 @@ pub enum Error {
     /// `doctor` found problems.
     #[error("{failed} of {total} checks failed ({names}); each row above names its fix")]
     Doctor { failed: usize, total: usize, names: String },
+    /// The crate was built with a runtime newer than this tool reads.
+    #[error("{} was built with cfcontainer {runtime} (container metadata schema {schema}), newer than cargo-cfcontainer {cli} reads (schemas {} to {}); run `cargo install cargo-cfcontainer@{runtime}`, or `cargo update -p cfcontainer --precise {cli}` to build with the runtime this tool knows", path.display(), cfcontainer_meta::OLDEST_SCHEMA, cfcontainer_meta::SCHEMA_VERSION)]
+    RuntimeNewer { path: PathBuf, runtime: String, schema: u32, cli: &'static str },
+    /// The crate was built with a runtime older than this tool reads.
+    #[error("{} was built with cfcontainer {runtime} (container metadata schema {schema}), older than cargo-cfcontainer {cli} reads (schemas {} to {}); run `cargo update -p cfcontainer` to build with a newer runtime, or install the cargo-cfcontainer of that runtime", path.display(), cfcontainer_meta::OLDEST_SCHEMA, cfcontainer_meta::SCHEMA_VERSION)]
+    RuntimeOlder { path: PathBuf, runtime: String, schema: u32, cli: &'static str },
     /// An image build failed.
     #[error("building the image of `{class}` failed: {why}")]
     ImageBuild { class: String, why: String },

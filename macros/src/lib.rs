@@ -1,11 +1,11 @@
 //! The `#[container]` attribute and `bindings!`. Use them through the `cfcontainer` crate,
 //! which documents every key; this crate holds only the expansion.
 //!
-//! Pipeline, in the manner of `serde_derive`: [`attr`] parses the attribute
-//! into typed slots, recording every error in a [`ctxt::Ctxt`] instead of
-//! stopping at the first; [`valid`] runs the rules that span several keys;
-//! [`model`] applies defaults and builds the shared metadata model; and
-//! [`expand`] generates code, which cannot fail.
+//! Pipeline, in the manner of `serde_derive`: `attr` parses the attribute
+//! into typed slots, recording every error in a `ctxt::Ctxt` instead of
+//! stopping at the first; `valid` runs the rules that span several keys;
+//! `model` applies defaults and builds the shared metadata model; and
+//! `expand` generates code, which cannot fail.
 
 mod attr;
 mod bindings;

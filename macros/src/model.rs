@@ -12,6 +12,10 @@ pub fn build(attrs: Attrs, item: &syn::ItemStruct, crate_dir: &Path) -> Containe
     let rust_type = item.ident.to_string();
     let class = attrs.class.map(|c| c.value).unwrap_or_else(|| rust_type.clone());
     let mut meta = ContainerMeta::with_defaults(&rust_type, &class);
+    // The macros crate is pinned to the runtime's version: its own is the
+    // runtime's, which tells a cargo-cfcontainer of another release what
+    // wrote the record.
+    meta.runtime = env!("CARGO_PKG_VERSION").to_string();
     if let Some(binding) = attrs.binding {
         meta.binding = binding.value;
     }

@@ -4,8 +4,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::InstanceType;
 
-/// Version of the embedded record format; bumped on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 3;
+/// Version of the embedded record format that this crate writes; bumped
+/// on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 4;
+
+/// The oldest record format this crate still reads (records of schema 3
+/// have no `runtime`).
+pub const OLDEST_SCHEMA: u32 = 3;
 
 /// Everything one `#[container(...)]` attribute declares, with defaults applied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -13,6 +18,10 @@ pub const SCHEMA_VERSION: u32 = 3;
 pub struct ContainerMeta {
     /// Record format version ([`SCHEMA_VERSION`]).
     pub schema: u32,
+    /// The version of the `cfcontainer` runtime whose attribute wrote it
+    /// (empty in records of schema 3, which did not say).
+    #[serde(default)]
+    pub runtime: String,
     /// The Rust type the attribute is on, as written (`MyContainer`).
     pub rust_type: String,
     /// The Durable Object's JavaScript class name.
@@ -199,6 +208,7 @@ impl ContainerMeta {
     pub fn with_defaults(rust_type: &str, class: &str) -> Self {
         ContainerMeta {
             schema: SCHEMA_VERSION,
+            runtime: String::new(),
             rust_type: rust_type.to_string(),
             class: class.to_string(),
             binding: crate::shouty_snake_case(class),

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::{ContainerMeta, SCHEMA_VERSION};
+use crate::{ContainerMeta, OLDEST_SCHEMA, SCHEMA_VERSION};
 
 /// Name of the link section (the wasm custom section) holding the records.
 pub const SECTION: &str = "cfcontainer.meta";
@@ -14,13 +14,39 @@ pub const SECTION: &str = "cfcontainer.meta";
 /// The four bytes that open every record.
 pub const RECORD_MAGIC: &[u8; 4] = b"CFC\x01";
 
-/// A section that does not hold well-formed records.
+/// Why a section's records cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordError(pub String);
+pub enum RecordError {
+    /// The bytes are no records.
+    Corrupt(String),
+    /// A record of a schema this crate does not know: written by a newer
+    /// runtime (`runtime`, when the record says), or by one older than
+    /// [`OLDEST_SCHEMA`].
+    Schema {
+        /// The record's schema.
+        schema: u32,
+        /// The runtime version that wrote it, when the record names it.
+        runtime: Option<String>,
+    },
+}
+
+impl RecordError {
+    /// True if the record is newer than this crate reads.
+    pub fn is_newer(&self) -> bool {
+        matches!(self, RecordError::Schema { schema, .. } if *schema > SCHEMA_VERSION)
+    }
+}
 
 impl fmt::Display for RecordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            RecordError::Corrupt(why) => f.write_str(why),
+            RecordError::Schema { schema, runtime } => write!(
+                f,
+                "a metadata record of schema {schema} (written by cfcontainer {}), where this tool reads schemas {OLDEST_SCHEMA} to {SCHEMA_VERSION}",
+                runtime.as_deref().unwrap_or("of an unknown version")
+            ),
+        }
     }
 }
 
@@ -49,22 +75,24 @@ pub fn decode_records(mut section: &[u8]) -> Result<Vec<ContainerMeta>, RecordEr
             break;
         }
         if section.len() < 8 || &section[..4] != RECORD_MAGIC {
-            return Err(RecordError(
+            return Err(RecordError::Corrupt(
                 "the metadata section is corrupt or from an incompatible cfcontainer version".into(),
             ));
         }
         let len = u32::from_le_bytes(section[4..8].try_into().unwrap()) as usize;
-        let body = section.get(8..8 + len).ok_or_else(|| RecordError("a metadata record is truncated".into()))?;
-        let schema = serde_json::from_slice::<serde_json::Value>(body)
-            .ok()
-            .and_then(|v| v.get("schema").and_then(|s| s.as_u64()));
-        if schema != Some(SCHEMA_VERSION as u64) {
-            return Err(RecordError(format!(
-                "the artifact was built with metadata schema {schema:?}, this tool reads schema {SCHEMA_VERSION}; use the same cfcontainer version for the crate and the tool"
-            )));
+        let body =
+            section.get(8..8 + len).ok_or_else(|| RecordError::Corrupt("a metadata record is truncated".into()))?;
+        // `schema` and `runtime` are read before the rest, which a newer
+        // schema may shape otherwise.
+        let head: serde_json::Value = serde_json::from_slice(body)
+            .map_err(|e| RecordError::Corrupt(format!("a metadata record is not JSON: {e}")))?;
+        let schema = head.get("schema").and_then(|s| s.as_u64()).unwrap_or(0) as u32;
+        if !(OLDEST_SCHEMA..=SCHEMA_VERSION).contains(&schema) {
+            let runtime = head.get("runtime").and_then(|r| r.as_str()).filter(|r| !r.is_empty()).map(str::to_string);
+            return Err(RecordError::Schema { schema, runtime });
         }
-        let meta =
-            serde_json::from_slice(body).map_err(|e| RecordError(format!("a metadata record does not parse: {e}")))?;
+        let meta = serde_json::from_slice(body)
+            .map_err(|e| RecordError::Corrupt(format!("a metadata record does not parse: {e}")))?;
         records.push(meta);
         section = &section[8 + len..];
     }
@@ -93,5 +121,31 @@ mod tests {
         let mut rec = encode_record(&ContainerMeta::example("A"));
         rec.truncate(rec.len() - 1);
         assert!(decode_records(&rec).is_err());
+    }
+
+    fn framed(json: &str) -> Vec<u8> {
+        let mut out = RECORD_MAGIC.to_vec();
+        out.extend((json.trim().len() as u32).to_le_bytes());
+        out.extend(json.trim().as_bytes());
+        out
+    }
+
+    #[test]
+    fn a_record_of_each_supported_schema_is_read() {
+        let three = decode_records(&framed(include_str!("../tests/records/schema-3.json"))).unwrap();
+        assert_eq!((three[0].class.as_str(), three[0].runtime.as_str()), ("MyContainer", ""));
+        let four = decode_records(&framed(include_str!("../tests/records/schema-4.json"))).unwrap();
+        assert_eq!((four[0].schema, four[0].runtime.as_str()), (4, "0.1.0"));
+        assert_eq!(three[0].sleep_after_secs, four[0].sleep_after_secs);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_naming_the_runtime_that_wrote_it() {
+        let error = decode_records(&framed(include_str!("../tests/records/schema-9.json"))).unwrap_err();
+        assert_eq!(error, RecordError::Schema { schema: 9, runtime: Some("0.9.0".into()) });
+        assert!(error.is_newer());
+        let older = decode_records(&framed(r#"{"schema":2,"class":"A"}"#)).unwrap_err();
+        assert_eq!(older, RecordError::Schema { schema: 2, runtime: None });
+        assert!(!older.is_newer());
     }
 }

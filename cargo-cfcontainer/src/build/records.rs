@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use cfcontainer_meta::{decode_records, ContainerMeta, SECTION};
+use cfcontainer_meta::{decode_records, ContainerMeta, RecordError, SCHEMA_VERSION, SECTION};
 use object::{Object, ObjectSection};
 
 use crate::Error;
@@ -29,7 +29,17 @@ pub fn containers(path: &Path) -> Result<Vec<ContainerMeta>, Error> {
         file.read_to_end(&mut bytes).map_err(read_error)?;
         native_section(&bytes).map_err(bad)?
     };
-    let containers = decode_records(&section).map_err(|e| bad(e.to_string()))?;
+    let containers = decode_records(&section).map_err(|e| match e {
+        RecordError::Schema { schema, runtime } => {
+            let runtime = runtime.unwrap_or_else(|| "an unknown version".into());
+            let (path, cli) = (path.to_path_buf(), env!("CARGO_PKG_VERSION"));
+            match schema > SCHEMA_VERSION {
+                true => Error::RuntimeNewer { path, runtime, schema, cli },
+                false => Error::RuntimeOlder { path, runtime, schema, cli },
+            }
+        }
+        RecordError::Corrupt(why) => bad(why),
+    })?;
     check_unique(&containers)?;
     Ok(containers)
 }

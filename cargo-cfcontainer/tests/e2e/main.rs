@@ -16,4 +16,5 @@ mod ops;
 mod push;
 mod runtime;
 mod runtime_bench;
+mod skew;
 mod wrangler_export;
