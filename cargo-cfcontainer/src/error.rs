@@ -119,6 +119,12 @@ pub enum Error {
     /// A deploy would delete Durable Object classes.
     #[error("this deploy would delete Durable Object class(es) {classes} and all their data; if a class was renamed, add `renamed_from`, else rerun with --allow-delete-classes")]
     WouldDelete { classes: String },
+    /// The account has a class the wrangler file's migrations know nothing of.
+    #[error("{}: worker `{worker}` has Durable Object class `{class}`, which the file's `migrations` neither define nor delete; to delete it with its data add a [[migrations]] entry with `deleted_classes = [\"{class}\"]`, to keep its data under another name one with `renamed_classes = [{{ from = \"{class}\", to = \"NewName\" }}]`, or declare it with `new_sqlite_classes = [\"{class}\"]` in the first entry", path.display())]
+    MigrationsLackClass { path: PathBuf, worker: String, class: String },
+    /// Classes to migrate, and the file's migrations already applied.
+    #[error("{}: the account is at migration `{tag}`, the file's last, yet {classes} still need a migration; add a [[migrations]] entry with a new tag and `new_sqlite_classes = [...]` for them (`cargo cfcontainer wrangler` writes it), so both tools agree on what was applied", path.display())]
+    MigrationsUpToDate { path: PathBuf, tag: String, classes: String },
     /// A Worker secret has no value anywhere.
     #[error("Worker secret `{name}` has no value: export {name}=... for this deploy, or set it once with `wrangler secret put {name}`")]
     MissingSecret { name: String },

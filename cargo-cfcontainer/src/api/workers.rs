@@ -418,11 +418,18 @@ pub struct ScriptEntry {
     /// The last applied Durable Object migration tag.
     #[serde(default)]
     pub migration_tag: Option<String>,
+    /// The hash of its content.
+    #[serde(default)]
+    pub etag: Option<String>,
 }
 
-/// `PUT /workers/scripts/{name}`'s answer (read only to check its shape).
+/// `PUT /workers/scripts/{name}`'s answer.
 #[derive(Debug, Clone, Deserialize)]
-pub struct UploadedScript {}
+pub struct UploadedScript {
+    /// The hash of the content uploaded.
+    #[serde(default)]
+    pub etag: Option<String>,
+}
 
 /// `GET /workers/scripts/{name}/settings`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -538,9 +545,9 @@ impl Client {
     /// the query the official CLI sends (the answer without the script,
     /// inherited bindings checked strictly). Not repeated after an
     /// ambiguous failure ([`Retry::Reconcile`]).
-    pub async fn upload_script(&self, name: &str, parts: Vec<Part>, out: &Output) -> Result<(), Error> {
+    pub async fn upload_script(&self, name: &str, parts: Vec<Part>, out: &Output) -> Result<UploadedScript, Error> {
         let path = format!("/workers/scripts/{name}?excludeScript=true&bindings_inherit=strict");
-        self.call::<UploadedScript>(Method::PUT, &path, Body::Multipart(parts), Retry::Reconcile, out).await.map(drop)
+        self.call(Method::PUT, &path, Body::Multipart(parts), Retry::Reconcile, out).await
     }
 
     /// `DELETE /workers/scripts/{name}?force=true` (with its Durable

@@ -55,16 +55,20 @@ pub async fn apply(
         }
     }
     let mut namespaces = remote.namespaces.clone();
+    let mut etag = remote.etag().to_string();
     if plan.script.action != Action::NoChange {
         let migrations = &plan.script.migrations;
-        let migrations = (!migrations.is_empty()).then(|| migrations.body(remote.migration_tag()));
-        upload(client, plan, script, migrations, out).await?;
+        let tag = plan.script.migration_tag.as_deref();
+        let migrations = tag.map(|tag| migrations.body(remote.migration_tag(), tag));
+        etag = upload(client, plan, script, migrations, out).await?;
         namespaces = Remote::namespaces_of(client, &script.name, out).await?;
     }
-    // The marker of what was uploaded, set as the official CLI sets tags
-    // and only when it differs, so a no-change deploy writes nothing.
-    if let Some((_, tags)) = &plan.tags {
-        client.set_script_tags(&script.name, tags.clone(), out).await?;
+    // The marker of what was uploaded (with its content's etag, known only
+    // now), set as the official CLI sets tags and only when it differs, so
+    // a no-change deploy writes nothing.
+    let tags = script.tags_after(&remote.tags, &etag);
+    if tags != remote.tags {
+        client.set_script_tags(&script.name, tags, out).await?;
     }
     if let Some((_, wanted)) = &plan.subdomain {
         client.set_script_subdomain(&script.name, wanted, out).await?;
@@ -133,7 +137,7 @@ async fn upload(
     script: &DesiredScript,
     migrations: Option<crate::api::MigrationsBody>,
     out: &Output,
-) -> Result<(), Error> {
+) -> Result<String, Error> {
     let new_tag = migrations.as_ref().map(|m| m.new_tag.clone());
     let progress = out.progress(&format!("Uploading worker {}", script.name));
     let result = reconciled(
@@ -153,7 +157,7 @@ async fn upload(
                 file: false,
             }];
             parts.extend(script.modules.iter().cloned());
-            client.upload_script(&script.name, parts, out).await
+            Ok(client.upload_script(&script.name, parts, out).await?.etag.unwrap_or_default())
         },
         // An upload without migrations may simply be sent again; one with
         // them landed if the script is at their new tag (sending it again
@@ -162,13 +166,13 @@ async fn upload(
             let Some(new_tag) = new_tag.as_deref().filter(|_| ambiguous(err)) else { return Ok(None) };
             out.verbose(&format!("upload failed ({err}); checking the account"));
             let now = client.script(&script.name, out).await?;
-            let landed = now.is_some_and(|s| s.migration_tag.as_deref() == Some(new_tag));
-            Ok(landed.then_some(()))
+            let landed = now.filter(|s| s.migration_tag.as_deref() == Some(new_tag));
+            Ok(landed.map(|s| s.etag.unwrap_or_default()))
         },
     )
     .await;
     match result {
-        Ok(()) => progress.done(&format!("{:>12} worker {}", "Uploaded", script.name)),
+        Ok(_) => progress.done(&format!("{:>12} worker {}", "Uploaded", script.name)),
         Err(_) => progress.fail(),
     }
     result

@@ -14,7 +14,7 @@ use crate::Project;
 /// The note.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct LastDeploy {
-    /// The digest tag that deploy gave the script.
+    /// What the digest tag that deploy gave the script starts with.
     pub digest_tag: String,
     /// Its containers' fields (`Class.field` -> JSON value).
     pub fields: BTreeMap<String, String>,
@@ -28,7 +28,7 @@ fn path(project: &Project) -> PathBuf {
 pub fn read(project: &Project, account_tags: &[String]) -> Option<LastDeploy> {
     let text = std::fs::read_to_string(path(project)).ok()?;
     let last: LastDeploy = serde_json::from_str(&text).ok()?;
-    account_tags.contains(&last.digest_tag).then_some(last)
+    account_tags.iter().any(|t| t.starts_with(&last.digest_tag)).then_some(last)
 }
 
 fn uploading_path(project: &Project) -> PathBuf {

@@ -55,9 +55,18 @@ pub struct DesiredAssets {
 }
 
 impl DesiredScript {
-    /// The tag recording this upload.
-    pub fn digest_tag(&self) -> String {
+    /// What the tag of this upload starts with: `cfcontainer-` and the
+    /// first 32 hex digits of its digest.
+    pub fn digest_marker(&self) -> String {
         format!("{DIGEST_TAG_PREFIX}{}", &self.digest[..32])
+    }
+
+    /// The tag recording this upload as the script whose content is
+    /// `etag`: the marker, then the etag's first 12 characters, so a later
+    /// upload by another tool (another etag) no longer carries it, while
+    /// it keeps the other tags.
+    pub fn digest_tag(&self, etag: &str) -> String {
+        format!("{}-{}", self.digest_marker(), etag.get(..12).unwrap_or(etag))
     }
 
     /// The metadata to upload: secrets this deploy has a value for,
@@ -87,12 +96,12 @@ impl DesiredScript {
     /// official CLI's service and environment tags, which it replaces and
     /// puts last in the same way (so neither tool's next deploy changes
     /// the other's tags).
-    pub fn tags_after(&self, tags: &[String]) -> Vec<String> {
+    pub fn tags_after(&self, tags: &[String], etag: &str) -> Vec<String> {
         let ours = |t: &&String| {
             t.starts_with(DIGEST_TAG_PREFIX) || t.starts_with(SERVICE_TAG) || t.starts_with(ENVIRONMENT_TAG)
         };
         let mut next: Vec<String> = tags.iter().filter(|t| !ours(t)).cloned().collect();
-        next.push(self.digest_tag());
+        next.push(self.digest_tag(etag));
         next.extend(self.service_tags.iter().cloned());
         next
     }

@@ -68,9 +68,10 @@ impl Migrations {
         }
     }
 
-    /// The upload's `migrations`, from the account's `current` tag.
-    pub fn body(&self, current: Option<&str>) -> MigrationsBody {
-        MigrationsBody { old_tag: current.map(str::to_string), new_tag: next_tag(current), steps: vec![self.step()] }
+    /// The upload's `migrations`, from the account's `current` tag to
+    /// `new_tag`.
+    pub fn body(&self, current: Option<&str>, new_tag: &str) -> MigrationsBody {
+        MigrationsBody { old_tag: current.map(str::to_string), new_tag: new_tag.to_string(), steps: vec![self.step()] }
     }
 
     /// One line for plans: `new A; rename B -> C; delete D`.
@@ -87,6 +88,17 @@ impl Migrations {
             parts.push(format!("delete {} (their data is lost)", self.deleted.join(", ")));
         }
         parts.join("; ")
+    }
+}
+
+/// The tag a migration from the account's `current` tag moves the Worker
+/// to: the wrangler file's last `migrations` tag when it has migrations
+/// (as the official CLI tags them, so both tools agree on what was
+/// applied), else this tool's own next tag.
+pub fn new_tag(file_tags: &[&str], current: Option<&str>) -> String {
+    match file_tags.last() {
+        Some(last) => last.to_string(),
+        None => next_tag(current),
     }
 }
 
@@ -118,9 +130,12 @@ mod tests {
     #[test]
     fn the_upload_moves_the_migration_tag_from_the_accounts_to_the_next() {
         let m = Migrations { new: vec!["A".into()], ..Default::default() };
-        assert_eq!((m.body(None).old_tag, m.body(None).new_tag.as_str()), (None, "v1"));
-        assert_eq!(m.body(Some("v3")).old_tag.as_deref(), Some("v3"));
-        assert_eq!(m.body(Some("v3")).new_tag, "v4");
-        assert_eq!(m.body(None).steps[0].new_sqlite_classes, ["A"]);
+        let body = |current| m.body(current, &new_tag(&[], current));
+        assert_eq!((body(None).old_tag, body(None).new_tag.as_str()), (None, "v1"));
+        assert_eq!(body(Some("v3")).old_tag.as_deref(), Some("v3"));
+        assert_eq!(body(Some("v3")).new_tag, "v4");
+        assert_eq!(body(None).steps[0].new_sqlite_classes, ["A"]);
+        // A file with migrations names the tag, whatever the account's.
+        assert_eq!(new_tag(&["v1", "add-rooms"], Some("v3")), "add-rooms");
     }
 }

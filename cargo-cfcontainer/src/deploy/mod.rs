@@ -43,6 +43,7 @@ use crate::image::{self, RegistryAuth};
 use crate::output::Output;
 use crate::tools::BuildTools;
 use crate::{engine, Error, Project};
+use migrations::Migrations;
 
 /// A crate ready to compare with the account: built for release, its
 /// worker bundled, its desired script computed.
@@ -156,7 +157,38 @@ impl Prepared {
         let fields = container_fields(&self.containers);
         let settings = &self.project.settings;
         let last_fields = last.as_ref().map(|l| &l.fields);
+        self.check_migrations(remote)?;
         Ok(Plan::new(remote, &self.script, settings, consumers, apps, last_fields, &fields))
+    }
+
+    /// With a wrangler file that has `migrations`, both tools must agree
+    /// on the classes: a class the account has that the file neither
+    /// defines nor deletes, or classes to migrate when the account is at
+    /// the file's last tag already, stop the deploy (saying what to add to
+    /// the file) before anything is written.
+    pub fn check_migrations(&self, remote: &Remote) -> Result<(), Error> {
+        let Some(source) = self.project.settings.wrangler.as_ref().filter(|w| !w.migrations.is_empty()) else {
+            return Ok(());
+        };
+        let migrations = &Migrations::between(&remote.classes(), &self.script.classes);
+        let deleted_by_file = |class: &String| source.migrations.iter().any(|m| m.deleted_classes.contains(class));
+        if let Some(class) = migrations.deleted.iter().find(|c| !deleted_by_file(c)) {
+            return Err(Error::MigrationsLackClass {
+                path: source.path.clone(),
+                worker: self.project.settings.name.clone(),
+                class: class.clone(),
+            });
+        }
+        let last = source.migrations.last().map(|m| m.tag.as_str());
+        if let (Some(tag), false) = (last.filter(|t| Some(*t) == remote.migration_tag()), migrations.is_empty()) {
+            let classes: Vec<&str> = migrations.new.iter().chain(&migrations.new_kv).map(String::as_str).collect();
+            return Err(Error::MigrationsUpToDate {
+                path: source.path.clone(),
+                tag: tag.to_string(),
+                classes: classes.join(", "),
+            });
+        }
+        Ok(())
     }
 
     /// True if the Worker in the account may be deployed over: none
@@ -173,7 +205,7 @@ impl Prepared {
 
     /// Notes this deploy for the next plan's field names.
     pub fn remember(&self) {
-        let last = LastDeploy { digest_tag: self.script.digest_tag(), fields: container_fields(&self.containers) };
+        let last = LastDeploy { digest_tag: self.script.digest_marker(), fields: container_fields(&self.containers) };
         cache::write(&self.project, &last);
     }
 }

@@ -10,7 +10,7 @@ use super::consumers::ConsumerStep;
 use super::cost::AppCost;
 use super::desired::{DesiredApp, DesiredScript, DIGEST_TAG_PREFIX};
 use super::images::{short, ImagesRecord, IMAGES_BINDING};
-use super::migrations::Migrations;
+use super::migrations::{new_tag, Migrations};
 use super::routes::DesiredRoutes;
 use super::Remote;
 use crate::api::{AppConstraints, Application, BindingKind, Origin, ScriptRoute, ScriptSettings, ScriptSubdomain};
@@ -55,6 +55,9 @@ pub struct ScriptPlan {
     /// The record of the containers' images the upload carries.
     #[serde(skip)]
     pub images: Option<ImagesRecord>,
+    /// The migration tag the upload moves the Worker to, when it migrates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub migration_tag: Option<String>,
 }
 
 /// One field of an application that changes.
@@ -197,7 +200,7 @@ impl Plan {
     ) -> Plan {
         let migrations = Migrations::between(&remote.classes(), &script.classes).with_kv_backed(&script.kv_classes);
         let images = ImagesRecord::of(apps.iter().map(|a| (a.class.as_str(), a.image.as_str(), a.tag.as_str())));
-        let script_plan = script_plan(remote, script, &migrations, images, last_fields, fields);
+        let script_plan = script_plan(remote, settings, script, &migrations, images, last_fields, fields);
         let mut applications: Vec<AppPlan> = apps
             .iter()
             .map(|app| {
@@ -234,7 +237,7 @@ impl Plan {
         let hostnames: Vec<String> = desired.domains.iter().map(|d| d.hostname.clone()).collect();
         let domains = (!hostnames.is_empty() && hostnames != remote.domains)
             .then(|| (remote.domains.clone(), desired.domains.clone()));
-        let wanted_tags = script.tags_after(&remote.tags);
+        let wanted_tags = script.tags_after(&remote.tags, remote.etag());
         let tags = (wanted_tags != remote.tags).then(|| (remote.tags.clone(), wanted_tags));
         Plan { script: script_plan, subdomain, crons, routes, domains, consumers, applications, tags }
     }
@@ -354,6 +357,7 @@ fn added_removed(lines: &mut Vec<String>, what: &str, worker: &str, now: &[Strin
 
 fn script_plan(
     remote: &Remote,
+    settings: &WorkerSettings,
     script: &DesiredScript,
     migrations: &Migrations,
     images: Option<ImagesRecord>,
@@ -364,7 +368,7 @@ fn script_plan(
     let action = match (&remote.script, &remote.settings) {
         (Some(_), Some(settings)) => {
             changes.extend(image_changes(ImagesRecord::in_settings(&settings.bindings).as_ref(), images.as_ref()));
-            if !remote.tags.contains(&script.digest_tag()) {
+            if !remote.tags.contains(&script.digest_tag(remote.etag())) {
                 changes.extend(metadata_changes(settings, script));
                 if let Some(last) = last {
                     changes.extend(field_changes(last, fields));
@@ -388,7 +392,10 @@ fn script_plan(
     if !migrations.is_empty() {
         changes.push(format!("migrations: {}", migrations.describe()));
     }
-    ScriptPlan { name: script.name.clone(), action, changes, migrations: migrations.clone(), images }
+    let file_tags: Vec<&str> =
+        settings.wrangler.iter().flat_map(|w| w.migrations.iter().map(|m| m.tag.as_str())).collect();
+    let migration_tag = (!migrations.is_empty()).then(|| new_tag(&file_tags, remote.migration_tag()));
+    ScriptPlan { name: script.name.clone(), action, changes, migrations: migrations.clone(), images, migration_tag }
 }
 
 /// `image of A 0123456789ab -> fedcba987654` for each class whose image

@@ -125,6 +125,11 @@ impl Remote {
         self.namespaces.iter().filter_map(|n| n.class.clone()).collect()
     }
 
+    /// The etag of the script's content (empty for no script).
+    pub fn etag(&self) -> &str {
+        self.script.as_ref().and_then(|s| s.etag.as_deref()).unwrap_or_default()
+    }
+
     /// The migration tag the script is at.
     pub fn migration_tag(&self) -> Option<&str> {
         self.script.as_ref().and_then(|s| s.migration_tag.as_deref())

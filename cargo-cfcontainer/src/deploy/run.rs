@@ -64,6 +64,7 @@ async fn deploy(prepared: &Prepared, options: DeployOptions, out: &Output) -> Re
     // or written.
     DesiredRoutes::of(&prepared.project.settings.routes).check_zones(&prepared.client, out).await?;
     prepared.check_queues(&remote)?;
+    prepared.check_migrations(&remote)?;
     let apps = prepared.applications(true, out).await?;
     let plan = prepared.plan(&remote, &apps)?;
     // A new application's name must be free (it is unique per account).
@@ -76,7 +77,10 @@ async fn deploy(prepared: &Prepared, options: DeployOptions, out: &Output) -> Re
             });
         }
     }
-    if !plan.script.migrations.deleted.is_empty() && !options.allow_delete_classes {
+    // With migrations in the wrangler file, a deletion is one the file
+    // asks for (the plan checked); otherwise it needs the flag.
+    let file_migrates = prepared.project.settings.wrangler.as_ref().is_some_and(|w| !w.migrations.is_empty());
+    if !plan.script.migrations.deleted.is_empty() && !options.allow_delete_classes && !file_migrates {
         return Err(Error::WouldDelete { classes: plan.script.migrations.deleted.join(", ") });
     }
     if remote.script.is_none() {

@@ -17,4 +17,5 @@ mod push;
 mod runtime;
 mod runtime_bench;
 mod skew;
+mod switch;
 mod wrangler_export;

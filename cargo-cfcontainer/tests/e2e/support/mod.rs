@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod cloud;
+pub mod parity;
 pub mod stack;
 
 use std::path::{Path, PathBuf};
