@@ -48,15 +48,14 @@ impl Output {
             MessageFormat::Human => human(),
             MessageFormat::Json => json_line(reason, value),
         };
-        let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "{}", line.trim_end());
+        stdout_line(line.trim_end());
     }
 
     /// A progress event: a JSON line on stdout with `--message-format
     /// json`, else `human` (if not empty) on stderr unless `-q`.
     pub fn event<T: Serialize>(&self, reason: &str, value: &T, human: impl FnOnce() -> String) {
         match self.format {
-            MessageFormat::Json => println!("{}", json_line(reason, value)),
+            MessageFormat::Json => stdout_line(&json_line(reason, value)),
             MessageFormat::Human if self.verbosity > Verbosity::Quiet => {
                 let text = human();
                 if !text.is_empty() {
@@ -98,9 +97,17 @@ impl Output {
     pub fn error(&self, error: &crate::Error) {
         eprintln!("error: {error}");
         if self.format == MessageFormat::Json {
-            println!("{}", json_line("error", &serde_json::json!({ "message": error.to_string() })));
+            stdout_line(&json_line("error", &serde_json::json!({ "message": error.to_string() })));
         }
     }
+}
+
+/// One line on stdout. A reader that went away (`| head`) is no error:
+/// the line is dropped instead of the process panicking.
+fn stdout_line(line: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{line}");
+    let _ = stdout.flush();
 }
 
 fn json_line<T: Serialize>(reason: &str, value: &T) -> String {

@@ -13,6 +13,7 @@ mod dev;
 mod doctor;
 mod inspect;
 mod ops;
+mod packages;
 mod push;
 mod runtime;
 mod runtime_bench;
