@@ -18,6 +18,9 @@ Usage: . /opt/cfcontainer-tools/env.sh && python3 bench/deploy.py
 import json, os, statistics, subprocess, sys, time, urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from worker_crate import write_crate  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT / "target" / "release" / "cargo-cfcontainer"
 EMULATOR = ROOT / "target" / "release" / "cf-api-emulator"
@@ -107,26 +110,7 @@ def full_config():
     import tempfile
     work = Path(tempfile.mkdtemp(prefix="cfc-bench-full-"))
     crate = work / "crate"
-    (crate / "src").mkdir(parents=True)
-    (crate / "Cargo.toml").write_text(f"""[package]
-name = "bench-full"
-version = "0.1.0"
-edition = "2021"
-
-[workspace]
-
-[lib]
-crate-type = ["cdylib"]
-
-[package.metadata.wasm-pack.profile.release]
-wasm-opt = false
-
-[dependencies]
-cfcontainer = {{ path = "{ROOT / 'runtime'}" }}
-worker = "0.8.7"
-""")
-    (crate / "Cargo.lock").write_bytes((ROOT / "Cargo.lock").read_bytes())
-    (crate / "src/lib.rs").write_text('use worker::*;\n#[event(fetch)]\nasync fn fetch(_r: Request, _e: Env, _c: Context) -> Result<Response> { Response::ok("ok") }\n')
+    write_crate(crate, "bench-full", 'use worker::*;\n#[event(fetch)]\nasync fn fetch(_r: Request, _e: Env, _c: Context) -> Result<Response> { Response::ok("ok") }\n')
     (crate / "wrangler.toml").write_text(FULL)
     write_site(crate)
     js = work / "js"

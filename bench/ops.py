@@ -16,6 +16,9 @@ Usage: . /opt/cfcontainer-tools/env.sh && python3 bench/ops.py
 import json, os, statistics, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from worker_crate import write_crate  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT / "target" / "release" / "cargo-cfcontainer"
 EMULATOR = ROOT / "target" / "release" / "cf-api-emulator"
@@ -35,27 +38,8 @@ def control(base, what, body=None):
 def crate(work):
     """A worker crate with CLASSES container classes sharing one image."""
     crate = work / "crate"
-    (crate / "src").mkdir(parents=True)
-    (crate / "Cargo.toml").write_text(f"""[package]
-name = "bench-ops"
-version = "0.1.0"
-edition = "2021"
-
-[workspace]
-
-[lib]
-crate-type = ["cdylib"]
-
-[package.metadata.wasm-pack.profile.release]
-wasm-opt = false
-
-[dependencies]
-cfcontainer = {{ path = "{ROOT / 'runtime'}" }}
-worker = "0.8.7"
-""")
-    (crate / "Cargo.lock").write_bytes((ROOT / "Cargo.lock").read_bytes())
     classes = "\n".join(f'#[cfcontainer::container(class = "Web{i}", port = 8080)]\npub struct Web{i};' for i in range(CLASSES))
-    (crate / "src/lib.rs").write_text(f'use worker::*;\n{classes}\n#[event(fetch)]\nasync fn fetch(_r: Request, _e: Env, _c: Context) -> Result<Response> {{ Response::ok("ok") }}\n')
+    write_crate(crate, "bench-ops", f'use worker::*;\n{classes}\n#[event(fetch)]\nasync fn fetch(_r: Request, _e: Env, _c: Context) -> Result<Response> {{ Response::ok("ok") }}\n')
     (crate / "Dockerfile").write_text("FROM scratch\nCOPY note.txt /note.txt\nEXPOSE 8080\n")
     (crate / "note.txt").write_text("bench\n")
     (crate / "wrangler.toml").write_text('name = "bench-ops"\n')

@@ -1,6 +1,7 @@
 //! The entries of a wrangler config that the export writes or reads, typed
 //! as the official CLI documents them.
 
+use cfcontainer_meta::wrangler::{InstanceTypeEntry, StepPercentage};
 use cfcontainer_meta::RolloutKind;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
@@ -85,33 +86,6 @@ pub struct ConstraintsEntry {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
-}
-
-/// `instance_type`: a name, or custom resources.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum InstanceTypeEntry {
-    /// `"basic"`.
-    Named(String),
-    /// `{ vcpu, memory_mib, disk_mb }`.
-    Custom {
-        /// vCPUs.
-        vcpu: f64,
-        /// Memory in MiB.
-        memory_mib: u32,
-        /// Disk in MB.
-        disk_mb: u32,
-    },
-}
-
-/// `rollout_step_percentage`: one size for equal steps, or a list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum StepPercentage {
-    /// Equal steps.
-    Equal(u8),
-    /// Steps of these sizes.
-    Listed(Vec<u8>),
 }
 
 /// One `[[durable_objects.bindings]]` entry.

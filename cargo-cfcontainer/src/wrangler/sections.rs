@@ -3,13 +3,13 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use cfcontainer_meta::wrangler::{InstanceTypeEntry, StepPercentage};
 use cfcontainer_meta::{Constraints, ContainerMeta, ImageSource, InstanceType, SchedulingPolicy};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::entries::{
-    BuildEntry, ClassOf, ConstraintsEntry, ContainerEntry, DurableObjectEntry, InstanceTypeEntry, MigrationEntry,
-    StepPercentage, WorkerDefaults,
+    BuildEntry, ClassOf, ConstraintsEntry, ContainerEntry, DurableObjectEntry, MigrationEntry, WorkerDefaults,
 };
 use crate::deploy::migrations::{next_tag, Migrations};
 use crate::Project;
@@ -129,8 +129,8 @@ fn container(worker: &str, c: &ContainerMeta, in_crate: &dyn Fn(&str) -> String)
             }
         },
         rollout_step_percentage: match c.rollout.steps.as_slice() {
-            [single] => StepPercentage::Equal(*single),
-            steps => StepPercentage::Listed(steps.to_vec()),
+            [single] => StepPercentage::Single(u64::from(*single)),
+            steps => StepPercentage::Steps(steps.to_vec()),
         },
         rollout_kind: c.rollout.kind,
         rollout_active_grace_period: c.rollout_active_grace_period_secs,

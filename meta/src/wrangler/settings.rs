@@ -140,8 +140,9 @@ pub struct ContainerEntry {
     pub constraints: Option<ConstraintsEntry>,
 }
 
-/// `containers[].instance_type`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// `containers[].instance_type`, as read and as `cargo cfcontainer
+/// wrangler` writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum InstanceTypeEntry {
     /// `lite`, `basic`, `standard-1`, ...
@@ -157,8 +158,8 @@ pub enum InstanceTypeEntry {
     },
 }
 
-/// `containers[].rollout_step_percentage`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// `containers[].rollout_step_percentage`, as read and written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum StepPercentage {
     /// Equal steps of this size.
