@@ -17,6 +17,9 @@ run `. /opt/cfcontainer-tools/env.sh` first)
 import base64, json, os, shutil, socket, statistics, subprocess, sys, tempfile, threading, time, urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from worker_crate import write_crate  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT / "target" / "release" / "cargo-cfcontainer"
 EMULATOR = ROOT / "target" / "release" / "cf-api-emulator"
@@ -65,23 +68,7 @@ class CountingProxy:
 
 def fixture(dest, name):
     dest.mkdir(parents=True)
-    (dest / "Cargo.toml").write_text(f"""[package]
-name = "{name}"
-version = "0.1.0"
-edition = "2021"
-
-[workspace]
-
-[lib]
-crate-type = ["cdylib"]
-
-[dependencies]
-cfcontainer = {{ path = "{ROOT / 'runtime'}" }}
-worker = "0.8.7"
-""")
-    shutil.copy(ROOT / "Cargo.lock", dest / "Cargo.lock")
-    (dest / "src").mkdir()
-    (dest / "src" / "lib.rs").write_text('#[cfcontainer::container(class = "Web", port = 8080)]\npub struct Web;\n')
+    write_crate(dest, name, '#[cfcontainer::container(class = "Web", port = 8080)]\npub struct Web;\n')
     (dest / "Dockerfile").write_text("FROM scratch\nCOPY busybox /bin/busybox\nCOPY data.bin /data.bin\nCOPY note.bin /note.bin\n")
     shutil.copy(ROOT / "examples" / "hello" / "container" / "busybox", dest / "busybox")
     (dest / "data.bin").write_bytes(os.urandom(4_000_000))

@@ -7,7 +7,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def write_crate(crate, name, lib_rs):
     """Writes crate `name` with `lib_rs` as its library into `crate`."""
-    (crate / "src").mkdir(parents=True)
+    (crate / "src").mkdir(parents=True, exist_ok=True)
     (crate / "Cargo.toml").write_text(f"""[package]
 name = "{name}"
 version = "0.1.0"
