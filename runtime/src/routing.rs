@@ -7,7 +7,7 @@ use futures_util::future::LocalBoxFuture;
 use worker::{Env, ObjectNamespace, Request, Response, Result, Stub};
 
 use crate::command::Command;
-use crate::headers::{for_port, without_header, TARGET_PORT_HEADER};
+use crate::headers::{for_port, without_headers, TARGET_PORT_HEADER};
 use crate::{ContainerClass, ContainerState, Listens, StartOptions, CONTROL_HEADER};
 
 /// The Durable Object namespace of container class `C`.
@@ -120,8 +120,7 @@ impl<C: ContainerClass> Instance<C> {
         C: Listens,
     {
         Box::pin(async move {
-            let req = without_header(Clone::clone(req.inner()), TARGET_PORT_HEADER)?;
-            let req = without_header(req, CONTROL_HEADER)?;
+            let req = without_headers(Clone::clone(req.inner()), &[CONTROL_HEADER, TARGET_PORT_HEADER])?;
             self.stub.fetch_with_request(Request::from(req)).await
         })
     }
