@@ -201,9 +201,12 @@ impl<C: ContainerClass> ContainerObject<C> {
     }
 
     #[doc(hidden)]
-    pub async fn js_fetch(&self, req: JsRequest) -> JsResult {
-        self.rearm_schedules().await.map_err(JsValue::from)?;
-        Ok(self.fetch(req).await.map_err(JsValue::from)?.into())
+    pub fn js_fetch(&self, req: JsRequest) -> Promise {
+        let this = self.clone();
+        js::promise(async move {
+            this.rearm_schedules().await.map_err(JsValue::from)?;
+            Ok(this.fetch(req).await.map_err(JsValue::from)?.into())
+        })
     }
 
     #[doc(hidden)]
