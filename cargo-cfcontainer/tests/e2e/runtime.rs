@@ -517,6 +517,28 @@ fn a_fetch_hook_answers_401_without_starting_the_container_then_proxies_with_a_h
 }
 
 #[test]
+fn a_fetch_hook_that_rewrites_the_headers_sends_its_own_and_the_body_intact_and_adds_to_the_answer() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    // A client's request with headers the hook replaces and removes.
+    let client = |method: &str, path: &str| {
+        stack.request(method, "rewriter", "rw", path).set("x-user", "mallory").set("authorization", "Bearer s3cret")
+    };
+    let response = client("GET", "/header/x-user").call().unwrap_or_else(|e| panic!("{e}\n{}", stack.log()));
+    assert_eq!(response.header("x-rewritten"), Some("yes"), "the hook's header on the answer");
+    assert_eq!(text(response), "set-by-the-hook", "the client's x-user reached the container");
+    let (status, body) = answer(client("GET", "/header/authorization").call());
+    assert_eq!((status, body.as_str()), (404, "no authorization header"), "the hook removed it");
+    // The rewritten request keeps the client's streamed body.
+    let upload: Vec<u8> = (0..1024 * 1024u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
+    let expected = format!("{} {}", hex::encode(Sha256::digest(&upload)), upload.len());
+    let (status, body) = answer(client("POST", "/sha256").send_bytes(&upload));
+    assert_eq!((status, body), (200, expected));
+}
+
+#[test]
 fn a_fetch_hook_starts_its_container_with_its_own_env() {
     if !available() {
         return;

@@ -4,12 +4,16 @@
 //! (`state`, `start` with `x-start-env: K=V`, `stop`, `destroy`) sends a
 //! control command; `x-raw` hands the request to the raw stub untouched. Hooks log lines
 //! the tests read from workerd's output.
+//!
+//! The handler takes and returns the JS request and response: the
+//! benchmark's routes hand them through as they are; every other route
+//! works on workers-rs's types, as most Workers do.
 
 use std::cell::Cell;
 use std::time::Duration;
 
 use cfcontainer::{container, ContainerClass, Control, Hooks, Instance, Listens, StartOptions, StopInfo};
-use worker::{console_log, event, Context, Env, Request, Response, Result};
+use worker::{console_log, event, web_sys, Context, Env, Headers, Request, RequestInit, Response, Result};
 
 /// Env vars from a literal, a Worker var and a Worker secret.
 #[container(
@@ -110,6 +114,30 @@ impl Hooks for Gatekeeper {
         let req = cfcontainer::with_request_header(req, "x-user", "alice")?;
         let answer = control.proxy(req).await?;
         cfcontainer::with_header(answer, "x-seen", &seen)
+    }
+}
+
+/// Rewrites the request in its own `fetch` hook before proxying it: the
+/// container gets `x-user: set-by-the-hook` (a client's own `x-user`
+/// replaced) and no `authorization`, with the body as it came; the client
+/// gets the answer with `x-rewritten: yes`.
+#[container(port = 8080, enable_internet = false, hooks)]
+pub struct Rewriter;
+
+impl Hooks for Rewriter {
+    async fn fetch(&self, control: &Control<'_>, req: Request) -> Result<Response> {
+        let headers = Headers::new();
+        for (name, value) in req.headers().entries() {
+            if name != "authorization" && name != "x-user" {
+                headers.append(&name, &value)?;
+            }
+        }
+        headers.set("x-user", "set-by-the-hook")?;
+        let mut init = RequestInit::new();
+        init.with_method(req.method()).with_headers(headers).with_body(req.inner().body().map(Into::into));
+        let rewritten = Request::new_with_init(&req.inner().url(), &init)?;
+        let answer = control.proxy(rewritten).await?;
+        cfcontainer::with_header(answer, "x-rewritten", "yes")
     }
 }
 
@@ -251,31 +279,75 @@ async fn route_job<C: ContainerClass>(req: Request, env: &Env) -> Result<Respons
     control(&instance::<C>(&req, env)?, &req, &command).await
 }
 
+/// A 400 built as the JS object, as the JS library's Worker answers it.
+fn refuse(message: &str) -> Result<web_sys::Response> {
+    let init = web_sys::ResponseInit::new();
+    init.set_status(400);
+    Ok(web_sys::Response::new_with_opt_str_and_init(Some(message), &init)?)
+}
+
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let class = req.headers().get("x-container")?.unwrap_or_default();
+async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let class = header("x-container").unwrap_or_default();
+    // Every route but the JS ones is boxed: this future is moved to the
+    // heap for every request, and all routes inline would make it large.
     match class.as_str() {
-        // The benchmark's route: as little as a Worker can do, like the JS
-        // library's side (bench/js-container/worker.js).
+        // The benchmark's routes: as little as a Worker can do, like the JS
+        // library's side (bench/js-container/worker.js), with the JS
+        // request and response handed through.
+        "none" => refuse("unknown x-container"),
         "bench" => {
-            let name = req.headers().get("x-instance")?.unwrap_or_else(|| "default".into());
+            let name = header("x-instance").unwrap_or_else(|| "default".into());
             Pool::named(&env, &name)?.fetch(req).await
         }
         "echo" => Echo::named(&env, "echo")?.fetch(req).await,
-        "basic" => route::<Basic>(req, &env).await,
-        "slow" => route::<Slow>(req, &env).await,
-        "crashy" => route::<Crashy>(req, &env).await,
-        "sleepy" => route::<Sleepy>(req, &env).await,
-        "pool" => route::<Pool>(req, &env).await,
-        "multi" => route::<Multi>(req, &env).await,
-        "unexposed" => route::<Unexposed>(req, &env).await,
-        "hung" => route::<Hung>(req, &env).await,
-        "keeper" => route::<Keeper>(req, &env).await,
-        "lingering" => route::<Lingering>(req, &env).await,
-        "misconfigured" => route::<Misconfigured>(req, &env).await,
-        "gatekeeper" => route::<Gatekeeper>(req, &env).await,
-        "scheduler" => route::<Scheduler>(req, &env).await,
-        "job" => route_job::<Job>(req, &env).await,
+        // The same three in workers-rs's types, as a typed handler has them.
+        "none-typed" => {
+            Box::pin(typed(req, |req| async move {
+                let class = req.headers().get("x-container")?.unwrap_or_default();
+                Response::error(format!("unknown x-container `{class}`"), 400)
+            }))
+            .await
+        }
+        "bench-typed" => {
+            Box::pin(typed(req, |req| async move {
+                let name = req.headers().get("x-instance")?.unwrap_or_else(|| "default".into());
+                Pool::named(&env, &name)?.fetch(req).await
+            }))
+            .await
+        }
+        "echo-typed" => Box::pin(typed(req, |req| async move { Echo::named(&env, "echo")?.fetch(req).await })).await,
+        _ => Box::pin(typed(req, |req| route_class(class, req, &env))).await,
+    }
+}
+
+/// `handle` on the request as workers-rs's `Request`, its `Response` back
+/// as the JS object: what `#[event(fetch)]` does for a typed handler.
+async fn typed<F: std::future::Future<Output = Result<Response>>>(
+    req: web_sys::Request,
+    handle: impl FnOnce(Request) -> F,
+) -> Result<web_sys::Response> {
+    handle(Request::from(req)).await.map(Into::into)
+}
+
+async fn route_class(class: String, req: Request, env: &Env) -> Result<Response> {
+    match class.as_str() {
+        "basic" => route::<Basic>(req, env).await,
+        "slow" => route::<Slow>(req, env).await,
+        "crashy" => route::<Crashy>(req, env).await,
+        "sleepy" => route::<Sleepy>(req, env).await,
+        "pool" => route::<Pool>(req, env).await,
+        "multi" => route::<Multi>(req, env).await,
+        "unexposed" => route::<Unexposed>(req, env).await,
+        "hung" => route::<Hung>(req, env).await,
+        "keeper" => route::<Keeper>(req, env).await,
+        "lingering" => route::<Lingering>(req, env).await,
+        "misconfigured" => route::<Misconfigured>(req, env).await,
+        "gatekeeper" => route::<Gatekeeper>(req, env).await,
+        "rewriter" => route::<Rewriter>(req, env).await,
+        "scheduler" => route::<Scheduler>(req, env).await,
+        "job" => route_job::<Job>(req, env).await,
         other => Response::error(format!("unknown x-container `{other}`"), 400),
     }
 }
