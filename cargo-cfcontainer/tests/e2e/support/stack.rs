@@ -132,8 +132,8 @@ pub struct Stack {
     log: Arc<Mutex<String>>,
     config_path: PathBuf,
     _dir: tempfile::TempDir,
-    /// Held by the e2e worker's stacks, one at a time; not by a JS stack,
-    /// which runs beside one.
+    /// Held by the e2e worker's stacks, one at a time; not by a JS stack
+    /// or a second one, which run beside one.
     _turn: Option<MutexGuard<'static, ()>>,
 }
 
@@ -141,6 +141,17 @@ impl Stack {
     /// Starts a fresh workerd (own storage, own container names).
     pub fn start() -> Stack {
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        Stack::launch(Some(turn))
+    }
+
+    /// Another workerd serving the e2e worker beside this one, which holds
+    /// the turn (for the benchmark: each measured side its own process, so
+    /// none gets twice the traffic and stays the warmer).
+    pub fn beside(&self) -> Stack {
+        Stack::launch(None)
+    }
+
+    fn launch(turn: Option<MutexGuard<'static, ()>>) -> Stack {
         let prepared = PREPARED.get_or_init(prepare).as_ref().unwrap_or_else(|e| panic!("preparing the stack: {e}"));
         let dir = tempfile::Builder::new().prefix("cfc-stack-").tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -166,7 +177,7 @@ impl Stack {
         let log = Arc::new(Mutex::new(String::new()));
         let child = spawn_workerd(&config_path, &log);
         let url = format!("http://127.0.0.1:{port}");
-        let stack = Stack { url, key, child, log, config_path, _dir: dir, _turn: Some(turn) };
+        let stack = Stack { url, key, child, log, config_path, _dir: dir, _turn: turn };
         stack.wait_listening();
         stack
     }
