@@ -165,6 +165,7 @@ fn the_warm_path_cold_start_and_wasm_size_next_to_the_js_library_and_a_js_floor(
     let stack = Stack::start();
     let js = js_library(&stack);
     let floor = Stack::start_js(&root().join("bench/js-container/floor.js"), "Floor", "FLOOR", &stack.image("Pool"));
+    let wasm = wasm_floor(&stack.image("Pool"));
 
     let runs = 7;
     let (mut overhead, mut total, mut js_overhead, mut js_total) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -192,7 +193,7 @@ fn the_warm_path_cold_start_and_wasm_size_next_to_the_js_library_and_a_js_floor(
     let mut sides = vec![
         ("ours", Side { stack: &stack, kinds: ["none", "echo", "bench"], port: warm_port(&stack, "Pool") }),
         (
-            "ours, workers-rs types",
+            "ours typed",
             Side {
                 stack: &typed,
                 kinds: ["none-typed", "echo-typed", "bench-typed"],
@@ -203,6 +204,9 @@ fn the_warm_path_cold_start_and_wasm_size_next_to_the_js_library_and_a_js_floor(
     if let Some(js) = &js {
         sides.push(("JS library", Side { stack: js, kinds: ["none", "echo", "bench"], port: warm_port(js, "JsPool") }));
     }
+    let port = warm_port(&wasm, "WasmFloor");
+    sides.push(("wasm floor", Side { stack: &wasm, kinds: ["none", "echo", "bench"], port }));
+    // Last: the figures above it are measured from it.
     sides
         .push(("JS floor", Side { stack: &floor, kinds: ["none", "echo", "bench"], port: warm_port(&floor, "Floor") }));
     let mut times: Vec<Times> = sides.iter().map(|_| Times::default()).collect();
@@ -233,16 +237,18 @@ fn the_warm_path_cold_start_and_wasm_size_next_to_the_js_library_and_a_js_floor(
     let js_times = sides.iter().position(|(name, _)| *name == "JS library").map(|i| &times[i]);
     let ratio = |ours: f64, theirs: Option<f64>| theirs.map_or("-".to_string(), |t| format!("{:.2}", ours / t));
     println!("warm path, {WARM_REQUESTS} requests per figure and side, interleaved; p50 / p99 in ms:");
+    println!("  (ours: the JS request and response handed through; ours typed: workers-rs's Request and Response;");
+    println!("   wasm floor, JS floor: the same hops written by hand, on wasm-bindgen and in JS, with no library)");
     print!("  {:<36}", "");
     for (name, _) in &sides {
-        print!("{name:>24}");
+        print!("{name:>16}");
     }
     println!("{:>10}{:>12}", "ours/JS", "typed/JS");
     let figures = ["Worker alone", "Worker -> object answering itself", "Worker -> object -> container"];
     for (figure, what) in figures.iter().enumerate() {
         print!("  {what:<36}");
         for t in &times {
-            print!("{:>24}", spread(&t.hops[figure]));
+            print!("{:>16}", spread(&t.hops[figure]));
         }
         let p50 = |t: &Times| percentile(t.hops[figure].clone(), 0.5);
         let theirs = js_times.map(p50);
@@ -250,12 +256,12 @@ fn the_warm_path_cold_start_and_wasm_size_next_to_the_js_library_and_a_js_floor(
     }
     print!("  {:<36}", "the container's port directly");
     for t in &times {
-        print!("{:>24}", spread(&t.direct));
+        print!("{:>16}", spread(&t.direct));
     }
     println!();
     print!("  {:<36}", "warm overhead (into it - directly)");
     for t in &times {
-        print!("{:>24}", format!("{:.3}", t.overhead()));
+        print!("{:>16}", format!("{:.3}", t.overhead()));
     }
     let theirs = js_times.map(Times::overhead);
     println!("{:>10}{:>12}", ratio(times[0].overhead(), theirs), ratio(times[1].overhead(), theirs));
@@ -267,7 +273,7 @@ fn the_warm_path_cold_start_and_wasm_size_next_to_the_js_library_and_a_js_floor(
             print!("  {what:<36}");
             let floor_p50 = percentile(floor.hops[figure].clone(), 0.5);
             for t in &times[..times.len() - 1] {
-                print!("{:>24}", format!("{:+.3}", percentile(t.hops[figure].clone(), 0.5) - floor_p50));
+                print!("{:>16}", format!("{:+.3}", percentile(t.hops[figure].clone(), 0.5) - floor_p50));
             }
             println!();
         }
@@ -432,6 +438,86 @@ fn docker_run_cold_starts(stack: &Stack, runs: usize) -> Vec<f64> {
             took
         })
         .collect()
+}
+
+/// The wasm floor: the same three hops written by hand on wasm-bindgen
+/// with the JS objects throughout and nothing of the runtime, built and
+/// run as the e2e worker is. What it costs above the JS floor, any Rust
+/// Worker pays.
+const WASM_FLOOR: &str = r#"
+use std::time::Duration;
+
+use wasm_bindgen::prelude::*;
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{event, web_sys, worker_sys, Context, Delay, Env, Result};
+
+fn header(req: &web_sys::Request, name: &str) -> Option<String> {
+    req.headers().get(name).ok().flatten()
+}
+
+#[wasm_bindgen]
+pub struct WasmFloor {
+    state: worker_sys::DurableObjectState,
+}
+
+#[wasm_bindgen]
+impl WasmFloor {
+    #[wasm_bindgen(constructor)]
+    pub fn new(state: worker_sys::DurableObjectState, _env: JsValue) -> WasmFloor {
+        WasmFloor { state }
+    }
+
+    pub async fn fetch(&self, req: web_sys::Request) -> std::result::Result<JsValue, JsValue> {
+        if header(&req, "x-container").as_deref() == Some("echo") {
+            return Ok(web_sys::Response::new_with_opt_str(Some("hi"))?.into());
+        }
+        let container = self.state.container().ok_or("no container")?;
+        if !container.running() {
+            let options = js_sys::Object::new();
+            js_sys::Reflect::set(&options, &"enableInternet".into(), &false.into())?;
+            container.start(&options)?;
+        }
+        // Until the server listens; the warm figures never get here twice.
+        loop {
+            match JsFuture::from(container.get_tcp_port(8080)?.fetch(&req)?).await {
+                Ok(response) => return Ok(response),
+                Err(_) => Delay::from(Duration::from_millis(20)).await,
+            }
+        }
+    }
+}
+
+#[event(fetch)]
+async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
+    let kind = header(&req, "x-container").unwrap_or_default();
+    if kind == "none" {
+        let init = web_sys::ResponseInit::new();
+        init.set_status(400);
+        return Ok(web_sys::Response::new_with_opt_str_and_init(Some("unknown x-container"), &init)?);
+    }
+    let name = if kind == "echo" { "echo".to_string() } else { header(&req, "x-instance").unwrap_or_default() };
+    let namespace = env.durable_object("WASM_FLOOR")?;
+    let namespace: &worker_sys::DurableObjectNamespace = namespace.as_ref().unchecked_ref();
+    let answer = JsFuture::from(namespace.get_by_name(&name)?.fetch_with_request(&req)?).await?;
+    Ok(answer.unchecked_into())
+}
+"#;
+
+/// The wasm floor's stack, its container running `image`.
+fn wasm_floor(image: &str) -> Stack {
+    let extra = format!(
+        "wasm-bindgen = \"=0.2.130\"\njs-sys = \"0.3\"\n\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n\n{RELEASE_PROFILE}"
+    );
+    let fx = Fixture::new("bench_wasm_floor", WASM_FLOOR, &extra);
+    let status = Command::new("worker-build")
+        .arg("--release")
+        .env("CARGO_TARGET_DIR", root().join("target/fixtures"))
+        .current_dir(fx.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "worker-build of the wasm floor");
+    Stack::start_built(&fx.path().join("build"), "WasmFloor", "WASM_FLOOR", image)
 }
 
 const BARE: &str = r#"

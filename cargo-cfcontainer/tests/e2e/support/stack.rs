@@ -186,12 +186,31 @@ impl Stack {
     /// the JS library's `Container`) whose Durable Object class `class`,
     /// bound as `binding`, runs `image`. Runs beside a [`Stack::start`] one.
     pub fn start_js(bundle: &Path, class: &str, binding: &str, image: &str) -> Stack {
-        let dir = tempfile::Builder::new().prefix("cfc-js-stack-").tempdir().unwrap();
+        Stack::start_modules(&[("index.js", bundle)], class, binding, image)
+    }
+
+    /// The same for worker-build's output in `build` (`index.js` and
+    /// `index_bg.wasm`): a Worker written in Rust without the e2e worker's
+    /// setup.
+    pub fn start_built(build: &Path, class: &str, binding: &str, image: &str) -> Stack {
+        let (js, wasm) = (build.join("index.js"), build.join("index_bg.wasm"));
+        Stack::start_modules(&[("index.js", &js), ("index_bg.wasm", &wasm)], class, binding, image)
+    }
+
+    /// A workerd serving `modules` (name, file; `.wasm` ones as wasm, the
+    /// others as ES modules, the first the main one).
+    fn start_modules(modules: &[(&str, &Path)], class: &str, binding: &str, image: &str) -> Stack {
+        let dir = tempfile::Builder::new().prefix("cfc-bare-stack-").tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let key = format!("js{port}");
+        let key = format!("bare{port}");
         let storage = dir.path().join("storage");
         std::fs::create_dir_all(&storage).unwrap();
-        std::fs::copy(bundle, dir.path().join("index.js")).unwrap();
+        let mut listed = Vec::new();
+        for (name, file) in modules {
+            std::fs::copy(file, dir.path().join(name)).unwrap();
+            let kind = if name.ends_with(".wasm") { "wasm" } else { "esModule" };
+            listed.push(format!("(name = \"{name}\", {kind} = embed \"{name}\")"));
+        }
         let socket = workerd_socket(&docker_host()).expect("a unix DOCKER_HOST");
         let config = format!(
             r#"using Workerd = import "/workerd/workerd.capnp";
@@ -200,7 +219,7 @@ const config :Workerd.Config = (
   sockets = [ (name = "http", address = "127.0.0.1:{port}", http = (), service = "main") ],
 );
 const worker :Workerd.Worker = (
-  modules = [ (name = "index.js", esModule = embed "index.js") ],
+  modules = [ {modules} ],
   compatibilityDate = "2026-03-01",
   durableObjectNamespaces = [
     (className = "{class}", uniqueKey = "{key}-{class}", enableSql = true, container = (imageName = "{image}")),
@@ -210,7 +229,8 @@ const worker :Workerd.Worker = (
   containerEngine = (localDocker = (socketPath = "{socket}")),
 );
 "#,
-            storage = storage.display()
+            storage = storage.display(),
+            modules = listed.join(", ")
         );
         let config_path = dir.path().join("config.capnp");
         std::fs::write(&config_path, config).unwrap();
