@@ -5,9 +5,9 @@
 //! control command; `x-raw` hands the request to the raw stub untouched. Hooks log lines
 //! the tests read from workerd's output.
 //!
-//! The handler takes and returns the JS request and response: the
-//! benchmark's routes hand them through as they are; every other route
-//! works on workers-rs's types, as most Workers do.
+//! The handler takes and returns the JS request and response and hands
+//! them to the instances as they are; `x-typed` sends a request through
+//! workers-rs's `Request` and `Response` instead, as a typed handler does.
 
 use std::cell::Cell;
 use std::time::Duration;
@@ -222,12 +222,12 @@ impl Hooks for Keeper {
 }
 
 /// `x-control`: a control command from the Worker (also for jobs).
-async fn control<C: ContainerClass>(instance: &Instance<C>, req: &Request, command: &str) -> Result<Response> {
+async fn control<C: ContainerClass>(instance: &Instance<C>, req: &web_sys::Request, command: &str) -> Result<Response> {
     let state = match command {
         "start" => {
             // `x-start-env: K=V` adds one env var for this start.
             let mut options = StartOptions::default();
-            if let Some((k, v)) = req.headers().get("x-start-env")?.as_deref().and_then(|kv| kv.split_once('=')) {
+            if let Some((k, v)) = header(req, "x-start-env").as_deref().and_then(|kv| kv.split_once('=')) {
                 options.env.insert(k.to_string(), v.to_string());
             }
             instance.start(options).await?
@@ -239,44 +239,72 @@ async fn control<C: ContainerClass>(instance: &Instance<C>, req: &Request, comma
     Response::from_json(&state)
 }
 
-async fn forward<C: ContainerClass + Listens>(instance: Instance<C>, req: Request) -> Result<Response> {
+fn header(req: &web_sys::Request, name: &str) -> Option<String> {
+    req.headers().get(name).ok().flatten()
+}
+
+async fn forward<C: ContainerClass + Listens>(
+    instance: Instance<C>,
+    req: web_sys::Request,
+) -> Result<web_sys::Response> {
     // `x-raw`: the client's request, untouched, to the raw stub (as user
     // code may do); it must not command the container or pick a port.
-    if req.headers().get("x-raw")?.is_some() {
-        return instance.stub().fetch_with_request(req).await;
+    if header(&req, "x-raw").is_some() {
+        return instance.stub().fetch_with_request(Request::from(req)).await.map(Into::into);
     }
-    if let Some(command) = req.headers().get("x-control")? {
-        return control(&instance, &req, &command).await;
+    if let Some(command) = header(&req, "x-control") {
+        return control(&instance, &req, &command).await.map(Into::into);
     }
-    let port = req.headers().get("x-port")?.and_then(|p| p.parse().ok());
+    let port = header(&req, "x-port").and_then(|p| p.parse().ok());
+    if header(&req, "x-typed").is_some() {
+        let req = Request::from(req);
+        let response = match port {
+            Some(port) => instance.fetch_port(req, port).await?,
+            None => instance.fetch(req).await?,
+        };
+        return cfcontainer::with_header(response, "x-instance", instance.name()).map(Into::into);
+    }
     let response = match port {
         Some(port) => instance.fetch_port(req, port).await?,
         None => instance.fetch(req).await?,
     };
-    cfcontainer::with_header(response, "x-instance", instance.name())
+    with_instance(response, instance.name())
 }
 
-fn instance<C: ContainerClass>(req: &Request, env: &Env) -> Result<Instance<C>> {
-    let headers = req.headers();
-    let instance = if let Some(key) = headers.get("x-pool-key")? {
-        cfcontainer::Namespace::<C>::from_env(env)?.by_key(&key, 3)?
-    } else if headers.get("x-pool")?.is_some() {
-        cfcontainer::Namespace::<C>::from_env(env)?.random(3)?
+/// `response` with `x-instance: name`, still the JS object: its headers
+/// copied, its body handed on; a 101 keeps its WebSocket, untouched.
+fn with_instance(response: web_sys::Response, name: &str) -> Result<web_sys::Response> {
+    if response.status() == 101 {
+        return Ok(response);
+    }
+    let headers = web_sys::Headers::new_with_headers(&response.headers())?;
+    headers.set("x-instance", name)?;
+    let init = web_sys::ResponseInit::new();
+    init.set_status(response.status());
+    init.set_status_text(&response.status_text());
+    init.set_headers(&headers);
+    Ok(web_sys::Response::new_with_opt_readable_stream_and_init(response.body().as_ref(), &init)?)
+}
+
+fn instance<C: ContainerClass>(req: &web_sys::Request, env: &Env) -> Result<Instance<C>> {
+    let namespace = cfcontainer::Namespace::<C>::from_env(env)?;
+    if let Some(key) = header(req, "x-pool-key") {
+        namespace.by_key(&key, 3)
+    } else if header(req, "x-pool").is_some() {
+        namespace.random(3)
     } else {
-        let name = headers.get("x-instance")?.unwrap_or_else(|| "default".into());
-        cfcontainer::Namespace::<C>::from_env(env)?.named(&name)?
-    };
-    Ok(instance)
+        namespace.named(&header(req, "x-instance").unwrap_or_else(|| "default".into()))
+    }
 }
 
-async fn route<C: ContainerClass + Listens>(req: Request, env: &Env) -> Result<Response> {
+async fn route<C: ContainerClass + Listens>(req: web_sys::Request, env: &Env) -> Result<web_sys::Response> {
     forward(instance::<C>(&req, env)?, req).await
 }
 
 /// A job takes control commands only.
-async fn route_job<C: ContainerClass>(req: Request, env: &Env) -> Result<Response> {
-    let command = req.headers().get("x-control")?.unwrap_or_else(|| "state".into());
-    control(&instance::<C>(&req, env)?, &req, &command).await
+async fn route_job<C: ContainerClass>(req: web_sys::Request, env: &Env) -> Result<web_sys::Response> {
+    let command = header(&req, "x-control").unwrap_or_else(|| "state".into());
+    control(&instance::<C>(&req, env)?, &req, &command).await.map(Into::into)
 }
 
 /// A 400 built as the JS object, as the JS library's Worker answers it.
@@ -288,17 +316,17 @@ fn refuse(message: &str) -> Result<web_sys::Response> {
 
 #[event(fetch)]
 async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
-    let header = |name: &str| req.headers().get(name).ok().flatten();
-    let class = header("x-container").unwrap_or_default();
-    // Every route but the JS ones is boxed: this future is moved to the
-    // heap for every request, and all routes inline would make it large.
+    let class = header(&req, "x-container").unwrap_or_default();
+    // Every route but the benchmark's JS ones is boxed: this future is
+    // moved to the heap for every request, and all routes inline would
+    // make it large.
     match class.as_str() {
         // The benchmark's routes: as little as a Worker can do, like the JS
         // library's side (bench/js-container/worker.js), with the JS
         // request and response handed through.
         "none" => refuse("unknown x-container"),
         "bench" => {
-            let name = header("x-instance").unwrap_or_else(|| "default".into());
+            let name = header(&req, "x-instance").unwrap_or_else(|| "default".into());
             Pool::named(&env, &name)?.fetch(req).await
         }
         "echo" => Echo::named(&env, "echo")?.fetch(req).await,
@@ -318,7 +346,7 @@ async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys
             .await
         }
         "echo-typed" => Box::pin(typed(req, |req| async move { Echo::named(&env, "echo")?.fetch(req).await })).await,
-        _ => Box::pin(typed(req, |req| route_class(class, req, &env))).await,
+        _ => Box::pin(route_class(class, req, &env)).await,
     }
 }
 
@@ -331,7 +359,7 @@ async fn typed<F: std::future::Future<Output = Result<Response>>>(
     handle(Request::from(req)).await.map(Into::into)
 }
 
-async fn route_class(class: String, req: Request, env: &Env) -> Result<Response> {
+async fn route_class(class: String, req: web_sys::Request, env: &Env) -> Result<web_sys::Response> {
     match class.as_str() {
         "basic" => route::<Basic>(req, env).await,
         "slow" => route::<Slow>(req, env).await,
@@ -348,6 +376,6 @@ async fn route_class(class: String, req: Request, env: &Env) -> Result<Response>
         "rewriter" => route::<Rewriter>(req, env).await,
         "scheduler" => route::<Scheduler>(req, env).await,
         "job" => route_job::<Job>(req, env).await,
-        other => Response::error(format!("unknown x-container `{other}`"), 400),
+        other => refuse(&format!("unknown x-container `{other}`")),
     }
 }
