@@ -10,10 +10,13 @@ export class Floor extends DurableObject {
     if (request.headers.get("x-container") === "echo") return new Response("hi");
     const container = this.ctx.container;
     if (!container.running) container.start({ enableInternet: false });
-    // Until the server listens; the warm figures never get here twice.
+    // Until the server listens, each attempt limited: the port can accept
+    // and then hang while the server does not listen yet. The warm figures
+    // never get here twice.
     for (let attempt = 0; ; attempt++) {
+      const limit = new Promise((_, reject) => setTimeout(() => reject(new Error("no answer in 1 s")), 1000));
       try {
-        return await container.getTcpPort(8080).fetch(request);
+        return await Promise.race([container.getTcpPort(8080).fetch(request), limit]);
       } catch (error) {
         if (attempt === 300) throw error;
         await new Promise((resolve) => setTimeout(resolve, 20));

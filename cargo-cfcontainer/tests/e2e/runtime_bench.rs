@@ -447,6 +447,7 @@ fn docker_run_cold_starts(stack: &Stack, runs: usize) -> Vec<f64> {
 const WASM_FLOOR: &str = r#"
 use std::time::Duration;
 
+use futures_util::future::{select, Either};
 use wasm_bindgen::prelude::*;
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::{event, web_sys, worker_sys, Context, Delay, Env, Result};
@@ -477,11 +478,14 @@ impl WasmFloor {
             js_sys::Reflect::set(&options, &"enableInternet".into(), &false.into())?;
             container.start(&options)?;
         }
-        // Until the server listens; the warm figures never get here twice.
+        // Until the server listens, each attempt limited: the port can
+        // accept and then hang while the server does not listen yet. The
+        // warm figures never get here twice.
         loop {
-            match JsFuture::from(container.get_tcp_port(8080)?.fetch(&req)?).await {
-                Ok(response) => return Ok(response),
-                Err(_) => Delay::from(Duration::from_millis(20)).await,
+            let attempt = JsFuture::from(container.get_tcp_port(8080)?.fetch(&req)?);
+            match select(attempt, Delay::from(Duration::from_secs(1))).await {
+                Either::Left((Ok(response), _)) => return Ok(response),
+                _ => Delay::from(Duration::from_millis(20)).await,
             }
         }
     }
@@ -506,7 +510,7 @@ async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys
 /// The wasm floor's stack, its container running `image`.
 fn wasm_floor(image: &str) -> Stack {
     let extra = format!(
-        "wasm-bindgen = \"=0.2.130\"\njs-sys = \"0.3\"\n\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n\n{RELEASE_PROFILE}"
+        "wasm-bindgen = \"=0.2.130\"\njs-sys = \"0.3\"\nfutures-util = \"0.3\"\n\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n\n{RELEASE_PROFILE}"
     );
     let fx = Fixture::new("bench_wasm_floor", WASM_FLOOR, &extra);
     let status = Command::new("worker-build")

@@ -253,7 +253,12 @@ const worker :Workerd.Worker = (
 
     fn wait_listening(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
-        while ureq::get(&self.url).call().is_err_and(|e| matches!(e, ureq::Error::Transport(_))) {
+        // Each probe limited: a Worker that hangs fails here, with its log.
+        let listening = || {
+            let probe = ureq::get(&self.url).timeout(Duration::from_secs(10)).call();
+            !probe.is_err_and(|e| matches!(e, ureq::Error::Transport(_)))
+        };
+        while !listening() {
             assert!(Instant::now() < deadline, "workerd did not listen; log:\n{}", self.log());
             std::thread::sleep(Duration::from_millis(50));
         }
