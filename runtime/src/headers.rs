@@ -36,21 +36,26 @@ pub(crate) enum Incoming {
 
 /// Sorts out a request reaching the Durable Object.
 pub(crate) fn classify(req: JsRequest) -> Result<Incoming> {
+    let headers = req.headers();
+    let header = |name: &str| headers.get(name).ok().flatten();
+    let (command, port) = (header(CONTROL_HEADER), header(TARGET_PORT_HEADER));
+    // A client's request has neither: nothing to check or remove, and its
+    // URL is not read.
+    if command.is_none() && port.is_none() {
+        return Ok(Incoming::Client(req));
+    }
     // A prefix test, not a URL parser: the `url` crate's IDNA tables would
     // add about 260 KB to every Worker's wasm.
-    let url = req.url();
-    let internal = url
+    let internal = req
+        .url()
         .strip_prefix("http://")
         .and_then(|rest| rest.strip_prefix(INTERNAL_HOST))
         .is_some_and(|rest| rest.starts_with('/'));
-    let header = |name: &str| req.headers().get(name).ok().flatten();
     if internal {
-        if let Some(command) = header(CONTROL_HEADER) {
+        if let Some(command) = command {
             return Ok(Incoming::Control(command, req));
         }
-        if let (Some(port), Some(url)) =
-            (header(TARGET_PORT_HEADER).and_then(|p| p.parse().ok()), header(ORIGINAL_URL_HEADER))
-        {
+        if let (Some(port), Some(url)) = (port.and_then(|p| p.parse().ok()), header(ORIGINAL_URL_HEADER)) {
             let restored = JsRequest::new_with_str_and_init(&url, req.unchecked_ref::<RequestInit>())?;
             let restored = without_headers(restored, &[TARGET_PORT_HEADER, ORIGINAL_URL_HEADER])?;
             return Ok(Incoming::Port(port, restored));
