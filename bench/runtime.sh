@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Runtime benchmarks in local workerd with real Docker, ours side by side
-# with the official JS library (@cloudflare/containers, bundled with
-# esbuild) on the same image and workerd: cold-start and warm proxy
-# overhead, bursts of 50 concurrent requests, a late listener, and the
-# wasm bytes the runtime adds. Prints figures.
+# in one run with the official JS library (@cloudflare/containers, bundled
+# with esbuild) and a floor written by hand in JS with no library
+# (bench/js-container/floor.js), on the same image and workerd. Prints one
+# table of the warm path (Worker alone, Worker -> object answering itself,
+# Worker -> object -> container, the container's port directly; p50 and
+# p99, ours/JS ratios, each side above the floor), the cold start after the
+# container listens, and the wasm bytes the runtime adds, with the targets
+# met or missed; then bursts of 50 concurrent requests and a late listener.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null

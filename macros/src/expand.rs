@@ -189,9 +189,11 @@ fn durable_object(ident: &syn::Ident, class: &str) -> TokenStream {
                 Self(::cfcontainer::ContainerObject::new(state.into(), env))
             }
 
+            // Not `async`: the runtime answers at once when it can, without
+            // the turn through the task queue an async export always takes.
             #[wasm_bindgen(js_name = fetch, wasm_bindgen = #p::wasm_bindgen)]
-            pub async fn fetch(&self, req: #p::web_sys::Request) -> #p::JsResult {
-                #p::guard(self.0.js_fetch(req)).await
+            pub fn fetch(&self, req: #p::web_sys::Request) -> #p::js_sys::Promise {
+                self.0.js_fetch(req)
             }
 
             #[wasm_bindgen(js_name = alarm, wasm_bindgen = #p::wasm_bindgen)]

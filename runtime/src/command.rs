@@ -4,7 +4,7 @@
 use worker::js_sys::Object;
 use worker::wasm_bindgen::JsValue;
 use worker::web_sys::{Headers as JsHeaders, Request as JsRequest, RequestInit};
-use worker::{Headers, Request, Response, Result};
+use worker::{Headers, Response, Result};
 
 use crate::headers::{CONTROL_HEADER, INTERNAL_HOST};
 use crate::js::{self, set};
@@ -90,7 +90,7 @@ impl Command {
     }
 
     /// The request that carries this command, and a JSON body if given.
-    pub(crate) fn request(self, body: Option<String>) -> Result<Request> {
+    pub(crate) fn request(self, body: Option<String>) -> Result<JsRequest> {
         let headers = JsHeaders::new()?;
         headers.set(CONTROL_HEADER, &self.header())?;
         let init = RequestInit::new();
@@ -100,6 +100,6 @@ impl Command {
             init.set_body(&JsValue::from_str(&body));
         }
         let url = format!("http://{INTERNAL_HOST}/control");
-        Ok(Request::from(JsRequest::new_with_str_and_init(&url, &init)?))
+        Ok(JsRequest::new_with_str_and_init(&url, &init)?)
     }
 }

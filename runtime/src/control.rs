@@ -1,10 +1,12 @@
 //! [`Control`]: what the hooks may do with their object and its container.
 
-use std::cell::Cell;
+use std::any::TypeId;
+use std::cell::{Cell, RefCell};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::future::LocalBoxFuture;
 use worker::js_sys::Object;
+use worker::web_sys::{Request as JsRequest, Response as JsResponse};
 use worker::{Env, Request, Response, Result, State, Storage};
 
 use crate::{ContainerState, StartOptions};
@@ -13,7 +15,11 @@ use crate::{ContainerState, StartOptions};
 /// runtime's Durable Object, so that `Control` needs no type parameter.
 pub(crate) trait Runtime {
     /// Proxies `req` to `port` (the class's default when `None`).
-    fn proxy(&self, req: worker::web_sys::Request, port: Option<u16>) -> LocalBoxFuture<'_, Result<Response>>;
+    fn proxy(&self, req: JsRequest, port: Option<u16>) -> LocalBoxFuture<'_, Result<JsResponse>>;
+    /// Hears that the default `fetch` hook of the type `hooks` runs;
+    /// true when that is the object's own class, whose requests then need
+    /// no hook.
+    fn own_default_fetch(&self, hooks: TypeId) -> bool;
     /// Starts the container unless it runs and waits until it is ready.
     fn start(&self, options: Object) -> LocalBoxFuture<'_, Result<ContainerState>>;
     /// What the container is doing.
@@ -57,11 +63,15 @@ pub struct Control<'a> {
     /// Set when a hook asked the container to stop (SIGTERM), so the
     /// runtime sees the stop through (kills it after a grace period).
     pub(crate) stop_asked: Cell<bool>,
+    /// The container's answer as the JS object, when the class's own
+    /// default `fetch` hook proxied it: the runtime hands that on rather
+    /// than the workers-rs copy the hook returns.
+    pub(crate) passed_through: RefCell<Option<JsResponse>>,
 }
 
 impl<'a> Control<'a> {
     pub(crate) fn new(runtime: &'a dyn Runtime, state: &'a State, env: &'a Env, port: Option<u16>) -> Control<'a> {
-        Control { runtime, state, env, port, stop_asked: Cell::new(false) }
+        Control { runtime, state, env, port, stop_asked: Cell::new(false), passed_through: RefCell::default() }
     }
 }
 
@@ -87,12 +97,25 @@ impl Control<'_> {
     /// sent; a failure is an error answer (and `on_error`), as for a
     /// request the default hook proxies.
     pub async fn proxy(&self, req: Request) -> Result<Response> {
-        self.runtime.proxy(into_js(req), self.port).await
+        Ok(Response::from(self.runtime.proxy(into_js(req), self.port).await?))
     }
 
     /// Like [`Control::proxy`], to `port`.
     pub async fn proxy_to(&self, req: Request, port: u16) -> Result<Response> {
-        self.runtime.proxy(into_js(req), Some(port)).await
+        Ok(Response::from(self.runtime.proxy(into_js(req), Some(port)).await?))
+    }
+
+    /// The default [`Hooks::fetch`](crate::Hooks::fetch) of `H`: proxies
+    /// `req`. When `H` is the object's own class, the runtime learns that
+    /// its requests need no hook, and gets this answer as the JS object.
+    /// Keyed by type, not by "a default ran": a hook of its own that calls
+    /// another type's default still runs, and returns what it likes.
+    pub(crate) async fn default_fetch<H: ?Sized + 'static>(&self, req: Request) -> Result<Response> {
+        let answer = self.runtime.proxy(into_js(req), self.port).await?;
+        if self.runtime.own_default_fetch(TypeId::of::<H>()) {
+            self.passed_through.replace(Some(Clone::clone(&answer)));
+        }
+        Ok(Response::from(answer))
     }
 
     /// Starts the container with `options` over the attribute's settings,
@@ -161,7 +184,7 @@ impl Control<'_> {
     }
 }
 
-fn into_js(req: Request) -> worker::web_sys::Request {
+fn into_js(req: Request) -> JsRequest {
     // The same JS request (a handle), body untouched.
     Clone::clone(req.inner())
 }

@@ -41,27 +41,32 @@ pub(crate) enum Incoming {
 
 /// Sorts out a request reaching the Durable Object.
 pub(crate) fn classify(req: JsRequest) -> Result<Incoming> {
+    let headers = req.headers();
+    let header = |name: &str| headers.get(name).ok().flatten();
+    let (command, port) = (header(CONTROL_HEADER), header(TARGET_PORT_HEADER));
+    // A client's request has neither: nothing to check or remove, and its
+    // URL is not read.
+    if command.is_none() && port.is_none() {
+        return Ok(Incoming::Client(req));
+    }
     // A prefix test, not a URL parser: the `url` crate's IDNA tables would
     // add about 260 KB to every Worker's wasm.
-    let url = req.url();
-    let internal = url
+    let internal = req
+        .url()
         .strip_prefix("http://")
         .and_then(|rest| rest.strip_prefix(INTERNAL_HOST))
         .is_some_and(|rest| rest.starts_with('/'));
-    let header = |name: &str| req.headers().get(name).ok().flatten();
     if internal {
-        if let Some(command) = header(CONTROL_HEADER) {
+        if let Some(command) = command {
             return Ok(Incoming::Control(command, req));
         }
-        if let (Some(port), Some(url)) =
-            (header(TARGET_PORT_HEADER).and_then(|p| p.parse().ok()), header(ORIGINAL_URL_HEADER))
-        {
+        if let (Some(port), Some(url)) = (port.and_then(|p| p.parse().ok()), header(ORIGINAL_URL_HEADER)) {
             let restored = JsRequest::new_with_str_and_init(&url, req.unchecked_ref::<RequestInit>())?;
-            let restored = without_header(without_header(restored, TARGET_PORT_HEADER)?, ORIGINAL_URL_HEADER)?;
+            let restored = without_headers(restored, &[TARGET_PORT_HEADER, ORIGINAL_URL_HEADER])?;
             return Ok(Incoming::Port(port, restored));
         }
     }
-    Ok(Incoming::Client(without_header(without_header(req, CONTROL_HEADER)?, TARGET_PORT_HEADER)?))
+    Ok(Incoming::Client(without_headers(req, &[CONTROL_HEADER, TARGET_PORT_HEADER])?))
 }
 
 /// `req` addressed to `port` of the container, as only the Worker can send it.
@@ -70,16 +75,20 @@ pub(crate) fn for_port(req: &JsRequest, port: u16) -> Result<JsRequest> {
         JsRequest::new_with_str_and_init(&format!("http://{INTERNAL_HOST}/port"), req.unchecked_ref::<RequestInit>())?;
     let internal = with_js_request_header(&internal, TARGET_PORT_HEADER, &port.to_string())?;
     let internal = with_js_request_header(&internal, ORIGINAL_URL_HEADER, &req.url())?;
-    without_header(internal, CONTROL_HEADER)
+    without_headers(internal, &[CONTROL_HEADER])
 }
 
-/// A copy of `req` without `name`; the same request if it lacks it.
-pub(crate) fn without_header(req: JsRequest, name: &str) -> Result<JsRequest> {
-    if !req.headers().has(name).unwrap_or(false) {
+/// A copy of `req` without the headers `names`; the same request if it
+/// has none of them (as a client's request has).
+pub(crate) fn without_headers(req: JsRequest, names: &[&str]) -> Result<JsRequest> {
+    let headers = req.headers();
+    if !names.iter().any(|name| headers.has(name).unwrap_or(false)) {
         return Ok(req);
     }
-    let headers = JsHeaders::new_with_headers(&req.headers())?;
-    headers.delete(name)?;
+    let headers = JsHeaders::new_with_headers(&headers)?;
+    for name in names {
+        headers.delete(name)?;
+    }
     let init = RequestInit::new();
     init.set_headers(&headers);
     Ok(JsRequest::new_with_request_and_init(&req, &init)?)

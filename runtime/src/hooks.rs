@@ -63,16 +63,22 @@ impl std::fmt::Display for StopReason {
     message = "`{Self}` has `hooks` in its #[container] attribute but no hooks",
     note = "add `impl cfcontainer::Hooks for {Self} {{}}` and override the hooks you need, or remove `hooks`"
 )]
+// `'static`: container classes are (`ContainerClass: 'static`), and the
+// default `fetch` tells the runtime its type.
 #[allow(async_fn_in_trait)]
-pub trait Hooks {
+pub trait Hooks: 'static {
     /// Every request that reaches the instance, first (a client's request
     /// the Worker sent with `fetch`, or with `fetch_port`, whose port
     /// [`Control::proxy`] then uses). The default proxies it into the
     /// container, starting it if needed. Override it to put your own logic
     /// in front of the container: authentication, rewriting, endpoints the
     /// object answers itself, per-object state in the struct's fields.
+    ///
+    /// A class that keeps the default passes requests and answers through
+    /// as the JS objects they are: after its first request the hook is not
+    /// called, and no workers-rs `Request` or `Response` is made for them.
     async fn fetch(&self, control: &Control<'_>, req: Request) -> Result<Response> {
-        control.proxy(req).await
+        control.default_fetch::<Self>(req).await
     }
 
     /// After the container answers on every required port.

@@ -3,8 +3,13 @@
 //! `JSON`, not serde_json: its parser would add tens of KB to every
 //! Worker's wasm.
 
-use worker::js_sys::{Object, Reflect, JSON};
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::task::{Context, Poll, Waker};
+
+use worker::js_sys::{Object, Promise, Reflect, JSON};
 use worker::wasm_bindgen::JsValue;
+use worker::wasm_bindgen_futures::future_to_promise;
 
 /// Sets `key` on a plain object.
 pub fn set(target: &Object, key: &str, value: &JsValue) {
@@ -42,4 +47,21 @@ pub fn describe(error: &JsValue) -> String {
         .and_then(|m| m.as_string())
         .or_else(|| error.as_string())
         .unwrap_or_else(|| "unknown JavaScript error".into())
+}
+
+/// A promise of `future`'s outcome, polled once right away: an outcome
+/// ready without waiting (a hook that answers itself) resolves it at once,
+/// skipping the task queue's turn an async export takes (about 20 µs a
+/// request in workerd 1.20260305); only a future that waits is spawned.
+pub fn promise(future: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    // Unwind safe as an exported async fn's future must be: its state is
+    // never seen again after a panic.
+    let mut future = Box::pin(AssertUnwindSafe(future));
+    // A waker that does nothing is enough: a future still pending is
+    // polled again, with the executor's waker, when its task first runs.
+    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(Ok(value)) => Promise::resolve(&value),
+        Poll::Ready(Err(error)) => Promise::reject(&error),
+        Poll::Pending => future_to_promise(future),
+    }
 }

@@ -19,6 +19,12 @@
 //! }
 //! ```
 //!
+//! A handler that takes the JS `web_sys::Request` (as `#[event(fetch)]`
+//! allows) and returns `web_sys::Response` gets the instance's answer as
+//! the JS object it is: nothing is converted into workers-rs types on the
+//! way in or out ([`Exchange`]). The object does the same for every class
+//! that keeps the default [`Hooks::fetch`].
+//!
 //! Instances can also be started from code, before any request, with their
 //! own env vars ([`Instance::start`], [`StartOptions`]); a streamed answer
 //! keeps its container awake until its last byte.
@@ -109,6 +115,7 @@ mod class;
 mod command;
 mod config;
 mod control;
+mod exchange;
 mod headers;
 mod hooks;
 mod js;
@@ -125,6 +132,7 @@ pub use class::{ContainerClass, Listens};
 pub use command::ContainerState;
 pub use config::{ContainerConfig, EnvSource, ReadinessTiming};
 pub use control::{Control, When};
+pub use exchange::Exchange;
 pub use headers::{with_header, with_request_header, CONTROL_HEADER, TARGET_PORT_HEADER};
 pub use hooks::{Hooks, StopInfo, StopReason};
 pub use object::ContainerObject;

@@ -1,6 +1,7 @@
 //! The Durable Object behind every `#[container]` class.
 
-use std::cell::RefCell;
+use std::any::TypeId;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -8,7 +9,9 @@ use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use worker::js_sys::{Function, Object, Promise, Reflect};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::{spawn_local, JsFuture};
-use worker::{web_sys, Delay, Env, Request, Response, State};
+use worker::web_sys::{Request as JsRequest, Response as JsResponse};
+use worker::worker_sys::ext::ResponseExt;
+use worker::{Delay, Env, Request, Response, State};
 
 use crate::__private::JsResult;
 use crate::command::Command;
@@ -163,7 +166,11 @@ struct Inner<C> {
     env: Env,
     life: RefCell<Life>,
     /// Whether this object instance made sure its schedules have an alarm.
-    schedules_armed: std::cell::Cell<bool>,
+    schedules_armed: Cell<bool>,
+    /// Whether the class keeps the default `fetch` hook, learnt when that
+    /// first runs: from then on requests skip it and pass through as JS
+    /// objects, since the default would only proxy them.
+    default_fetch: Cell<bool>,
 }
 
 /// Owns one container: starts it on demand, waits for its ports, proxies
@@ -182,16 +189,24 @@ impl<C: ContainerClass> Clone for ContainerObject<C> {
 impl<C: ContainerClass> ContainerObject<C> {
     /// Called by the generated Durable Object constructor.
     pub fn new(state: State, env: Env) -> Self {
-        let inner =
-            Inner { user: C::create(), state, env, life: RefCell::default(), schedules_armed: Default::default() };
+        let inner = Inner {
+            user: C::create(),
+            state,
+            env,
+            life: RefCell::default(),
+            schedules_armed: Cell::default(),
+            default_fetch: Cell::default(),
+        };
         ContainerObject { inner: Rc::new(inner) }
     }
 
     #[doc(hidden)]
-    pub async fn js_fetch(&self, req: web_sys::Request) -> JsResult {
-        self.rearm_schedules().await.map_err(JsValue::from)?;
-        let response = self.fetch(req).await.map_err(JsValue::from)?;
-        Ok(web_sys::Response::from(response).into())
+    pub fn js_fetch(&self, req: JsRequest) -> Promise {
+        let this = self.clone();
+        js::promise(async move {
+            this.rearm_schedules().await.map_err(JsValue::from)?;
+            Ok(this.fetch(req).await.map_err(JsValue::from)?.into())
+        })
     }
 
     #[doc(hidden)]
@@ -208,8 +223,6 @@ impl<C: ContainerClass> ContainerObject<C> {
         Control::new(self, &self.inner.state, &self.inner.env, port)
     }
 
-    /// Control commands are the runtime's; every other request goes to
-    /// the class's `fetch` hook, whose default proxies it.
     /// Once per object instance: schedules kept in storage get their alarm
     /// back. Cloudflare keeps an object's alarm when it is evicted; local
     /// workerd (1.20260305) keeps alarms in memory only, so after a restart
@@ -230,38 +243,47 @@ impl<C: ContainerClass> ContainerObject<C> {
         Ok(())
     }
 
-    async fn fetch(&self, req: web_sys::Request) -> worker::Result<Response> {
+    /// Control commands are the runtime's; every other request goes to
+    /// the class's `fetch` hook, whose default proxies it, or, once the
+    /// hook is known to be the default, straight into the container.
+    async fn fetch(&self, req: JsRequest) -> worker::Result<JsResponse> {
         let (port, req) = match headers::classify(req)? {
-            Incoming::Control(command, req) => return self.control_command(&command, req).await,
+            Incoming::Control(command, req) => return self.control_command(&command, req).await.map(Into::into),
             Incoming::Port(port, req) => (Some(port), req),
             Incoming::Client(req) => (None, req),
         };
+        if self.inner.default_fetch.get() {
+            return self.proxy_request(req, port).await;
+        }
         let control = self.control_for(port);
         let response = self.inner.user.fetch(&control, Request::from(req)).await;
         self.see_stop_through(&control).await?;
-        response
+        let response = response?;
+        Ok(control.passed_through.take().unwrap_or_else(|| response.into()))
     }
 
     /// Proxies one request into the container, starting it if needed; the
-    /// request is activity until its answer's body has been sent.
-    async fn proxy_request(&self, req: web_sys::Request, port: Option<u16>) -> worker::Result<Response> {
+    /// request is activity until its answer's body has been sent. The
+    /// container's answer is handed on as the JS object it is (its body
+    /// piped to see its end).
+    async fn proxy_request(&self, req: JsRequest, port: Option<u16>) -> worker::Result<JsResponse> {
         let Some(port) = port.or(C::CONFIG.port) else {
-            return self.unavailable(Unavailable::Job).await;
+            return self.unavailable(Unavailable::Job).await.map(Into::into);
         };
         self.end_stop_for_request().await;
         let activity = Activity::begin(&self.inner);
         self.schedule_alarm().await?;
         let container = match self.ensure_ready(None).await {
             Ok(container) => container,
-            Err(unavailable) => return self.unavailable(unavailable).await,
+            Err(unavailable) => return self.unavailable(unavailable).await.map(Into::into),
         };
-        match proxy::forward(&container, port, req).await {
-            Ok(response) if response.status_code() == 101 => match response.websocket() {
-                Some(upstream) => self.relay(upstream),
+        let answer = match proxy::forward(&container, port, &req).await {
+            Ok(response) if response.status() == 101 => match response.websocket() {
+                Some(upstream) => self.relay(upstream.into()),
                 None => Response::error("the container switched protocols without a WebSocket", 502),
             },
             // The request stays activity until its body has been sent.
-            Ok(response) => body::on_body_end(response, move || drop(activity)),
+            Ok(response) => return body::on_body_end(response, move || drop(activity)),
             Err(error) => {
                 let exited = self.inner.life.borrow().last_exit.map(|e| e.code);
                 // The runtime's own error text goes to on_error, not to the client.
@@ -277,7 +299,8 @@ impl<C: ContainerClass> ContainerObject<C> {
                 self.inner.user.on_error(&self.control(), &detail).await?;
                 Response::error(public, if exited.is_some() { 500 } else { 502 })
             }
-        }
+        };
+        answer.map(Into::into)
     }
 
     /// Tells `on_error` the whole story and the client the short one.
@@ -312,7 +335,7 @@ impl<C: ContainerClass> ContainerObject<C> {
         )
     }
 
-    async fn control_command(&self, command: &str, req: web_sys::Request) -> worker::Result<Response> {
+    async fn control_command(&self, command: &str, req: JsRequest) -> worker::Result<Response> {
         let Some(command) = Command::parse(command) else {
             return Response::error(format!("unknown control command `{command}`"), 400);
         };
@@ -611,8 +634,16 @@ impl<C: ContainerClass> ContainerObject<C> {
 }
 
 impl<C: ContainerClass> Runtime for ContainerObject<C> {
-    fn proxy(&self, req: web_sys::Request, port: Option<u16>) -> LocalBoxFuture<'_, worker::Result<Response>> {
+    fn proxy(&self, req: JsRequest, port: Option<u16>) -> LocalBoxFuture<'_, worker::Result<JsResponse>> {
         self.proxy_request(req, port).boxed_local()
+    }
+
+    fn own_default_fetch(&self, hooks: TypeId) -> bool {
+        let own = hooks == TypeId::of::<C>();
+        if own {
+            self.inner.default_fetch.set(true);
+        }
+        own
     }
 
     fn start(&self, options: Object) -> LocalBoxFuture<'_, worker::Result<ContainerState>> {

@@ -1,14 +1,18 @@
 //! Typed access to a container class's Durable Object namespace.
 
+use std::cell::OnceCell;
 use std::marker::PhantomData;
 
 use futures_util::future::LocalBoxFuture;
-
-use worker::{Env, ObjectNamespace, Request, Response, Result, Stub};
+use worker::wasm_bindgen::JsCast;
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::web_sys::{Request as JsRequest, Response as JsResponse};
+use worker::worker_sys::{DurableObject, DurableObjectNamespace};
+use worker::{Env, ObjectNamespace, Response, Result, Stub};
 
 use crate::command::Command;
-use crate::headers::{for_port, without_header, TARGET_PORT_HEADER};
-use crate::{ContainerClass, ContainerState, Listens, StartOptions, CONTROL_HEADER};
+use crate::headers::{for_port, without_headers, TARGET_PORT_HEADER};
+use crate::{ContainerClass, ContainerState, Exchange, Listens, StartOptions, CONTROL_HEADER};
 
 /// The Durable Object namespace of container class `C`.
 pub struct Namespace<C> {
@@ -24,8 +28,14 @@ impl<C: ContainerClass> Namespace<C> {
 
     /// The instance called `name`.
     pub fn named(&self, name: &str) -> Result<Instance<C>> {
-        let stub = self.namespace.id_from_name(name)?.get_stub()?;
-        Ok(Instance { stub, name: name.to_string(), class: PhantomData })
+        let namespace: &DurableObjectNamespace = self.namespace.as_ref().unchecked_ref();
+        Ok(Instance {
+            stub: namespace.get_by_name(name)?,
+            typed_stub: OnceCell::new(),
+            namespace: self.namespace.clone(),
+            name: name.to_string(),
+            class: PhantomData,
+        })
     }
 
     /// A random one of `instance-0` .. `instance-{pool-1}`.
@@ -58,7 +68,11 @@ pub(crate) fn pool_index(key: &str, pool: u32) -> u32 {
 
 /// One container instance: a stub of its Durable Object.
 pub struct Instance<C> {
-    stub: Stub,
+    /// The stub as the JS object, which requests go through as they are.
+    stub: DurableObject,
+    /// The workers-rs stub, made on the first [`Instance::stub`] call.
+    typed_stub: OnceCell<Stub>,
+    namespace: ObjectNamespace,
     name: String,
     class: PhantomData<C>,
 }
@@ -101,37 +115,50 @@ impl<C: ContainerClass> Instance<C> {
 
     /// The untyped stub.
     pub fn stub(&self) -> &Stub {
-        &self.stub
+        self.typed_stub.get_or_init(|| {
+            // The name already gave this namespace's `getByName` a stub;
+            // asking again for the same name cannot fail.
+            self.namespace.get_by_name(&self.name).expect("a stub for a name that has one")
+        })
     }
 
     async fn command(&self, command: Command, body: Option<String>) -> Result<ContainerState> {
-        ContainerState::from_response(self.stub.fetch_with_request(command.request(body)?).await?).await
+        ContainerState::from_response(Response::from(self.send(&command.request(body)?).await?)).await
+    }
+
+    /// `req` to the Durable Object, and its answer, both as the JS objects.
+    async fn send(&self, req: &JsRequest) -> Result<JsResponse> {
+        let answer = JsFuture::from(self.stub.fetch_with_request(req)?).await?;
+        Ok(answer.unchecked_into())
     }
 
     /// Sends `req` to the instance, starting its container if needed: to
     /// the class's `fetch` hook, whose default proxies it to the default
-    /// port. A job (a class without `port`) takes no requests: this does
-    /// not compile for one.
+    /// port. A workers-rs `Request` is answered with a workers-rs
+    /// `Response`; a JS `web_sys::Request` with the JS response itself
+    /// (see [`Exchange`]). A job (a class without `port`) takes no
+    /// requests: this does not compile for one.
     // A boxed future, not an `async fn`: its type does not carry the
     // bound, so a call on a job is one error at the call, not three
     // (call, future and `.await`).
-    pub fn fetch(&self, req: Request) -> LocalBoxFuture<'_, Result<Response>>
+    pub fn fetch<R: Exchange>(&self, req: R) -> LocalBoxFuture<'_, Result<R::Response>>
     where
         C: Listens,
     {
+        let req = req.into_js();
         Box::pin(async move {
-            let req = without_header(Clone::clone(req.inner()), TARGET_PORT_HEADER)?;
-            let req = without_header(req, CONTROL_HEADER)?;
-            self.stub.fetch_with_request(Request::from(req)).await
+            let req = without_headers(req, &[CONTROL_HEADER, TARGET_PORT_HEADER])?;
+            Ok(R::answer(self.send(&req).await?))
         })
     }
 
     /// Sends `req` to `port` of the container instead of the default.
-    pub fn fetch_port(&self, req: Request, port: u16) -> LocalBoxFuture<'_, Result<Response>>
+    pub fn fetch_port<R: Exchange>(&self, req: R, port: u16) -> LocalBoxFuture<'_, Result<R::Response>>
     where
         C: Listens,
     {
-        Box::pin(async move { self.stub.fetch_with_request(Request::from(for_port(req.inner(), port)?)).await })
+        let req = req.into_js();
+        Box::pin(async move { Ok(R::answer(self.send(&for_port(&req, port)?).await?)) })
     }
 }
 

@@ -244,6 +244,27 @@ fn ten_megabyte_bodies_arrive_intact_both_ways() {
     assert_eq!(hex::encode(Sha256::digest(&download)), announced);
 }
 
+#[test]
+fn a_handler_in_workers_rs_types_streams_bodies_both_ways_and_switches_port() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let typed = |method: &str, class: &str, path: &str| stack.request(method, class, "typed", path).set("x-typed", "1");
+    let upload: Vec<u8> = (0..1024 * 1024u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
+    let expected = format!("{} {}", hex::encode(Sha256::digest(&upload)), upload.len());
+    let (status, body) = answer(typed("POST", "basic", "/sha256").send_bytes(&upload));
+    assert_eq!((status, body), (200, expected), "{}", stack.log());
+    let response = typed("GET", "basic", "/bytes/1048576").call().unwrap();
+    assert_eq!(response.header("x-instance"), Some("typed"));
+    let announced = response.header("x-sha256").unwrap().to_string();
+    let mut download = Vec::new();
+    response.into_reader().read_to_end(&mut download).unwrap();
+    assert_eq!((download.len(), hex::encode(Sha256::digest(&download))), (1024 * 1024, announced));
+    let (status, port) = answer(typed("GET", "multi", "/port").set("x-port", "9090").call());
+    assert_eq!((status, port.as_str()), (200, "9090"));
+}
+
 fn control(stack: &Stack, instance: &str, command: &str) -> serde_json::Value {
     let (status, body) = answer(stack.request("POST", "basic", instance, "/").set("x-control", command).call());
     assert_eq!(status, 200, "{command}: {body}");
@@ -514,6 +535,28 @@ fn a_fetch_hook_answers_401_without_starting_the_container_then_proxies_with_a_h
     assert_eq!(passed.header("x-seen"), Some("2"), "the struct's field counts per object");
     assert_eq!(text(passed), "alice", "the header the hook added reached the container");
     assert_eq!(stack.containers("Gatekeeper").1, 1);
+}
+
+#[test]
+fn a_fetch_hook_that_rewrites_the_headers_sends_its_own_and_the_body_intact_and_adds_to_the_answer() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    // A client's request with headers the hook replaces and removes.
+    let client = |method: &str, path: &str| {
+        stack.request(method, "rewriter", "rw", path).set("x-user", "mallory").set("authorization", "Bearer s3cret")
+    };
+    let response = client("GET", "/header/x-user").call().unwrap_or_else(|e| panic!("{e}\n{}", stack.log()));
+    assert_eq!(response.header("x-rewritten"), Some("yes"), "the hook's header on the answer");
+    assert_eq!(text(response), "set-by-the-hook", "the client's x-user reached the container");
+    let (status, body) = answer(client("GET", "/header/authorization").call());
+    assert_eq!((status, body.as_str()), (404, "no authorization header"), "the hook removed it");
+    // The rewritten request keeps the client's streamed body.
+    let upload: Vec<u8> = (0..1024 * 1024u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
+    let expected = format!("{} {}", hex::encode(Sha256::digest(&upload)), upload.len());
+    let (status, body) = answer(client("POST", "/sha256").send_bytes(&upload));
+    assert_eq!((status, body), (200, expected));
 }
 
 #[test]

@@ -4,12 +4,16 @@
 //! (`state`, `start` with `x-start-env: K=V`, `stop`, `destroy`) sends a
 //! control command; `x-raw` hands the request to the raw stub untouched. Hooks log lines
 //! the tests read from workerd's output.
+//!
+//! The handler takes and returns the JS request and response and hands
+//! them to the instances as they are; `x-typed` sends a request through
+//! workers-rs's `Request` and `Response` instead, as a typed handler does.
 
 use std::cell::Cell;
 use std::time::Duration;
 
 use cfcontainer::{container, ContainerClass, Control, Hooks, Instance, Listens, StartOptions, StopInfo};
-use worker::{console_log, event, Context, Env, Request, Response, Result};
+use worker::{console_log, event, web_sys, Context, Env, Headers, Request, RequestInit, Response, Result};
 
 /// Env vars from a literal, a Worker var and a Worker secret.
 #[container(
@@ -113,6 +117,30 @@ impl Hooks for Gatekeeper {
     }
 }
 
+/// Rewrites the request in its own `fetch` hook before proxying it: the
+/// container gets `x-user: set-by-the-hook` (a client's own `x-user`
+/// replaced) and no `authorization`, with the body as it came; the client
+/// gets the answer with `x-rewritten: yes`.
+#[container(port = 8080, enable_internet = false, hooks)]
+pub struct Rewriter;
+
+impl Hooks for Rewriter {
+    async fn fetch(&self, control: &Control<'_>, req: Request) -> Result<Response> {
+        let headers = Headers::new();
+        for (name, value) in req.headers().entries() {
+            if name != "authorization" && name != "x-user" {
+                headers.append(&name, &value)?;
+            }
+        }
+        headers.set("x-user", "set-by-the-hook")?;
+        let mut init = RequestInit::new();
+        init.with_method(req.method()).with_headers(headers).with_body(req.inner().body().map(Into::into));
+        let rewritten = Request::new_with_init(&req.inner().url(), &init)?;
+        let answer = control.proxy(rewritten).await?;
+        cfcontainer::with_header(answer, "x-rewritten", "yes")
+    }
+}
+
 /// Schedules from its own `fetch` hook (`/schedule/SECONDS/NAME`) and logs
 /// when one fires, with whether this is the object that scheduled it.
 /// Its container never starts.
@@ -194,12 +222,12 @@ impl Hooks for Keeper {
 }
 
 /// `x-control`: a control command from the Worker (also for jobs).
-async fn control<C: ContainerClass>(instance: &Instance<C>, req: &Request, command: &str) -> Result<Response> {
+async fn control<C: ContainerClass>(instance: &Instance<C>, req: &web_sys::Request, command: &str) -> Result<Response> {
     let state = match command {
         "start" => {
             // `x-start-env: K=V` adds one env var for this start.
             let mut options = StartOptions::default();
-            if let Some((k, v)) = req.headers().get("x-start-env")?.as_deref().and_then(|kv| kv.split_once('=')) {
+            if let Some((k, v)) = header(req, "x-start-env").as_deref().and_then(|kv| kv.split_once('=')) {
                 options.env.insert(k.to_string(), v.to_string());
             }
             instance.start(options).await?
@@ -211,71 +239,143 @@ async fn control<C: ContainerClass>(instance: &Instance<C>, req: &Request, comma
     Response::from_json(&state)
 }
 
-async fn forward<C: ContainerClass + Listens>(instance: Instance<C>, req: Request) -> Result<Response> {
+fn header(req: &web_sys::Request, name: &str) -> Option<String> {
+    req.headers().get(name).ok().flatten()
+}
+
+async fn forward<C: ContainerClass + Listens>(
+    instance: Instance<C>,
+    req: web_sys::Request,
+) -> Result<web_sys::Response> {
     // `x-raw`: the client's request, untouched, to the raw stub (as user
     // code may do); it must not command the container or pick a port.
-    if req.headers().get("x-raw")?.is_some() {
-        return instance.stub().fetch_with_request(req).await;
+    if header(&req, "x-raw").is_some() {
+        return instance.stub().fetch_with_request(Request::from(req)).await.map(Into::into);
     }
-    if let Some(command) = req.headers().get("x-control")? {
-        return control(&instance, &req, &command).await;
+    if let Some(command) = header(&req, "x-control") {
+        return control(&instance, &req, &command).await.map(Into::into);
     }
-    let port = req.headers().get("x-port")?.and_then(|p| p.parse().ok());
+    let port = header(&req, "x-port").and_then(|p| p.parse().ok());
+    if header(&req, "x-typed").is_some() {
+        let req = Request::from(req);
+        let response = match port {
+            Some(port) => instance.fetch_port(req, port).await?,
+            None => instance.fetch(req).await?,
+        };
+        return cfcontainer::with_header(response, "x-instance", instance.name()).map(Into::into);
+    }
     let response = match port {
         Some(port) => instance.fetch_port(req, port).await?,
         None => instance.fetch(req).await?,
     };
-    cfcontainer::with_header(response, "x-instance", instance.name())
+    with_instance(response, instance.name())
 }
 
-fn instance<C: ContainerClass>(req: &Request, env: &Env) -> Result<Instance<C>> {
-    let headers = req.headers();
-    let instance = if let Some(key) = headers.get("x-pool-key")? {
-        cfcontainer::Namespace::<C>::from_env(env)?.by_key(&key, 3)?
-    } else if headers.get("x-pool")?.is_some() {
-        cfcontainer::Namespace::<C>::from_env(env)?.random(3)?
+/// `response` with `x-instance: name`, still the JS object: its headers
+/// copied, its body handed on; a 101 keeps its WebSocket, untouched.
+fn with_instance(response: web_sys::Response, name: &str) -> Result<web_sys::Response> {
+    if response.status() == 101 {
+        return Ok(response);
+    }
+    let headers = web_sys::Headers::new_with_headers(&response.headers())?;
+    headers.set("x-instance", name)?;
+    let init = web_sys::ResponseInit::new();
+    init.set_status(response.status());
+    init.set_status_text(&response.status_text());
+    init.set_headers(&headers);
+    Ok(web_sys::Response::new_with_opt_readable_stream_and_init(response.body().as_ref(), &init)?)
+}
+
+fn instance<C: ContainerClass>(req: &web_sys::Request, env: &Env) -> Result<Instance<C>> {
+    let namespace = cfcontainer::Namespace::<C>::from_env(env)?;
+    if let Some(key) = header(req, "x-pool-key") {
+        namespace.by_key(&key, 3)
+    } else if header(req, "x-pool").is_some() {
+        namespace.random(3)
     } else {
-        let name = headers.get("x-instance")?.unwrap_or_else(|| "default".into());
-        cfcontainer::Namespace::<C>::from_env(env)?.named(&name)?
-    };
-    Ok(instance)
+        namespace.named(&header(req, "x-instance").unwrap_or_else(|| "default".into()))
+    }
 }
 
-async fn route<C: ContainerClass + Listens>(req: Request, env: &Env) -> Result<Response> {
+async fn route<C: ContainerClass + Listens>(req: web_sys::Request, env: &Env) -> Result<web_sys::Response> {
     forward(instance::<C>(&req, env)?, req).await
 }
 
 /// A job takes control commands only.
-async fn route_job<C: ContainerClass>(req: Request, env: &Env) -> Result<Response> {
-    let command = req.headers().get("x-control")?.unwrap_or_else(|| "state".into());
-    control(&instance::<C>(&req, env)?, &req, &command).await
+async fn route_job<C: ContainerClass>(req: web_sys::Request, env: &Env) -> Result<web_sys::Response> {
+    let command = header(&req, "x-control").unwrap_or_else(|| "state".into());
+    control(&instance::<C>(&req, env)?, &req, &command).await.map(Into::into)
+}
+
+/// A 400 built as the JS object, as the JS library's Worker answers it.
+fn refuse(message: &str) -> Result<web_sys::Response> {
+    let init = web_sys::ResponseInit::new();
+    init.set_status(400);
+    Ok(web_sys::Response::new_with_opt_str_and_init(Some(message), &init)?)
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let class = req.headers().get("x-container")?.unwrap_or_default();
+async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
+    let class = header(&req, "x-container").unwrap_or_default();
+    // Every route but the benchmark's JS ones is boxed: this future is
+    // moved to the heap for every request, and all routes inline would
+    // make it large.
     match class.as_str() {
-        // The benchmark's route: as little as a Worker can do, like the JS
-        // library's side (bench/js-container/worker.js).
+        // The benchmark's routes: as little as a Worker can do, like the JS
+        // library's side (bench/js-container/worker.js), with the JS
+        // request and response handed through.
+        "none" => refuse("unknown x-container"),
         "bench" => {
-            let name = req.headers().get("x-instance")?.unwrap_or_else(|| "default".into());
+            let name = header(&req, "x-instance").unwrap_or_else(|| "default".into());
             Pool::named(&env, &name)?.fetch(req).await
         }
         "echo" => Echo::named(&env, "echo")?.fetch(req).await,
-        "basic" => route::<Basic>(req, &env).await,
-        "slow" => route::<Slow>(req, &env).await,
-        "crashy" => route::<Crashy>(req, &env).await,
-        "sleepy" => route::<Sleepy>(req, &env).await,
-        "pool" => route::<Pool>(req, &env).await,
-        "multi" => route::<Multi>(req, &env).await,
-        "unexposed" => route::<Unexposed>(req, &env).await,
-        "hung" => route::<Hung>(req, &env).await,
-        "keeper" => route::<Keeper>(req, &env).await,
-        "lingering" => route::<Lingering>(req, &env).await,
-        "misconfigured" => route::<Misconfigured>(req, &env).await,
-        "gatekeeper" => route::<Gatekeeper>(req, &env).await,
-        "scheduler" => route::<Scheduler>(req, &env).await,
-        "job" => route_job::<Job>(req, &env).await,
-        other => Response::error(format!("unknown x-container `{other}`"), 400),
+        // The same three in workers-rs's types, as a typed handler has them.
+        "none-typed" => {
+            Box::pin(typed(req, |req| async move {
+                let class = req.headers().get("x-container")?.unwrap_or_default();
+                Response::error(format!("unknown x-container `{class}`"), 400)
+            }))
+            .await
+        }
+        "bench-typed" => {
+            Box::pin(typed(req, |req| async move {
+                let name = req.headers().get("x-instance")?.unwrap_or_else(|| "default".into());
+                Pool::named(&env, &name)?.fetch(req).await
+            }))
+            .await
+        }
+        "echo-typed" => Box::pin(typed(req, |req| async move { Echo::named(&env, "echo")?.fetch(req).await })).await,
+        _ => Box::pin(route_class(class, req, &env)).await,
+    }
+}
+
+/// `handle` on the request as workers-rs's `Request`, its `Response` back
+/// as the JS object: what `#[event(fetch)]` does for a typed handler.
+async fn typed<F: std::future::Future<Output = Result<Response>>>(
+    req: web_sys::Request,
+    handle: impl FnOnce(Request) -> F,
+) -> Result<web_sys::Response> {
+    handle(Request::from(req)).await.map(Into::into)
+}
+
+async fn route_class(class: String, req: web_sys::Request, env: &Env) -> Result<web_sys::Response> {
+    match class.as_str() {
+        "basic" => route::<Basic>(req, env).await,
+        "slow" => route::<Slow>(req, env).await,
+        "crashy" => route::<Crashy>(req, env).await,
+        "sleepy" => route::<Sleepy>(req, env).await,
+        "pool" => route::<Pool>(req, env).await,
+        "multi" => route::<Multi>(req, env).await,
+        "unexposed" => route::<Unexposed>(req, env).await,
+        "hung" => route::<Hung>(req, env).await,
+        "keeper" => route::<Keeper>(req, env).await,
+        "lingering" => route::<Lingering>(req, env).await,
+        "misconfigured" => route::<Misconfigured>(req, env).await,
+        "gatekeeper" => route::<Gatekeeper>(req, env).await,
+        "rewriter" => route::<Rewriter>(req, env).await,
+        "scheduler" => route::<Scheduler>(req, env).await,
+        "job" => route_job::<Job>(req, env).await,
+        other => refuse(&format!("unknown x-container `{other}`")),
     }
 }

@@ -132,8 +132,8 @@ pub struct Stack {
     log: Arc<Mutex<String>>,
     config_path: PathBuf,
     _dir: tempfile::TempDir,
-    /// Held by the e2e worker's stacks, one at a time; not by a JS stack,
-    /// which runs beside one.
+    /// Held by the e2e worker's stacks, one at a time; not by a JS stack
+    /// or a second one, which run beside one.
     _turn: Option<MutexGuard<'static, ()>>,
 }
 
@@ -141,6 +141,17 @@ impl Stack {
     /// Starts a fresh workerd (own storage, own container names).
     pub fn start() -> Stack {
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        Stack::launch(Some(turn))
+    }
+
+    /// Another workerd serving the e2e worker beside this one, which holds
+    /// the turn (for the benchmark: each measured side its own process, so
+    /// none gets twice the traffic and stays the warmer).
+    pub fn beside(&self) -> Stack {
+        Stack::launch(None)
+    }
+
+    fn launch(turn: Option<MutexGuard<'static, ()>>) -> Stack {
         let prepared = PREPARED.get_or_init(prepare).as_ref().unwrap_or_else(|e| panic!("preparing the stack: {e}"));
         let dir = tempfile::Builder::new().prefix("cfc-stack-").tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -166,7 +177,7 @@ impl Stack {
         let log = Arc::new(Mutex::new(String::new()));
         let child = spawn_workerd(&config_path, &log);
         let url = format!("http://127.0.0.1:{port}");
-        let stack = Stack { url, key, child, log, config_path, _dir: dir, _turn: Some(turn) };
+        let stack = Stack { url, key, child, log, config_path, _dir: dir, _turn: turn };
         stack.wait_listening();
         stack
     }
@@ -175,12 +186,31 @@ impl Stack {
     /// the JS library's `Container`) whose Durable Object class `class`,
     /// bound as `binding`, runs `image`. Runs beside a [`Stack::start`] one.
     pub fn start_js(bundle: &Path, class: &str, binding: &str, image: &str) -> Stack {
-        let dir = tempfile::Builder::new().prefix("cfc-js-stack-").tempdir().unwrap();
+        Stack::start_modules(&[("index.js", bundle)], class, binding, image)
+    }
+
+    /// The same for worker-build's output in `build` (`index.js` and
+    /// `index_bg.wasm`): a Worker written in Rust without the e2e worker's
+    /// setup.
+    pub fn start_built(build: &Path, class: &str, binding: &str, image: &str) -> Stack {
+        let (js, wasm) = (build.join("index.js"), build.join("index_bg.wasm"));
+        Stack::start_modules(&[("index.js", &js), ("index_bg.wasm", &wasm)], class, binding, image)
+    }
+
+    /// A workerd serving `modules` (name, file; `.wasm` ones as wasm, the
+    /// others as ES modules, the first the main one).
+    fn start_modules(modules: &[(&str, &Path)], class: &str, binding: &str, image: &str) -> Stack {
+        let dir = tempfile::Builder::new().prefix("cfc-bare-stack-").tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let key = format!("js{port}");
+        let key = format!("bare{port}");
         let storage = dir.path().join("storage");
         std::fs::create_dir_all(&storage).unwrap();
-        std::fs::copy(bundle, dir.path().join("index.js")).unwrap();
+        let mut listed = Vec::new();
+        for (name, file) in modules {
+            std::fs::copy(file, dir.path().join(name)).unwrap();
+            let kind = if name.ends_with(".wasm") { "wasm" } else { "esModule" };
+            listed.push(format!("(name = \"{name}\", {kind} = embed \"{name}\")"));
+        }
         let socket = workerd_socket(&docker_host()).expect("a unix DOCKER_HOST");
         let config = format!(
             r#"using Workerd = import "/workerd/workerd.capnp";
@@ -189,7 +219,7 @@ const config :Workerd.Config = (
   sockets = [ (name = "http", address = "127.0.0.1:{port}", http = (), service = "main") ],
 );
 const worker :Workerd.Worker = (
-  modules = [ (name = "index.js", esModule = embed "index.js") ],
+  modules = [ {modules} ],
   compatibilityDate = "2026-03-01",
   durableObjectNamespaces = [
     (className = "{class}", uniqueKey = "{key}-{class}", enableSql = true, container = (imageName = "{image}")),
@@ -199,7 +229,8 @@ const worker :Workerd.Worker = (
   containerEngine = (localDocker = (socketPath = "{socket}")),
 );
 "#,
-            storage = storage.display()
+            storage = storage.display(),
+            modules = listed.join(", ")
         );
         let config_path = dir.path().join("config.capnp");
         std::fs::write(&config_path, config).unwrap();
@@ -222,7 +253,12 @@ const worker :Workerd.Worker = (
 
     fn wait_listening(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
-        while ureq::get(&self.url).call().is_err_and(|e| matches!(e, ureq::Error::Transport(_))) {
+        // Each probe limited: a Worker that hangs fails here, with its log.
+        let listening = || {
+            let probe = ureq::get(&self.url).timeout(Duration::from_secs(10)).call();
+            !probe.is_err_and(|e| matches!(e, ureq::Error::Transport(_)))
+        };
+        while !listening() {
             assert!(Instant::now() < deadline, "workerd did not listen; log:\n{}", self.log());
             std::thread::sleep(Duration::from_millis(50));
         }

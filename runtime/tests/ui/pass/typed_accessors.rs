@@ -1,8 +1,10 @@
 //! User code reaches containers through generated, typed accessors; with
-//! `hooks`, the user's own `Hooks` impl is used.
+//! `hooks`, the user's own `Hooks` impl is used. `fetch` answers a
+//! workers-rs request with a workers-rs response and the JS request a
+//! handler may take with the JS response.
 
 use cfcontainer::{Control, Hooks, Instance, Namespace, StopInfo};
-use worker::{Env, Request, Response, Result};
+use worker::{web_sys, Env, Request, Response, Result};
 
 #[cfcontainer::container(port = 8080, image = "registry.cloudflare.com/acct/app:1", hooks)]
 pub struct MyContainer;
@@ -28,6 +30,12 @@ async fn route(req: Request, env: &Env) -> Result<Response> {
         return named.fetch_port(req, 9090).await;
     }
     named.fetch(req).await
+}
+
+#[allow(dead_code)]
+async fn pass_through(req: web_sys::Request, env: &Env) -> Result<web_sys::Response> {
+    let response: web_sys::Response = Pool::named(env, "a")?.fetch(req).await?;
+    Ok(response)
 }
 
 fn main() {}
