@@ -81,22 +81,26 @@ pub trait Hooks: 'static {
         control.default_fetch::<Self>(req).await
     }
 
-    /// After the container answers on every required port.
+    /// After the container answers on every required port (the runtime
+    /// writes `[cfcontainer] MyContainer started` first).
     async fn on_start(&self, control: &Control<'_>) -> Result<()> {
         let _ = control;
         Ok(())
     }
 
-    /// After the container stopped, for any reason.
+    /// After the container stopped, for any reason (the runtime writes
+    /// `[cfcontainer] MyContainer stopped with exit code N (reason)` first).
     async fn on_stop(&self, control: &Control<'_>, stop: StopInfo) -> Result<()> {
         let _ = (control, stop);
         Ok(())
     }
 
     /// When starting or proxying fails; the caller gets an error response.
+    /// The runtime has already written the error to the console
+    /// (`[cfcontainer] MyContainer error: ...`), so the default does
+    /// nothing more.
     async fn on_error(&self, control: &Control<'_>, error: &str) -> Result<()> {
-        let _ = control;
-        worker::console_error!("container error: {error}");
+        let _ = (control, error);
         Ok(())
     }
 

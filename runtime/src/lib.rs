@@ -119,6 +119,7 @@ mod exchange;
 mod headers;
 mod hooks;
 mod js;
+mod lifecycle;
 mod object;
 mod proxy;
 mod readiness;

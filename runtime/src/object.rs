@@ -19,7 +19,9 @@ use crate::control::Runtime;
 use crate::headers::Incoming;
 use crate::readiness::{self, now_ms, NotReady, Schedule};
 use crate::schedules::{self, Entry};
-use crate::{body, headers, js, proxy, relay, start, ContainerClass, ContainerState, Control, StopInfo, StopReason};
+use crate::{
+    body, headers, js, lifecycle, proxy, relay, start, ContainerClass, ContainerState, Control, StopInfo, StopReason,
+};
 
 /// Why a request could not reach the container.
 #[derive(Debug, Clone)]
@@ -215,6 +217,12 @@ impl<C: ContainerClass> ContainerObject<C> {
         Ok(JsValue::UNDEFINED)
     }
 
+    /// Writes the error's lifecycle line, then runs the class's hook.
+    async fn on_error(&self, control: &Control<'_>, detail: &str) -> worker::Result<()> {
+        lifecycle::error(C::CLASS, detail);
+        self.inner.user.on_error(control, detail).await
+    }
+
     fn control(&self) -> Control<'_> {
         self.control_for(None)
     }
@@ -296,7 +304,7 @@ impl<C: ContainerClass> ContainerObject<C> {
                         format!("could not reach the container on port {port}: {}", js::describe(&error.into())),
                     ),
                 };
-                self.inner.user.on_error(&self.control(), &detail).await?;
+                self.on_error(&self.control(), &detail).await?;
                 Response::error(public, if exited.is_some() { 500 } else { 502 })
             }
         };
@@ -305,7 +313,7 @@ impl<C: ContainerClass> ContainerObject<C> {
 
     /// Tells `on_error` the whole story and the client the short one.
     async fn unavailable(&self, unavailable: Unavailable) -> worker::Result<Response> {
-        self.inner.user.on_error(&self.control(), &unavailable.message()).await?;
+        self.on_error(&self.control(), &unavailable.message()).await?;
         Response::error(unavailable.public_message(), unavailable.status())
     }
 
@@ -437,6 +445,7 @@ impl<C: ContainerClass> ContainerObject<C> {
         readiness.await?;
         if fresh {
             let control = self.control();
+            lifecycle::started(C::CLASS);
             let _ = self.inner.user.on_start(&control).await;
             let _ = self.see_stop_through(&control).await;
         }
@@ -526,6 +535,7 @@ impl<C: ContainerClass> ContainerObject<C> {
             }
             let this = ContainerObject { inner };
             let stop = StopInfo { exit_code, reason: StopReason::of_exit_code(exit_code) };
+            lifecycle::stopped(C::CLASS, &stop);
             let _ = this.inner.user.on_stop(&this.control(), stop).await;
         });
     }
@@ -560,7 +570,7 @@ impl<C: ContainerClass> ContainerObject<C> {
             let control = self.control();
             if let Err(error) = self.inner.user.on_schedule(&control, &name).await {
                 let detail = format!("schedule `{name}` failed: {}", js::describe(&error.into()));
-                self.inner.user.on_error(&control, &detail).await?;
+                self.on_error(&control, &detail).await?;
             }
             self.see_stop_through(&control).await?;
         }
@@ -649,7 +659,7 @@ impl<C: ContainerClass> Runtime for ContainerObject<C> {
     fn start(&self, options: Object) -> LocalBoxFuture<'_, worker::Result<ContainerState>> {
         async move {
             if let Err(unavailable) = self.start_from_code(options).await {
-                self.inner.user.on_error(&self.control(), &unavailable.message()).await?;
+                self.on_error(&self.control(), &unavailable.message()).await?;
                 return Err(worker::Error::RustError(unavailable.public_message()));
             }
             Ok(self.state())

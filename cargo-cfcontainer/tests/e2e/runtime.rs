@@ -66,6 +66,10 @@ fn fifty_concurrent_cold_requests_start_one_container_and_all_succeed() {
     assert_eq!(ids.len(), 1, "every answer comes from one container process");
     assert_eq!(stack.containers("Basic"), (1, 1));
     assert_eq!(stack.log_count_settled("cfc-hook class=Basic event=start", 1), 1, "{}", stack.log());
+    // The runtime's own line, which `cargo cfcontainer logs` marks as the
+    // container's, beside the class's hook.
+    let started = format!("{}Basic started", cfcontainer_meta::LIFECYCLE_PREFIX);
+    assert_eq!(stack.log_count_settled(&started, 1), 1, "{}", stack.log());
 }
 
 #[test]
@@ -104,6 +108,10 @@ fn a_container_exiting_with_code_3_fails_fast_and_starts_again_next_time() {
             "on_error ran:\n{}",
             stack.log()
         );
+        let stopped = format!("{}Crashy stopped with exit code 3 (exit)", cfcontainer_meta::LIFECYCLE_PREFIX);
+        assert_eq!(stack.log_count_settled(&stopped, attempt), attempt, "{}", stack.log());
+        let error = format!("{}Crashy error: container exited with code 3", cfcontainer_meta::LIFECYCLE_PREFIX);
+        assert!(stack.log_count_settled(&error, attempt) >= attempt, "{}", stack.log());
     }
 }
 
