@@ -226,11 +226,14 @@ impl LocalAssets {
         Some(format!("    (name = {}, service = {ASSET_SERVICE:?}),\n", quoted(name)))
     }
 
-    /// What rebuilds the config (its manifest) when it changes: every
-    /// asset, and every directory of the assets (a file added or removed
-    /// changes its directory).
+    /// What rebuilds the config (its manifest and rules) when it
+    /// changes: every asset, every directory of the assets (a file added
+    /// or removed changes its directory), and the files that say which
+    /// files are assets and how they are served.
     pub fn inputs(&self) -> Vec<PathBuf> {
-        crate::project::assets::watched(&self.assets.directory).unwrap_or_default()
+        let mut inputs = crate::project::assets::watched(&self.assets.directory).unwrap_or_default();
+        inputs.extend(["_redirects", "_headers", ".assetsignore"].map(|name| self.assets.directory.join(name)));
+        inputs
     }
 }
 

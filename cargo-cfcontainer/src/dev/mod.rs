@@ -7,6 +7,7 @@ mod local_queues;
 mod local_storage;
 mod session;
 mod simulator;
+mod wake;
 mod watch;
 mod workerd;
 

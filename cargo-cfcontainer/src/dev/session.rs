@@ -20,11 +20,12 @@ use super::local_assets::LocalAssets;
 use super::local_queues::LocalQueues;
 use super::local_storage::{local_stores, LocalStores};
 use super::simulator::Simulator;
-use super::watch::{dep_info_inputs, Change, Inputs, Snapshot};
+use super::wake::Wakeups;
+use super::watch::{Change, Snapshot, Watched};
 use super::{workerd_socket, OwnObjects, WorkerdConfig};
 use crate::build::{self, BuildRequest, Loaded};
 use crate::child::WithoutCredentials;
-use crate::image::{self, BuildContext, DefaultExclusions};
+use crate::image;
 use crate::output::Output;
 use crate::project::own_classes::besides_containers;
 use crate::tools::{self, BuildTools};
@@ -32,9 +33,6 @@ use crate::{engine, Error, Project};
 
 /// How long a reload waits for the old workerd's requests to finish.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
-
-/// How often the inputs are looked at.
-const POLL: Duration = Duration::from_millis(400);
 
 /// Which crate `dev` runs, and how it builds it.
 #[derive(Debug, Clone)]
@@ -71,54 +69,6 @@ struct Built {
     modules: PathBuf,
 }
 
-/// The inputs of the last build: the Worker's fixed list (cargo's dep-info
-/// names every source file), the images' rescanned at each look, so a file
-/// added to a context counts.
-struct Watched {
-    worker: Vec<PathBuf>,
-    contexts: Vec<(PathBuf, PathBuf, DefaultExclusions)>,
-    /// Where the running Worker writes its KV, R2 and D1 data: never an
-    /// input, even inside a build context that a `.dockerignore` opens.
-    data: Option<PathBuf>,
-}
-
-impl Watched {
-    fn of(project: &Project, artifact: &Path, containers: &[ContainerMeta], data: Option<PathBuf>) -> Watched {
-        let mut worker = dep_info_inputs(&artifact.with_extension("d"));
-        let lock = project.workspace_manifest.with_file_name("Cargo.lock");
-        worker.extend([
-            project.manifest_path.clone(),
-            project.workspace_manifest.clone(),
-            lock,
-            project.dir.join(".dev.vars"),
-        ]);
-        let contexts = containers
-            .iter()
-            .filter_map(|meta| match &meta.image {
-                ImageSource::Dockerfile { dockerfile, context, .. } => {
-                    let base = image::source_dir(meta, project);
-                    let defaults = DefaultExclusions::for_crate(&base, &project.target_dir);
-                    Some((base.join(context), base.join(dockerfile), defaults))
-                }
-                ImageSource::Prebuilt { .. } => None,
-            })
-            .collect();
-        Watched { worker, contexts, data }
-    }
-
-    fn inputs(&self) -> Inputs {
-        let mut images = Vec::new();
-        for (context, dockerfile, defaults) in &self.contexts {
-            images.push(dockerfile.clone());
-            if let Ok(scanned) = BuildContext::scan(context, dockerfile, defaults) {
-                let data = self.data.as_deref();
-                images.extend(scanned.paths().filter(|p| data.is_none_or(|d| !p.starts_with(d))));
-            }
-        }
-        Inputs { worker: self.worker.clone(), images }
-    }
-}
-
 /// Runs until Ctrl-C or SIGTERM.
 pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
     let docker = engine::connect().await?;
@@ -136,6 +86,7 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
     let url = format!("http://{}", front.address);
     let mut running: Option<Running> = None;
     let mut last: Option<(Snapshot, Watched, PathBuf)> = None;
+    let mut wake = Wakeups::new();
     let mut change = Change::Worker;
     loop {
         let started = SystemTime::now();
@@ -156,11 +107,19 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
                 out.event("dev-ready", &serde_json::json!({ "url": url }), || {
                     format!("{:>12} {url}", if first { "Listening" } else { "Reloaded" })
                 });
-                last = Some((Snapshot::take(&built.watched.inputs(), Some(started)), built.watched, built.modules));
+                let snapshot = look(&built.watched, &mut wake, Some(started), out);
+                last = Some((snapshot, built.watched, built.modules));
             }
             // The first build must work; later ones wait for the next edit.
             Err(err) if running.is_none() => return Err(err),
-            Err(err) => out.error(&err),
+            Err(err) => {
+                out.error(&err);
+                // The inputs as they failed are the new "before": the
+                // next change is the next edit, not the same one again.
+                if let Some((before, watched, _)) = &mut last {
+                    *before = look(watched, &mut wake, Some(started), out);
+                }
+            }
         }
         change = loop {
             tokio::select! {
@@ -171,9 +130,9 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
                     out.event("dev-stopped", &serde_json::json!({}), || "Stopped workerd and removed its containers".into());
                     return Ok(());
                 }
-                _ = tokio::time::sleep(POLL) => {
+                _ = wake.next() => {
                     let Some((before, watched, _)) = &last else { break Change::Worker };
-                    match before.change(&Snapshot::take(&watched.inputs(), None)) {
+                    match before.change(&look(watched, &mut wake, None, out)) {
                         Change::None => continue,
                         change => {
                             let what = if change == Change::Images { "an image input" } else { "a Worker input" };
@@ -185,6 +144,19 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
             }
         };
     }
+}
+
+/// The inputs now (see [`Snapshot::take`] for `built_at`), with the
+/// watch moved onto their directories.
+fn look(watched: &Watched, wake: &mut Wakeups, built_at: Option<SystemTime>, out: &Output) -> Snapshot {
+    let inputs = watched.inputs();
+    wake.follow(watched.directories(&inputs), watched.ignored());
+    if let Some(why) = wake.fell_back() {
+        out.event("dev-polling", &serde_json::json!({ "why": why }), || {
+            format!("warning: {why}; looking at the inputs every 400 ms instead")
+        });
+    }
+    Snapshot::take(&inputs, built_at)
 }
 
 /// Builds what is needed and writes workerd's config. With `reuse_worker`,
@@ -249,7 +221,7 @@ async fn build(
     let mut watched = Watched::of(&project, &artifact, &containers, data);
     // An edited asset rebuilds the config (its manifest names the content).
     if let Some(assets) = config.simulator.as_ref().and_then(|s| s.assets.as_ref()) {
-        watched.worker.extend(assets.inputs());
+        watched.add_worker_inputs(assets.inputs());
     }
     Ok(Built { config_path, workerd, key, backend, watched, modules })
 }
