@@ -5,6 +5,7 @@ mod front;
 mod local_assets;
 mod local_queues;
 mod local_storage;
+mod redirects;
 mod session;
 mod simulator;
 mod wake;

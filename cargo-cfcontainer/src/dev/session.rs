@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use bollard::query_parameters::{ListContainersOptionsBuilder, RemoveContainerOptionsBuilder};
 use bollard::Docker;
-use cfcontainer_meta::wrangler::BindingKind;
+use cfcontainer_meta::wrangler::{BindingKind, HtmlHandling};
 use cfcontainer_meta::{ContainerMeta, ImageSource};
 use tokio::process::{Child, Command};
 
@@ -19,6 +19,7 @@ use super::front::Front;
 use super::local_assets::LocalAssets;
 use super::local_queues::LocalQueues;
 use super::local_storage::{local_stores, LocalStores};
+use super::redirects::{self, Redirects};
 use super::simulator::Simulator;
 use super::wake::Wakeups;
 use super::watch::{Change, Snapshot, Watched};
@@ -245,22 +246,21 @@ async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -
     let Some(source) = &project.settings.wrangler else { return Ok(None) };
     let stores = local_stores(&source.bindings);
     let settings = &project.settings;
-    let assets = settings.assets.clone().map(|assets| LocalAssets {
-        assets,
-        compatibility_date: settings.compatibility_date.clone(),
-        compatibility_flags: settings.compatibility_flags.clone(),
+    let assets = settings.assets.clone().map(|assets| {
+        let redirects =
+            assets.config.redirects.as_deref().and_then(|text| {
+                redirects(text, &assets.directory.join("_redirects"), assets.config.html_handling, out)
+            });
+        LocalAssets {
+            assets,
+            compatibility_date: settings.compatibility_date.clone(),
+            compatibility_flags: settings.compatibility_flags.clone(),
+            redirects,
+        }
     });
     let queues = LocalQueues::of(&source.bindings, &settings.name);
     if stores.is_empty() && assets.is_none() && queues.is_none() {
         return Ok(None);
-    }
-    if let Some(local) = &assets {
-        let config = &local.assets.config;
-        if config.redirects.is_some() {
-            out.event("dev-unapplied-assets-file", &serde_json::json!({ "file": "_redirects" }), || {
-                "warning: _redirects of the static assets is deployed but not applied locally".into()
-            });
-        }
     }
     let package_dir = tools::simulator(out).await?.path;
     let root = match persist_to {
@@ -270,6 +270,24 @@ async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -
     };
     let stores = LocalStores { persist_dir: root.join("v3"), stores };
     Ok(Some(Simulator { package_dir, stores, assets, queues }))
+}
+
+/// The rules of the assets' `_redirects` (at `path`), as `wrangler dev`
+/// reads them: each line it leaves out is a warning in its words.
+fn redirects(text: &str, path: &Path, html_handling: Option<HtmlHandling>, out: &Output) -> Option<Redirects> {
+    let parsed = redirects::parse(text, html_handling);
+    for skipped in &parsed.skipped {
+        let (number, line) = skipped.line.clone().unzip();
+        let value = serde_json::json!({ "file": path, "line": number, "text": line, "message": skipped.message });
+        out.event("dev-redirect-skipped", &value, || match &skipped.line {
+            Some((number, line)) => format!("warning: {}:{number}: {} ({line})", path.display(), skipped.message),
+            None => format!("warning: {}: {}", path.display(), skipped.message),
+        });
+    }
+    for advice in &parsed.advice {
+        out.verbose(advice);
+    }
+    parsed.redirects
 }
 
 /// The Worker's own Durable Object classes that are not containers, and
