@@ -88,6 +88,7 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
     let mut running: Option<Running> = None;
     let mut last: Option<(Snapshot, Watched, PathBuf)> = None;
     let mut wake = Wakeups::new();
+    let mut removing: Option<tokio::task::JoinHandle<()>> = None;
     let mut change = Change::Worker;
     loop {
         let started = SystemTime::now();
@@ -99,11 +100,25 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
             Ok(built) => {
                 // Requests wait in the front while workerd is swapped.
                 front.pause(DRAIN_LIMIT).await;
-                if let Some(old) = running.take() {
-                    stop(&docker, old).await;
+                let leftovers = match running.take() {
+                    Some(old) => kill(&docker, old).await,
+                    None => Vec::new(),
+                };
+                match start_workerd(&built, out).await {
+                    Ok(new) => running = Some(new),
+                    Err(err) => {
+                        remove(&docker, leftovers).await;
+                        return Err(err);
+                    }
                 }
-                running = Some(start_workerd(&built, out).await?);
                 front.resume(built.backend);
+                // The old run's containers go while the new one serves:
+                // removing them is no part of the swap users wait for.
+                if let Some(earlier) = removing.take() {
+                    let _ = earlier.await;
+                }
+                let engine = docker.clone();
+                removing = Some(tokio::spawn(async move { remove(&engine, leftovers).await }));
                 let first = last.is_none();
                 out.event("dev-ready", &serde_json::json!({ "url": url }), || {
                     format!("{:>12} {url}", if first { "Listening" } else { "Reloaded" })
@@ -125,6 +140,9 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
         change = loop {
             tokio::select! {
                 _ = shutdown.recv() => {
+                    if let Some(earlier) = removing.take() {
+                        let _ = earlier.await;
+                    }
                     if let Some(old) = running.take() {
                         stop(&docker, old).await;
                     }
@@ -372,15 +390,25 @@ async fn start_workerd(built: &Built, out: &Output) -> Result<Running, Error> {
 }
 
 /// Stops workerd and removes every container of this dev session.
-async fn stop(docker: &Docker, mut running: Running) {
+async fn stop(docker: &Docker, running: Running) {
+    let containers = kill(docker, running).await;
+    remove(docker, containers).await;
+}
+
+/// Stops workerd; returns the containers it started (by id), left running.
+async fn kill(docker: &Docker, mut running: Running) -> Vec<String> {
     let _ = running.child.kill().await;
     let filters = HashMap::from([("name".to_string(), vec![format!("workerd-{}-", running.key)])]);
     let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
-    for container in docker.list_containers(Some(options)).await.unwrap_or_default() {
-        if let Some(id) = container.id {
-            let remove = RemoveContainerOptionsBuilder::default().force(true).build();
-            let _ = docker.remove_container(&id, Some(remove)).await;
-        }
+    let containers = docker.list_containers(Some(options)).await.unwrap_or_default();
+    containers.into_iter().filter_map(|c| c.id).collect()
+}
+
+/// Removes these containers, running or not.
+async fn remove(docker: &Docker, containers: Vec<String>) {
+    for id in containers {
+        let options = RemoveContainerOptionsBuilder::default().force(true).build();
+        let _ = docker.remove_container(&id, Some(options)).await;
     }
 }
 
