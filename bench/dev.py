@@ -3,7 +3,10 @@
 Prints the time from starting `dev` to the first answer (a cold start: fresh
 target directory for the crate's own code, images possibly cached), a warm
 restart, and the time from editing the container's content to the new answer;
-then, side by side, the first answer with an empty tool cache (workerd and
+then the CPU time an idle `dev` of a copy of examples/notes takes over 60 s
+(dev itself, and with the workerd it runs), as a share of one core, as it is
+and with 20,000 more files in its build context; then,
+side by side, the first answer with an empty tool cache (workerd and
 esbuild fetched from the npm registry, wasm-bindgen installed with cargo) and
 with that cache warm, both with no tool on PATH or in the tool variables.
 
@@ -16,14 +19,61 @@ ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT / "target" / "release" / "cargo-cfcontainer"
 
 
-def prepare(dest):
-    shutil.copytree(ROOT / "examples" / "hello", dest, ignore=shutil.ignore_patterns("build", "target"))
+IDLE_SECONDS = 60
+# Files added to the notes copy's build context for the second idle run.
+BULK_FILES = 20000
+
+
+def prepare(dest, example="hello"):
+    """A standalone copy of examples/<example>, crate and Worker named <example>-bench."""
+    shutil.copytree(ROOT / "examples" / example, dest, ignore=shutil.ignore_patterns("build", "target", ".wrangler"))
     manifest = (dest / "Cargo.toml").read_text()
-    manifest = manifest.replace('name = "hello"', 'name = "hello-bench"')
+    manifest = manifest.replace(f'name = "{example}"', f'name = "{example}-bench"')
     manifest = manifest.replace("cfcontainer = { workspace = true }", f'cfcontainer = {{ path = "{ROOT / "runtime"}" }}')
-    manifest = manifest.replace("worker = { workspace = true }", 'worker = "0.8.7"') + "\n[workspace]\n"
+    manifest = manifest.replace("worker = { workspace = true }", 'worker = "0.8.7"')
+    manifest = manifest.replace("serde = { workspace = true }", 'serde = { version = "1", features = ["derive"] }')
+    manifest = manifest.replace("wasm-bindgen = { workspace = true }", 'wasm-bindgen = "=0.2.130"') + "\n[workspace]\n"
     (dest / "Cargo.toml").write_text(manifest)
+    wrangler = dest / "wrangler.toml"
+    if wrangler.exists():
+        wrangler.write_text(wrangler.read_text().replace(f'name = "{example}"', f'name = "{example}-bench"', 1))
     shutil.copy(ROOT / "Cargo.lock", dest / "Cargo.lock")
+
+
+def add_bulk(dest, count):
+    """count small files in 100-file directories under dest: a big build context."""
+    for i in range(count):
+        path = dest / f"d{i // 100:03}" / f"f{i % 100:02}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(str(i))
+
+
+def cpu_seconds(pids):
+    """User and system CPU time of these processes so far."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid):
+    """pid and every process below it."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        found.append(todo.pop())
+        todo.extend(parents.get(found[-1], []))
+    return found
 
 
 def answer(url, expect, deadline):
@@ -38,7 +88,10 @@ def answer(url, expect, deadline):
     sys.exit(f"no answer containing {expect!r}")
 
 
-def run_dev(app, port, edit=False, env_extra=None, unset=()):
+def run_dev(app, port, edit=False, idle=False, expect="I was passed in", env_extra=None, unset=()):
+    """Seconds from start to the first answer, and then the seconds from an
+    edit to the new answer (edit), or the CPU shares of dev alone and with
+    its children while idle (idle)."""
     env = dict(os.environ, CARGO_TARGET_DIR=str(ROOT / "target" / "fixtures"), **(env_extra or {}))
     for var in unset:
         env.pop(var, None)
@@ -46,9 +99,16 @@ def run_dev(app, port, edit=False, env_extra=None, unset=()):
     proc = subprocess.Popen([str(TOOL), "cfcontainer", "dev", "--port", str(port), "-q"], cwd=app, env=env)
     url = f"http://127.0.0.1:{port}/"
     try:
-        answer(url, "I was passed in", start + 900)
+        answer(url, expect, start + 900)
         first = time.time() - start
         edited = None
+        if idle:
+            time.sleep(2)
+            everything = descendants(proc.pid)
+            before = (cpu_seconds([proc.pid]), cpu_seconds(everything))
+            time.sleep(IDLE_SECONDS)
+            after = (cpu_seconds([proc.pid]), cpu_seconds(everything))
+            return first, tuple((a - b) / IDLE_SECONDS for a, b in zip(after, before))
         if edit:
             cgi = app / "container" / "www" / "cgi-bin" / "index.cgi"
             cgi.write_text(cgi.read_text().replace('body="${MESSAGE', 'body="edited: ${MESSAGE'))
@@ -73,6 +133,13 @@ def main():
     print(f"dev start -> first answer, crate rebuilt from clean: {cold:.2f} s")
     print(f"dev start -> first answer, nothing changed:          {warm:.2f} s  (ratio to the clean start {warm / cold:.2f})")
     print(f"edit of the container's content -> new answer:       {edit:.2f} s")
+    for extra, label in ((0, "examples/notes"), (BULK_FILES, f"notes + {BULK_FILES} files")):
+        with tempfile.TemporaryDirectory(prefix="cfc-bench-idle-") as tmp:
+            app = Path(tmp) / "notes"
+            prepare(app, "notes")
+            add_bulk(app / "container" / "www" / "bulk", extra)
+            _, (own, with_workerd) = run_dev(app, 8795, idle=True, expect="Team notes")
+        print(f"idle dev of {label + ',':<22} CPU over {IDLE_SECONDS} s: {own * 100:.2f} % of one core  ({with_workerd * 100:.2f} % with workerd)")
     with tempfile.TemporaryDirectory(prefix="cfc-bench-tools-") as tmp:
         app, bin_dir, cache = Path(tmp) / "hello", Path(tmp) / "bin", Path(tmp) / "cache"
         prepare(app)

@@ -2,8 +2,8 @@
 //! official simulator's asset workers (a router in front of the Worker,
 //! the asset worker, and its store reading the directory) in dev's
 //! workerd, given the directory's manifest in their binary format.
-//! `_headers` is parsed here as the simulator parses it (in Node.js, which
-//! dev does not run); `_redirects` is not applied locally, and dev says so.
+//! `_headers` and `_redirects` are parsed here as the simulator parses
+//! them (in Node.js, which dev does not run).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -14,6 +14,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::capnp::quoted;
+use super::redirects::Redirects;
 use cfcontainer_meta::wrangler::{HtmlHandling, NotFoundHandling, RunWorkerFirst};
 
 use crate::project::assets::{Assets, Manifest};
@@ -39,6 +40,8 @@ pub struct LocalAssets {
     pub compatibility_date: String,
     /// The Worker's compatibility flags (likewise).
     pub compatibility_flags: Vec<String>,
+    /// The rules of the directory's `_redirects`, if it has valid ones.
+    pub redirects: Option<Redirects>,
 }
 
 /// The asset worker's `CONFIG` (unset settings left out: its schema
@@ -53,6 +56,8 @@ struct AssetConfig<'a> {
     not_found_handling: Option<NotFoundHandling>,
     debug: bool,
     has_static_routing: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redirects: Option<&'a Redirects>,
     #[serde(skip_serializing_if = "Option::is_none")]
     headers: Option<HeaderRules>,
 }
@@ -170,6 +175,7 @@ impl LocalAssets {
             not_found_handling: config.not_found_handling,
             debug: true,
             has_static_routing: matches!(config.run_worker_first, Some(RunWorkerFirst::Routes(_))),
+            redirects: self.redirects.as_ref(),
             headers: config.headers.as_deref().and_then(parse_headers),
         };
         let asset_config = serde_json::to_string(&asset_config).expect("asset config serializes");
@@ -226,11 +232,14 @@ impl LocalAssets {
         Some(format!("    (name = {}, service = {ASSET_SERVICE:?}),\n", quoted(name)))
     }
 
-    /// What rebuilds the config (its manifest) when it changes: every
-    /// asset, and every directory of the assets (a file added or removed
-    /// changes its directory).
+    /// What rebuilds the config (its manifest and rules) when it
+    /// changes: every asset, every directory of the assets (a file added
+    /// or removed changes its directory), and the files that say which
+    /// files are assets and how they are served.
     pub fn inputs(&self) -> Vec<PathBuf> {
-        crate::project::assets::watched(&self.assets.directory).unwrap_or_default()
+        let mut inputs = crate::project::assets::watched(&self.assets.directory).unwrap_or_default();
+        inputs.extend(["_redirects", "_headers", ".assetsignore"].map(|name| self.assets.directory.join(name)));
+        inputs
     }
 }
 

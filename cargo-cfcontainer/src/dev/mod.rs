@@ -5,8 +5,10 @@ mod front;
 mod local_assets;
 mod local_queues;
 mod local_storage;
+mod redirects;
 mod session;
 mod simulator;
+mod wake;
 mod watch;
 mod workerd;
 

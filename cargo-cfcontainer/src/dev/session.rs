@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use bollard::query_parameters::{ListContainersOptionsBuilder, RemoveContainerOptionsBuilder};
 use bollard::Docker;
-use cfcontainer_meta::wrangler::BindingKind;
+use cfcontainer_meta::wrangler::{BindingKind, HtmlHandling};
 use cfcontainer_meta::{ContainerMeta, ImageSource};
 use tokio::process::{Child, Command};
 
@@ -19,12 +19,14 @@ use super::front::Front;
 use super::local_assets::LocalAssets;
 use super::local_queues::LocalQueues;
 use super::local_storage::{local_stores, LocalStores};
+use super::redirects::{self, Redirects};
 use super::simulator::Simulator;
-use super::watch::{dep_info_inputs, Change, Inputs, Snapshot};
+use super::wake::Wakeups;
+use super::watch::{Change, Snapshot, Watched};
 use super::{workerd_socket, OwnObjects, WorkerdConfig};
 use crate::build::{self, BuildRequest, Loaded};
 use crate::child::WithoutCredentials;
-use crate::image::{self, BuildContext, DefaultExclusions};
+use crate::image;
 use crate::output::Output;
 use crate::project::own_classes::besides_containers;
 use crate::tools::{self, BuildTools};
@@ -32,9 +34,6 @@ use crate::{engine, Error, Project};
 
 /// How long a reload waits for the old workerd's requests to finish.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
-
-/// How often the inputs are looked at.
-const POLL: Duration = Duration::from_millis(400);
 
 /// Which crate `dev` runs, and how it builds it.
 #[derive(Debug, Clone)]
@@ -71,54 +70,6 @@ struct Built {
     modules: PathBuf,
 }
 
-/// The inputs of the last build: the Worker's fixed list (cargo's dep-info
-/// names every source file), the images' rescanned at each look, so a file
-/// added to a context counts.
-struct Watched {
-    worker: Vec<PathBuf>,
-    contexts: Vec<(PathBuf, PathBuf, DefaultExclusions)>,
-    /// Where the running Worker writes its KV, R2 and D1 data: never an
-    /// input, even inside a build context that a `.dockerignore` opens.
-    data: Option<PathBuf>,
-}
-
-impl Watched {
-    fn of(project: &Project, artifact: &Path, containers: &[ContainerMeta], data: Option<PathBuf>) -> Watched {
-        let mut worker = dep_info_inputs(&artifact.with_extension("d"));
-        let lock = project.workspace_manifest.with_file_name("Cargo.lock");
-        worker.extend([
-            project.manifest_path.clone(),
-            project.workspace_manifest.clone(),
-            lock,
-            project.dir.join(".dev.vars"),
-        ]);
-        let contexts = containers
-            .iter()
-            .filter_map(|meta| match &meta.image {
-                ImageSource::Dockerfile { dockerfile, context, .. } => {
-                    let base = image::source_dir(meta, project);
-                    let defaults = DefaultExclusions::for_crate(&base, &project.target_dir);
-                    Some((base.join(context), base.join(dockerfile), defaults))
-                }
-                ImageSource::Prebuilt { .. } => None,
-            })
-            .collect();
-        Watched { worker, contexts, data }
-    }
-
-    fn inputs(&self) -> Inputs {
-        let mut images = Vec::new();
-        for (context, dockerfile, defaults) in &self.contexts {
-            images.push(dockerfile.clone());
-            if let Ok(scanned) = BuildContext::scan(context, dockerfile, defaults) {
-                let data = self.data.as_deref();
-                images.extend(scanned.paths().filter(|p| data.is_none_or(|d| !p.starts_with(d))));
-            }
-        }
-        Inputs { worker: self.worker.clone(), images }
-    }
-}
-
 /// Runs until Ctrl-C or SIGTERM.
 pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
     let docker = engine::connect().await?;
@@ -136,6 +87,8 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
     let url = format!("http://{}", front.address);
     let mut running: Option<Running> = None;
     let mut last: Option<(Snapshot, Watched, PathBuf)> = None;
+    let mut wake = Wakeups::new();
+    let mut removing: Option<tokio::task::JoinHandle<()>> = None;
     let mut change = Change::Worker;
     loop {
         let started = SystemTime::now();
@@ -147,33 +100,58 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
             Ok(built) => {
                 // Requests wait in the front while workerd is swapped.
                 front.pause(DRAIN_LIMIT).await;
-                if let Some(old) = running.take() {
-                    stop(&docker, old).await;
+                let leftovers = match running.take() {
+                    Some(old) => kill(&docker, old).await,
+                    None => Vec::new(),
+                };
+                match start_workerd(&built, out).await {
+                    Ok(new) => running = Some(new),
+                    Err(err) => {
+                        remove(&docker, leftovers).await;
+                        return Err(err);
+                    }
                 }
-                running = Some(start_workerd(&built, out).await?);
                 front.resume(built.backend);
+                // The old run's containers go while the new one serves:
+                // removing them is no part of the swap users wait for.
+                if let Some(earlier) = removing.take() {
+                    let _ = earlier.await;
+                }
+                let engine = docker.clone();
+                removing = Some(tokio::spawn(async move { remove(&engine, leftovers).await }));
                 let first = last.is_none();
                 out.event("dev-ready", &serde_json::json!({ "url": url }), || {
                     format!("{:>12} {url}", if first { "Listening" } else { "Reloaded" })
                 });
-                last = Some((Snapshot::take(&built.watched.inputs(), Some(started)), built.watched, built.modules));
+                let snapshot = look(&built.watched, &mut wake, Some(started), out);
+                last = Some((snapshot, built.watched, built.modules));
             }
             // The first build must work; later ones wait for the next edit.
             Err(err) if running.is_none() => return Err(err),
-            Err(err) => out.error(&err),
+            Err(err) => {
+                out.error(&err);
+                // The inputs as they failed are the new "before": the
+                // next change is the next edit, not the same one again.
+                if let Some((before, watched, _)) = &mut last {
+                    *before = look(watched, &mut wake, Some(started), out);
+                }
+            }
         }
         change = loop {
             tokio::select! {
                 _ = shutdown.recv() => {
+                    if let Some(earlier) = removing.take() {
+                        let _ = earlier.await;
+                    }
                     if let Some(old) = running.take() {
                         stop(&docker, old).await;
                     }
                     out.event("dev-stopped", &serde_json::json!({}), || "Stopped workerd and removed its containers".into());
                     return Ok(());
                 }
-                _ = tokio::time::sleep(POLL) => {
+                _ = wake.next() => {
                     let Some((before, watched, _)) = &last else { break Change::Worker };
-                    match before.change(&Snapshot::take(&watched.inputs(), None)) {
+                    match before.change(&look(watched, &mut wake, None, out)) {
                         Change::None => continue,
                         change => {
                             let what = if change == Change::Images { "an image input" } else { "a Worker input" };
@@ -185,6 +163,19 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
             }
         };
     }
+}
+
+/// The inputs now (see [`Snapshot::take`] for `built_at`), with the
+/// watch moved onto their directories.
+fn look(watched: &Watched, wake: &mut Wakeups, built_at: Option<SystemTime>, out: &Output) -> Snapshot {
+    let inputs = watched.inputs();
+    wake.follow(watched.directories(&inputs), watched.ignored());
+    if let Some(why) = wake.fell_back() {
+        out.event("dev-polling", &serde_json::json!({ "why": why }), || {
+            format!("warning: {why}; looking at the inputs every 400 ms instead")
+        });
+    }
+    Snapshot::take(&inputs, built_at)
 }
 
 /// Builds what is needed and writes workerd's config. With `reuse_worker`,
@@ -249,7 +240,7 @@ async fn build(
     let mut watched = Watched::of(&project, &artifact, &containers, data);
     // An edited asset rebuilds the config (its manifest names the content).
     if let Some(assets) = config.simulator.as_ref().and_then(|s| s.assets.as_ref()) {
-        watched.worker.extend(assets.inputs());
+        watched.add_worker_inputs(assets.inputs());
     }
     Ok(Built { config_path, workerd, key, backend, watched, modules })
 }
@@ -273,22 +264,21 @@ async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -
     let Some(source) = &project.settings.wrangler else { return Ok(None) };
     let stores = local_stores(&source.bindings);
     let settings = &project.settings;
-    let assets = settings.assets.clone().map(|assets| LocalAssets {
-        assets,
-        compatibility_date: settings.compatibility_date.clone(),
-        compatibility_flags: settings.compatibility_flags.clone(),
+    let assets = settings.assets.clone().map(|assets| {
+        let redirects =
+            assets.config.redirects.as_deref().and_then(|text| {
+                redirects(text, &assets.directory.join("_redirects"), assets.config.html_handling, out)
+            });
+        LocalAssets {
+            assets,
+            compatibility_date: settings.compatibility_date.clone(),
+            compatibility_flags: settings.compatibility_flags.clone(),
+            redirects,
+        }
     });
     let queues = LocalQueues::of(&source.bindings, &settings.name);
     if stores.is_empty() && assets.is_none() && queues.is_none() {
         return Ok(None);
-    }
-    if let Some(local) = &assets {
-        let config = &local.assets.config;
-        if config.redirects.is_some() {
-            out.event("dev-unapplied-assets-file", &serde_json::json!({ "file": "_redirects" }), || {
-                "warning: _redirects of the static assets is deployed but not applied locally".into()
-            });
-        }
     }
     let package_dir = tools::simulator(out).await?.path;
     let root = match persist_to {
@@ -298,6 +288,24 @@ async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -
     };
     let stores = LocalStores { persist_dir: root.join("v3"), stores };
     Ok(Some(Simulator { package_dir, stores, assets, queues }))
+}
+
+/// The rules of the assets' `_redirects` (at `path`), as `wrangler dev`
+/// reads them: each line it leaves out is a warning in its words.
+fn redirects(text: &str, path: &Path, html_handling: Option<HtmlHandling>, out: &Output) -> Option<Redirects> {
+    let parsed = redirects::parse(text, html_handling);
+    for skipped in &parsed.skipped {
+        let (number, line) = skipped.line.clone().unzip();
+        let value = serde_json::json!({ "file": path, "line": number, "text": line, "message": skipped.message });
+        out.event("dev-redirect-skipped", &value, || match &skipped.line {
+            Some((number, line)) => format!("warning: {}:{number}: {} ({line})", path.display(), skipped.message),
+            None => format!("warning: {}: {}", path.display(), skipped.message),
+        });
+    }
+    for advice in &parsed.advice {
+        out.verbose(advice);
+    }
+    parsed.redirects
 }
 
 /// The Worker's own Durable Object classes that are not containers, and
@@ -382,15 +390,25 @@ async fn start_workerd(built: &Built, out: &Output) -> Result<Running, Error> {
 }
 
 /// Stops workerd and removes every container of this dev session.
-async fn stop(docker: &Docker, mut running: Running) {
+async fn stop(docker: &Docker, running: Running) {
+    let containers = kill(docker, running).await;
+    remove(docker, containers).await;
+}
+
+/// Stops workerd; returns the containers it started (by id), left running.
+async fn kill(docker: &Docker, mut running: Running) -> Vec<String> {
     let _ = running.child.kill().await;
     let filters = HashMap::from([("name".to_string(), vec![format!("workerd-{}-", running.key)])]);
     let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
-    for container in docker.list_containers(Some(options)).await.unwrap_or_default() {
-        if let Some(id) = container.id {
-            let remove = RemoveContainerOptionsBuilder::default().force(true).build();
-            let _ = docker.remove_container(&id, Some(remove)).await;
-        }
+    let containers = docker.list_containers(Some(options)).await.unwrap_or_default();
+    containers.into_iter().filter_map(|c| c.id).collect()
+}
+
+/// Removes these containers, running or not.
+async fn remove(docker: &Docker, containers: Vec<String>) {
+    for id in containers {
+        let options = RemoveContainerOptionsBuilder::default().force(true).build();
+        let _ = docker.remove_container(&id, Some(options)).await;
     }
 }
 

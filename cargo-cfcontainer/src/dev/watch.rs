@@ -3,13 +3,19 @@
 //! manifests, lockfile and `.dev.vars`; an image's are its Dockerfile and
 //! the files its build context packs (so `.dockerignore` applies). Files
 //! `dev` writes itself (its own output redirected into the crate) never
-//! count.
+//! count. What is watched for events follows the same inputs: the
+//! directories that hold them, and every directory of a build context
+//! the build would look into.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use cfcontainer_meta::{ContainerMeta, ImageSource};
 use sha2::{Digest, Sha256};
+
+use crate::image::{self, BuildContext, DefaultExclusions, IgnoreRules};
+use crate::Project;
 
 /// What changed since the last build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +35,144 @@ pub struct Inputs {
     pub worker: Vec<PathBuf>,
     /// Files every image is built from.
     pub images: Vec<PathBuf>,
+}
+
+/// The inputs of the last build: the Worker's fixed list (cargo's dep-info
+/// names every source file), the images' rescanned at each look, so a file
+/// added to a context counts.
+pub struct Watched {
+    worker: Vec<PathBuf>,
+    contexts: Vec<Context>,
+    /// Where the running Worker writes its KV, R2 and D1 data: never an
+    /// input, even inside a build context that a `.dockerignore` opens.
+    data: Option<PathBuf>,
+}
+
+/// One image's build context.
+struct Context {
+    dir: PathBuf,
+    dockerfile: PathBuf,
+    defaults: DefaultExclusions,
+}
+
+impl Watched {
+    /// The inputs of `project`'s Worker (built as `artifact`) and of its
+    /// containers' images; `data` is the running Worker's own.
+    pub fn of(project: &Project, artifact: &Path, containers: &[ContainerMeta], data: Option<PathBuf>) -> Watched {
+        let mut worker = dep_info_inputs(&artifact.with_extension("d"));
+        let lock = project.workspace_manifest.with_file_name("Cargo.lock");
+        worker.extend([
+            project.manifest_path.clone(),
+            project.workspace_manifest.clone(),
+            lock,
+            project.dir.join(".dev.vars"),
+        ]);
+        let contexts = containers
+            .iter()
+            .filter_map(|meta| match &meta.image {
+                ImageSource::Dockerfile { dockerfile, context, .. } => {
+                    let base = image::source_dir(meta, project);
+                    let defaults = DefaultExclusions::for_crate(&base, &project.target_dir);
+                    Some(Context { dir: base.join(context), dockerfile: base.join(dockerfile), defaults })
+                }
+                ImageSource::Prebuilt { .. } => None,
+            })
+            .collect();
+        Watched { worker, contexts, data }
+    }
+
+    /// More files (or directories) the Worker's config is made from.
+    pub fn add_worker_inputs(&mut self, inputs: impl IntoIterator<Item = PathBuf>) {
+        self.worker.extend(inputs);
+    }
+
+    /// The inputs as they are now (the build contexts scanned again).
+    pub fn inputs(&self) -> Inputs {
+        let mut images = Vec::new();
+        for context in &self.contexts {
+            images.push(context.dockerfile.clone());
+            if let Ok(scanned) = BuildContext::scan(&context.dir, &context.dockerfile, &context.defaults) {
+                images.extend(scanned.paths().filter(|p| !self.is_data(p)));
+            }
+        }
+        Inputs { worker: self.worker.clone(), images }
+    }
+
+    /// The directories where an event may mean that `inputs` changed:
+    /// each input's directory (the nearest one that exists, for an input
+    /// not created yet), each input that is a directory (the assets': a
+    /// file added or removed), and every directory of a build context
+    /// that the build looks into (so a file created anywhere an image
+    /// would take it from counts), the running Worker's data aside.
+    pub fn directories(&self, inputs: &Inputs) -> BTreeSet<PathBuf> {
+        let mut dirs = BTreeSet::new();
+        for path in inputs.worker.iter().chain(&inputs.images) {
+            if path.is_dir() {
+                dirs.insert(path.clone());
+            }
+            if let Some(dir) = path.ancestors().skip(1).find(|a| a.is_dir()) {
+                dirs.insert(dir.to_path_buf());
+            }
+        }
+        for context in &self.contexts {
+            self.context_directories(context, &context.dir, context_rules(context).as_ref(), &mut dirs);
+        }
+        dirs
+    }
+
+    /// Paths whose events are never an edit: dev's own output files and
+    /// the running Worker's data.
+    pub fn ignored(&self) -> Vec<PathBuf> {
+        own_output_files().into_iter().chain(self.data.clone()).collect()
+    }
+
+    /// `dir` and the directories below it that the build of `context`
+    /// descends into, as it decides: none below when its rules cannot be
+    /// read (the build fails; only a fix of `.dockerignore` matters).
+    fn context_directories(
+        &self,
+        context: &Context,
+        dir: &Path,
+        rules: Option<&IgnoreRules>,
+        out: &mut BTreeSet<PathBuf>,
+    ) {
+        out.insert(dir.to_path_buf());
+        let (Some(rules), Ok(entries)) = (rules, std::fs::read_dir(dir)) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if !entry.file_type().is_ok_and(|t| t.is_dir()) || self.is_data(&path) {
+                continue;
+            }
+            let relative = path.strip_prefix(&context.dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            // The build descends into an excluded directory only when an
+            // exception could re-include something below it.
+            if !rules.excludes(&relative) || rules.has_exceptions() {
+                self.context_directories(context, &path, Some(rules), out);
+            }
+        }
+    }
+
+    fn is_data(&self, path: &Path) -> bool {
+        self.data.as_deref().is_some_and(|d| path.starts_with(d))
+    }
+}
+
+/// What the build of `context` leaves out: its `.dockerignore`, else the
+/// default exclusions inside it; `None` when the file cannot be read or parsed.
+fn context_rules(context: &Context) -> Option<IgnoreRules> {
+    let text = match std::fs::read_to_string(context.dir.join(".dockerignore")) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let inside = context.defaults.paths.iter().filter_map(|p| p.strip_prefix(&context.dir).ok());
+            inside
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+        Err(_) => return None,
+    };
+    IgnoreRules::parse(&text).ok()
 }
 
 /// The state of every input at one moment.
@@ -137,5 +281,57 @@ mod tests {
         let inputs = Inputs { worker: vec![src], images: Vec::new() };
         let after_build = Snapshot::take(&inputs, Some(started));
         assert_eq!(after_build.change(&Snapshot::take(&inputs, None)), Change::Worker);
+    }
+
+    /// A crate whose whole directory is its container's build context.
+    fn crate_with_context(files: &[(&str, &str)]) -> (tempfile::TempDir, Watched) {
+        let dir = crate::testing::tree(files);
+        let root = dir.path().to_path_buf();
+        let context = Context {
+            dir: root.join("."),
+            dockerfile: root.join("Dockerfile"),
+            defaults: DefaultExclusions::for_crate(&root, &root.join("target")),
+        };
+        let worker = vec![root.join("src/lib.rs"), root.join("Cargo.toml"), root.join(".dev.vars")];
+        let watched = Watched { worker, contexts: vec![context], data: Some(root.join(".wrangler/state/v3")) };
+        (dir, watched)
+    }
+
+    fn relative(dirs: &BTreeSet<PathBuf>, root: &Path) -> Vec<String> {
+        dirs.iter().map(|d| d.strip_prefix(root).unwrap().to_string_lossy().into_owned()).collect()
+    }
+
+    #[test]
+    fn the_watched_directories_hold_the_inputs_and_all_the_context_the_build_looks_into() {
+        let (dir, watched) = crate_with_context(&[
+            ("Cargo.toml", ""),
+            ("src/lib.rs", ""),
+            ("Dockerfile", "FROM scratch"),
+            ("container/www/index.html", "hi"),
+            ("target/debug/notes.wasm", ""),
+            ("node_modules/pkg/index.js", ""),
+        ]);
+        std::fs::create_dir_all(dir.path().join("container/empty")).unwrap();
+        let dirs = watched.directories(&watched.inputs());
+        // An empty directory of the context is watched: a file created
+        // there is an input. Build output and npm packages are not.
+        assert_eq!(relative(&dirs, dir.path()), ["", "container", "container/empty", "container/www", "src"]);
+    }
+
+    #[test]
+    fn a_dockerignore_decides_which_context_directories_are_watched_and_the_data_never_is() {
+        let (dir, watched) = crate_with_context(&[
+            ("src/lib.rs", ""),
+            ("Dockerfile", "FROM scratch"),
+            (".dockerignore", "target\nsrc\n"),
+            ("node_modules/pkg/index.js", ""),
+            (".wrangler/state/v3/kv/blob", ""),
+            ("target/debug/notes.wasm", ""),
+        ]);
+        let dirs = watched.directories(&watched.inputs());
+        assert_eq!(
+            relative(&dirs, dir.path()),
+            ["", ".wrangler", ".wrangler/state", "node_modules", "node_modules/pkg", "src"]
+        );
     }
 }

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::support::{root, stack};
+use crate::support::{prerequisite, root, stack};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -59,6 +59,11 @@ impl Dev {
 
     /// [`Dev::start`] with `env` set and `remove` unset for the command.
     fn start_with(example: &str, name: &str, env: &[(&str, &str)], remove: &[&str]) -> Dev {
+        Dev::start_edited(example, name, env, remove, |_| {})
+    }
+
+    /// [`Dev::start_with`] after `edit` changed the copy.
+    fn start_edited(example: &str, name: &str, env: &[(&str, &str)], remove: &[&str], edit: impl FnOnce(&Path)) -> Dev {
         let dir = tempfile::Builder::new().prefix("cfc-dev-").tempdir().unwrap();
         let app = dir.path().join(example);
         copy_dir(&root().join("examples").join(example), &app);
@@ -76,6 +81,7 @@ impl Dev {
             + "\n[workspace]\n";
         std::fs::write(app.join("Cargo.toml"), manifest).unwrap();
         std::fs::copy(root().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
+        edit(&app);
         let (child, events) = Dev::spawn(&app, env, remove);
         Dev { _dir: dir, app, child, events }
     }
@@ -407,4 +413,179 @@ fn dev_fetches_missing_tools_into_an_empty_cache_once_and_then_answers() {
     let url = events.last().unwrap()["url"].as_str().unwrap().to_string();
     assert_eq!(get(&url).unwrap().trim(), "I was passed in via the container class!");
     again.interrupt(name);
+}
+
+/// Rules of every kind the official simulator knows (static, splats,
+/// placeholders, each status, queries, an absolute destination, a proxy)
+/// and lines it leaves out (a bad status, a duplicate, a rule that would
+/// loop), in examples/notes' public/_redirects.
+const REDIRECTS: &str = "\
+# Looked up by path
+/old /new 301
+/moved /new
+/see /new 303
+/temp /new?from=temp 307
+/perm https://example.com/perm 308
+/page / 200
+/home /index.html 200
+/noted /new 301 # with a comment
+/old /duplicate 302
+/teapot /new 418
+# Patterns, in order
+/blog/* /posts/:splat 301
+/users/:id/profile /u/:id?tab=profile
+/docs/:section/* https://docs.example.com/:section/:splat
+/late /new 308
+/app/* /index.html 200
+";
+
+/// Requests whose answers come from the asset worker (the Workers behind
+/// the two differ).
+const ASKED: &[&str] = &[
+    "/old",
+    "/old?keep=1",
+    "/moved",
+    "/see",
+    "/temp?dropped=1",
+    "/perm",
+    "/page",
+    "/home",
+    "/noted",
+    "/blog/2024/hello",
+    "/users/42/profile",
+    "/docs/api/v1/intro?q=x",
+    "/late",
+    "/index.html",
+];
+
+/// Status, `Location` and (for a 200) body of `url`, redirects not followed.
+fn answer(url: &str) -> (u16, Option<String>, String) {
+    let agent = ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(30)).build();
+    let response = match agent.get(url).call() {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{url}: {e}"),
+    };
+    let (status, location) = (response.status(), response.header("location").map(str::to_string));
+    let body = response.into_string().unwrap_or_default();
+    (status, location, if status == 200 { body } else { String::new() })
+}
+
+/// `wrangler dev` (the official CLI, WRANGLER_BIN) serving `assets`
+/// in front of a Worker of its own, on a free port; stopped on drop.
+struct WranglerDev {
+    _dir: tempfile::TempDir,
+    child: Child,
+    base: String,
+}
+
+impl WranglerDev {
+    fn start(wrangler: &Path, assets: &Path) -> WranglerDev {
+        let dir = tempfile::Builder::new().prefix("cfc-wrangler-dev-").tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("worker.js"),
+            "export default { fetch() { return new Response(\"worker\", { status: 404 }); } };\n",
+        )
+        .unwrap();
+        let config = format!(
+            "name = \"redirects-oracle\"\nmain = \"worker.js\"\ncompatibility_date = \"2026-03-05\"\n[assets]\ndirectory = {:?}\nbinding = \"ASSETS\"\n",
+            assets.display().to_string()
+        );
+        std::fs::write(dir.path().join("wrangler.toml"), config).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(wrangler)
+            .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
+            .current_dir(dir.path())
+            // Nothing fetched from outside: no Request.cf object, no metrics.
+            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("CI", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "wrangler dev did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        WranglerDev { _dir: dir, child, base }
+    }
+}
+
+impl Drop for WranglerDev {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_assets_redirects_answer_under_dev_as_under_wrangler_dev_and_an_edit_applies() {
+    if !stack::available() {
+        return;
+    }
+    let wrangler = std::env::var("WRANGLER_BIN").map(PathBuf::from).ok().filter(|p| p.is_file());
+    if !prerequisite(wrangler.is_some(), "the official CLI (WRANGLER_BIN, installed by scripts/setup.sh)") {
+        return;
+    }
+    // Its own Worker name, so it runs beside the notes test.
+    let name = "redirects-notes";
+    let mut dev = Dev::start_edited("notes", name, &[], &[], |app| {
+        std::fs::write(app.join("public/_redirects"), REDIRECTS).unwrap();
+        let config = std::fs::read_to_string(app.join("wrangler.toml")).unwrap();
+        std::fs::write(
+            app.join("wrangler.toml"),
+            config.replacen("name = \"notes\"", &format!("name = \"{name}\""), 1),
+        )
+        .unwrap();
+    });
+    let events = events_until_ready(&dev, Duration::from_secs(600));
+    let skipped: Vec<(u64, &str)> = events
+        .iter()
+        .filter(|e| e["reason"] == "dev-redirect-skipped")
+        .map(|e| (e["line"].as_u64().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    let loops = "Infinite loop detected in this rule and has been ignored. This will cause a redirect to strip `.html` or `/index` and end up triggering this rule again. Please fix or remove this rule to silence this warning.";
+    assert_eq!(
+        skipped,
+        [
+            (10, "Ignoring duplicate rule for path /old."),
+            (11, "Valid status codes are 200, 301, 302 (default), 303, 307, or 308. Got 418."),
+            (17, loops),
+        ],
+        "the lines the official simulator leaves out, in its words"
+    );
+    let url = events.last().unwrap()["url"].as_str().unwrap().trim_end_matches('/').to_string();
+
+    let oracle = WranglerDev::start(wrangler.as_deref().unwrap(), &dev.app.join("public"));
+    for path in ASKED {
+        let official = answer(&format!("{}{path}", oracle.base));
+        let ours = answer(&format!("{url}{path}"));
+        assert_eq!(ours, official, "{path}: (status, Location, body) under dev, then under wrangler dev");
+    }
+    // A few answers spelled out, so a shared mistake would show too.
+    assert_eq!(answer(&format!("{url}/old?keep=1")).1.as_deref(), Some("/new?keep=1"));
+    assert_eq!(
+        answer(&format!("{url}/docs/api/v1/intro?q=x")).1.as_deref(),
+        Some("https://docs.example.com/api/v1/intro?q=x")
+    );
+    assert!(answer(&format!("{url}/page")).2.contains("<h1>Team notes</h1>"), "a 200 rule serves its target");
+    let home = answer(&format!("{url}/home"));
+    assert_eq!((home.0, home.1.as_deref()), (307, Some("/")), "served from /index.html, which redirects to /");
+    drop(oracle);
+
+    // An edit of _redirects reloads and applies.
+    std::fs::write(dev.app.join("public/_redirects"), "/old /newer 302\n").unwrap();
+    dev.wait_for("dev-change", Duration::from_secs(30));
+    dev.wait_for("dev-ready", Duration::from_secs(300));
+    assert_eq!(answer(&format!("{url}/old")), (302, Some("/newer".to_string()), String::new()));
+    dev.interrupt(name);
 }
