@@ -8,39 +8,22 @@ Usage: python3 bench/inspect.py [--runs N]
 import argparse, json, os, statistics, subprocess, sys, time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from worker_crate import write_crate  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 CRATE = ROOT / "target" / "bench" / "inspect50"
 TARGET_DIR = ROOT / "target" / "fixtures"
 COUNT = 50
 
 
-def write_crate():
-    (CRATE / "src").mkdir(parents=True, exist_ok=True)
-    (CRATE / "Cargo.toml").write_text(f"""[package]
-name = "bench-inspect50"
-version = "0.1.0"
-edition = "2021"
-
-[workspace]
-
-[lib]
-crate-type = ["cdylib"]
-
-[dependencies]
-cfcontainer = {{ path = "{ROOT / 'runtime'}" }}
-worker = "0.8.7"
-""")
-    lock = (ROOT / "Cargo.lock").read_bytes()
-    if not (CRATE / "Cargo.lock").exists() or (CRATE / "Cargo.lock").read_bytes() != lock:
-        (CRATE / "Cargo.lock").write_bytes(lock)
-    structs = "\n".join(
+def lib_rs():
+    """The library: COUNT container classes, each with every kind of attribute."""
+    return "\n".join(
         f'#[cfcontainer::container(port = {8000 + i}, sleep_after = "{i + 1}m", '
         f'env(INDEX = "{i}", TOKEN = secret("TOKEN_{i}")), instance_type = "basic", '
         f'image = "registry.cloudflare.com/acct/app{i}:1")]\npub struct Container{i};\n'
         for i in range(COUNT))
-    lib = CRATE / "src" / "lib.rs"
-    if not lib.exists() or lib.read_text() != structs:
-        lib.write_text(structs)
 
 
 def timed(cmd, runs):
@@ -61,7 +44,7 @@ def main():
     runs = ap.parse_args().runs
     subprocess.run(["cargo", "build", "-q", "--release", "-p", "cargo-cfcontainer"], cwd=ROOT, check=True)
     tool = str(ROOT / "target" / "release" / "cargo-cfcontainer")
-    write_crate()
+    write_crate(CRATE, "bench-inspect50", lib_rs())
     inspect = [tool, "cfcontainer", "inspect", "--message-format", "json"]
     timed(inspect, 1)  # builds the crate once
     inspect_ms, stdout = timed(inspect, runs)

@@ -6,9 +6,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def write_crate(crate, name, lib_rs):
-    """Writes crate `name` with `lib_rs` as its library into `crate`."""
+    """Writes crate `name` with `lib_rs` as its library into `crate`. A file
+    that already holds the same text is left as it is: its mtime stays, so
+    cargo's no-op build of the crate stays a no-op."""
     (crate / "src").mkdir(parents=True, exist_ok=True)
-    (crate / "Cargo.toml").write_text(f"""[package]
+    _write(crate / "Cargo.toml", f"""[package]
 name = "{name}"
 version = "0.1.0"
 edition = "2021"
@@ -25,6 +27,11 @@ wasm-opt = false
 cfcontainer = {{ path = "{ROOT / 'runtime'}" }}
 worker = "0.8.7"
 """)
-    (crate / "Cargo.lock").write_bytes((ROOT / "Cargo.lock").read_bytes())
-    (crate / "src/lib.rs").write_text(lib_rs)
+    _write(crate / "Cargo.lock", (ROOT / "Cargo.lock").read_text())
+    _write(crate / "src/lib.rs", lib_rs)
     return crate
+
+
+def _write(path, text):
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)

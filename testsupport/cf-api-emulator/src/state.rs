@@ -57,20 +57,13 @@ pub struct AssetCompletion {
 
 /// An uploaded Worker script.
 pub struct Script {
-    pub etag: String,
+    /// What the live version runs.
+    pub content: VersionContent,
     pub migration_tag: Option<String>,
-    pub main_module: String,
-    pub modules: Vec<Module>,
-    pub compatibility_date: Option<String>,
-    pub compatibility_flags: Vec<String>,
-    pub bindings: Vec<Value>,
-    pub containers: Vec<String>,
     pub observability: Option<Value>,
-    /// `logpush`, `placement`, `tail_consumers`, `limits` of the upload.
+    /// `logpush` and `tail_consumers` of the upload.
     pub logpush: bool,
-    pub placement: Option<Value>,
     pub tail_consumers: Vec<Value>,
-    pub limits: Option<Value>,
     /// Cron Triggers, as `GET .../schedules` lists them.
     pub schedules: Vec<Value>,
     /// Zone routes, as `GET .../routes` lists them.
@@ -80,8 +73,6 @@ pub struct Script {
     pub workers_dev: bool,
     /// Each version served on its own Preview URL.
     pub previews_enabled: bool,
-    /// Static assets: `{ manifest, config }` of the last upload.
-    pub assets: Option<Value>,
     pub created_on: String,
     pub modified_on: String,
     /// The live version.
@@ -106,6 +97,7 @@ pub struct VersionContent {
     pub containers: Vec<String>,
     pub placement: Option<Value>,
     pub limits: Option<Value>,
+    /// Static assets: `{ manifest, config }` of the upload.
     pub assets: Option<Value>,
 }
 
@@ -253,35 +245,10 @@ pub fn without_secret_values(bindings: &[Value]) -> Vec<Value> {
 }
 
 impl Script {
-    /// What the live version runs.
-    pub fn content(&self) -> VersionContent {
-        VersionContent {
-            etag: self.etag.clone(),
-            main_module: self.main_module.clone(),
-            modules: self.modules.clone(),
-            compatibility_date: self.compatibility_date.clone(),
-            compatibility_flags: self.compatibility_flags.clone(),
-            bindings: self.bindings.clone(),
-            containers: self.containers.clone(),
-            placement: self.placement.clone(),
-            limits: self.limits.clone(),
-            assets: self.assets.clone(),
-        }
-    }
-
     /// Makes `version` the one that runs.
     pub fn run(&mut self, version: &str, content: VersionContent) {
         self.version_id = version.to_string();
-        self.etag = content.etag;
-        self.main_module = content.main_module;
-        self.modules = content.modules;
-        self.compatibility_date = content.compatibility_date;
-        self.compatibility_flags = content.compatibility_flags;
-        self.bindings = content.bindings;
-        self.containers = content.containers;
-        self.placement = content.placement;
-        self.limits = content.limits;
-        self.assets = content.assets;
+        self.content = content;
     }
 
     /// What `script-settings` shows.
@@ -432,18 +399,18 @@ impl Script {
     /// The settings view; secret values are never shown, `internal` adds
     /// what only tests see (tag, modules).
     pub fn settings_json(&self, internal: bool) -> Value {
-        let bindings = without_secret_values(&self.bindings);
+        let bindings = without_secret_values(&self.content.bindings);
         let mut settings = json!({
             "bindings": bindings,
-            "compatibility_date": self.compatibility_date,
-            "compatibility_flags": self.compatibility_flags,
+            "compatibility_date": self.content.compatibility_date,
+            "compatibility_flags": self.content.compatibility_flags,
             "logpush": self.logpush,
-            "placement": self.placement.clone().unwrap_or(json!({})),
+            "placement": self.content.placement.clone().unwrap_or(json!({})),
             "tags": self.tags,
             "tail_consumers": self.tail_consumers,
             "usage_model": "standard",
         });
-        if let Some(limits) = &self.limits {
+        if let Some(limits) = &self.content.limits {
             settings["limits"] = limits.clone();
         }
         if let Some(o) = &self.observability {
@@ -455,12 +422,13 @@ impl Script {
             settings["migration_tag"] = json!(self.migration_tag);
             settings["version_id"] = json!(self.version_id);
             settings["versions"] = json!(self.versions.len());
-            settings["containers"] = json!(self.containers);
-            settings["etag"] = json!(self.etag);
+            settings["containers"] = json!(self.content.containers);
+            settings["etag"] = json!(self.content.etag);
             settings["workers_dev"] = json!(self.workers_dev);
             settings["previews_enabled"] = json!(self.previews_enabled);
-            settings["assets"] = json!(self.assets);
+            settings["assets"] = json!(self.content.assets);
             settings["modules"] = json!(self
+                .content
                 .modules
                 .iter()
                 .map(|m| json!({"name": m.name, "content_type": m.content_type, "size": m.size}))
@@ -473,13 +441,13 @@ impl Script {
     pub fn list_json(&self, name: &str) -> Value {
         let mut entry = json!({
             "id": name,
-            "etag": self.etag,
+            "etag": self.content.etag,
             "handlers": ["fetch"],
             "created_on": self.created_on,
             "modified_on": self.modified_on,
             "has_modules": true,
             "usage_model": "standard",
-            "compatibility_date": self.compatibility_date,
+            "compatibility_date": self.content.compatibility_date,
         });
         if let Some(tag) = &self.migration_tag {
             entry["migration_tag"] = json!(tag);

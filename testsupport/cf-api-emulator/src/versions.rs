@@ -138,7 +138,7 @@ pub fn deploy(state: &mut State, name: &str, call: &Call) -> Reply {
                 return Err(fail(400, 10214, format!("Version {version_id} binds Durable Object class '{class}', which Worker {name} no longer has; it cannot be deployed")));
             }
         }
-        let changed: Vec<String> = secrets(&script.bindings)
+        let changed: Vec<String> = secrets(&script.content.bindings)
             .into_iter()
             .filter(|(secret, value)| {
                 secrets(&content.bindings).into_iter().find(|(n, _)| n == secret).map(|(_, v)| v) != Some(value.clone())

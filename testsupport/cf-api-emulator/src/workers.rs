@@ -10,7 +10,7 @@ use crate::call::Call;
 use crate::config::Config;
 use crate::envelope::{fail, invalid, ok, ok_page, Reply};
 use crate::multipart;
-use crate::state::{Module, Namespace, Script, State};
+use crate::state::{Module, Namespace, Script, State, VersionContent};
 
 const NO_SUCH_WORKER: (u16, u32, &str) = (404, 10007, "This Worker does not exist on your account.");
 
@@ -279,7 +279,8 @@ pub(crate) fn try_upload(state: &mut State, name: &str, call: &Call, deploy: boo
     // endpoint the official CLI uses), the strictest reading of the API.
     check_tags(&string_list(&metadata, "tags")?, "metadata.tags")?;
     let tags = state.scripts.get(name).map(|s| s.tags.clone()).unwrap_or_default();
-    let existing = state.scripts.get(name).map(|s| (s.bindings.clone(), s.migration_tag.clone(), s.created_on.clone()));
+    let existing =
+        state.scripts.get(name).map(|s| (s.content.bindings.clone(), s.migration_tag.clone(), s.created_on.clone()));
     let mut bindings = metadata.get("bindings").cloned().unwrap_or(json!([]));
     let Value::Array(list) = &mut bindings else { return Err(invalid("metadata.bindings must be an array")) };
     for binding in list.iter() {
@@ -370,26 +371,28 @@ pub(crate) fn try_upload(state: &mut State, name: &str, call: &Call, deploy: boo
     let triggered_by = if deploy { "upload" } else { "version_upload" };
     annotations.insert("workers/triggered_by".into(), json!(triggered_by));
     let uploaded = Script {
-        etag,
+        content: VersionContent {
+            etag,
+            main_module: main_module.to_string(),
+            modules,
+            compatibility_date,
+            compatibility_flags,
+            bindings: list,
+            containers,
+            placement: metadata.get("placement").cloned(),
+            limits: metadata.get("limits").cloned(),
+            assets,
+        },
         migration_tag,
-        main_module: main_module.to_string(),
-        modules,
-        compatibility_date,
-        compatibility_flags,
-        bindings: list,
-        containers,
         observability: metadata.get("observability").cloned(),
         logpush: metadata.get("logpush").and_then(Value::as_bool).unwrap_or(false),
-        placement: metadata.get("placement").cloned(),
         tail_consumers: metadata.get("tail_consumers").and_then(Value::as_array).cloned().unwrap_or_default(),
-        limits: metadata.get("limits").cloned(),
         // A new upload keeps the Worker's Cron Triggers and routes.
         schedules: existing_schedules,
         routes: existing_routes,
         tags,
         workers_dev,
         previews_enabled,
-        assets,
         created_on,
         modified_on: now.clone(),
         version_id: version_id.clone(),
@@ -403,12 +406,12 @@ pub(crate) fn try_upload(state: &mut State, name: &str, call: &Call, deploy: boo
         created_on: now.clone(),
         source: source.into(),
         annotations,
-        content: uploaded.content(),
+        content: uploaded.content.clone(),
     };
     let mut result = uploaded.list_json(name);
     result["deployment_id"] = json!(version_id);
     result["startup_time_ms"] = json!(1);
-    result["main_module"] = json!(uploaded.main_module);
+    result["main_module"] = json!(uploaded.content.main_module);
     state.namespaces = namespaces;
     let mut script = match state.scripts.remove(name) {
         // A version that is not deployed leaves what runs as it was.
@@ -622,7 +625,7 @@ pub fn service(state: &State, name: &str, call: &Call) -> Reply {
             "id": name,
             "default_environment": {
                 "environment": "production",
-                "script": { "id": name, "tag": script.etag, "tags": script.tags, "last_deployed_from": "wrangler" },
+                "script": { "id": name, "tag": script.content.etag, "tags": script.tags, "last_deployed_from": "wrangler" },
             },
         })),
         None => fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2),
