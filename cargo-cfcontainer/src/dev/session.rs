@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, SystemTime};
 
-use bollard::query_parameters::{ListContainersOptionsBuilder, RemoveContainerOptionsBuilder};
+use bollard::query_parameters::{
+    ListContainersOptionsBuilder, RemoveContainerOptionsBuilder, RenameContainerOptionsBuilder,
+};
 use bollard::Docker;
 use cfcontainer_meta::wrangler::{BindingKind, HtmlHandling};
 use cfcontainer_meta::{ContainerMeta, ImageSource};
@@ -395,13 +397,31 @@ async fn stop(docker: &Docker, running: Running) {
     remove(docker, containers).await;
 }
 
-/// Stops workerd; returns the containers it started (by id), left running.
+/// Stops workerd; returns the containers it started (by id), left running
+/// under a name of their own.
+///
+/// The next workerd names its containers as this one did (`workerd-<key>-
+/// <class>-<object id>`: the key stays, so the objects keep their storage),
+/// and takes a container it finds by that name as its own. An old one still
+/// being removed would then be killed under a new request (exit 137 while
+/// starting), so each is renamed out of the way first, a quick call, and
+/// one that cannot be renamed is removed here and now.
 async fn kill(docker: &Docker, mut running: Running) -> Vec<String> {
     let _ = running.child.kill().await;
     let filters = HashMap::from([("name".to_string(), vec![format!("workerd-{}-", running.key)])]);
     let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
     let containers = docker.list_containers(Some(options)).await.unwrap_or_default();
-    containers.into_iter().filter_map(|c| c.id).collect()
+    let mut leftovers = Vec::new();
+    for id in containers.into_iter().filter_map(|c| c.id) {
+        // Still under the key, so a later session's cleanup finds it too.
+        let retired = format!("workerd-{}-retired-{}", running.key, &id[..id.len().min(12)]);
+        let rename = RenameContainerOptionsBuilder::default().name(&retired).build();
+        match docker.rename_container(&id, rename).await {
+            Ok(()) => leftovers.push(id),
+            Err(_) => remove(docker, vec![id]).await,
+        }
+    }
+    leftovers
 }
 
 /// Removes these containers, running or not.

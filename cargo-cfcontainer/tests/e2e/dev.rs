@@ -209,7 +209,13 @@ fn dev_serves_hello_reloads_on_edit_and_cleans_up_on_ctrl_c() {
     }
     let second = get(&url).unwrap_or_else(|e| panic!("no answer after the edit: {e}"));
     assert_eq!(second.trim(), "edited: I was passed in via the container class!");
-    assert_eq!(containers_named(&format!("workerd-cfcdev-{name}-")), 1, "the old run's container is gone");
+    // The old run's container is removed while the new run serves.
+    let prefix = format!("workerd-cfcdev-{name}-");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while containers_named(&prefix) > 1 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(containers_named(&prefix), 1, "the old run's container is gone");
     dev.interrupt(name);
 }
 
