@@ -15,8 +15,7 @@ Usage: python3 bench/dev.py   (after scripts/setup.sh; source its env.sh)
 import json, os, shutil, signal, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-TOOL = ROOT / "target" / "release" / "cargo-cfcontainer"
+from paths import ROOT, TOOL
 
 
 IDLE_SECONDS = 60

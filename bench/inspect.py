@@ -9,9 +9,9 @@ import argparse, json, os, statistics, subprocess, sys, time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from paths import ROOT  # noqa: E402
 from worker_crate import write_crate  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 CRATE = ROOT / "target" / "bench" / "inspect50"
 TARGET_DIR = ROOT / "target" / "fixtures"
 COUNT = 50

@@ -17,12 +17,9 @@ import json, os, statistics, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from paths import ROOT, TOOL, EMULATOR, REGISTRY  # noqa: E402
 from worker_crate import write_crate  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-TOOL = ROOT / "target" / "release" / "cargo-cfcontainer"
-EMULATOR = ROOT / "target" / "release" / "cf-api-emulator"
-REGISTRY = os.environ.get("CFC_REGISTRY", "127.0.0.1:5055")
 LATENCY_MS = 50
 CLASSES = 10
 RUNS = 5

@@ -18,11 +18,9 @@ import base64, json, os, shutil, socket, statistics, subprocess, sys, tempfile, 
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from paths import ROOT, TOOL, EMULATOR  # noqa: E402
 from worker_crate import write_crate  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-TOOL = ROOT / "target" / "release" / "cargo-cfcontainer"
-EMULATOR = ROOT / "target" / "release" / "cf-api-emulator"
 BACKEND = os.environ.get("CFC_REGISTRY", "127.0.0.1:5055")
 USER, PASSWORD = os.environ.get("CFC_REGISTRY_USER", "cfc-test"), os.environ.get("CFC_REGISTRY_PASSWORD", "cfc-test-password")
 PROXY_PORT = 5057

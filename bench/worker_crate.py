@@ -1,8 +1,6 @@
 """A standalone worker crate for the benchmarks: its own workspace, the
 runtime of this checkout by path, the repository's locked versions."""
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from paths import ROOT
 
 
 def write_crate(crate, name, lib_rs):
