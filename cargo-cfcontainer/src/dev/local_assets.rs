@@ -2,10 +2,9 @@
 //! official simulator's asset workers (a router in front of the Worker,
 //! the asset worker, and its store reading the directory) in dev's
 //! workerd, given the directory's manifest in their binary format.
-//! `_headers` and `_redirects` are parsed here as the simulator parses
-//! them (in Node.js, which dev does not run).
+//! `_headers` and `_redirects` come parsed as the simulator parses them
+//! (`headers.rs`, `redirects.rs`).
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -14,6 +13,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::capnp::quoted;
+use super::headers::Headers;
 use super::redirects::Redirects;
 use cfcontainer_meta::wrangler::{HtmlHandling, NotFoundHandling, RunWorkerFirst};
 
@@ -42,6 +42,8 @@ pub struct LocalAssets {
     pub compatibility_flags: Vec<String>,
     /// The rules of the directory's `_redirects`, if it has valid ones.
     pub redirects: Option<Redirects>,
+    /// The rules of the directory's `_headers`, if it has valid ones.
+    pub headers: Option<Headers>,
 }
 
 /// The asset worker's `CONFIG` (unset settings left out: its schema
@@ -59,71 +61,7 @@ struct AssetConfig<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     redirects: Option<&'a Redirects>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    headers: Option<HeaderRules>,
-}
-
-/// `_headers` as the asset worker takes it.
-#[derive(Debug, PartialEq, Serialize)]
-struct HeaderRules {
-    version: u8,
-    rules: BTreeMap<String, HeaderRule>,
-}
-
-/// The headers one path pattern sets and removes.
-#[derive(Debug, Default, PartialEq, Serialize)]
-struct HeaderRule {
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    set: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    unset: Vec<String>,
-}
-
-/// A `_headers` file read as the official simulator reads it: a line
-/// starting with `/` (or `scheme://`) opens a path's rule, `Name: value`
-/// lines set headers (lowercased names, repeated ones joined with `, `),
-/// `! Name` lines remove one; comments, blank and malformed lines are
-/// skipped, as are rules without headers. `None` without any rule.
-fn parse_headers(text: &str) -> Option<HeaderRules> {
-    let mut rules = BTreeMap::new();
-    let mut current: Option<(String, HeaderRule)> = None;
-    let mut close = |current: &mut Option<(String, HeaderRule)>| {
-        if let Some((path, rule)) = current.take().filter(|(_, r)| !r.set.is_empty() || !r.unset.is_empty()) {
-            rules.insert(path, rule);
-        }
-    };
-    for line in text.lines().map(str::trim) {
-        if line.is_empty() || line.starts_with('#') || line.len() > 2000 {
-            continue;
-        }
-        let is_path = line.starts_with('/')
-            || line.split_once("://").is_some_and(|(scheme, _)| !scheme.contains(char::is_whitespace));
-        if is_path {
-            close(&mut current);
-            current = Some((line.to_string(), HeaderRule::default()));
-            continue;
-        }
-        let Some((_, rule)) = current.as_mut() else { continue };
-        match line.split_once(':') {
-            Some((name, value)) => {
-                let (name, value) = (name.trim().to_lowercase(), value.trim());
-                if name.is_empty() || name.contains(' ') || value.is_empty() {
-                    continue;
-                }
-                let joined = match rule.set.remove(&name) {
-                    Some(earlier) => format!("{earlier}, {value}"),
-                    None => value.to_string(),
-                };
-                rule.set.insert(name, joined);
-            }
-            None => {
-                if let Some(name) = line.strip_prefix("! ") {
-                    rule.unset.push(name.trim().to_string());
-                }
-            }
-        }
-    }
-    close(&mut current);
-    (!rules.is_empty()).then_some(HeaderRules { version: 2, rules })
+    headers: Option<&'a Headers>,
 }
 
 /// The router's `CONFIG`.
@@ -176,7 +114,7 @@ impl LocalAssets {
             debug: true,
             has_static_routing: matches!(config.run_worker_first, Some(RunWorkerFirst::Routes(_))),
             redirects: self.redirects.as_ref(),
-            headers: config.headers.as_deref().and_then(parse_headers),
+            headers: self.headers.as_ref(),
         };
         let asset_config = serde_json::to_string(&asset_config).expect("asset config serializes");
         let router = RouterConfig {
@@ -265,23 +203,4 @@ fn encoded(manifest: &Manifest) -> Vec<u8> {
         out.extend_from_slice(&[0u8; 8]);
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn headers_are_read_as_the_official_simulator_reads_them() {
-        let text = "# site-wide\n/*\n  X-Frame-Options: DENY\n  Link: </a.css>\n  Link: </b.js>\n/api/*\n  ! X-Frame-Options\n/empty\nno colon here\n";
-        let parsed = parse_headers(text).unwrap();
-        assert_eq!(
-            serde_json::to_value(&parsed).unwrap(),
-            json!({ "version": 2, "rules": {
-                "/*": { "set": { "x-frame-options": "DENY", "link": "</a.css>, </b.js>" } },
-                "/api/*": { "unset": ["X-Frame-Options"] },
-            } })
-        );
-        assert_eq!(parse_headers("# nothing\n"), None);
-    }
 }

@@ -1,7 +1,9 @@
 //! Running a worker and its containers locally in workerd.
 
+mod asset_rules;
 mod capnp;
 mod front;
+mod headers;
 mod local_assets;
 mod local_queues;
 mod local_storage;

@@ -13,11 +13,11 @@
 use std::collections::BTreeMap;
 
 use cfcontainer_meta::wrangler::HtmlHandling;
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-/// Longer lines are skipped (counted in UTF-16 units, as JavaScript does).
-const MAX_LINE_LENGTH: usize = 2000;
+use super::asset_rules::{
+    host_and_path, in_order, is_js_space, too_long, validate_url, Skipped, UrlRules, MAX_LINE_LENGTH,
+};
 /// Rules looked up by path.
 const MAX_STATIC_RULES: usize = 2000;
 /// Rules with a splat or a placeholder (or below one).
@@ -51,15 +51,6 @@ struct StaticRule {
 struct Rule {
     status: u16,
     to: String,
-}
-
-/// A line the simulator leaves out, and why.
-#[derive(Debug, PartialEq)]
-pub struct Skipped {
-    /// Its number (from 1) and text, where the simulator names them.
-    pub line: Option<(usize, String)>,
-    /// The simulator's message.
-    pub message: String,
 }
 
 /// What a `_redirects` file gives.
@@ -121,11 +112,11 @@ fn lines(text: &str, html_handling: Option<HtmlHandling>) -> (Vec<Line>, Vec<Ski
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let skip = |message: String| Skipped { line: Some((number, line.to_string())), message };
-        if line.encode_utf16().count() > MAX_LINE_LENGTH {
+        let skip = |message: String| Skipped::line(number, line, message);
+        if too_long(line) {
             let message =
                 format!("Ignoring line {number} as it exceeds the maximum allowed length of {MAX_LINE_LENGTH}.");
-            skipped.push(Skipped { line: None, message });
+            skipped.push(Skipped::file(message));
             continue;
         }
         let tokens: Vec<&str> = without_comment(line).split(is_js_space).filter(|t| !t.is_empty()).collect();
@@ -133,7 +124,7 @@ fn lines(text: &str, html_handling: Option<HtmlHandling>) -> (Vec<Line>, Vec<Ski
             skipped.push(skip(format!("Expected exactly 2 or 3 whitespace-separated tokens. Got {}.", tokens.len())));
             continue;
         }
-        let from = match from_path(tokens[0]) {
+        let from = match validate_url(tokens[0], UrlRules { only_relative: true, ..UrlRules::default() }) {
             Ok(from) => from,
             Err(message) => {
                 skipped.push(skip(message));
@@ -144,7 +135,7 @@ fn lines(text: &str, html_handling: Option<HtmlHandling>) -> (Vec<Line>, Vec<Ski
             statics += 1;
             if statics > MAX_STATIC_RULES {
                 let message = format!("Maximum number of static rules supported is {MAX_STATIC_RULES}. Skipping line.");
-                skipped.push(Skipped { line: None, message });
+                skipped.push(Skipped::file(message));
                 continue;
             }
         } else {
@@ -155,11 +146,11 @@ fn lines(text: &str, html_handling: Option<HtmlHandling>) -> (Vec<Line>, Vec<Ski
                     "Maximum number of dynamic rules supported is {MAX_DYNAMIC_RULES}. Skipping remaining {} lines of file.",
                     all.len() - i
                 );
-                skipped.push(Skipped { line: None, message });
+                skipped.push(Skipped::file(message));
                 break;
             }
         }
-        let to = match destination(tokens[1]) {
+        let to = match validate_url(tokens[1], UrlRules { with_rest: true, ..UrlRules::default() }) {
             Ok(to) => to,
             Err(message) => {
                 skipped.push(skip(message));
@@ -191,12 +182,6 @@ fn lines(text: &str, html_handling: Option<HtmlHandling>) -> (Vec<Line>, Vec<Ski
         valid.push(Line { from, to, status, number });
     }
     (valid, skipped)
-}
-
-/// JavaScript's `\s` (and `trim`): Unicode spaces and line ends, and the
-/// byte order mark, but not U+0085.
-fn is_js_space(c: char) -> bool {
-    (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}'
 }
 
 /// The line without a trailing comment (`\s+#.*$`: spaces, then `#` and
@@ -258,72 +243,6 @@ fn js_number(token: &str) -> Option<f64> {
     }
 }
 
-/// An `https://` URL's host and the rest (after one optional `/`).
-fn host_and_path(token: &str) -> Option<(&str, &str)> {
-    let rest = token.strip_prefix("https:/")?;
-    let rest = rest.trim_start_matches('/');
-    if token.len() - rest.len() < "https://".len() {
-        return None;
-    }
-    let end = rest.find('/').unwrap_or(rest.len());
-    if end == 0 {
-        return None;
-    }
-    let (host, path) = rest.split_at(end);
-    Some((host, path.strip_prefix('/').unwrap_or(path)))
-}
-
-/// `from`: a path (a leading `/` added when missing), normalised as a URL
-/// path is; absolute URLs are refused.
-fn from_path(token: &str) -> Result<String, String> {
-    if host_and_path(token).is_some() {
-        return Err(format!("Only relative URLs are allowed. Skipping absolute URL {token}."));
-    }
-    let token = if token.starts_with('/') { token.to_string() } else { format!("/{token}") };
-    url_path(&token, false).ok_or_else(|| format!("Error parsing URL segment {token}. Skipping."))
-}
-
-/// `to`: a path with its query and fragment, normalised, or an `https://`
-/// URL (its host as written).
-fn destination(token: &str) -> Result<String, String> {
-    let unparsable = || format!("Error parsing URL segment {token}. Skipping.");
-    if let Some((host, path)) = host_and_path(token) {
-        return Ok(format!("https://{host}{}", url_path(path, true).ok_or_else(unparsable)?));
-    }
-    if !token.starts_with('/') {
-        return Err("URLs should either be relative (e.g. begin with a forward-slash), or use HTTPS (e.g. begin with \"https://\").".into());
-    }
-    url_path(token, true).ok_or_else(unparsable)
-}
-
-/// workers-shared's `extractPathname`: the path (and with `with_rest` the
-/// query and fragment) of `//<path>` against `relative://`, as the URL
-/// standard parses it (dot segments resolved, characters percent-encoded).
-fn url_path(path: &str, with_rest: bool) -> Option<String> {
-    let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
-    let base = url::Url::parse("relative://").ok()?;
-    let url = base.join(&format!("//{path}")).ok()?;
-    let mut out = url.path().to_string();
-    if with_rest {
-        // As JavaScript's `search` and `hash`: nothing for an empty one.
-        for (mark, part) in [('?', url.query()), ('#', url.fragment())] {
-            if let Some(part) = part.filter(|p| !p.is_empty()) {
-                out.push(mark);
-                out.push_str(part);
-            }
-        }
-    }
-    Some(out)
-}
-
-fn in_order<S: Serializer>(rules: &[(String, Rule)], serializer: S) -> Result<S::Ok, S::Error> {
-    let mut map = serializer.serialize_map(Some(rules.len()))?;
-    for (from, rule) in rules {
-        map.serialize_entry(from, rule)?;
-    }
-    map.end()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,7 +256,7 @@ mod tests {
     fn read(text: &str, html_handling: Option<HtmlHandling>) -> (Vec<Valid>, Vec<(usize, String)>) {
         let (valid, skipped) = lines(text, html_handling);
         let valid = valid.into_iter().map(|l| (l.from, l.to, l.status, l.number)).collect();
-        let skipped = skipped.into_iter().map(|s| (s.line.map_or(0, |(n, _)| n), s.message)).collect();
+        let skipped = skipped.into_iter().map(|s| (s.number.unwrap_or(0), s.message)).collect();
         (valid, skipped)
     }
 

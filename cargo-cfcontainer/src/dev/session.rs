@@ -17,14 +17,16 @@ use cfcontainer_meta::wrangler::{BindingKind, HtmlHandling};
 use cfcontainer_meta::{ContainerMeta, ImageSource};
 use tokio::process::{Child, Command};
 
+use super::asset_rules::Skipped;
 use super::front::Front;
+use super::headers::{self, Headers};
 use super::local_assets::LocalAssets;
 use super::local_queues::LocalQueues;
 use super::local_storage::{local_stores, LocalStores};
 use super::redirects::{self, Redirects};
 use super::simulator::Simulator;
 use super::wake::Wakeups;
-use super::watch::{Change, Snapshot, Watched};
+use super::watch::{Change, ReadAt, Snapshot, Watched};
 use super::{workerd_socket, OwnObjects, WorkerdConfig};
 use crate::build::{self, BuildRequest, Loaded};
 use crate::child::WithoutCredentials;
@@ -70,6 +72,8 @@ struct Built {
     backend: SocketAddr,
     watched: Watched,
     modules: PathBuf,
+    /// When the image builds started reading their contexts.
+    images_read_at: SystemTime,
 }
 
 /// Runs until Ctrl-C or SIGTERM.
@@ -125,7 +129,8 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
                 out.event("dev-ready", &serde_json::json!({ "url": url }), || {
                     format!("{:>12} {url}", if first { "Listening" } else { "Reloaded" })
                 });
-                let snapshot = look(&built.watched, &mut wake, Some(started), out);
+                let read = ReadAt { worker: started, images: built.images_read_at };
+                let snapshot = look(&built.watched, &mut wake, Some(read), out);
                 last = Some((snapshot, built.watched, built.modules));
             }
             // The first build must work; later ones wait for the next edit.
@@ -135,7 +140,7 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
                 // The inputs as they failed are the new "before": the
                 // next change is the next edit, not the same one again.
                 if let Some((before, watched, _)) = &mut last {
-                    *before = look(watched, &mut wake, Some(started), out);
+                    *before = look(watched, &mut wake, Some(ReadAt { worker: started, images: started }), out);
                 }
             }
         }
@@ -167,9 +172,9 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
     }
 }
 
-/// The inputs now (see [`Snapshot::take`] for `built_at`), with the
+/// The inputs now (see [`Snapshot::take`] for `read`), with the
 /// watch moved onto their directories.
-fn look(watched: &Watched, wake: &mut Wakeups, built_at: Option<SystemTime>, out: &Output) -> Snapshot {
+fn look(watched: &Watched, wake: &mut Wakeups, read: Option<ReadAt>, out: &Output) -> Snapshot {
     let inputs = watched.inputs();
     wake.follow(watched.directories(&inputs), watched.ignored());
     if let Some(why) = wake.fell_back() {
@@ -177,7 +182,7 @@ fn look(watched: &Watched, wake: &mut Wakeups, built_at: Option<SystemTime>, out
             format!("warning: {why}; looking at the inputs every 400 ms instead")
         });
     }
-    Snapshot::take(&inputs, built_at)
+    Snapshot::take(&inputs, read)
 }
 
 /// Builds what is needed and writes workerd's config. With `reuse_worker`,
@@ -201,6 +206,7 @@ async fn build(
             build::worker_build(&project, !options.release, &tools, out)?
         }
     };
+    let images_read_at = SystemTime::now();
     let built = image::build_all(docker, &project, &containers, true, out).await?;
     let images: Vec<(ContainerMeta, String)> = containers
         .iter()
@@ -244,7 +250,7 @@ async fn build(
     if let Some(assets) = config.simulator.as_ref().and_then(|s| s.assets.as_ref()) {
         watched.add_worker_inputs(assets.inputs());
     }
-    Ok(Built { config_path, workerd, key, backend, watched, modules })
+    Ok(Built { config_path, workerd, key, backend, watched, modules, images_read_at })
 }
 
 fn load(options: &DevOptions, out: &Output) -> Result<Loaded, Error> {
@@ -267,15 +273,18 @@ async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -
     let stores = local_stores(&source.bindings);
     let settings = &project.settings;
     let assets = settings.assets.clone().map(|assets| {
-        let redirects =
-            assets.config.redirects.as_deref().and_then(|text| {
-                redirects(text, &assets.directory.join("_redirects"), assets.config.html_handling, out)
-            });
+        let (config, directory) = (&assets.config, &assets.directory);
+        let redirects = config
+            .redirects
+            .as_deref()
+            .and_then(|text| redirects(text, &directory.join("_redirects"), config.html_handling, out));
+        let headers = config.headers.as_deref().and_then(|text| headers(text, &directory.join("_headers"), out));
         LocalAssets {
             assets,
             compatibility_date: settings.compatibility_date.clone(),
             compatibility_flags: settings.compatibility_flags.clone(),
             redirects,
+            headers,
         }
     });
     let queues = LocalQueues::of(&source.bindings, &settings.name);
@@ -296,18 +305,32 @@ async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -
 /// reads them: each line it leaves out is a warning in its words.
 fn redirects(text: &str, path: &Path, html_handling: Option<HtmlHandling>, out: &Output) -> Option<Redirects> {
     let parsed = redirects::parse(text, html_handling);
-    for skipped in &parsed.skipped {
-        let (number, line) = skipped.line.clone().unzip();
-        let value = serde_json::json!({ "file": path, "line": number, "text": line, "message": skipped.message });
-        out.event("dev-redirect-skipped", &value, || match &skipped.line {
-            Some((number, line)) => format!("warning: {}:{number}: {} ({line})", path.display(), skipped.message),
-            None => format!("warning: {}: {}", path.display(), skipped.message),
-        });
-    }
+    warn_skipped("dev-redirect-skipped", path, &parsed.skipped, out);
     for advice in &parsed.advice {
         out.verbose(advice);
     }
     parsed.redirects
+}
+
+/// The rules of the assets' `_headers` (at `path`), likewise.
+fn headers(text: &str, path: &Path, out: &Output) -> Option<Headers> {
+    let parsed = headers::parse(text);
+    warn_skipped("dev-header-skipped", path, &parsed.skipped, out);
+    parsed.headers
+}
+
+/// One warning (event `reason`) for each line of the file at `path` that
+/// the simulator leaves out.
+fn warn_skipped(reason: &str, path: &Path, skipped: &[Skipped], out: &Output) {
+    for skipped in skipped {
+        let Skipped { number, text, message } = skipped;
+        let value = serde_json::json!({ "file": path, "line": number, "text": text, "message": message });
+        out.event(reason, &value, || {
+            let at = number.map(|n| format!(":{n}")).unwrap_or_default();
+            let shown = text.as_ref().map(|t| format!(" ({t})")).unwrap_or_default();
+            format!("warning: {}{at}: {message}{shown}", path.display())
+        });
+    }
 }
 
 /// The Worker's own Durable Object classes that are not containers, and

@@ -182,6 +182,18 @@ pub struct Snapshot {
     images: BTreeMap<PathBuf, Stamp>,
 }
 
+/// When a build read its inputs. The images' contexts are read after the
+/// Worker is built, so what that build writes into a context (its
+/// `build/`, when a `.dockerignore` lets it in) is older than `images`
+/// and no edit.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadAt {
+    /// When the Worker build started.
+    pub worker: SystemTime,
+    /// When the image builds started reading their contexts.
+    pub images: SystemTime,
+}
+
 /// A file's state: modification time and size, or for lockfiles (which a
 /// build rewrites with the same content) a digest of the content.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,25 +204,29 @@ enum Stamp {
 }
 
 impl Snapshot {
-    /// The inputs as they are now. A Worker input modified after `built_at`
-    /// (edited while the build ran) is recorded as unseen, so the next
-    /// comparison reports it.
-    pub fn take(inputs: &Inputs, built_at: Option<SystemTime>) -> Snapshot {
+    /// The inputs as they are now. With `read`, the moments the last build
+    /// read the Worker's inputs and the images' contexts: an input modified
+    /// later (edited while the build ran) is recorded as unseen, so the
+    /// next comparison reports it.
+    pub fn take(inputs: &Inputs, read: Option<ReadAt>) -> Snapshot {
         let own = own_output_files();
-        let take = |files: &[PathBuf], built_at: Option<SystemTime>| {
+        let take = |files: &[PathBuf], read_at: Option<SystemTime>| {
             files
                 .iter()
                 .filter(|f| !own.contains(f))
                 .map(|f| {
                     let stamp = match stamp(f) {
-                        Stamp::Seen(modified, _) if built_at.is_some_and(|b| modified > b) => Stamp::Missing,
+                        Stamp::Seen(modified, _) if read_at.is_some_and(|at| modified > at) => Stamp::Missing,
                         other => other,
                     };
                     (f.clone(), stamp)
                 })
                 .collect()
         };
-        Snapshot { worker: take(&inputs.worker, built_at), images: take(&inputs.images, None) }
+        Snapshot {
+            worker: take(&inputs.worker, read.map(|r| r.worker)),
+            images: take(&inputs.images, read.map(|r| r.images)),
+        }
     }
 
     /// What differs between `self` (after the last build) and `now`.
@@ -279,8 +295,25 @@ mod tests {
         let started = SystemTime::now() - std::time::Duration::from_secs(5);
         std::fs::write(&src, "edited during the build").unwrap();
         let inputs = Inputs { worker: vec![src], images: Vec::new() };
-        let after_build = Snapshot::take(&inputs, Some(started));
+        let after_build = Snapshot::take(&inputs, Some(ReadAt { worker: started, images: started }));
         assert_eq!(after_build.change(&Snapshot::take(&inputs, None)), Change::Worker);
+    }
+
+    #[test]
+    fn a_context_file_edited_after_the_image_build_read_it_is_seen_but_one_the_worker_build_wrote_before_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let (bundle, page) = (dir.path().join("build/index.js"), dir.path().join("index.html"));
+        std::fs::create_dir_all(bundle.parent().unwrap()).unwrap();
+        let worker = SystemTime::now() - std::time::Duration::from_secs(5);
+        std::fs::write(&bundle, "written by the Worker build").unwrap();
+        std::fs::write(&page, "v1").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let read = ReadAt { worker, images: SystemTime::now() };
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let inputs = Inputs { worker: Vec::new(), images: vec![bundle, page.clone()] };
+        assert_eq!(Snapshot::take(&inputs, Some(read)).change(&Snapshot::take(&inputs, None)), Change::None);
+        std::fs::write(&page, "edited while the image built").unwrap();
+        assert_eq!(Snapshot::take(&inputs, Some(read)).change(&Snapshot::take(&inputs, None)), Change::Images);
     }
 
     /// A crate whose whole directory is its container's build context.

@@ -445,6 +445,29 @@ const REDIRECTS: &str = "\
 /app/* /index.html 200
 ";
 
+/// `_headers` whose outcome depends on the file's order (the second rule
+/// removes what the first set), on path normalisation (`/x/..` is `/`)
+/// and on a path given twice; a rule with a port is refused.
+const HEADERS: &str = "\
+# Read in the file's order
+/app.js
+  X-Robots-Tag: noindex
+  Link: </a.css>
+/*
+  ! X-Robots-Tag
+  X-Content-Type-Options: nosniff
+/x/..
+  X-Frame-Options: DENY
+https://127.0.0.1:8443/*
+  X-Port: refused
+/app.js
+  Link: </b.css>
+  X-Robots-Tag: again
+";
+
+/// The response headers `_headers` above may set.
+const HEADER_NAMES: &[&str] = &["x-robots-tag", "link", "x-content-type-options", "x-frame-options", "x-port"];
+
 /// Requests whose answers come from the asset worker (the Workers behind
 /// the two differ).
 const ASKED: &[&str] = &[
@@ -463,6 +486,25 @@ const ASKED: &[&str] = &[
     "/late",
     "/index.html",
 ];
+
+/// The headers of `HEADER_NAMES` that `url` answers with (redirects not
+/// followed), each with its value.
+fn custom_headers(url: &str) -> Vec<(&'static str, String)> {
+    let agent = ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(30)).build();
+    let response = match agent.get(url).call() {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{url}: {e}"),
+    };
+    let headers = HEADER_NAMES
+        .iter()
+        .filter_map(|&name| Some((name, response.all(name).join(", "))).filter(|(_, v)| !v.is_empty()))
+        .collect();
+    // Read to the end: a response dropped mid-body resets the connection,
+    // which wrangler dev reports as an error.
+    let _ = response.into_string();
+    headers
+}
 
 /// Status, `Location` and (for a 200) body of `url`, redirects not followed.
 fn answer(url: &str) -> (u16, Option<String>, String) {
@@ -546,6 +588,7 @@ fn the_assets_redirects_answer_under_dev_as_under_wrangler_dev_and_an_edit_appli
     let name = "redirects-notes";
     let mut dev = Dev::start_edited("notes", name, &[], &[], |app| {
         std::fs::write(app.join("public/_redirects"), REDIRECTS).unwrap();
+        std::fs::write(app.join("public/_headers"), HEADERS).unwrap();
         let config = std::fs::read_to_string(app.join("wrangler.toml")).unwrap();
         std::fs::write(
             app.join("wrangler.toml"),
@@ -569,6 +612,18 @@ fn the_assets_redirects_answer_under_dev_as_under_wrangler_dev_and_an_edit_appli
         ],
         "the lines the official simulator leaves out, in its words"
     );
+    let skipped_headers: Vec<(u64, &str)> = events
+        .iter()
+        .filter(|e| e["reason"] == "dev-header-skipped")
+        .map(|e| (e["line"].as_u64().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        skipped_headers,
+        [
+            (10, "Specifying ports is not supported. Skipping absolute URL https://127.0.0.1:8443/*."),
+            (11, "Path should come before header (x-port: refused)"),
+        ]
+    );
     let url = events.last().unwrap()["url"].as_str().unwrap().trim_end_matches('/').to_string();
 
     let oracle = WranglerDev::start(wrangler.as_deref().unwrap(), &dev.app.join("public"));
@@ -577,6 +632,19 @@ fn the_assets_redirects_answer_under_dev_as_under_wrangler_dev_and_an_edit_appli
         let ours = answer(&format!("{url}{path}"));
         assert_eq!(ours, official, "{path}: (status, Location, body) under dev, then under wrangler dev");
     }
+    for path in ["/app.js", "/", "/index.html"] {
+        let official = custom_headers(&format!("{}{path}", oracle.base));
+        assert_eq!(
+            custom_headers(&format!("{url}{path}")),
+            official,
+            "{path}: the _headers applied under dev, then under wrangler dev"
+        );
+    }
+    // Spelled out: the file's order removed the first rule's header (the
+    // path given twice kept its first place), `/x/..` applied to `/`.
+    let app = custom_headers(&format!("{url}/app.js"));
+    assert_eq!(app, [("link", "</b.css>".to_string()), ("x-content-type-options", "nosniff".to_string())]);
+    assert!(custom_headers(&format!("{url}/")).contains(&("x-frame-options", "DENY".to_string())));
     // A few answers spelled out, so a shared mistake would show too.
     assert_eq!(answer(&format!("{url}/old?keep=1")).1.as_deref(), Some("/new?keep=1"));
     assert_eq!(
