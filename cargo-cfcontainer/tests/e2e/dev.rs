@@ -490,12 +490,7 @@ const ASKED: &[&str] = &[
 /// The headers of `HEADER_NAMES` that `url` answers with (redirects not
 /// followed), each with its value.
 fn custom_headers(url: &str) -> Vec<(&'static str, String)> {
-    let agent = ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(30)).build();
-    let response = match agent.get(url).call() {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{url}: {e}"),
-    };
+    let response = unfollowed(url);
     let headers = HEADER_NAMES
         .iter()
         .filter_map(|&name| Some((name, response.all(name).join(", "))).filter(|(_, v)| !v.is_empty()))
@@ -506,14 +501,19 @@ fn custom_headers(url: &str) -> Vec<(&'static str, String)> {
     headers
 }
 
-/// Status, `Location` and (for a 200) body of `url`, redirects not followed.
-fn answer(url: &str) -> (u16, Option<String>, String) {
+/// The answer to a GET of `url`, whatever its status, redirects not followed.
+fn unfollowed(url: &str) -> ureq::Response {
     let agent = ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(30)).build();
-    let response = match agent.get(url).call() {
+    match agent.get(url).call() {
         Ok(r) => r,
         Err(ureq::Error::Status(_, r)) => r,
         Err(e) => panic!("{url}: {e}"),
-    };
+    }
+}
+
+/// Status, `Location` and (for a 200) body of `url`, redirects not followed.
+fn answer(url: &str) -> (u16, Option<String>, String) {
+    let response = unfollowed(url);
     let (status, location) = (response.status(), response.header("location").map(str::to_string));
     let body = response.into_string().unwrap_or_default();
     (status, location, if status == 200 { body } else { String::new() })
