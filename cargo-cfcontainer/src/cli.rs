@@ -191,6 +191,11 @@ pub struct DevArgs {
     /// `--persist-to`; default `.wrangler/state` next to the wrangler file).
     #[arg(long, value_name = "DIR")]
     pub persist_to: Option<std::path::PathBuf>,
+    /// Look at the inputs every 400 ms instead of following filesystem
+    /// events (for file systems that send none: network mounts, some VM
+    /// shares).
+    #[arg(long)]
+    pub poll: bool,
 }
 
 /// `cargo cfcontainer instances`.

@@ -3,7 +3,7 @@
 //! [`crate::dev::serve`]).
 
 use crate::cli::{DevArgs, GlobalArgs};
-use crate::dev::{self, DevOptions};
+use crate::dev::{self, DevOptions, WakeBy};
 use crate::output::Output;
 use crate::Error;
 
@@ -17,6 +17,7 @@ pub fn run(global: &GlobalArgs, args: &DevArgs, out: &Output) -> Result<(), Erro
         release: global.release,
         listen: format!("{}:{}", args.ip, args.port),
         persist_to: args.persist_to.clone(),
+        wake_by: if args.poll { WakeBy::Polling } else { WakeBy::Events },
     };
     crate::runtime()?.block_on(dev::serve(&options, out))
 }

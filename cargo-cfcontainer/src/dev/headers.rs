@@ -149,13 +149,12 @@ fn rules(text: &str) -> (Vec<(String, Rule)>, Vec<Skipped>) {
             skipped.push(skip(&format!("Path should come before header ({name}: {value})")));
         }
     }
-    if let Some(done) = open {
-        match done.rule.is_empty() {
-            true => {
-                skipped.push(Skipped { number: None, text: Some(done.text), message: "No headers specified".into() })
-            }
-            false => rules.push((done.path, done.rule)),
+    match open {
+        Some(done) if done.rule.is_empty() => {
+            skipped.push(Skipped { number: None, text: Some(done.text), message: "No headers specified".into() })
         }
+        Some(done) => rules.push((done.path, done.rule)),
+        None => {}
     }
     (rules, skipped)
 }

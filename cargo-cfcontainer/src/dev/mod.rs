@@ -15,4 +15,5 @@ mod watch;
 mod workerd;
 
 pub use session::{serve, DevOptions};
+pub use wake::WakeBy;
 pub use workerd::{workerd_socket, OwnObjects, WorkerdConfig};

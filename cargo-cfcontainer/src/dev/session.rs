@@ -25,7 +25,7 @@ use super::local_queues::LocalQueues;
 use super::local_storage::{local_stores, LocalStores};
 use super::redirects::{self, Redirects};
 use super::simulator::Simulator;
-use super::wake::Wakeups;
+use super::wake::{WakeBy, Wakeups};
 use super::watch::{Change, ReadAt, Snapshot, Watched};
 use super::{workerd_socket, OwnObjects, WorkerdConfig};
 use crate::build::{self, BuildRequest, Loaded};
@@ -56,6 +56,8 @@ pub struct DevOptions {
     pub listen: String,
     /// `--persist-to`: the local state root instead of `.wrangler/state`.
     pub persist_to: Option<PathBuf>,
+    /// `--poll`: how a change is noticed.
+    pub wake_by: WakeBy,
 }
 
 /// A running workerd.
@@ -93,7 +95,7 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
     let url = format!("http://{}", front.address);
     let mut running: Option<Running> = None;
     let mut last: Option<(Snapshot, Watched, PathBuf)> = None;
-    let mut wake = Wakeups::new();
+    let mut wake = Wakeups::new(options.wake_by);
     let mut removing: Option<tokio::task::JoinHandle<()>> = None;
     let mut change = Change::Worker;
     loop {

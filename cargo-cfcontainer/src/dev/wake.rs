@@ -39,9 +39,23 @@ struct Watching {
     look_now: bool,
 }
 
+/// How `dev` learns that it should look at its inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WakeBy {
+    /// Filesystem events, falling back to polling where none can be had.
+    Events,
+    /// Polling only (`--poll`): for file systems that send no events for
+    /// some writes, such as network mounts and some VM shares.
+    Polling,
+}
+
 impl Wakeups {
-    /// A watcher for filesystem events, or polling where none can be made.
-    pub fn new() -> Wakeups {
+    /// Wakes `by` filesystem events (polling where no watcher can be
+    /// made), or by polling alone.
+    pub fn new(by: WakeBy) -> Wakeups {
+        if by == WakeBy::Polling {
+            return Wakeups { watching: None, ignored: Vec::new(), fallback: None };
+        }
         let (sender, events) = unbounded_channel();
         let watcher = notify::recommended_watcher(move |event| {
             let _ = sender.send(event);
@@ -186,7 +200,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (input, log, data) = (dir.path().join("lib.rs"), dir.path().join("dev.log"), dir.path().join("state"));
         std::fs::write(&input, "v1").unwrap();
-        let mut wake = Wakeups::new();
+        let mut wake = Wakeups::new(WakeBy::Events);
         wake.follow(BTreeSet::from([dir.path().to_path_buf()]), vec![log.clone(), data.clone()]);
         assert_eq!(wake.fell_back(), None, "inotify works here");
         assert!(wakes(&mut wake, Duration::from_secs(1)).await, "a new watch looks once at once");
@@ -203,9 +217,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn polling_wakes_every_400_ms_whatever_happens_and_says_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut wake = Wakeups::new(WakeBy::Polling);
+        wake.follow(BTreeSet::from([dir.path().to_path_buf()]), Vec::new());
+        assert_eq!(wake.fell_back(), None, "asked for, so no warning");
+        let started = std::time::Instant::now();
+        for _ in 0..3 {
+            assert!(wakes(&mut wake, Duration::from_secs(1)).await, "a poll wakes without any event");
+        }
+        assert!(started.elapsed() >= POLL * 3, "one wake a poll, not sooner: {:?}", started.elapsed());
+    }
+
+    #[tokio::test]
     async fn a_directory_no_longer_followed_wakes_no_more() {
         let dir = tempfile::tempdir().unwrap();
-        let mut wake = Wakeups::new();
+        let mut wake = Wakeups::new(WakeBy::Events);
         wake.follow(BTreeSet::from([dir.path().to_path_buf()]), Vec::new());
         assert!(wakes(&mut wake, Duration::from_secs(1)).await);
         wake.follow(BTreeSet::new(), Vec::new());

@@ -59,11 +59,19 @@ impl Dev {
 
     /// [`Dev::start`] with `env` set and `remove` unset for the command.
     fn start_with(example: &str, name: &str, env: &[(&str, &str)], remove: &[&str]) -> Dev {
-        Dev::start_edited(example, name, env, remove, |_| {})
+        Dev::start_edited(example, name, env, remove, &[], |_| {})
     }
 
-    /// [`Dev::start_with`] after `edit` changed the copy.
-    fn start_edited(example: &str, name: &str, env: &[(&str, &str)], remove: &[&str], edit: impl FnOnce(&Path)) -> Dev {
+    /// [`Dev::start_with`] after `edit` changed the copy, with more `args`
+    /// for dev.
+    fn start_edited(
+        example: &str,
+        name: &str,
+        env: &[(&str, &str)],
+        remove: &[&str],
+        args: &[&str],
+        edit: impl FnOnce(&Path),
+    ) -> Dev {
         let dir = tempfile::Builder::new().prefix("cfc-dev-").tempdir().unwrap();
         let app = dir.path().join(example);
         copy_dir(&root().join("examples").join(example), &app);
@@ -82,21 +90,22 @@ impl Dev {
         std::fs::write(app.join("Cargo.toml"), manifest).unwrap();
         std::fs::copy(root().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
         edit(&app);
-        let (child, events) = Dev::spawn(&app, env, remove);
+        let (child, events) = Dev::spawn(&app, env, remove, args);
         Dev { _dir: dir, app, child, events }
     }
 
     /// Runs dev again on the same copy (after [`Dev::interrupt`]).
     fn rerun(&mut self) {
-        (self.child, self.events) = Dev::spawn(&self.app, &[], &[]);
+        (self.child, self.events) = Dev::spawn(&self.app, &[], &[], &[]);
     }
 
     /// `cargo cfcontainer dev` in `app`, and its events.
-    fn spawn(app: &Path, env: &[(&str, &str)], remove: &[&str]) -> (Child, mpsc::Receiver<String>) {
+    fn spawn(app: &Path, env: &[(&str, &str)], remove: &[&str], args: &[&str]) -> (Child, mpsc::Receiver<String>) {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-cfcontainer"));
         child
             .args(["cfcontainer", "dev", "--port", &port.to_string(), "--message-format", "json"])
+            .args(args)
             .current_dir(app)
             .env("CARGO_TARGET_DIR", root().join("target/fixtures"))
             .envs(env.iter().copied())
@@ -576,7 +585,7 @@ impl Drop for WranglerDev {
 }
 
 #[test]
-fn the_assets_redirects_answer_under_dev_as_under_wrangler_dev_and_an_edit_applies() {
+fn the_assets_redirects_and_headers_answer_under_dev_as_under_wrangler_dev_and_a_polled_edit_applies() {
     if !stack::available() {
         return;
     }
@@ -586,7 +595,9 @@ fn the_assets_redirects_answer_under_dev_as_under_wrangler_dev_and_an_edit_appli
     }
     // Its own Worker name, so it runs beside the notes test.
     let name = "redirects-notes";
-    let mut dev = Dev::start_edited("notes", name, &[], &[], |app| {
+    // Polling instead of filesystem events: the edit at the end must be
+    // seen all the same (the hello test covers events).
+    let mut dev = Dev::start_edited("notes", name, &[], &[], &["--poll"], |app| {
         std::fs::write(app.join("public/_redirects"), REDIRECTS).unwrap();
         std::fs::write(app.join("public/_headers"), HEADERS).unwrap();
         let config = std::fs::read_to_string(app.join("wrangler.toml")).unwrap();
@@ -612,6 +623,7 @@ fn the_assets_redirects_answer_under_dev_as_under_wrangler_dev_and_an_edit_appli
         ],
         "the lines the official simulator leaves out, in its words"
     );
+    assert!(!events.iter().any(|e| e["reason"] == "dev-polling"), "polling was asked for: no warning about it");
     let skipped_headers: Vec<(u64, &str)> = events
         .iter()
         .filter(|e| e["reason"] == "dev-header-skipped")
