@@ -93,6 +93,8 @@ pub fn host_and_path(token: &str) -> Option<(&str, &str)> {
         return None;
     }
     let (host, path) = rest.split_at(end);
+    // `(?<path>.*)`: JavaScript's `.` stops at a line end.
+    let path = path.split(['\r', '\u{2028}', '\u{2029}']).next().unwrap_or_default();
     Some((host, path.strip_prefix('/').unwrap_or(path)))
 }
 
@@ -156,5 +158,8 @@ mod tests {
         assert!(validate_url("http://example.com/a", UrlRules::default())
             .unwrap_err()
             .starts_with("URLs should either"));
+        // The simulator's pattern takes the path up to a line end only.
+        assert_eq!(validate_url("https://example.com/a\rb", no_ports).as_deref(), Ok("https://example.com/a"));
+        assert_eq!(validate_url("https://example.com/a\u{2028}b", no_ports).as_deref(), Ok("https://example.com/a"));
     }
 }

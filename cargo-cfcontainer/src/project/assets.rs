@@ -67,15 +67,25 @@ impl Assets {
                 directory.display()
             ));
         }
-        let read = |name: &str| std::fs::read_to_string(directory.join(name)).ok();
         let config = AssetsConfig {
             html_handling: section.html_handling,
             not_found_handling: section.not_found_handling,
             run_worker_first: section.run_worker_first.clone(),
-            redirects: read("_redirects"),
-            headers: read("_headers"),
+            redirects: instruction_file(&directory.join("_redirects"))?,
+            headers: instruction_file(&directory.join("_headers"))?,
         };
         Ok(Assets { directory, binding: section.binding.clone(), config })
+    }
+}
+
+/// The text of `_redirects` or `_headers` at `path`, as the official CLI
+/// reads it (as UTF-8, bytes that are not UTF-8 replaced by U+FFFD, so one stray
+/// Latin-1 character in a comment loses no rule); `None` without one.
+fn instruction_file(path: &Path) -> Result<Option<String>, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("cannot read {}: {e}; make it a readable file or remove it", path.display())),
     }
 }
 
@@ -213,6 +223,21 @@ mod tests {
         assert_eq!(manifest["/index.html"].size, 11);
         assert_eq!(manifest["/index.html"].content_type(), "text/html; charset=utf-8");
         assert_eq!(manifest["/js/app.js"].content_type(), "text/javascript; charset=utf-8");
+    }
+
+    #[test]
+    fn an_instruction_file_that_is_not_utf8_keeps_its_rules_and_one_that_cannot_be_read_stops() {
+        let dir = tree(&[("index.html", "hi")]);
+        std::fs::write(dir.path().join("_headers"), b"# caf\xe9\n/*\n  X-Frame-Options: DENY\n").unwrap();
+        std::fs::create_dir(dir.path().join("_redirects")).unwrap();
+        let headers = instruction_file(&dir.path().join("_headers")).unwrap().unwrap();
+        assert_eq!(headers, "# caf\u{fffd}\n/*\n  X-Frame-Options: DENY\n");
+        let error = instruction_file(&dir.path().join("_redirects")).unwrap_err();
+        assert!(
+            error.starts_with("cannot read ") && error.ends_with("make it a readable file or remove it"),
+            "{error}"
+        );
+        assert_eq!(instruction_file(&dir.path().join("missing")), Ok(None));
     }
 
     #[test]
