@@ -109,7 +109,10 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
                 // Requests wait in the front while workerd is swapped.
                 front.pause(DRAIN_LIMIT).await;
                 let leftovers = match running.take() {
-                    Some(old) => kill(&docker, old).await,
+                    Some(old) => {
+                        let key = old.key.clone();
+                        retire(&docker, &key, kill(&docker, old).await).await
+                    }
                     None => Vec::new(),
                 };
                 match start_workerd(&built, out).await {
@@ -419,32 +422,60 @@ async fn start_workerd(built: &Built, out: &Output) -> Result<Running, Error> {
 /// Stops workerd and removes every container of this dev session.
 async fn stop(docker: &Docker, running: Running) {
     let containers = kill(docker, running).await;
-    remove(docker, containers).await;
+    remove(docker, containers.into_iter().map(|c| c.id).collect()).await;
 }
 
-/// Stops workerd; returns the containers it started (by id), left running
-/// under a name of their own.
-///
-/// The next workerd names its containers as this one did (`workerd-<key>-
-/// <class>-<object id>`: the key stays, so the objects keep their storage),
-/// and takes a container it finds by that name as its own. An old one still
-/// being removed would then be killed under a new request (exit 137 while
-/// starting), so each is renamed out of the way first, a quick call, and
-/// one that cannot be renamed is removed here and now.
-async fn kill(docker: &Docker, mut running: Running) -> Vec<String> {
+/// A container a dev session's workerd started.
+struct Started {
+    id: String,
+    /// Renamed out of the way by an earlier reload already.
+    retired: bool,
+}
+
+/// Stops workerd; returns the containers it started, left running.
+async fn kill(docker: &Docker, mut running: Running) -> Vec<Started> {
     let _ = running.child.kill().await;
     let filters = HashMap::from([("name".to_string(), vec![format!("workerd-{}-", running.key)])]);
     let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
     let containers = docker.list_containers(Some(options)).await.unwrap_or_default();
+    let retired = format!("/{}", retired_prefix(&running.key));
+    containers
+        .into_iter()
+        .filter_map(|c| {
+            let is_retired = c.names.iter().flatten().any(|n| n.starts_with(&retired));
+            Some(Started { id: c.id?, retired: is_retired })
+        })
+        .collect()
+}
+
+/// `workerd-<key>-retired-`: still under the session's key, so its
+/// cleanup (this session's or a later one's) finds them too.
+fn retired_prefix(key: &str) -> String {
+    format!("workerd-{key}-retired-")
+}
+
+/// Renames the old run's `containers` out of the new workerd's way and
+/// returns them (by id) for removal.
+///
+/// The next workerd names its containers as the old one did (`workerd-<key>-
+/// <class>-<object id>`: the key stays, so the objects keep their storage),
+/// and takes a container it finds by that name as its own. An old one still
+/// being removed would then be killed under a new request (exit 137 while
+/// starting), so each is renamed first, a quick call, and one that cannot
+/// be renamed is removed here and now. One an earlier reload renamed is
+/// left as it is: its removal is under way.
+async fn retire(docker: &Docker, key: &str, containers: Vec<Started>) -> Vec<String> {
     let mut leftovers = Vec::new();
-    for id in containers.into_iter().filter_map(|c| c.id) {
-        // Still under the key, so a later session's cleanup finds it too.
-        let retired = format!("workerd-{}-retired-{}", running.key, &id[..id.len().min(12)]);
-        let rename = RenameContainerOptionsBuilder::default().name(&retired).build();
-        match docker.rename_container(&id, rename).await {
-            Ok(()) => leftovers.push(id),
-            Err(_) => remove(docker, vec![id]).await,
+    for Started { id, retired } in containers {
+        if !retired {
+            let name = format!("{}{}", retired_prefix(key), &id[..id.len().min(12)]);
+            let rename = RenameContainerOptionsBuilder::default().name(&name).build();
+            if docker.rename_container(&id, rename).await.is_err() {
+                remove(docker, vec![id]).await;
+                continue;
+            }
         }
+        leftovers.push(id);
     }
     leftovers
 }
