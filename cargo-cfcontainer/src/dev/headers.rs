@@ -189,10 +189,10 @@ mod tests {
     }
 
     #[test]
-    fn the_rules_keep_the_files_order_so_a_later_rule_removes_what_an_earlier_one_set() {
-        // Sorted by path, `/*` would come first and `/secret`'s `!` would
-        // remove its header; in the file's order `/*` sets it afterwards.
-        // A path given twice keeps its first place and its last headers.
+    fn the_rules_keep_the_files_order_and_a_path_given_twice_keeps_its_first_place_and_last_headers() {
+        // The asset worker applies matching rules in this order. Sorted by
+        // path, `/*` would come first and `/secret`'s `!` would then remove
+        // the header `/*` sets; in the file's order `/*` sets it afterwards.
         let text = "/secret\n  X-Zone: first\n/*\n  X-Robots-Tag: noindex\n  X-Area: all\n/secret\n  ! X-Robots-Tag\n  X-Zone: secret\n";
         let rules = serde_json::to_string(&parse(text).headers.unwrap()).unwrap();
         let expected = r#"{"version":2,"rules":{"/secret":{"set":{"x-zone":"secret"},"unset":["X-Robots-Tag"]},"/*":{"set":{"x-robots-tag":"noindex","x-area":"all"}}}}"#;
