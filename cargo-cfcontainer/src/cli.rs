@@ -146,9 +146,17 @@ pub struct InspectArgs {
 /// `cargo cfcontainer build`.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// Tag the images `cloudflare-dev/<name>:<tag>` for local dev.
+    /// Tag the images `cloudflare-dev/<name>:<tag>` for local dev, and
+    /// have the networking sidecar's image ready as dev does.
     #[arg(long)]
     pub dev: bool,
+    /// The image of the networking sidecar workerd starts beside each
+    /// container (default: cargo cfcontainer's own, built on first use;
+    /// also CFCONTAINER_EGRESS_IMAGE, then the official tools'
+    /// MINIFLARE_CONTAINER_EGRESS_IMAGE), e.g. the official
+    /// `cloudflare/proxy-everything`.
+    #[arg(long, requires = "dev", value_name = "REF")]
+    pub egress_image: Option<String>,
 }
 
 /// `cargo cfcontainer deploy`.
@@ -196,6 +204,13 @@ pub struct DevArgs {
     /// shares).
     #[arg(long)]
     pub poll: bool,
+    /// The image of the networking sidecar workerd starts beside each
+    /// container (default: cargo cfcontainer's own, built on first use;
+    /// also CFCONTAINER_EGRESS_IMAGE, then the official tools'
+    /// MINIFLARE_CONTAINER_EGRESS_IMAGE), e.g. the official
+    /// `cloudflare/proxy-everything`.
+    #[arg(long, value_name = "REF")]
+    pub egress_image: Option<String>,
 }
 
 /// `cargo cfcontainer instances`.

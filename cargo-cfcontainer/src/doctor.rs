@@ -80,9 +80,38 @@ pub async fn check_all(project: Option<&Project>, out: &Output) -> Vec<Check> {
             ),
         ),
     });
+    checks.push(egress_sidecar());
     checks.push(registry().await);
     checks.push(token(project, out).await);
     checks
+}
+
+/// The networking sidecar workerd starts beside each container: a chosen
+/// image, or our binary (built into the cache on first use).
+fn egress_sidecar() -> Check {
+    let name = "egress sidecar";
+    if let Some(image) = std::env::var(crate::dev::EGRESS_IMAGE_ENV).ok().filter(|i| !i.trim().is_empty()) {
+        return Check::ok(name, format!("the image {image} ({})", crate::dev::EGRESS_IMAGE_ENV));
+    }
+    match tools::find_sidecar() {
+        Some(tool) => Check::ok(name, format!("{} ({:?})", tool.path.display(), tool.source).to_lowercase()),
+        None if cfg!(target_os = "linux") => Check::with(
+            name,
+            Status::Warn,
+            format!("not built yet ({}, cache)", tools::SIDECAR_ENV),
+            format!("nothing to do: dev builds it into {} (cargo install, about a minute, once)", cache()),
+        ),
+        None => Check::with(
+            name,
+            Status::Fail,
+            "it is a Linux binary, and this machine cannot link one",
+            format!(
+                "build it on Linux and set {}, or set {} to an image you have",
+                tools::SIDECAR_ENV,
+                crate::dev::EGRESS_IMAGE_ENV
+            ),
+        ),
+    }
 }
 
 fn cache() -> String {
@@ -98,8 +127,8 @@ async fn engine_checks() -> Vec<Check> {
         Err(err) => {
             let fix = "start dockerd (26 or newer) or point DOCKER_HOST at a running engine";
             let unreachable = Check::with("docker engine", Status::Fail, format!("{host}: {err}"), fix);
-            let ipv6 = Check::with("ipv6 address pool", Status::Skip, "no engine to ask", "fix the engine first");
-            return vec![unreachable, ipv6];
+            let bridge = Check::with("bridge network", Status::Skip, "no engine to ask", "fix the engine first");
+            return vec![unreachable, bridge];
         }
     };
     let engine = match engine::version(&docker).await {
@@ -107,18 +136,20 @@ async fn engine_checks() -> Vec<Check> {
         Ok((version, true)) => Check::with(
             "docker engine",
             Status::Fail,
-            format!("dockerd {version} at {host} is known to break workerd's containers"),
+            format!("dockerd {version} at {host} is older than we test workerd's containers with"),
             format!("run dockerd {} or newer and point DOCKER_HOST at it", engine::MIN_WORKING_MAJOR),
         ),
         Err(err) => Check::with("docker engine", Status::Fail, err.to_string(), "check the engine's log"),
     };
-    let ipv6 = match engine::has_ipv6_pool(&docker).await {
-        true => Check::ok("ipv6 address pool", "the engine creates IPv6 networks"),
-        false => {
-            Check::with("ipv6 address pool", Status::Fail, "the engine cannot create an IPv6 network", engine::IPV6_FIX)
+    let bridge = match engine::default_bridge(&docker).await {
+        Some(subnet) => {
+            Check::ok("bridge network", format!("the default bridge network ({subnet}) for workerd's sidecars"))
+        }
+        None => {
+            Check::with("bridge network", Status::Fail, "the engine has no default bridge network", engine::BRIDGE_FIX)
         }
     };
-    vec![engine, ipv6]
+    vec![engine, bridge]
 }
 
 fn wasm_target() -> Check {

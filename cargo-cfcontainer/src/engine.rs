@@ -23,58 +23,47 @@ pub fn engine_error(error: bollard::errors::Error) -> Error {
     Error::Engine { host: host(), why: error.to_string() }
 }
 
-/// The oldest dockerd major version known to work with workerd's
-/// containers: 20.10 answers workerd's second `networks/create` with an
-/// IPv6 pool error, so only the first container of a session ever starts.
+/// The oldest dockerd major version we test workerd's containers with
+/// (20.10 broke the workerd releases before 1.20260312, which made an IPv6
+/// network of their own).
 pub const MIN_WORKING_MAJOR: u32 = 26;
 
-/// The engine's version, and whether it is known to break workerd.
+/// The engine's version, and whether it is older than we test with.
 pub async fn version(docker: &Docker) -> Result<(String, bool), Error> {
     let version = docker.version().await.map_err(engine_error)?.version.unwrap_or_default();
     let major = version.split('.').next().and_then(|m| m.parse::<u32>().ok()).unwrap_or(0);
     Ok((version.clone(), major < MIN_WORKING_MAJOR))
 }
 
-/// True if workerd can have its IPv6 network on this engine: it has one
-/// already (workerd reuses it, and dockerd 26 may have no second IPv6
-/// subnet to give a probe), or the engine can create one (a probe network,
-/// removed again).
-pub async fn has_ipv6_pool(docker: &Docker) -> bool {
-    if let Ok(existing) = docker.inspect_network("workerd-network", None).await {
-        return existing.enable_ipv6 == Some(true);
-    }
-    let name = format!("cfcontainer-ipv6-probe-{}", std::process::id());
-    let request =
-        bollard::models::NetworkCreateRequest { name: name.clone(), enable_ipv6: Some(true), ..Default::default() };
-    match docker.create_network(request).await {
-        Ok(_) => {
-            let _ = docker.remove_network(&name).await;
-            true
-        }
-        Err(_) => false,
-    }
+/// The default `bridge` network's first subnet, if the engine has one:
+/// workerd (since 1.20260312) puts each container's networking sidecar
+/// there and listens for its egress on that network's gateway.
+pub async fn default_bridge(docker: &Docker) -> Option<String> {
+    let network = docker.inspect_network("bridge", None).await.ok()?;
+    network.ipam?.config?.into_iter().find_map(|c| c.subnet)
 }
 
 /// What `dev` needs of the engine, checked before anything is built: a
-/// version workerd works with and an IPv6 address pool.
+/// version we test with and a default bridge network.
 pub async fn check_for_workerd(docker: &Docker) -> Result<(), Error> {
-    let (version, broken) = version(docker).await?;
-    if broken {
+    let (version, old) = version(docker).await?;
+    if old {
         return Err(Error::EngineUnsuitable {
             host: host(),
-            why: format!("dockerd {version} breaks workerd's containers (only the first container of a session starts)"),
+            why: format!("dockerd {version} is older than {MIN_WORKING_MAJOR}, the oldest workerd's containers are tested with"),
             fix: format!("run dockerd {MIN_WORKING_MAJOR} or newer and point DOCKER_HOST at it (scripts/setup.sh runs one beside yours)"),
         });
     }
-    if !has_ipv6_pool(docker).await {
+    if default_bridge(docker).await.is_none() {
         return Err(Error::EngineUnsuitable {
             host: host(),
-            why: "it has no IPv6 address pool, and workerd's container network is IPv6".into(),
-            fix: IPV6_FIX.into(),
+            why: "it has no default bridge network, which workerd puts each container's networking sidecar on".into(),
+            fix: BRIDGE_FIX.into(),
         });
     }
     Ok(())
 }
 
-/// How to give an engine the IPv6 pool workerd needs.
-pub const IPV6_FIX: &str = r#"add `"ipv6": true, "fixed-cidr-v6": "fd00:dead:beef::/64"` and an IPv6 entry in "default-address-pools" (e.g. {"base": "fd00:cafe::/48", "size": 64}) to the engine's daemon.json and restart it"#;
+/// How to give an engine the default bridge network workerd needs.
+pub const BRIDGE_FIX: &str =
+    r#"remove `"bridge": "none"` from the engine's daemon.json (or name a bridge interface there) and restart it"#;

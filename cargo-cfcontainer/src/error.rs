@@ -69,9 +69,9 @@ pub enum Error {
     /// An image build failed.
     #[error("building the image of `{class}` failed: {why}")]
     ImageBuild { class: String, why: String },
-    /// A built image does not expose a port its class listens on.
-    #[error("the image of `{class}` does not expose port {port}, which the class listens on, and workerd routes only exposed ports; add `EXPOSE {port}` to {}", dockerfile.display())]
-    MissingExpose { class: String, port: u16, dockerfile: PathBuf },
+    /// The networking sidecar's image cannot be had.
+    #[error("the egress image {reference} is not available: {why}; {fix}")]
+    EgressImage { reference: String, why: String, fix: String },
     /// worker-build failed.
     #[error("building worker `{package}` with worker-build failed: {why}")]
     WorkerBuild { package: String, why: String },

@@ -32,8 +32,6 @@ enum Unavailable {
     Crashed(i32),
     /// A port stayed silent until the deadline.
     NotReady(u16),
-    /// The image does not expose a port the class listens on.
-    NotExposed(u16),
     /// A request reached a job, which listens on no port.
     Job,
 }
@@ -54,16 +52,13 @@ impl Unavailable {
             Unavailable::NoInstance(why) => format!("no container instance available: {why}"),
             Unavailable::Crashed(code) => format!("container exited with code {code} while starting"),
             Unavailable::NotReady(port) => format!("container did not answer on port {port} in time"),
-            Unavailable::NotExposed(port) => format!(
-                "container port {port} is not exposed: the container runs but its image has no `EXPOSE {port}`; add it to the Dockerfile"
-            ),
             Unavailable::Job => "this container is a job: it listens on no port".into(),
         }
     }
 
     fn status(&self) -> u16 {
         match self {
-            Unavailable::Crashed(_) | Unavailable::NotExposed(_) => 500,
+            Unavailable::Crashed(_) => 500,
             Unavailable::NoInstance(_) | Unavailable::NotReady(_) => 503,
             Unavailable::Job => 404,
         }
@@ -487,9 +482,8 @@ impl<C: ContainerClass> ContainerObject<C> {
             .map_err(|e| match e {
                 NotReady::Exited(code) => Unavailable::Crashed(code),
                 NotReady::Timeout(port) => Unavailable::NotReady(port),
-                NotReady::NotExposed(port) => Unavailable::NotExposed(port),
             });
-            if let Err(Unavailable::NotReady(_) | Unavailable::NotExposed(_)) = result {
+            if let Err(Unavailable::NotReady(_)) = result {
                 // A container that never became reachable is gone before the
                 // next request, which then starts a fresh one instead of
                 // waiting out the same limit on the same hung process.

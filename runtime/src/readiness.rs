@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use futures_util::future::{select, Either};
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use worker::js_sys::JsString;
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::{Container, Delay};
 
@@ -40,25 +39,16 @@ pub enum NotReady {
     Exited(i32),
     /// The deadline passed with this port still silent.
     Timeout(u16),
-    /// The container runs, but the runtime finds no such port: the image
-    /// does not `EXPOSE` it.
-    NotExposed(u16),
 }
-
-/// How long a running container's port may be "not found" before that
-/// means the image does not expose it. Ports are published when the
-/// container is created, so a port still missing this long after the
-/// container runs will not appear; waiting out the whole readiness limit
-/// would only delay the same answer.
-const NOT_EXPOSED_AFTER_MS: f64 = 5_000.0;
 
 /// What one probe saw.
 enum Probe {
     /// Any HTTP answer.
     Answered,
-    /// The runtime knows no such port on the container.
-    PortNotFound,
-    /// Refused, failed or timed out: not yet.
+    /// Refused, failed or timed out: not yet. (Since workerd 1.20260312 a
+    /// port is reached through the container's networking sidecar, so an
+    /// image need not `EXPOSE` it: "Container is not listening to port N"
+    /// only ever means "not yet".)
     Silent,
 }
 
@@ -67,7 +57,7 @@ const MAX_ATTEMPTS_IN_FLIGHT: usize = 16;
 
 /// Probes each port in turn until all answer, the container exits
 /// (`exited` returns its code), or the deadline passes. Any HTTP answer
-/// counts; "port not found" and refused connections mean "not yet".
+/// counts; a port not listening yet means "not yet".
 ///
 /// Attempts overlap: a new one starts every pause while earlier ones are
 /// still under way (each up to its own time limit). A port that accepts
@@ -85,7 +75,6 @@ pub async fn wait(
     let url = format!("http://container{path}");
     let mut pause = schedule.first_retry;
     let mut pending: Vec<u16> = ports.to_vec();
-    let mut not_found_since: Option<f64> = None;
     let mut attempts = FuturesUnordered::new();
     while let Some(&port) = pending.first() {
         if let Some(code) = exited() {
@@ -97,18 +86,10 @@ pub async fn wait(
         match next_result(&mut attempts, pause).await {
             Some(Probe::Answered) => {
                 pending.remove(0);
-                not_found_since = None;
                 attempts.clear();
                 continue;
             }
-            Some(Probe::PortNotFound) if container.running() => {
-                let since = *not_found_since.get_or_insert_with(now_ms);
-                if now_ms() - since >= NOT_EXPOSED_AFTER_MS {
-                    return Err(NotReady::NotExposed(port));
-                }
-            }
-            Some(Probe::PortNotFound | Probe::Silent) => not_found_since = None,
-            None => {}
+            Some(Probe::Silent) | None => {}
         }
         if let Some(code) = exited() {
             return Err(NotReady::Exited(code));
@@ -149,21 +130,10 @@ async fn probe(container: &Container, port: u16, url: &str, timeout: Duration) -
     let fetcher: worker::worker_sys::Fetcher = fetcher.into_rpc();
     let Ok(promise) = fetcher.fetch_with_str(url) else { return Probe::Silent };
     let attempt = JsFuture::from(promise);
-    let seen = match select(attempt, Delay::from(timeout)).await {
+    match select(attempt, Delay::from(timeout)).await {
         Either::Left((Ok(_), _)) => Probe::Answered,
-        Either::Left((Err(error), _)) => {
-            // Searched by JS: a Rust substring search adds a KB of wasm.
-            let message = JsString::from(crate::js::describe(&error));
-            match message.includes("port not found", 0) {
-                true => Probe::PortNotFound,
-                false => Probe::Silent,
-            }
-        }
-        // workerd: "connect(): Connection refused: container port not found.
-        // Make sure you exposed the port in your container definition."
         _ => Probe::Silent,
-    };
-    seen
+    }
 }
 
 /// Milliseconds since the epoch, from the JS clock.

@@ -1,12 +1,14 @@
 //! `cargo cfcontainer build`: the image of every container with a
 //! Dockerfile, tagged by content, through the Docker engine API. With
 //! `--dev`, images are tagged `cloudflare-dev/` and stay local, except those
-//! of containers with `dev(remote = true)`, which are pushed anyway.
+//! of containers with `dev(remote = true)`, which are pushed anyway, and
+//! the networking sidecar's image `dev` runs is made ready too.
 
 use serde::Serialize;
 
 use crate::api::Client;
 use crate::cli::{BuildArgs, GlobalArgs};
+use crate::dev;
 use crate::image::{self, BuiltImage, Published};
 use crate::output::Output;
 use crate::{engine, Error};
@@ -16,6 +18,9 @@ struct Report {
     images: Vec<BuiltImage>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pushed: Vec<Published>,
+    /// With `--dev`: the networking sidecar's image, ready in the engine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    egress_image: Option<String>,
 }
 
 /// Reads the containers from the artifact, builds their images and prints
@@ -32,7 +37,11 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, out: &Output) -> Result<(), Er
             Some(client) => image::publish(&docker, client, &project, &remote, out).await?,
             None => Vec::new(),
         };
-        Ok::<_, Error>(Report { images, pushed })
+        let egress_image = match args.dev {
+            true => Some(dev::ensure_egress_image(&docker, args.egress_image.as_deref(), out).await?),
+            false => None,
+        };
+        Ok::<_, Error>(Report { images, pushed, egress_image })
     })?;
     out.result("build", &report, || {
         let built = report.images.iter().map(|i| i.reference.clone());

@@ -18,6 +18,7 @@ pub fn run(global: &GlobalArgs, args: &DevArgs, out: &Output) -> Result<(), Erro
         listen: format!("{}:{}", args.ip, args.port),
         persist_to: args.persist_to.clone(),
         wake_by: if args.poll { WakeBy::Polling } else { WakeBy::Events },
+        egress_image: args.egress_image.clone(),
     };
     crate::runtime()?.block_on(dev::serve(&options, out))
 }

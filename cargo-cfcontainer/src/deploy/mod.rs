@@ -65,6 +65,9 @@ pub struct Prepared {
 pub fn prepare(project: Project, feature_args: Vec<String>, out: &Output) -> Result<Prepared, Error> {
     let client = Client::from_env(&project.settings)?;
     let request = BuildRequest { target: build::WASM_TARGET, release: true, feature_args };
+    if let Some(warning) = project.default_date_warning() {
+        out.event("warning", &serde_json::json!({ "message": warning }), || format!("warning: {warning}"));
+    }
     let mut loaded = build::load(project, &request, out)?;
     if let Some(source) = &loaded.project.settings.wrangler {
         let env = loaded.project.env.as_deref();

@@ -2,6 +2,8 @@
 
 mod asset_rules;
 mod capnp;
+mod compat_date;
+mod egress;
 mod front;
 mod headers;
 mod local_assets;
@@ -14,6 +16,7 @@ mod wake;
 mod watch;
 mod workerd;
 
+pub use egress::{ensure as ensure_egress_image, EGRESS_IMAGE_ENV};
 pub use session::{serve, DevOptions};
 pub use wake::WakeBy;
 pub use workerd::{workerd_socket, OwnObjects, WorkerdConfig};

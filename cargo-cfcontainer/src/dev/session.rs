@@ -18,6 +18,7 @@ use cfcontainer_meta::{ContainerMeta, ImageSource};
 use tokio::process::{Child, Command};
 
 use super::asset_rules::Skipped;
+use super::compat_date::{local_date, today};
 use super::front::Front;
 use super::headers::{self, Headers};
 use super::local_assets::LocalAssets;
@@ -58,6 +59,16 @@ pub struct DevOptions {
     pub persist_to: Option<PathBuf>,
     /// `--poll`: how a change is noticed.
     pub wake_by: WakeBy,
+    /// `--egress-image`: the networking sidecar's image instead of ours.
+    pub egress_image: Option<String>,
+}
+
+/// How workerd reaches the engine, and the sidecar image it starts there.
+struct EngineTarget {
+    /// The engine's socket, as workerd names it.
+    socket: String,
+    /// The networking sidecar's image, ready in the engine.
+    egress_image: String,
 }
 
 /// A running workerd.
@@ -86,6 +97,8 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
         host: engine::host(),
         why: "workerd reaches the engine only through a unix socket".into(),
     })?;
+    let egress_image = super::egress::ensure(&docker, options.egress_image.as_deref(), out).await?;
+    let target = EngineTarget { socket, egress_image };
     // Listening from the start: a Ctrl-C during a build or a file scan is
     // kept and acted on at the next wait, never lost.
     let mut shutdown = Shutdown::listen()?;
@@ -104,7 +117,7 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
             (Some((_, _, modules)), Change::Images) => Some(modules.clone()),
             _ => None,
         };
-        match build(options, &docker, &socket, reuse_worker, out).await {
+        match build(options, &docker, &target, reuse_worker, last.is_none(), out).await {
             Ok(built) => {
                 // Requests wait in the front while workerd is swapped.
                 front.pause(DRAIN_LIMIT).await;
@@ -192,11 +205,13 @@ fn look(watched: &Watched, wake: &mut Wakeups, read: Option<ReadAt>, out: &Outpu
 
 /// Builds what is needed and writes workerd's config. With `reuse_worker`,
 /// only the images changed: the Worker bundle there is used as it is.
+/// The `first` build of a session says what it chose for the crate.
 async fn build(
     options: &DevOptions,
     docker: &Docker,
-    socket: &str,
+    target: &EngineTarget,
     reuse_worker: Option<PathBuf>,
+    first: bool,
     out: &Output,
 ) -> Result<Built, Error> {
     let Loaded { project, containers, artifact } = load(options, out)?;
@@ -204,6 +219,13 @@ async fn build(
         return Err(Error::RemoteInDev { class: remote.class.clone() });
     }
     let workerd = tools::workerd(&project.dir, out).await?.path;
+    let release = tools::tool_version(&workerd);
+    let (date, too_new) = local_date(&project.settings.compatibility_date, release.as_deref(), today());
+    if first {
+        for warning in project.default_date_warning().into_iter().chain(too_new) {
+            out.event("warning", &serde_json::json!({ "message": warning }), || format!("warning: {warning}"));
+        }
+    }
     let modules = match reuse_worker {
         Some(modules) => modules,
         None => {
@@ -234,7 +256,7 @@ async fn build(
     let config = WorkerdConfig {
         key_prefix: key.clone(),
         modules_dir: modules.clone(),
-        compatibility_date: project.settings.compatibility_date.clone(),
+        compatibility_date: date.clone(),
         compatibility_flags: project.settings.compatibility_flags.clone(),
         objects: own_objects(&project, &containers),
         containers: images,
@@ -242,8 +264,9 @@ async fn build(
         json_bindings: project.settings.json_vars.iter().map(|(k, v)| (k.clone(), v.to_string())).collect(),
         listen: backend.to_string(),
         storage_dir: storage,
-        docker_socket: socket.to_string(),
-        simulator: simulator(&project, options.persist_to.as_deref(), out).await?,
+        docker_socket: target.socket.clone(),
+        egress_image: target.egress_image.clone(),
+        simulator: simulator(&project, &date, options.persist_to.as_deref(), out).await?,
         trigger_handlers: true,
     };
     let config_path = config
@@ -273,7 +296,12 @@ fn load(options: &DevOptions, out: &Output) -> Result<Loaded, Error> {
 /// with their data under `persist_to`'s `v3` (by default the official
 /// CLI's `.wrangler/state` beside the wrangler file), and the static
 /// assets; `None` without any.
-async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -> Result<Option<Simulator>, Error> {
+async fn simulator(
+    project: &Project,
+    date: &str,
+    persist_to: Option<&Path>,
+    out: &Output,
+) -> Result<Option<Simulator>, Error> {
     let Some(source) = &project.settings.wrangler else { return Ok(None) };
     let stores = local_stores(&source.bindings);
     let settings = &project.settings;
@@ -286,7 +314,7 @@ async fn simulator(project: &Project, persist_to: Option<&Path>, out: &Output) -
         let headers = config.headers.as_deref().and_then(|text| headers(text, &directory.join("_headers"), out));
         LocalAssets {
             assets,
-            compatibility_date: settings.compatibility_date.clone(),
+            compatibility_date: date.to_string(),
             compatibility_flags: settings.compatibility_flags.clone(),
             redirects,
             headers,

@@ -36,6 +36,9 @@ pub struct WorkerdConfig {
     pub storage_dir: PathBuf,
     /// The engine's socket, `unix:/var/run/docker.sock` style.
     pub docker_socket: String,
+    /// The image of the networking sidecar workerd starts beside each
+    /// container (in the engine already: workerd never pulls it).
+    pub egress_image: String,
     /// Local KV, R2, D1, queues and static assets, when the Worker has any.
     pub simulator: Option<Simulator>,
     /// Put `entry.js` in front of the Worker, so that
@@ -168,7 +171,7 @@ const worker :Workerd.Worker = (
   durableObjectStorage = (localDisk = "do-storage"),
   bindings = [
 {bindings}  ],
-  containerEngine = (localDocker = (socketPath = {socket})),
+  containerEngine = (localDocker = (socketPath = {socket}, containerEgressInterceptorImage = {egress})),
 );
 "#,
             storage = quoted(&self.storage_dir.display().to_string()),
@@ -178,6 +181,7 @@ const worker :Workerd.Worker = (
             date = quoted(&self.compatibility_date),
             flags = flags.join(", "),
             socket = quoted(&self.docker_socket),
+            egress = quoted(&self.egress_image),
         )
     }
 }

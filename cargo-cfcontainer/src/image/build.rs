@@ -2,7 +2,6 @@
 //! engine already has.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use bollard::query_parameters::BuildImageOptionsBuilder;
 use bollard::Docker;
@@ -48,7 +47,6 @@ pub async fn build_all(
         let ImageSource::Dockerfile { dockerfile, context, build_args, target } = &meta.image else { continue };
         let started = std::time::Instant::now();
         let elapsed_ms = || started.elapsed().as_millis() as u64;
-        let base = source_dir(meta, project);
         let packed = scan(meta, project, context, dockerfile)?;
         if !packed.left_out.is_empty() {
             let left_out = packed.left_out.join(", ");
@@ -75,7 +73,6 @@ pub async fn build_all(
                 (run_build(docker, &packed, &reference, build_args, target.as_deref(), &meta.class, out).await?, true)
             }
         };
-        check_exposed(docker, &reference, meta, &base.join(dockerfile)).await?;
         let content_tag = meta.image_tag.is_none();
         images.push(BuiltImage {
             class: meta.class.clone(),
@@ -183,21 +180,6 @@ async fn run_build(
         None => docker.inspect_image(reference).await.map(|i| i.id.unwrap_or_default()).map_err(|e| {
             Error::ImageBuild { class: class.to_string(), why: format!("the engine did not keep the image: {e}") }
         }),
-    }
-}
-
-/// workerd routes a container port only if the image exposes it; without
-/// `EXPOSE`, every request would wait out the readiness limit and fail.
-async fn check_exposed(docker: &Docker, reference: &str, meta: &ContainerMeta, dockerfile: &Path) -> Result<(), Error> {
-    let image = docker.inspect_image(reference).await.map_err(engine_error)?;
-    let exposed = image.config.and_then(|c| c.exposed_ports).unwrap_or_default();
-    let missing =
-        meta.ports.iter().find(|port| !exposed.iter().any(|e| e.split('/').next() == Some(&port.to_string())));
-    match missing {
-        Some(&port) => {
-            Err(Error::MissingExpose { class: meta.class.clone(), port, dockerfile: dockerfile.to_path_buf() })
-        }
-        None => Ok(()),
     }
 }
 

@@ -20,7 +20,7 @@ use crate::error::one_line;
 use crate::Error;
 use settings::{is_date, is_worker_name, RawSettings, DEFAULT_COMPATIBILITY_DATE};
 
-pub use settings::{WorkerSettings, WranglerSource};
+pub use settings::{DateSource, WorkerSettings, WranglerSource};
 pub use wrangler_file::{ENVIRONMENT_TAG, SERVICE_TAG};
 
 /// The selected worker package and where cargo puts its artifacts.
@@ -99,6 +99,21 @@ impl Project {
             name.push_str(&format!("-{env}"));
         }
         name.to_lowercase().replace(' ', "-")
+    }
+
+    /// The warning a deploy or a dev session prints when the crate sets no
+    /// compatibility date (the official CLI 4.164 asks for one too: it
+    /// refuses to deploy without one outside a terminal), with the line
+    /// that sets it.
+    pub fn default_date_warning(&self) -> Option<String> {
+        (self.settings.compatibility_date_source == DateSource::Default).then(|| {
+            let date = &self.settings.compatibility_date;
+            let place = match &self.settings.wrangler {
+                Some(source) => format!("{}", source.path.display()),
+                None => format!("[package.metadata.cfcontainer] of {}", self.manifest_path.display()),
+            };
+            format!("no compatibility_date is set, so {date} is used (the local runtime's date); add `compatibility_date = \"{date}\"` to {place} to keep it")
+        })
     }
 
     /// Sets what `cfcontainer::bindings!` compiles against for a build of
@@ -184,6 +199,8 @@ fn settings_of(package: &Package, dir: &Path, env: Option<&str>) -> Result<Worke
     if !is_worker_name(&name) {
         return Err(bad(format!("worker name `{name}` must be 1 to 63 lowercase letters, digits and dashes, not starting or ending with a dash")));
     }
+    let compatibility_date_source =
+        if raw.compatibility_date.is_some() { DateSource::Set } else { DateSource::Default };
     let compatibility_date = raw.compatibility_date.unwrap_or_else(|| DEFAULT_COMPATIBILITY_DATE.to_string());
     if !is_date(&compatibility_date) {
         return Err(bad(format!("compatibility_date `{compatibility_date}` is not a date like 2026-03-01")));
@@ -193,6 +210,7 @@ fn settings_of(package: &Package, dir: &Path, env: Option<&str>) -> Result<Worke
     Ok(WorkerSettings {
         name,
         compatibility_date,
+        compatibility_date_source,
         compatibility_flags: raw.compatibility_flags,
         account_id,
         routes: raw.routes,

@@ -13,9 +13,21 @@ use serde::{Deserialize, Serialize};
 use super::assets::Assets;
 use super::own_classes::OwnClass;
 
-/// Compatibility date used when the crate sets none: the newest date the
-/// pinned local workerd (1.20260305.0) supports.
-pub const DEFAULT_COMPATIBILITY_DATE: &str = "2026-03-05";
+/// Compatibility date used when the crate sets none: the release date of
+/// the pinned local workerd (1.20261117.1), which the official CLI 4.164
+/// uses as its default too (its `DEFAULT_COMPAT_DATE`): a date both the
+/// local runtime and production run, never months in the past.
+pub const DEFAULT_COMPATIBILITY_DATE: &str = "2026-11-17";
+
+/// Where the compatibility date came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateSource {
+    /// The crate's settings or wrangler file.
+    Set,
+    /// Neither: [`DEFAULT_COMPATIBILITY_DATE`].
+    Default,
+}
 
 /// Worker-level settings from `[package.metadata.cfcontainer]` and the
 /// wrangler file, with defaults applied.
@@ -23,7 +35,7 @@ pub const DEFAULT_COMPATIBILITY_DATE: &str = "2026-03-05";
 /// ```toml
 /// [package.metadata.cfcontainer]
 /// name = "my-worker"                  # default: the package name
-/// compatibility_date = "2026-03-01"   # default: 2026-03-05
+/// compatibility_date = "2026-03-01"   # default: 2026-11-17
 /// compatibility_flags = ["nodejs_compat"]
 /// account_id = "0123..."              # default: $CLOUDFLARE_ACCOUNT_ID
 /// workers_dev = true                  # default: true unless the Worker has routes
@@ -36,6 +48,8 @@ pub struct WorkerSettings {
     pub name: String,
     /// Runtime compatibility date.
     pub compatibility_date: String,
+    /// Whether the crate set it.
+    pub compatibility_date_source: DateSource,
     /// Runtime compatibility flags.
     pub compatibility_flags: Vec<String>,
     /// Cloudflare account, if known.

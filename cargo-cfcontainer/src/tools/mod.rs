@@ -1,6 +1,7 @@
 //! The programs dev and deploy run besides cargo: workerd, the esbuild
-//! and wasm-bindgen that worker-build calls, and the local simulator's
-//! storage workers (see [`simulator`]). Each is taken from its
+//! and wasm-bindgen that worker-build calls, the local simulator's
+//! storage workers (see [`simulator`]) and the containers' networking
+//! sidecar (see [`sidecar`]). Each is taken from its
 //! environment variable, then the crate's `node_modules`, then PATH, then
 //! this tool's cache; when none has it (or, for wasm-bindgen, none has the
 //! version the crate's `Cargo.lock` pins), the pinned version is fetched
@@ -10,6 +11,7 @@
 
 mod cache;
 mod npm;
+mod sidecar;
 mod simulator;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +20,7 @@ use std::process::{Command, Stdio};
 use serde::Serialize;
 
 pub use cache::cache_dir;
+pub use sidecar::{find_sidecar, sidecar, SIDECAR_ENV};
 pub use simulator::{
     find_simulator, simulator, ASSETS_KV, ASSETS_ROUTER, ASSET_WORKER, MINIFLARE_VERSION, OBJECT_ENTRY, QUEUE_BROKER,
     SHARED_MODULE, ZOD_MODULE,
@@ -27,9 +30,9 @@ use crate::child::WithoutCredentials;
 use crate::output::Output;
 use crate::Error;
 
-/// The workerd release local dev runs (newer ones need a sidecar image
-/// that cannot be pulled everywhere).
-pub const WORKERD_VERSION: &str = "1.20260305.0";
+/// The workerd release local dev runs: the one the newest official CLI
+/// (wrangler 4.164.0) pins, so both run a Worker on the same runtime.
+pub const WORKERD_VERSION: &str = "1.20261117.1";
 
 /// The esbuild worker-build 0.8.7 bundles with.
 pub const ESBUILD_VERSION: &str = "0.28.2";

@@ -14,7 +14,7 @@ use crate::Error;
 
 /// The miniflare release built against [`WORKERD_VERSION`](super::WORKERD_VERSION):
 /// its workers use only what that workerd has.
-pub const MINIFLARE_VERSION: &str = "4.20260305.0";
+pub const MINIFLARE_VERSION: &str = "5.20261117.0-beta";
 
 /// Environment variable naming a miniflare package directory to use instead.
 const ENV: &str = "MINIFLARE_DIR";

@@ -1,5 +1,5 @@
 //! `cargo cfcontainer build` against the real engine: what goes into a
-//! build context, how much memory packing it takes, and the `EXPOSE` check.
+//! build context and how much memory packing it takes.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -109,24 +109,4 @@ fn a_context_without_dockerignore_streams_keeps_build_output_and_secrets_out_and
     let (again, _) = build_measured(dir);
     assert!(again.status.success(), "{}", stderr(&again));
     assert_eq!(built_reference(&again), reference, "the tag changed after a Rust edit");
-}
-
-#[test]
-fn an_image_that_does_not_expose_its_port_fails_the_build_in_one_line_naming_the_fix() {
-    if !ready() {
-        return;
-    }
-    let fixture = Fixture::new(&unique("noexpose"), ONE_CONTAINER, "");
-    std::fs::write(fixture.path().join("Dockerfile"), "FROM scratch\nCOPY Cargo.toml /x\n").unwrap();
-    std::fs::write(fixture.path().join(".dockerignore"), "target\n").unwrap();
-    let out = cfcontainer(fixture.path(), &["build"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
-    let dockerfile = fixture.path().join("Dockerfile");
-    assert!(
-        last.starts_with("error: the image of `Web` does not expose port 8080")
-            && last.contains("add `EXPOSE 8080` to")
-            && last.contains(dockerfile.to_str().unwrap()),
-        "{last}"
-    );
 }

@@ -410,7 +410,7 @@ fn dev_fetches_missing_tools_into_an_empty_cache_once_and_then_answers() {
     for tool in ["workerd", "esbuild", "wasm-bindgen"] {
         assert!(fetched.contains(&tool), "{tool} was not fetched: {events:?}");
     }
-    assert!(cache.join("workerd-1.20260305.0/workerd").is_file());
+    assert!(cache.join("workerd-1.20261117.1/workerd").is_file());
     let url = events.last().unwrap()["url"].as_str().unwrap().to_string();
     assert_eq!(get(&url).unwrap().trim(), "I was passed in via the container class!");
     dev.interrupt(name);

@@ -321,13 +321,14 @@ fn state_stop_and_destroy_from_the_worker() {
 }
 
 #[test]
-fn a_port_the_image_does_not_expose_fails_in_seconds_naming_expose() {
+fn a_port_the_image_does_not_expose_answers() {
     if !available() {
         return;
     }
     let stack = Stack::start();
     // The test server, in an image without EXPOSE (a prebuilt image, so
-    // `build` cannot catch it first).
+    // no build of ours is involved). workerd 1.20260305 refused it
+    // ("container port not found"); the sidecar reaches any port.
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(root().join("testsupport/e2e-worker/server/cfc-test-server"), dir.path().join("server")).unwrap();
     std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\nCOPY server /server\nENTRYPOINT [\"/server\"]\n")
@@ -340,12 +341,9 @@ fn a_port_the_image_does_not_expose_fails_in_seconds_naming_expose() {
         .unwrap();
     assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
 
-    let started = Instant::now();
     let (status, body) = answer(stack.request("GET", "unexposed", "a", "/").call());
-    let took = started.elapsed();
-    assert_eq!(status, 500, "{body}");
-    assert!(body.contains("EXPOSE 7070"), "{body}");
-    assert!(took < Duration::from_secs(15), "took {took:?}; the readiness limit is 30 s");
+    assert_eq!(status, 200, "{body}\n{}", stack.log());
+    assert!(body.contains("7070"), "the answer comes from the port the image does not expose: {body}");
 }
 
 #[test]
@@ -364,7 +362,7 @@ fn a_readiness_timeout_destroys_the_hung_container_so_the_next_request_starts_af
         assert!(Instant::now() < deadline, "the hung container still runs after its readiness limit");
         std::thread::sleep(Duration::from_millis(200));
     }
-    let first = stack.published("Hung", 8080);
+    let first = stack.reachable("Hung", 8080);
     assert!(first.is_empty(), "{first:?}");
     // The next request starts a fresh container, and is refused in its own
     // three seconds rather than waiting on the old process.

@@ -65,12 +65,12 @@ fn cold_start(stack: &Stack, class: &str, instance: &str) -> (f64, f64) {
     (answered - listened, answered - sent)
 }
 
-/// The published port and listening time of the container of `class` that listened last.
-fn newest(stack: &Stack, class: &str) -> (u16, f64) {
+/// The address and listening time of the container of `class` that listened last.
+fn newest(stack: &Stack, class: &str) -> (String, f64) {
     stack
-        .published(class, 8080)
+        .reachable(class, 8080)
         .iter()
-        .map(|(id, port)| (*port, listening_at(&stack.container_logs(id))))
+        .map(|(id, address)| (address.clone(), listening_at(&stack.container_logs(id))))
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .expect("a running container")
 }
@@ -99,9 +99,9 @@ fn hop_get(agent: &ureq::Agent, stack: &Stack, kind: &str) -> f64 {
     })
 }
 
-fn direct_get(agent: &ureq::Agent, port: u16) -> f64 {
+fn direct_get(agent: &ureq::Agent, address: &str) -> f64 {
     timed(|| {
-        agent.get(&format!("http://127.0.0.1:{port}/")).call().unwrap().into_string().unwrap();
+        agent.get(&format!("http://{address}/")).call().unwrap().into_string().unwrap();
     })
 }
 
@@ -118,8 +118,8 @@ struct Side<'a> {
     stack: &'a Stack,
     /// Worker alone, object hop, into the container.
     kinds: [&'static str; 3],
-    /// The published port of its warm container, for the direct figure.
-    port: u16,
+    /// The address of its warm container, for the direct figure.
+    address: String,
 }
 
 /// The times of one side's figures, in ms.
@@ -184,31 +184,36 @@ fn the_warm_path_cold_start_and_wasm_size_next_to_the_js_library_and_a_js_floor(
     // Warm: every side's container started, then each figure of each
     // side in turn, so drift on this shared machine hits all alike.
     let agent = ureq::AgentBuilder::new().build();
-    let warm_port_of = |stack: &Stack, kind: &str, class: &str| {
+    let warm_address_of = |stack: &Stack, kind: &str, class: &str| {
         let _ = stack.request("GET", kind, "warm", "/").call().unwrap();
         newest(stack, class).0
     };
-    let warm_port = |stack: &Stack, class: &str| warm_port_of(stack, "bench", class);
+    let warm_address = |stack: &Stack, class: &str| warm_address_of(stack, "bench", class);
     let typed = stack.beside();
     let mut sides = vec![
-        ("ours", Side { stack: &stack, kinds: ["none", "echo", "bench"], port: warm_port(&stack, "Pool") }),
+        ("ours", Side { stack: &stack, kinds: ["none", "echo", "bench"], address: warm_address(&stack, "Pool") }),
         (
             "ours typed",
             Side {
                 stack: &typed,
                 kinds: ["none-typed", "echo-typed", "bench-typed"],
-                port: warm_port_of(&typed, "bench-typed", "Pool"),
+                address: warm_address_of(&typed, "bench-typed", "Pool"),
             },
         ),
     ];
     if let Some(js) = &js {
-        sides.push(("JS library", Side { stack: js, kinds: ["none", "echo", "bench"], port: warm_port(js, "JsPool") }));
+        sides.push((
+            "JS library",
+            Side { stack: js, kinds: ["none", "echo", "bench"], address: warm_address(js, "JsPool") },
+        ));
     }
-    let port = warm_port(&wasm, "WasmFloor");
-    sides.push(("wasm floor", Side { stack: &wasm, kinds: ["none", "echo", "bench"], port }));
+    let address = warm_address(&wasm, "WasmFloor");
+    sides.push(("wasm floor", Side { stack: &wasm, kinds: ["none", "echo", "bench"], address }));
     // Last: the figures above it are measured from it.
-    sides
-        .push(("JS floor", Side { stack: &floor, kinds: ["none", "echo", "bench"], port: warm_port(&floor, "Floor") }));
+    sides.push((
+        "JS floor",
+        Side { stack: &floor, kinds: ["none", "echo", "bench"], address: warm_address(&floor, "Floor") },
+    ));
     let mut times: Vec<Times> = sides.iter().map(|_| Times::default()).collect();
     for (_, side) in &sides {
         for kind in side.kinds {
@@ -230,7 +235,7 @@ fn the_warm_path_cold_start_and_wasm_size_next_to_the_js_library_and_a_js_floor(
             }
         }
         for &i in &turns {
-            times[i].direct.push(direct_get(&agent, sides[i].1.port));
+            times[i].direct.push(direct_get(&agent, &sides[i].1.address));
         }
     }
 
@@ -383,7 +388,7 @@ fn bursts_of_fifty_and_a_late_listener() {
         let answered = now_ms();
         assert_eq!(response.status(), 200);
         let listened = stack
-            .published("Slow", 8080)
+            .reachable("Slow", 8080)
             .iter()
             .map(|(id, _)| listening_at(&stack.container_logs(id)))
             .fold(f64::MIN, f64::max);

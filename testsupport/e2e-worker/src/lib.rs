@@ -50,7 +50,8 @@ pub struct Multi;
 pub struct Misconfigured;
 
 /// Listens on 7070, which its image (built by the test, prebuilt here)
-/// does not `EXPOSE`.
+/// does not `EXPOSE`: since workerd 1.20260312 a port is reached through
+/// the container's networking sidecar, whatever the image exposes.
 #[container(port = 7070, image = "cfc-e2e/unexposed:1", env(PORTS = "7070"), enable_internet = false)]
 pub struct Unexposed;
 

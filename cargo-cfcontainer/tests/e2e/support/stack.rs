@@ -18,6 +18,8 @@ use super::{cfcontainer_with_env, prerequisite, root, stderr, stdout};
 struct Prepared {
     modules_dir: PathBuf,
     containers: Vec<(ContainerMeta, String)>,
+    /// The networking sidecar's image, as `build --dev` made it ready.
+    egress_image: String,
 }
 
 static PREPARED: OnceLock<Result<Prepared, String>> = OnceLock::new();
@@ -120,7 +122,8 @@ fn prepare() -> Result<Prepared, String> {
         .into_iter()
         .map(|m| image_of(&m).map(|image| (m.clone(), image)).ok_or(format!("no image for {}", m.class)))
         .collect::<Result<_, _>>()?;
-    Ok(Prepared { modules_dir: e2e_dir().join("build"), containers })
+    let egress_image = built["egress_image"].as_str().ok_or("build --dev named no egress image")?.to_string();
+    Ok(Prepared { modules_dir: e2e_dir().join("build"), containers, egress_image })
 }
 
 /// One workerd serving the e2e worker; killed, with its containers
@@ -170,6 +173,7 @@ impl Stack {
             listen: format!("127.0.0.1:{port}"),
             storage_dir: storage,
             docker_socket: workerd_socket(&docker_host()).expect("a unix DOCKER_HOST"),
+            egress_image: prepared.egress_image.clone(),
             simulator: None,
             trigger_handlers: false,
         };
@@ -212,6 +216,7 @@ impl Stack {
             listed.push(format!("(name = \"{name}\", {kind} = embed \"{name}\")"));
         }
         let socket = workerd_socket(&docker_host()).expect("a unix DOCKER_HOST");
+        let egress = egress_image();
         let config = format!(
             r#"using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
@@ -226,7 +231,7 @@ const worker :Workerd.Worker = (
   ],
   durableObjectStorage = (localDisk = "do-storage"),
   bindings = [ (name = "{binding}", durableObjectNamespace = "{class}") ],
-  containerEngine = (localDocker = (socketPath = "{socket}")),
+  containerEngine = (localDocker = (socketPath = "{socket}", containerEgressInterceptorImage = "{egress}")),
 );
 "#,
             storage = storage.display(),
@@ -293,10 +298,11 @@ const worker :Workerd.Worker = (
             .timeout(Duration::from_secs(60))
     }
 
-    /// Containers of this stack whose name contains `class`, and how many run.
+    /// Containers of this stack whose name contains `class`, and how many
+    /// run (the app containers: not their networking sidecars).
     pub fn containers(&self, class: &str) -> (usize, usize) {
         let prefix = format!("workerd-{}-{class}", self.key);
-        let all = list_containers(&prefix);
+        let all: Vec<_> = list_containers(&prefix).into_iter().filter(|c| !is_sidecar(c)).collect();
         let running = all
             .iter()
             .filter(|c| c.state.as_ref().is_some_and(|s| format!("{s:?}").to_lowercase().contains("running")))
@@ -312,17 +318,25 @@ impl Stack {
         prepared.containers.iter().find(|(m, _)| m.class == class).map(|(_, image)| image.clone()).expect("class")
     }
 
-    /// Id and host port (for `container_port`) of each running container of `class`.
-    pub fn published(&self, class: &str, container_port: u16) -> Vec<(String, u16)> {
-        list_containers(&format!("workerd-{}-{class}", self.key))
-            .into_iter()
+    /// Id and address (`ip:container_port`) of each running container of
+    /// `class`, as the host reaches it directly: since workerd
+    /// 1.20260312 a container publishes no port, it shares the network of
+    /// its sidecar (`<name>-proxy`), whose address on the bridge is its own.
+    pub fn reachable(&self, class: &str, container_port: u16) -> Vec<(String, String)> {
+        let all = list_containers(&format!("workerd-{}-{class}", self.key));
+        let address = |sidecar_name: &str| {
+            let sidecar = all.iter().find(|c| c.names.iter().flatten().any(|n| n == sidecar_name))?;
+            let networks = sidecar.network_settings.as_ref()?.networks.as_ref()?;
+            networks.values().find_map(|n| n.ip_address.clone().filter(|ip| !ip.is_empty()))
+        };
+        all.iter()
+            .filter(|c| {
+                !is_sidecar(c) && c.state.as_ref().is_some_and(|s| format!("{s:?}").to_lowercase().contains("running"))
+            })
             .filter_map(|c| {
-                let port = c
-                    .ports?
-                    .into_iter()
-                    .find(|p| p.private_port == container_port && p.ip.as_deref() != Some("::"))?
-                    .public_port?;
-                Some((c.id?, port))
+                let name = c.names.iter().flatten().next()?;
+                let ip = address(&format!("{name}-proxy"))?;
+                Some((c.id.clone()?, format!("{ip}:{container_port}")))
             })
             .collect()
     }
@@ -341,6 +355,19 @@ impl Stack {
             text
         })
     }
+}
+
+/// True for a networking sidecar (`<container>-proxy`), which workerd
+/// starts beside each container and keeps warm after it stops.
+pub fn is_sidecar(container: &bollard::models::ContainerSummary) -> bool {
+    container.names.iter().flatten().any(|n| n.ends_with("-proxy"))
+}
+
+/// The networking sidecar's image every stack's workerd starts (the one
+/// `build --dev` made ready for the e2e worker).
+pub fn egress_image() -> String {
+    let prepared = PREPARED.get_or_init(prepare).as_ref().unwrap_or_else(|e| panic!("preparing the stack: {e}"));
+    prepared.egress_image.clone()
 }
 
 /// Runs workerd on `config`, its output appended to `log`.
