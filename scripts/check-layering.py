@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent
-CRATES = ["meta", "macros", "runtime", "cargo-cfcontainer", "testsupport/cf-api-emulator", "testsupport/container-server"]
+CRATES = ["meta", "macros", "runtime", "cargo-cfcontainer", "sidecar", "testsupport/cf-api-emulator", "testsupport/container-server"]
 
 # cargo-cfcontainer's top-level modules, lowest first. A module may import
 # its own layer (no cycle) and the ones below, never one above.

@@ -210,9 +210,12 @@ for ctx in "$repo"/examples/*/container; do
   cmp -s /usr/bin/busybox "$ctx/busybox" || cp /usr/bin/busybox "$ctx/busybox"
 done
 # ... and the websocket example a static echo server (testsupport/container-server).
+# The egress interceptor sidecar (sidecar/) is built static in the same step:
+# its end-to-end tests put it in a FROM-scratch image.
 host_triple=$(rustc -vV | sed -n 's/^host: //p')
 (cd "$repo" && RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR="$repo/target/static" \
-  cargo build -q --release -p cfc-test-server --target "$host_triple") || die "building the static echo server failed"
+  cargo build -q --release -p cfc-test-server -p cfcontainer-sidecar --target "$host_triple") \
+  || die "building the static echo server and sidecar failed"
 echo_server="$repo/target/static/$host_triple/release/cfc-test-server"
 mkdir -p "$repo/examples/websocket/container"
 cmp -s "$echo_server" "$repo/examples/websocket/container/echo-server" || cp "$echo_server" "$repo/examples/websocket/container/echo-server"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite with every end-to-end prerequisite required:
 # installs and starts what the tests need (scripts/setup.sh), packages the
-# four published crates with verification (each builds from its package
+# five published crates with verification (each builds from its package
 # alone), then `cargo test --workspace` with CFCONTAINER_E2E=1, so a
 # missing engine, registry, workerd or wasm target fails the run instead
 # of skipping. Extra arguments go to cargo test.
@@ -12,5 +12,5 @@ bash scripts/setup.sh
 source "${CFC_TOOLS:-/opt/cfcontainer-tools}/env.sh"
 export CFCONTAINER_E2E=1
 printf '\n== cargo package (verified) of the published crates\n' >&2
-cargo package --allow-dirty -p cfcontainer-meta -p cfcontainer-macros -p cfcontainer -p cargo-cfcontainer
+cargo package --allow-dirty -p cfcontainer-meta -p cfcontainer-macros -p cfcontainer -p cargo-cfcontainer -p cfcontainer-sidecar
 cargo test --workspace "$@"
