@@ -87,6 +87,7 @@ OWN_HOST=unix://$OWN/docker.sock
 OWN_BRIDGE=cfc0
 OWN_BRIDGE_V4=172.31.0.1/24
 OWN_BRIDGE_V6=fd00:dead:beef::1/64
+OWN_BRIDGE_MAC=02:cf:c0:00:00:01
 CANDIDATE=${DOCKER_HOST:-unix:///var/run/docker.sock}
 if [[ $CANDIDATE == unix://* ]] && [ "$CANDIDATE" != "$OWN_HOST" ] && engine_usable "$CANDIDATE"; then
   ENGINE_HOST=$CANDIDATE
@@ -116,12 +117,15 @@ else
   # Our engine's default bridge is a bridge of its own, cfc0 (not docker0,
   # which another engine on this machine may own), without iptables rules:
   # workerd's sidecars join it and workerd listens on its gateway address.
+  # Its own fixed MAC address: a bridge without one takes a port's, which
+  # changes as containers come and go, and containers holding the old ARP
+  # entry for the gateway then lose their way to the host for up to 30 s.
   if ! ip link show "$OWN_BRIDGE" >/dev/null 2>&1; then
-    ip link add "$OWN_BRIDGE" type bridge
+    ip link add "$OWN_BRIDGE" address "$OWN_BRIDGE_MAC" type bridge
     ip addr add "$OWN_BRIDGE_V4" dev "$OWN_BRIDGE"
     ip -6 addr add "$OWN_BRIDGE_V6" dev "$OWN_BRIDGE" 2>/dev/null || true
   fi
-  ip link set "$OWN_BRIDGE" up
+  ip link set "$OWN_BRIDGE" address "$OWN_BRIDGE_MAC" up
   wanted_config=$(cat <<JSON
 {"hosts": ["$OWN_HOST"], "data-root": "$OWN/data", "exec-root": "$OWN/exec", "pidfile": "$OWN/docker.pid",
  "bridge": "$OWN_BRIDGE", "iptables": false, "ip6tables": false,
