@@ -8,12 +8,14 @@ mod local_assets;
 mod local_queues;
 mod local_storage;
 mod redirects;
+mod restarts;
 mod session;
 mod simulator;
 mod wake;
 mod watch;
 mod workerd;
 
+pub use restarts::keep_from_restarting;
 pub use session::{serve, DevOptions};
 pub use wake::WakeBy;
 pub use workerd::{workerd_socket, OwnObjects, WorkerdConfig};
