@@ -31,7 +31,7 @@ use std::ffi::OsString;
 use clap::Parser;
 
 pub use build::{has_target, WASM_TARGET};
-pub use dev::{workerd_socket, WorkerdConfig};
+pub use dev::{keep_from_restarting, workerd_socket, WorkerdConfig};
 pub use error::Error;
 use project::{Project, WorkerSettings};
 

@@ -25,6 +25,7 @@ pub enum Verbosity {
 }
 
 /// The output channel of one run.
+#[derive(Clone, Copy)]
 pub struct Output {
     format: MessageFormat,
     verbosity: Verbosity,

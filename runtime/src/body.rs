@@ -1,10 +1,20 @@
-//! Knowing when a proxied response's body has been sent: a download or an
-//! event stream keeps the container busy until its last byte, not only
-//! until its headers.
+//! Handing a proxied response's body on while the object watches it: a
+//! download keeps the container busy until its last byte, an event stream
+//! while it sends, and neither once the client went away.
+//!
+//! workerd tells a Durable Object that the client left only when bytes
+//! for it cannot be delivered (1.20260305: a client that disconnects from
+//! a response with nothing left to send is never noticed). A body with a
+//! `Content-Length` ends by itself, so it is piped by workerd and watched
+//! until it ends. A body without one (an event stream, chunked output)
+//! may stay open and silent for ever, its client long gone, so it is
+//! handed on chunk by chunk and counts as activity only while it sends.
 
 use wasm_bindgen::prelude::*;
 use worker::wasm_bindgen_futures::{spawn_local, JsFuture};
-use worker::web_sys::{Response as JsResponse, ResponseInit, TransformStream};
+use worker::web_sys::{ReadableStreamDefaultReader, Response as JsResponse, ResponseInit, TransformStream};
+
+use crate::js;
 
 #[wasm_bindgen]
 extern "C" {
@@ -26,31 +36,79 @@ extern "C" {
     fn new(length: f64) -> Result<FixedLengthStream, JsValue>;
 }
 
-/// `response` with its body piped through a stream whose end runs `ended`
-/// (also when the client goes away mid-body). The bytes stay in the
-/// runtime's streams; none pass through wasm. A response without a body
-/// runs `ended` at once and is returned as it is.
-pub fn on_body_end(response: JsResponse, ended: impl FnOnce() + 'static) -> worker::Result<JsResponse> {
+/// Who counts a relayed body as activity. Dropping it means the body is
+/// over: it ended, or could not be delivered (the client went away).
+pub trait Watch: 'static {
+    /// The body has no length: it is activity only while it sends.
+    fn streaming(&mut self);
+    /// A chunk of a body without length reached the client.
+    fn sent(&mut self);
+}
+
+/// `response` with its body handed on through a stream of workerd's own,
+/// reported to `watch` until it is over. The bytes stay in the runtime's
+/// streams: a body of known length is piped by workerd, one without is
+/// handed on chunk by chunk (each chunk a handle; no byte passes through
+/// wasm). A response without a body drops `watch` at once and is returned
+/// as it is.
+pub fn relay(response: JsResponse, mut watch: impl Watch) -> worker::Result<JsResponse> {
     let Some(body) = response.body() else {
-        ended();
         return Ok(response);
     };
-    let pipe = pipe_for(&response)?;
-    let piped = body.pipe_to(&pipe.writable());
-    spawn_local(async move {
-        let _ = JsFuture::from(piped).await;
-        ended();
-    });
+    let length = response.headers().get("content-length").ok().flatten().and_then(|l| l.parse::<u64>().ok());
+    let pipe: TransformStream = match length {
+        Some(length) => {
+            let pipe: TransformStream = FixedLengthStream::new(length as f64)?.into();
+            let piped = body.pipe_to(&pipe.writable());
+            spawn_local(async move {
+                let _ = JsFuture::from(piped).await;
+                drop(watch);
+            });
+            pipe
+        }
+        None => {
+            watch.streaming();
+            let pipe: TransformStream = IdentityTransformStream::new()?.into();
+            let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+            let writer = pipe.writable().get_writer()?;
+            spawn_local(async move {
+                hand_on(&reader, &writer, &mut watch).await;
+                drop(watch);
+            });
+            pipe
+        }
+    };
     // The response itself as the init, as the JS library does: its status,
     // status text and headers carry over in one call.
     let init: &ResponseInit = response.unchecked_ref();
     Ok(JsResponse::new_with_opt_readable_stream_and_init(Some(&pipe.readable()), init)?)
 }
 
-fn pipe_for(response: &JsResponse) -> Result<TransformStream, JsValue> {
-    let length = response.headers().get("content-length").ok().flatten().and_then(|l| l.parse::<u64>().ok());
-    Ok(match length {
-        Some(length) => FixedLengthStream::new(length as f64)?.into(),
-        None => IdentityTransformStream::new()?.into(),
-    })
+/// Moves chunks from `reader` to `writer` until the body ends, the
+/// container's side fails (passed on to the client) or the client's side
+/// does (the container's body is cancelled).
+async fn hand_on(
+    reader: &ReadableStreamDefaultReader,
+    writer: &worker::web_sys::WritableStreamDefaultWriter,
+    watch: &mut impl Watch,
+) {
+    loop {
+        let chunk = match JsFuture::from(reader.read()).await {
+            Ok(chunk) => chunk,
+            Err(error) => {
+                let _ = writer.abort_with_reason(&error);
+                return;
+            }
+        };
+        if js::get(&chunk, "done").and_then(|done| done.as_bool()).unwrap_or(false) {
+            let _ = JsFuture::from(writer.close()).await;
+            return;
+        }
+        let value = js::get(&chunk, "value").unwrap_or(JsValue::UNDEFINED);
+        if JsFuture::from(writer.write_with_chunk(&value)).await.is_err() {
+            let _ = reader.cancel();
+            return;
+        }
+        watch.sent();
+    }
 }

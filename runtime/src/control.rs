@@ -93,9 +93,10 @@ impl Control<'_> {
 
     /// Sends `req` into the container, starting it if needed: to the port
     /// the request was sent to with `fetch_port`, else the class's `port`.
-    /// The request counts as activity until its answer's body has been
-    /// sent; a failure is an error answer (and `on_error`), as for a
-    /// request the default hook proxies.
+    /// The request counts as activity as any proxied request (until the
+    /// answer's last byte; an answer without length while it sends); a
+    /// failure is an error answer (and `on_error`), as for a request the
+    /// default hook proxies.
     pub async fn proxy(&self, req: Request) -> Result<Response> {
         Ok(Response::from(self.runtime.proxy(into_js(req), self.port).await?))
     }

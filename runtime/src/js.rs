@@ -5,7 +5,9 @@
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::task::{Context, Poll, Waker};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
 
 use worker::js_sys::{Object, Promise, Reflect, JSON};
 use worker::wasm_bindgen::JsValue;
@@ -57,11 +59,116 @@ pub fn promise(future: impl Future<Output = Result<JsValue, JsValue>> + 'static)
     // Unwind safe as an exported async fn's future must be: its state is
     // never seen again after a panic.
     let mut future = Box::pin(AssertUnwindSafe(future));
-    // A waker that does nothing is enough: a future still pending is
-    // polled again, with the executor's waker, when its task first runs.
-    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+    // No task exists yet to wake, so the first poll gets a waker that
+    // wakes whichever task polled last. A waker that does nothing would
+    // do for futures that take each poll's waker, but `worker::Delay`
+    // keeps the one of its first poll: a timer first polled here (in a
+    // hook, say) would never wake its task.
+    let forward = Arc::new(Forward::default());
+    let waker = Waker::from(Arc::clone(&forward));
+    match future.as_mut().poll(&mut Context::from_waker(&waker)) {
         Poll::Ready(Ok(value)) => Promise::resolve(&value),
         Poll::Ready(Err(error)) => Promise::reject(&error),
-        Poll::Pending => future_to_promise(future),
+        Poll::Pending => future_to_promise(Forwarded { future, forward, waker }),
+    }
+}
+
+/// Wakes the task that polled a [`Forwarded`] future last.
+#[derive(Default)]
+struct Forward(Mutex<Option<Waker>>);
+
+impl Wake for Forward {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        // Before its task first polls, the task's first poll is due anyway.
+        if let Some(task) = self.0.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            task.wake_by_ref();
+        }
+    }
+}
+
+/// A future polled, always, with the forwarding waker of its first poll.
+struct Forwarded<F> {
+    future: Pin<Box<F>>,
+    forward: Arc<Forward>,
+    waker: Waker,
+}
+
+impl<F: Future> Future for Forwarded<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        {
+            let mut task = self.forward.0.lock().unwrap_or_else(|e| e.into_inner());
+            if !task.as_ref().is_some_and(|t| t.will_wake(cx.waker())) {
+                *task = Some(cx.waker().clone());
+            }
+        }
+        let this = &mut *self;
+        this.future.as_mut().poll(&mut Context::from_waker(&this.waker))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::{Cell, RefCell};
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::rc::Rc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    use super::{Forward, Forwarded};
+
+    /// Keeps the waker of its first poll only, as `worker::Delay` does.
+    struct FirstWakerOnly {
+        kept: Rc<RefCell<Option<Waker>>>,
+        done: Rc<Cell<bool>>,
+    }
+
+    impl Future for FirstWakerOnly {
+        type Output = ();
+
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            if self.done.get() {
+                return Poll::Ready(());
+            }
+            self.kept.borrow_mut().get_or_insert_with(|| cx.waker().clone());
+            Poll::Pending
+        }
+    }
+
+    /// Counts its wakes: the task an executor would poll again.
+    #[derive(Default)]
+    struct Task(AtomicUsize);
+
+    impl Wake for Task {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_future_that_keeps_its_first_waker_wakes_the_task_that_polls_it_later() {
+        let (kept, done) = (Rc::new(RefCell::new(None)), Rc::new(Cell::new(false)));
+        let mut future = Box::pin(FirstWakerOnly { kept: Rc::clone(&kept), done: Rc::clone(&done) });
+        // The first poll, before any task exists.
+        let forward = Arc::new(Forward::default());
+        let waker = Waker::from(Arc::clone(&forward));
+        assert!(future.as_mut().poll(&mut Context::from_waker(&waker)).is_pending());
+        // Spawned: its task polls it.
+        let task = Arc::new(Task::default());
+        let mut forwarded = Forwarded { future, forward, waker };
+        let task_waker = Waker::from(Arc::clone(&task));
+        assert!(Pin::new(&mut forwarded).poll(&mut Context::from_waker(&task_waker)).is_pending());
+        // The timer fires and wakes the waker it kept, from the first poll.
+        done.set(true);
+        kept.borrow().as_ref().expect("a kept waker").wake_by_ref();
+        assert_eq!(task.0.load(Ordering::SeqCst), 1, "the task was not woken");
+        assert!(Pin::new(&mut forwarded).poll(&mut Context::from_waker(&task_waker)).is_ready());
     }
 }

@@ -26,8 +26,10 @@
 //! that keeps the default [`Hooks::fetch`].
 //!
 //! Instances can also be started from code, before any request, with their
-//! own env vars ([`Instance::start`], [`StartOptions`]); a streamed answer
-//! keeps its container awake until its last byte.
+//! own env vars ([`Instance::start`], [`StartOptions`]). An answer with a
+//! `Content-Length` keeps its container awake until its last byte; one
+//! without (an event stream) while it sends: silent for `sleep_after`, it
+//! no longer does (a client that leaves a silent stream goes unnoticed).
 //!
 //! # Your own Durable Object logic, jobs, schedules
 //!
@@ -56,8 +58,10 @@
 //! ```
 //!
 //! A class with neither `port` nor `ports` is a job: started from code, it
-//! runs until it exits, its exit code in [`Instance::state`] and
-//! [`Hooks::on_stop`]; `fetch` on a job does not compile ([`Listens`]).
+//! runs once until it exits, its exit code in [`Instance::state`] (kept
+//! in the object's storage until the next start) and [`Hooks::on_stop`];
+//! [`Instance::wait`] returns once it exits. A start on a job that ended
+//! runs it again. `fetch` on a job does not compile ([`Listens`]).
 //!
 //! # Every other binding, checked at compile time
 //!
@@ -116,6 +120,7 @@ mod command;
 mod config;
 mod control;
 mod exchange;
+mod exits;
 mod headers;
 mod hooks;
 mod js;

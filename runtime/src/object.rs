@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
-use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
+use futures_util::future::{select, FutureExt, LocalBoxFuture, Shared};
 use worker::js_sys::{Function, Object, Promise, Reflect};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -14,13 +14,15 @@ use worker::worker_sys::ext::ResponseExt;
 use worker::{Delay, Env, Request, Response, State};
 
 use crate::__private::JsResult;
+use crate::body::{self, Watch};
 use crate::command::Command;
 use crate::control::Runtime;
+use crate::exits::{self, StoredExit};
 use crate::headers::Incoming;
 use crate::readiness::{self, now_ms, NotReady, Schedule};
 use crate::schedules::{self, Entry};
 use crate::{
-    body, headers, js, lifecycle, proxy, relay, start, ContainerClass, ContainerState, Control, StopInfo, StopReason,
+    headers, js, lifecycle, proxy, relay, start, ContainerClass, ContainerState, Control, StopInfo, StopReason,
 };
 
 /// Why a request could not reach the container.
@@ -74,9 +76,15 @@ struct Life {
     generation: u64,
     /// Where the current generation is.
     phase: Phase,
-    /// The last exit seen, of any generation (reported in the state, and
-    /// a clean one delays the next start).
+    /// The last exit seen, of any generation: it delays the next start,
+    /// and the state reports it while it is the current generation's.
     last_exit: Option<Exit>,
+    /// Whether the object's storage holds an exit, which the next start
+    /// clears.
+    exit_stored: bool,
+    /// Resolves the promises `wait` commands hold, at the current
+    /// generation's exit.
+    exit_waiters: Vec<Function>,
     /// Requests and connections, for idleness.
     activity: Usage,
     /// The sleep alarm.
@@ -107,11 +115,15 @@ struct Exit {
 /// What keeps the container awake.
 #[derive(Default)]
 struct Usage {
-    /// Requests being proxied.
+    /// Requests waiting for the container's answer, and answers of known
+    /// length being sent: busy until they end.
     in_flight: u32,
+    /// Answers without a length being sent: activity only while they
+    /// send (see [`body`]).
+    streams: u32,
     /// WebSockets relayed right now.
     open_websockets: u32,
-    /// When the last request or message came or went.
+    /// When the last request, message or streamed chunk came or went.
     last_ms: f64,
 }
 
@@ -147,14 +159,17 @@ impl Life {
 /// killed, as `docker stop` does.
 const STOP_GRACE_MS: f64 = 10_000.0;
 
-/// How long after a clean exit (code 0) a new start waits: a start racing
-/// workerd's bookkeeping of that exit fails silently (seen with workerd
-/// 1.20260305). After a failure exit the engine's restart policy keeps the
-/// container, and a start replaces it at once.
+/// How long after an exit a new start waits: a start racing workerd's
+/// bookkeeping of that exit fails silently (seen with workerd 1.20260305).
 const RESTART_SETTLE_MS: f64 = 1_500.0;
 
-/// How long after a restart the exit watch starts at the latest (sooner
-/// once the ports answer).
+/// How long after a restart the exit watch starts (sooner once the ports
+/// answer, which only the new container can do). workerd 1.20260305 starts
+/// a container in the background and watches it by name: watched before
+/// the new container has replaced the old one of the same name, the watch
+/// reports the old one's exit (its code at once, or 137 when the start
+/// removes it). workerd 1.20261117 queues the watch behind the start, so
+/// the delay only makes it later there.
 const RESTART_WATCH_DELAY_MS: f64 = 2_000.0;
 
 struct Inner<C> {
@@ -164,6 +179,8 @@ struct Inner<C> {
     life: RefCell<Life>,
     /// Whether this object instance made sure its schedules have an alarm.
     schedules_armed: Cell<bool>,
+    /// Whether this object instance read the exit kept in storage.
+    exit_loaded: Cell<bool>,
     /// Whether the class keeps the default `fetch` hook, learnt when that
     /// first runs: from then on requests skip it and pass through as JS
     /// objects, since the default would only proxy them.
@@ -192,6 +209,7 @@ impl<C: ContainerClass> ContainerObject<C> {
             env,
             life: RefCell::default(),
             schedules_armed: Cell::default(),
+            exit_loaded: Cell::default(),
             default_fetch: Cell::default(),
         };
         ContainerObject { inner: Rc::new(inner) }
@@ -202,12 +220,14 @@ impl<C: ContainerClass> ContainerObject<C> {
         let this = self.clone();
         js::promise(async move {
             this.rearm_schedules().await.map_err(JsValue::from)?;
+            this.load_exit().await.map_err(JsValue::from)?;
             Ok(this.fetch(req).await.map_err(JsValue::from)?.into())
         })
     }
 
     #[doc(hidden)]
     pub async fn js_alarm(&self) -> JsResult {
+        self.load_exit().await.map_err(JsValue::from)?;
         self.alarm().await.map_err(JsValue::from)?;
         Ok(JsValue::UNDEFINED)
     }
@@ -246,6 +266,21 @@ impl<C: ContainerClass> ContainerObject<C> {
         Ok(())
     }
 
+    /// Once per object instance: the exit kept in storage becomes the
+    /// current generation's, so an evicted object still reports it.
+    async fn load_exit(&self) -> worker::Result<()> {
+        if self.inner.exit_loaded.replace(true) {
+            return Ok(());
+        }
+        let Some(stored) = exits::load(&self.inner.state.storage()).await? else { return Ok(()) };
+        let mut life = self.inner.life.borrow_mut();
+        life.exit_stored = true;
+        if life.last_exit.is_none() {
+            life.last_exit = Some(Exit { generation: life.generation, code: stored.code, at_ms: stored.at_ms });
+        }
+        Ok(())
+    }
+
     /// Control commands are the runtime's; every other request goes to
     /// the class's `fetch` hook, whose default proxies it, or, once the
     /// hook is known to be the default, straight into the container.
@@ -266,9 +301,9 @@ impl<C: ContainerClass> ContainerObject<C> {
     }
 
     /// Proxies one request into the container, starting it if needed; the
-    /// request is activity until its answer's body has been sent. The
-    /// container's answer is handed on as the JS object it is (its body
-    /// piped to see its end).
+    /// request is activity while it waits and while its answer's body is
+    /// sent ([`body`]). The container's answer is handed on as the JS
+    /// object it is (its body passed through a stream to see it sent).
     async fn proxy_request(&self, req: JsRequest, port: Option<u16>) -> worker::Result<JsResponse> {
         let Some(port) = port.or(C::CONFIG.port) else {
             return self.unavailable(Unavailable::Job).await.map(Into::into);
@@ -285,8 +320,8 @@ impl<C: ContainerClass> ContainerObject<C> {
                 Some(upstream) => self.relay(upstream.into()),
                 None => Response::error("the container switched protocols without a WebSocket", 502),
             },
-            // The request stays activity until its body has been sent.
-            Ok(response) => return body::on_body_end(response, move || drop(activity)),
+            // The request stays activity while its body is being sent.
+            Ok(response) => return body::relay(response, activity),
             Err(error) => {
                 let exited = self.inner.life.borrow().last_exit.map(|e| e.code);
                 // The runtime's own error text goes to on_error, not to the client.
@@ -355,6 +390,7 @@ impl<C: ContainerClass> ContainerObject<C> {
                     return self.unavailable(unavailable).await;
                 }
             }
+            Command::Wait(timeout_ms) => self.wait_for_exit(timeout_ms).await,
             Command::Signal(signo) => {
                 let control = self.control();
                 control.signal(signo)?;
@@ -363,6 +399,41 @@ impl<C: ContainerClass> ContainerObject<C> {
             Command::Destroy => self.control().destroy().await?,
         }
         self.state().to_response()
+    }
+
+    /// Returns once the latest run has ended, or after `timeout_ms`; at
+    /// once when nothing runs. A container this object does not watch yet
+    /// (it woke up next to it) is watched first.
+    async fn wait_for_exit(&self, timeout_ms: u64) {
+        if self.run_over() && self.control().running() && self.ensure_ready(None).await.is_err() {
+            return;
+        }
+        let exited = {
+            let mut life = self.inner.life.borrow_mut();
+            if self.run_over_in(&life) {
+                return;
+            }
+            let mut resolve = None;
+            let exited = Promise::new(&mut |resolved, _| resolve = Some(resolved));
+            life.exit_waiters.extend(resolve);
+            exited
+        };
+        let timeout = Delay::from(Duration::from_millis(timeout_ms));
+        select(JsFuture::from(exited), timeout).await;
+    }
+
+    /// True when no run of this object is under way: none started, the
+    /// latest ended, or its start failed.
+    fn run_over(&self) -> bool {
+        self.run_over_in(&self.inner.life.borrow())
+    }
+
+    fn run_over_in(&self, life: &Life) -> bool {
+        match &life.phase {
+            Phase::Stopped => true,
+            Phase::Starting(ready) => matches!(ready.peek(), Some(Err(_))),
+            Phase::Ready => false,
+        }
     }
 
     /// A start asked for by code (`Instance::start`, `Control::start`).
@@ -403,11 +474,13 @@ impl<C: ContainerClass> ContainerObject<C> {
     fn state(&self) -> ContainerState {
         let life = self.inner.life.borrow();
         let running = self.control().running();
+        let exit = life.last_exit.filter(|e| e.generation == life.generation);
         ContainerState {
             running,
             ready: running && matches!(life.phase, Phase::Ready),
-            last_exit_code: life.last_exit.map(|e| e.code),
-            in_flight: life.activity.in_flight,
+            last_exit_code: exit.map(|e| e.code),
+            last_exit_at_ms: exit.map(|e| e.at_ms as u64),
+            in_flight: life.activity.in_flight + life.activity.streams,
         }
     }
 
@@ -457,12 +530,16 @@ impl<C: ContainerClass> ContainerObject<C> {
         async move {
             let container = inner.state.container().ok_or(Unavailable::NoInstance("container handle lost".into()))?;
             if !container.running() {
-                let clean_exit = inner.life.borrow().last_exit.filter(|e| e.code == 0);
-                if let (true, Some(exit)) = (restart, clean_exit) {
+                let last_exit = inner.life.borrow().last_exit;
+                if let (true, Some(exit)) = (restart, last_exit) {
                     let settle = RESTART_SETTLE_MS - (now_ms() - exit.at_ms);
                     if settle > 0.0 {
                         Delay::from(Duration::from_millis(settle as u64)).await;
                     }
+                }
+                // The exit kept for the last run is that run's, not this one's.
+                if std::mem::take(&mut inner.life.borrow_mut().exit_stored) {
+                    let _ = exits::clear(&inner.state.storage()).await;
                 }
                 start::start(&container, &C::CONFIG, &inner.env, options.as_ref()).map_err(Unavailable::NoInstance)?;
             }
@@ -499,19 +576,21 @@ impl<C: ContainerClass> ContainerObject<C> {
         .shared()
     }
 
-    /// Watches the container until it exits, records the exit and runs
-    /// `on_stop`. After a restart the watch starts once the ports answer
-    /// (or after `delay_ms`): earlier, the engine would report the end of
-    /// the container being replaced.
+    /// Watches the container until it exits, records the exit (in storage
+    /// too), answers the `wait` commands and runs `on_stop`. After a
+    /// restart the watch starts once the ports answer (or after
+    /// `delay_ms`; a job, with no port to answer, always waits it out):
+    /// earlier, the engine would report the end of the container being
+    /// replaced.
     fn monitor(&self, generation: u64, delay_ms: f64) {
         let inner = Rc::clone(&self.inner);
         spawn_local(async move {
             let begin = now_ms();
-            let ready = || {
+            let answered = || {
                 let life = inner.life.borrow();
-                life.generation == generation && matches!(life.phase, Phase::Ready)
+                C::CONFIG.port.is_some() && life.generation == generation && matches!(life.phase, Phase::Ready)
             };
-            while now_ms() - begin < delay_ms && !ready() {
+            while now_ms() - begin < delay_ms && !answered() {
                 Delay::from(Duration::from_millis(50)).await;
             }
             let Some(container) = inner.state.container() else { return };
@@ -520,11 +599,32 @@ impl<C: ContainerClass> ContainerObject<C> {
                 Ok(value) => exit_code_of(&value).unwrap_or(0),
                 Err(error) => exit_code_of(&error).unwrap_or(1),
             };
-            {
+            let exit = Exit { generation, code: exit_code, at_ms: now_ms() };
+            let current = {
                 let mut life = inner.life.borrow_mut();
-                life.last_exit = Some(Exit { generation, code: exit_code, at_ms: now_ms() });
-                if life.generation == generation {
+                life.last_exit = Some(exit);
+                let current = life.generation == generation;
+                if current {
                     life.phase = Phase::Stopped;
+                }
+                current
+            };
+            if current {
+                let stored = StoredExit { code: exit.code, at_ms: exit.at_ms };
+                if exits::save(&inner.state.storage(), stored).await.is_ok() {
+                    inner.life.borrow_mut().exit_stored = true;
+                }
+                // A start meanwhile has its own waiters.
+                let waiters = {
+                    let mut life = inner.life.borrow_mut();
+                    if life.generation == generation {
+                        std::mem::take(&mut life.exit_waiters)
+                    } else {
+                        Vec::new()
+                    }
+                };
+                for resolve in waiters {
+                    let _ = resolve.call0(&JsValue::UNDEFINED);
                 }
             }
             let this = ContainerObject { inner };
@@ -685,8 +785,14 @@ fn monitor_promise(container: &worker::Container) -> Option<Promise> {
         .and_then(|p| p.dyn_into::<Promise>().ok())
 }
 
-/// Counts a request as activity for its whole duration, body included.
-struct Activity<C>(Rc<Inner<C>>);
+/// Counts a proxied request as activity: busy until the container's answer
+/// and, for an answer of known length, until its body has been sent; an
+/// answer without length counts while it sends ([`body`]).
+struct Activity<C> {
+    inner: Rc<Inner<C>>,
+    /// Counted among the streams rather than in flight.
+    streaming: bool,
+}
 
 impl<C> Activity<C> {
     fn begin(inner: &Rc<Inner<C>>) -> Self {
@@ -694,14 +800,31 @@ impl<C> Activity<C> {
         life.activity.in_flight += 1;
         life.activity.last_ms = now_ms();
         life.cancel_stop();
-        Activity(Rc::clone(inner))
+        Activity { inner: Rc::clone(inner), streaming: false }
+    }
+}
+
+impl<C: 'static> Watch for Activity<C> {
+    fn streaming(&mut self) {
+        if !std::mem::replace(&mut self.streaming, true) {
+            let activity = &mut self.inner.life.borrow_mut().activity;
+            activity.in_flight -= 1;
+            activity.streams += 1;
+        }
+    }
+
+    fn sent(&mut self) {
+        self.inner.life.borrow_mut().activity.last_ms = now_ms();
     }
 }
 
 impl<C> Drop for Activity<C> {
     fn drop(&mut self) {
-        let activity = &mut self.0.life.borrow_mut().activity;
-        activity.in_flight -= 1;
+        let activity = &mut self.inner.life.borrow_mut().activity;
+        match self.streaming {
+            true => activity.streams -= 1,
+            false => activity.in_flight -= 1,
+        }
         activity.last_ms = now_ms();
     }
 }

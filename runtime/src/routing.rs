@@ -2,6 +2,7 @@
 
 use std::cell::OnceCell;
 use std::marker::PhantomData;
+use std::time::Duration;
 
 use futures_util::future::LocalBoxFuture;
 use worker::wasm_bindgen::JsCast;
@@ -85,8 +86,11 @@ impl<C: ContainerClass> Instance<C> {
 
     /// Starts the instance's container before any request (pre-warm), with
     /// `options` over the attribute's settings, and returns its state once
-    /// every required port answers. A container that already runs is left
-    /// as it is (see [`StartOptions`]).
+    /// every required port answers (a job: once started). A container that
+    /// already runs is left as it is (see [`StartOptions`]); a job that
+    /// ended runs again, its last exit code cleared. Each start runs the
+    /// container once (under `cargo cfcontainer dev`, as on Cloudflare, the
+    /// engine does not restart one that fails).
     pub async fn start(&self, options: StartOptions) -> Result<ContainerState> {
         self.command(Command::Start, Some(crate::js::stringify(&options.to_js()))).await
     }
@@ -95,6 +99,21 @@ impl<C: ContainerClass> Instance<C> {
     /// ended); starts nothing.
     pub async fn state(&self) -> Result<ContainerState> {
         self.command(Command::State, None).await
+    }
+
+    /// Waits until the container's latest run has ended, at most
+    /// `timeout`, and returns the state then: a job's exit code is in
+    /// `last_exit_code`; `running` is still true if `timeout` passed first.
+    /// Returns at once when nothing runs. The object tells the Worker when
+    /// the run ends; nothing is polled.
+    ///
+    /// ```ignore
+    /// let done = job.wait(Duration::from_secs(600)).await?;
+    /// if done.running { /* still at it after ten minutes */ }
+    /// ```
+    pub async fn wait(&self, timeout: Duration) -> Result<ContainerState> {
+        let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        self.command(Command::Wait(ms), None).await
     }
 
     /// Asks the container to stop (`SIGTERM`); it is killed if it has not

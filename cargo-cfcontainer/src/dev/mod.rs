@@ -10,6 +10,7 @@ mod local_assets;
 mod local_queues;
 mod local_storage;
 mod redirects;
+mod restarts;
 mod session;
 mod simulator;
 mod wake;
@@ -17,6 +18,7 @@ mod watch;
 mod workerd;
 
 pub use egress::{ensure as ensure_egress_image, EGRESS_IMAGE_ENV};
+pub use restarts::keep_from_restarting;
 pub use session::{serve, DevOptions};
 pub use wake::WakeBy;
 pub use workerd::{workerd_socket, OwnObjects, WorkerdConfig};

@@ -2,6 +2,7 @@
 //! the [`Front`], and on every change to a real input rebuild what it
 //! feeds and swap workerd without closing the socket users connect to.
 //! Ctrl-C (or SIGTERM) stops workerd and removes every container it started.
+//! The engine never restarts the session's containers ([`keep_from_restarting`]).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -28,7 +29,7 @@ use super::redirects::{self, Redirects};
 use super::simulator::Simulator;
 use super::wake::{WakeBy, Wakeups};
 use super::watch::{Change, ReadAt, Snapshot, Watched};
-use super::{workerd_socket, OwnObjects, WorkerdConfig};
+use super::{keep_from_restarting, workerd_socket, OwnObjects, WorkerdConfig};
 use crate::build::{self, BuildRequest, Loaded};
 use crate::child::WithoutCredentials;
 use crate::image;
@@ -110,6 +111,10 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
     let mut last: Option<(Snapshot, Watched, PathBuf)> = None;
     let mut wake = Wakeups::new(options.wake_by);
     let mut removing: Option<tokio::task::JoinHandle<()>> = None;
+    // Containers are named after the session's key, the same for every
+    // build: one watch from the first build on covers them all.
+    let session_began = SystemTime::now();
+    let mut restarts: Option<tokio::task::JoinHandle<()>> = None;
     let mut change = Change::Worker;
     loop {
         let started = SystemTime::now();
@@ -119,6 +124,9 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
         };
         match build(options, &docker, &target, reuse_worker, last.is_none(), out).await {
             Ok(built) => {
+                if restarts.is_none() {
+                    restarts = Some(watch_restarts(&docker, &built.key, session_began, *out));
+                }
                 // Requests wait in the front while workerd is swapped.
                 front.pause(DRAIN_LIMIT).await;
                 let leftovers = match running.take() {
@@ -165,6 +173,9 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
         change = loop {
             tokio::select! {
                 _ = shutdown.recv() => {
+                    if let Some(watch) = restarts.take() {
+                        watch.abort();
+                    }
                     if let Some(earlier) = removing.take() {
                         let _ = earlier.await;
                     }
@@ -188,6 +199,24 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
             }
         };
     }
+}
+
+/// Keeps the engine from restarting the containers of the session `key`
+/// created since `since`, until aborted; says so once if it cannot.
+fn watch_restarts(docker: &Docker, key: &str, since: SystemTime, out: Output) -> tokio::task::JoinHandle<()> {
+    let (docker, prefix) = (docker.clone(), format!("workerd-{key}-"));
+    tokio::spawn(async move {
+        let warn = |container: &str, why: &str| {
+            out.event("dev-restart-policy", &serde_json::json!({ "container": container, "why": why }), || {
+                format!("warning: the engine may restart container {container} when it exits non-zero: {why}")
+            });
+        };
+        if let Err(err) = keep_from_restarting(&docker, &prefix, since, warn).await {
+            out.event("dev-restart-policy", &serde_json::json!({ "why": err.to_string() }), || {
+                format!("warning: the engine may restart containers that exit non-zero from now on: {err}")
+            });
+        }
+    })
 }
 
 /// The inputs now (see [`Snapshot::take`] for `read`), with the

@@ -33,6 +33,15 @@ fn containers_named(prefix: &str) -> usize {
     String::from_utf8_lossy(&out.stdout).lines().count()
 }
 
+/// The engine's restart policy of each container whose name has `prefix`.
+fn restart_policies(prefix: &str) -> Vec<String> {
+    let out = Command::new("docker").args(["ps", "-aq", "--filter", &format!("name={prefix}")]).output().unwrap();
+    let ids: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
+    let format = "{{.HostConfig.RestartPolicy.Name}}";
+    let out = Command::new("docker").args(["inspect", "--format", format]).args(&ids).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()
+}
+
 /// The body of a 200 answer, or what went wrong (status and body).
 fn get(url: &str) -> Result<String, String> {
     match ureq::get(url).timeout(Duration::from_secs(30)).call() {
@@ -189,6 +198,9 @@ fn dev_serves_hello_reloads_on_edit_and_cleans_up_on_ctrl_c() {
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let first = get(&url).unwrap_or_else(|e| panic!("no answer: {e}"));
     assert_eq!(first.trim(), "I was passed in via the container class!");
+    // workerd asks for `on-failure`; dev keeps the engine from restarting.
+    let prefix = format!("workerd-cfcdev-{name}-");
+    assert_eq!(restart_policies(&prefix), ["no"]);
     // The first build rewrote the copied Cargo.lock; that is not an edit.
     dev.assert_quiet(Duration::from_secs(3));
 
@@ -219,12 +231,12 @@ fn dev_serves_hello_reloads_on_edit_and_cleans_up_on_ctrl_c() {
     let second = get(&url).unwrap_or_else(|e| panic!("no answer after the edit: {e}"));
     assert_eq!(second.trim(), "edited: I was passed in via the container class!");
     // The old run's container is removed while the new run serves.
-    let prefix = format!("workerd-cfcdev-{name}-");
     let deadline = Instant::now() + Duration::from_secs(10);
     while containers_named(&prefix) > 1 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(containers_named(&prefix), 1, "the old run's container is gone");
+    assert_eq!(restart_policies(&prefix), ["no"], "the new run's container is not restarted either");
     dev.interrupt(name);
 }
 

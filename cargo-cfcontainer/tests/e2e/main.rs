@@ -15,6 +15,7 @@ mod inspect;
 mod ops;
 mod packages;
 mod push;
+mod readme;
 mod runtime;
 mod runtime_bench;
 mod skew;

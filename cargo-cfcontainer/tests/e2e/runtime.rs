@@ -599,3 +599,196 @@ fn a_schedule_fires_after_the_object_was_evicted() {
     assert_eq!(stack.log_count(fired), 1, "{}", stack.log());
     assert_eq!(stack.containers("Scheduler").0, 0, "a schedule starts no container by itself");
 }
+
+/// Starts `instance` of the job class with the env vars `env`
+/// (`K=V,K2=V2`) over the attribute's.
+fn start_job(stack: &Stack, instance: &str, env: &str) -> serde_json::Value {
+    let start = stack.request("POST", "job", instance, "/").set("x-control", "start").set("x-start-env", env);
+    let (status, body) = answer(start.call());
+    assert_eq!(status, 200, "start {env}: {body}\n{}", stack.log());
+    serde_json::from_str(&body).unwrap()
+}
+
+/// The job `instance`'s state once it no longer runs (at most 20 s),
+/// asked for every 200 ms.
+fn poll_until_stopped(stack: &Stack, instance: &str) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut state = control_of(stack, "job", instance, "state");
+    while state["running"] == true && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        state = control_of(stack, "job", instance, "state");
+    }
+    state
+}
+
+/// The job `instance`'s state after a `wait` of at most `limit`.
+fn wait_for(stack: &Stack, instance: &str, limit: Duration) -> serde_json::Value {
+    let wait = stack.request("POST", "job", instance, "/").set("x-control", "wait");
+    let (status, body) = answer(wait.set("x-wait-ms", &limit.as_millis().to_string()).call());
+    assert_eq!(status, 200, "wait: {body}\n{}", stack.log());
+    serde_json::from_str(&body).unwrap()
+}
+
+#[test]
+fn a_finished_job_runs_again_on_its_key_with_its_new_options() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    // Failing then clean then failing: a rerun once reported 137 (the old
+    // container removed under the new start's watch) or the old run's code.
+    for code in [7, 0, 4] {
+        let begin = Instant::now();
+        let started = start_job(&stack, "again", &format!("CFC_EXIT_CODE={code}"));
+        assert_eq!(started["last_exit_code"], serde_json::Value::Null, "a start clears the old result: {started}");
+        let state = poll_until_stopped(&stack, "again");
+        assert_eq!(
+            (state["running"].as_bool(), state["last_exit_code"].as_i64()),
+            (Some(false), Some(code as i64)),
+            "run with exit code {code}: {state}\n{}",
+            stack.log()
+        );
+        assert!(begin.elapsed() < Duration::from_secs(10), "run {code} took {:?}", begin.elapsed());
+        let stopped = format!("cfc-hook class=Job event=stop exit_code={code} ");
+        assert_eq!(stack.log_count_settled(&stopped, 1), 1, "{}", stack.log());
+    }
+    assert_eq!(stack.log_count("event=stop"), 3, "one stop per run:\n{}", stack.log());
+}
+
+#[test]
+fn a_job_that_exits_non_zero_runs_once_and_the_engine_does_not_restart_it() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    start_job(&stack, "once", "CFC_EXIT_CODE=4");
+    // Ten seconds of state queries, which also keep the object (and so its
+    // container) from being evicted while the engine would restart it.
+    let until = Instant::now() + Duration::from_secs(10);
+    let mut state = control_of(&stack, "job", "once", "state");
+    while Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(500));
+        state = control_of(&stack, "job", "once", "state");
+    }
+    assert_eq!((state["running"].as_bool(), state["last_exit_code"].as_i64()), (Some(false), Some(4)), "{state}");
+    let containers = stack.inspect("Job");
+    assert_eq!(containers.len(), 1, "{containers:?}");
+    let container = &containers[0];
+    assert_eq!(container.restart_count, Some(0), "the engine restarted the job: {container:?}");
+    let engine_state = container.state.clone().unwrap_or_default();
+    assert_eq!((engine_state.running, engine_state.exit_code), (Some(false), Some(4)), "{engine_state:?}");
+    // Its side effect, a line on stdout, happened once.
+    let logs = stack.container_logs(container.id.as_deref().unwrap());
+    assert_eq!(logs.matches("cfc-test-server exiting with 4").count(), 1, "{logs}");
+    assert_eq!(stack.log_count("cfc-hook class=Job event=stop exit_code=4"), 1, "{}", stack.log());
+}
+
+#[test]
+fn a_jobs_exit_code_and_time_outlive_the_eviction_of_its_idle_object() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let begin = now_ms();
+    start_job(&stack, "kept", "");
+    let done = wait_for(&stack, "kept", Duration::from_secs(20));
+    assert_eq!(done["last_exit_code"].as_i64(), Some(7), "{done}");
+    let exited_at = done["last_exit_at_ms"].as_u64().expect("an exit time");
+    assert!(exited_at as f64 >= begin && exited_at as f64 <= now_ms(), "{exited_at} is not during the run");
+    assert_eq!(stack.log_count_settled("cfc-hook class=Job event=built", 1), 1, "{}", stack.log());
+    // Idle: no request for twice workerd's ten seconds before eviction.
+    std::thread::sleep(Duration::from_secs(20));
+    let later = control_of(&stack, "job", "kept", "state");
+    assert_eq!(stack.log_count_settled("cfc-hook class=Job event=built", 2), 2, "not evicted:\n{}", stack.log());
+    assert_eq!(
+        (later["running"].as_bool(), later["last_exit_code"].as_i64(), later["last_exit_at_ms"].as_u64()),
+        (Some(false), Some(7), Some(exited_at)),
+        "{later}"
+    );
+    // Until the next start, which clears it.
+    let again = start_job(&stack, "kept", "CFC_EXIT_AFTER_MS=60000");
+    assert_eq!((again["last_exit_code"].as_i64(), again["last_exit_at_ms"].as_u64()), (None, None), "{again}");
+}
+
+#[test]
+fn wait_returns_a_jobs_exit_code_when_it_comes_or_the_state_when_the_time_is_up() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    let idle = wait_for(&stack, "waited", Duration::from_secs(30));
+    assert_eq!((idle["running"].as_bool(), idle["last_exit_code"].as_i64()), (Some(false), None), "nothing runs");
+
+    let begin = Instant::now();
+    start_job(&stack, "waited", "CFC_EXIT_AFTER_MS=3000");
+    let done = wait_for(&stack, "waited", Duration::from_secs(30));
+    let took = begin.elapsed();
+    assert_eq!((done["running"].as_bool(), done["last_exit_code"].as_i64()), (Some(false), Some(7)), "{done}");
+    assert!(took >= Duration::from_secs(3) && took < Duration::from_secs(8), "the job ran 3 s; wait took {took:?}");
+
+    // A limit shorter than the run: the state as it is then.
+    start_job(&stack, "waited", "CFC_EXIT_AFTER_MS=20000");
+    let begin = Instant::now();
+    let early = wait_for(&stack, "waited", Duration::from_secs(1));
+    let took = begin.elapsed();
+    assert_eq!(
+        (early["running"].as_bool(), early["last_exit_code"].as_i64()),
+        (Some(true), None),
+        "{early}\n{}",
+        stack.log()
+    );
+    assert!(took >= Duration::from_secs(1) && took < Duration::from_secs(3), "a 1 s wait took {took:?}");
+}
+
+fn now_ms() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64() * 1000.0
+}
+
+/// A raw HTTP/1.1 GET of `path` on the sleepy class's `instance`, its
+/// head read: the test decides when the connection goes.
+fn raw_get(stack: &Stack, instance: &str, path: &str) -> std::net::TcpStream {
+    use std::io::Write;
+    let mut tcp = std::net::TcpStream::connect(stack.url.trim_start_matches("http://")).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(tcp, "GET {path} HTTP/1.1\r\nhost: e2e\r\nx-container: sleepy\r\nx-instance: {instance}\r\n\r\n").unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        let mut byte = [0u8];
+        tcp.read_exact(&mut byte)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", String::from_utf8_lossy(&head), stack.log()));
+        head.push(byte[0]);
+    }
+    assert!(head.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&head));
+    tcp
+}
+
+#[test]
+fn a_client_that_abandons_a_silent_stream_lets_its_container_sleep_after_sleep_after() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    // sleep_after is 5 s. Eight bytes, one a second, without a length; then
+    // the container's server holds the stream open and silent (an event
+    // stream gone quiet), which the client gives up on. workerd tells the
+    // object nothing of a client that leaves a silent stream.
+    let mut tcp = raw_get(&stack, "quiet", "/trickle/8");
+    let mut dots = 0;
+    while dots < 8 {
+        let mut byte = [0u8];
+        tcp.read_exact(&mut byte).unwrap_or_else(|e| panic!("after {dots} bytes: {e}\n{}", stack.log()));
+        dots += usize::from(byte[0] == b'.');
+    }
+    // A stream that sends is activity past sleep_after.
+    assert_eq!(stack.containers("Sleepy").1, 1, "stopped while streaming:\n{}", stack.log());
+    assert_eq!(stack.log_count("cfc-hook class=Sleepy event=expired"), 0, "{}", stack.log());
+    std::thread::sleep(Duration::from_secs(1));
+    drop(tcp);
+    let left = Instant::now();
+    while stack.containers("Sleepy").1 == 1 && left.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let stopped = left.elapsed();
+    assert!(stopped < Duration::from_secs(7), "still running {stopped:?} after the client left\n{}", stack.log());
+    assert_eq!(stack.log_count_settled("cfc-hook class=Sleepy event=expired", 1), 1, "{}", stack.log());
+}

@@ -103,11 +103,26 @@ pub fn write(out: &mut TcpStream, status: u16, headers: &[(&str, &str)], body: &
     out.write_all(&message).and_then(|_| out.flush()).is_ok()
 }
 
+/// How a streamed response tells where its body ends.
+#[derive(Clone, Copy)]
+pub enum BodyEnd {
+    /// `Content-Length` announces it.
+    Length,
+    /// Nothing does: no length, no chunks, and after the last byte the
+    /// connection stays open and silent (an event stream gone quiet), so
+    /// the body never ends while the server runs.
+    Never,
+}
+
 /// A streamed response: `seconds` bytes, one a second (a download or an
 /// event stream that outlasts the request's headers); false if the peer
 /// went away.
-pub fn drip(out: &mut TcpStream, seconds: usize) -> bool {
-    let head = format!("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {seconds}\r\n\r\n");
+pub fn drip(out: &mut TcpStream, seconds: usize, end: BodyEnd) -> bool {
+    let length = match end {
+        BodyEnd::Length => format!("Content-Length: {seconds}\r\n"),
+        BodyEnd::Never => String::new(),
+    };
+    let head = format!("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n{length}\r\n");
     if out.write_all(head.as_bytes()).and_then(|_| out.flush()).is_err() {
         return false;
     }
@@ -115,6 +130,12 @@ pub fn drip(out: &mut TcpStream, seconds: usize) -> bool {
         std::thread::sleep(std::time::Duration::from_secs(1));
         if out.write_all(b".").and_then(|_| out.flush()).is_err() {
             return false;
+        }
+    }
+    if let BodyEnd::Never = end {
+        // Held until the process ends (SIGTERM ends it at once).
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
         }
     }
     true

@@ -11,7 +11,8 @@
 //! `/header/NAME` a request header,
 //! `POST /sha256` hash and length of the body, `/bytes/N` N bytes with
 //! their hash in `x-sha256`, `/sleep/MS` answer after a pause, `/drip/N`
-//! N bytes streamed one a second, `/ws` a
+//! N bytes streamed one a second, `/trickle/N` the same without a length,
+//! after which the connection stays open and silent, `/ws` a
 //! WebSocket echo. `SIGTERM` ends it with code 0.
 
 mod http;
@@ -104,7 +105,10 @@ fn respond(req: &http::Request, reader: &mut impl std::io::BufRead, out: &mut Tc
         return http::write(out, 200, &[("x-sha256", &sum)], &body);
     }
     if let Some(seconds) = path.strip_prefix("/drip/").and_then(|n| n.parse::<usize>().ok()) {
-        return http::drip(out, seconds);
+        return http::drip(out, seconds, http::BodyEnd::Length);
+    }
+    if let Some(seconds) = path.strip_prefix("/trickle/").and_then(|n| n.parse::<usize>().ok()) {
+        return http::drip(out, seconds, http::BodyEnd::Never);
     }
     if let Some(ms) = path.strip_prefix("/sleep/").and_then(|n| n.parse::<u64>().ok()) {
         std::thread::sleep(Duration::from_millis(ms));

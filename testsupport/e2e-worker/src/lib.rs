@@ -1,8 +1,8 @@
 //! The worker of the runtime's end-to-end tests. Requests pick a container
 //! class with `x-container` and an instance with `x-instance`, `x-pool`
 //! (`random`) or `x-pool-key`; `x-port` switches the port; `x-control`
-//! (`state`, `start` with `x-start-env: K=V`, `stop`, `destroy`) sends a
-//! control command; `x-raw` hands the request to the raw stub untouched. Hooks log lines
+//! (`state`, `start` with `x-start-env: K=V,K2=V2`, `wait` with
+//! `x-wait-ms`, `stop`, `destroy`) sends a control command; `x-raw` hands the request to the raw stub untouched. Hooks log lines
 //! the tests read from workerd's output.
 //!
 //! The handler takes and returns the JS request and response and hands
@@ -75,9 +75,22 @@ impl Hooks for Lingering {
     }
 }
 
-/// A job: listens on no port and exits with code 7 after a second.
+/// A job: listens on no port and exits with code 7 after a second (a
+/// start's env may say otherwise).
 #[container(env(CFC_EXIT_CODE = "7", CFC_EXIT_AFTER_MS = "1000"), enable_internet = false, hooks)]
-pub struct Job;
+#[derive(Default)]
+pub struct Job(Built);
+
+/// Logs each object instance it is built in: a second line for one object
+/// shows that it was evicted in between.
+pub struct Built;
+
+impl Default for Built {
+    fn default() -> Self {
+        log_hooks("Job", "built", "");
+        Built
+    }
+}
 
 impl Hooks for Job {
     async fn on_stop(&self, _: &Control<'_>, stop: StopInfo) -> Result<()> {
@@ -226,12 +239,17 @@ impl Hooks for Keeper {
 async fn control<C: ContainerClass>(instance: &Instance<C>, req: &web_sys::Request, command: &str) -> Result<Response> {
     let state = match command {
         "start" => {
-            // `x-start-env: K=V` adds one env var for this start.
+            // `x-start-env: K=V,K2=V2` adds env vars for this start.
             let mut options = StartOptions::default();
-            if let Some((k, v)) = header(req, "x-start-env").as_deref().and_then(|kv| kv.split_once('=')) {
+            let given = header(req, "x-start-env").unwrap_or_default();
+            for (k, v) in given.split(',').filter_map(|kv| kv.split_once('=')) {
                 options.env.insert(k.to_string(), v.to_string());
             }
             instance.start(options).await?
+        }
+        "wait" => {
+            let ms = header(req, "x-wait-ms").and_then(|ms| ms.parse().ok()).unwrap_or(60_000);
+            instance.wait(Duration::from_millis(ms)).await?
         }
         "stop" => instance.stop().await?,
         "destroy" => instance.destroy().await?,

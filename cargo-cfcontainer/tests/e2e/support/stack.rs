@@ -1,15 +1,16 @@
 //! A real local stack for end-to-end tests: the e2e worker built to wasm
 //! with worker-build, its images built by `cargo cfcontainer build --dev`,
-//! served by workerd with containers in the real Docker engine.
+//! served by workerd with containers in the real Docker engine, which does
+//! not restart them (as under `dev`).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use bollard::query_parameters::{ListContainersOptionsBuilder, RemoveContainerOptionsBuilder};
-use cargo_cfcontainer::{workerd_socket, WorkerdConfig};
+use cargo_cfcontainer::{keep_from_restarting, workerd_socket, WorkerdConfig};
 use cfcontainer_meta::{ContainerMeta, ImageSource};
 
 use super::{cfcontainer_with_env, prerequisite, root, stderr, stdout};
@@ -135,6 +136,7 @@ pub struct Stack {
     log: Arc<Mutex<String>>,
     config_path: PathBuf,
     _dir: tempfile::TempDir,
+    _no_restarts: NoRestarts,
     /// Held by the e2e worker's stacks, one at a time; not by a JS stack
     /// or a second one, which run beside one.
     _turn: Option<MutexGuard<'static, ()>>,
@@ -179,9 +181,10 @@ impl Stack {
         };
         let config_path = config.write(dir.path()).unwrap();
         let log = Arc::new(Mutex::new(String::new()));
+        let no_restarts = NoRestarts::watch(&key);
         let child = spawn_workerd(&config_path, &log);
         let url = format!("http://127.0.0.1:{port}");
-        let stack = Stack { url, key, child, log, config_path, _dir: dir, _turn: turn };
+        let stack = Stack { url, key, child, log, config_path, _dir: dir, _no_restarts: no_restarts, _turn: turn };
         stack.wait_listening();
         stack
     }
@@ -240,9 +243,10 @@ const worker :Workerd.Worker = (
         let config_path = dir.path().join("config.capnp");
         std::fs::write(&config_path, config).unwrap();
         let log = Arc::new(Mutex::new(String::new()));
+        let no_restarts = NoRestarts::watch(&key);
         let child = spawn_workerd(&config_path, &log);
         let url = format!("http://127.0.0.1:{port}");
-        let stack = Stack { url, key, child, log, config_path, _dir: dir, _turn: None };
+        let stack = Stack { url, key, child, log, config_path, _dir: dir, _no_restarts: no_restarts, _turn: None };
         stack.wait_listening();
         stack
     }
@@ -341,6 +345,15 @@ impl Stack {
             .collect()
     }
 
+    /// The engine's view of each container of `class` (running or not).
+    pub fn inspect(&self, class: &str) -> Vec<bollard::models::ContainerInspectResponse> {
+        let (rt, docker) = engine();
+        list_containers(&format!("workerd-{}-{class}", self.key))
+            .into_iter()
+            .filter_map(|c| rt.block_on(docker.inspect_container(&c.id?, None)).ok())
+            .collect()
+    }
+
     /// A container's stdout and stderr so far.
     pub fn container_logs(&self, id: &str) -> String {
         use futures_util::StreamExt;
@@ -368,6 +381,45 @@ pub fn is_sidecar(container: &bollard::models::ContainerSummary) -> bool {
 pub fn egress_image() -> String {
     let prepared = PREPARED.get_or_init(prepare).as_ref().unwrap_or_else(|e| panic!("preparing the stack: {e}"));
     prepared.egress_image.clone()
+}
+
+/// The engine kept from restarting a stack's containers, as `dev` keeps
+/// it, until dropped.
+struct NoRestarts {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl NoRestarts {
+    /// Watches the containers of the stack `key` created from now on.
+    fn watch(key: &str) -> NoRestarts {
+        let (prefix, since) = (format!("workerd-{key}-"), SystemTime::now());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let (rt, docker) = engine();
+            rt.block_on(async {
+                let warn = |name: &str, why: &str| eprintln!("the restart policy of {name} stays: {why}");
+                tokio::select! {
+                    watched = keep_from_restarting(&docker, &prefix, since, warn) => {
+                        if let Err(err) = watched {
+                            eprintln!("restart policies are no longer set: {err}");
+                        }
+                    }
+                    _ = stopped => {}
+                }
+            });
+        });
+        NoRestarts { stop: Some(stop), thread: Some(thread) }
+    }
+}
+
+impl Drop for NoRestarts {
+    fn drop(&mut self) {
+        let _ = self.stop.take().map(|stop| stop.send(()));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// Runs workerd on `config`, its output appended to `log`.
