@@ -159,26 +159,11 @@ impl Life {
 /// killed, as `docker stop` does.
 const STOP_GRACE_MS: f64 = 10_000.0;
 
-/// How long after an exit a new start waits: a start racing workerd's
-/// bookkeeping of that exit fails silently (seen with workerd 1.20260305).
-const RESTART_SETTLE_MS: f64 = 1_500.0;
-
-/// How long after a restart the exit watch starts (sooner once the ports
-/// answer, which only the new container can do). workerd 1.20260305 starts
-/// a container in the background and watches it by name: watched before
-/// the new container has replaced the old one of the same name, the watch
-/// reports the old one's exit (its code at once, or 137 when the start
-/// removes it). workerd 1.20261117 queues the watch behind the start, so
-/// the delay only makes it later there.
-const RESTART_WATCH_DELAY_MS: f64 = 2_000.0;
-
 struct Inner<C> {
     user: C,
     state: State,
     env: Env,
     life: RefCell<Life>,
-    /// Whether this object instance made sure its schedules have an alarm.
-    schedules_armed: Cell<bool>,
     /// Whether this object instance read the exit kept in storage.
     exit_loaded: Cell<bool>,
     /// Whether the class keeps the default `fetch` hook, learnt when that
@@ -208,7 +193,6 @@ impl<C: ContainerClass> ContainerObject<C> {
             state,
             env,
             life: RefCell::default(),
-            schedules_armed: Cell::default(),
             exit_loaded: Cell::default(),
             default_fetch: Cell::default(),
         };
@@ -219,7 +203,6 @@ impl<C: ContainerClass> ContainerObject<C> {
     pub fn js_fetch(&self, req: JsRequest) -> Promise {
         let this = self.clone();
         js::promise(async move {
-            this.rearm_schedules().await.map_err(JsValue::from)?;
             this.load_exit().await.map_err(JsValue::from)?;
             Ok(this.fetch(req).await.map_err(JsValue::from)?.into())
         })
@@ -244,26 +227,6 @@ impl<C: ContainerClass> ContainerObject<C> {
 
     fn control_for(&self, port: Option<u16>) -> Control<'_> {
         Control::new(self, &self.inner.state, &self.inner.env, port)
-    }
-
-    /// Once per object instance: schedules kept in storage get their alarm
-    /// back. Cloudflare keeps an object's alarm when it is evicted; local
-    /// workerd (1.20260305) keeps alarms in memory only, so after a restart
-    /// the alarm is set again here, on the object's first request.
-    async fn rearm_schedules(&self) -> worker::Result<()> {
-        if self.inner.schedules_armed.replace(true) {
-            return Ok(());
-        }
-        let storage = self.inner.state.storage();
-        if let Some(soonest) = schedules::earliest(&storage).await? {
-            // Cleared and committed first: setting the time the object
-            // already stores would not reach workerd's scheduler.
-            let current = storage.get_alarm().await?.map(|a| a as f64);
-            storage.delete_alarm().await?;
-            storage.sync().await?;
-            self.arm(Some(current.map_or(soonest, |c| c.min(soonest)))).await?;
-        }
-        Ok(())
     }
 
     /// Once per object instance: the exit kept in storage becomes the
@@ -499,12 +462,9 @@ impl<C: ContainerClass> ContainerObject<C> {
                 Phase::Starting(ready) if !matches!(ready.peek(), Some(Err(_))) => (ready.clone(), false),
                 // Stopped, or the last start failed: start anew.
                 _ => {
-                    // Any earlier start in this object (an exit may not be
-                    // recorded yet when a stop was just finished).
-                    let restart = life.generation > 0 || life.last_exit.is_some();
                     life.generation += 1;
                     life.cancel_stop();
-                    let ready = self.launch(life.generation, restart, options);
+                    let ready = self.launch(life.generation, options);
                     life.phase = Phase::Starting(ready.clone());
                     (ready, true)
                 }
@@ -524,28 +484,22 @@ impl<C: ContainerClass> ContainerObject<C> {
     /// container unless it already runs (a Durable Object can wake up next
     /// to its running container), watches it, and waits for its ports.
     /// Shared by every request that arrives meanwhile, so it runs once.
-    fn launch(&self, generation: u64, restart: bool, options: Option<Object>) -> Readiness {
+    fn launch(&self, generation: u64, options: Option<Object>) -> Readiness {
         let inner = Rc::clone(&self.inner);
         let this = self.clone();
         async move {
             let container = inner.state.container().ok_or(Unavailable::NoInstance("container handle lost".into()))?;
             if !container.running() {
-                let last_exit = inner.life.borrow().last_exit;
-                if let (true, Some(exit)) = (restart, last_exit) {
-                    let settle = RESTART_SETTLE_MS - (now_ms() - exit.at_ms);
-                    if settle > 0.0 {
-                        Delay::from(Duration::from_millis(settle as u64)).await;
-                    }
-                }
                 // The exit kept for the last run is that run's, not this one's.
                 if std::mem::take(&mut inner.life.borrow_mut().exit_stored) {
                     let _ = exits::clear(&inner.state.storage()).await;
                 }
                 start::start(&container, &C::CONFIG, &inner.env, options.as_ref()).map_err(Unavailable::NoInstance)?;
             }
-            // After a restart the engine swaps the old container for a new
-            // one of the same name; watching too early would watch the old.
-            this.monitor(generation, if restart { RESTART_WATCH_DELAY_MS } else { 0.0 });
+            // workerd (since 1.20260312) queues the watch behind the start,
+            // so it watches this run even when the engine still holds the
+            // last run's container of the same name.
+            this.monitor(generation);
             let exited = || inner.life.borrow().last_exit.filter(|e| e.generation == generation).map(|e| e.code);
             let config = C::CONFIG;
             let result = readiness::wait(
@@ -577,22 +531,10 @@ impl<C: ContainerClass> ContainerObject<C> {
     }
 
     /// Watches the container until it exits, records the exit (in storage
-    /// too), answers the `wait` commands and runs `on_stop`. After a
-    /// restart the watch starts once the ports answer (or after
-    /// `delay_ms`; a job, with no port to answer, always waits it out):
-    /// earlier, the engine would report the end of the container being
-    /// replaced.
-    fn monitor(&self, generation: u64, delay_ms: f64) {
+    /// too), answers the `wait` commands and runs `on_stop`.
+    fn monitor(&self, generation: u64) {
         let inner = Rc::clone(&self.inner);
         spawn_local(async move {
-            let begin = now_ms();
-            let answered = || {
-                let life = inner.life.borrow();
-                C::CONFIG.port.is_some() && life.generation == generation && matches!(life.phase, Phase::Ready)
-            };
-            while now_ms() - begin < delay_ms && !answered() {
-                Delay::from(Duration::from_millis(50)).await;
-            }
             let Some(container) = inner.state.container() else { return };
             let Some(monitor) = monitor_promise(&container) else { return };
             let exit_code = match JsFuture::from(monitor).await {

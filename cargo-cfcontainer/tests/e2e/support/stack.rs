@@ -350,6 +350,7 @@ impl Stack {
         let (rt, docker) = engine();
         list_containers(&format!("workerd-{}-{class}", self.key))
             .into_iter()
+            .filter(|c| !is_sidecar(c))
             .filter_map(|c| rt.block_on(docker.inspect_container(&c.id?, None)).ok())
             .collect()
     }
