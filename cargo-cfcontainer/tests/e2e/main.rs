@@ -11,6 +11,7 @@ mod build;
 mod deploy;
 mod dev;
 mod doctor;
+mod egress;
 mod inspect;
 mod ops;
 mod packages;

@@ -13,7 +13,9 @@
 //! their hash in `x-sha256`, `/sleep/MS` answer after a pause, `/drip/N`
 //! N bytes streamed one a second, `/trickle/N` the same without a length,
 //! after which the connection stays open and silent, `/ws` a
-//! WebSocket echo. `SIGTERM` ends it with code 0.
+//! WebSocket echo, `/fetch/IP:PORT/PATH` the first line of what
+//! `GET /PATH` on that address answers (or why none came: the container's
+//! view of its egress). `SIGTERM` ends it with code 0.
 
 mod http;
 mod websocket;
@@ -107,6 +109,9 @@ fn respond(req: &http::Request, reader: &mut impl std::io::BufRead, out: &mut Tc
     if let Some(seconds) = path.strip_prefix("/drip/").and_then(|n| n.parse::<usize>().ok()) {
         return http::drip(out, seconds, http::BodyEnd::Length);
     }
+    if let Some(target) = path.strip_prefix("/fetch/") {
+        return http::write(out, 200, &[], outbound_get(target).as_bytes());
+    }
     if let Some(seconds) = path.strip_prefix("/trickle/").and_then(|n| n.parse::<usize>().ok()) {
         return http::drip(out, seconds, http::BodyEnd::Never);
     }
@@ -133,4 +138,28 @@ fn respond(req: &http::Request, reader: &mut impl std::io::BufRead, out: &mut Tc
     };
     let _ = out.flush();
     http::write(out, 200, &[], body.as_bytes())
+}
+
+/// `GET /PATH` on `IP:PORT/PATH` from inside the container: the answer's
+/// status line, or what went wrong (refused, reset, closed without an
+/// answer, timed out after 5 s).
+fn outbound_get(target: &str) -> String {
+    use std::io::{BufRead, BufReader};
+    let (address, path) = target.split_once('/').unwrap_or((target, ""));
+    let Ok(address) = address.parse::<std::net::SocketAddr>() else { return format!("bad address {address}") };
+    let mut stream = match TcpStream::connect_timeout(&address, Duration::from_secs(5)) {
+        Ok(stream) => stream,
+        Err(e) => return format!("connect failed: {e}"),
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let request = format!("GET /{path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    if let Err(e) = stream.write_all(request.as_bytes()) {
+        return format!("send failed: {e}");
+    }
+    let mut line = String::new();
+    match BufReader::new(stream).read_line(&mut line) {
+        Ok(0) => "closed without an answer".into(),
+        Ok(_) => line.trim_end().to_string(),
+        Err(e) => format!("read failed: {e}"),
+    }
 }

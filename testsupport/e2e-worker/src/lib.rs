@@ -49,6 +49,11 @@ pub struct Multi;
 #[container(port = 8080, env(KEY = secret("NOT_SET_ANYWHERE")), enable_internet = false)]
 pub struct Misconfigured;
 
+/// May open connections out: through its networking sidecar, workerd
+/// makes them from the host.
+#[container(port = 8080, enable_internet = true)]
+pub struct Online;
+
 /// Listens on 7070, which its image (built by the test, prebuilt here)
 /// does not `EXPOSE`: since workerd 1.20260312 a port is reached through
 /// the container's networking sidecar, whatever the image exposes.
@@ -387,6 +392,7 @@ async fn route_class(class: String, req: web_sys::Request, env: &Env) -> Result<
         "pool" => route::<Pool>(req, env).await,
         "multi" => route::<Multi>(req, env).await,
         "unexposed" => route::<Unexposed>(req, env).await,
+        "online" => route::<Online>(req, env).await,
         "hung" => route::<Hung>(req, env).await,
         "keeper" => route::<Keeper>(req, env).await,
         "lingering" => route::<Lingering>(req, env).await,

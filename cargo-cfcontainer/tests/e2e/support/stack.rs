@@ -146,17 +146,24 @@ impl Stack {
     /// Starts a fresh workerd (own storage, own container names).
     pub fn start() -> Stack {
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
-        Stack::launch(Some(turn))
+        Stack::launch(Some(turn), None)
+    }
+
+    /// Starts a fresh workerd whose containers get `egress_image` as their
+    /// networking sidecar instead of the one `build --dev` made ready.
+    pub fn start_with_egress(egress_image: &str) -> Stack {
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        Stack::launch(Some(turn), Some(egress_image.to_string()))
     }
 
     /// Another workerd serving the e2e worker beside this one, which holds
     /// the turn (for the benchmark: each measured side its own process, so
     /// none gets twice the traffic and stays the warmer).
     pub fn beside(&self) -> Stack {
-        Stack::launch(None)
+        Stack::launch(None, None)
     }
 
-    fn launch(turn: Option<MutexGuard<'static, ()>>) -> Stack {
+    fn launch(turn: Option<MutexGuard<'static, ()>>, egress_image: Option<String>) -> Stack {
         let prepared = PREPARED.get_or_init(prepare).as_ref().unwrap_or_else(|e| panic!("preparing the stack: {e}"));
         let dir = tempfile::Builder::new().prefix("cfc-stack-").tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -175,7 +182,7 @@ impl Stack {
             listen: format!("127.0.0.1:{port}"),
             storage_dir: storage,
             docker_socket: workerd_socket(&docker_host()).expect("a unix DOCKER_HOST"),
-            egress_image: prepared.egress_image.clone(),
+            egress_image: egress_image.unwrap_or_else(|| prepared.egress_image.clone()),
             simulator: None,
             trigger_handlers: false,
         };
@@ -342,6 +349,17 @@ impl Stack {
                 let ip = address(&format!("{name}-proxy"))?;
                 Some((c.id.clone()?, format!("{ip}:{container_port}")))
             })
+            .collect()
+    }
+
+    /// Ids of the running networking sidecars of `class`'s containers.
+    pub fn sidecars(&self, class: &str) -> Vec<String> {
+        list_containers(&format!("workerd-{}-{class}", self.key))
+            .into_iter()
+            .filter(|c| {
+                is_sidecar(c) && c.state.as_ref().is_some_and(|s| format!("{s:?}").to_lowercase().contains("running"))
+            })
+            .filter_map(|c| c.id)
             .collect()
     }
 
