@@ -119,3 +119,134 @@ fn the_sidecar_forced_to_redirect_capture_decides_the_same() {
     };
     assert_eq!(status, 200, "{body}");
 }
+
+/// The official CLI (WRANGLER_BIN) is at hand, else skip (or fail in CI).
+fn wrangler() -> Option<std::path::PathBuf> {
+    let bin = std::env::var("WRANGLER_BIN").map(std::path::PathBuf::from).ok().filter(|p| p.is_file());
+    crate::support::prerequisite(bin.is_some(), "the official CLI (WRANGLER_BIN, installed by scripts/setup.sh)")
+        .then(|| bin.unwrap())
+}
+
+/// A Worker written in JavaScript against workerd's own container API,
+/// with no library: its object starts the container and forwards to it.
+const JS_WORKER: &str = r#"import { DurableObject } from "cloudflare:workers";
+export class Web extends DurableObject {
+  async fetch(request) {
+    const container = this.ctx.container;
+    if (!container.running) container.start({ enableInternet: false });
+    for (let attempt = 0; attempt < 200; attempt++) {
+      try { return await container.getTcpPort(8080).fetch(request); }
+      catch { await new Promise((r) => setTimeout(r, 100)); }
+    }
+    return new Response("the container did not answer", { status: 503 });
+  }
+}
+export default { fetch(request, env) { return env.WEB.get(env.WEB.idFromName("a")).fetch(request); } };
+"#;
+
+#[test]
+fn the_official_cli_runs_a_javascript_container_worker_with_our_sidecar() {
+    if !available() {
+        return;
+    }
+    let Some(wrangler) = wrangler() else { return };
+    let (Ok(registry), Ok(user), Ok(password)) =
+        (std::env::var("CFC_REGISTRY"), std::env::var("CFC_REGISTRY_USER"), std::env::var("CFC_REGISTRY_PASSWORD"))
+    else {
+        crate::support::prerequisite(false, "the test registry (CFC_REGISTRY, from scripts/setup.sh)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // The official CLI pulls its egress image before every dev session,
+    // so ours goes to a registry first: the local one, with credentials
+    // in a Docker CLI config of the test's own (nothing system-wide).
+    let docker_config = dir.path().join("docker-config");
+    std::fs::create_dir_all(docker_config.join("cli-plugins")).unwrap();
+    if let Ok(buildx) = std::env::var("CFC_DOCKER_BUILDX") {
+        std::os::unix::fs::symlink(buildx, docker_config.join("cli-plugins/docker-buildx")).unwrap();
+    }
+    use base64::Engine as _;
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    std::fs::write(docker_config.join("config.json"), format!(r#"{{"auths":{{"{registry}":{{"auth":"{auth}"}}}}}}"#))
+        .unwrap();
+    let ours = crate::support::stack::egress_image();
+    let pushed = format!("{registry}/{}", ours.replace(':', &format!(":{}-", unique("official"))));
+    let with_config = |args: &[&str]| {
+        let out = Command::new("docker").args(args).env("DOCKER_CONFIG", &docker_config).output().unwrap();
+        assert!(out.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    with_config(&["tag", &ours, &pushed]);
+    with_config(&["push", &pushed]);
+    with_config(&["rmi", &pushed]);
+
+    let app = dir.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("index.js"), JS_WORKER).unwrap();
+    let server = crate::support::root().join("testsupport/e2e-worker/server/cfc-test-server");
+    std::fs::copy(server, app.join("server")).unwrap();
+    std::fs::write(app.join("Dockerfile"), "FROM scratch\nCOPY server /server\nENTRYPOINT [\"/server\"]\n").unwrap();
+    let name = unique("official-sidecar").to_lowercase();
+    std::fs::write(
+        app.join("wrangler.jsonc"),
+        format!(
+            r#"{{
+  "name": "{name}",
+  "main": "index.js",
+  "compatibility_date": "2026-11-17",
+  "containers": [{{ "class_name": "Web", "image": "./Dockerfile", "max_instances": 1 }}],
+  "durable_objects": {{ "bindings": [{{ "name": "WEB", "class_name": "Web" }}] }},
+  "migrations": [{{ "tag": "v1", "new_sqlite_classes": ["Web"] }}]
+}}
+"#
+        ),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(&wrangler)
+        .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
+        .current_dir(&app)
+        .env("MINIFLARE_CONTAINER_EGRESS_IMAGE", &pushed)
+        .env("DOCKER_CONFIG", &docker_config)
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CI", "1")
+        .env("HOME", dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    for pipe in [
+        child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+        child.stderr.take().map(|p| Box::new(p) as _),
+    ] {
+        let output = std::sync::Arc::clone(&output);
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(pipe.unwrap()).lines().map_while(Result::ok) {
+                output.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+    }
+    let log = || output.lock().unwrap().clone();
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    let answer = loop {
+        let got = ureq::get(&format!("http://127.0.0.1:{port}/")).timeout(Duration::from_secs(60)).call();
+        match got {
+            Ok(response) => break response.into_string().unwrap(),
+            Err(ureq::Error::Status(status, response)) => {
+                panic!("wrangler dev answered {status}: {}\n{}", response.into_string().unwrap(), log())
+            }
+            Err(_) if std::time::Instant::now() < deadline => std::thread::sleep(Duration::from_millis(500)),
+            Err(error) => panic!("wrangler dev did not answer: {error}\n{}", log()),
+        }
+    };
+    // The container's sidecar runs from our image, pulled by the official CLI.
+    let sidecars = docker(&["ps", "-q", "--filter", &format!("ancestor={pushed}")]);
+    let running = String::from_utf8_lossy(&sidecars.stdout).lines().count();
+    let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let _ = child.wait();
+    assert!(answer.starts_with("hello from"), "{answer}\n{}", log());
+    assert_eq!(running, 1, "sidecars from {pushed}\n{}", log());
+}
