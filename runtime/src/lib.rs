@@ -132,6 +132,7 @@ mod relay;
 mod routing;
 mod schedules;
 mod start;
+mod timer;
 
 pub use cfcontainer_macros::{bindings, container};
 pub use class::{ContainerClass, Listens};

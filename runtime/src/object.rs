@@ -11,7 +11,7 @@ use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::{spawn_local, JsFuture};
 use worker::web_sys::{Request as JsRequest, Response as JsResponse};
 use worker::worker_sys::ext::ResponseExt;
-use worker::{Delay, Env, Request, Response, State};
+use worker::{Env, Request, Response, State};
 
 use crate::__private::JsResult;
 use crate::body::{self, Watch};
@@ -21,6 +21,7 @@ use crate::exits::{self, StoredExit};
 use crate::headers::Incoming;
 use crate::readiness::{self, now_ms, NotReady, Schedule};
 use crate::schedules::{self, Entry};
+use crate::timer::Pause;
 use crate::{
     headers, js, lifecycle, proxy, relay, start, ContainerClass, ContainerState, Control, StopInfo, StopReason,
 };
@@ -381,7 +382,7 @@ impl<C: ContainerClass> ContainerObject<C> {
             life.exit_waiters.extend(resolve);
             exited
         };
-        let timeout = Delay::from(Duration::from_millis(timeout_ms));
+        let timeout = Pause::new(Duration::from_millis(timeout_ms));
         select(JsFuture::from(exited), timeout).await;
     }
 

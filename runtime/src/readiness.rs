@@ -6,7 +6,9 @@ use std::time::Duration;
 use futures_util::future::{select, Either};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use worker::wasm_bindgen_futures::JsFuture;
-use worker::{Container, Delay};
+use worker::Container;
+
+use crate::timer::Pause;
 
 /// How long to wait for readiness, and how often to look.
 #[derive(Debug, Clone, Copy)]
@@ -108,7 +110,7 @@ async fn next_result<F: Future<Output = Probe> + Unpin>(
     attempts: &mut FuturesUnordered<F>,
     pause: Duration,
 ) -> Option<Probe> {
-    let mut tick = Delay::from(pause);
+    let mut tick = Pause::new(pause);
     let mut seen = None;
     loop {
         match select(attempts.next(), &mut tick).await {
@@ -130,7 +132,7 @@ async fn probe(container: &Container, port: u16, url: &str, timeout: Duration) -
     let fetcher: worker::worker_sys::Fetcher = fetcher.into_rpc();
     let Ok(promise) = fetcher.fetch_with_str(url) else { return Probe::Silent };
     let attempt = JsFuture::from(promise);
-    match select(attempt, Delay::from(timeout)).await {
+    match select(attempt, Pause::new(timeout)).await {
         Either::Left((Ok(_), _)) => Probe::Answered,
         _ => Probe::Silent,
     }

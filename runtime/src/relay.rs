@@ -36,6 +36,13 @@ pub fn relay(
     server.accept()?;
     upstream.accept()?;
     let (near, far): (Socket, Socket) = (server.as_ref().clone(), upstream.as_ref().clone());
+    // Binary messages as ArrayBuffers, as they are sent on: from
+    // compatibility date 2026-03-17 a socket hands them over as Blobs
+    // unless told otherwise (`websocket_standard_binary_type`). Set through
+    // the property itself: web-sys's setter would add its enum to the wasm.
+    for socket in [&near, &far] {
+        let _ = worker::js_sys::Reflect::set(socket, &"binaryType".into(), &"arraybuffer".into());
+    }
     let link = Rc::new(RefCell::new(Link { listeners: Vec::new(), on_close: Some(Box::new(on_close)) }));
     let on_message: Rc<dyn Fn()> = Rc::new(on_message);
     for (from, to) in [(&near, &far), (&far, &near)] {

@@ -28,15 +28,27 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Ids of the containers whose name has `prefix`, not counting their
+/// networking sidecars (`<name>-proxy`, kept warm by workerd).
+fn containers_with(prefix: &str) -> Vec<String> {
+    let filter = format!("name={prefix}");
+    let out = Command::new("docker").args(["ps", "-a", "--filter", &filter, "--format", "{{.ID}} {{.Names}}"]).output();
+    let out = out.unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .filter(|(_, name)| !name.ends_with("-proxy"))
+        .map(|(id, _)| id.to_string())
+        .collect()
+}
+
 fn containers_named(prefix: &str) -> usize {
-    let out = Command::new("docker").args(["ps", "-aq", "--filter", &format!("name={prefix}")]).output().unwrap();
-    String::from_utf8_lossy(&out.stdout).lines().count()
+    containers_with(prefix).len()
 }
 
 /// The engine's restart policy of each container whose name has `prefix`.
 fn restart_policies(prefix: &str) -> Vec<String> {
-    let out = Command::new("docker").args(["ps", "-aq", "--filter", &format!("name={prefix}")]).output().unwrap();
-    let ids: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
+    let ids = containers_with(prefix);
     let format = "{{.HostConfig.RestartPolicy.Name}}";
     let out = Command::new("docker").args(["inspect", "--format", format]).args(&ids).output().unwrap();
     String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()
@@ -685,5 +697,33 @@ fn the_assets_redirects_and_headers_answer_under_dev_as_under_wrangler_dev_and_a
     dev.wait_for("dev-change", Duration::from_secs(30));
     dev.wait_for("dev-ready", Duration::from_secs(300));
     assert_eq!(answer(&format!("{url}/old")), (302, Some("/newer".to_string()), String::new()));
+    dev.interrupt(name);
+}
+
+#[test]
+fn a_compatibility_date_newer_than_the_local_runtime_runs_with_its_newest_and_one_warning() {
+    if !stack::available() {
+        return;
+    }
+    let name = "hello-newest-date";
+    // Newer than workerd 1.20261117.1 accepts (up to 2026-11-24): it
+    // refuses such a Worker, and the official CLI 4.164 stops there.
+    let mut dev = Dev::start_edited("hello", name, &[], &[], &[], |app| {
+        let manifest = std::fs::read_to_string(app.join("Cargo.toml")).unwrap();
+        let edited = manifest.replace("compatibility_date = \"2026-11-17\"", "compatibility_date = \"2026-12-01\"");
+        assert_ne!(edited, manifest, "the example's date moved; update this test");
+        std::fs::write(app.join("Cargo.toml"), edited).unwrap();
+    });
+    let events = events_until_ready(&dev, Duration::from_secs(600));
+    let warnings: Vec<&str> =
+        events.iter().filter(|e| e["reason"] == "warning").filter_map(|e| e["message"].as_str()).collect();
+    assert_eq!(warnings.len(), 1, "{events:?}");
+    assert!(
+        warnings[0].contains("compatibility_date 2026-12-01") && warnings[0].contains("dev uses 2026-11-24"),
+        "{}",
+        warnings[0]
+    );
+    let url = events.last().unwrap()["url"].as_str().unwrap().to_string();
+    assert_eq!(get(&url).unwrap().trim(), "I was passed in via the container class!");
     dev.interrupt(name);
 }

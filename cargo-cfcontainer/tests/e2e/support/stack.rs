@@ -173,7 +173,7 @@ impl Stack {
         let config = WorkerdConfig {
             key_prefix: key.clone(),
             modules_dir: prepared.modules_dir.clone(),
-            compatibility_date: "2026-03-01".into(),
+            compatibility_date: "2026-11-17".into(),
             compatibility_flags: vec![],
             containers: prepared.containers.clone(),
             objects: Default::default(),
@@ -235,7 +235,7 @@ const config :Workerd.Config = (
 );
 const worker :Workerd.Worker = (
   modules = [ {modules} ],
-  compatibilityDate = "2026-03-01",
+  compatibilityDate = "2026-11-17",
   durableObjectNamespaces = [
     (className = "{class}", uniqueKey = "{key}-{class}", enableSql = true, container = (imageName = "{image}")),
   ],
