@@ -123,9 +123,16 @@ impl Emulator {
         self.shared.log.lock().unwrap().clear();
     }
 
-    /// The requests that changed something (any method but GET) and succeeded.
+    /// The requests that changed something and succeeded: any method but
+    /// GET, besides asking for registry credentials (short-lived, they
+    /// change nothing in the account; a deploy asks for them to check its
+    /// images in the registry).
     pub fn write_calls(&self) -> Vec<Logged> {
-        self.log().into_iter().filter(|l| l.method != "GET" && (200..300).contains(&l.status)).collect()
+        let issues_credentials = |l: &Logged| l.method == "POST" && l.path.ends_with("/credentials");
+        self.log()
+            .into_iter()
+            .filter(|l| l.method != "GET" && !issues_credentials(l) && (200..300).contains(&l.status))
+            .collect()
     }
 
     /// Calls the emulated Worker `script` (as its workers.dev URL would),
