@@ -19,7 +19,7 @@ mod remote;
 mod routes;
 mod run;
 
-pub use apply::{apply, roll_out, DeployedApp};
+pub use apply::{ambiguous, apply, reconciled, roll_out, DeployedApp};
 pub use cache::LastDeploy;
 pub use desired::{container_fields, DesiredApp, DesiredScript, WorkerSecret};
 pub use destroy::destroy;
@@ -28,10 +28,18 @@ pub use remote::Remote;
 pub use routes::DesiredRoutes;
 pub use run::{plan, run, DeployOptions, Deployed};
 
-/// True if tags mark a Worker as deployed by cargo cfcontainer, or a first
-/// upload of it from this machine was cut off before tagging it.
-pub fn deployed_by_us(project: &Project, tags: &[String]) -> bool {
-    tags.iter().any(|t| t.starts_with(desired::DIGEST_TAG_PREFIX)) || cache::first_upload_noted(project)
+/// True if the account marks Worker `worker` (its script tags `tags`) as
+/// deployed by cargo cfcontainer: a digest tag among its tags, or (a
+/// first deploy cut off between its upload and setting that tag) a live
+/// version this tool uploaded, which carries its marker as annotation.
+/// Nothing local decides: a Worker of the same name someone else created
+/// since is not ours.
+pub async fn deployed_by_us(client: &Client, worker: &str, tags: &[String], out: &Output) -> Result<bool, Error> {
+    if tags.iter().any(|t| t.starts_with(desired::DIGEST_TAG_PREFIX)) {
+        return Ok(true);
+    }
+    let live = client.live_version(worker, out).await?;
+    Ok(live.and_then(|v| v.annotations.tag).is_some_and(|t| t.starts_with(desired::DIGEST_TAG_PREFIX)))
 }
 
 use bollard::Docker;
@@ -192,15 +200,12 @@ impl Prepared {
     }
 
     /// True if the Worker in the account may be deployed over: none
-    /// exists, a cfcontainer deploy tagged it, or a first upload from this
-    /// machine was cut off before tagging it.
-    pub fn may_deploy_over(&self, remote: &Remote) -> bool {
-        remote.script.is_none() || deployed_by_us(&self.project, &remote.tags)
-    }
-
-    /// Notes a first upload (see [`Prepared::may_deploy_over`]).
-    pub fn note_first_upload(&self) {
-        cache::note_first_upload(&self.project);
+    /// exists, or the account marks it as this tool's ([`deployed_by_us`]).
+    pub async fn may_deploy_over(&self, remote: &Remote, out: &Output) -> Result<bool, Error> {
+        match remote.script {
+            None => Ok(true),
+            Some(_) => deployed_by_us(&self.client, &self.project.settings.name, &remote.tags, out).await,
+        }
     }
 
     /// Notes this deploy for the next plan's field names.

@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 ///
 /// Tests that replay a baseline deploy's calls need every later deploy to
 /// make the same calls. The first deploy on a machine whose registry lacks
-/// the image also asks for registry credentials and pushes; later ones find
-/// the image and skip both. Pushing first (through a throwaway emulator)
+/// the image also pushes it (with credentials that every deploy asks for to
+/// look in the registry); later ones find it. Pushing first (through a throwaway emulator)
 /// makes the baseline look like every deploy after it, on a fresh machine
 /// as on one that ran the suite before.
 fn start_with_hello_pushed() -> Option<Emulator> {
@@ -218,12 +218,12 @@ fn classes_added_renamed_and_deleted_migrate_with_the_right_tags() {
 }
 
 #[test]
-fn injected_429_500_and_dropped_connections_on_every_endpoint_are_survived() {
+fn injected_429_500_dropped_connections_and_answers_lost_after_the_work_on_every_endpoint_are_survived() {
     let manifest = hello_manifest();
     // The calls of a deploy from nothing, then of a destroy.
     let Some(baseline) = start_with_hello_pushed() else { return };
     ok_verb(&baseline, &manifest, &["deploy"], &[]);
-    let expected = shape(&baseline);
+    let expected = converged(&baseline);
     let deploy_log = baseline.log();
     baseline.clear_log();
     ok_verb(&baseline, &manifest, &["destroy"], &[]);
@@ -235,12 +235,12 @@ fn injected_429_500_and_dropped_connections_on_every_endpoint_are_survived() {
     endpoints.dedup();
     assert!(endpoints.len() >= 8, "{endpoints:?}");
     for (method, path, in_destroy) in endpoints {
-        let kinds = [
+        let mut kinds = vec![
             FaultKind::Status { status: 429, retry_after: Some(1) },
             FaultKind::Status { status: 500, retry_after: None },
             FaultKind::Drop,
-            FaultKind::DropAfter,
         ];
+        kinds.extend(answer_lost_faults());
         for kind in kinds {
             let Some(emulator) = emulator() else { return };
             if in_destroy {
@@ -260,28 +260,84 @@ fn injected_429_500_and_dropped_connections_on_every_endpoint_are_survived() {
             } else {
                 expected.clone()
             };
-            assert_eq!(shape(&emulator), wanted, "{kind:?} on {method} {path}");
+            assert_eq!(converged(&emulator), wanted, "{kind:?} on {method} {path}");
         }
     }
 }
 
 #[test]
-fn a_deploy_killed_after_any_call_converges_on_rerun() {
+fn a_first_deploy_killed_before_or_after_any_call_converges_to_what_a_clean_one_leaves() {
     let manifest = hello_manifest();
     let Some(baseline) = start_with_hello_pushed() else { return };
     ok_verb(&baseline, &manifest, &["deploy"], &[]);
-    let expected = shape(&baseline);
-    let total = baseline.log().len();
-    for kill_after in 1..=total {
+    let expected = converged(&baseline);
+    let called = calls(&baseline);
+    for kill in Kill::around_each(called.len()) {
         let Some(emulator) = emulator() else { return };
-        let n = kill_after.to_string();
-        let (killed, _) = run_verb(&emulator, &manifest, &["deploy"], &[("CFCONTAINER_TEST_KILL_AFTER_API_CALLS", &n)]);
-        assert_eq!(killed.status.code(), Some(137), "the hook did not kill after call {kill_after}");
-        assert_eq!(emulator.log().len(), kill_after);
+        kill.run(&emulator, &manifest, &["deploy"], &[]);
         let rerun = ok_verb(&emulator, &manifest, &["deploy"], &[]);
-        assert_eq!(shape(&emulator), expected, "after a kill after call {kill_after}: {rerun}");
-        let apps = emulator.snapshot()["applications"].as_array().unwrap().len();
-        assert_eq!(apps, 1, "two applications after a kill after call {kill_after}");
+        assert_eq!(converged(&emulator), expected, "after a kill at {kill:?} ({called:?}): {rerun}");
+        let before = writes(&emulator).len();
+        ok_verb(&emulator, &manifest, &["deploy"], &[]);
+        assert_eq!(writes(&emulator)[before..], [] as [String; 0], "a second rerun after a kill at {kill:?} wrote");
+    }
+}
+
+#[test]
+fn an_update_deploy_killed_before_or_after_any_call_or_losing_any_answer_converges_to_what_a_clean_one_leaves() {
+    let Some(primer) = start() else { return };
+    // A secret the container reads: a new value is new code to upload
+    // (without a rebuild), a new note a new image.
+    let class =
+        "#[cfcontainer::container(class = \"Web\", port = 8080, env(TOKEN = secret(\"API_TOKEN\")))]\npub struct Web;";
+    let fixture = worker_fixture(&unique("update"), class);
+    let manifest = fixture.manifest();
+    let note = |text: &str| std::fs::write(fixture.path().join("note.txt"), text).unwrap();
+    let second = [("API_TOKEN", "second-value")];
+    // Both images pushed once, so every run below makes the same calls.
+    for (text, token) in [("first\n", "first-value"), ("second\n", "second-value")] {
+        note(text);
+        ok_verb(&primer, &manifest, &["deploy"], &[("API_TOKEN", token)]);
+    }
+    // An account at the first state, and the crate at the second.
+    let at_first = || {
+        let emulator = emulator().unwrap();
+        note("first\n");
+        ok_verb(&emulator, &manifest, &["deploy"], &[("API_TOKEN", "first-value")]);
+        note("second\n");
+        emulator.clear_log();
+        emulator
+    };
+    let baseline = at_first();
+    ok_verb(&baseline, &manifest, &["deploy"], &second);
+    let expected = converged(&baseline);
+    let called = calls(&baseline);
+    // The update uploads the Worker and rolls the application out.
+    assert!(called.iter().any(|c| c.starts_with("PUT /workers/scripts/")), "{called:?}");
+    assert!(called.iter().any(|c| c.ends_with("/rollouts") && c.starts_with("POST")), "{called:?}");
+    let converges = |emulator: &Emulator, what: &str| {
+        let rerun = ok_verb(emulator, &manifest, &["deploy"], &second);
+        assert_eq!(converged(emulator), expected, "after {what}: {rerun}");
+        let before = writes(emulator).len();
+        ok_verb(emulator, &manifest, &["deploy"], &second);
+        assert_eq!(writes(emulator)[before..], [] as [String; 0], "a second rerun after {what} wrote");
+    };
+    for kill in Kill::around_each(called.len()) {
+        let emulator = at_first();
+        kill.run(&emulator, &manifest, &["deploy"], &second);
+        converges(&emulator, &format!("a kill at {kill:?} ({called:?})"));
+    }
+    let prefix = format!("/accounts/{}", baseline.account_id());
+    for (method, path) in baseline.write_calls().into_iter().map(|l| (l.method, l.path)) {
+        for kind in answer_lost_faults() {
+            let emulator = at_first();
+            emulator.inject(Fault { method: method.clone(), path: path.clone(), kind: kind.clone(), times: 1 });
+            let (out, _) = run_verb(&emulator, &manifest, &["deploy"], &second);
+            assert!(out.status.success(), "{kind:?} on {method} {path}:\n{}", stderr(&out));
+            let what = format!("{kind:?} on {method} {}", path.strip_prefix(&prefix).unwrap_or(&path));
+            assert_eq!(converged(&emulator), expected, "{what}");
+            converges(&emulator, &what);
+        }
     }
 }
 
@@ -566,6 +622,56 @@ fn a_worker_this_tool_did_not_deploy_needs_adopt_and_its_destroy_needs_force() {
     upload_foreign_worker(&emulator, &other);
     ok_verb(&emulator, &theirs.manifest(), &["destroy", "--force"], &[]);
     assert!(emulator.snapshot()["scripts"].get(&other).is_none());
+}
+
+#[test]
+fn a_worker_the_official_cli_creates_after_ours_was_destroyed_is_not_taken_over_without_adopt() {
+    let Some(emulator) = start() else { return };
+    let Some(wrangler) = wrangler_bin() else { return };
+    let name = unique("recreated");
+    let fixture = worker_fixture(&name, WEB);
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    ok_verb(&emulator, &fixture.manifest(), &["destroy"], &[]);
+    // Someone else takes the name with the official CLI.
+    official_deploy(&wrangler, &emulator, &format!("name = \"{name}\"\ncompatibility_date = \"2026-03-05\"\n"), &[]);
+    let theirs = emulator.snapshot()["scripts"][&name]["etag"].clone();
+    let before = writes(&emulator).len();
+    for (verb, flag) in [("deploy", "--adopt"), ("destroy", "--force")] {
+        let (out, _) = run_verb(&emulator, &fixture.manifest(), &[verb], &[]);
+        assert_eq!(out.status.code(), Some(1), "{verb}: {}", stderr(&out));
+        let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+        assert!(last.contains("was not deployed by cargo cfcontainer") && last.contains(flag), "{verb}: {last}");
+    }
+    assert_eq!(writes(&emulator)[before..], [] as [String; 0], "wrote over their Worker");
+    assert_eq!(emulator.snapshot()["scripts"][&name]["etag"], theirs, "their Worker runs on");
+}
+
+#[test]
+fn a_deploy_after_its_image_left_the_registry_pushes_it_again_and_succeeds() {
+    let Some(emulator) = start() else { return };
+    let fixture = worker_fixture(&unique("pruned"), WEB);
+    let deployed = ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let image = deployed["applications"][0]["image"].as_str().unwrap().to_string();
+    // The registry loses it (pruned, or recreated); the engine still
+    // remembers pushing it.
+    let (host_and_repository, digest) = image.split_once('@').unwrap();
+    let (host, repository) = host_and_repository.split_once('/').unwrap();
+    let registry = crate::support::cloud::registry().unwrap();
+    use base64::Engine;
+    let credentials = format!("{}:{}", registry.username, registry.password);
+    let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(credentials));
+    let manifest = format!("http://{host}/v2/{repository}/manifests/{digest}");
+    ureq::delete(&manifest).set("Authorization", &auth).call().unwrap();
+    assert!(matches!(ureq::head(&manifest).set("Authorization", &auth).call(), Err(ureq::Error::Status(404, _))));
+    // The application is made anew with the image, which the registry
+    // must have.
+    ok_verb(&emulator, &fixture.manifest(), &["destroy"], &[]);
+    let (out, report) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"reason\":\"push-progress\""), "not pushed again: {}", stdout(&out));
+    assert_eq!(report.unwrap()["applications"][0]["image"], json!(image), "the same image, pinned the same");
+    let accept = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json";
+    ureq::head(&manifest).set("Authorization", &auth).set("Accept", accept).call().unwrap();
 }
 
 #[test]

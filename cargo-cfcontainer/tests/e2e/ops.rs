@@ -116,6 +116,63 @@ fn a_rollback_killed_after_any_of_its_calls_converges_on_rerun() {
 }
 
 #[test]
+fn a_bare_rollback_killed_anywhere_or_losing_any_answer_is_finished_by_a_bare_rerun() {
+    let Some(primer) = start() else { return };
+    let name = unique("bareback");
+    let fixture = worker_fixture(&name, WEB);
+    let manifest = fixture.manifest();
+    let note = |text: &str| std::fs::write(fixture.path().join("note.txt"), text).unwrap();
+    // Both images pushed once, so every run below makes the same calls.
+    for text in ["first\n", "second\n"] {
+        note(text);
+        ok_verb(&primer, &manifest, &["deploy"], &[]);
+    }
+    // An account where the crate was deployed twice, each time with its image.
+    let deployed_twice = || {
+        let emulator = crate::support::cloud::emulator().unwrap();
+        for text in ["first\n", "second\n"] {
+            note(text);
+            ok_verb(&emulator, &manifest, &["deploy"], &[]);
+        }
+        let image = emulator.snapshot()["applications"][0]["configuration"]["image"].clone();
+        emulator.clear_log();
+        (emulator, image)
+    };
+    let (baseline, second_image) = deployed_twice();
+    ok_verb(&baseline, &manifest, &["rollback", "--yes"], &[]);
+    let expected = converged(&baseline);
+    assert_ne!(expected["applications"][0]["image"], second_image, "the clean rollback went back: {expected}");
+    assert_eq!(expected["scripts"][&name]["deployments"], 3, "{expected}");
+    let called = calls(&baseline);
+    let converges = |emulator: &Emulator, what: &str| {
+        let rerun = ok_verb(emulator, &manifest, &["rollback", "--yes"], &[]);
+        assert_eq!(converged(emulator), expected, "a bare rerun after {what}: {rerun}");
+        let before = emulator.write_calls().len();
+        ok_verb(emulator, &manifest, &["rollback", "--yes"], &[]);
+        assert_eq!(emulator.write_calls().len(), before, "a second bare rerun after {what} wrote");
+    };
+    for kill in Kill::around_each(called.len()) {
+        let (emulator, _) = deployed_twice();
+        kill.run(&emulator, &manifest, &["rollback", "--yes"], &[]);
+        converges(&emulator, &format!("a kill at {kill:?} ({called:?})"));
+    }
+    let prefix = format!("/accounts/{}", baseline.account_id());
+    for (method, path) in baseline.write_calls().into_iter().map(|l| (l.method, l.path)) {
+        for kind in answer_lost_faults() {
+            let (emulator, _) = deployed_twice();
+            let fault =
+                cf_api_emulator::Fault { method: method.clone(), path: path.clone(), kind: kind.clone(), times: 1 };
+            emulator.inject(fault);
+            let (out, _) = run_verb(&emulator, &manifest, &["rollback", "--yes"], &[]);
+            assert!(out.status.success(), "{kind:?} on {method} {path}:\n{}", stderr(&out));
+            let what = format!("{kind:?} on {method} {}", path.strip_prefix(&prefix).unwrap_or(&path));
+            assert_eq!(converged(&emulator), expected, "{what}");
+            converges(&emulator, &what);
+        }
+    }
+}
+
+#[test]
 fn status_says_in_sync_until_a_local_edit_and_names_the_change() {
     let Some(w) = two_versions("status") else { return };
     w.emulator.place_instance(&format!("{}-web", w.name), "running", "sfo06");
