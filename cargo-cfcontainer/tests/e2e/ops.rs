@@ -229,6 +229,51 @@ fn instances_lists_the_applications_instances_and_reads_only() {
 }
 
 #[test]
+fn instances_name_each_durable_object_as_the_official_cli_shows_them() {
+    if !crate::support::stack::available() {
+        return;
+    }
+    let Some(wrangler) = wrangler_bin() else { return };
+    let Some(registry) = crate::support::cloud::registry() else { return };
+    // Pages long enough for the official CLI, whose `--json` reads the first.
+    let config =
+        cf_api_emulator::Config { registry: Some(registry), max_per_page: 20, ..cf_api_emulator::Config::for_tests() };
+    let emulator = Emulator::start(config);
+    let name = unique("named");
+    let fixture = worker_fixture(&name, WEB);
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let app = format!("{name}-web");
+    emulator.place_named_instance(&app, "running", "room-1");
+    emulator.place_named_instance(&app, "failed", "room-2");
+    // An object made without a name (`newUniqueId`).
+    emulator.place_instance(&app, "running", "sfo06");
+    let ours = ok_verb(&emulator, &fixture.manifest(), &["instances", "Web"], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(&wrangler)
+        .args(["containers", "instances", ours["application_id"].as_str().unwrap(), "--json"])
+        .current_dir(dir.path())
+        .envs(api_env(&emulator))
+        .env("CI", "1")
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let theirs: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rows = |listed: &Value, id: &str| {
+        let mut rows: Vec<(Value, Value, Value)> =
+            listed.as_array().unwrap().iter().map(|r| (r[id].clone(), r["name"].clone(), r["state"].clone())).collect();
+        rows.sort_by_key(|r| r.0.to_string());
+        rows
+    };
+    let official = rows(&theirs, "id");
+    let names: Vec<&Value> = official.iter().map(|r| &r.1).collect();
+    assert!(names.contains(&&json!("room-1")) && names.contains(&&Value::Null), "{theirs}");
+    // Each instance's Durable Object, by its id and name, in its state.
+    assert_eq!(rows(&ours["instances"], "durable_object"), official, "ours: {ours}");
+}
+
+#[test]
 fn bad_input_to_each_verb_is_one_line_naming_what_exists_and_writes_nothing() {
     let Some(w) = two_versions("badops") else { return };
     let before = w.emulator.write_calls().len();

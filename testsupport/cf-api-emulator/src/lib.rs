@@ -158,7 +158,17 @@ impl Emulator {
     /// `state` (`running`, `provisioning`, `failed`, ...), as the platform
     /// does when a Durable Object starts its container; its id.
     pub fn place_instance(&self, application: &str, state: &str, location: &str) -> String {
-        let body = serde_json::json!({ "application": application, "state": state, "location": location });
+        self.place(serde_json::json!({ "application": application, "state": state, "location": location }))
+    }
+
+    /// [`Emulator::place_instance`] for the Durable Object called `name`
+    /// (`idFromName(name)` in the Worker): the platform lists the name
+    /// among the application's Durable Objects, not on the instance.
+    pub fn place_named_instance(&self, application: &str, state: &str, name: &str) -> String {
+        self.place(serde_json::json!({ "application": application, "state": state, "name": name }))
+    }
+
+    fn place(&self, body: serde_json::Value) -> String {
         let reply = dash::place(&mut self.shared.state.lock().unwrap(), body.as_object().unwrap());
         assert_eq!(reply.status, 200, "{}", reply.body);
         reply.body["result"].as_str().unwrap().to_string()

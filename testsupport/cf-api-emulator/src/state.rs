@@ -167,7 +167,6 @@ impl Instance {
             "location": self.location,
             "region": "WNAM",
             "app_version": self.app_version,
-            "name": self.name,
             "image": image,
         })
     }
