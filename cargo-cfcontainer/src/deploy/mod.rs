@@ -79,7 +79,7 @@ pub fn prepare(project: Project, feature_args: Vec<String>, out: &Output) -> Res
         container_entries::apply(source, &mut loaded.containers, env)?;
     }
     let tools = || crate::runtime()?.block_on(BuildTools::provide(&loaded.project, out));
-    let modules_dir = build::worker_build_if_stale(&loaded.project, &loaded.artifact, tools, out)?;
+    let modules_dir = build::worker_build_if_stale(&loaded.project, &request, &loaded.artifact, tools, out)?;
     let script = desired::script(&loaded.project, &loaded.containers, &modules_dir, client.token())?;
     let consumers = consumers::desired(&loaded.project.settings)?;
     Ok(Prepared { project: loaded.project, containers: loaded.containers, client, script, consumers })

@@ -647,6 +647,38 @@ fn a_worker_the_official_cli_creates_after_ours_was_destroyed_is_not_taken_over_
 }
 
 #[test]
+fn deploy_with_features_bundles_the_worker_with_them() {
+    let Some(emulator) = start() else { return };
+    let name = unique("features");
+    // A Durable Object class of the Worker's own that exists only with the
+    // `tally` feature.
+    let lib = format!("use worker::*;\n{WEB}\n#[cfg(feature = \"tally\")]\n#[durable_object]\npub struct Tally {{ _state: State }}\n#[cfg(feature = \"tally\")]\nimpl DurableObject for Tally {{ fn new(state: State, _env: Env) -> Self {{ Tally {{ _state: state }} }} async fn fetch(&self, _req: Request) -> Result<Response> {{ Response::ok(\"tally\") }} }}\n#[event(fetch)]\nasync fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> {{ Response::ok(\"ok\") }}\n");
+    let extra = "wasm-bindgen = \"=0.2.130\"\n\n[features]\ntally = []\n\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n";
+    let fixture = Fixture::new(&name, &lib, extra);
+    std::fs::write(fixture.path().join("Dockerfile"), "FROM scratch\nCOPY note.txt /\nEXPOSE 8080\n").unwrap();
+    std::fs::write(fixture.path().join("note.txt"), "features\n").unwrap();
+    let file = format!(
+        "name = \"{name}\"\ndurable_objects = {{ bindings = [{{ name = \"TALLY\", class_name = \"Tally\" }}] }}\n"
+    );
+    std::fs::write(fixture.path().join("wrangler.toml"), file).unwrap();
+    // Without the feature the class is not there, and the deploy says so.
+    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(last.contains("class `Tally` is not exported by the Worker"), "{last}");
+    let deployed = ok_verb(&emulator, &fixture.manifest(), &["deploy", "--features", "tally"], &[]);
+    let snapshot = emulator.snapshot();
+    let mut classes: Vec<&str> = snapshot["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["script"] == json!(name))
+        .map(|n| n["class"].as_str().unwrap())
+        .collect();
+    classes.sort();
+    assert_eq!(classes, ["Tally", "Web"], "{deployed}");
+}
+
+#[test]
 fn a_deploy_after_its_image_left_the_registry_pushes_it_again_and_succeeds() {
     let Some(emulator) = start() else { return };
     let fixture = worker_fixture(&unique("pruned"), WEB);
