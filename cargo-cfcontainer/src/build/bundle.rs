@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::BuildRequest;
+use super::{BuildRequest, RustFlags};
 use crate::child::WithoutCredentials;
 use crate::error::one_line;
 use crate::output::Output;
@@ -13,8 +13,8 @@ use crate::{Error, Project};
 /// Runs `worker-build` in the crate's directory with `tools`, and returns
 /// the directory holding `index.js` and `index_bg.wasm`. Its own cargo
 /// build gets what `request` gave the first one (profile, features, the
-/// target directory), so it finds that artifact fresh instead of
-/// rebuilding the wasm without them.
+/// target directory, the rustc flags), so it finds that artifact fresh
+/// instead of rebuilding the wasm without them.
 pub fn worker_build(
     project: &Project,
     request: &BuildRequest,
@@ -26,6 +26,7 @@ pub fn worker_build(
     cmd.without_credentials().arg(if request.release { "--release" } else { "--dev" }).current_dir(&project.dir);
     // The crate, then what worker-build passes on to `cargo build`.
     cmd.arg(&project.dir).args(&request.feature_args).arg("--target-dir").arg(&project.target_dir);
+    RustFlags::new(&project.target_dir).apply(&mut cmd);
     tools.apply(&mut cmd);
     project.set_bindings_env(&mut cmd);
     out.verbose(&format!("running {cmd:?}"));

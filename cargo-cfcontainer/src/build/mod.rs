@@ -1,10 +1,12 @@
 //! The build stage shared by `deploy`, `dev` and the reading verbs: the
 //! worker crate compiled by cargo ([`ensure_built`]), the `#[container]`
 //! records read back out of the artifact ([`records`]), and the JS/wasm
-//! bundle worker-build makes of it ([`bundle`]).
+//! bundle worker-build makes of it ([`bundle`]), every step with the same
+//! rustc flags ([`RustFlags`]).
 
 mod bundle;
 mod cargo;
+mod flags;
 pub mod records;
 
 use std::path::PathBuf;
@@ -13,6 +15,7 @@ use cfcontainer_meta::ContainerMeta;
 
 pub use bundle::{worker_build, worker_build_if_stale};
 pub use cargo::{dep_info_paths, ensure_built, has_target};
+pub use flags::RustFlags;
 
 use crate::output::Output;
 use crate::{Error, Project};
@@ -50,9 +53,9 @@ pub struct BuildRequest<'a> {
 }
 
 impl BuildRequest<'_> {
-    /// Everything besides the sources that decides what cargo builds.
+    /// Everything besides the sources and the flags ([`RustFlags`]) that
+    /// decides what cargo builds.
     fn key(&self) -> String {
-        let flags = ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"].map(|v| std::env::var(v).unwrap_or_default());
-        format!("{} release={} {:?} {:?}\n", self.target, self.release, self.feature_args, flags)
+        format!("{} release={} {:?}\n", self.target, self.release, self.feature_args)
     }
 }

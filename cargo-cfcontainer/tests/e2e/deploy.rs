@@ -679,6 +679,37 @@ fn deploy_with_features_bundles_the_worker_with_them() {
 }
 
 #[test]
+fn the_same_crate_built_on_another_machine_uploads_the_same_bytes_writes_nothing_and_is_in_sync() {
+    let Some(emulator) = start() else { return };
+    let name = unique("samebytes");
+    let ours = worker_fixture(&name, WEB);
+    ok_verb(&emulator, &ours.manifest(), &["deploy"], &[]);
+    // A teammate's machine: another checkout of the same crate, another
+    // cargo home (with the same crates in its registry) and another
+    // target directory.
+    let theirs = tempfile::Builder::new().prefix("cfc-teammate-").tempdir().unwrap();
+    for file in ["Cargo.toml", "Cargo.lock", "src/lib.rs", "Dockerfile", "note.txt"] {
+        std::fs::create_dir_all(theirs.path().join(file).parent().unwrap()).unwrap();
+        std::fs::copy(ours.path().join(file), theirs.path().join(file)).unwrap();
+    }
+    let machine = tempfile::Builder::new().prefix("cfc-teammate-home-").tempdir().unwrap();
+    let cargo_home = machine.path().join("cargo");
+    std::fs::create_dir_all(&cargo_home).unwrap();
+    let home_of = |var: &str| std::env::var_os(var).map(std::path::PathBuf::from);
+    let our_cargo_home = home_of("CARGO_HOME").unwrap_or_else(|| home_of("HOME").unwrap().join(".cargo"));
+    std::os::unix::fs::symlink(our_cargo_home.join("registry"), cargo_home.join("registry")).unwrap();
+    let target = machine.path().join("target");
+    let (home, target) = (cargo_home.to_str().unwrap(), target.to_str().unwrap());
+    let env = [("CARGO_HOME", home), ("CARGO_TARGET_DIR", target)];
+    let manifest = theirs.path().join("Cargo.toml").display().to_string();
+    let status = ok_verb(&emulator, &manifest, &["status"], &env);
+    assert_eq!(status["sync"]["state"], "in_sync", "{status}");
+    let before = writes(&emulator).len();
+    let deployed = ok_verb(&emulator, &manifest, &["deploy"], &env);
+    assert_eq!(writes(&emulator)[before..], [] as [String; 0], "the second machine's deploy wrote: {deployed}");
+}
+
+#[test]
 fn a_deploy_after_its_image_left_the_registry_pushes_it_again_and_succeeds() {
     let Some(emulator) = start() else { return };
     let fixture = worker_fixture(&unique("pruned"), WEB);
