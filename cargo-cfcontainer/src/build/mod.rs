@@ -34,10 +34,11 @@ pub struct Loaded {
 }
 
 /// Builds `project` for `request` if needed and reads its containers from
-/// the compiled artifact.
-pub fn load(project: Project, request: &BuildRequest, out: &Output) -> Result<Loaded, Error> {
+/// the compiled artifact, locating the crates that declare them.
+pub fn load(mut project: Project, request: &BuildRequest, out: &Output) -> Result<Loaded, Error> {
     let artifact = ensure_built(&project, request, out)?;
     let containers = records::containers(&artifact)?;
+    project.locate_declaring(containers.iter().filter_map(|c| c.declared_by.as_ref()))?;
     Ok(Loaded { project, artifact, containers })
 }
 
