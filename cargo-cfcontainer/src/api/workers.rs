@@ -498,6 +498,9 @@ pub struct Namespace {
     /// The class name.
     #[serde(default)]
     pub class: Option<String>,
+    /// SQLite-backed storage, else key-value.
+    #[serde(default)]
+    pub use_sqlite: Option<bool>,
 }
 
 impl Client {
