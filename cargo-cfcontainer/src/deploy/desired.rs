@@ -329,17 +329,11 @@ fn check_exported(settings: &WorkerSettings, containers: &[ContainerMeta], modul
     let Some(index) = modules.iter().find(|m| m.name == "index.js") else { return Ok(()) };
     let bundle = String::from_utf8_lossy(&index.data);
     let exported = exported_names(&bundle);
-    let missing: Vec<&str> =
-        own_classes(settings, containers).map(|c| c.name.as_str()).filter(|c| !exported.contains(c)).collect();
-    match (missing.is_empty(), &settings.wrangler) {
-        (false, Some(source)) => Err(Error::WranglerSource {
+    let missing = own_classes(settings, containers).map(|c| c.name.as_str()).find(|c| !exported.contains(c));
+    match (missing, &settings.wrangler) {
+        (Some(class), Some(source)) => Err(Error::WranglerSource {
             path: source.path.clone(),
-            why: format!(
-                "the Worker's Durable Object class{} {} {} not exported by the Worker; declare each with workers-rs's #[durable_object], or remove its binding and migration",
-                if missing.len() == 1 { "" } else { "es" },
-                missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
-                if missing.len() == 1 { "is" } else { "are" },
-            ),
+            why: super::renames::not_exported(source, containers, class, &exported),
         }),
         _ => Ok(()),
     }

@@ -16,6 +16,7 @@ pub mod images;
 pub mod migrations;
 mod plan;
 mod remote;
+mod renames;
 mod routes;
 mod run;
 
@@ -206,6 +207,15 @@ impl Prepared {
             None => Ok(true),
             Some(_) => deployed_by_us(&self.client, &self.project.settings.name, &remote.tags, out).await,
         }
+    }
+
+    /// What to do instead of deleting the classes `migrations` delete
+    /// from the Worker in `remote` (see [`renames::instead_of_deleting`]).
+    pub fn instead_of_deleting(&self, migrations: &Migrations, remote: &Remote) -> String {
+        let classes: Vec<(String, bool)> =
+            remote.namespaces.iter().filter_map(|n| Some((n.class.clone()?, n.use_sqlite.unwrap_or(true)))).collect();
+        let file = self.project.settings.wrangler.as_ref().map(|w| w.path.as_path());
+        renames::instead_of_deleting(migrations, &self.containers, &classes, remote.migration_tag(), file)
     }
 
     /// Notes this deploy for the next plan's field names.

@@ -81,7 +81,9 @@ async fn deploy(prepared: &Prepared, options: DeployOptions, out: &Output) -> Re
     // asks for (the plan checked); otherwise it needs the flag.
     let file_migrates = prepared.project.settings.wrangler.as_ref().is_some_and(|w| !w.migrations.is_empty());
     if !plan.script.migrations.deleted.is_empty() && !options.allow_delete_classes && !file_migrates {
-        return Err(Error::WouldDelete { classes: plan.script.migrations.deleted.join(", ") });
+        let migrations = &plan.script.migrations;
+        let fix = prepared.instead_of_deleting(migrations, &remote);
+        return Err(Error::WouldDelete { classes: migrations.deleted.join(", "), fix });
     }
     let applications = apply(&prepared.client, &plan, &prepared.script, &remote, out).await?;
     prepared.remember();

@@ -709,6 +709,97 @@ fn the_same_crate_built_on_another_machine_uploads_the_same_bytes_writes_nothing
     assert_eq!(writes(&emulator)[before..], [] as [String; 0], "the second machine's deploy wrote: {deployed}");
 }
 
+/// A crate with container class `Web` and a Durable Object class of its
+/// own called `own`, bound as `ROOMS` by its wrangler file, which gets
+/// `migrations` after the binding.
+fn with_own_class(name: &str, own: &str, migrations: &str) -> Fixture {
+    let extra = "wasm-bindgen = \"=0.2.130\"\n\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n";
+    let fixture = Fixture::new(name, "", extra);
+    std::fs::write(fixture.path().join("Dockerfile"), "FROM scratch\nCOPY note.txt /\nEXPOSE 8080\n").unwrap();
+    std::fs::write(fixture.path().join("note.txt"), format!("{name}\n")).unwrap();
+    rename_own_class(&fixture, name, own, migrations);
+    fixture
+}
+
+/// The crate's own class and its binding named `own`.
+fn rename_own_class(fixture: &Fixture, name: &str, own: &str, migrations: &str) {
+    fixture.write_lib(&format!("use worker::*;\n{WEB}\n#[durable_object]\npub struct {own} {{ _state: State }}\nimpl DurableObject for {own} {{ fn new(state: State, _env: Env) -> Self {{ {own} {{ _state: state }} }} async fn fetch(&self, _req: Request) -> Result<Response> {{ Response::ok(\"own\") }} }}\n#[event(fetch)]\nasync fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> {{ Response::ok(\"ok\") }}\n"));
+    let file = format!(
+        "name = \"{name}\"\n\n[[durable_objects.bindings]]\nname = \"ROOMS\"\nclass_name = \"{own}\"\n{migrations}"
+    );
+    std::fs::write(fixture.path().join("wrangler.toml"), file).unwrap();
+}
+
+#[test]
+fn a_class_renamed_without_its_migration_is_told_the_lines_that_keep_its_data_and_they_do() {
+    let Some(emulator) = start() else { return };
+    // The last line of a deploy that must fail before any write, and the
+    // namespace of `class`.
+    let refused = |manifest: &str, needles: &[&str]| {
+        let before = writes(&emulator).len();
+        let (out, _) = run_verb(&emulator, manifest, &["deploy"], &[]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+        assert!(needles.iter().all(|n| last.contains(n)), "{last}");
+        assert!(!last.contains("remove its binding"), "{last}");
+        assert_eq!(writes(&emulator)[before..], [] as [String; 0]);
+    };
+    let namespace = |script: &str, class: &str| {
+        let snapshot = emulator.snapshot();
+        let found = snapshot["namespaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["script"] == script && n["class"] == class)
+            .cloned();
+        found.map(|n| n["id"].clone())
+    };
+
+    // A container class: its attribute's `renamed_from`.
+    let name = unique("renamedweb");
+    let fixture = worker_fixture(&name, WEB);
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let web = namespace(&name, "Web");
+    set_classes(&fixture, "#[cfcontainer::container(class = \"Site\", port = 8080)]\npub struct Site;");
+    refused(
+        &fixture.manifest(),
+        &["would delete Durable Object class(es) Web", "#[container(class = \"Site\", renamed_from = \"Web\""],
+    );
+    set_classes(
+        &fixture,
+        "#[cfcontainer::container(class = \"Site\", port = 8080, renamed_from = \"Web\")]\npub struct Site;",
+    );
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(namespace(&name, "Site"), web, "the data went with the rename");
+
+    // The Worker's own class, with migrations in the file: the rename entry.
+    let name = unique("renamedown");
+    let v1 = "\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Web\", \"Room\"]\n";
+    let fixture = with_own_class(&name, "Room", v1);
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let room = namespace(&name, "Room");
+    rename_own_class(&fixture, &name, "Lobby", v1);
+    let entry = "renamed_classes = [{ from = \"Room\", to = \"Lobby\" }]";
+    refused(&fixture.manifest(), &["class `Room` is not exported", "`tag = \"v2\"`", entry]);
+    rename_own_class(&fixture, &name, "Lobby", &format!("{v1}\n[[migrations]]\ntag = \"v2\"\n{entry}\n"));
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(namespace(&name, "Lobby"), room, "the data went with the rename");
+
+    // The Worker's own class, without migrations in the file: the account's
+    // history, then the rename.
+    let name = unique("renamedbare");
+    let fixture = with_own_class(&name, "Room", "");
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let room = namespace(&name, "Room");
+    rename_own_class(&fixture, &name, "Lobby", "");
+    let history = "`tag = \"v1\"`, `new_sqlite_classes = [\"Room\", \"Web\"]`";
+    refused(&fixture.manifest(), &["would delete Durable Object class(es) Room", history, "`tag = \"v2\"`", entry]);
+    let migrations = format!("\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Room\", \"Web\"]\n\n[[migrations]]\ntag = \"v2\"\n{entry}\n");
+    rename_own_class(&fixture, &name, "Lobby", &migrations);
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(namespace(&name, "Lobby"), room, "the data went with the rename");
+}
+
 #[test]
 fn a_deploy_after_its_image_left_the_registry_pushes_it_again_and_succeeds() {
     let Some(emulator) = start() else { return };
