@@ -69,15 +69,7 @@ fn expected_path(project: &Project, request: &BuildRequest) -> PathBuf {
 
 /// True if rustc's sysroot has the standard library for `target`.
 pub fn has_target(target: &str) -> bool {
-    sysroot().is_some_and(|sysroot| sysroot.join("lib/rustlib").join(target).is_dir())
-}
-
-/// rustc's sysroot (the toolchain's directory), as rustc reports it.
-pub fn sysroot() -> Option<PathBuf> {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let output = Command::new(rustc).args(["--print", "sysroot"]).stdin(Stdio::null()).output().ok()?;
-    let path = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    (output.status.success() && !path.is_empty()).then(|| PathBuf::from(path))
+    super::flags::sysroot().is_some_and(|sysroot| sysroot.join("lib/rustlib").join(target).is_dir())
 }
 
 /// The host's target triple, as rustc reports it (compiled in).

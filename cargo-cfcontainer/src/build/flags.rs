@@ -12,7 +12,7 @@
 //! rebuilds it when the flags change).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 /// The flags, by where the user's come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,11 +79,19 @@ fn remaps(target_dir: &Path) -> Vec<String> {
     if let Some(home) = cargo_home() {
         remaps.push(remap(&home, "/cargo"));
     }
-    if let Some(sysroot) = super::cargo::sysroot() {
+    if let Some(sysroot) = sysroot() {
         remaps.push(remap(&sysroot, "/rust"));
     }
     remaps.push(remap(target_dir, "/target"));
     remaps
+}
+
+/// rustc's sysroot (the toolchain's directory), as rustc reports it.
+pub fn sysroot() -> Option<PathBuf> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = Command::new(rustc).args(["--print", "sysroot"]).stdin(Stdio::null()).output().ok()?;
+    let path = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    (output.status.success() && !path.is_empty()).then(|| PathBuf::from(path))
 }
 
 /// Cargo's home, as cargo finds it: `CARGO_HOME`, else `~/.cargo`.
