@@ -152,8 +152,12 @@ pub async fn reconciled<T>(
 /// `marker` names (its `workers/tag` annotation), else `None`.
 async fn live_upload(client: &Client, name: &str, marker: &str, out: &Output) -> Result<Option<String>, Error> {
     let live = client.live_version(name, out).await?;
-    let ours = live.filter(|v| v.annotations.tag.as_deref() == Some(marker));
-    Ok(ours.map(|v| v.resources.script.and_then(|s| s.etag).unwrap_or_default()))
+    let Some(ours) = live.filter(|v| v.annotations.tag.as_deref() == Some(marker)) else { return Ok(None) };
+    match ours.resources.script.and_then(|s| s.etag) {
+        Some(etag) => Ok(Some(etag)),
+        // A version read without its content's hash: the live script's.
+        None => Ok(Some(client.script(name, out).await?.and_then(|s| s.etag).unwrap_or_default())),
+    }
 }
 
 /// Uploads the script once: after a failure that may have done the work,
