@@ -117,8 +117,8 @@ pub enum Error {
     #[error("worker `{worker}` exists but was not deployed by cargo cfcontainer (no cfcontainer- tag), so {verb} would {effect}; rerun with {flag} if you mean to take it over")]
     NotOurs { worker: String, verb: &'static str, effect: &'static str, flag: &'static str },
     /// A deploy would delete Durable Object classes.
-    #[error("this deploy would delete Durable Object class(es) {classes} and all their data; if a class was renamed, add `renamed_from`, else rerun with --allow-delete-classes")]
-    WouldDelete { classes: String },
+    #[error("this deploy would delete Durable Object class(es) {classes} and all their data; {fix}")]
+    WouldDelete { classes: String, fix: String },
     /// The account has a class the wrangler file's migrations know nothing of.
     #[error("{}: worker `{worker}` has Durable Object class `{class}`, which the file's `migrations` neither define nor delete; to delete it with its data add a [[migrations]] entry with `deleted_classes = [\"{class}\"]`, to keep its data under another name one with `renamed_classes = [{{ from = \"{class}\", to = \"NewName\" }}]`, or declare it with `new_sqlite_classes = [\"{class}\"]` in the first entry", path.display())]
     MigrationsLackClass { path: PathBuf, worker: String, class: String },

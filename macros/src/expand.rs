@@ -27,7 +27,7 @@ pub fn container(args: TokenStream, input: TokenStream) -> syn::Result<TokenStre
     let crate_dir = crate_dir();
     valid::check(&cx, &attrs, &item, &crate_dir);
     cx.check()?;
-    let meta = model::build(attrs, &item, &crate_dir);
+    let meta = model::build(attrs, &item);
     Ok(expand(&item, &meta, custom_hooks, binding_span, class_span))
 }
 

@@ -2,13 +2,13 @@
 
 use std::path::Path;
 
-use cfcontainer_meta::{ContainerMeta, DevSettings, EnvVar, ImageSource};
+use cfcontainer_meta::{ContainerMeta, DeclaringPackage, DevSettings, EnvVar, ImageSource};
 
 use crate::attr::Attrs;
 
 /// Applies what the attribute sets over [`ContainerMeta::with_defaults`];
 /// infallible once validation passed.
-pub fn build(attrs: Attrs, item: &syn::ItemStruct, crate_dir: &Path) -> ContainerMeta {
+pub fn build(attrs: Attrs, item: &syn::ItemStruct) -> ContainerMeta {
     let rust_type = item.ident.to_string();
     let class = attrs.class.map(|c| c.value).unwrap_or_else(|| rust_type.clone());
     let mut meta = ContainerMeta::with_defaults(&rust_type, &class);
@@ -59,6 +59,11 @@ pub fn build(attrs: Attrs, item: &syn::ItemStruct, crate_dir: &Path) -> Containe
     meta.rollout_active_grace_period_secs = attrs.rollout_active_grace_period.unwrap_or(0);
     meta.dev = DevSettings { remote: attrs.dev_remote.unwrap_or(meta.dev.remote) };
     meta.renamed_from = attrs.renamed_from.map(|r| r.value);
-    meta.crate_dir = Some(crate_dir.to_string_lossy().into_owned()).filter(|d| !d.is_empty());
+    // The crate being compiled (cargo sets these for it): its paths are
+    // found from its package when the CLI runs, so the record holds no
+    // path of the machine or the copy it was compiled in.
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    meta.declared_by = var("CARGO_PKG_NAME")
+        .map(|name| DeclaringPackage { name, version: var("CARGO_PKG_VERSION").unwrap_or_default() });
     meta
 }

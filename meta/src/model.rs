@@ -6,10 +6,11 @@ use crate::InstanceType;
 
 /// Version of the embedded record format that this crate writes; bumped
 /// on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The oldest record format this crate still reads (records of schema 3
-/// have no `runtime`).
+/// have no `runtime`; records of schemas 3 and 4 name the declaring
+/// crate's directory, `crate_dir`, instead of its package).
 pub const OLDEST_SCHEMA: u32 = 3;
 
 /// Everything one `#[container(...)]` attribute declares, with defaults applied.
@@ -72,11 +73,29 @@ pub struct ContainerMeta {
     /// Durable Objects (and their container application) to the new name.
     #[serde(default)]
     pub renamed_from: Option<String>,
-    /// The directory of the crate that declares the container (where its
-    /// Cargo.toml is): `dockerfile` and `context` are relative to it, also
-    /// when a library crate declares the container for a worker crate.
-    #[serde(default)]
+    /// The package of the crate that declares the container: `dockerfile`
+    /// and `context` are relative to its directory (also when a library
+    /// declares the container for a worker crate), which the CLI finds
+    /// from the manifest it is given, not from where the crate was when
+    /// it was compiled (cargo reuses an artifact compiled from another
+    /// copy of the crate). Schema 5 on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared_by: Option<DeclaringPackage>,
+    /// Schemas 3 and 4 only: the directory the declaring crate was
+    /// compiled in, read as those runtimes wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crate_dir: Option<String>,
+}
+
+/// The package (`[package]` of its Cargo.toml) of a crate that declares
+/// containers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaringPackage {
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
 }
 
 /// One environment variable of the container.
@@ -237,6 +256,7 @@ impl ContainerMeta {
             observability_logs: false,
             dev: DevSettings::default(),
             renamed_from: None,
+            declared_by: None,
             crate_dir: None,
         }
     }

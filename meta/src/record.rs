@@ -137,6 +137,23 @@ mod tests {
         let four = decode_records(&framed(include_str!("../tests/records/schema-4.json"))).unwrap();
         assert_eq!((four[0].schema, four[0].runtime.as_str()), (4, "0.1.0"));
         assert_eq!(three[0].sleep_after_secs, four[0].sleep_after_secs);
+        // Schemas 3 and 4 name the directory the crate was compiled in,
+        // schema 5 its package.
+        assert_eq!((four[0].crate_dir.as_deref(), &four[0].declared_by), (Some("/work/app"), &None));
+        let five = decode_records(&framed(include_str!("../tests/records/schema-5.json"))).unwrap();
+        let package = crate::DeclaringPackage { name: "app".into(), version: "0.1.0".into() };
+        assert_eq!((five[0].schema, five[0].crate_dir.as_deref()), (5, None));
+        assert_eq!(five[0].declared_by, Some(package));
+        assert_eq!(five[0].sleep_after_secs, four[0].sleep_after_secs);
+    }
+
+    #[test]
+    fn a_record_written_now_names_no_directory() {
+        let mut meta = ContainerMeta::example("A");
+        meta.declared_by = Some(crate::DeclaringPackage { name: "app".into(), version: "0.1.0".into() });
+        let json = String::from_utf8(encode_record(&meta)[8..].to_vec()).unwrap();
+        assert!(!json.contains("crate_dir"), "{json}");
+        assert_eq!(decode_records(&encode_record(&meta)).unwrap(), [meta]);
     }
 
     #[test]

@@ -362,6 +362,7 @@ impl Client {
         bearer: Option<&Secret>,
     ) -> Result<Result<Answer, reqwest::Error>, Error> {
         let request = self.request(method.clone(), url, body, bearer.unwrap_or(&self.token))?;
+        self.kill_hook.sending();
         let response = match request.send().await {
             Ok(response) => response,
             Err(e) => return Ok(Err(e)),

@@ -324,9 +324,39 @@ pub struct Instance {
     /// Its image.
     #[serde(default)]
     pub image: Option<String>,
-    /// The Durable Object's name, when it has one.
+}
+
+/// A Durable Object the dashboard lists with an application's instances.
+#[derive(Debug, Clone, Deserialize)]
+pub struct InstanceObject {
+    /// The Durable Object's id.
+    pub id: String,
+    /// The instance it runs on (an [`Instance`]'s id), while it has one.
+    #[serde(default)]
+    pub deployment_id: Option<String>,
+    /// Its name (`idFromName`), when it has one.
     #[serde(default)]
     pub name: Option<String>,
+}
+
+/// An application's instances and the Durable Objects they run, as the
+/// dashboard lists them; the official CLI joins the two by
+/// [`InstanceObject::deployment_id`] to name an instance's object.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct InstanceList {
+    /// The instances.
+    #[serde(default)]
+    pub instances: Vec<Instance>,
+    /// The Durable Objects.
+    #[serde(default)]
+    pub durable_objects: Vec<InstanceObject>,
+}
+
+impl InstanceList {
+    /// The Durable Object running on `instance`, if the list has it.
+    pub fn object_of(&self, instance: &Instance) -> Option<&InstanceObject> {
+        self.durable_objects.iter().find(|o| o.deployment_id.as_deref() == Some(instance.id.as_str()))
+    }
 }
 
 impl Instance {
@@ -358,13 +388,6 @@ pub struct PlacementStatus {
     /// The container's status.
     #[serde(default)]
     pub container_status: Option<String>,
-}
-
-/// `GET /containers/dash/applications/{id}/instances`'s result.
-#[derive(Deserialize)]
-struct InstancePage {
-    #[serde(default)]
-    instances: Vec<Instance>,
 }
 
 /// `POST /containers/registries/{host}/credentials`.
@@ -432,13 +455,14 @@ impl Client {
 
     /// `GET /containers/dash/applications/{id}/instances`, every page (by
     /// `page_token`; the first asked as the official CLI asks it).
-    pub async fn instances(&self, id: &str, out: &Output) -> Result<Vec<Instance>, Error> {
-        let mut all = Vec::new();
+    pub async fn instances(&self, id: &str, out: &Output) -> Result<InstanceList, Error> {
+        let mut all = InstanceList::default();
         let mut path = format!("/containers/dash/applications/{id}/instances");
         loop {
-            let (page, info): (InstancePage, _) = self.get_page(&path, out).await?;
+            let (page, info): (InstanceList, _) = self.get_page(&path, out).await?;
             let fetched = page.instances.len();
-            all.extend(page.instances);
+            all.instances.extend(page.instances);
+            all.durable_objects.extend(page.durable_objects);
             match info.and_then(|i| i.next_page_token) {
                 Some(token) if fetched > 0 => {
                     path = format!("/containers/dash/applications/{id}/instances?page_token={}", query_value(&token))

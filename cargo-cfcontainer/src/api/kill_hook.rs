@@ -1,18 +1,24 @@
-//! A test hook behind the `test-hooks` feature: with
-//! `CFCONTAINER_TEST_KILL_AFTER_API_CALLS=N`, the process exits with 137
-//! (as `kill -9` would leave it, without cleanup) right after the Nth
-//! answered API call, so tests can prove that a deploy killed anywhere
-//! converges on rerun. Without the feature the hook is empty and the
-//! variable means nothing.
+//! A test hook behind the `test-hooks` feature: the process exits with
+//! 137 (as `kill -9` would leave it, without cleanup) right before it
+//! sends the Nth API request (`CFCONTAINER_TEST_KILL_BEFORE_API_CALL=N`:
+//! that request never leaves) or right after the Nth answer arrived
+//! (`CFCONTAINER_TEST_KILL_AFTER_API_CALLS=N`: the work is done, the answer
+//! is lost), so tests can prove that a deploy killed anywhere converges on
+//! rerun. Without the feature the hook is empty and the variables mean
+//! nothing.
 
 #[cfg(feature = "test-hooks")]
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Counts answered calls and exits after the chosen one.
+/// Counts requests sent and answers received, and exits at the chosen one.
 #[derive(Debug, Default)]
 pub struct KillHook {
     #[cfg(feature = "test-hooks")]
+    before: Option<u32>,
+    #[cfg(feature = "test-hooks")]
     after: Option<u32>,
+    #[cfg(feature = "test-hooks")]
+    sent: AtomicU32,
     #[cfg(feature = "test-hooks")]
     answered: AtomicU32,
 }
@@ -21,8 +27,13 @@ impl KillHook {
     /// The hook as the environment sets it.
     #[cfg(feature = "test-hooks")]
     pub fn from_env() -> KillHook {
-        let after = std::env::var("CFCONTAINER_TEST_KILL_AFTER_API_CALLS").ok().and_then(|n| n.parse().ok());
-        KillHook { after, answered: AtomicU32::new(0) }
+        let var = |name: &str| std::env::var(name).ok().and_then(|n| n.parse().ok());
+        KillHook {
+            before: var("CFCONTAINER_TEST_KILL_BEFORE_API_CALL"),
+            after: var("CFCONTAINER_TEST_KILL_AFTER_API_CALLS"),
+            sent: AtomicU32::new(0),
+            answered: AtomicU32::new(0),
+        }
     }
 
     /// The hook as the environment sets it: never, in a shipped binary.
@@ -30,6 +41,19 @@ impl KillHook {
     pub fn from_env() -> KillHook {
         KillHook::default()
     }
+
+    /// Records a request about to be sent.
+    #[cfg(feature = "test-hooks")]
+    pub fn sending(&self) {
+        let sending = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.before == Some(sending) {
+            std::process::exit(137);
+        }
+    }
+
+    /// Records a request about to be sent.
+    #[cfg(not(feature = "test-hooks"))]
+    pub fn sending(&self) {}
 
     /// Records one answered call.
     #[cfg(feature = "test-hooks")]

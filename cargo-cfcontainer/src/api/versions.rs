@@ -59,6 +59,17 @@ pub struct VersionResources {
     /// Its bindings (secret values never).
     #[serde(default)]
     pub bindings: Vec<VersionBinding>,
+    /// Its code.
+    #[serde(default)]
+    pub script: Option<VersionScript>,
+}
+
+/// `resources.script` of a version.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct VersionScript {
+    /// The hash of its content, as the scripts list gives the live one's.
+    #[serde(default)]
+    pub etag: Option<String>,
 }
 
 /// A binding of a version, as far as this tool reads them.
@@ -93,6 +104,9 @@ pub struct Deployment {
     pub created_on: String,
     /// The versions and their shares of the traffic.
     pub versions: Vec<DeploymentVersion>,
+    /// Its message, and what made it.
+    #[serde(default)]
+    pub annotations: Annotations,
 }
 
 impl Deployment {
@@ -100,7 +114,22 @@ impl Deployment {
     pub fn whole_version(&self) -> Option<&str> {
         self.versions.iter().find(|v| v.percentage >= 100.0).map(|v| v.version_id.as_str())
     }
+
+    /// True if the deployment is a rollback: the API marks one that sends
+    /// the traffic to an older version (`workers/triggered_by`), and this
+    /// tool's rollback says so in its message whichever way it goes.
+    pub fn is_rollback(&self) -> bool {
+        let message = self.annotations.message.as_deref().unwrap_or_default();
+        self.annotations.triggered_by.as_deref() == Some("rollback")
+            || (message.starts_with(ROLLBACK_MESSAGE_START) && message.ends_with(ROLLBACK_MESSAGE_END))
+    }
 }
+
+/// How the message of a rollback by this tool starts and ends (unless
+/// `--message` gives another): `Rollback to <version> by cargo cfcontainer`.
+pub const ROLLBACK_MESSAGE_START: &str = "Rollback to ";
+/// See [`ROLLBACK_MESSAGE_START`].
+pub const ROLLBACK_MESSAGE_END: &str = " by cargo cfcontainer";
 
 /// A version's share of a deployment.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -165,15 +194,33 @@ impl Client {
         self.get_if_found(&format!("/workers/scripts/{name}/versions/{id}"), out).await
     }
 
-    /// `GET /workers/scripts/{name}/deployments`: newest first.
+    /// `GET /workers/scripts/{name}/deployments`, newest first (sorted
+    /// here, whatever order the API answers in).
     pub async fn deployments(&self, name: &str, out: &Output) -> Result<Vec<Deployment>, Error> {
-        let list: DeploymentList = self.get(&format!("/workers/scripts/{name}/deployments"), out).await?;
+        let mut list: DeploymentList = self.get(&format!("/workers/scripts/{name}/deployments"), out).await?;
+        list.deployments.sort_by(|a, b| b.created_on.cmp(&a.created_on));
         Ok(list.deployments)
     }
 
+    /// The version taking all traffic of Worker `name`, read with its
+    /// annotations and content hash; `None` without one (no such Worker,
+    /// or traffic split between versions).
+    pub async fn live_version(&self, name: &str, out: &Output) -> Result<Option<Version>, Error> {
+        let deployments = match self.deployments(name, out).await {
+            Ok(deployments) => deployments,
+            Err(Error::Api { status: 404, .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        match deployments.first().and_then(Deployment::whole_version) {
+            Some(id) => self.version(name, id, out).await,
+            None => Ok(None),
+        }
+    }
+
     /// `POST /workers/scripts/{name}/deployments`; with `force`, also when
-    /// the version's secrets differ from the live ones. Sending it twice
-    /// leaves the same version live.
+    /// the version's secrets differ from the live ones. Not repeated after
+    /// an ambiguous failure ([`Retry::Reconcile`]): sending it twice would
+    /// leave the same version live, but one deployment too many.
     pub async fn create_deployment(
         &self,
         name: &str,
@@ -183,6 +230,6 @@ impl Client {
     ) -> Result<Deployment, Error> {
         let query = if force { "?force=true" } else { "" };
         let path = format!("/workers/scripts/{name}/deployments{query}");
-        self.call(Method::POST, &path, Body::json(deployment), Retry::Safe, out).await
+        self.call(Method::POST, &path, Body::json(deployment), Retry::Reconcile, out).await
     }
 }

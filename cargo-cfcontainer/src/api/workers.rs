@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
-use super::{AssetsMetadata, Body, Client, Part, Retry, Secret};
+use super::{Annotations, AssetsMetadata, Body, Client, Part, Retry, Secret};
 use crate::output::Output;
 use crate::Error;
 
@@ -54,6 +54,10 @@ pub struct ScriptMetadata {
     /// Observability.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observability: Option<Observability>,
+    /// The version's annotations: this tool tags each upload with what
+    /// identifies it (set per upload, so the digest is taken without).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<Annotations>,
 }
 
 /// `placement` as the upload carries it.
@@ -494,6 +498,9 @@ pub struct Namespace {
     /// The class name.
     #[serde(default)]
     pub class: Option<String>,
+    /// SQLite-backed storage, else key-value.
+    #[serde(default)]
+    pub use_sqlite: Option<bool>,
 }
 
 impl Client {

@@ -3,19 +3,30 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use super::{BuildRequest, RustFlags};
 use crate::child::WithoutCredentials;
 use crate::error::one_line;
 use crate::output::Output;
 use crate::tools::BuildTools;
 use crate::{Error, Project};
 
-/// Runs `worker-build` (release unless `dev_profile`) in the crate's
-/// directory with `tools`, and returns the directory holding `index.js`
-/// and `index_bg.wasm`.
-pub fn worker_build(project: &Project, dev_profile: bool, tools: &BuildTools, out: &Output) -> Result<PathBuf, Error> {
+/// Runs `worker-build` in the crate's directory with `tools`, and returns
+/// the directory holding `index.js` and `index_bg.wasm`. Its own cargo
+/// build gets what `request` gave the first one (profile, features, the
+/// target directory, the rustc flags), so it finds that artifact fresh
+/// instead of rebuilding the wasm without them.
+pub fn worker_build(
+    project: &Project,
+    request: &BuildRequest,
+    tools: &BuildTools,
+    out: &Output,
+) -> Result<PathBuf, Error> {
     let failed = |why: String| Error::WorkerBuild { package: project.package.clone(), why };
     let mut cmd = Command::new(std::env::var_os("WORKER_BUILD_BIN").unwrap_or_else(|| "worker-build".into()));
-    cmd.without_credentials().arg(if dev_profile { "--dev" } else { "--release" }).current_dir(&project.dir);
+    cmd.without_credentials().arg(if request.release { "--release" } else { "--dev" }).current_dir(&project.dir);
+    // The crate, then what worker-build passes on to `cargo build`.
+    cmd.arg(&project.dir).args(&request.feature_args).arg("--target-dir").arg(&project.target_dir);
+    RustFlags::new(&project.target_dir).apply(&mut cmd);
     tools.apply(&mut cmd);
     project.set_bindings_env(&mut cmd);
     out.verbose(&format!("running {cmd:?}"));
@@ -46,12 +57,13 @@ pub fn worker_build(project: &Project, dev_profile: bool, tools: &BuildTools, ou
     Ok(dir)
 }
 
-/// Like [`worker_build`] for release, but skipped when the crate's
-/// compiled `artifact` and the bundle are exactly as the last run left them
-/// (a stamp beside the bundle records their sizes and times), so an
+/// Like [`worker_build`], but skipped when the crate's compiled
+/// `artifact` and the bundle are exactly as the last run left them (a
+/// stamp beside the bundle records their sizes and times), so an
 /// unchanged redeploy does not pay for wasm-bindgen again.
 pub fn worker_build_if_stale(
     project: &Project,
+    request: &BuildRequest,
     artifact: &Path,
     tools: impl FnOnce() -> Result<BuildTools, Error>,
     out: &Output,
@@ -63,7 +75,7 @@ pub fn worker_build_if_stale(
         out.verbose("worker bundle is up to date; skipping worker-build");
         return Ok(dir);
     }
-    let dir = worker_build(project, false, &tools()?, out)?;
+    let dir = worker_build(project, request, &tools()?, out)?;
     if let Some(print) = current() {
         let _ = std::fs::write(&stamp, print);
     }

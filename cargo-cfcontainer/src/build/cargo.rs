@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use cargo_metadata::Message;
 
-use super::{BuildRequest, WASM_TARGET};
+use super::{BuildRequest, RustFlags, WASM_TARGET};
 use crate::child::WithoutCredentials;
 use crate::error::one_line;
 use crate::output::Output;
@@ -19,24 +19,25 @@ use crate::{Error, Project};
 /// started. That keeps repeated reads as fast as reading a file; anything
 /// else asks cargo.
 pub fn ensure_built(project: &Project, request: &BuildRequest, out: &Output) -> Result<PathBuf, Error> {
+    let flags = RustFlags::new(&project.target_dir);
     let expected = expected_path(project, request);
-    if is_fresh(project, request, &expected) {
+    if is_fresh(project, request, &flags, &expected) {
         out.verbose(&format!("{} is up to date", expected.display()));
         return Ok(expected);
     }
     let started = SystemTime::now();
-    let built = build(project, request, out)?;
+    let built = build(project, request, &flags, out)?;
     // The stamp carries the build's start time: an edit made while cargo
     // ran is newer than it. A missing stamp only costs the next run a cargo call.
-    let _ = write_stamp(&stamp_path(&built), &stamp_text(request, &built), started);
+    let _ = write_stamp(&stamp_path(&built), &stamp_text(request, &flags, &built), started);
     Ok(built)
 }
 
-/// The request, and the artifact's mtime right after our build: a stamp
-/// matches only while nobody else rebuilt the artifact.
-fn stamp_text(request: &BuildRequest, artifact: &Path) -> String {
+/// The request and flags, and the artifact's mtime right after our build:
+/// a stamp matches only while nobody else rebuilt the artifact.
+fn stamp_text(request: &BuildRequest, flags: &RustFlags, artifact: &Path) -> String {
     let artifact_time = mtime(artifact).and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok());
-    format!("{}artifact-mtime={:?}\n", request.key(), artifact_time)
+    format!("{}{flags:?}\nartifact-mtime={:?}\n", request.key(), artifact_time)
 }
 
 fn write_stamp(path: &Path, key: &str, time: SystemTime) -> std::io::Result<()> {
@@ -68,10 +69,7 @@ fn expected_path(project: &Project, request: &BuildRequest) -> PathBuf {
 
 /// True if rustc's sysroot has the standard library for `target`.
 pub fn has_target(target: &str) -> bool {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let sysroot = Command::new(rustc).args(["--print", "sysroot"]).stdin(Stdio::null()).output();
-    sysroot
-        .is_ok_and(|o| Path::new(String::from_utf8_lossy(&o.stdout).trim()).join("lib/rustlib").join(target).is_dir())
+    super::flags::sysroot().is_some_and(|sysroot| sysroot.join("lib/rustlib").join(target).is_dir())
 }
 
 /// The host's target triple, as rustc reports it (compiled in).
@@ -79,10 +77,10 @@ pub fn host_triple() -> &'static str {
     env!("CFC_HOST_TRIPLE")
 }
 
-fn is_fresh(project: &Project, request: &BuildRequest, artifact: &Path) -> bool {
+fn is_fresh(project: &Project, request: &BuildRequest, flags: &RustFlags, artifact: &Path) -> bool {
     let stamp = stamp_path(artifact);
     let Some(built) = mtime(&stamp) else { return false };
-    if std::fs::read_to_string(&stamp).ok() != Some(stamp_text(request, artifact)) {
+    if std::fs::read_to_string(&stamp).ok() != Some(stamp_text(request, flags, artifact)) {
         return false;
     }
     let Ok(dep_info) = std::fs::read_to_string(artifact.with_extension("d")) else { return false };
@@ -119,7 +117,7 @@ fn mtime(path: &Path) -> Option<SystemTime> {
 }
 
 /// Runs `cargo build --lib` and returns the library it produced.
-fn build(project: &Project, request: &BuildRequest, out: &Output) -> Result<PathBuf, Error> {
+fn build(project: &Project, request: &BuildRequest, flags: &RustFlags, out: &Output) -> Result<PathBuf, Error> {
     let failed =
         |why: String| Error::Build { package: project.package.clone(), target: request.target.to_string(), why };
     if request.target == WASM_TARGET && !has_target(WASM_TARGET) {
@@ -139,6 +137,7 @@ fn build(project: &Project, request: &BuildRequest, out: &Output) -> Result<Path
         cmd.arg("--release");
     }
     cmd.args(&request.feature_args);
+    flags.apply(&mut cmd);
     project.set_bindings_env(&mut cmd);
     if out.is_quiet() {
         cmd.arg("--quiet").stderr(Stdio::piped());

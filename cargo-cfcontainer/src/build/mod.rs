@@ -1,10 +1,12 @@
 //! The build stage shared by `deploy`, `dev` and the reading verbs: the
 //! worker crate compiled by cargo ([`ensure_built`]), the `#[container]`
 //! records read back out of the artifact ([`records`]), and the JS/wasm
-//! bundle worker-build makes of it ([`bundle`]).
+//! bundle worker-build makes of it ([`bundle`]), every step with the same
+//! rustc flags ([`RustFlags`]).
 
 mod bundle;
 mod cargo;
+mod flags;
 pub mod records;
 
 use std::path::PathBuf;
@@ -13,6 +15,7 @@ use cfcontainer_meta::ContainerMeta;
 
 pub use bundle::{worker_build, worker_build_if_stale};
 pub use cargo::{dep_info_paths, ensure_built, has_target};
+pub use flags::RustFlags;
 
 use crate::output::Output;
 use crate::{Error, Project};
@@ -31,10 +34,11 @@ pub struct Loaded {
 }
 
 /// Builds `project` for `request` if needed and reads its containers from
-/// the compiled artifact.
-pub fn load(project: Project, request: &BuildRequest, out: &Output) -> Result<Loaded, Error> {
+/// the compiled artifact, locating the crates that declare them.
+pub fn load(mut project: Project, request: &BuildRequest, out: &Output) -> Result<Loaded, Error> {
     let artifact = ensure_built(&project, request, out)?;
     let containers = records::containers(&artifact)?;
+    project.locate_declaring(containers.iter().filter_map(|c| c.declared_by.as_ref()))?;
     Ok(Loaded { project, artifact, containers })
 }
 
@@ -50,9 +54,9 @@ pub struct BuildRequest<'a> {
 }
 
 impl BuildRequest<'_> {
-    /// Everything besides the sources that decides what cargo builds.
+    /// Everything besides the sources and the flags ([`RustFlags`]) that
+    /// decides what cargo builds.
     fn key(&self) -> String {
-        let flags = ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"].map(|v| std::env::var(v).unwrap_or_default());
-        format!("{} release={} {:?} {:?}\n", self.target, self.release, self.feature_args, flags)
+        format!("{} release={} {:?}\n", self.target, self.release, self.feature_args)
     }
 }

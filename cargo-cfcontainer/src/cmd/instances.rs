@@ -14,10 +14,19 @@ pub fn run(global: &GlobalArgs, args: &InstancesArgs, out: &Output) -> Result<()
         let rows: Vec<Vec<String>> = listed
             .instances
             .iter()
-            .map(|i| vec![i.id.clone(), i.state.clone(), dash(&i.location), dash(&i.started_at), dash(&i.image)])
+            .map(|i| {
+                vec![
+                    i.id.clone(),
+                    dash(&i.name),
+                    i.state.clone(),
+                    dash(&i.location),
+                    dash(&i.started_at),
+                    dash(&i.image),
+                ]
+            })
             .collect();
         let n = rows.len();
-        let mut text = table(&["INSTANCE", "STATE", "LOCATION", "STARTED", "IMAGE"], &rows);
+        let mut text = table(&["INSTANCE", "NAME", "STATE", "LOCATION", "STARTED", "IMAGE"], &rows);
         text.push_str(&format!(
             "\n{n} instance{} of application {} ({})",
             if n == 1 { "" } else { "s" },

@@ -1,10 +1,12 @@
 //! `cargo cfcontainer wrangler`: write the containers, Durable Object
-//! bindings and migrations of a wrangler config from the metadata, for
-//! deploys with the official CLI (see [`crate::wrangler::export`]). With
-//! `--env NAME`, into that environment's section.
+//! bindings and migrations of a wrangler config from the metadata and the
+//! Worker's history in the account, for deploys with the official CLI
+//! (see [`crate::wrangler::export`]). With `--env NAME`, into that
+//! environment's section.
 
 use serde::Serialize;
 
+use crate::api::Client;
 use crate::cli::{GlobalArgs, WranglerArgs};
 use crate::output::Output;
 use crate::wrangler;
@@ -19,7 +21,28 @@ struct Warning {
 /// Exports and reports what changed.
 pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(), Error> {
     let loaded = super::load(global, crate::build::WASM_TARGET, out)?;
-    let exported = wrangler::export(&loaded.project, &loaded.containers, args.config.as_deref())?;
+    let worker = &loaded.project.settings.name;
+    // The migrations follow the Worker's history in the account, when
+    // there are credentials to read it.
+    let account = match Client::from_env(&loaded.project.settings) {
+        Ok(client) => crate::runtime()?.block_on(wrangler::read_account(&client, worker, out))?,
+        Err(Error::NoToken | Error::NoAccount) => {
+            let warning = Warning {
+                message: format!(
+                    "the account was not read, so the migrations are written for a Worker `{worker}` not deployed yet"
+                ),
+            };
+            out.event("warning", &warning, || {
+                format!(
+                    "warning: {}; set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID to follow the account's",
+                    warning.message
+                )
+            });
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let exported = wrangler::export(&loaded.project, &loaded.containers, account, args.config.as_deref())?;
     for class in &exported.undeclared_classes {
         let warning = Warning { message: format!("class {class} is in the migrations but no longer declared") };
         out.event("warning", &warning, || {

@@ -57,10 +57,27 @@ pub async fn apply(
     let mut namespaces = remote.namespaces.clone();
     let mut etag = remote.etag().to_string();
     if plan.script.action != Action::NoChange {
-        let migrations = &plan.script.migrations;
-        let tag = plan.script.migration_tag.as_deref();
-        let migrations = tag.map(|tag| migrations.body(remote.migration_tag(), tag));
-        etag = upload(client, plan, script, migrations, out).await?;
+        let marker = script.upload_marker(plan.script.images.as_ref());
+        // An earlier run may have done this very upload and been killed
+        // (or lost its answer) before tagging it: the live version says so.
+        let done = match remote.script {
+            Some(_) => live_upload(client, &script.name, &marker, out).await?,
+            None => None,
+        };
+        etag = match done {
+            Some(etag) => {
+                out.event("worker-found", &json!({ "worker": script.name, "marker": marker }), || {
+                    format!("{:>12} worker {} (an earlier run uploaded it)", "Found", script.name)
+                });
+                etag
+            }
+            None => {
+                let migrations = &plan.script.migrations;
+                let tag = plan.script.migration_tag.as_deref();
+                let migrations = tag.map(|tag| migrations.body(remote.migration_tag(), tag));
+                upload(client, plan, script, migrations, &marker, out).await?
+            }
+        };
         namespaces = Remote::namespaces_of(client, &script.name, out).await?;
     }
     // The marker of what was uploaded (with its content's etag, known only
@@ -109,7 +126,7 @@ pub async fn apply(
 /// or another deploy) already did the work, which counts as success. Only
 /// failures after which the call may not have happened are sent again,
 /// after the same waits as any other retry.
-async fn reconciled<T>(
+pub async fn reconciled<T>(
     mut send: impl AsyncFnMut() -> Result<T, Error>,
     mut landed: impl AsyncFnMut(&Error) -> Result<Option<T>, Error>,
 ) -> Result<T, Error> {
@@ -131,14 +148,29 @@ async fn reconciled<T>(
     }
 }
 
+/// The etag of the live version of Worker `name` if it is the upload
+/// `marker` names (its `workers/tag` annotation), else `None`.
+async fn live_upload(client: &Client, name: &str, marker: &str, out: &Output) -> Result<Option<String>, Error> {
+    let live = client.live_version(name, out).await?;
+    let Some(ours) = live.filter(|v| v.annotations.tag.as_deref() == Some(marker)) else { return Ok(None) };
+    match ours.resources.script.and_then(|s| s.etag) {
+        Some(etag) => Ok(Some(etag)),
+        // A version read without its content's hash: the live script's.
+        None => Ok(Some(client.script(name, out).await?.and_then(|s| s.etag).unwrap_or_default())),
+    }
+}
+
+/// Uploads the script once: after a failure that may have done the work,
+/// the account is asked whether the live version is this upload (by its
+/// `marker`) before it is sent again, with or without migrations.
 async fn upload(
     client: &Client,
     plan: &Plan,
     script: &DesiredScript,
     migrations: Option<crate::api::MigrationsBody>,
+    marker: &str,
     out: &Output,
 ) -> Result<String, Error> {
-    let new_tag = migrations.as_ref().map(|m| m.new_tag.clone());
     let progress = out.progress(&format!("Uploading worker {}", script.name));
     let result = reconciled(
         async || {
@@ -148,7 +180,7 @@ async fn upload(
                 Some(assets) => Some(super::assets::sync(client, &script.name, assets, out).await?),
                 None => None,
             };
-            let metadata = script.upload_metadata(migrations.clone(), jwt, plan.script.images.as_ref());
+            let metadata = script.upload_metadata(migrations.clone(), jwt, plan.script.images.as_ref(), marker);
             let metadata = serde_json::to_vec(&metadata).expect("metadata serializes");
             let mut parts = vec![Part {
                 name: "metadata".into(),
@@ -159,15 +191,15 @@ async fn upload(
             parts.extend(script.modules.iter().cloned());
             Ok(client.upload_script(&script.name, parts, out).await?.etag.unwrap_or_default())
         },
-        // An upload without migrations may simply be sent again; one with
-        // them landed if the script is at their new tag (sending it again
-        // would be refused: the old tag no longer matches).
+        // Sent again, a landed upload would make a second version of the
+        // same code (and one with migrations would be refused: the old tag
+        // no longer matches).
         async |err| {
-            let Some(new_tag) = new_tag.as_deref().filter(|_| ambiguous(err)) else { return Ok(None) };
+            if !ambiguous(err) {
+                return Ok(None);
+            }
             out.verbose(&format!("upload failed ({err}); checking the account"));
-            let now = client.script(&script.name, out).await?;
-            let landed = now.filter(|s| s.migration_tag.as_deref() == Some(new_tag));
-            Ok(landed.map(|s| s.etag.unwrap_or_default()))
+            live_upload(client, &script.name, marker, out).await
         },
     )
     .await;
@@ -271,7 +303,7 @@ pub async fn roll_out(
 }
 
 /// A failure after which the call may or may not have taken effect.
-fn ambiguous(error: &Error) -> bool {
+pub fn ambiguous(error: &Error) -> bool {
     matches!(error, Error::ApiUnreachable { .. })
         || matches!(error, Error::Api { status, .. } if *status >= 500 || *status == 429)
 }

@@ -31,22 +31,6 @@ pub fn read(project: &Project, account_tags: &[String]) -> Option<LastDeploy> {
     account_tags.iter().any(|t| t.starts_with(&last.digest_tag)).then_some(last)
 }
 
-fn uploading_path(project: &Project) -> PathBuf {
-    path(project).with_extension("uploading")
-}
-
-/// Notes, before the first upload of a Worker, that this machine is
-/// creating it: a deploy killed between the upload and setting its tag
-/// then still knows the Worker as its own.
-pub fn note_first_upload(project: &Project) {
-    let _ = crate::private::write(&uploading_path(project), b"first upload from this machine\n");
-}
-
-/// True if a first upload of the Worker was started from this machine.
-pub fn first_upload_noted(project: &Project) -> bool {
-    uploading_path(project).is_file()
-}
-
 /// Writes the note (mode 0600); a failure only costs the field names in
 /// the next plan, so it is not an error.
 pub fn write(project: &Project, last: &LastDeploy) {

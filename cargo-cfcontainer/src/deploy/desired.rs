@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 use super::cost::AppCost;
 use super::images::{ImagesRecord, IMAGES_BINDING};
 use crate::api::{
-    AppConstraints, AssetsMetadata, Binding, BindingKind, Configuration, ContainerClassRef, Disk, Logs, Observability,
-    Part, Placement, SchedulingPolicy, ScriptMetadata, Secret,
+    Annotations, AppConstraints, AssetsMetadata, Binding, BindingKind, Configuration, ContainerClassRef, Disk, Logs,
+    Observability, Part, Placement, SchedulingPolicy, ScriptMetadata, Secret,
 };
 use crate::project::assets::{AssetsConfig, Manifest};
 use crate::project::{ENVIRONMENT_TAG, SERVICE_TAG};
@@ -69,25 +69,52 @@ impl DesiredScript {
         format!("{}-{}", self.digest_marker(), etag.get(..12).unwrap_or(etag))
     }
 
+    /// Every binding an upload carries besides the images record: the
+    /// metadata's, and the secrets this deploy has a value for.
+    pub fn bindings(&self) -> Vec<Binding> {
+        let secrets = self.secrets.iter().filter_map(WorkerSecret::binding);
+        self.metadata.bindings.iter().cloned().chain(secrets).collect()
+    }
+
+    /// What identifies one upload of this script with `images`: the
+    /// marker of its digest and of the images record it carries (kept out
+    /// of the digest: the plan compares images by their tags), without its
+    /// migrations (a rerun after the upload landed computes none). The
+    /// upload carries it as its version's `workers/tag` annotation, so the
+    /// account says whether this very upload is live already (an earlier
+    /// run's answer lost, or the run killed before tagging it), and that
+    /// cargo cfcontainer made the version.
+    pub fn upload_marker(&self, images: Option<&ImagesRecord>) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(self.digest.as_bytes());
+        if let Some(images) = images {
+            hasher.update(serde_json::to_string(images).expect("records serialize").as_bytes());
+        }
+        format!("{DIGEST_TAG_PREFIX}{}", &hex::encode(hasher.finalize())[..32])
+    }
+
     /// The metadata to upload: secrets this deploy has a value for,
     /// `migrations` when the classes change, the completion token of this
-    /// upload's assets, and the record of the containers' images (kept out
-    /// of the digest: the plan compares the images by their tags). The digest tag is set after the upload,
-    /// through script-settings, as the official CLI sets tags.
+    /// upload's assets, the record of the containers' images (kept out of
+    /// the digest: the plan compares the images by their tags), and the
+    /// upload's `marker` as its annotation. The digest tag is set after
+    /// the upload, through script-settings, as the official CLI sets tags.
     pub fn upload_metadata(
         &self,
         migrations: Option<crate::api::MigrationsBody>,
         assets_jwt: Option<String>,
         images: Option<&ImagesRecord>,
+        marker: &str,
     ) -> ScriptMetadata {
         let mut metadata = self.metadata.clone();
-        metadata.bindings.extend(self.secrets.iter().filter_map(WorkerSecret::binding));
+        metadata.bindings = self.bindings();
         metadata.bindings.extend(images.map(ImagesRecord::binding));
         metadata.migrations = migrations;
         metadata.assets = match (assets_jwt, &self.assets) {
             (Some(jwt), Some(assets)) => Some(AssetsMetadata { jwt, config: assets.config.clone() }),
             _ => None,
         };
+        metadata.annotations = Some(Annotations { tag: Some(marker.to_string()), ..Annotations::default() });
         metadata
     }
 
@@ -265,6 +292,7 @@ pub fn script(
         tail_consumers: settings.carried.tail_consumers.clone(),
         limits: settings.carried.limits.clone(),
         observability: settings.carried.observability.clone(),
+        annotations: None,
     };
     Ok(DesiredScript {
         name: settings.name.clone(),
@@ -301,17 +329,11 @@ fn check_exported(settings: &WorkerSettings, containers: &[ContainerMeta], modul
     let Some(index) = modules.iter().find(|m| m.name == "index.js") else { return Ok(()) };
     let bundle = String::from_utf8_lossy(&index.data);
     let exported = exported_names(&bundle);
-    let missing: Vec<&str> =
-        own_classes(settings, containers).map(|c| c.name.as_str()).filter(|c| !exported.contains(c)).collect();
-    match (missing.is_empty(), &settings.wrangler) {
-        (false, Some(source)) => Err(Error::WranglerSource {
+    let missing = own_classes(settings, containers).map(|c| c.name.as_str()).find(|c| !exported.contains(c));
+    match (missing, &settings.wrangler) {
+        (Some(class), Some(source)) => Err(Error::WranglerSource {
             path: source.path.clone(),
-            why: format!(
-                "the Worker's Durable Object class{} {} {} not exported by the Worker; declare each with workers-rs's #[durable_object], or remove its binding and migration",
-                if missing.len() == 1 { "" } else { "es" },
-                missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
-                if missing.len() == 1 { "is" } else { "are" },
-            ),
+            why: super::renames::not_exported(source, containers, class, &exported),
         }),
         _ => Ok(()),
     }

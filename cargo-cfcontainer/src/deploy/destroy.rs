@@ -28,7 +28,7 @@ pub fn destroy(project: &Project, force: bool, out: &Output) -> Result<Destroyed
     let worker = project.settings.name.clone();
     crate::runtime()?.block_on(async {
         if let Some(tags) = client.script_tags(&worker, out).await? {
-            if !force && !deployed_by_us(project, &tags) {
+            if !force && !deployed_by_us(&client, &worker, &tags, out).await? {
                 let (verb, effect, flag) = ("destroy", "delete a Worker someone else deploys", "--force");
                 return Err(Error::NotOurs { worker: worker.clone(), verb, effect, flag });
             }

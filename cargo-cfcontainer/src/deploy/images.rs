@@ -5,9 +5,10 @@
 //! The record is a JSON binding of the upload ([`IMAGES_BINDING`]).
 //! Bindings are per-version resources the API keeps with each version and
 //! returns with it (`GET .../versions/{id}`), unlike the two annotations a
-//! version has (`workers/message`, `workers/tag`: at most 100 bytes each
-//! and the user's own), which cannot hold the digest-pinned references of
-//! several classes. Its schema number lets a later tool read it.
+//! version has (`workers/message`, `workers/tag`: at most 100 bytes each;
+//! the tag holds the upload's marker), which cannot hold the digest-pinned
+//! references of several classes. Its schema number lets a later tool read
+//! it.
 
 use std::collections::BTreeMap;
 

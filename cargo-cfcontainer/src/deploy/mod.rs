@@ -16,10 +16,11 @@ pub mod images;
 pub mod migrations;
 mod plan;
 mod remote;
+mod renames;
 mod routes;
 mod run;
 
-pub use apply::{apply, roll_out, DeployedApp};
+pub use apply::{ambiguous, apply, reconciled, roll_out, DeployedApp};
 pub use cache::LastDeploy;
 pub use desired::{container_fields, DesiredApp, DesiredScript, WorkerSecret};
 pub use destroy::destroy;
@@ -28,10 +29,18 @@ pub use remote::Remote;
 pub use routes::DesiredRoutes;
 pub use run::{plan, run, DeployOptions, Deployed};
 
-/// True if tags mark a Worker as deployed by cargo cfcontainer, or a first
-/// upload of it from this machine was cut off before tagging it.
-pub fn deployed_by_us(project: &Project, tags: &[String]) -> bool {
-    tags.iter().any(|t| t.starts_with(desired::DIGEST_TAG_PREFIX)) || cache::first_upload_noted(project)
+/// True if the account marks Worker `worker` (its script tags `tags`) as
+/// deployed by cargo cfcontainer: a digest tag among its tags, or (a
+/// first deploy cut off between its upload and setting that tag) a live
+/// version this tool uploaded, which carries its marker as annotation.
+/// Nothing local decides: a Worker of the same name someone else created
+/// since is not ours.
+pub async fn deployed_by_us(client: &Client, worker: &str, tags: &[String], out: &Output) -> Result<bool, Error> {
+    if tags.iter().any(|t| t.starts_with(desired::DIGEST_TAG_PREFIX)) {
+        return Ok(true);
+    }
+    let live = client.live_version(worker, out).await?;
+    Ok(live.and_then(|v| v.annotations.tag).is_some_and(|t| t.starts_with(desired::DIGEST_TAG_PREFIX)))
 }
 
 use bollard::Docker;
@@ -74,7 +83,7 @@ pub fn prepare(project: Project, feature_args: Vec<String>, out: &Output) -> Res
         container_entries::apply(source, &mut loaded.containers, env)?;
     }
     let tools = || crate::runtime()?.block_on(BuildTools::provide(&loaded.project, out));
-    let modules_dir = build::worker_build_if_stale(&loaded.project, &loaded.artifact, tools, out)?;
+    let modules_dir = build::worker_build_if_stale(&loaded.project, &request, &loaded.artifact, tools, out)?;
     let script = desired::script(&loaded.project, &loaded.containers, &modules_dir, client.token())?;
     let consumers = consumers::desired(&loaded.project.settings)?;
     Ok(Prepared { project: loaded.project, containers: loaded.containers, client, script, consumers })
@@ -195,15 +204,21 @@ impl Prepared {
     }
 
     /// True if the Worker in the account may be deployed over: none
-    /// exists, a cfcontainer deploy tagged it, or a first upload from this
-    /// machine was cut off before tagging it.
-    pub fn may_deploy_over(&self, remote: &Remote) -> bool {
-        remote.script.is_none() || deployed_by_us(&self.project, &remote.tags)
+    /// exists, or the account marks it as this tool's ([`deployed_by_us`]).
+    pub async fn may_deploy_over(&self, remote: &Remote, out: &Output) -> Result<bool, Error> {
+        match remote.script {
+            None => Ok(true),
+            Some(_) => deployed_by_us(&self.client, &self.project.settings.name, &remote.tags, out).await,
+        }
     }
 
-    /// Notes a first upload (see [`Prepared::may_deploy_over`]).
-    pub fn note_first_upload(&self) {
-        cache::note_first_upload(&self.project);
+    /// What to do instead of deleting the classes `migrations` delete
+    /// from the Worker in `remote` (see [`renames::instead_of_deleting`]).
+    pub fn instead_of_deleting(&self, migrations: &Migrations, remote: &Remote) -> String {
+        let classes: Vec<(String, bool)> =
+            remote.namespaces.iter().filter_map(|n| Some((n.class.clone()?, n.use_sqlite.unwrap_or(true)))).collect();
+        let file = self.project.settings.wrangler.as_ref().map(|w| w.path.as_path());
+        renames::instead_of_deleting(migrations, &self.containers, &classes, remote.migration_tag(), file)
     }
 
     /// Notes this deploy for the next plan's field names.

@@ -432,7 +432,7 @@ fn metadata_changes(settings: &ScriptSettings, script: &DesiredScript) -> Vec<St
         changes.push(format!("compatibility_flags {:?} -> {flags:?}", settings.compatibility_flags));
     }
     let desired: Vec<(BindingKind, String)> =
-        script.upload_metadata(None, None, None).bindings.iter().map(|b| (b.kind(), b.name().to_string())).collect();
+        script.bindings().iter().map(|b| (b.kind(), b.name().to_string())).collect();
     // The images record is compared by its tags (above).
     let remote: Vec<(BindingKind, String)> = settings
         .bindings

@@ -55,7 +55,7 @@ pub fn plan(project: Project, feature_args: Vec<String>, out: &Output) -> Result
 async fn deploy(prepared: &Prepared, options: DeployOptions, out: &Output) -> Result<Deployed, Error> {
     let worker = prepared.project.settings.name.clone();
     let remote = prepared.read_remote(out).await?;
-    if !options.adopt && !prepared.may_deploy_over(&remote) {
+    if !options.adopt && !prepared.may_deploy_over(&remote, out).await? {
         let (verb, effect, flag) = ("deploy", "replace its code and bindings", "--adopt");
         return Err(Error::NotOurs { worker, verb, effect, flag });
     }
@@ -81,10 +81,9 @@ async fn deploy(prepared: &Prepared, options: DeployOptions, out: &Output) -> Re
     // asks for (the plan checked); otherwise it needs the flag.
     let file_migrates = prepared.project.settings.wrangler.as_ref().is_some_and(|w| !w.migrations.is_empty());
     if !plan.script.migrations.deleted.is_empty() && !options.allow_delete_classes && !file_migrates {
-        return Err(Error::WouldDelete { classes: plan.script.migrations.deleted.join(", ") });
-    }
-    if remote.script.is_none() {
-        prepared.note_first_upload();
+        let migrations = &plan.script.migrations;
+        let fix = prepared.instead_of_deleting(migrations, &remote);
+        return Err(Error::WouldDelete { classes: migrations.deleted.join(", "), fix });
     }
     let applications = apply(&prepared.client, &plan, &prepared.script, &remote, out).await?;
     prepared.remember();

@@ -243,7 +243,8 @@ async fn build(
     first: bool,
     out: &Output,
 ) -> Result<Built, Error> {
-    let Loaded { project, containers, artifact } = load(options, out)?;
+    let request = build_request(options);
+    let Loaded { project, containers, artifact } = load(options, &request, out)?;
     if let Some(remote) = containers.iter().find(|c| c.dev.remote) {
         return Err(Error::RemoteInDev { class: remote.class.clone() });
     }
@@ -259,7 +260,7 @@ async fn build(
         Some(modules) => modules,
         None => {
             let tools = BuildTools::provide(&project, out).await?;
-            build::worker_build(&project, !options.release, &tools, out)?
+            build::worker_build(&project, &request, &tools, out)?
         }
     };
     let images_read_at = SystemTime::now();
@@ -310,15 +311,15 @@ async fn build(
     Ok(Built { config_path, workerd, key, backend, watched, modules, images_read_at })
 }
 
-fn load(options: &DevOptions, out: &Output) -> Result<Loaded, Error> {
+/// What `dev` builds: the wasm target, with its profile and features.
+fn build_request(options: &DevOptions) -> BuildRequest<'static> {
+    BuildRequest { target: build::WASM_TARGET, release: options.release, feature_args: options.feature_args.clone() }
+}
+
+fn load(options: &DevOptions, request: &BuildRequest, out: &Output) -> Result<Loaded, Error> {
     let project = Project::load(options.manifest.as_deref(), options.package.as_deref(), options.env.as_deref())?;
     warn_unprovided(&project, out);
-    let request = BuildRequest {
-        target: build::WASM_TARGET,
-        release: options.release,
-        feature_args: options.feature_args.clone(),
-    };
-    build::load(project, &request, out)
+    build::load(project, request, out)
 }
 
 /// Local KV, R2 and D1 for the wrangler file's bindings of those kinds,

@@ -13,7 +13,7 @@ pub use ignore::IgnoreRules;
 pub use publish::{prebuilt_references, publish, Published};
 pub use push::{push_all, pushed_digest, RegistryAuth};
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use cfcontainer_meta::{ContainerMeta, ImageSource};
 
@@ -33,9 +33,16 @@ pub fn repository(meta: &ContainerMeta, project: &Project) -> String {
 }
 
 /// The directory a container's `dockerfile` and `context` are relative to:
-/// the crate that declares it, else (records without it) the worker crate.
+/// the crate that declares it, found by its package from the manifest this
+/// run was given (records of schemas 3 and 4 name the directory it was
+/// compiled in instead), else the worker crate.
 pub fn source_dir(meta: &ContainerMeta, project: &Project) -> PathBuf {
-    meta.crate_dir.as_deref().map(PathBuf::from).filter(|d| d.is_dir()).unwrap_or_else(|| project.dir.clone())
+    let declaring = match (&meta.declared_by, &meta.crate_dir) {
+        (Some(package), _) => project.crate_dir(package).map(Path::to_path_buf),
+        (None, Some(dir)) => Some(PathBuf::from(dir)).filter(|d| d.is_dir()),
+        (None, None) => None,
+    };
+    declaring.unwrap_or_else(|| project.dir.clone())
 }
 
 /// True if the container's image is built from a Dockerfile.

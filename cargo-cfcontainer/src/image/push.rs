@@ -118,10 +118,14 @@ async fn push_one(
         layers_pushed,
         layers_present,
     };
-    // Pushed from here before: the engine remembers the digest.
+    // Pushed from here before, the engine remembers the digest; whether
+    // the registry still has it (a registry pruned or recreated since
+    // does not) only the registry says: its manifest is asked for.
     if let Some(digest) = pushed_digest(docker, &image.id, &repository).await? {
-        report_present(out, &image.class, &tagged);
-        return Ok(done(digest, false, 0, 0));
+        if in_registry(docker, auth, &format!("{repository}@{digest}"), out).await?.is_some() {
+            report_present(out, &image.class, &tagged);
+            return Ok(done(digest, false, 0, 0));
+        }
     }
     docker
         .tag_image(&image.reference, Some(TagImageOptionsBuilder::default().repo(&repository).tag(&tag).build()))
@@ -130,12 +134,9 @@ async fn push_one(
     // A content tag in the registry is this image (pushed from elsewhere).
     // A fixed tag there may name older content: that one is pushed.
     if image.content_tag {
-        let creds = auth.credentials(false, out).await?;
-        if let Ok(found) = docker.inspect_registry_image(&tagged, Some(creds)).await {
-            if let Some(digest) = found.descriptor.digest {
-                report_present(out, &image.class, &tagged);
-                return Ok(done(digest, false, 0, 0));
-            }
+        if let Some(digest) = in_registry(docker, auth, &tagged, out).await? {
+            report_present(out, &image.class, &tagged);
+            return Ok(done(digest, false, 0, 0));
         }
     }
     let mut refused = 0;
@@ -161,6 +162,26 @@ async fn push_one(
                 })
             }
             Err(PushError::Other(e)) => return Err(e),
+        }
+    }
+}
+
+/// The digest of `reference` (`repo:tag` or `repo@digest`) if the
+/// registry serves its manifest, asked through the engine (as a pull
+/// would ask); any failure to find it counts as absent, and the push
+/// that follows says what is wrong with the registry, if anything.
+async fn in_registry(
+    docker: &Docker,
+    auth: &mut RegistryAuth<'_>,
+    reference: &str,
+    out: &Output,
+) -> Result<Option<String>, Error> {
+    let creds = auth.credentials(false, out).await?;
+    match docker.inspect_registry_image(reference, Some(creds)).await {
+        Ok(found) => Ok(found.descriptor.digest),
+        Err(e) => {
+            out.verbose(&format!("{reference} is not in the registry ({e})"));
+            Ok(None)
         }
     }
 }
@@ -242,7 +263,8 @@ fn push_failed(what: &str, why: String) -> Error {
 }
 
 /// The digest under which the engine knows image `id` in `repository`
-/// (set when it was pushed from here).
+/// (set when it was pushed from here; the registry may have lost it
+/// since, so it names an image, it does not say where it is).
 pub async fn pushed_digest(docker: &Docker, id: &str, repository: &str) -> Result<Option<String>, Error> {
     let image = docker.inspect_image(id).await.map_err(engine_error)?;
     let prefix = format!("{repository}@");

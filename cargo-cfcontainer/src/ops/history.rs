@@ -39,7 +39,7 @@ impl History {
             }
             e => e,
         };
-        let (mut deployments, listed) =
+        let (deployments, listed) =
             futures_util::try_join!(client.deployments(worker, out), client.versions(worker, out))
                 .map_err(not_deployed)?;
         let details = try_join_all(listed.iter().map(|v| client.version(worker, &v.id, out))).await?;
@@ -53,7 +53,6 @@ impl History {
             })
             .collect();
         // Newest first, whatever order the API answers in.
-        deployments.sort_by(|a, b| b.created_on.cmp(&a.created_on));
         versions.sort_by(|a, b| {
             b.version
                 .number
@@ -75,9 +74,21 @@ impl History {
         )
     }
 
-    /// The version a rollback goes to by default, as the official CLI
-    /// picks it: the one the newest earlier deployment sent all traffic to.
-    pub fn previous(&self) -> Result<&str, Error> {
+    /// The version a rollback goes to when none is named. While the live
+    /// deployment is a rollback, its own version: a rollback cut off after
+    /// moving the Worker is finished (its applications moved to the images
+    /// that version ran) and one that finished writes nothing, instead of
+    /// going back to the version it left. Otherwise, as the official CLI
+    /// picks it, the one the newest earlier deployment sent all traffic to.
+    pub fn rollback_target(&self) -> Result<&str, Error> {
+        match self.deployments.first().filter(|d| d.is_rollback()).and_then(Deployment::whole_version) {
+            Some(live) => Ok(live),
+            None => self.previous(),
+        }
+    }
+
+    /// The version the newest earlier deployment sent all traffic to.
+    fn previous(&self) -> Result<&str, Error> {
         let live = self.live();
         self.deployments
             .iter()

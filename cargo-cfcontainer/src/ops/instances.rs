@@ -38,7 +38,9 @@ pub struct InstanceRow {
     pub started_at: Option<String>,
     /// Its image.
     pub image: Option<String>,
-    /// The Durable Object's name, when it has one.
+    /// The id of the Durable Object it runs for.
+    pub durable_object: Option<String>,
+    /// That Durable Object's name, when it has one.
     pub name: Option<String>,
 }
 
@@ -65,14 +67,19 @@ pub fn instances(project: &Project, class: &str, out: &Output) -> Result<Instanc
         };
         let listed = client.instances(&app.id, out).await?;
         let instances = listed
-            .into_iter()
-            .map(|i| InstanceRow {
-                state: i.state().to_string(),
-                id: i.id,
-                location: i.location,
-                started_at: i.created_at,
-                image: i.image,
-                name: i.name,
+            .instances
+            .iter()
+            .map(|i| {
+                let object = listed.object_of(i);
+                InstanceRow {
+                    state: i.state().to_string(),
+                    id: i.id.clone(),
+                    location: i.location.clone(),
+                    started_at: i.created_at.clone(),
+                    image: i.image.clone(),
+                    durable_object: object.map(|o| o.id.clone()),
+                    name: object.and_then(|o| o.name.clone()),
+                }
             })
             .collect();
         Ok(Instances {

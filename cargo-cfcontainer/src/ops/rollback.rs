@@ -3,15 +3,17 @@
 //! CLI's rollback moves the Worker only, leaving code and image out of
 //! step). Planned first from what the account holds; applied Worker
 //! first, then each application, so a rollback killed after any call
-//! converges on rerun, and one to the live version writes nothing.
+//! converges on rerun (also a bare one: while the live deployment is a
+//! rollback, a rollback without a version finishes it), and one to the
+//! live version writes nothing.
 
 use cfcontainer_meta::RolloutKind;
 use serde::Serialize;
 
 use super::history::History;
-use crate::api::{Client, Configuration, NewDeployment};
+use crate::api::{Client, Configuration, NewDeployment, ROLLBACK_MESSAGE_END, ROLLBACK_MESSAGE_START};
 use crate::deploy::images::{short, ImagesRecord};
-use crate::deploy::{roll_out, Remote};
+use crate::deploy::{ambiguous, reconciled, roll_out, Remote};
 use crate::output::Output;
 use crate::{Error, Project};
 
@@ -114,7 +116,7 @@ pub fn plan(project: &Project, options: &RollbackOptions, out: &Output) -> Resul
         let history = History::read(&client, &worker, out).await?;
         let to = match &options.version {
             Some(version) => history.find(version)?.version.id.clone(),
-            None => history.previous()?.to_string(),
+            None => history.rollback_target()?.to_string(),
         };
         let images = history.find(&to)?.images.clone();
         let (namespaces, apps) =
@@ -170,9 +172,22 @@ pub fn apply(planned: Planned, options: &RollbackOptions, out: &Output) -> Resul
             let message = options
                 .message
                 .clone()
-                .unwrap_or_else(|| format!("Rollback to {} by cargo cfcontainer", short(&plan.to)));
+                .unwrap_or_else(|| format!("{ROLLBACK_MESSAGE_START}{}{ROLLBACK_MESSAGE_END}", short(&plan.to)));
             let deployment = NewDeployment::whole(&plan.to, message);
-            match client.create_deployment(&plan.worker, &deployment, options.restore_secrets, out).await {
+            let created = reconciled(
+                async || client.create_deployment(&plan.worker, &deployment, options.restore_secrets, out).await,
+                // Landed if the version is live now (it was not when planned).
+                async |err| {
+                    if !ambiguous(err) {
+                        return Ok(None);
+                    }
+                    let deployments = client.deployments(&plan.worker, out).await?;
+                    let live = deployments.into_iter().next();
+                    Ok(live.filter(|d| d.whole_version() == Some(plan.to.as_str())))
+                },
+            )
+            .await;
+            match created {
                 Err(Error::Api { code: Some(SECRETS_CHANGED), message, .. }) => {
                     let secrets = message.split_once("changed:").map(|(_, s)| s.trim().to_string()).unwrap_or(message);
                     return Err(Error::SecretsChanged { version: plan.to.clone(), secrets });

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use cargo_metadata::{Metadata, MetadataCommand, Package};
+use cfcontainer_meta::DeclaringPackage;
 
 use crate::child::WithoutCredentials;
 use crate::error::one_line;
@@ -42,6 +43,10 @@ pub struct Project {
     pub settings: WorkerSettings,
     /// The wrangler file's environment selected with `--env`.
     pub env: Option<String>,
+    /// The directories of the crates that may declare containers, by
+    /// package: the workspace's members, and the dependencies whose
+    /// records name them ([`Project::locate_declaring`]).
+    crate_dirs: Vec<(DeclaringPackage, PathBuf)>,
 }
 
 impl Project {
@@ -49,7 +54,7 @@ impl Project {
     /// member) of the workspace at `manifest` (default: `./Cargo.toml`).
     pub fn load(manifest: Option<&Path>, package: Option<&str>, env: Option<&str>) -> Result<Project, Error> {
         let manifest = manifest.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("Cargo.toml"));
-        let metadata = metadata(&manifest)
+        let metadata = metadata(&manifest, true)
             .map_err(|why| Error::Metadata { manifest: manifest.display().to_string(), why: one_line(&why) })?;
         let members: Vec<&Package> = metadata.workspace_packages();
         let member_names = || members.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
@@ -68,6 +73,7 @@ impl Project {
             .ok_or_else(|| Error::NoLibrary { package: package.name.to_string() })?;
         let manifest_path = package.manifest_path.clone().into_std_path_buf();
         let dir = manifest_path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let crate_dirs = members.iter().map(|p| located(p)).collect();
         let settings = settings_of(package, &dir, env)?;
         Ok(Project {
             package: package.name.to_string(),
@@ -78,8 +84,50 @@ impl Project {
             target_dir: metadata.target_directory.clone().into_std_path_buf(),
             settings,
             env: env.map(str::to_string),
+            crate_dirs,
         })
     }
+
+    /// The directory of the crate of `package`, as the manifest this run
+    /// was given finds it (where its Cargo.toml is); `None` unless it is a
+    /// workspace member or [`Project::locate_declaring`] found it.
+    pub fn crate_dir(&self, package: &DeclaringPackage) -> Option<&Path> {
+        let same = |p: &DeclaringPackage| p.name == package.name && p.version == package.version;
+        self.crate_dirs.iter().find(|(p, _)| same(p)).map(|(_, dir)| dir.as_path())
+    }
+
+    /// Finds the crates of `packages` (the ones that declare the
+    /// containers) that are not workspace members among the workspace's
+    /// dependencies (`cargo metadata` with them, run only then).
+    pub fn locate_declaring<'a>(
+        &mut self,
+        packages: impl IntoIterator<Item = &'a DeclaringPackage>,
+    ) -> Result<(), Error> {
+        let missing: Vec<&DeclaringPackage> = packages.into_iter().filter(|p| self.crate_dir(p).is_none()).collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let manifest = self.manifest_path.display().to_string();
+        let metadata = metadata(&self.manifest_path, false)
+            .map_err(|why| Error::Metadata { manifest: manifest.clone(), why: one_line(&why) })?;
+        self.crate_dirs.extend(metadata.packages.iter().map(located));
+        match missing.into_iter().find(|p| self.crate_dir(p).is_none()) {
+            Some(lost) => Err(Error::Metadata {
+                manifest,
+                why: format!(
+                    "a container is declared by package {} {}, which is not among its packages",
+                    lost.name, lost.version
+                ),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A package and its directory.
+fn located(package: &Package) -> (DeclaringPackage, PathBuf) {
+    let dir = package.manifest_path.parent().map(|d| d.to_path_buf().into_std_path_buf()).unwrap_or_default();
+    (DeclaringPackage { name: package.name.to_string(), version: package.version.to_string() }, dir)
 }
 
 impl Project {
@@ -152,10 +200,15 @@ impl Project {
     }
 }
 
-/// `cargo metadata --no-deps` of the workspace at `manifest`, run without
-/// the account's credentials in its environment.
-fn metadata(manifest: &Path) -> Result<Metadata, String> {
-    let mut cmd = MetadataCommand::new().manifest_path(manifest).no_deps().cargo_command();
+/// `cargo metadata` (`--no-deps` with `members_only`) of the workspace at
+/// `manifest`, run without the account's credentials in its environment.
+fn metadata(manifest: &Path, members_only: bool) -> Result<Metadata, String> {
+    let mut command = MetadataCommand::new();
+    command.manifest_path(manifest);
+    if members_only {
+        command.no_deps();
+    }
+    let mut cmd = command.cargo_command();
     let output =
         cmd.without_credentials().stdin(Stdio::null()).output().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !output.status.success() {

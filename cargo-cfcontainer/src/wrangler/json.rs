@@ -48,10 +48,10 @@ pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
     let history: Vec<Value> = migrations.elements().iter().filter_map(|e| e.to_serde_value()).collect();
     let history: Vec<MigrationEntry> =
         serde_json::from_value(Value::Array(history)).map_err(|e| format!("`migrations` is not wrangler's: {e}"))?;
-    let (step, undeclared) = sections.migration(&history);
-    let migration_added = step.as_ref().map(|s| s.tag.clone());
-    if let Some(step) = step {
-        migrations.append(input(&to_json(&step)));
+    let (steps, undeclared) = sections.migration(&history)?;
+    let migration_added = steps.last().map(|s| s.tag.clone());
+    for step in &steps {
+        migrations.append(input(&to_json(step)));
     }
     Ok(Merged { text: root.to_string(), migration_added, undeclared_classes: undeclared })
 }

@@ -3,11 +3,13 @@
 //! from the metadata and merged into an existing file (TOML and JSONC keep
 //! every comment and setting).
 
+mod account;
 mod entries;
 mod json;
 mod sections;
 mod toml;
 
+pub use account::{read as read_account, AccountClass, AccountHistory};
 use sections::Sections;
 
 use std::path::{Path, PathBuf};
@@ -33,7 +35,7 @@ pub struct Exported {
     pub config: PathBuf,
     /// The container classes it holds.
     pub classes: Vec<String>,
-    /// The tag of the migration appended, if any.
+    /// The tag of the last migration appended, if any.
     pub migration_added: Option<String>,
     /// Classes the migrations define that the crate no longer declares.
     #[serde(skip)]
@@ -41,14 +43,21 @@ pub struct Exported {
 }
 
 /// Writes the sections of `project`'s `containers` into its wrangler
-/// config (or `explicit`), merging with what the file holds.
-pub fn export(project: &Project, containers: &[ContainerMeta], explicit: Option<&Path>) -> Result<Exported, Error> {
+/// config (or `explicit`), merging with what the file holds; its
+/// migrations follow `account`, the Worker's history in the account (see
+/// [`read_account`]; `None`: a Worker not deployed yet).
+pub fn export(
+    project: &Project,
+    containers: &[ContainerMeta],
+    account: Option<AccountHistory>,
+    explicit: Option<&Path>,
+) -> Result<Exported, Error> {
     let path = config_path(&project.dir, explicit);
     let config_dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let sections = Sections::new(project, containers, &config_dir);
+    let sections = Sections::new(project, containers, account, &config_dir);
     let merged = merge(&path, &sections)?;
     std::fs::write(&path, &merged.text)
         .map_err(|e| Error::Io { what: format!("write {}", path.display()), source: e })?;
@@ -66,7 +75,7 @@ pub struct Merged {
     /// The new file content.
     #[serde(skip)]
     pub text: String,
-    /// The migration appended, if any (its tag).
+    /// The last migration appended, if any (its tag).
     pub migration_added: Option<String>,
     /// Classes the migrations define that the crate no longer declares.
     pub undeclared_classes: Vec<String>,

@@ -11,7 +11,10 @@ use serde_json::Value;
 use super::entries::{
     BuildEntry, ClassOf, ConstraintsEntry, ContainerEntry, DurableObjectEntry, MigrationEntry, WorkerDefaults,
 };
+use super::{AccountClass, AccountHistory};
+use crate::api::MigrationStep;
 use crate::deploy::migrations::{next_tag, Migrations};
+use crate::project::own_classes::{besides_containers, OwnClass};
 use crate::Project;
 
 /// Top-level keys set only when the file lacks them, the containers and
@@ -24,11 +27,14 @@ pub struct Sections {
     pub containers: Vec<ContainerEntry>,
     /// One `durable_objects.bindings` entry per class.
     pub bindings: Vec<DurableObjectEntry>,
-    /// `(class, renamed_from)`.
+    /// The container classes, `(class, renamed_from)`.
     pub classes: Vec<(String, Option<String>)>,
-    /// The Worker's own (non-container) classes: the file's migrations
-    /// define them, and they are not reported as undeclared.
-    pub own_classes: Vec<String>,
+    /// The Worker's own (non-container) classes, which the file binds or
+    /// its migrations define: the migrations must create them too (the
+    /// official CLI refuses a binding to a class no migration made).
+    pub own_classes: Vec<OwnClass>,
+    /// The Worker's history in the account, which the migrations follow.
+    pub account: Option<AccountHistory>,
     /// Worker vars from `[package.metadata.cfcontainer]`, set where absent.
     pub vars: Vec<(String, String)>,
     /// The environment (`--env`) whose section gets the containers,
@@ -39,8 +45,14 @@ pub struct Sections {
 
 impl Sections {
     /// The sections for `project`'s containers, with paths relative to
-    /// `config_dir` (where the wrangler config lives).
-    pub fn new(project: &Project, containers: &[ContainerMeta], config_dir: &Path) -> Sections {
+    /// `config_dir` (where the wrangler config lives), and migrations that
+    /// follow `account`.
+    pub fn new(
+        project: &Project,
+        containers: &[ContainerMeta],
+        account: Option<AccountHistory>,
+        config_dir: &Path,
+    ) -> Sections {
         let settings = &project.settings;
         let crate_dir = relative(config_dir, &project.dir);
         let in_crate = |p: &str| dotted(&crate_dir.join(p));
@@ -63,7 +75,12 @@ impl Sections {
                 .map(|c| DurableObjectEntry { name: c.binding.clone(), class_name: c.class.clone() })
                 .collect(),
             classes: containers.iter().map(|c| (c.class.clone(), c.renamed_from.clone())).collect(),
-            own_classes: settings.wrangler.iter().flat_map(|w| w.own_classes.iter().map(|c| c.name.clone())).collect(),
+            own_classes: settings
+                .wrangler
+                .iter()
+                .flat_map(|w| besides_containers(&w.own_classes, containers).cloned())
+                .collect(),
+            account,
             vars: settings.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             env: project.env.clone(),
         }
@@ -76,30 +93,74 @@ impl Sections {
         self.classes.iter().any(|(c, _)| Some(c) == class.as_ref())
     }
 
-    /// The migration to append to `existing` (wrangler's `migrations`
-    /// array), if the crate's classes are not all defined by it, and the
-    /// classes it defines that the crate no longer declares (never deleted
-    /// here: that loses data, so it is the user's call).
-    pub fn migration(&self, existing: &[MigrationEntry]) -> (Option<MigrationEntry>, Vec<String>) {
-        let mut defined: Vec<String> = Vec::new();
-        for entry in existing {
-            let step = &entry.step;
-            defined.extend(step.new_classes.iter().chain(&step.new_sqlite_classes).cloned());
-            for rename in &step.renamed_classes {
-                defined.retain(|c| *c != rename.from);
-                defined.push(rename.to.clone());
+    /// The migrations to append to `existing` (wrangler's `migrations`
+    /// array) so that they define every class of the Worker, container or
+    /// not, and end at the tag the account's Worker is at, or after it
+    /// with what the crate adds; and the classes they define that the
+    /// crate no longer declares (never deleted here: that loses data, so
+    /// it is the user's call). A file without migrations gets the
+    /// account's classes under the account's tag first: a Worker this
+    /// tool deployed from such a file is at its own `vN`, which the
+    /// official CLI must find as the file's last tag to apply nothing on
+    /// that Worker, while on a new one it creates them all. The file's own
+    /// migrations must agree with the account: else the error says how.
+    pub fn migration(&self, existing: &[MigrationEntry]) -> Result<(Vec<MigrationEntry>, Vec<String>), String> {
+        let mut history = existing.to_vec();
+        let mut appended = Vec::new();
+        if let Some((account, tag)) = self.account.as_ref().and_then(|a| Some((a, a.tag.as_deref()?))) {
+            match existing.iter().position(|m| m.tag == tag) {
+                None if existing.is_empty() => {
+                    let (sqlite, kv): (Vec<&AccountClass>, Vec<&AccountClass>) =
+                        account.classes.iter().partition(|c| c.sqlite);
+                    let names = |classes: Vec<&AccountClass>| classes.into_iter().map(|c| c.name.clone()).collect();
+                    let step = MigrationStep { new_sqlite_classes: names(sqlite), new_classes: names(kv), ..Default::default() };
+                    appended.push(MigrationEntry { tag: tag.to_string(), step });
+                    history.extend(appended.clone());
+                }
+                None => {
+                    return Err(format!(
+                        "the account's Worker is at migration tag `{tag}`, which the file's `migrations` do not have, so the official CLI would apply them all again; give the entry that made its classes ({}) that tag",
+                        account.classes.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+                    ))
+                }
+                Some(at) => {
+                    let defined = defined_by(&existing[..=at]);
+                    if let Some(class) = account.classes.iter().find(|c| !defined.contains(&c.name)) {
+                        let key = if class.sqlite { "new_sqlite_classes" } else { "new_classes" };
+                        return Err(format!(
+                            "the account's Worker has Durable Object class `{}` at migration tag `{tag}`, which the file's `migrations` up to that tag do not define; add \"{}\" to `{key}` of a `migrations` entry up to `{tag}`",
+                            class.name, class.name
+                        ));
+                    }
+                }
             }
-            defined.retain(|c| !step.deleted_classes.contains(c));
         }
-        let wanted = Migrations::between(&defined, &self.classes);
-        let last_tag = existing.last().map(|m| m.tag.as_str());
-        let append = (!wanted.new.is_empty() || !wanted.renamed.is_empty()).then(|| {
-            let step = Migrations { deleted: Vec::new(), ..wanted.clone() }.step();
-            MigrationEntry { tag: next_tag(last_tag), step }
-        });
-        let undeclared = wanted.deleted.into_iter().filter(|c| !self.own_classes.contains(c)).collect();
-        (append, undeclared)
+        let defined = defined_by(&history);
+        let mut wanted = self.classes.clone();
+        wanted.extend(self.own_classes.iter().map(|c| (c.name.clone(), c.renamed_from.clone())));
+        let kv: Vec<String> = self.own_classes.iter().filter(|c| !c.sqlite).map(|c| c.name.clone()).collect();
+        let migrations = Migrations::between(&defined, &wanted).with_kv_backed(&kv);
+        if !(migrations.new.is_empty() && migrations.new_kv.is_empty() && migrations.renamed.is_empty()) {
+            let step = Migrations { deleted: Vec::new(), ..migrations.clone() }.step();
+            appended.push(MigrationEntry { tag: next_tag(history.last().map(|m| m.tag.as_str())), step });
+        }
+        Ok((appended, migrations.deleted))
     }
+}
+
+/// The classes `entries` define, replayed in order.
+fn defined_by(entries: &[MigrationEntry]) -> Vec<String> {
+    let mut defined: Vec<String> = Vec::new();
+    for entry in entries {
+        let step = &entry.step;
+        defined.extend(step.new_classes.iter().chain(&step.new_sqlite_classes).cloned());
+        for rename in &step.renamed_classes {
+            defined.retain(|c| *c != rename.from);
+            defined.push(rename.to.clone());
+        }
+        defined.retain(|c| !step.deleted_classes.contains(c));
+    }
+    defined
 }
 
 fn container(worker: &str, c: &ContainerMeta, in_crate: &dyn Fn(&str) -> String) -> ContainerEntry {
@@ -189,6 +250,7 @@ pub(super) fn for_classes(classes: &[(&str, Option<&str>)]) -> Sections {
         bindings: Vec::new(),
         classes: classes.iter().map(|(c, r)| (c.to_string(), r.map(str::to_string))).collect(),
         own_classes: Vec::new(),
+        account: None,
         vars: Vec::new(),
         env: None,
     }
@@ -213,25 +275,79 @@ mod tests {
         serde_json::from_value(json).unwrap()
     }
 
-    fn json(entry: Option<MigrationEntry>) -> Value {
-        serde_json::to_value(entry.unwrap()).unwrap()
+    fn json(entries: Vec<MigrationEntry>) -> Value {
+        serde_json::to_value(entries).unwrap()
     }
 
     #[test]
     fn migrations_append_only_what_history_lacks() {
         let s = for_classes(&[("Web", None)]);
-        let (step, _) = s.migration(&[]);
-        assert_eq!(json(step), json!({ "tag": "v1", "new_sqlite_classes": ["Web"] }));
+        let (steps, _) = s.migration(&[]).unwrap();
+        assert_eq!(json(steps), json!([{ "tag": "v1", "new_sqlite_classes": ["Web"] }]));
         let history = entries(json!([{ "tag": "v1", "new_sqlite_classes": ["Web"] }]));
-        assert_eq!(s.migration(&history), (None, vec![]));
+        assert_eq!(s.migration(&history).unwrap(), (vec![], vec![]));
         let renamed = for_classes(&[("Site", Some("Web")), ("Api", None)]);
-        let (step, gone) = renamed.migration(&history);
+        let (steps, gone) = renamed.migration(&history).unwrap();
         assert_eq!(
-            json(step),
-            json!({ "tag": "v2", "new_sqlite_classes": ["Api"], "renamed_classes": [{ "from": "Web", "to": "Site" }] })
+            json(steps),
+            json!([{ "tag": "v2", "new_sqlite_classes": ["Api"], "renamed_classes": [{ "from": "Web", "to": "Site" }] }])
         );
         assert!(gone.is_empty());
-        let (_, gone) = for_classes(&[]).migration(&history);
+        let (_, gone) = for_classes(&[]).migration(&history).unwrap();
         assert_eq!(gone, ["Web"]);
+    }
+
+    fn account(tag: &str, classes: &[(&str, bool)]) -> Option<AccountHistory> {
+        let classes = classes.iter().map(|(name, sqlite)| AccountClass { name: name.to_string(), sqlite: *sqlite });
+        Some(AccountHistory { tag: Some(tag.into()), classes: classes.collect() })
+    }
+
+    fn own(name: &str, sqlite: bool) -> OwnClass {
+        OwnClass { name: name.into(), renamed_from: None, sqlite }
+    }
+
+    #[test]
+    fn without_migrations_in_the_file_the_export_starts_at_the_accounts_tag_with_every_class_it_has() {
+        // This tool deployed v1 (Jobs, and the Worker's own Room) and v2
+        // (Web) from a file without migrations.
+        let mut s = for_classes(&[("Jobs", None), ("Web", None)]);
+        s.own_classes = vec![own("Room", false)];
+        s.account = account("v2", &[("Jobs", true), ("Room", false), ("Web", true)]);
+        let (steps, gone) = s.migration(&[]).unwrap();
+        let expected = json!([{ "tag": "v2", "new_classes": ["Room"], "new_sqlite_classes": ["Jobs", "Web"] }]);
+        assert_eq!(json(steps), expected);
+        assert!(gone.is_empty());
+        // A class the crate adds since comes after, under the tag this
+        // tool's next deploy would give it.
+        s.classes.push(("Api".into(), None));
+        let (steps, _) = s.migration(&[]).unwrap();
+        assert_eq!(json(steps)[1], json!({ "tag": "v3", "new_sqlite_classes": ["Api"] }));
+        // Not deployed yet: every class, the Worker's own too, from v1.
+        s.account = None;
+        let (steps, _) = s.migration(&[]).unwrap();
+        assert_eq!(
+            json(steps),
+            json!([{ "tag": "v1", "new_classes": ["Room"], "new_sqlite_classes": ["Jobs", "Web", "Api"] }])
+        );
+    }
+
+    #[test]
+    fn a_file_whose_migrations_disagree_with_the_account_is_refused_saying_what_to_add() {
+        let mut s = for_classes(&[("Web", None)]);
+        s.own_classes = vec![own("Room", true)];
+        s.account = account("v1", &[("Room", true), ("Web", true)]);
+        let history = entries(json!([{ "tag": "v1", "new_sqlite_classes": ["Web"] }]));
+        let why = s.migration(&history).unwrap_err();
+        assert!(
+            why.contains("class `Room` at migration tag `v1`") && why.contains("\"Room\" to `new_sqlite_classes`"),
+            "{why}"
+        );
+        s.account = account("v7", &[("Web", true)]);
+        let why = s.migration(&history).unwrap_err();
+        assert!(why.contains("at migration tag `v7`, which the file's `migrations` do not have"), "{why}");
+        // Agreeing: the file's last tag, nothing to add.
+        s.account = account("v1", &[("Web", true)]);
+        let (steps, _) = s.migration(&history).unwrap();
+        assert_eq!(json(steps), json!([{ "tag": "v2", "new_sqlite_classes": ["Room"] }]));
     }
 }

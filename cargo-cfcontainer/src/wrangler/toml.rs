@@ -59,15 +59,15 @@ pub fn merge(existing: &str, sections: &Sections) -> Result<Merged, String> {
     };
     let history: Vec<MigrationEntry> =
         serde_json::from_value(Value::Array(history)).map_err(|e| format!("`migrations` is not wrangler's: {e}"))?;
-    let (step, undeclared) = sections.migration(&history);
-    let migration_added = step.as_ref().map(|s| s.tag.clone());
-    if let Some(step) = step {
+    let (steps, undeclared) = sections.migration(&history)?;
+    let migration_added = steps.last().map(|s| s.tag.clone());
+    if !steps.is_empty() {
         let migrations =
             migrations_home.entry("migrations").or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
-        migrations
-            .as_array_of_tables_mut()
-            .ok_or("`migrations` must be an array of tables")?
-            .push(table(&to_json(&step)));
+        let migrations = migrations.as_array_of_tables_mut().ok_or("`migrations` must be an array of tables")?;
+        for step in &steps {
+            migrations.push(table(&to_json(step)));
+        }
     }
     Ok(Merged { text: doc.to_string(), migration_added, undeclared_classes: undeclared })
 }

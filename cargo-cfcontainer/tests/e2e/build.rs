@@ -110,3 +110,68 @@ fn a_context_without_dockerignore_streams_keeps_build_output_and_secrets_out_and
     assert!(again.status.success(), "{}", stderr(&again));
     assert_eq!(built_reference(&again), reference, "the tag changed after a Rust edit");
 }
+
+#[test]
+fn two_copies_of_a_crate_sharing_a_target_dir_each_build_their_own_image() {
+    if !ready() {
+        return;
+    }
+    let first = Fixture::new(&unique("copies"), ONE_CONTAINER, "");
+    std::fs::write(first.path().join("Dockerfile"), "FROM scratch\nCOPY note.txt /\nEXPOSE 8080\n").unwrap();
+    std::fs::write(first.path().join("note.txt"), "the first copy\n").unwrap();
+    let built = cfcontainer(first.path(), &["build", "--message-format", "json"]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    // A copy that keeps the file times (`cp -p`, a second worktree), its
+    // image's files edited: cargo finds the artifact it built for the
+    // first copy fresh.
+    let second = tempfile::Builder::new().prefix("cfc-copy-").tempdir().unwrap();
+    let copied = Command::new("cp").arg("-a").arg(format!("{}/.", first.path().display())).arg(second.path()).status();
+    assert!(copied.unwrap().success());
+    std::fs::write(second.path().join("note.txt"), "the second copy\n").unwrap();
+    let built_second = cfcontainer(second.path(), &["build", "--message-format", "json"]);
+    assert!(built_second.status.success(), "{}", stderr(&built_second));
+    let (first_image, second_image) = (built_reference(&built), built_reference(&built_second));
+    assert_ne!(first_image, second_image, "the second copy got the first one's image");
+    assert_eq!(image_file(&second_image, "note.txt"), "the second copy\n");
+    // And back: the first copy still gets its own.
+    let again = cfcontainer(first.path(), &["build", "--message-format", "json"]);
+    assert_eq!(built_reference(&again), first_image);
+}
+
+/// The content of `path` in the image `reference`.
+fn image_file(reference: &str, path: &str) -> String {
+    let created = Command::new("docker").args(["create", reference, "/none"]).output().unwrap();
+    assert!(created.status.success(), "docker create: {}", String::from_utf8_lossy(&created.stderr));
+    let id = String::from_utf8_lossy(&created.stdout).trim().to_string();
+    let copied = Command::new("docker").args(["cp", &format!("{id}:/{path}"), "-"]).output().unwrap();
+    let _ = Command::new("docker").args(["rm", "-f", &id]).output();
+    // `docker cp ... -` writes a tar of the one file.
+    let mut archive = tar::Archive::new(copied.stdout.as_slice());
+    let mut entry = archive.entries().unwrap().next().unwrap().unwrap();
+    std::io::read_to_string(&mut entry).unwrap()
+}
+
+#[test]
+fn a_container_declared_by_a_library_the_worker_uses_is_built_from_the_librarys_directory() {
+    if !ready() {
+        return;
+    }
+    // The library, outside the worker's workspace, with its own Dockerfile.
+    let library = tempfile::Builder::new().prefix("cfc-library-").tempdir().unwrap();
+    let name = unique("library");
+    let manifest = format!(
+        "[package]\nname = \"{name}-shared\"\nversion = \"0.3.0\"\nedition = \"2021\"\n\n[dependencies]\ncfcontainer = {{ path = \"{}\" }}\n",
+        root().join("runtime").display()
+    );
+    std::fs::write(library.path().join("Cargo.toml"), manifest).unwrap();
+    std::fs::create_dir_all(library.path().join("src")).unwrap();
+    std::fs::write(library.path().join("src/lib.rs"), ONE_CONTAINER).unwrap();
+    std::fs::write(library.path().join("Dockerfile"), "FROM scratch\nCOPY note.txt /\nEXPOSE 8080\n").unwrap();
+    std::fs::write(library.path().join("note.txt"), "the library's\n").unwrap();
+    let dependency = format!("shared = {{ package = \"{name}-shared\", path = \"{}\" }}", library.path().display());
+    let worker = Fixture::new(&name, "pub use shared::Web;\n", &dependency);
+    std::fs::write(worker.path().join("Dockerfile"), "FROM scratch\nEXPOSE 8080\n").unwrap();
+    let built = cfcontainer(worker.path(), &["build", "--message-format", "json"]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    assert_eq!(image_file(&built_reference(&built), "note.txt"), "the library's\n");
+}

@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 ///
 /// Tests that replay a baseline deploy's calls need every later deploy to
 /// make the same calls. The first deploy on a machine whose registry lacks
-/// the image also asks for registry credentials and pushes; later ones find
-/// the image and skip both. Pushing first (through a throwaway emulator)
+/// the image also pushes it (with credentials that every deploy asks for to
+/// look in the registry); later ones find it. Pushing first (through a throwaway emulator)
 /// makes the baseline look like every deploy after it, on a fresh machine
 /// as on one that ran the suite before.
 fn start_with_hello_pushed() -> Option<Emulator> {
@@ -218,12 +218,12 @@ fn classes_added_renamed_and_deleted_migrate_with_the_right_tags() {
 }
 
 #[test]
-fn injected_429_500_and_dropped_connections_on_every_endpoint_are_survived() {
+fn injected_429_500_dropped_connections_and_answers_lost_after_the_work_on_every_endpoint_are_survived() {
     let manifest = hello_manifest();
     // The calls of a deploy from nothing, then of a destroy.
     let Some(baseline) = start_with_hello_pushed() else { return };
     ok_verb(&baseline, &manifest, &["deploy"], &[]);
-    let expected = shape(&baseline);
+    let expected = converged(&baseline);
     let deploy_log = baseline.log();
     baseline.clear_log();
     ok_verb(&baseline, &manifest, &["destroy"], &[]);
@@ -235,12 +235,12 @@ fn injected_429_500_and_dropped_connections_on_every_endpoint_are_survived() {
     endpoints.dedup();
     assert!(endpoints.len() >= 8, "{endpoints:?}");
     for (method, path, in_destroy) in endpoints {
-        let kinds = [
+        let mut kinds = vec![
             FaultKind::Status { status: 429, retry_after: Some(1) },
             FaultKind::Status { status: 500, retry_after: None },
             FaultKind::Drop,
-            FaultKind::DropAfter,
         ];
+        kinds.extend(answer_lost_faults());
         for kind in kinds {
             let Some(emulator) = emulator() else { return };
             if in_destroy {
@@ -260,28 +260,84 @@ fn injected_429_500_and_dropped_connections_on_every_endpoint_are_survived() {
             } else {
                 expected.clone()
             };
-            assert_eq!(shape(&emulator), wanted, "{kind:?} on {method} {path}");
+            assert_eq!(converged(&emulator), wanted, "{kind:?} on {method} {path}");
         }
     }
 }
 
 #[test]
-fn a_deploy_killed_after_any_call_converges_on_rerun() {
+fn a_first_deploy_killed_before_or_after_any_call_converges_to_what_a_clean_one_leaves() {
     let manifest = hello_manifest();
     let Some(baseline) = start_with_hello_pushed() else { return };
     ok_verb(&baseline, &manifest, &["deploy"], &[]);
-    let expected = shape(&baseline);
-    let total = baseline.log().len();
-    for kill_after in 1..=total {
+    let expected = converged(&baseline);
+    let called = calls(&baseline);
+    for kill in Kill::around_each(called.len()) {
         let Some(emulator) = emulator() else { return };
-        let n = kill_after.to_string();
-        let (killed, _) = run_verb(&emulator, &manifest, &["deploy"], &[("CFCONTAINER_TEST_KILL_AFTER_API_CALLS", &n)]);
-        assert_eq!(killed.status.code(), Some(137), "the hook did not kill after call {kill_after}");
-        assert_eq!(emulator.log().len(), kill_after);
+        kill.run(&emulator, &manifest, &["deploy"], &[]);
         let rerun = ok_verb(&emulator, &manifest, &["deploy"], &[]);
-        assert_eq!(shape(&emulator), expected, "after a kill after call {kill_after}: {rerun}");
-        let apps = emulator.snapshot()["applications"].as_array().unwrap().len();
-        assert_eq!(apps, 1, "two applications after a kill after call {kill_after}");
+        assert_eq!(converged(&emulator), expected, "after a kill at {kill:?} ({called:?}): {rerun}");
+        let before = writes(&emulator).len();
+        ok_verb(&emulator, &manifest, &["deploy"], &[]);
+        assert_eq!(writes(&emulator)[before..], [] as [String; 0], "a second rerun after a kill at {kill:?} wrote");
+    }
+}
+
+#[test]
+fn an_update_deploy_killed_before_or_after_any_call_or_losing_any_answer_converges_to_what_a_clean_one_leaves() {
+    let Some(primer) = start() else { return };
+    // A secret the container reads: a new value is new code to upload
+    // (without a rebuild), a new note a new image.
+    let class =
+        "#[cfcontainer::container(class = \"Web\", port = 8080, env(TOKEN = secret(\"API_TOKEN\")))]\npub struct Web;";
+    let fixture = worker_fixture(&unique("update"), class);
+    let manifest = fixture.manifest();
+    let note = |text: &str| std::fs::write(fixture.path().join("note.txt"), text).unwrap();
+    let second = [("API_TOKEN", "second-value")];
+    // Both images pushed once, so every run below makes the same calls.
+    for (text, token) in [("first\n", "first-value"), ("second\n", "second-value")] {
+        note(text);
+        ok_verb(&primer, &manifest, &["deploy"], &[("API_TOKEN", token)]);
+    }
+    // An account at the first state, and the crate at the second.
+    let at_first = || {
+        let emulator = emulator().unwrap();
+        note("first\n");
+        ok_verb(&emulator, &manifest, &["deploy"], &[("API_TOKEN", "first-value")]);
+        note("second\n");
+        emulator.clear_log();
+        emulator
+    };
+    let baseline = at_first();
+    ok_verb(&baseline, &manifest, &["deploy"], &second);
+    let expected = converged(&baseline);
+    let called = calls(&baseline);
+    // The update uploads the Worker and rolls the application out.
+    assert!(called.iter().any(|c| c.starts_with("PUT /workers/scripts/")), "{called:?}");
+    assert!(called.iter().any(|c| c.ends_with("/rollouts") && c.starts_with("POST")), "{called:?}");
+    let converges = |emulator: &Emulator, what: &str| {
+        let rerun = ok_verb(emulator, &manifest, &["deploy"], &second);
+        assert_eq!(converged(emulator), expected, "after {what}: {rerun}");
+        let before = writes(emulator).len();
+        ok_verb(emulator, &manifest, &["deploy"], &second);
+        assert_eq!(writes(emulator)[before..], [] as [String; 0], "a second rerun after {what} wrote");
+    };
+    for kill in Kill::around_each(called.len()) {
+        let emulator = at_first();
+        kill.run(&emulator, &manifest, &["deploy"], &second);
+        converges(&emulator, &format!("a kill at {kill:?} ({called:?})"));
+    }
+    let prefix = format!("/accounts/{}", baseline.account_id());
+    for (method, path) in baseline.write_calls().into_iter().map(|l| (l.method, l.path)) {
+        for kind in answer_lost_faults() {
+            let emulator = at_first();
+            emulator.inject(Fault { method: method.clone(), path: path.clone(), kind: kind.clone(), times: 1 });
+            let (out, _) = run_verb(&emulator, &manifest, &["deploy"], &second);
+            assert!(out.status.success(), "{kind:?} on {method} {path}:\n{}", stderr(&out));
+            let what = format!("{kind:?} on {method} {}", path.strip_prefix(&prefix).unwrap_or(&path));
+            assert_eq!(converged(&emulator), expected, "{what}");
+            converges(&emulator, &what);
+        }
     }
 }
 
@@ -566,6 +622,210 @@ fn a_worker_this_tool_did_not_deploy_needs_adopt_and_its_destroy_needs_force() {
     upload_foreign_worker(&emulator, &other);
     ok_verb(&emulator, &theirs.manifest(), &["destroy", "--force"], &[]);
     assert!(emulator.snapshot()["scripts"].get(&other).is_none());
+}
+
+#[test]
+fn a_worker_the_official_cli_creates_after_ours_was_destroyed_is_not_taken_over_without_adopt() {
+    let Some(emulator) = start() else { return };
+    let Some(wrangler) = wrangler_bin() else { return };
+    let name = unique("recreated");
+    let fixture = worker_fixture(&name, WEB);
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    ok_verb(&emulator, &fixture.manifest(), &["destroy"], &[]);
+    // Someone else takes the name with the official CLI.
+    official_deploy(&wrangler, &emulator, &format!("name = \"{name}\"\ncompatibility_date = \"2026-03-05\"\n"), &[]);
+    let theirs = emulator.snapshot()["scripts"][&name]["etag"].clone();
+    let before = writes(&emulator).len();
+    for (verb, flag) in [("deploy", "--adopt"), ("destroy", "--force")] {
+        let (out, _) = run_verb(&emulator, &fixture.manifest(), &[verb], &[]);
+        assert_eq!(out.status.code(), Some(1), "{verb}: {}", stderr(&out));
+        let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+        assert!(last.contains("was not deployed by cargo cfcontainer") && last.contains(flag), "{verb}: {last}");
+    }
+    assert_eq!(writes(&emulator)[before..], [] as [String; 0], "wrote over their Worker");
+    assert_eq!(emulator.snapshot()["scripts"][&name]["etag"], theirs, "their Worker runs on");
+}
+
+#[test]
+fn deploy_with_features_bundles_the_worker_with_them() {
+    let Some(emulator) = start() else { return };
+    let name = unique("features");
+    // A Durable Object class of the Worker's own that exists only with the
+    // `tally` feature.
+    let lib = format!("use worker::*;\n{WEB}\n#[cfg(feature = \"tally\")]\n#[durable_object]\npub struct Tally {{ _state: State }}\n#[cfg(feature = \"tally\")]\nimpl DurableObject for Tally {{ fn new(state: State, _env: Env) -> Self {{ Tally {{ _state: state }} }} async fn fetch(&self, _req: Request) -> Result<Response> {{ Response::ok(\"tally\") }} }}\n#[event(fetch)]\nasync fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> {{ Response::ok(\"ok\") }}\n");
+    let extra = "wasm-bindgen = \"=0.2.130\"\n\n[features]\ntally = []\n\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n";
+    let fixture = Fixture::new(&name, &lib, extra);
+    std::fs::write(fixture.path().join("Dockerfile"), "FROM scratch\nCOPY note.txt /\nEXPOSE 8080\n").unwrap();
+    std::fs::write(fixture.path().join("note.txt"), "features\n").unwrap();
+    let file = format!(
+        "name = \"{name}\"\ndurable_objects = {{ bindings = [{{ name = \"TALLY\", class_name = \"Tally\" }}] }}\n"
+    );
+    std::fs::write(fixture.path().join("wrangler.toml"), file).unwrap();
+    // Without the feature the class is not there, and the deploy says so.
+    let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(last.contains("class `Tally` is not exported by the Worker"), "{last}");
+    let deployed = ok_verb(&emulator, &fixture.manifest(), &["deploy", "--features", "tally"], &[]);
+    let snapshot = emulator.snapshot();
+    let mut classes: Vec<&str> = snapshot["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["script"] == json!(name))
+        .map(|n| n["class"].as_str().unwrap())
+        .collect();
+    classes.sort();
+    assert_eq!(classes, ["Tally", "Web"], "{deployed}");
+}
+
+#[test]
+fn the_same_crate_built_on_another_machine_uploads_the_same_bytes_writes_nothing_and_is_in_sync() {
+    let Some(emulator) = start() else { return };
+    let name = unique("samebytes");
+    let ours = worker_fixture(&name, WEB);
+    ok_verb(&emulator, &ours.manifest(), &["deploy"], &[]);
+    // A teammate's machine: another checkout of the same crate, another
+    // cargo home (with the same crates in its registry) and another
+    // target directory.
+    let theirs = tempfile::Builder::new().prefix("cfc-teammate-").tempdir().unwrap();
+    for file in ["Cargo.toml", "Cargo.lock", "src/lib.rs", "Dockerfile", "note.txt"] {
+        std::fs::create_dir_all(theirs.path().join(file).parent().unwrap()).unwrap();
+        std::fs::copy(ours.path().join(file), theirs.path().join(file)).unwrap();
+    }
+    let machine = tempfile::Builder::new().prefix("cfc-teammate-home-").tempdir().unwrap();
+    let cargo_home = machine.path().join("cargo");
+    std::fs::create_dir_all(&cargo_home).unwrap();
+    let home_of = |var: &str| std::env::var_os(var).map(std::path::PathBuf::from);
+    let our_cargo_home = home_of("CARGO_HOME").unwrap_or_else(|| home_of("HOME").unwrap().join(".cargo"));
+    std::os::unix::fs::symlink(our_cargo_home.join("registry"), cargo_home.join("registry")).unwrap();
+    let target = machine.path().join("target");
+    let (home, target) = (cargo_home.to_str().unwrap(), target.to_str().unwrap());
+    let env = [("CARGO_HOME", home), ("CARGO_TARGET_DIR", target)];
+    let manifest = theirs.path().join("Cargo.toml").display().to_string();
+    let status = ok_verb(&emulator, &manifest, &["status"], &env);
+    assert_eq!(status["sync"]["state"], "in_sync", "{status}");
+    let before = writes(&emulator).len();
+    let deployed = ok_verb(&emulator, &manifest, &["deploy"], &env);
+    assert_eq!(writes(&emulator)[before..], [] as [String; 0], "the second machine's deploy wrote: {deployed}");
+}
+
+/// A crate with container class `Web` and a Durable Object class of its
+/// own called `own`, bound as `ROOMS` by its wrangler file, which gets
+/// `migrations` after the binding.
+fn with_own_class(name: &str, own: &str, migrations: &str) -> Fixture {
+    let extra = "wasm-bindgen = \"=0.2.130\"\n\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n";
+    let fixture = Fixture::new(name, "", extra);
+    std::fs::write(fixture.path().join("Dockerfile"), "FROM scratch\nCOPY note.txt /\nEXPOSE 8080\n").unwrap();
+    std::fs::write(fixture.path().join("note.txt"), format!("{name}\n")).unwrap();
+    rename_own_class(&fixture, name, own, migrations);
+    fixture
+}
+
+/// The crate's own class and its binding named `own`.
+fn rename_own_class(fixture: &Fixture, name: &str, own: &str, migrations: &str) {
+    fixture.write_lib(&format!("use worker::*;\n{WEB}\n#[durable_object]\npub struct {own} {{ _state: State }}\nimpl DurableObject for {own} {{ fn new(state: State, _env: Env) -> Self {{ {own} {{ _state: state }} }} async fn fetch(&self, _req: Request) -> Result<Response> {{ Response::ok(\"own\") }} }}\n#[event(fetch)]\nasync fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> {{ Response::ok(\"ok\") }}\n"));
+    let file = format!(
+        "name = \"{name}\"\n\n[[durable_objects.bindings]]\nname = \"ROOMS\"\nclass_name = \"{own}\"\n{migrations}"
+    );
+    std::fs::write(fixture.path().join("wrangler.toml"), file).unwrap();
+}
+
+#[test]
+fn a_class_renamed_without_its_migration_is_told_the_lines_that_keep_its_data_and_they_do() {
+    let Some(emulator) = start() else { return };
+    // The last line of a deploy that must fail before any write, and the
+    // namespace of `class`.
+    let refused = |manifest: &str, needles: &[&str]| {
+        let before = writes(&emulator).len();
+        let (out, _) = run_verb(&emulator, manifest, &["deploy"], &[]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+        assert!(needles.iter().all(|n| last.contains(n)), "{last}");
+        assert!(!last.contains("remove its binding"), "{last}");
+        assert_eq!(writes(&emulator)[before..], [] as [String; 0]);
+    };
+    let namespace = |script: &str, class: &str| {
+        let snapshot = emulator.snapshot();
+        let found = snapshot["namespaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["script"] == script && n["class"] == class)
+            .cloned();
+        found.map(|n| n["id"].clone())
+    };
+
+    // A container class: its attribute's `renamed_from`.
+    let name = unique("renamedweb");
+    let fixture = worker_fixture(&name, WEB);
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let web = namespace(&name, "Web");
+    set_classes(&fixture, "#[cfcontainer::container(class = \"Site\", port = 8080)]\npub struct Site;");
+    refused(
+        &fixture.manifest(),
+        &["would delete Durable Object class(es) Web", "#[container(class = \"Site\", renamed_from = \"Web\""],
+    );
+    set_classes(
+        &fixture,
+        "#[cfcontainer::container(class = \"Site\", port = 8080, renamed_from = \"Web\")]\npub struct Site;",
+    );
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(namespace(&name, "Site"), web, "the data went with the rename");
+
+    // The Worker's own class, with migrations in the file: the rename entry.
+    let name = unique("renamedown");
+    let v1 = "\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Web\", \"Room\"]\n";
+    let fixture = with_own_class(&name, "Room", v1);
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let room = namespace(&name, "Room");
+    rename_own_class(&fixture, &name, "Lobby", v1);
+    let entry = "renamed_classes = [{ from = \"Room\", to = \"Lobby\" }]";
+    refused(&fixture.manifest(), &["class `Room` is not exported", "`tag = \"v2\"`", entry]);
+    rename_own_class(&fixture, &name, "Lobby", &format!("{v1}\n[[migrations]]\ntag = \"v2\"\n{entry}\n"));
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(namespace(&name, "Lobby"), room, "the data went with the rename");
+
+    // The Worker's own class, without migrations in the file: the account's
+    // history, then the rename.
+    let name = unique("renamedbare");
+    let fixture = with_own_class(&name, "Room", "");
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let room = namespace(&name, "Room");
+    rename_own_class(&fixture, &name, "Lobby", "");
+    let history = "`tag = \"v1\"`, `new_sqlite_classes = [\"Room\", \"Web\"]`";
+    refused(&fixture.manifest(), &["would delete Durable Object class(es) Room", history, "`tag = \"v2\"`", entry]);
+    let migrations = format!("\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Room\", \"Web\"]\n\n[[migrations]]\ntag = \"v2\"\n{entry}\n");
+    rename_own_class(&fixture, &name, "Lobby", &migrations);
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(namespace(&name, "Lobby"), room, "the data went with the rename");
+}
+
+#[test]
+fn a_deploy_after_its_image_left_the_registry_pushes_it_again_and_succeeds() {
+    let Some(emulator) = start() else { return };
+    let fixture = worker_fixture(&unique("pruned"), WEB);
+    let deployed = ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let image = deployed["applications"][0]["image"].as_str().unwrap().to_string();
+    // The registry loses it (pruned, or recreated); the engine still
+    // remembers pushing it.
+    let (host_and_repository, digest) = image.split_once('@').unwrap();
+    let (host, repository) = host_and_repository.split_once('/').unwrap();
+    let registry = crate::support::cloud::registry().unwrap();
+    use base64::Engine;
+    let credentials = format!("{}:{}", registry.username, registry.password);
+    let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(credentials));
+    let manifest = format!("http://{host}/v2/{repository}/manifests/{digest}");
+    ureq::delete(&manifest).set("Authorization", &auth).call().unwrap();
+    assert!(matches!(ureq::head(&manifest).set("Authorization", &auth).call(), Err(ureq::Error::Status(404, _))));
+    // The application is made anew with the image, which the registry
+    // must have.
+    ok_verb(&emulator, &fixture.manifest(), &["destroy"], &[]);
+    let (out, report) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"reason\":\"push-progress\""), "not pushed again: {}", stdout(&out));
+    assert_eq!(report.unwrap()["applications"][0]["image"], json!(image), "the same image, pinned the same");
+    let accept = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json";
+    ureq::head(&manifest).set("Authorization", &auth).set("Accept", accept).call().unwrap();
 }
 
 #[test]

@@ -116,6 +116,63 @@ fn a_rollback_killed_after_any_of_its_calls_converges_on_rerun() {
 }
 
 #[test]
+fn a_bare_rollback_killed_anywhere_or_losing_any_answer_is_finished_by_a_bare_rerun() {
+    let Some(primer) = start() else { return };
+    let name = unique("bareback");
+    let fixture = worker_fixture(&name, WEB);
+    let manifest = fixture.manifest();
+    let note = |text: &str| std::fs::write(fixture.path().join("note.txt"), text).unwrap();
+    // Both images pushed once, so every run below makes the same calls.
+    for text in ["first\n", "second\n"] {
+        note(text);
+        ok_verb(&primer, &manifest, &["deploy"], &[]);
+    }
+    // An account where the crate was deployed twice, each time with its image.
+    let deployed_twice = || {
+        let emulator = crate::support::cloud::emulator().unwrap();
+        for text in ["first\n", "second\n"] {
+            note(text);
+            ok_verb(&emulator, &manifest, &["deploy"], &[]);
+        }
+        let image = emulator.snapshot()["applications"][0]["configuration"]["image"].clone();
+        emulator.clear_log();
+        (emulator, image)
+    };
+    let (baseline, second_image) = deployed_twice();
+    ok_verb(&baseline, &manifest, &["rollback", "--yes"], &[]);
+    let expected = converged(&baseline);
+    assert_ne!(expected["applications"][0]["image"], second_image, "the clean rollback went back: {expected}");
+    assert_eq!(expected["scripts"][&name]["deployments"], 3, "{expected}");
+    let called = calls(&baseline);
+    let converges = |emulator: &Emulator, what: &str| {
+        let rerun = ok_verb(emulator, &manifest, &["rollback", "--yes"], &[]);
+        assert_eq!(converged(emulator), expected, "a bare rerun after {what}: {rerun}");
+        let before = emulator.write_calls().len();
+        ok_verb(emulator, &manifest, &["rollback", "--yes"], &[]);
+        assert_eq!(emulator.write_calls().len(), before, "a second bare rerun after {what} wrote");
+    };
+    for kill in Kill::around_each(called.len()) {
+        let (emulator, _) = deployed_twice();
+        kill.run(&emulator, &manifest, &["rollback", "--yes"], &[]);
+        converges(&emulator, &format!("a kill at {kill:?} ({called:?})"));
+    }
+    let prefix = format!("/accounts/{}", baseline.account_id());
+    for (method, path) in baseline.write_calls().into_iter().map(|l| (l.method, l.path)) {
+        for kind in answer_lost_faults() {
+            let (emulator, _) = deployed_twice();
+            let fault =
+                cf_api_emulator::Fault { method: method.clone(), path: path.clone(), kind: kind.clone(), times: 1 };
+            emulator.inject(fault);
+            let (out, _) = run_verb(&emulator, &manifest, &["rollback", "--yes"], &[]);
+            assert!(out.status.success(), "{kind:?} on {method} {path}:\n{}", stderr(&out));
+            let what = format!("{kind:?} on {method} {}", path.strip_prefix(&prefix).unwrap_or(&path));
+            assert_eq!(converged(&emulator), expected, "{what}");
+            converges(&emulator, &what);
+        }
+    }
+}
+
+#[test]
 fn status_says_in_sync_until_a_local_edit_and_names_the_change() {
     let Some(w) = two_versions("status") else { return };
     w.emulator.place_instance(&format!("{}-web", w.name), "running", "sfo06");
@@ -169,6 +226,51 @@ fn instances_lists_the_applications_instances_and_reads_only() {
         "paged by token"
     );
     assert_eq!(w.emulator.write_calls().len(), before);
+}
+
+#[test]
+fn instances_name_each_durable_object_as_the_official_cli_shows_them() {
+    if !crate::support::stack::available() {
+        return;
+    }
+    let Some(wrangler) = wrangler_bin() else { return };
+    let Some(registry) = crate::support::cloud::registry() else { return };
+    // Pages long enough for the official CLI, whose `--json` reads the first.
+    let config =
+        cf_api_emulator::Config { registry: Some(registry), max_per_page: 20, ..cf_api_emulator::Config::for_tests() };
+    let emulator = Emulator::start(config);
+    let name = unique("named");
+    let fixture = worker_fixture(&name, WEB);
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let app = format!("{name}-web");
+    emulator.place_named_instance(&app, "running", "room-1");
+    emulator.place_named_instance(&app, "failed", "room-2");
+    // An object made without a name (`newUniqueId`).
+    emulator.place_instance(&app, "running", "sfo06");
+    let ours = ok_verb(&emulator, &fixture.manifest(), &["instances", "Web"], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(&wrangler)
+        .args(["containers", "instances", ours["application_id"].as_str().unwrap(), "--json"])
+        .current_dir(dir.path())
+        .envs(api_env(&emulator))
+        .env("CI", "1")
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let theirs: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rows = |listed: &Value, id: &str| {
+        let mut rows: Vec<(Value, Value, Value)> =
+            listed.as_array().unwrap().iter().map(|r| (r[id].clone(), r["name"].clone(), r["state"].clone())).collect();
+        rows.sort_by_key(|r| r.0.to_string());
+        rows
+    };
+    let official = rows(&theirs, "id");
+    let names: Vec<&Value> = official.iter().map(|r| &r.1).collect();
+    assert!(names.contains(&&json!("room-1")) && names.contains(&&Value::Null), "{theirs}");
+    // Each instance's Durable Object, by its id and name, in its state.
+    assert_eq!(rows(&ours["instances"], "durable_object"), official, "ours: {ours}");
 }
 
 #[test]

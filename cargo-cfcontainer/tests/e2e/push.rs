@@ -76,7 +76,10 @@ fn hello_is_pushed_pinned_by_digest_and_a_rerun_sends_nothing() {
     assert_eq!(second["images"][0]["reference"], reference);
     assert_eq!(second["images"][0]["pushed"], false);
     assert_eq!(second["images"][0]["layers_pushed"], 0);
-    assert!(calls(&emulator).is_empty(), "a no-change push asked the API: {:?}", calls(&emulator));
+    // Only the credentials to ask the registry whether it still has the
+    // image (the engine's memory of a push is no proof).
+    let host = std::env::var("CFC_REGISTRY").unwrap();
+    assert_eq!(calls(&emulator), [format!("POST /containers/registries/{host}/credentials")]);
 }
 
 #[test]

@@ -189,3 +189,80 @@ fn export_with_env_writes_that_environments_section_and_the_official_cli_deploys
     assert!(!text.contains("[WARNING]"), "{text}");
     assert!(text.contains(&format!("- {name}-staging-web (")), "the staging application:\n{text}");
 }
+
+/// A crate with container class `Jobs` (and `Web` with `web`) and a
+/// Durable Object class of its own, `Room`.
+fn jobs_and_room(web: bool) -> String {
+    let room = "#[durable_object]\npub struct Room { _state: State }\nimpl DurableObject for Room { fn new(state: State, _env: Env) -> Self { Room { _state: state } } async fn fetch(&self, _req: Request) -> Result<Response> { Response::ok(\"room\") } }\n";
+    let jobs = "#[cfcontainer::container(class = \"Jobs\", port = 8080)]\npub struct Jobs;\n";
+    let web_class = if web { "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;\n" } else { "" };
+    format!("use worker::*;\n{jobs}{web_class}{room}#[event(fetch)]\nasync fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> {{ Response::ok(\"ok\") }}\n")
+}
+
+#[test]
+fn the_export_of_a_worker_this_tool_deployed_is_deployed_by_the_official_cli_on_it_and_on_a_new_one() {
+    use crate::support::account::{ok_verb, start};
+    use crate::support::parity::official_deploy_with;
+    let Some(emulator) = start() else { return };
+    let Some(wrangler) = wrangler_bin() else { return };
+    let index = "import { DurableObject } from \"cloudflare:workers\";\nexport class Jobs extends DurableObject {}\nexport class Web extends DurableObject {}\nexport class Room extends DurableObject {}\nexport default { fetch() { return new Response('ok') } }\n";
+    for with_migrations in [false, true] {
+        let name = unique(if with_migrations { "exportwith" } else { "exportwithout" });
+        let extra = "wasm-bindgen = \"=0.2.130\"\n\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n";
+        let fixture = Fixture::new(&name, &jobs_and_room(false), extra);
+        std::fs::write(fixture.path().join("Dockerfile"), "FROM scratch\nCOPY note.txt /\nEXPOSE 8080\n").unwrap();
+        std::fs::write(fixture.path().join("note.txt"), format!("{name}\n")).unwrap();
+        let config = fixture.path().join("wrangler.toml");
+        // The Worker's own class, bound (and, with migrations, made by one).
+        let mut file = format!("name = \"{name}\"\ncompatibility_date = \"2026-03-05\"\n\n[[durable_objects.bindings]]\nname = \"ROOMS\"\nclass_name = \"Room\"\n");
+        if with_migrations {
+            file.push_str(
+                "\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Jobs\"]\nnew_classes = [\"Room\"]\n",
+            );
+        }
+        std::fs::write(&config, &file).unwrap();
+        ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+        // A second container class: the account's Worker goes to v2.
+        fixture.write_lib(&jobs_and_room(true));
+        if with_migrations {
+            file.push_str("\n[[migrations]]\ntag = \"v2\"\nnew_sqlite_classes = [\"Web\"]\n");
+            std::fs::write(&config, &file).unwrap();
+        }
+        ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+        let account = |emulator: &cf_api_emulator::Emulator| {
+            let snapshot = emulator.snapshot();
+            let mut classes: Vec<String> = snapshot["namespaces"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| n["script"] == name.as_str())
+                .map(|n| format!("{} sqlite={}", n["class"].as_str().unwrap(), n["use_sqlite"]))
+                .collect();
+            classes.sort();
+            let tag = snapshot["scripts"][&name]["migration_tag"].clone();
+            (tag, classes, snapshot["applications"].as_array().unwrap().len())
+        };
+        let ours = account(&emulator);
+        assert_eq!(ours.0, "v2", "with migrations {with_migrations}: {ours:?}");
+        assert_eq!(ours.1.len(), 3, "{ours:?}");
+
+        ok_verb(&emulator, &fixture.manifest(), &["wrangler"], &[]);
+        let exported = std::fs::read_to_string(&config).unwrap();
+        // The official CLI deploys it as it is, with a JavaScript Worker
+        // exporting the same classes in place of worker-build's.
+        let mut doc: toml_edit::DocumentMut = exported.parse().unwrap();
+        doc.remove("main");
+        doc.remove("build");
+        let dockerfile = std::fs::read_to_string(fixture.path().join("Dockerfile")).unwrap();
+        let note = std::fs::read_to_string(fixture.path().join("note.txt")).unwrap();
+        let files = [("index.js", index), ("Dockerfile", dockerfile.as_str()), ("note.txt", note.as_str())];
+        // On the same Worker: no migration applied again, nothing lost.
+        official_deploy_with(&wrangler, &emulator, &doc.to_string(), &[], &files);
+        assert_eq!(account(&emulator), ours, "with migrations {with_migrations}:\n{exported}");
+        // On a new Worker: every class made, the Worker's own too.
+        let fresh = crate::support::cloud::emulator().unwrap();
+        official_deploy_with(&wrangler, &fresh, &doc.to_string(), &[], &files);
+        let theirs = account(&fresh);
+        assert_eq!((&theirs.1, theirs.2), (&ours.1, 2), "with migrations {with_migrations}:\n{exported}");
+    }
+}

@@ -56,7 +56,10 @@ fn dash_application(state: &State, app: &Application) -> Value {
 }
 
 /// `GET /containers/dash/applications/{id}/instances`: the instances, and
-/// the Durable Objects they run for.
+/// the Durable Objects they run for, each with its name (when it has one)
+/// and the instance it runs on as `deployment_id`: the official CLI joins
+/// the two lists by it to show an instance's Durable Object name, which the
+/// instance itself does not carry.
 pub fn instances(state: &State, config: &Config, id: &str, call: &Call) -> Reply {
     let run = || -> Result<Reply, Reply> {
         call.only_query(&["per_page", "page_token"])?;

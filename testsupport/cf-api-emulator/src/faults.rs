@@ -18,6 +18,12 @@ pub enum FaultKind {
     Drop,
     /// Do the work, then close the connection without answering.
     DropAfter,
+    /// Do the work, then answer with this status (a gateway's 502, say)
+    /// and a failure envelope: the work is done, the answer says it failed.
+    StatusAfter {
+        /// The HTTP status, e.g. 502.
+        status: u16,
+    },
 }
 
 /// A fault for one endpoint.

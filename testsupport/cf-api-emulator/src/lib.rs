@@ -123,9 +123,16 @@ impl Emulator {
         self.shared.log.lock().unwrap().clear();
     }
 
-    /// The requests that changed something (any method but GET) and succeeded.
+    /// The requests that changed something and succeeded: any method but
+    /// GET, besides asking for registry credentials (short-lived, they
+    /// change nothing in the account; a deploy asks for them to check its
+    /// images in the registry).
     pub fn write_calls(&self) -> Vec<Logged> {
-        self.log().into_iter().filter(|l| l.method != "GET" && (200..300).contains(&l.status)).collect()
+        let issues_credentials = |l: &Logged| l.method == "POST" && l.path.ends_with("/credentials");
+        self.log()
+            .into_iter()
+            .filter(|l| l.method != "GET" && !issues_credentials(l) && (200..300).contains(&l.status))
+            .collect()
     }
 
     /// Calls the emulated Worker `script` (as its workers.dev URL would),
@@ -151,7 +158,17 @@ impl Emulator {
     /// `state` (`running`, `provisioning`, `failed`, ...), as the platform
     /// does when a Durable Object starts its container; its id.
     pub fn place_instance(&self, application: &str, state: &str, location: &str) -> String {
-        let body = serde_json::json!({ "application": application, "state": state, "location": location });
+        self.place(serde_json::json!({ "application": application, "state": state, "location": location }))
+    }
+
+    /// [`Emulator::place_instance`] for the Durable Object called `name`
+    /// (`idFromName(name)` in the Worker): the platform lists the name
+    /// among the application's Durable Objects, not on the instance.
+    pub fn place_named_instance(&self, application: &str, state: &str, name: &str) -> String {
+        self.place(serde_json::json!({ "application": application, "state": state, "name": name }))
+    }
+
+    fn place(&self, body: serde_json::Value) -> String {
         let reply = dash::place(&mut self.shared.state.lock().unwrap(), body.as_object().unwrap());
         assert_eq!(reply.status, 200, "{}", reply.body);
         reply.body["result"].as_str().unwrap().to_string()

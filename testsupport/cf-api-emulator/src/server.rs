@@ -118,12 +118,20 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         auth.as_deref(),
         Call { method: method.clone(), segments: Vec::new(), query, content_type, user_agent, body },
     );
-    if fault == Some(FaultKind::DropAfter) {
-        record(0);
-        return Err(Dropped);
+    match fault {
+        Some(FaultKind::DropAfter) => {
+            record(0);
+            Err(Dropped)
+        }
+        Some(FaultKind::StatusAfter { status }) => {
+            record(status);
+            Ok(respond(fail(status, 10013, "injected failure after the work was done; please try again")))
+        }
+        _ => {
+            record(reply.status);
+            Ok(respond(reply))
+        }
     }
-    record(reply.status);
-    Ok(respond(reply))
 }
 
 /// The API token check every path but token verification makes; the

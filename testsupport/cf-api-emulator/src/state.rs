@@ -167,7 +167,6 @@ impl Instance {
             "location": self.location,
             "region": "WNAM",
             "app_version": self.app_version,
-            "name": self.name,
             "image": image,
         })
     }
@@ -382,12 +381,16 @@ impl State {
         } })
     }
 
-    /// Everything, for tests.
+    /// Everything, for tests (with how many rollouts each application had).
     pub fn snapshot(&self, config: &Config) -> Value {
         json!({
             "scripts": self.scripts.iter().map(|(name, s)| (name.clone(), s.settings_json(true))).collect::<serde_json::Map<_, _>>(),
             "namespaces": self.namespaces.iter().map(Namespace::json).collect::<Vec<_>>(),
-            "applications": self.applications.iter().map(|a| self.application_json(a, &config.account_id)).collect::<Vec<_>>(),
+            "applications": self.applications.iter().map(|a| {
+                let mut json = self.application_json(a, &config.account_id);
+                json["rollouts"] = json!(a.rollouts.len());
+                json
+            }).collect::<Vec<_>>(),
             "tails": self.tails.iter().map(|t| json!({ "id": t.id, "script": t.script, "filters": t.filters, "connected": t.socket.is_some() })).collect::<Vec<_>>(),
             "domains": self.domains.iter().map(Domain::json).collect::<Vec<_>>(),
             "consumers": self.consumers.iter().map(Consumer::json).collect::<Vec<_>>(),
@@ -422,6 +425,7 @@ impl Script {
             settings["migration_tag"] = json!(self.migration_tag);
             settings["version_id"] = json!(self.version_id);
             settings["versions"] = json!(self.versions.len());
+            settings["deployments"] = json!(self.deployments.len());
             settings["containers"] = json!(self.content.containers);
             settings["etag"] = json!(self.content.etag);
             settings["workers_dev"] = json!(self.workers_dev);

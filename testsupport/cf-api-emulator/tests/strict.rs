@@ -120,6 +120,33 @@ fn faults_fire_once_in_order_and_are_logged() {
 }
 
 #[test]
+fn a_fault_after_the_work_does_it_and_then_answers_a_502_or_nothing() {
+    let emulator = Emulator::start(Config::for_tests());
+    let path = format!("/accounts/{}/workers/scripts/w", emulator.account_id());
+    emulator.inject(Fault {
+        method: "PUT".into(),
+        path: path.clone(),
+        kind: FaultKind::StatusAfter { status: 502 },
+        times: 1,
+    });
+    let (status, _) = upload(&emulator, json!({ "main_module": "index.js" }));
+    assert_eq!(status, 502);
+    assert_eq!(emulator.snapshot()["scripts"]["w"]["versions"], 1, "the upload was done");
+    emulator.inject(Fault { method: "PUT".into(), path, kind: FaultKind::DropAfter, times: 1 });
+    let url = format!("{}/accounts/{}/workers/scripts/w", emulator.base_url(), emulator.account_id());
+    let body = "--B\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json\r\n\r\n{\"main_module\":\"index.js\"}\r\n--B\r\nContent-Disposition: form-data; name=\"index.js\"; filename=\"index.js\"\r\nContent-Type: application/javascript+module\r\n\r\nexport default {}\r\n--B--\r\n";
+    let dropped = ureq::put(&url)
+        .set("Authorization", "Bearer test-token")
+        .set("Content-Type", "multipart/form-data; boundary=B")
+        .send_string(body);
+    assert!(matches!(dropped, Err(ureq::Error::Transport(_))), "{dropped:?}");
+    let script = &emulator.snapshot()["scripts"]["w"];
+    assert_eq!((&script["versions"], &script["deployments"]), (&json!(2), &json!(2)), "done, its answer lost");
+    let statuses: Vec<u16> = emulator.log().iter().map(|l| l.status).collect();
+    assert_eq!(statuses, [502, 0]);
+}
+
+#[test]
 fn token_verification_answers_active_for_the_token_and_401_otherwise() {
     let emulator = Emulator::start(Config::for_tests());
     let verify = |token: &str| {

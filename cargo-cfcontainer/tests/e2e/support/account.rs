@@ -64,3 +64,84 @@ pub fn wrangler_bin() -> Option<std::path::PathBuf> {
     let bin = std::env::var("WRANGLER_BIN").map(std::path::PathBuf::from).ok().filter(|p| p.is_file());
     prerequisite(bin.is_some(), "the official CLI (WRANGLER_BIN, installed by scripts/setup.sh)").then(|| bin.unwrap())
 }
+
+/// The account as the convergence tests compare a killed-then-rerun (or
+/// answer-lost) run with a clean one, without ids and timestamps: each
+/// Worker's versions and deployments (how many), its live content (etag),
+/// migration tag, tags, bindings and modules; each namespace; each
+/// application's name, class, image, size and rollouts (how many: one
+/// made twice replaces the instances twice; a PATCH of the same settings
+/// sent again changes nothing, so the application's version is left out).
+pub fn converged(emulator: &Emulator) -> Value {
+    let snapshot = emulator.snapshot();
+    let namespaces = snapshot["namespaces"].as_array().unwrap();
+    let class_of = |id: &Value| namespaces.iter().find(|n| n["id"] == *id).map(|n| n["class"].clone());
+    let scripts: serde_json::Map<String, Value> = snapshot["scripts"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(name, s)| {
+            let shape = serde_json::json!({
+                "versions": s["versions"], "deployments": s["deployments"], "etag": s["etag"],
+                "migration_tag": s["migration_tag"], "tags": s["tags"], "bindings": s["bindings"],
+                "modules": s["modules"], "containers": s["containers"], "workers_dev": s["workers_dev"],
+            });
+            (name.clone(), shape)
+        })
+        .collect();
+    let namespaces: Vec<Value> =
+        namespaces.iter().map(|n| serde_json::json!([n["script"], n["class"], n["use_sqlite"]])).collect();
+    let applications: Vec<Value> = snapshot["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "name": a["name"], "class": class_of(&a["durable_objects"]["namespace_id"]),
+                "image": a["configuration"]["image"], "max_instances": a["max_instances"], "rollouts": a["rollouts"],
+            })
+        })
+        .collect();
+    serde_json::json!({ "scripts": scripts, "namespaces": namespaces, "applications": applications })
+}
+
+/// Where a test stops a run: right before its Nth API request is sent,
+/// or right after the Nth answer arrived (the work done, the answer lost).
+#[derive(Debug, Clone, Copy)]
+pub enum Kill {
+    /// Before the Nth request.
+    Before(usize),
+    /// After the Nth answer.
+    After(usize),
+}
+
+impl Kill {
+    /// Both kill points around each of `calls` calls.
+    pub fn around_each(calls: usize) -> Vec<Kill> {
+        (1..=calls).flat_map(|n| [Kill::Before(n), Kill::After(n)]).collect()
+    }
+
+    /// The test hook's variable and value.
+    pub fn env(self) -> (&'static str, String) {
+        match self {
+            Kill::Before(n) => ("CFCONTAINER_TEST_KILL_BEFORE_API_CALL", n.to_string()),
+            Kill::After(n) => ("CFCONTAINER_TEST_KILL_AFTER_API_CALLS", n.to_string()),
+        }
+    }
+
+    /// Runs `verb` with `extra` variables until the hook stops it (exit
+    /// code 137).
+    pub fn run(self, emulator: &Emulator, manifest: &str, verb: &[&str], extra: &[(&'static str, &str)]) {
+        let (name, value) = self.env();
+        let mut env = extra.to_vec();
+        env.push((name, &value));
+        let (killed, _) = run_verb(emulator, manifest, verb, &env);
+        assert_eq!(killed.status.code(), Some(137), "{verb:?} was not stopped at {self:?}:\n{}", stderr(&killed));
+    }
+}
+
+/// The "done, then the answer lost" faults: the connection dropped after
+/// the work, and a gateway's 502 after it.
+pub fn answer_lost_faults() -> [cf_api_emulator::FaultKind; 2] {
+    [cf_api_emulator::FaultKind::DropAfter, cf_api_emulator::FaultKind::StatusAfter { status: 502 }]
+}
