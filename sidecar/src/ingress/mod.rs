@@ -22,6 +22,15 @@ use request::Call;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a dial into the app may take.
 const DIAL_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a refused dial is tried again before the `400` that means
+/// "not listening yet": callers poll a starting container's port, and a
+/// poll that arrives just before the app listens is then answered the
+/// moment it does instead of at the caller's next attempt (which comes up
+/// to its longest pause later, 50 ms for the runtime's readiness probes).
+const LISTEN_GRACE: Duration = Duration::from_millis(250);
+/// The pause between those dials: a refused dial on loopback costs a few
+/// microseconds.
+const REDIAL_PAUSE: Duration = Duration::from_millis(2);
 
 /// What the control API reads and changes.
 pub struct Control {
@@ -83,7 +92,7 @@ async fn handle(mut stream: TcpStream, peer: SocketAddr, control: &Control) {
 /// Tunnels into the app at `target`: `200` and a two-way pipe, or `400`
 /// if nothing answers there (workerd reads that as "not listening yet").
 async fn connect(mut stream: TcpStream, peer: SocketAddr, target: SocketAddr, early: Vec<u8>) {
-    let mut app = match timeout(DIAL_TIMEOUT, TcpStream::connect(target)).await {
+    let mut app = match timeout(DIAL_TIMEOUT, dial(target)).await {
         Ok(Ok(app)) => app,
         Ok(Err(e)) => return refuse(&mut stream, peer, 400, "Bad Request", &format!("dialing {target}: {e}")).await,
         Err(_) => return refuse(&mut stream, peer, 400, "Bad Request", &format!("dialing {target} timed out")).await,
@@ -91,9 +100,23 @@ async fn connect(mut stream: TcpStream, peer: SocketAddr, target: SocketAddr, ea
     if stream.write_all(b"HTTP/1.1 200 OK\r\n\r\n").await.is_err() {
         return;
     }
-    log!("ingress: tunnel from {peer} to {target}");
+    // No line for a tunnel that works: workerd opens one for every request
+    // into the container, and each line is a write through the engine's log.
     if let Err(e) = pipe::join(&mut stream, &[], &mut app, &early).await {
         log!("ingress: tunnel from {peer} to {target} ended: {e}");
+    }
+}
+
+/// Dials `target`, again and again for [`LISTEN_GRACE`] while it refuses.
+async fn dial(target: SocketAddr) -> std::io::Result<TcpStream> {
+    let give_up = tokio::time::Instant::now() + LISTEN_GRACE;
+    loop {
+        match TcpStream::connect(target).await {
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused && tokio::time::Instant::now() < give_up => {
+                tokio::time::sleep(REDIAL_PAUSE).await;
+            }
+            done => return done,
+        }
     }
 }
 
