@@ -36,6 +36,10 @@ extern "C" {
     fn new(length: f64) -> Result<FixedLengthStream, JsValue>;
 }
 
+/// Answers of known length up to this size are not watched to their end:
+/// they reach the client within a moment of their headers.
+const WATCHED_FROM_BYTES: u64 = 64 * 1024;
+
 /// Who counts a relayed body as activity. Dropping it means the body is
 /// over: it ended, or could not be delivered (the client went away).
 pub trait Watch: 'static {
@@ -49,13 +53,20 @@ pub trait Watch: 'static {
 /// reported to `watch` until it is over. The bytes stay in the runtime's
 /// streams: a body of known length is piped by workerd, one without is
 /// handed on chunk by chunk (each chunk a handle; no byte passes through
-/// wasm). A response without a body drops `watch` at once and is returned
+/// wasm). A response without a body, or with a short one of known length
+/// (up to [`WATCHED_FROM_BYTES`]), drops `watch` at once and is returned
 /// as it is.
 pub fn relay(response: JsResponse, mut watch: impl Watch) -> worker::Result<JsResponse> {
     let Some(body) = response.body() else {
         return Ok(response);
     };
     let length = response.headers().get("content-length").ok().flatten().and_then(|l| l.parse::<u64>().ok());
+    // A short answer is on its way to the client with its headers: it is
+    // handed on as it is (its request stops being activity now), sparing
+    // it the stream and the task that would watch its end.
+    if length.is_some_and(|l| l <= WATCHED_FROM_BYTES) {
+        return Ok(response);
+    }
     let pipe: TransformStream = match length {
         Some(length) => {
             let pipe: TransformStream = FixedLengthStream::new(length as f64)?.into();
