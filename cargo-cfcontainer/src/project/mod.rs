@@ -278,3 +278,22 @@ fn settings_of(package: &Package, dir: &Path, env: Option<&str>) -> Result<Worke
         wrangler,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_crate_without_a_compatibility_date_gets_the_runtimes_and_one_warning_naming_where_to_set_it() {
+        let (_dir, bare) = crate::testing::project("bare", &[], None);
+        assert_eq!(bare.settings.compatibility_date, super::DEFAULT_COMPATIBILITY_DATE);
+        let warning = bare.default_date_warning().unwrap();
+        assert!(warning.contains("add `compatibility_date = \"2026-11-17\"` to [package.metadata.cfcontainer]"), "{warning}");
+
+        let file = ("wrangler.toml", "name = \"dated\"\n");
+        let (_dir, in_file) = crate::testing::project("dated", &[file], None);
+        assert!(in_file.default_date_warning().unwrap().contains("wrangler.toml"), "the wrangler file is named");
+
+        let set = ("wrangler.toml", "compatibility_date = \"2026-10-01\"\n");
+        let (_dir, dated) = crate::testing::project("dated", &[set], None);
+        assert_eq!((dated.settings.compatibility_date.as_str(), dated.default_date_warning()), ("2026-10-01", None));
+    }
+}

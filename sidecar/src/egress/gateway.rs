@@ -80,7 +80,9 @@ pub async fn open(gateway: SocketAddr, target: SocketAddr, hints: &Hints) -> io:
 async fn dial(addr: SocketAddr) -> io::Result<TcpStream> {
     let socket = sockopt::socket_for(&addr, Type::STREAM)?;
     sockopt::set_mark(&socket, BYPASS_MARK)?;
-    TcpSocket::from_std_stream(socket.into()).connect(addr).await
+    let stream = TcpSocket::from_std_stream(socket.into()).connect(addr).await?;
+    stream.set_nodelay(true)?;
+    Ok(stream)
 }
 
 #[cfg(test)]

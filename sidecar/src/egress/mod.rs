@@ -54,6 +54,8 @@ pub async fn serve(listener: TcpListener, egress: Arc<Egress>) {
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
+                // As on the way in: no waiting for ACKs between pieces.
+                let _ = stream.set_nodelay(true);
                 let egress = egress.clone();
                 tokio::spawn(async move { egress.handle(stream, peer).await });
             }

@@ -45,6 +45,9 @@ pub async fn serve(listener: TcpListener, control: Arc<Control>) {
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
+                // A tunnel carries requests and answers written in pieces:
+                // each piece goes out at once, not after the last one's ACK.
+                let _ = stream.set_nodelay(true);
                 let control = control.clone();
                 tokio::spawn(async move { handle(stream, peer, &control).await });
             }
@@ -115,7 +118,9 @@ async fn dial(target: SocketAddr) -> std::io::Result<TcpStream> {
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused && tokio::time::Instant::now() < give_up => {
                 tokio::time::sleep(REDIAL_PAUSE).await;
             }
-            done => return done,
+            done => return done.inspect(|app| {
+                let _ = app.set_nodelay(true);
+            }),
         }
     }
 }
