@@ -286,7 +286,10 @@ mod tests {
         let (_dir, bare) = crate::testing::project("bare", &[], None);
         assert_eq!(bare.settings.compatibility_date, super::DEFAULT_COMPATIBILITY_DATE);
         let warning = bare.default_date_warning().unwrap();
-        assert!(warning.contains("add `compatibility_date = \"2026-11-17\"` to [package.metadata.cfcontainer]"), "{warning}");
+        assert!(
+            warning.contains("add `compatibility_date = \"2026-11-17\"` to [package.metadata.cfcontainer]"),
+            "{warning}"
+        );
 
         let file = ("wrangler.toml", "name = \"dated\"\n");
         let (_dir, in_file) = crate::testing::project("dated", &[file], None);

@@ -118,9 +118,11 @@ async fn dial(target: SocketAddr) -> std::io::Result<TcpStream> {
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused && tokio::time::Instant::now() < give_up => {
                 tokio::time::sleep(REDIAL_PAUSE).await;
             }
-            done => return done.inspect(|app| {
-                let _ = app.set_nodelay(true);
-            }),
+            done => {
+                return done.inspect(|app| {
+                    let _ = app.set_nodelay(true);
+                })
+            }
         }
     }
 }
