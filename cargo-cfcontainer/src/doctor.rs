@@ -93,6 +93,14 @@ fn egress_sidecar() -> Check {
     if let Some(image) = std::env::var(crate::dev::EGRESS_IMAGE_ENV).ok().filter(|i| !i.trim().is_empty()) {
         return Check::ok(name, format!("the image {image} ({})", crate::dev::EGRESS_IMAGE_ENV));
     }
+    if let Some(set) = std::env::var_os(tools::SIDECAR_ENV).filter(|_| tools::find_sidecar().is_none()) {
+        return Check::with(
+            name,
+            Status::Fail,
+            format!("{}={} is not a file", tools::SIDECAR_ENV, std::path::PathBuf::from(set).display()),
+            format!("point {} at a static cfcontainer-sidecar binary, or unset it", tools::SIDECAR_ENV),
+        );
+    }
     match tools::find_sidecar() {
         Some(tool) => Check::ok(name, format!("{} ({:?})", tool.path.display(), tool.source).to_lowercase()),
         None if cfg!(target_os = "linux") => Check::with(

@@ -1,6 +1,7 @@
 //! `cargo cfcontainer doctor`: every check on a ready machine, and the fix
 //! named for a stopped engine, a wasm-bindgen that does not match
-//! `Cargo.lock` and a token the API refuses.
+//! `Cargo.lock`, a sidecar binary that is not there and a token the API
+//! refuses.
 
 use serde_json::Value;
 
@@ -35,7 +36,8 @@ fn doctor_passes_every_check_on_a_machine_set_up_for_dev_and_deploy() {
     assert!(out.status.success(), "{}\n{report:#}", stderr(&out));
     for name in [
         "docker engine",
-        "ipv6 address pool",
+        "bridge network",
+        "egress sidecar",
         "wasm32 target",
         "worker-build",
         "wasm-bindgen",
@@ -50,7 +52,7 @@ fn doctor_passes_every_check_on_a_machine_set_up_for_dev_and_deploy() {
 }
 
 #[test]
-fn doctor_names_the_fix_for_a_stopped_engine_a_wrong_wasm_bindgen_and_a_bad_token() {
+fn doctor_names_the_fix_for_a_stopped_engine_a_wrong_wasm_bindgen_a_missing_sidecar_and_a_bad_token() {
     let dir = tempfile::tempdir().unwrap();
     let fake = dir.path().join("wasm-bindgen");
     std::fs::write(&fake, "#!/bin/sh\necho wasm-bindgen 0.2.100\n").unwrap();
@@ -60,12 +62,18 @@ fn doctor_names_the_fix_for_a_stopped_engine_a_wrong_wasm_bindgen_and_a_bad_toke
         ("DOCKER_HOST", "unix:///tmp/cfc-doctor-no-engine.sock"),
         ("WASM_BINDGEN_BIN", fake.to_str().unwrap()),
         ("CLOUDFLARE_API_TOKEN", "not-the-token"),
+        ("CFCONTAINER_SIDECAR_BIN", "/nonexistent/cfcontainer-sidecar"),
     ]) else {
         return;
     };
     assert_eq!(out.status.code(), Some(1), "{report:#}");
     let last = stderr(&out).lines().last().unwrap_or_default().to_string();
-    assert!(last.starts_with("error: 3 of") && last.contains("docker engine, wasm-bindgen, api token"), "{last}");
+    assert!(
+        last.starts_with("error: 4 of") && last.contains("docker engine, wasm-bindgen, egress sidecar, api token"),
+        "{last}"
+    );
+    let sidecar = check(&report, "egress sidecar");
+    assert!(sidecar["fix"].as_str().unwrap().contains("CFCONTAINER_SIDECAR_BIN"), "{sidecar}");
     let engine = check(&report, "docker engine");
     assert_eq!(engine["status"], "fail");
     assert!(engine["fix"].as_str().unwrap().contains("DOCKER_HOST"), "{engine}");
