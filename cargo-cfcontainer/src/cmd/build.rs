@@ -1,5 +1,6 @@
-//! `cargo cfcontainer build`: the image of every container with a
-//! Dockerfile, tagged by content, through the Docker engine API. With
+//! `cargo cfcontainer build`: the image of every container, tagged by
+//! content, in the local engine: built from its Dockerfile through the
+//! engine API, or assembled around its binary and loaded. With
 //! `--dev`, images are tagged `cloudflare-dev/` and stay local, except those
 //! of containers with `dev(remote = true)`, which are pushed anyway, and
 //! the networking sidecar's image `dev` runs is made ready too.
@@ -30,11 +31,14 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, out: &Output) -> Result<(), Er
     let project = inspection.project;
     let (remote, local): (Vec<_>, Vec<_>) = inspection.containers.into_iter().partition(|c| args.dev && c.dev.remote);
     let client = if remote.is_empty() { None } else { Some(Client::from_env(&project.settings)?) };
+    let binaries = global.build_request(crate::build::MUSL_TARGET);
     let report = crate::runtime()?.block_on(async {
         let docker = engine::connect().await?;
-        let images = image::build_all(&docker, &project, &local, args.dev, out).await?;
+        let mut images = image::build_all(&docker, &project, &local, args.dev, out).await?;
+        let assembled = image::load_all(&docker, &project, &local, &binaries, args.dev, out).await?;
+        images.extend(assembled.into_iter().map(|(built, _)| built));
         let pushed = match &client {
-            Some(client) => image::publish(&docker, client, &project, &remote, out).await?,
+            Some(client) => image::publish(client, &project, &remote, &binaries, image::PushWith::Engine, out).await?,
             None => Vec::new(),
         };
         let egress_image = match args.dev {
