@@ -340,6 +340,31 @@ mod tests {
         assert_eq!(Snapshot::take(&inputs, Some(read)).change(&Snapshot::take(&inputs, None)), Change::Images);
     }
 
+    #[test]
+    fn a_binarys_sources_and_a_file_added_to_its_assets_are_image_inputs() {
+        let dir = crate::testing::tree(&[
+            ("worker/src/lib.rs", ""),
+            ("server/src/main.rs", "fn main() {}"),
+            ("server/static/index.html", "hi"),
+        ]);
+        let root = dir.path();
+        let mut watched = Watched {
+            worker: vec![root.join("worker/src/lib.rs")],
+            contexts: Vec::new(),
+            image_inputs: Vec::new(),
+            data: None,
+        };
+        watched.add_image_inputs([root.join("server/src/main.rs"), root.join("server/static")]);
+        let before = Snapshot::take(&watched.inputs(), None);
+        assert!(watched.directories(&watched.inputs()).contains(&root.join("server/static")));
+        std::fs::write(root.join("server/static/new.css"), "p{}").unwrap();
+        assert_eq!(before.change(&Snapshot::take(&watched.inputs(), None)), Change::Images, "an added asset");
+        let before = Snapshot::take(&watched.inputs(), None);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(root.join("server/src/main.rs"), "fn main() { println!(); }").unwrap();
+        assert_eq!(before.change(&Snapshot::take(&watched.inputs(), None)), Change::Images, "an edit of the server");
+    }
+
     /// A crate whose whole directory is its container's build context.
     fn crate_with_context(files: &[(&str, &str)]) -> (tempfile::TempDir, Watched) {
         let dir = crate::testing::tree(files);

@@ -10,7 +10,6 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use super::{repository, source_dir, BuildContext, ContextError, DefaultExclusions, DEV_PREFIX, PLATFORM};
-use crate::build::BuildRequest;
 use crate::engine::engine_error;
 use crate::output::Output;
 use crate::{Error, Project};
@@ -87,24 +86,16 @@ pub async fn build_all(
     Ok(images)
 }
 
-/// The content tag of every container built here, `(class, tag)`: from
-/// its build context as `build` computes it for a Dockerfile image (no
-/// engine, no build), from the image assembled around its binary (compiled
-/// with `binaries`' profile and features, as a deploy compiles it) for the
-/// others.
-pub fn content_tags(
-    project: &Project,
-    containers: &[ContainerMeta],
-    binaries: &BuildRequest,
-    out: &Output,
-) -> Result<Vec<(String, String)>, Error> {
+/// The content tag of every container built from a Dockerfile, `(class,
+/// tag)`, computed from its build context as `build` computes it, with no
+/// engine and no build.
+pub fn dockerfile_tags(project: &Project, containers: &[ContainerMeta]) -> Result<Vec<(String, String)>, Error> {
     let mut tags = Vec::new();
     for meta in containers {
         let ImageSource::Dockerfile { dockerfile, context, build_args, target } = &meta.image else { continue };
         let packed = scan(meta, project, context, dockerfile)?;
         tags.push((meta.class.clone(), tag_of(meta, &packed, build_args, target.as_deref())?));
     }
-    tags.extend(super::assemble_all(project, containers, binaries, out)?.into_iter().map(|i| (i.class, i.tag)));
     Ok(tags)
 }
 

@@ -21,7 +21,7 @@ mod registry;
 mod upload;
 
 pub use blobs::ImageBlobs;
-pub use build::{build_all, content_tags, BuiltImage};
+pub use build::{build_all, BuiltImage};
 pub use context::{BuildContext, ContextError, DefaultExclusions};
 pub use from_binary::{assemble_all, load_all};
 pub use ignore::IgnoreRules;
@@ -33,7 +33,9 @@ use std::path::{Path, PathBuf};
 
 use cfcontainer_meta::{ContainerMeta, ImageSource};
 
-use crate::Project;
+use crate::build::BuildRequest;
+use crate::output::Output;
+use crate::{Error, Project};
 
 /// Platform every image is built for: what Cloudflare runs.
 pub const PLATFORM: &str = "linux/amd64";
@@ -59,6 +61,22 @@ pub fn source_dir(meta: &ContainerMeta, project: &Project) -> PathBuf {
         (None, None) => None,
     };
     declaring.unwrap_or_else(|| project.dir.clone())
+}
+
+/// The content tag of every container built here, `(class, tag)`: from
+/// its build context for a Dockerfile image, as `build` computes it (no
+/// engine, no build); from the image assembled around its binary
+/// (compiled with `binaries`' profile and features, as a deploy compiles
+/// it) for the others.
+pub fn content_tags(
+    project: &Project,
+    containers: &[ContainerMeta],
+    binaries: &BuildRequest,
+    out: &Output,
+) -> Result<Vec<(String, String)>, Error> {
+    let mut tags = build::dockerfile_tags(project, containers)?;
+    tags.extend(assemble_all(project, containers, binaries, out)?.into_iter().map(|i| (i.class, i.tag)));
+    Ok(tags)
 }
 
 /// True if the container's image is built from a Dockerfile (by the engine).
