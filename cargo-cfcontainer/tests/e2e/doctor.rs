@@ -37,6 +37,7 @@ fn doctor_passes_every_check_on_a_machine_set_up_for_dev_and_deploy() {
         "docker engine",
         "ipv6 address pool",
         "wasm32 target",
+        "musl target",
         "worker-build",
         "wasm-bindgen",
         "workerd",
