@@ -122,7 +122,10 @@ pub fn sha256(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    fn entries(layer: &Layer) -> Vec<(String, u32, u64, u64, Option<Vec<u8>>)> {
+    /// One tar entry as read back: path, mode, uid, time, file content.
+    type Listed = (String, u32, u64, u64, Option<Vec<u8>>);
+
+    fn entries(layer: &Layer) -> Vec<Listed> {
         let mut archive = tar::Archive::new(layer.tar.as_slice());
         archive
             .entries()

@@ -3,6 +3,8 @@
 //! (`assets` is relative to the crate trybuild makes,
 //! target/tests/trybuild/cfcontainer.)
 
+use cfcontainer::ContainerClass;
+
 #[cfcontainer::container(class = "Api", port = 8080, binary = "api-server")]
 pub struct Api;
 
