@@ -103,10 +103,10 @@ def copy_example(dest, name, dockerfile_builder=None):
         server = dest / "server"
         (server / "Cargo.toml").write_text((server / "Cargo.toml").read_text() + "\n[workspace]\n")
         shutil.copy(ROOT / "Cargo.lock", server / "Cargo.lock")
-        vendored = subprocess.run(["cargo", "vendor", "-q", "--locked", "vendor"], cwd=server, capture_output=True, text=True)
-        if vendored.returncode != 0:
-            # The copied lockfile pins the whole repository: let cargo trim it offline.
-            vendored = subprocess.run(["cargo", "vendor", "-q", "--offline", "vendor"], cwd=server, capture_output=True, text=True, check=True)
+        # The copied lockfile pins the whole repository: cargo trims it
+        # offline. (`cargo vendor` prints the source replacement on stdout.)
+        vendored = subprocess.run(["cargo", "vendor", "--offline", "vendor"], cwd=server, capture_output=True, text=True, check=True)
+        assert "replace-with" in vendored.stdout, vendored.stdout + vendored.stderr
         (server / ".cargo").mkdir(exist_ok=True)
         (server / ".cargo" / "config.toml").write_text(vendored.stdout.replace('directory = "vendor"', 'directory = "/vendor"'))
         (server / ".dockerignore").write_text("target\n")
@@ -131,9 +131,11 @@ ENTRYPOINT ["/usr/local/bin/api-server"]
     return dest / "worker"
 
 
-def answer(url, expect, deadline):
+def answer(url, expect, deadline, proc=None):
     last = None
     while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise SystemExit(f"dev exited with {proc.returncode} before {url} answered {expect!r}")
         try:
             with urllib.request.urlopen(url, timeout=30) as r:
                 body = r.read().decode()
@@ -155,10 +157,10 @@ def edit_to_answer(worker_dir, port, release, target_dir):
     main = worker_dir.parent / "server" / "src" / "main.rs"
     original = main.read_text()
     try:
-        answer(url, "(uid", time.time() + 1800)
+        answer(url, "(uid", time.time() + 1800, proc)
         main.write_text(original.replace(EDIT_FROM, EDIT_TO))
         start = time.time()
-        answer(url, ", edited (uid", start + 1800)
+        answer(url, ", edited (uid", start + 1800, proc)
         return time.time() - start
     finally:
         proc.send_signal(signal.SIGINT)
