@@ -15,7 +15,7 @@
 # dockerd 26 + containerd from Debian 13 and runc from Debian 12, unpacked
 # (not installed) under $CFC_TOOLS/docker26, only when no usable engine
 # runs; docker-buildx from Debian 13, unpacked under $CFC_TOOLS/buildx (the
-# official CLI's builds need it); the wasm32 target, worker-build,
+# official CLI's builds need it); the wasm32 and x86_64 musl targets, worker-build,
 # wasm-bindgen-cli; workerd, esbuild and wrangler from npm.
 # Starts: our dockerd when needed, and a registry on 127.0.0.1:$CFC_REGISTRY_PORT
 # with htpasswd auth.
@@ -174,8 +174,11 @@ if ! curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$CFC_REGISTRY_PORT
     || die "registry did not start; see $CFC_TOOLS/registry.log"
 fi
 
-# --- Rust: wasm target, worker-build, wasm-bindgen-cli ---------------------
+# --- Rust: wasm and musl targets, worker-build, wasm-bindgen-cli ------------
+# The musl target builds the static binaries of images assembled without a
+# Dockerfile (`#[container(binary = ...)]`, examples/rust-container).
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+rustup target list --installed | grep -qx x86_64-unknown-linux-musl || rustup target add x86_64-unknown-linux-musl
 cargo_has() { cargo install --list | grep -q "^$1 v$2:"; }
 cargo_has worker-build "$WORKER_BUILD_VERSION" || cargo install -q worker-build --version "$WORKER_BUILD_VERSION"
 cargo_has wasm-bindgen-cli "$WASM_BINDGEN_VERSION" || cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"

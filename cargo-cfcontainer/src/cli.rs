@@ -37,7 +37,7 @@ pub enum Command {
     /// Build each container's image through the Docker engine, tagged by content.
     Build(BuildArgs),
     /// Build what is missing and push every image to Cloudflare's registry; prints digest-pinned references.
-    Push,
+    Push(PushArgs),
     /// Show what a deploy would change, per resource; changes nothing.
     Plan,
     /// Deploy the worker, its Durable Objects and container applications; a rerun with no change writes nothing.
@@ -159,9 +159,41 @@ pub struct BuildArgs {
     pub egress_image: Option<String>,
 }
 
+/// How Dockerfile images reach the registry.
+#[derive(Debug, Clone, Args)]
+pub struct EnginePushArgs {
+    /// Push Dockerfile images through the registry API ourselves (the
+    /// image exported from the engine, its layers uploaded by this tool,
+    /// as images assembled from a binary always are) instead of by the
+    /// engine.
+    #[arg(long)]
+    pub no_engine_push: bool,
+}
+
+impl EnginePushArgs {
+    /// Who pushes.
+    pub fn push_with(&self) -> crate::image::PushWith {
+        match self.no_engine_push {
+            true => crate::image::PushWith::RegistryApi,
+            false => crate::image::PushWith::Engine,
+        }
+    }
+}
+
+/// `cargo cfcontainer push`.
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// Who pushes Dockerfile images.
+    #[command(flatten)]
+    pub engine: EnginePushArgs,
+}
+
 /// `cargo cfcontainer deploy`.
 #[derive(Debug, Args)]
 pub struct DeployArgs {
+    /// Who pushes Dockerfile images.
+    #[command(flatten)]
+    pub engine: EnginePushArgs,
     /// Allow deleting Durable Object classes (and their data) that the crate no longer declares.
     #[arg(long)]
     pub allow_delete_classes: bool,

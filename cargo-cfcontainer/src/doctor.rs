@@ -55,6 +55,7 @@ pub async fn check_all(project: Option<&Project>, out: &Output) -> Vec<Check> {
     let crate_dir = project.map(|p| p.dir.clone()).unwrap_or_else(|| Path::new(".").to_path_buf());
     let mut checks = engine_checks().await;
     checks.push(wasm_target());
+    checks.push(musl_target());
     checks.push(worker_build());
     checks.push(wasm_bindgen(project));
     for (name, version) in [("workerd", WORKERD_VERSION), ("esbuild", ESBUILD_VERSION)] {
@@ -168,6 +169,23 @@ fn wasm_target() -> Check {
             Status::Fail,
             format!("{} is not installed", build::WASM_TARGET),
             format!("rustup target add {}", build::WASM_TARGET),
+        ),
+    }
+}
+
+/// The target of containers assembled from a binary; the verbs add it
+/// through rustup when one needs it, so its absence is a warning.
+fn musl_target() -> Check {
+    match build::has_target(build::MUSL_TARGET) {
+        true => Check::ok("musl target", format!("{} installed (containers built from a binary)", build::MUSL_TARGET)),
+        false => Check::with(
+            "musl target",
+            Status::Warn,
+            format!(
+                "{} is not installed; containers with `binary = ...` add it through rustup on first use",
+                build::MUSL_TARGET
+            ),
+            format!("rustup target add {}", build::MUSL_TARGET),
         ),
     }
 }

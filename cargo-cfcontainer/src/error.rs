@@ -66,6 +66,12 @@ pub enum Error {
     /// The crate was built with a runtime older than this tool reads.
     #[error("{} was built with cfcontainer {runtime} (container metadata schema {schema}), older than cargo-cfcontainer {cli} reads (schemas {} to {}); run `cargo update -p cfcontainer` to build with a newer runtime, or install the cargo-cfcontainer of that runtime", path.display(), cfcontainer_meta::OLDEST_SCHEMA, cfcontainer_meta::SCHEMA_VERSION)]
     RuntimeOlder { path: PathBuf, runtime: String, schema: u32, cli: &'static str },
+    /// A container's `binary` names no single binary of the workspace.
+    #[error("container `{class}` is assembled from binary `{binary}`, but {why}")]
+    NoBinary { class: String, binary: String, why: String },
+    /// A binary for an assembled image is not static.
+    #[error("binary `{binary}` ({}) is not static: {why}, and the image has no C library or loader; build it for x86_64-unknown-linux-musl without `-C target-feature=-crt-static` and without linking shared libraries (e.g. rustls instead of OpenSSL)", path.display())]
+    NotStatic { binary: String, path: PathBuf, why: String },
     /// An image build failed.
     #[error("building the image of `{class}` failed: {why}")]
     ImageBuild { class: String, why: String },

@@ -62,7 +62,7 @@ fn run(cli: &cli::Cli, out: &output::Output) -> Result<(), Error> {
     match &cli.command {
         cli::Command::Inspect(args) => cmd::inspect::run(&cli.global, args, out),
         cli::Command::Build(args) => cmd::build::run(&cli.global, args, out),
-        cli::Command::Push => cmd::push::run(&cli.global, out),
+        cli::Command::Push(args) => cmd::push::run(&cli.global, args, out),
         cli::Command::Plan => cmd::plan::run(&cli.global, out),
         cli::Command::Deploy(args) => cmd::deploy::run(&cli.global, args, out),
         cli::Command::Destroy(args) => cmd::destroy::run(&cli.global, args, out),

@@ -45,6 +45,9 @@ pub struct Attrs {
     pub build_args: Option<Spanned<Vec<(String, String)>>>,
     pub target: Option<Spanned<String>>,
     pub image: Option<String>,
+    pub binary: Option<Spanned<String>>,
+    pub package: Option<Spanned<String>>,
+    pub assets: Option<Spanned<String>>,
     pub name: Option<String>,
     pub tag: Option<String>,
     pub instance_type: Option<InstanceType>,
@@ -152,6 +155,13 @@ fn parse_key(cx: &Ctxt, a: &mut Attrs, key: &str, meta: &Meta) {
         IMAGE => {
             a.image = checked_string(cx, key, meta, is_image_reference, "`image` must be an image reference such as \"registry.cloudflare.com/<account>/app:1.0\" (no spaces, lowercase repository)")
         }
+        BINARY => {
+            a.binary = cargo_name(cx, key, meta, "`binary` names a binary target of the workspace, as cargo's `--bin` does: letters, digits, `-` and `_`, e.g. \"api-server\"")
+        }
+        PACKAGE => {
+            a.package = cargo_name(cx, key, meta, "`package` names the workspace package that has `binary`, as cargo's `-p` does: letters, digits, `-` and `_`")
+        }
+        ASSETS => a.assets = value(cx, meta).and_then(|e| non_empty(cx, key, e)),
         NAME => {
             a.name = checked_string(cx, key, meta, is_repository_name, "`name` must be an image repository name: lowercase letters, digits and single `.`, `_`, `-` or `/` between them")
         }
@@ -331,6 +341,17 @@ fn checked_string(cx: &Ctxt, key: &str, meta: &Meta, valid: fn(&str) -> bool, me
         return None;
     }
     Some(s.value)
+}
+
+/// A string naming a cargo package or target: `message` when it is not one.
+fn cargo_name(cx: &Ctxt, key: &str, meta: &Meta, message: &str) -> Option<Spanned<String>> {
+    let s = string(cx, key, value(cx, meta)?)?;
+    let valid = !s.value.is_empty() && s.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        cx.error_at(s.span, message);
+        return None;
+    }
+    Some(s)
 }
 
 /// `key(flag = bool)` with a single known flag.

@@ -26,7 +26,13 @@ pub fn build(attrs: Attrs, item: &syn::ItemStruct) -> ContainerMeta {
         ports.insert(0, port);
     }
     (meta.port, meta.ports) = (port, ports);
-    if let Some(reference) = attrs.image {
+    if let Some(binary) = attrs.binary {
+        meta.image = ImageSource::Binary {
+            binary: binary.value,
+            package: attrs.package.map(|p| p.value),
+            assets: attrs.assets.map(|a| a.value),
+        };
+    } else if let Some(reference) = attrs.image {
         meta.image = ImageSource::Prebuilt { reference };
     } else if let ImageSource::Dockerfile { dockerfile, context, build_args, target } = &mut meta.image {
         if let Some(path) = attrs.dockerfile {

@@ -15,6 +15,9 @@ pub const CONTEXT: &str = "context";
 pub const BUILD_ARGS: &str = "build_args";
 pub const TARGET: &str = "target";
 pub const IMAGE: &str = "image";
+pub const BINARY: &str = "binary";
+pub const PACKAGE: &str = "package";
+pub const ASSETS: &str = "assets";
 pub const NAME: &str = "name";
 pub const TAG: &str = "tag";
 pub const INSTANCE_TYPE: &str = "instance_type";
@@ -45,6 +48,9 @@ pub const TOP_LEVEL: &[&str] = &[
     BUILD_ARGS,
     TARGET,
     IMAGE,
+    BINARY,
+    PACKAGE,
+    ASSETS,
     NAME,
     TAG,
     INSTANCE_TYPE,

@@ -95,13 +95,26 @@ fn check_env(cx: &Ctxt, attrs: &Attrs) {
 }
 
 fn check_image(cx: &Ctxt, attrs: &Attrs, crate_dir: &Path) {
+    let build_keys = [
+        attrs.dockerfile.as_ref().map(|d| ("dockerfile", d.span)),
+        attrs.context.as_ref().map(|c| ("context", c.span)),
+        attrs.build_args.as_ref().map(|b| ("build_args", b.span)),
+        attrs.target.as_ref().map(|t| ("target", t.span)),
+    ];
+    if attrs.mentions("binary") {
+        let with_image = attrs.span_of("image").map(|span| ("image", span));
+        for (key, span) in build_keys.into_iter().flatten().chain(with_image) {
+            cx.error_at(span, format!("`{key}` cannot be used together with `binary`: the image is assembled from that binary, with no Dockerfile and no base image; remove one of them"));
+        }
+        check_assets(cx, attrs, crate_dir);
+        return;
+    }
+    for key in ["package", "assets"] {
+        if let Some(span) = attrs.span_of(key) {
+            cx.error_at(span, format!("`{key}` belongs to an image assembled from a binary of the workspace: add `binary = \"...\"` (and no Dockerfile or `image`), or remove `{key}`"));
+        }
+    }
     if attrs.mentions("image") {
-        let build_keys = [
-            attrs.dockerfile.as_ref().map(|d| ("dockerfile", d.span)),
-            attrs.context.as_ref().map(|c| ("context", c.span)),
-            attrs.build_args.as_ref().map(|b| ("build_args", b.span)),
-            attrs.target.as_ref().map(|t| ("target", t.span)),
-        ];
         for (key, span) in build_keys.into_iter().flatten() {
             cx.error_at(span, format!("`{key}` cannot be used together with a prebuilt `image`; remove one of them"));
         }
@@ -116,7 +129,7 @@ fn check_image(cx: &Ctxt, attrs: &Attrs, crate_dir: &Path) {
         cx.error_at(
             span,
             format!(
-                "Dockerfile `{dockerfile}` not found next to this crate's Cargo.toml (paths are relative to it); add it, set `dockerfile = \"...\"`, or use a prebuilt `image = \"...\"`"
+                "Dockerfile `{dockerfile}` not found next to this crate's Cargo.toml (paths are relative to it); add it, set `dockerfile = \"...\"`, use a prebuilt `image = \"...\"`, or assemble the image from a binary of the workspace with `binary = \"...\"`"
             ),
         );
     }
@@ -131,5 +144,19 @@ fn check_image(cx: &Ctxt, attrs: &Attrs, crate_dir: &Path) {
                 ),
             );
         }
+    }
+}
+
+/// `assets` must name a directory relative to the crate, as `context` does.
+fn check_assets(cx: &Ctxt, attrs: &Attrs, crate_dir: &Path) {
+    let Some(assets) = &attrs.assets else { return };
+    if !crate_dir.join(&assets.value).is_dir() {
+        cx.error_at(
+            assets.span,
+            format!(
+                "assets directory `{}` not found (paths are relative to this crate's Cargo.toml); create it or fix the path",
+                assets.value
+            ),
+        );
     }
 }

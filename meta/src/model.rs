@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use crate::InstanceType;
 
 /// Version of the embedded record format that this crate writes; bumped
-/// on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 5;
+/// on incompatible changes (6: [`ImageSource::Binary`], which a tool that
+/// reads up to 5 cannot build, so it stops naming the runtime instead).
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The oldest record format this crate still reads (records of schema 3
 /// have no `runtime`; records of schemas 3 and 4 name the declaring
@@ -159,6 +160,21 @@ pub enum ImageSource {
     Prebuilt {
         /// The reference, e.g. `registry.cloudflare.com/<account>/app:1.0`.
         reference: String,
+    },
+    /// Assembled by `cargo cfcontainer` from a binary target of the
+    /// workspace, compiled static for Linux: no Dockerfile, no engine
+    /// build, no base image. Schema 6 on.
+    Binary {
+        /// The binary target (`[[bin]] name`, or the package's own name
+        /// for `src/main.rs`).
+        binary: String,
+        /// The package that has it, when two workspace members have a
+        /// binary of that name.
+        package: Option<String>,
+        /// A directory of files for a layer of its own (relative to the
+        /// declaring crate, as `dockerfile` is), placed under its own name
+        /// in the image's working directory.
+        assets: Option<String>,
     },
 }
 

@@ -145,6 +145,13 @@ mod tests {
         assert_eq!((five[0].schema, five[0].crate_dir.as_deref()), (5, None));
         assert_eq!(five[0].declared_by, Some(package));
         assert_eq!(five[0].sleep_after_secs, four[0].sleep_after_secs);
+        // Schema 6 adds images assembled from a binary of the workspace;
+        // its other fields are schema 5's.
+        let six = decode_records(&framed(include_str!("../tests/records/schema-6.json"))).unwrap();
+        let binary =
+            crate::ImageSource::Binary { binary: "api-server".into(), package: None, assets: Some("static".into()) };
+        assert_eq!((six[0].schema, &six[0].image), (6, &binary));
+        assert_eq!(six[0].declared_by, five[0].declared_by);
     }
 
     #[test]

@@ -99,6 +99,9 @@
 //! | `build_args(K = "v")` | build arguments | none |
 //! | `target = "stage"` | multi-stage build target | the last stage |
 //! | `image = "registry.cloudflare.com/acct/app:1"` | a prebuilt image instead of a Dockerfile | none |
+//! | `binary = "api-server"` | an image assembled by `cargo cfcontainer` from this binary target of the workspace, built static for `x86_64-unknown-linux-musl` (no Dockerfile, no base image; not with `dockerfile`, `context`, `build_args`, `target` or `image`) | none |
+//! | `package = "api"` | the workspace package that has `binary`, when two have one of that name | the one member that has it |
+//! | `assets = "static"` | a directory (relative to the crate's Cargo.toml) whose files go into their own layer, under the directory's name in the image's working directory `/app` | none |
 //! | `name = "app"`, `tag = "v1"` | image repository name and tag | `<worker>-<class>`, a hash of the build inputs |
 //! | `instance_type = "basic"` or `instance_type(vcpu = 1, memory_mib = 2048, disk_mb = 8000)` | `lite` (`dev`), `basic`, `standard` (`standard-1`) to `standard-4`, or custom | `"lite"` |
 //! | `max_instances = 10` | upper bound on running instances | `20` |

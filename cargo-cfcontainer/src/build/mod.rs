@@ -1,11 +1,14 @@
 //! The build stage shared by `deploy`, `dev` and the reading verbs: the
 //! worker crate compiled by cargo ([`ensure_built`]), the `#[container]`
 //! records read back out of the artifact ([`records`]), and the JS/wasm
-//! bundle worker-build makes of it ([`bundle`]), every step with the same
-//! rustc flags ([`RustFlags`]).
+//! bundle worker-build makes of it ([`bundle`]), and the server binaries of
+//! images assembled without a Dockerfile ([`compile`]), every step with
+//! the same rustc flags ([`RustFlags`]).
 
+mod binary;
 mod bundle;
 mod cargo;
+mod elf;
 mod flags;
 pub mod records;
 
@@ -13,6 +16,7 @@ use std::path::PathBuf;
 
 use cfcontainer_meta::ContainerMeta;
 
+pub use binary::{compile, CompiledBinary, MUSL_TARGET};
 pub use bundle::{worker_build, worker_build_if_stale};
 pub use cargo::{dep_info_paths, ensure_built, has_target};
 pub use flags::RustFlags;

@@ -8,7 +8,11 @@ use crate::Error;
 
 /// Deploys.
 pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), Error> {
-    let options = DeployOptions { allow_delete_classes: args.allow_delete_classes, adopt: args.adopt };
+    let options = DeployOptions {
+        allow_delete_classes: args.allow_delete_classes,
+        adopt: args.adopt,
+        push_with: args.engine.push_with(),
+    };
     let deployed = deploy::run(global.project()?, global.feature_args(), options, out)?;
     out.result("deploy", &deployed, || human(&deployed));
     Ok(())

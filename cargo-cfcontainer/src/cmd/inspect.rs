@@ -71,6 +71,11 @@ fn image(source: &ImageSource) -> String {
     match source {
         ImageSource::Dockerfile { dockerfile, context, .. } => format!("{dockerfile} (context {context})"),
         ImageSource::Prebuilt { reference } => reference.clone(),
+        ImageSource::Binary { binary, package, assets } => {
+            let package = package.as_deref().map(|p| format!(" of {p}")).unwrap_or_default();
+            let assets = assets.as_deref().map(|a| format!(", assets {a}")).unwrap_or_default();
+            format!("binary {binary}{package}{assets}")
+        }
     }
 }
 

@@ -4,10 +4,10 @@
 use serde::Serialize;
 
 use crate::api::Client;
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, PushArgs};
 use crate::image::{publish, Published};
 use crate::output::Output;
-use crate::{engine, Error};
+use crate::Error;
 
 #[derive(Serialize)]
 struct Report {
@@ -15,13 +15,13 @@ struct Report {
 }
 
 /// Builds and pushes every container's image.
-pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
+pub fn run(global: &GlobalArgs, args: &PushArgs, out: &Output) -> Result<(), Error> {
     let loaded = super::load(global, crate::build::WASM_TARGET, out)?;
     let client = Client::from_env(&loaded.project.settings)?;
-    let images = crate::runtime()?.block_on(async {
-        let docker = engine::connect().await?;
-        publish(&docker, &client, &loaded.project, &loaded.containers, out).await
-    })?;
+    let binaries = global.build_request(crate::build::MUSL_TARGET);
+    let push_with = args.engine.push_with();
+    let images =
+        crate::runtime()?.block_on(publish(&client, &loaded.project, &loaded.containers, &binaries, push_with, out))?;
     let report = Report { images };
     out.result("push", &report, || report.images.iter().map(|i| format!("{}\n", i.reference)).collect());
     Ok(())

@@ -4,6 +4,7 @@
 //! (see [`crate::wrangler::export`]). With `--env NAME`, into that
 //! environment's section.
 
+use cfcontainer_meta::{ContainerMeta, ImageSource};
 use serde::Serialize;
 
 use crate::api::Client;
@@ -42,7 +43,8 @@ pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(),
         }
         Err(e) => return Err(e),
     };
-    let exported = wrangler::export(&loaded.project, &loaded.containers, account, args.config.as_deref())?;
+    let containers = with_assembled_references(global, &loaded, out)?;
+    let exported = wrangler::export(&loaded.project, &containers, account, args.config.as_deref())?;
     for class in &exported.undeclared_classes {
         let warning = Warning { message: format!("class {class} is in the migrations but no longer declared") };
         out.event("warning", &warning, || {
@@ -60,4 +62,29 @@ pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(),
         )
     });
     Ok(())
+}
+
+/// The containers, each image assembled from a binary named by the
+/// reference `cargo cfcontainer push` gives it in the registry (the
+/// official CLI cannot build it, but deploys it from there, filling in the
+/// account), with a warning to push it first.
+fn with_assembled_references(
+    global: &GlobalArgs,
+    loaded: &crate::build::Loaded,
+    out: &Output,
+) -> Result<Vec<ContainerMeta>, Error> {
+    let binaries = global.build_request(crate::build::MUSL_TARGET);
+    let assembled = crate::image::assemble_all(&loaded.project, &loaded.containers, &binaries, out)?;
+    let mut containers = loaded.containers.clone();
+    for image in assembled {
+        let reference = format!("{}/{}:{}", crate::api::registry_host(), image.repository, image.tag);
+        let warning = Warning {
+            message: format!("the image of `{}` is assembled by cargo cfcontainer from its binary; the file names it as {reference}: run `cargo cfcontainer push` before the official CLI deploys it", image.class),
+        };
+        out.event("warning", &warning, || format!("warning: {}", warning.message));
+        if let Some(meta) = containers.iter_mut().find(|c| c.class == image.class) {
+            meta.image = ImageSource::Prebuilt { reference };
+        }
+    }
+    Ok(containers)
 }

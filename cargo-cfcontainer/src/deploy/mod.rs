@@ -43,12 +43,11 @@ pub async fn deployed_by_us(client: &Client, worker: &str, tags: &[String], out:
     Ok(live.and_then(|v| v.annotations.tag).is_some_and(|t| t.starts_with(desired::DIGEST_TAG_PREFIX)))
 }
 
-use bollard::Docker;
 use cfcontainer_meta::ContainerMeta;
 
 use crate::api::Client;
 use crate::build::{self, BuildRequest};
-use crate::image::{self, RegistryAuth};
+use crate::image::{self, ImageBlobs, PushWith, RegistryAuth};
 use crate::output::Output;
 use crate::tools::BuildTools;
 use crate::{engine, Error, Project};
@@ -67,6 +66,9 @@ pub struct Prepared {
     pub script: DesiredScript,
     /// The queue consumers the wrangler file asks for.
     pub consumers: Vec<consumers::DesiredConsumer>,
+    /// How the binaries of images assembled without a Dockerfile are
+    /// compiled: the release profile and the run's features, as the Worker.
+    pub binaries: BuildRequest<'static>,
 }
 
 /// Builds `project` for release with `feature_args` (deploys always ship
@@ -86,23 +88,25 @@ pub fn prepare(project: Project, feature_args: Vec<String>, out: &Output) -> Res
     let modules_dir = build::worker_build_if_stale(&loaded.project, &request, &loaded.artifact, tools, out)?;
     let script = desired::script(&loaded.project, &loaded.containers, &modules_dir, client.token())?;
     let consumers = consumers::desired(&loaded.project.settings)?;
-    Ok(Prepared { project: loaded.project, containers: loaded.containers, client, script, consumers })
+    let binaries = BuildRequest { target: build::MUSL_TARGET, ..request };
+    Ok(Prepared { project: loaded.project, containers: loaded.containers, client, script, consumers, binaries })
 }
 
 impl Prepared {
     /// The wanted applications. With `push`, images are pushed as needed
-    /// and pinned by digest; without, an image never pushed from here is
-    /// named by its content tag.
-    pub async fn applications(&self, push: bool, out: &Output) -> Result<Vec<DesiredApp>, Error> {
-        let built = self.containers.iter().any(image::is_built);
-        let docker = if built { Some(engine::connect().await?) } else { None };
-        let references = match (&docker, push) {
-            (Some(docker), true) => image::publish(docker, &self.client, &self.project, &self.containers, out)
-                .await?
-                .into_iter()
-                .map(|p| (p.class, p.reference, p.tag))
-                .collect(),
-            _ => self.local_references(docker.as_ref(), out).await?,
+    /// (Dockerfile images the way it says) and pinned by digest; without,
+    /// an image never pushed from here is named by its content tag. The
+    /// engine is asked for only when a Dockerfile image needs it.
+    pub async fn applications(&self, push: Option<PushWith>, out: &Output) -> Result<Vec<DesiredApp>, Error> {
+        let references = match push {
+            Some(push_with) => {
+                image::publish(&self.client, &self.project, &self.containers, &self.binaries, push_with, out)
+                    .await?
+                    .into_iter()
+                    .map(|p| (p.class, p.reference, p.tag))
+                    .collect()
+            }
+            None => self.local_references(out).await?,
         };
         Ok(self
             .containers
@@ -118,26 +122,31 @@ impl Prepared {
             .collect())
     }
 
-    /// `(class, reference, tag)` of every image, built here but not pushed.
-    async fn local_references(
-        &self,
-        docker: Option<&Docker>,
-        out: &Output,
-    ) -> Result<Vec<(String, String, String)>, Error> {
+    /// `(class, reference, tag)` of every image, built here but not
+    /// pushed. An image assembled from a binary is named by the digest
+    /// it will have in the registry: its bytes are the same wherever it
+    /// is assembled.
+    async fn local_references(&self, out: &Output) -> Result<Vec<(String, String, String)>, Error> {
         let auth = RegistryAuth::new(&self.client);
         let mut references = Vec::new();
-        if let Some(docker) = docker {
-            for built in image::build_all(docker, &self.project, &self.containers, false, out).await? {
+        if self.containers.iter().any(image::is_built) {
+            let docker = engine::connect().await?;
+            for built in image::build_all(&docker, &self.project, &self.containers, false, out).await? {
                 let meta =
                     self.containers.iter().find(|m| m.class == built.class).expect("built from these containers");
                 let repository = auth.repository(&image::repository(meta, &self.project));
                 let tag = built.reference.rsplit(':').next().unwrap_or_default().to_string();
-                let reference = match image::pushed_digest(docker, &built.id, &repository).await? {
+                let reference = match image::pushed_digest(&docker, &built.id, &repository).await? {
                     Some(digest) => format!("{repository}@{digest}"),
                     None => format!("{repository}:{tag} (not pushed yet)"),
                 };
                 references.push((built.class, reference, tag));
             }
+        }
+        for assembled in image::assemble_all(&self.project, &self.containers, &self.binaries, out)? {
+            let digest = ImageBlobs::of(&assembled.image).digest;
+            let reference = format!("{}@{digest}", auth.repository(&assembled.repository));
+            references.push((assembled.class, reference, assembled.tag));
         }
         let prebuilt = image::prebuilt_references(&self.containers, auth.host(), self.client.account());
         references.extend(prebuilt.into_iter().map(|(class, reference)| (class, reference.clone(), reference)));

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::{apply, prepare, Action, DeployedApp, DesiredRoutes, Plan, Prepared, Remote, WorkerSecret};
+use crate::image::PushWith;
 use crate::output::Output;
 use crate::{Error, Project};
 
@@ -15,6 +16,8 @@ pub struct DeployOptions {
     pub allow_delete_classes: bool,
     /// Take over a Worker of this name that this tool did not deploy.
     pub adopt: bool,
+    /// Who pushes Dockerfile images (`--no-engine-push`: this tool).
+    pub push_with: PushWith,
 }
 
 /// What a deploy left in the account.
@@ -47,7 +50,7 @@ pub fn plan(project: Project, feature_args: Vec<String>, out: &Output) -> Result
     crate::runtime()?.block_on(async {
         let remote = prepared.read_remote(out).await?;
         prepared.check_queues(&remote)?;
-        let apps = prepared.applications(false, out).await?;
+        let apps = prepared.applications(None, out).await?;
         prepared.plan(&remote, &apps)
     })
 }
@@ -65,7 +68,7 @@ async fn deploy(prepared: &Prepared, options: DeployOptions, out: &Output) -> Re
     DesiredRoutes::of(&prepared.project.settings.routes).check_zones(&prepared.client, out).await?;
     prepared.check_queues(&remote)?;
     prepared.check_migrations(&remote)?;
-    let apps = prepared.applications(true, out).await?;
+    let apps = prepared.applications(Some(options.push_with), out).await?;
     let plan = prepared.plan(&remote, &apps)?;
     // A new application's name must be free (it is unique per account).
     for app in plan.applications.iter().filter(|a| a.action() == Action::Create) {

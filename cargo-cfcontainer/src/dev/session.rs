@@ -28,7 +28,7 @@ use super::local_storage::{local_stores, LocalStores};
 use super::redirects::{self, Redirects};
 use super::simulator::Simulator;
 use super::wake::{WakeBy, Wakeups};
-use super::watch::{Change, ReadAt, Snapshot, Watched};
+use super::watch::{dep_info_inputs, Change, ReadAt, Snapshot, Watched};
 use super::{keep_from_restarting, workerd_socket, OwnObjects, WorkerdConfig};
 use crate::build::{self, BuildRequest, Loaded};
 use crate::child::WithoutCredentials;
@@ -264,13 +264,21 @@ async fn build(
         }
     };
     let images_read_at = SystemTime::now();
-    let built = image::build_all(docker, &project, &containers, true, out).await?;
+    let mut built = image::build_all(docker, &project, &containers, true, out).await?;
+    let binaries = BuildRequest { target: build::MUSL_TARGET, ..request.clone() };
+    let assembled = image::load_all(docker, &project, &containers, &binaries, true, out).await?;
+    let mut binary_inputs = Vec::new();
+    for (loaded, image) in assembled {
+        binary_inputs.extend(dep_info_inputs(&image.binary.dep_info));
+        binary_inputs.extend(image.inputs);
+        built.push(loaded);
+    }
     let images: Vec<(ContainerMeta, String)> = containers
         .iter()
         .map(|c| {
             let reference = match &c.image {
                 ImageSource::Prebuilt { reference } => reference.clone(),
-                ImageSource::Dockerfile { .. } => {
+                ImageSource::Dockerfile { .. } | ImageSource::Binary { .. } => {
                     built.iter().find(|b| b.class == c.class).map(|b| b.reference.clone()).unwrap_or_default()
                 }
             };
@@ -304,6 +312,9 @@ async fn build(
         .map_err(|e| Error::Io { what: format!("write the workerd config in {}", dir.display()), source: e })?;
     let data = config.simulator.as_ref().map(|s| s.stores.persist_dir.clone());
     let mut watched = Watched::of(&project, &artifact, &containers, data);
+    // A binary's sources (cargo's dep-info of it: its package and every
+    // crate it depends on), its manifest and assets rebuild only its image.
+    watched.add_image_inputs(binary_inputs);
     // An edited asset rebuilds the config (its manifest names the content).
     if let Some(assets) = config.simulator.as_ref().and_then(|s| s.assets.as_ref()) {
         watched.add_worker_inputs(assets.inputs());

@@ -43,6 +43,9 @@ pub struct Inputs {
 pub struct Watched {
     worker: Vec<PathBuf>,
     contexts: Vec<Context>,
+    /// The other inputs of images: files, and directories whose every
+    /// file counts (looked into again at each look, so an added file does).
+    image_inputs: Vec<PathBuf>,
     /// Where the running Worker writes its KV, R2 and D1 data: never an
     /// input, even inside a build context that a `.dockerignore` opens.
     data: Option<PathBuf>,
@@ -75,10 +78,16 @@ impl Watched {
                     let defaults = DefaultExclusions::for_crate(&base, &project.target_dir);
                     Some(Context { dir: base.join(context), dockerfile: base.join(dockerfile), defaults })
                 }
-                ImageSource::Prebuilt { .. } => None,
+                ImageSource::Prebuilt { .. } | ImageSource::Binary { .. } => None,
             })
             .collect();
-        Watched { worker, contexts, data }
+        Watched { worker, contexts, image_inputs: Vec::new(), data }
+    }
+
+    /// More inputs of images (an assembled image's binary sources,
+    /// manifest and assets directory).
+    pub fn add_image_inputs(&mut self, inputs: impl IntoIterator<Item = PathBuf>) {
+        self.image_inputs.extend(inputs);
     }
 
     /// More files (or directories) the Worker's config is made from.
@@ -94,6 +103,9 @@ impl Watched {
             if let Ok(scanned) = BuildContext::scan(&context.dir, &context.dockerfile, &context.defaults) {
                 images.extend(scanned.paths().filter(|p| !self.is_data(p)));
             }
+        }
+        for input in &self.image_inputs {
+            files_below(input, &mut images);
         }
         Inputs { worker: self.worker.clone(), images }
     }
@@ -154,6 +166,18 @@ impl Watched {
 
     fn is_data(&self, path: &Path) -> bool {
         self.data.as_deref().is_some_and(|d| path.starts_with(d))
+    }
+}
+
+/// `path`, and every file and directory below it when it is a directory.
+fn files_below(path: &Path, out: &mut Vec<PathBuf>) {
+    out.push(path.to_path_buf());
+    if let Ok(entries) = std::fs::read_dir(path) {
+        let mut below: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        below.sort();
+        for entry in below {
+            files_below(&entry, out);
+        }
     }
 }
 
@@ -316,6 +340,31 @@ mod tests {
         assert_eq!(Snapshot::take(&inputs, Some(read)).change(&Snapshot::take(&inputs, None)), Change::Images);
     }
 
+    #[test]
+    fn a_binarys_sources_and_a_file_added_to_its_assets_are_image_inputs() {
+        let dir = crate::testing::tree(&[
+            ("worker/src/lib.rs", ""),
+            ("server/src/main.rs", "fn main() {}"),
+            ("server/static/index.html", "hi"),
+        ]);
+        let root = dir.path();
+        let mut watched = Watched {
+            worker: vec![root.join("worker/src/lib.rs")],
+            contexts: Vec::new(),
+            image_inputs: Vec::new(),
+            data: None,
+        };
+        watched.add_image_inputs([root.join("server/src/main.rs"), root.join("server/static")]);
+        let before = Snapshot::take(&watched.inputs(), None);
+        assert!(watched.directories(&watched.inputs()).contains(&root.join("server/static")));
+        std::fs::write(root.join("server/static/new.css"), "p{}").unwrap();
+        assert_eq!(before.change(&Snapshot::take(&watched.inputs(), None)), Change::Images, "an added asset");
+        let before = Snapshot::take(&watched.inputs(), None);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(root.join("server/src/main.rs"), "fn main() { println!(); }").unwrap();
+        assert_eq!(before.change(&Snapshot::take(&watched.inputs(), None)), Change::Images, "an edit of the server");
+    }
+
     /// A crate whose whole directory is its container's build context.
     fn crate_with_context(files: &[(&str, &str)]) -> (tempfile::TempDir, Watched) {
         let dir = crate::testing::tree(files);
@@ -326,7 +375,8 @@ mod tests {
             defaults: DefaultExclusions::for_crate(&root, &root.join("target")),
         };
         let worker = vec![root.join("src/lib.rs"), root.join("Cargo.toml"), root.join(".dev.vars")];
-        let watched = Watched { worker, contexts: vec![context], data: Some(root.join(".wrangler/state/v3")) };
+        let data = Some(root.join(".wrangler/state/v3"));
+        let watched = Watched { worker, contexts: vec![context], image_inputs: Vec::new(), data };
         (dir, watched)
     }
 

@@ -89,7 +89,7 @@ pub async fn build_all(
 /// The content tag of every container built from a Dockerfile, `(class,
 /// tag)`, computed from its build context as `build` computes it, with no
 /// engine and no build.
-pub fn content_tags(project: &Project, containers: &[ContainerMeta]) -> Result<Vec<(String, String)>, Error> {
+pub fn dockerfile_tags(project: &Project, containers: &[ContainerMeta]) -> Result<Vec<(String, String)>, Error> {
     let mut tags = Vec::new();
     for meta in containers {
         let ImageSource::Dockerfile { dockerfile, context, build_args, target } = &meta.image else { continue };

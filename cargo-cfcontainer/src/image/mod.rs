@@ -1,23 +1,41 @@
-//! Container images: which image each container gets, and building it
-//! through the Docker engine API.
+//! Container images: which image each container gets; building it
+//! through the Docker engine API from a Dockerfile, or assembling it here
+//! around a static binary of the workspace (no engine, no base image);
+//! and putting it in the registry, through the engine or through the
+//! registry API.
 
+mod assemble;
+mod base_files;
+mod blobs;
 mod build;
 mod context;
+mod documents;
+mod export;
+mod from_binary;
 mod ignore;
+mod layer;
+mod load;
 mod publish;
 mod push;
+mod registry;
+mod upload;
 
-pub use build::{build_all, content_tags, BuiltImage};
+pub use blobs::ImageBlobs;
+pub use build::{build_all, BuiltImage};
 pub use context::{BuildContext, ContextError, DefaultExclusions};
+pub use from_binary::{assemble_all, load_all};
 pub use ignore::IgnoreRules;
-pub use publish::{prebuilt_references, publish, Published};
+pub use load::load;
+pub use publish::{prebuilt_references, publish, Published, PushWith};
 pub use push::{push_all, pushed_digest, RegistryAuth};
 
 use std::path::{Path, PathBuf};
 
 use cfcontainer_meta::{ContainerMeta, ImageSource};
 
-use crate::Project;
+use crate::build::BuildRequest;
+use crate::output::Output;
+use crate::{Error, Project};
 
 /// Platform every image is built for: what Cloudflare runs.
 pub const PLATFORM: &str = "linux/amd64";
@@ -45,7 +63,23 @@ pub fn source_dir(meta: &ContainerMeta, project: &Project) -> PathBuf {
     declaring.unwrap_or_else(|| project.dir.clone())
 }
 
-/// True if the container's image is built from a Dockerfile.
+/// The content tag of every container built here, `(class, tag)`: from
+/// its build context for a Dockerfile image, as `build` computes it (no
+/// engine, no build); from the image assembled around its binary
+/// (compiled with `binaries`' profile and features, as a deploy compiles
+/// it) for the others.
+pub fn content_tags(
+    project: &Project,
+    containers: &[ContainerMeta],
+    binaries: &BuildRequest,
+    out: &Output,
+) -> Result<Vec<(String, String)>, Error> {
+    let mut tags = build::dockerfile_tags(project, containers)?;
+    tags.extend(assemble_all(project, containers, binaries, out)?.into_iter().map(|i| (i.class, i.tag)));
+    Ok(tags)
+}
+
+/// True if the container's image is built from a Dockerfile (by the engine).
 pub fn is_built(meta: &ContainerMeta) -> bool {
     matches!(meta.image, ImageSource::Dockerfile { .. })
 }

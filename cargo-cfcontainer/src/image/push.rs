@@ -20,7 +20,7 @@ const CREDENTIAL_MINUTES: u64 = 15;
 /// Credentials older than this are refreshed before the next push.
 const CREDENTIAL_REFRESH: Duration = Duration::from_secs(12 * 60);
 /// Pushes retried with fresh credentials after the registry refused them.
-const AUTH_RETRIES: u32 = 2;
+pub const AUTH_RETRIES: u32 = 2;
 
 /// An image in the registry, pinned by digest.
 #[derive(Debug, Clone, Serialize)]
@@ -65,7 +65,14 @@ impl<'a> RegistryAuth<'a> {
         format!("{}/{}/{repo}", self.host, self.client.account())
     }
 
-    async fn credentials(&mut self, fresh: bool, out: &Output) -> Result<DockerCredentials, Error> {
+    /// The account's namespace in the registry (`<account>`).
+    pub fn namespace(&self) -> &str {
+        self.client.account()
+    }
+
+    /// The credentials: the ones held, unless they are old, missing or
+    /// `fresh` ones are asked for (the registry refused them).
+    pub async fn basic(&mut self, fresh: bool, out: &Output) -> Result<RegistryCredentials, Error> {
         let stale = self.current.as_ref().is_none_or(|(_, at)| at.elapsed() > CREDENTIAL_REFRESH);
         if fresh || stale {
             let body = CredentialsRequest {
@@ -76,6 +83,11 @@ impl<'a> RegistryAuth<'a> {
             self.current = Some((creds, Instant::now()));
         }
         let (creds, _) = self.current.as_ref().expect("credentials fetched above");
+        Ok(creds.clone())
+    }
+
+    async fn credentials(&mut self, fresh: bool, out: &Output) -> Result<DockerCredentials, Error> {
+        let creds = self.basic(fresh, out).await?;
         Ok(DockerCredentials {
             username: Some(creds.username.clone()),
             password: Some(creds.password.expose().to_string()),
@@ -271,7 +283,8 @@ pub async fn pushed_digest(docker: &Docker, id: &str, repository: &str) -> Resul
     Ok(image.repo_digests.unwrap_or_default().iter().find_map(|d| d.strip_prefix(&prefix).map(str::to_string)))
 }
 
-fn report_present(out: &Output, class: &str, tagged: &str) {
+/// Says that `tagged` is in the registry already.
+pub fn report_present(out: &Output, class: &str, tagged: &str) {
     out.event("image-present", &serde_json::json!({ "class": class, "reference": tagged }), || {
         format!("{:>12} {tagged} (already in the registry)", "Present")
     });

@@ -107,7 +107,7 @@ pub struct RolloutState {
 /// and compares it with what is live.
 pub fn status(project: Project, feature_args: Vec<String>, out: &Output) -> Result<Status, Error> {
     let prepared = prepare(project, feature_args, out)?;
-    let tags = image::content_tags(&prepared.project, &prepared.containers)?;
+    let tags = image::content_tags(&prepared.project, &prepared.containers, &prepared.binaries, out)?;
     crate::runtime()?.block_on(read(&prepared, &tags, out))
 }
 

@@ -8,6 +8,7 @@
 pub mod assets;
 pub mod own_classes;
 mod settings;
+mod targets;
 mod wrangler_file;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ use crate::Error;
 use settings::{is_date, is_worker_name, RawSettings, DEFAULT_COMPATIBILITY_DATE};
 
 pub use settings::{DateSource, WorkerSettings, WranglerSource};
+pub use targets::{find_binary, MemberTarget};
 pub use wrangler_file::{ENVIRONMENT_TAG, SERVICE_TAG};
 
 /// The selected worker package and where cargo puts its artifacts.
@@ -47,6 +49,9 @@ pub struct Project {
     /// package: the workspace's members, and the dependencies whose
     /// records name them ([`Project::locate_declaring`]).
     crate_dirs: Vec<(DeclaringPackage, PathBuf)>,
+    /// Every target of every workspace member (where a container's
+    /// `binary` is found).
+    pub member_targets: Vec<MemberTarget>,
 }
 
 impl Project {
@@ -74,6 +79,7 @@ impl Project {
         let manifest_path = package.manifest_path.clone().into_std_path_buf();
         let dir = manifest_path.parent().map(Path::to_path_buf).unwrap_or_default();
         let crate_dirs = members.iter().map(|p| located(p)).collect();
+        let member_targets = members.iter().flat_map(|p| MemberTarget::of(p)).collect();
         let settings = settings_of(package, &dir, env)?;
         Ok(Project {
             package: package.name.to_string(),
@@ -85,6 +91,7 @@ impl Project {
             settings,
             env: env.map(str::to_string),
             crate_dirs,
+            member_targets,
         })
     }
 

@@ -175,6 +175,9 @@ fn container(worker: &str, c: &ContainerMeta, in_crate: &dyn Fn(&str) -> String)
             (in_crate(dockerfile), context, build_args.clone())
         }
         ImageSource::Prebuilt { reference } => (reference.clone(), None, Vec::new()),
+        ImageSource::Binary { .. } => {
+            unreachable!("the wrangler verb names an image assembled from a binary by its registry reference")
+        }
     };
     ContainerEntry {
         class_name: c.class.clone(),

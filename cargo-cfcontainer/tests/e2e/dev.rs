@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::{prerequisite, root, stack};
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap().flatten() {
         let name = entry.file_name();
@@ -55,7 +55,7 @@ fn restart_policies(prefix: &str) -> Vec<String> {
 }
 
 /// The body of a 200 answer, or what went wrong (status and body).
-fn get(url: &str) -> Result<String, String> {
+pub(crate) fn get(url: &str) -> Result<String, String> {
     match ureq::get(url).timeout(Duration::from_secs(30)).call() {
         Ok(r) => Ok(r.into_string().unwrap()),
         Err(ureq::Error::Status(status, r)) => Err(format!("HTTP {status}: {}", r.into_string().unwrap_or_default())),
@@ -65,7 +65,7 @@ fn get(url: &str) -> Result<String, String> {
 
 /// `cargo cfcontainer dev --message-format json` on a standalone copy of
 /// an example, with its events.
-struct Dev {
+pub(crate) struct Dev {
     _dir: tempfile::TempDir,
     app: PathBuf,
     child: Child,
@@ -115,6 +115,12 @@ impl Dev {
         Dev { _dir: dir, app, child, events }
     }
 
+    /// dev in `app`, a crate inside `dir` (removed when dev is dropped).
+    pub(crate) fn in_crate(dir: tempfile::TempDir, app: PathBuf) -> Dev {
+        let (child, events) = Dev::spawn(&app, &[], &[], &[]);
+        Dev { _dir: dir, app, child, events }
+    }
+
     /// Runs dev again on the same copy (after [`Dev::interrupt`]).
     fn rerun(&mut self) {
         (self.child, self.events) = Dev::spawn(&self.app, &[], &[], &[]);
@@ -147,7 +153,7 @@ impl Dev {
     }
 
     /// The next event with this `reason`; an `error` event fails the test.
-    fn wait_for(&self, reason: &str, limit: Duration) -> serde_json::Value {
+    pub(crate) fn wait_for(&self, reason: &str, limit: Duration) -> serde_json::Value {
         let deadline = Instant::now() + limit;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -168,12 +174,12 @@ impl Dev {
     }
 
     /// Waits for `dev-ready` and returns the URL.
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.wait_for("dev-ready", Duration::from_secs(600))["url"].as_str().unwrap().to_string()
     }
 
     /// Sends SIGINT and checks a clean exit without containers or workerd left.
-    fn interrupt(&mut self, name: &str) {
+    pub(crate) fn interrupt(&mut self, name: &str) {
         let pid = self.child.id().to_string();
         assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
         let status = self.child.wait().unwrap();

@@ -39,6 +39,7 @@ fn doctor_passes_every_check_on_a_machine_set_up_for_dev_and_deploy() {
         "bridge network",
         "egress sidecar",
         "wasm32 target",
+        "musl target",
         "worker-build",
         "wasm-bindgen",
         "workerd",

@@ -19,6 +19,7 @@ mod push;
 mod readme;
 mod runtime;
 mod runtime_bench;
+mod rust_container;
 mod skew;
 mod switch;
 mod wrangler_export;

@@ -245,3 +245,27 @@ pub struct Remote;
     assert_eq!(pushed[0]["class"], "Remote");
     assert!(manifest_exists(pushed[0]["reference"].as_str().unwrap()));
 }
+
+#[test]
+fn a_dockerfile_image_pushed_through_the_registry_api_is_served_refreshes_refused_credentials_and_is_sent_once() {
+    if !ready() {
+        return;
+    }
+    let Some(emulator) = emulator() else { return };
+    // The first credentials look expired to the registry.
+    emulator.hand_out_bad_credentials(1);
+    let fixture = layered_fixture(&unique("noenginepush"));
+    let args = ["push", "--no-engine-push", "--manifest-path", &fixture.manifest(), "--message-format", "json"];
+    let env = api_env(&emulator);
+    let first = push_report(&cfcontainer_with_env(fixture.path(), &args, &with_env(&env, &[])));
+    let image = &first["images"][0];
+    assert_eq!((image["pushed"].as_bool(), image["layers_pushed"].as_u64()), (Some(true), Some(2)), "{first}");
+    assert!(manifest_exists(image["reference"].as_str().unwrap()), "the registry does not serve {image}");
+    let credential_calls = calls(&emulator).iter().filter(|c| c.ends_with("/credentials")).count();
+    assert_eq!(credential_calls, 2, "refused once, fetched again: {:?}", calls(&emulator));
+
+    // Its content tag is in the registry now: nothing is sent again.
+    let second = push_report(&cfcontainer_with_env(fixture.path(), &args, &with_env(&env, &[])));
+    assert_eq!(second["images"][0]["pushed"], false, "{second}");
+    assert_eq!(second["images"][0]["reference"], image["reference"]);
+}

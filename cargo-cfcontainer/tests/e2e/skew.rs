@@ -51,3 +51,25 @@ fn a_crate_built_with_a_runtime_older_than_any_schema_read_says_to_update_it() {
     assert!(last.contains("schema 2), older than") && last.contains("`cargo update -p cfcontainer`"), "{last}");
     assert!(emulator.log().is_empty());
 }
+
+#[test]
+fn a_crate_built_with_the_runtime_before_assembled_images_is_still_read() {
+    if !prerequisite(has_wasm_target(), "the wasm32-unknown-unknown target") {
+        return;
+    }
+    // Schema 5: the records of the release before `binary = "..."`, whose
+    // runtime a crate may still be built with.
+    let name = unique("schemafive");
+    let record = include_str!("../../../meta/tests/records/schema-5.json")
+        .trim()
+        .replace(r#""name": "app""#, &format!(r#""name": "{name}""#));
+    let fixture = with_record(&name, &record);
+    let args = ["inspect", "--manifest-path", &fixture.manifest(), "--message-format", "json"];
+    let out = cfcontainer(fixture.path(), &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = stdout(&out).lines().find(|l| l.contains(r#""reason":"inspect""#)).map(str::to_string).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let container = &report["containers"][0];
+    assert_eq!((container["class"].as_str(), container["schema"].as_u64()), (Some("MyContainer"), Some(5)), "{report}");
+    assert_eq!(container["image"]["dockerfile"]["dockerfile"], "Dockerfile");
+}

@@ -115,7 +115,7 @@ fn prepare() -> Result<Prepared, String> {
         serde_json::from_str(stdout(&build).lines().last().unwrap_or("{}")).map_err(|e| e.to_string())?;
     let image_of = |meta: &ContainerMeta| match &meta.image {
         ImageSource::Prebuilt { reference } => Some(reference.clone()),
-        ImageSource::Dockerfile { .. } => built["images"].as_array().and_then(|images| {
+        ImageSource::Dockerfile { .. } | ImageSource::Binary { .. } => built["images"].as_array().and_then(|images| {
             images.iter().find(|i| i["class"] == meta.class).and_then(|i| i["reference"].as_str()).map(str::to_string)
         }),
     };
