@@ -171,11 +171,11 @@ fn parse_key(cx: &Ctxt, a: &mut Attrs, key: &str, meta: &Meta) {
         INSTANCE_TYPE => a.instance_type = instance_type(cx, meta),
         MAX_INSTANCES => {
             a.max_instances = value(cx, meta).and_then(|e| integer(cx, key, e)).and_then(|n| {
-                if n.value == 0 || n.value > u32::MAX as u64 {
+                if n.value == 0 {
                     cx.error_at(n.span, "`max_instances` must be at least 1");
                     return None;
                 }
-                Some(n.value as u32)
+                positive_u32(cx, key, n)
             })
         }
         ROLLOUT => {
@@ -491,7 +491,7 @@ fn instance_type(cx: &Ctxt, meta: &Meta) -> Option<InstanceType> {
 
 fn positive_u32(cx: &Ctxt, key: &str, n: Spanned<u64>) -> Option<u32> {
     if n.value == 0 || n.value > u32::MAX as u64 {
-        cx.error_at(n.span, format!("`{key}` must be a positive whole number"));
+        cx.error_at(n.span, format!("`{key}` must be a whole number from 1 to {}", u32::MAX));
         return None;
     }
     Some(n.value as u32)

@@ -3,7 +3,9 @@
 //!
 //! Pipeline, in the manner of `serde_derive`: `attr` parses the attribute
 //! into typed slots, recording every error in a `ctxt::Ctxt` instead of
-//! stopping at the first; `valid` runs the rules that span several keys;
+//! stopping at the first, and checks the rules inside one nested group
+//! (a custom `instance_type`, `readiness`'s bounds); `valid` runs the rules
+//! that span several top-level keys or look outside the attribute (files);
 //! `model` applies defaults and builds the shared metadata model; and
 //! `expand` generates code, which cannot fail.
 

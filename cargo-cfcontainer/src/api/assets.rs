@@ -22,7 +22,8 @@ pub struct UploadSessionRequest {
 /// One file of [`UploadSessionRequest`].
 #[derive(Debug, Serialize)]
 pub struct ManifestEntry {
-    /// The content's key (see [`crate::assets`]).
+    /// The content's key: the official CLI's hash of the file (blake3 over
+    /// its base64 and its extension), computed where the manifest is read.
     pub hash: String,
     /// Bytes.
     pub size: u64,
