@@ -7,6 +7,7 @@
 pub mod account;
 pub mod cloud;
 pub mod parity;
+mod skips;
 pub mod stack;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ pub fn prerequisite(ok: bool, what: &str) -> bool {
         panic!("CFCONTAINER_E2E=1 but {what} is missing; run scripts/setup.sh");
     }
     eprintln!("skipped: {what} is missing (run scripts/setup.sh, or set CFCONTAINER_E2E=1 to make this a failure)");
+    skips::record(what);
     false
 }
 
