@@ -337,31 +337,33 @@ fn header(req: &Request<Incoming>, name: &str) -> Option<String> {
     req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
 
+/// The query's pairs as a browser's `URLSearchParams` (the official CLI's)
+/// writes them: percent-escapes and `+` for a space.
 fn parse_query(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (percent_decode(k), percent_decode(v)),
-            None => (percent_decode(p), String::new()),
-        })
-        .collect()
+    form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
+/// A path segment with its percent-escapes decoded; an escape that is not
+/// UTF-8 becomes U+FFFD, so a bad request is answered, never a panic.
 fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
+    percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_percent_sign_before_a_multibyte_character_is_kept_not_a_panic() {
+        assert_eq!(percent_decode("%a\u{e9}t\u{e9}"), "%a\u{e9}t\u{e9}");
+        assert_eq!(percent_decode("my%20worker%41"), "my workerA");
     }
-    String::from_utf8_lossy(&out).into_owned()
+
+    #[test]
+    fn a_query_decodes_escapes_and_plus_as_a_space() {
+        assert_eq!(
+            parse_query("name=a+b%2Fc&flag&x=%e2%82%ac"),
+            vec![("name".into(), "a b/c".into()), ("flag".into(), String::new()), ("x".into(), "\u{20ac}".into())]
+        );
+    }
 }
