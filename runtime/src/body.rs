@@ -40,6 +40,31 @@ extern "C" {
 /// they reach the client within a moment of their headers.
 const WATCHED_FROM_BYTES: u64 = 64 * 1024;
 
+/// How a body is handed on, by its `Content-Length`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Handling {
+    /// As it is, not watched: a short body of known length (up to
+    /// [`WATCHED_FROM_BYTES`]).
+    AsItIs,
+    /// Piped by workerd through a stream of this length, and watched until
+    /// its last byte is sent.
+    Piped(u64),
+    /// No length (none given, or not a number): handed on chunk by chunk,
+    /// activity only while it sends.
+    Streamed,
+}
+
+impl Handling {
+    /// The body-watch rule, given the answer's `Content-Length` header.
+    fn of(content_length: Option<&str>) -> Handling {
+        match content_length.and_then(|l| l.parse::<u64>().ok()) {
+            Some(length) if length <= WATCHED_FROM_BYTES => Handling::AsItIs,
+            Some(length) => Handling::Piped(length),
+            None => Handling::Streamed,
+        }
+    }
+}
+
 /// Who counts a relayed body as activity. Dropping it means the body is
 /// over: it ended, or could not be delivered (the client went away).
 pub trait Watch: 'static {
@@ -60,15 +85,13 @@ pub fn relay(response: JsResponse, mut watch: impl Watch) -> worker::Result<JsRe
     let Some(body) = response.body() else {
         return Ok(response);
     };
-    let length = response.headers().get("content-length").ok().flatten().and_then(|l| l.parse::<u64>().ok());
-    // A short answer is on its way to the client with its headers: it is
-    // handed on as it is (its request stops being activity now), sparing
-    // it the stream and the task that would watch its end.
-    if length.is_some_and(|l| l <= WATCHED_FROM_BYTES) {
-        return Ok(response);
-    }
-    let pipe: TransformStream = match length {
-        Some(length) => {
+    let length = response.headers().get("content-length").ok().flatten();
+    let pipe: TransformStream = match Handling::of(length.as_deref()) {
+        // A short answer is on its way to the client with its headers: it
+        // is handed on as it is (its request stops being activity now),
+        // sparing it the stream and the task that would watch its end.
+        Handling::AsItIs => return Ok(response),
+        Handling::Piped(length) => {
             let pipe: TransformStream = FixedLengthStream::new(length as f64)?.into();
             let piped = body.pipe_to(&pipe.writable());
             spawn_local(async move {
@@ -77,7 +100,7 @@ pub fn relay(response: JsResponse, mut watch: impl Watch) -> worker::Result<JsRe
             });
             pipe
         }
-        None => {
+        Handling::Streamed => {
             watch.streaming();
             let pipe: TransformStream = IdentityTransformStream::new()?.into();
             let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
@@ -121,5 +144,35 @@ async fn hand_on(
             return;
         }
         watch.sent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Handling;
+
+    #[test]
+    fn an_answer_of_known_length_up_to_64_kib_is_handed_on_unwatched() {
+        for length in ["0", "1", "65536"] {
+            assert_eq!(Handling::of(Some(length)), Handling::AsItIs, "{length}");
+        }
+    }
+
+    #[test]
+    fn an_answer_of_known_length_above_64_kib_is_watched_to_its_last_byte() {
+        assert_eq!(Handling::of(Some("65537")), Handling::Piped(65_537));
+        assert_eq!(Handling::of(Some("10737418240")), Handling::Piped(10 * 1024 * 1024 * 1024));
+    }
+
+    #[test]
+    fn an_answer_without_length_is_streamed() {
+        assert_eq!(Handling::of(None), Handling::Streamed);
+    }
+
+    #[test]
+    fn an_answer_whose_length_is_not_a_number_is_streamed() {
+        for length in ["", "abc", "-1", " 12", "1e6"] {
+            assert_eq!(Handling::of(Some(length)), Handling::Streamed, "{length:?}");
+        }
     }
 }

@@ -120,3 +120,30 @@ pub trait Hooks: 'static {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::StopReason;
+
+    #[test]
+    fn a_container_killed_or_terminated_by_a_signal_stopped_for_a_runtime_signal() {
+        // 128 + SIGKILL (9) and 128 + SIGTERM (15), as the engine reports them.
+        assert_eq!(StopReason::of_exit_code(137), StopReason::RuntimeSignal);
+        assert_eq!(StopReason::of_exit_code(143), StopReason::RuntimeSignal);
+    }
+
+    #[test]
+    fn any_other_exit_code_is_an_exit_of_its_own() {
+        // A clean exit, a failure, a crash (128 + SIGSEGV) and signal-like
+        // codes a process may return itself.
+        for code in [0, 1, 2, 127, 139, 9, 15, -1, 255] {
+            assert_eq!(StopReason::of_exit_code(code), StopReason::Exit, "{code}");
+        }
+    }
+
+    #[test]
+    fn the_reasons_read_as_the_js_librarys() {
+        assert_eq!(StopReason::Exit.to_string(), "exit");
+        assert_eq!(StopReason::RuntimeSignal.to_string(), "runtime_signal");
+    }
+}

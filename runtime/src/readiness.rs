@@ -34,8 +34,31 @@ impl From<crate::ReadinessTiming> for Schedule {
     }
 }
 
+impl Schedule {
+    /// The retry decision after a pause in which `port` stayed silent,
+    /// `elapsed_ms` into the wait: a container that exited (`exited`, its
+    /// code) is not waited for, one silent past the deadline has timed out,
+    /// and otherwise the next pause is twice this `pause`, at most
+    /// `max_retry`.
+    fn after_silence(
+        &self,
+        port: u16,
+        exited: Option<i32>,
+        elapsed_ms: f64,
+        pause: Duration,
+    ) -> Result<Duration, NotReady> {
+        if let Some(code) = exited {
+            return Err(NotReady::Exited(code));
+        }
+        if elapsed_ms > self.deadline.as_millis() as f64 {
+            return Err(NotReady::Timeout(port));
+        }
+        Ok((pause * 2).min(self.max_retry))
+    }
+}
+
 /// Why the container never became ready.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum NotReady {
     /// It exited while starting.
     Exited(i32),
@@ -93,13 +116,7 @@ pub async fn wait(
             }
             Some(Probe::Silent) | None => {}
         }
-        if let Some(code) = exited() {
-            return Err(NotReady::Exited(code));
-        }
-        if now_ms() - begin > schedule.deadline.as_millis() as f64 {
-            return Err(NotReady::Timeout(port));
-        }
-        pause = (pause * 2).min(schedule.max_retry);
+        pause = schedule.after_silence(port, exited(), now_ms() - begin, pause)?;
     }
     Ok(())
 }
@@ -141,4 +158,78 @@ async fn probe(container: &Container, port: u16, url: &str, timeout: Duration) -
 /// Milliseconds since the epoch, from the JS clock.
 pub fn now_ms() -> f64 {
     worker::js_sys::Date::now()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{NotReady, Schedule};
+    use crate::ReadinessTiming;
+
+    /// The attribute's defaults: `readiness(timeout = "30s", attempt_timeout = "2s", first_retry_ms = 5, max_retry_ms = 50)`.
+    fn defaults() -> Schedule {
+        Schedule::from(ReadinessTiming {
+            timeout_ms: 30_000,
+            attempt_timeout_ms: 2_000,
+            first_retry_ms: 5,
+            max_retry_ms: 50,
+        })
+    }
+
+    fn ms(millis: u64) -> Duration {
+        Duration::from_millis(millis)
+    }
+
+    #[test]
+    fn the_attributes_milliseconds_become_the_schedule() {
+        let schedule = Schedule::from(ReadinessTiming {
+            timeout_ms: 45_000,
+            attempt_timeout_ms: 1_500,
+            first_retry_ms: 7,
+            max_retry_ms: 64,
+        });
+        assert_eq!(
+            (schedule.first_retry, schedule.max_retry, schedule.attempt_timeout, schedule.deadline),
+            (ms(7), ms(64), ms(1_500), ms(45_000))
+        );
+    }
+
+    #[test]
+    fn the_pause_doubles_from_the_first_up_to_the_longest_and_stays_there() {
+        let schedule = defaults();
+        let mut pause = schedule.first_retry;
+        let mut pauses = vec![pause];
+        for elapsed_ms in [10.0, 20.0, 40.0, 80.0, 160.0] {
+            pause = schedule.after_silence(8080, None, elapsed_ms, pause).expect("before the deadline");
+            pauses.push(pause);
+        }
+        assert_eq!(pauses, [ms(5), ms(10), ms(20), ms(40), ms(50), ms(50)]);
+    }
+
+    #[test]
+    fn a_first_pause_longer_than_the_longest_is_followed_by_the_longest() {
+        let schedule = Schedule { first_retry: ms(80), ..defaults() };
+        assert_eq!(schedule.after_silence(8080, None, 80.0, ms(80)), Ok(ms(50)));
+    }
+
+    #[test]
+    fn a_port_still_silent_past_the_deadline_times_out_naming_that_port() {
+        assert_eq!(defaults().after_silence(9090, None, 30_001.0, ms(50)), Err(NotReady::Timeout(9090)));
+    }
+
+    #[test]
+    fn a_port_silent_exactly_at_the_deadline_is_tried_once_more() {
+        assert_eq!(defaults().after_silence(9090, None, 30_000.0, ms(50)), Ok(ms(50)));
+    }
+
+    #[test]
+    fn a_container_that_exited_is_not_waited_for_even_before_the_deadline() {
+        assert_eq!(defaults().after_silence(8080, Some(1), 12.0, ms(5)), Err(NotReady::Exited(1)));
+    }
+
+    #[test]
+    fn an_exit_is_reported_as_such_rather_than_as_a_timeout() {
+        assert_eq!(defaults().after_silence(8080, Some(137), 60_000.0, ms(50)), Err(NotReady::Exited(137)));
+    }
 }
