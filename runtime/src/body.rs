@@ -36,15 +36,13 @@ extern "C" {
     fn new(length: f64) -> Result<FixedLengthStream, JsValue>;
 }
 
-/// Answers of known length up to this size are not watched to their end:
-/// they reach the client within a moment of their headers.
-const WATCHED_FROM_BYTES: u64 = 64 * 1024;
-
 /// How a body is handed on, by its `Content-Length`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Handling {
-    /// As it is, not watched: a short body of known length (up to
-    /// [`WATCHED_FROM_BYTES`]).
+    /// As it is, not watched: an empty body. A short body is watched
+    /// like any other: a slow server may send its few bytes long after
+    /// the headers (a long poll), and its container must not be put to
+    /// sleep in between.
     AsItIs,
     /// Piped by workerd through a stream of this length, and watched until
     /// its last byte is sent.
@@ -58,7 +56,7 @@ impl Handling {
     /// The body-watch rule, given the answer's `Content-Length` header.
     fn of(content_length: Option<&str>) -> Handling {
         match content_length.and_then(|l| l.parse::<u64>().ok()) {
-            Some(length) if length <= WATCHED_FROM_BYTES => Handling::AsItIs,
+            Some(0) => Handling::AsItIs,
             Some(length) => Handling::Piped(length),
             None => Handling::Streamed,
         }
@@ -78,18 +76,15 @@ pub trait Watch: 'static {
 /// reported to `watch` until it is over. The bytes stay in the runtime's
 /// streams: a body of known length is piped by workerd, one without is
 /// handed on chunk by chunk (each chunk a handle; no byte passes through
-/// wasm). A response without a body, or with a short one of known length
-/// (up to [`WATCHED_FROM_BYTES`]), drops `watch` at once and is returned
-/// as it is.
+/// wasm). A response without a body, or with an empty one, drops `watch`
+/// at once and is returned as it is.
 pub fn relay(response: JsResponse, mut watch: impl Watch) -> worker::Result<JsResponse> {
     let Some(body) = response.body() else {
         return Ok(response);
     };
     let length = response.headers().get("content-length").ok().flatten();
     let pipe: TransformStream = match Handling::of(length.as_deref()) {
-        // A short answer is on its way to the client with its headers: it
-        // is handed on as it is (its request stops being activity now),
-        // sparing it the stream and the task that would watch its end.
+        // Nothing is left to send: the request stops being activity now.
         Handling::AsItIs => return Ok(response),
         Handling::Piped(length) => {
             let pipe: TransformStream = FixedLengthStream::new(length as f64)?.into();
@@ -152,14 +147,13 @@ mod tests {
     use super::Handling;
 
     #[test]
-    fn an_answer_of_known_length_up_to_64_kib_is_handed_on_unwatched() {
-        for length in ["0", "1", "65536"] {
-            assert_eq!(Handling::of(Some(length)), Handling::AsItIs, "{length}");
-        }
+    fn an_empty_answer_is_handed_on_unwatched() {
+        assert_eq!(Handling::of(Some("0")), Handling::AsItIs);
     }
 
     #[test]
-    fn an_answer_of_known_length_above_64_kib_is_watched_to_its_last_byte() {
+    fn an_answer_of_known_length_is_watched_to_its_last_byte_however_short() {
+        assert_eq!(Handling::of(Some("1")), Handling::Piped(1));
         assert_eq!(Handling::of(Some("65537")), Handling::Piped(65_537));
         assert_eq!(Handling::of(Some("10737418240")), Handling::Piped(10 * 1024 * 1024 * 1024));
     }
