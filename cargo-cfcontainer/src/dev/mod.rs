@@ -1,5 +1,6 @@
 //! Running a worker and its containers locally in workerd.
 
+mod assemble;
 mod asset_rules;
 mod capnp;
 mod compat_date;
@@ -9,16 +10,21 @@ mod headers;
 mod local_assets;
 mod local_queues;
 mod local_storage;
+mod options;
+mod process;
 mod redirects;
 mod restarts;
 mod session;
+mod shutdown;
 mod simulator;
 mod wake;
+mod warnings;
 mod watch;
 mod workerd;
 
 pub use egress::{ensure as ensure_egress_image, EGRESS_IMAGE_ENV};
+pub use options::DevOptions;
 pub use restarts::keep_from_restarting;
-pub use session::{serve, DevOptions};
+pub use session::serve;
 pub use wake::WakeBy;
 pub use workerd::{workerd_socket, OwnObjects, WorkerdConfig};

@@ -28,6 +28,7 @@ use bollard::Docker;
 use futures_util::StreamExt;
 
 use crate::engine::engine_error;
+use crate::output::Output;
 use crate::Error;
 
 /// Sets the restart policy of every container whose name starts with
@@ -70,4 +71,22 @@ fn no_restarts() -> ContainerUpdateBody {
 /// and the update): nothing to keep from restarting.
 fn is_gone(error: &bollard::errors::Error) -> bool {
     matches!(error, bollard::errors::Error::DockerResponseServerError { status_code: 404 | 409, .. })
+}
+
+/// Keeps the engine from restarting the containers of the session `key`
+/// created since `since`, until aborted; says so once if it cannot.
+pub fn watch_restarts(docker: &Docker, key: &str, since: SystemTime, out: Output) -> tokio::task::JoinHandle<()> {
+    let (docker, prefix) = (docker.clone(), format!("workerd-{key}-"));
+    tokio::spawn(async move {
+        let warn = |container: &str, why: &str| {
+            out.event("dev-restart-policy", &serde_json::json!({ "container": container, "why": why }), || {
+                format!("warning: the engine may restart container {container} when it exits non-zero: {why}")
+            });
+        };
+        if let Err(err) = keep_from_restarting(&docker, &prefix, since, warn).await {
+            out.event("dev-restart-policy", &serde_json::json!({ "why": err.to_string() }), || {
+                format!("warning: the engine may restart containers that exit non-zero from now on: {err}")
+            });
+        }
+    })
 }
