@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use cfcontainer_meta::{ContainerMeta, DeclaringPackage, DevSettings, EnvVar, ImageSource};
+use cfcontainer_meta::{ContainerMeta, DeclaringPackage, DevSettings, EnvVar, ImageSource, Rollout};
 
 use crate::attr::Attrs;
 
@@ -57,7 +57,7 @@ pub fn build(attrs: Attrs, item: &syn::ItemStruct) -> ContainerMeta {
     (meta.image_name, meta.image_tag) = (attrs.name, attrs.tag);
     meta.instance_type = attrs.instance_type.unwrap_or(meta.instance_type);
     meta.max_instances = attrs.max_instances.unwrap_or(meta.max_instances);
-    meta.rollout.steps = attrs.rollout_steps.unwrap_or(meta.rollout.steps);
+    meta.rollout.steps = attrs.rollout_steps.unwrap_or_else(|| Rollout::default_for(meta.max_instances).steps);
     meta.rollout.kind = attrs.rollout_kind.unwrap_or(meta.rollout.kind);
     meta.observability_logs = attrs.observability_logs.unwrap_or(meta.observability_logs);
     meta.scheduling_policy = attrs.scheduling_policy.unwrap_or(meta.scheduling_policy);

@@ -188,9 +188,19 @@ pub struct Rollout {
     pub kind: RolloutKind,
 }
 
-impl Default for Rollout {
-    fn default() -> Self {
-        Rollout { steps: vec![100], kind: RolloutKind::FullAuto }
+impl Rollout {
+    /// The rollout of an application of at most `max_instances` whose
+    /// attribute sets none, as the official CLI (4.164) picks it: one
+    /// step for fewer than two instances, else 10 % first, then the rest.
+    ///
+    /// ```
+    /// use cfcontainer_meta::Rollout;
+    /// assert_eq!(Rollout::default_for(20).steps, [10, 100]);
+    /// assert_eq!(Rollout::default_for(1).steps, [100]);
+    /// ```
+    pub fn default_for(max_instances: u32) -> Rollout {
+        let steps = if max_instances < 2 { vec![100] } else { vec![10, 100] };
+        Rollout { steps, kind: RolloutKind::FullAuto }
     }
 }
 
@@ -265,7 +275,7 @@ impl ContainerMeta {
             image_tag: None,
             instance_type: InstanceType::default(),
             max_instances: 20,
-            rollout: Rollout::default(),
+            rollout: Rollout::default_for(20),
             rollout_active_grace_period_secs: 0,
             scheduling_policy: crate::SchedulingPolicy::Default,
             constraints: crate::Constraints::default(),

@@ -41,6 +41,10 @@ pub struct Application {
     /// The rollout under way or last made.
     #[serde(default)]
     pub active_rollout_id: Option<String>,
+    /// Its own log settings (where the official CLI 4.164 writes them;
+    /// older applications have them in `configuration`).
+    #[serde(default)]
+    pub observability: Option<AppObservability>,
 }
 
 /// An application's `health`.
@@ -85,6 +89,9 @@ pub struct NewApplication {
     pub name: String,
     /// Where instances are placed.
     pub scheduling_policy: SchedulingPolicy,
+    /// Its log settings, when its containers' logs are kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observability: Option<AppObservability>,
     /// Instances kept running without requests (Durable Objects start them).
     pub instances: u32,
     /// Upper bound of instances.
@@ -111,6 +118,47 @@ pub struct ApplicationPatch {
     pub constraints: AppConstraints,
     /// Seconds an old instance keeps serving during a rollout.
     pub rollout_active_grace_period: u64,
+    /// Its own log settings, when they change (no rollout carries them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observability: Option<AppObservability>,
+}
+
+/// An application's own `observability`: whether its containers' logs
+/// are kept, and (when the official CLI's file targets them) for which of
+/// its instances.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppObservability {
+    /// Container logs.
+    #[serde(default)]
+    pub logs: Logs,
+    /// Logs kept for this share of the instances only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_instance_percentage: Option<u32>,
+    /// Logs kept for this many instances only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_instance_count: Option<u32>,
+}
+
+impl AppObservability {
+    /// Logs on or off, for every instance.
+    pub fn logs(enabled: bool) -> AppObservability {
+        AppObservability { logs: Logs { enabled }, ..AppObservability::default() }
+    }
+
+    /// True if it keeps logs, or names instances to keep them for.
+    pub fn is_set(&self) -> bool {
+        self.logs.enabled || self.target_instance_percentage.is_some() || self.target_instance_count.is_some()
+    }
+
+    /// For plans: `true`, `false`, `true for 10% of instances`.
+    pub fn describe(&self) -> String {
+        let enabled = self.logs.enabled.to_string();
+        match (self.target_instance_percentage, self.target_instance_count) {
+            (Some(share), _) => format!("{enabled} for {share}% of instances"),
+            (None, Some(count)) => format!("{enabled} for {count} instances"),
+            (None, None) => enabled,
+        }
+    }
 }
 
 /// An application's `constraints`, as the official CLI sends them.
@@ -198,7 +246,7 @@ pub struct Observability {
 }
 
 /// Whether container logs are collected.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Logs {
     /// On or off.
     #[serde(default)]
@@ -253,12 +301,19 @@ pub enum RolloutSteps {
 }
 
 impl RolloutSteps {
-    /// Steps from the attribute's percentages.
+    /// Steps from the attribute's percentages, each listed one described
+    /// as the official CLI describes it.
     pub fn from_percentages(percentages: &[u8]) -> RolloutSteps {
         match percentages {
             [single] => RolloutSteps::Equal { step_percentage: *single },
             steps => RolloutSteps::Listed {
-                steps: steps.iter().map(|p| RolloutStep { step_size: StepSize { percentage: *p } }).collect(),
+                steps: (1..)
+                    .zip(steps)
+                    .map(|(n, p)| RolloutStep {
+                        step_size: StepSize { percentage: *p },
+                        description: format!("Step {n} of {} - rollout at {p}% of instances", steps.len()),
+                    })
+                    .collect(),
             },
         }
     }
@@ -269,6 +324,8 @@ impl RolloutSteps {
 pub struct RolloutStep {
     /// Its size.
     pub step_size: StepSize,
+    /// What it does, for people watching the rollout.
+    pub description: String,
 }
 
 /// A step's size.
@@ -496,7 +553,10 @@ mod tests {
         let listed = serde_json::to_value(RolloutSteps::from_percentages(&[10, 100])).unwrap();
         assert_eq!(
             listed,
-            serde_json::json!({ "steps": [{ "step_size": { "percentage": 10 } }, { "step_size": { "percentage": 100 } }] })
+            serde_json::json!({ "steps": [
+                { "step_size": { "percentage": 10 }, "description": "Step 1 of 2 - rollout at 10% of instances" },
+                { "step_size": { "percentage": 100 }, "description": "Step 2 of 2 - rollout at 100% of instances" },
+            ] })
         );
     }
 }

@@ -3,6 +3,7 @@
 //! one version read with its bindings, and a deployment that sends all
 //! traffic to one version (a rollback, when it is an older one).
 
+use cfcontainer_meta::wrangler::CodeUpdateStrategy;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
@@ -150,6 +151,9 @@ pub struct NewDeployment {
     pub versions: Vec<WholeVersion>,
     /// Its message.
     pub annotations: DeploymentAnnotations,
+    /// How the Worker's Durable Objects take up the version's code (the
+    /// official CLI 4.164 sends it with every deployment).
+    pub code_update_strategy: CodeUpdateStrategy,
 }
 
 /// A version taking all traffic, as a deployment is created with it.
@@ -170,12 +174,14 @@ pub struct DeploymentAnnotations {
 }
 
 impl NewDeployment {
-    /// All traffic to `version`, with `message`.
-    pub fn whole(version: &str, message: String) -> NewDeployment {
+    /// All traffic to `version`, with `message`, its Durable Objects
+    /// updated as `code_update_strategy` says.
+    pub fn whole(version: &str, message: String, code_update_strategy: CodeUpdateStrategy) -> NewDeployment {
         NewDeployment {
             strategy: "percentage",
             versions: vec![WholeVersion { version_id: version.to_string(), percentage: 100 }],
             annotations: DeploymentAnnotations { message },
+            code_update_strategy,
         }
     }
 }

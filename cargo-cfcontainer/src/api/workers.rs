@@ -3,7 +3,7 @@
 //! Durable Object namespaces (read). Read types ignore unknown fields so
 //! new API fields do not break deploys.
 
-use cfcontainer_meta::wrangler::{Limits, Observability, PlacementConfig, TailConsumer};
+use cfcontainer_meta::wrangler::{CodeUpdateStrategy, Limits, Observability, PlacementConfig, TailConsumer};
 use reqwest::Method;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
@@ -26,13 +26,21 @@ pub struct ScriptMetadata {
     pub compatibility_flags: Vec<String>,
     /// Every binding the script gets.
     pub bindings: Vec<Binding>,
-    /// The Durable Object classes that own a container.
+    /// The Durable Object classes that own a container (left out when
+    /// none do, as the official CLI leaves it out).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub containers: Vec<ContainerClassRef>,
     /// Binding kinds the account keeps when this upload lacks them.
     pub keep_bindings: Vec<BindingKind>,
     /// The Durable Object migration this upload applies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub migrations: Option<MigrationsBody>,
+    /// How the Worker's Durable Objects take up this upload's code, as
+    /// the official CLI 4.164 sends it with every upload that applies
+    /// migrations or carries containers (set per upload, like the
+    /// annotations: it is no part of what the Worker runs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_update_strategy: Option<CodeUpdateStrategy>,
     /// The static assets this version serves (their upload's completion
     /// token and config).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -105,9 +113,12 @@ impl Placement {
     }
 }
 
-/// One entry of the upload's `containers`.
+/// One entry of the upload's `containers`, as the official CLI 4.164
+/// sends it: the container's application name, and its class.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContainerClassRef {
+    /// The container application's name.
+    pub name: String,
     /// The Durable Object class.
     pub class_name: String,
 }
@@ -345,6 +356,8 @@ pub enum BindingKind {
     Json,
     /// `secret_text`.
     SecretText,
+    /// `secret_key`: a cryptographic key set as a secret.
+    SecretKey,
     /// Any other kind, as the API names it.
     #[serde(untagged)]
     Other(String),
@@ -357,6 +370,7 @@ impl std::fmt::Display for BindingKind {
             BindingKind::PlainText => "plain_text",
             BindingKind::Json => "json",
             BindingKind::SecretText => "secret_text",
+            BindingKind::SecretKey => "secret_key",
             BindingKind::Other(kind) => kind,
         })
     }

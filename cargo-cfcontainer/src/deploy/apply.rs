@@ -8,14 +8,14 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::desired::{DesiredApp, DesiredScript};
-use super::plan::{Action, AppStep, FieldChange, Plan};
+use super::desired::{DesiredApp, DesiredScript, LogsRecord};
+use super::plan::{Action, AppStep, FieldChange, Plan, LOGS_FIELD};
 use super::Remote;
 use cfcontainer_meta::RolloutKind;
 
 use crate::api::{
-    ApplicationPatch, Backoff, Client, Configuration, DurableObjects, NewApplication, NewRollout, Part, RolloutSteps,
-    RolloutStrategy,
+    AppObservability, ApplicationPatch, Backoff, Client, Configuration, DurableObjects, NewApplication, NewRollout,
+    Part, RolloutSteps, RolloutStrategy,
 };
 use crate::output::Output;
 use crate::Error;
@@ -112,7 +112,9 @@ pub async fn apply(
                     .ok_or_else(|| Error::NoNamespace { class: desired.class.clone() })?;
                 (create(client, desired, &namespace_id, out).await?, desired)
             }
-            AppStep::Update { id, changes, desired } => (update(client, id, changes, desired, out).await?, desired),
+            AppStep::Update { id, changes, desired, observability } => {
+                (update(client, id, changes, desired, observability.clone(), out).await?, desired)
+            }
             AppStep::NoChange { id, desired } => (id.clone(), desired),
         };
         let (class, name, image) = (app.class.clone(), app.name.clone(), desired.image.clone());
@@ -214,6 +216,7 @@ async fn create(client: &Client, app: &DesiredApp, namespace_id: &str, out: &Out
     let body = NewApplication {
         name: app.name.clone(),
         scheduling_policy: app.scheduling_policy,
+        observability: app.observability_for(None),
         instances: 0,
         max_instances: app.max_instances,
         configuration: app.configuration(),
@@ -247,11 +250,16 @@ async fn create(client: &Client, app: &DesiredApp, namespace_id: &str, out: &Out
     Ok(id)
 }
 
+/// Patches the application's settings (with its own `observability`
+/// when that changes), then rolls its configuration out, unless the
+/// application's own logs setting is all that changes (the official CLI
+/// 4.164 starts no rollout for it either).
 async fn update(
     client: &Client,
     id: &str,
     changes: &[FieldChange],
     app: &DesiredApp,
+    observability: Option<AppObservability>,
     out: &Output,
 ) -> Result<String, Error> {
     let patch = ApplicationPatch {
@@ -259,10 +267,16 @@ async fn update(
         scheduling_policy: app.scheduling_policy,
         constraints: app.constraints.clone(),
         rollout_active_grace_period: app.rollout_active_grace_period,
+        observability,
     };
     client.patch_application(id, &patch, out).await?;
-    let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
-    let what = format!("deploy {{marker}}: {}", fields.join(", "));
+    let own_logs = |c: &&FieldChange| c.field == LOGS_FIELD && app.logs_record == LogsRecord::Application;
+    let rolled: Vec<&str> = changes.iter().filter(|c| !own_logs(c)).map(|c| c.field.as_str()).collect();
+    if rolled.is_empty() {
+        report(out, "Updated", app);
+        return Ok(id.to_string());
+    }
+    let what = format!("deploy {{marker}}: {}", rolled.join(", "));
     roll_out(client, id, app.configuration(), app.rollout.kind, &app.rollout.steps, &what, out).await?;
     report(out, "Rolled out", app);
     Ok(id.to_string())

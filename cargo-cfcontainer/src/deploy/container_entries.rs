@@ -6,7 +6,7 @@
 //! lite instance in staging and ten in production.
 
 use cfcontainer_meta::wrangler::{ContainerEntry, InstanceTypeEntry, StepPercentage};
-use cfcontainer_meta::{Constraints, ContainerMeta, InstanceType, RolloutKind};
+use cfcontainer_meta::{Constraints, ContainerMeta, InstanceType, Rollout, RolloutKind};
 
 use crate::project::WranglerSource;
 use crate::Error;
@@ -78,9 +78,16 @@ fn wanted(entry: &ContainerEntry, meta: &ContainerMeta) -> Result<Wanted, String
 }
 
 fn overrides(meta: &mut ContainerMeta, wanted: Wanted) {
+    // Steps the attribute left to the default follow the environment's
+    // size, as the official CLI picks them for its entry.
+    let default_steps = meta.rollout.steps == Rollout::default_for(meta.max_instances).steps;
     meta.max_instances = wanted.max_instances.unwrap_or(meta.max_instances);
     meta.instance_type = wanted.instance_type.unwrap_or(meta.instance_type.clone());
-    meta.rollout.steps = wanted.steps.unwrap_or(meta.rollout.steps.clone());
+    meta.rollout.steps = match wanted.steps {
+        Some(steps) => steps,
+        None if default_steps => Rollout::default_for(meta.max_instances).steps,
+        None => meta.rollout.steps.clone(),
+    };
     meta.rollout.kind = wanted.kind.unwrap_or(meta.rollout.kind);
     meta.constraints = wanted.constraints.unwrap_or(meta.constraints.clone());
 }

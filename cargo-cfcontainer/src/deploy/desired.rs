@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use cfcontainer_meta::wrangler::CodeUpdateStrategy;
 use cfcontainer_meta::{ContainerMeta, EnvValue, InstanceType, Rollout, CREDENTIAL_VARS};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
@@ -12,8 +13,8 @@ use sha2::{Digest, Sha256};
 use super::cost::AppCost;
 use super::images::{ImagesRecord, IMAGES_BINDING};
 use crate::api::{
-    Annotations, AppConstraints, AssetsMetadata, Binding, BindingKind, Configuration, ContainerClassRef, Disk, Logs,
-    Observability, Part, Placement, SchedulingPolicy, ScriptMetadata, Secret,
+    Annotations, AppConstraints, AppObservability, AssetsMetadata, Binding, BindingKind, Configuration,
+    ContainerClassRef, Disk, Logs, Observability, Part, Placement, SchedulingPolicy, ScriptMetadata, Secret,
 };
 use crate::project::assets::{AssetsConfig, Manifest};
 use crate::project::{ENVIRONMENT_TAG, SERVICE_TAG};
@@ -44,6 +45,8 @@ pub struct DesiredScript {
     pub assets: Option<DesiredAssets>,
     /// The official CLI's service and environment tags for this Worker.
     pub service_tags: Vec<String>,
+    /// How its Durable Objects take up the code of an upload.
+    pub code_update_strategy: CodeUpdateStrategy,
 }
 
 /// Static assets as they should be: every file, and how they are served.
@@ -96,9 +99,10 @@ impl DesiredScript {
     /// The metadata to upload: secrets this deploy has a value for,
     /// `migrations` when the classes change, the completion token of this
     /// upload's assets, the record of the containers' images (kept out of
-    /// the digest: the plan compares the images by their tags), and the
-    /// upload's `marker` as its annotation. The digest tag is set after
-    /// the upload, through script-settings, as the official CLI sets tags.
+    /// the digest: the plan compares the images by their tags), the
+    /// upload's `marker` as its annotation, and how the Durable Objects
+    /// take up its code. The digest tag is set after the upload, through
+    /// script-settings, as the official CLI sets tags.
     pub fn upload_metadata(
         &self,
         migrations: Option<crate::api::MigrationsBody>,
@@ -115,6 +119,7 @@ impl DesiredScript {
             _ => None,
         };
         metadata.annotations = Some(Annotations { tag: Some(marker.to_string()), ..Annotations::default() });
+        metadata.code_update_strategy = Some(self.code_update_strategy);
         metadata
     }
 
@@ -187,9 +192,8 @@ pub struct DesiredApp {
     pub max_instances: u32,
     /// Collect logs.
     pub logs: bool,
-    /// The account's application sets `observability` already (then it is
-    /// sent when off, else left out, as the official CLI does).
-    pub logs_on_record: bool,
+    /// Where the application keeps that setting.
+    pub logs_record: LogsRecord,
     /// How updates roll out.
     pub rollout: Rollout,
     /// How instances are placed.
@@ -221,7 +225,7 @@ impl DesiredApp {
             instance_type: meta.instance_type.clone(),
             max_instances: meta.max_instances,
             logs: meta.observability_logs || worker_logs,
-            logs_on_record: false,
+            logs_record: LogsRecord::Application,
             rollout: meta.rollout.clone(),
             scheduling_policy: meta.scheduling_policy,
             constraints: AppConstraints::from(&meta.constraints),
@@ -238,8 +242,10 @@ impl DesiredApp {
             vcpu: None,
             memory_mib: None,
             disk: None,
-            observability: (self.logs || self.logs_on_record)
-                .then_some(Observability { logs: Logs { enabled: self.logs } }),
+            observability: match self.logs_record {
+                LogsRecord::Configuration => Some(Observability { logs: Logs { enabled: self.logs } }),
+                LogsRecord::Application => None,
+            },
         };
         match &self.instance_type {
             InstanceType::Named(name) => config.instance_type = Some(name.clone()),
@@ -250,6 +256,36 @@ impl DesiredApp {
             }
         }
         config
+    }
+}
+
+/// Where an application keeps whether its containers' logs are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogsRecord {
+    /// Its own `observability`: where the official CLI 4.164 writes it,
+    /// and where a new application gets it. A change there needs no
+    /// rollout.
+    Application,
+    /// Its `configuration.observability`, with logs on: where wrangler
+    /// 4.86 (and this tool before 4.164 was its oracle) wrote it. Kept
+    /// there, as 4.164 keeps it, until a rollout turns the logs off.
+    Configuration,
+}
+
+impl DesiredApp {
+    /// The application's own `observability` to write, given what it has
+    /// (`current`; `None` for one not created yet): the logs setting when
+    /// it differs and is on, or off where it was on; nothing while the
+    /// setting is in the configuration (the official CLI 4.164's rules).
+    pub fn observability_for(&self, current: Option<&AppObservability>) -> Option<AppObservability> {
+        match self.logs_record {
+            LogsRecord::Configuration => None,
+            LogsRecord::Application => {
+                let wanted = AppObservability::logs(self.logs);
+                let was_set = current.is_some_and(AppObservability::is_set);
+                (current != Some(&wanted) && (self.logs || was_set)).then_some(wanted)
+            }
+        }
     }
 }
 
@@ -283,9 +319,14 @@ pub fn script(
         compatibility_date: settings.compatibility_date.clone(),
         compatibility_flags: settings.compatibility_flags.clone(),
         bindings,
-        containers: containers.iter().map(|c| ContainerClassRef { class_name: c.class.clone() }).collect(),
-        keep_bindings: vec![BindingKind::SecretText],
+        containers: containers
+            .iter()
+            .map(|c| ContainerClassRef { name: project.application_name(&c.class), class_name: c.class.clone() })
+            .collect(),
+        // The official CLI 4.164 keeps every secret set outside the file.
+        keep_bindings: vec![BindingKind::SecretText, BindingKind::SecretKey],
         migrations: None,
+        code_update_strategy: None,
         assets: None,
         logpush: settings.carried.logpush,
         placement: settings.carried.placement.as_ref().and_then(Placement::of),
@@ -302,6 +343,7 @@ pub fn script(
         modules,
         classes: classes(settings, containers),
         service_tags: settings.wrangler.as_ref().map(|w| w.service_tags.clone()).unwrap_or_default(),
+        code_update_strategy: settings.code_update_strategy(),
         kv_classes: own_classes(settings, containers).filter(|c| !c.sqlite).map(|c| c.name.clone()).collect(),
         secrets,
     })

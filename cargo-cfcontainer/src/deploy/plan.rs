@@ -8,12 +8,14 @@ use serde::Serialize;
 
 use super::consumers::ConsumerStep;
 use super::cost::AppCost;
-use super::desired::{DesiredApp, DesiredScript, DIGEST_TAG_PREFIX};
+use super::desired::{DesiredApp, DesiredScript, LogsRecord, DIGEST_TAG_PREFIX};
 use super::images::{short, ImagesRecord, IMAGES_BINDING};
 use super::migrations::{new_tag, Migrations};
 use super::routes::DesiredRoutes;
 use super::Remote;
-use crate::api::{AppConstraints, Application, BindingKind, Origin, ScriptRoute, ScriptSettings, ScriptSubdomain};
+use crate::api::{
+    AppConstraints, AppObservability, Application, BindingKind, Origin, ScriptRoute, ScriptSettings, ScriptSubdomain,
+};
 use crate::WorkerSettings;
 
 /// What happens to one resource.
@@ -108,6 +110,9 @@ pub enum AppStep {
         /// The wanted application.
         #[serde(skip)]
         desired: DesiredApp,
+        /// Its own `observability` to write, when that changes.
+        #[serde(skip)]
+        observability: Option<AppObservability>,
     },
     /// It matches.
     NoChange {
@@ -444,7 +449,7 @@ fn metadata_changes(settings: &ScriptSettings, script: &DesiredScript) -> Vec<St
     // Secrets set outside this tool are kept (keep_bindings), not removed.
     let removed = remote
         .iter()
-        .filter(|b| !desired.contains(b) && b.0 != BindingKind::SecretText)
+        .filter(|b| !desired.contains(b) && !matches!(b.0, BindingKind::SecretText | BindingKind::SecretKey))
         .map(|(kind, name)| format!("-{kind}:{name}"));
     let parts: Vec<String> = added.chain(removed).collect();
     if !parts.is_empty() {
@@ -462,6 +467,9 @@ fn field_changes(last: &BTreeMap<String, String>, now: &BTreeMap<String, String>
         })
         .collect()
 }
+
+/// The plan's name for a change of an application's container logs.
+pub const LOGS_FIELD: &str = "observability.logs";
 
 fn app_plan(remote: Option<&Application>, app: &DesiredApp) -> AppPlan {
     let (vcpu, memory, disk) = app.instance_type.resources();
@@ -496,11 +504,25 @@ fn app_plan(remote: Option<&Application>, app: &DesiredApp) -> AppPlan {
     // API's default ones, which are the official CLI's.
     let current_constraints =
         current.constraints.clone().unwrap_or_else(|| AppConstraints::from(&Constraints::default()));
+    // Logs on in the configuration stay there (written by a rollout), as
+    // the official CLI 4.164 keeps them; else they are the application's
+    // own setting.
+    let logs_record = if config.logs_enabled() { LogsRecord::Configuration } else { LogsRecord::Application };
+    let desired = DesiredApp { logs_record, ..app.clone() };
+    let observability = desired.observability_for(current.observability.as_ref());
+    let logs = match (logs_record, &observability) {
+        (LogsRecord::Configuration, _) => change(LOGS_FIELD, true.to_string(), app.logs.to_string()),
+        (LogsRecord::Application, Some(wanted)) => {
+            let from = current.observability.as_ref().map_or_else(|| false.to_string(), AppObservability::describe);
+            Some(FieldChange { field: LOGS_FIELD.into(), from, to: wanted.describe() })
+        }
+        (LogsRecord::Application, None) => None,
+    };
     let changes: Vec<FieldChange> = [
         change("image", config.image.clone(), app.image.clone()),
         change("instance_type", current_instance, instance),
         change("max_instances", current.max_instances.to_string(), app.max_instances.to_string()),
-        change("observability.logs", config.logs_enabled().to_string(), app.logs.to_string()),
+        logs,
         change(
             "scheduling_policy",
             current.scheduling_policy.unwrap_or_default().name().to_string(),
@@ -516,10 +538,11 @@ fn app_plan(remote: Option<&Application>, app: &DesiredApp) -> AppPlan {
     .into_iter()
     .flatten()
     .collect();
-    let desired = DesiredApp { logs_on_record: config.observability.is_some(), ..app.clone() };
     let id = current.id.clone();
-    let step =
-        if changes.is_empty() { AppStep::NoChange { id, desired } } else { AppStep::Update { id, changes, desired } };
+    let step = match changes.is_empty() {
+        true => AppStep::NoChange { id, desired },
+        false => AppStep::Update { id, changes, desired, observability },
+    };
     AppPlan { class: app.class.clone(), name: current.name.clone(), step, cost: Some(app.cost()) }
 }
 

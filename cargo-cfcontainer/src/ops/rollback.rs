@@ -7,6 +7,7 @@
 //! rollback, a rollback without a version finishes it), and one to the
 //! live version writes nothing.
 
+use cfcontainer_meta::wrangler::CodeUpdateStrategy;
 use cfcontainer_meta::RolloutKind;
 use serde::Serialize;
 
@@ -104,6 +105,8 @@ impl RollbackPlan {
 /// A plan and the client that carries it out.
 pub struct Planned {
     client: Client,
+    /// How the Worker's Durable Objects take up the version's code.
+    code_update_strategy: CodeUpdateStrategy,
     /// The plan.
     pub plan: RollbackPlan,
 }
@@ -133,7 +136,7 @@ pub fn plan(project: &Project, options: &RollbackOptions, out: &Output) -> Resul
             applications,
         })
     })?;
-    Ok(Planned { client, plan })
+    Ok(Planned { client, code_update_strategy: project.settings.code_update_strategy(), plan })
 }
 
 /// Each recorded class that still has its application.
@@ -166,14 +169,14 @@ pub struct RolledBack {
 
 /// Carries out `planned`.
 pub fn apply(planned: Planned, options: &RollbackOptions, out: &Output) -> Result<RolledBack, Error> {
-    let Planned { client, plan } = planned;
+    let Planned { client, code_update_strategy, plan } = planned;
     crate::runtime()?.block_on(async {
         if plan.worker_moves {
             let message = options
                 .message
                 .clone()
                 .unwrap_or_else(|| format!("{ROLLBACK_MESSAGE_START}{}{ROLLBACK_MESSAGE_END}", short(&plan.to)));
-            let deployment = NewDeployment::whole(&plan.to, message);
+            let deployment = NewDeployment::whole(&plan.to, message, code_update_strategy);
             let created = reconciled(
                 async || client.create_deployment(&plan.worker, &deployment, options.restore_secrets, out).await,
                 // Landed if the version is live now (it was not when planned).

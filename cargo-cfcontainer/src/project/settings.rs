@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use cfcontainer_meta::wrangler::{
-    Bindings, ContainerEntry, Limits, Migration, Observability, PlacementConfig, Route, TailConsumer,
+    Bindings, CodeUpdateStrategy, ContainerEntry, Limits, Migration, Observability, PlacementConfig, Route,
+    TailConsumer,
 };
 use serde::{Deserialize, Serialize};
 
@@ -147,6 +148,16 @@ pub(super) struct RawSettings {
     pub(super) secrets: Vec<String>,
     pub(super) workers_dev: Option<bool>,
     pub(super) preview_urls: Option<bool>,
+}
+
+impl WorkerSettings {
+    /// How the Worker's Durable Objects take up new code: the wrangler
+    /// file's `durable_objects.code_update_strategy` (the selected
+    /// section's, as its bindings), else the official CLI's default.
+    pub fn code_update_strategy(&self) -> CodeUpdateStrategy {
+        let set = self.wrangler.as_ref().and_then(|w| w.bindings.durable_objects.code_update_strategy);
+        set.unwrap_or_default()
+    }
 }
 
 /// True for a name the API takes for a Worker.

@@ -78,7 +78,7 @@ fn hello_deploys_from_nothing_then_nothing_changes_and_destroy_empties_the_accou
 
     let snapshot = emulator.snapshot();
     let script = &snapshot["scripts"]["hello"];
-    assert_eq!(script["containers"], json!(["MyContainer"]));
+    assert_eq!(script["containers"], json!([{ "name": "hello-mycontainer", "class_name": "MyContainer" }]));
     assert_eq!(script["migration_tag"], "v1");
     assert!(script["bindings"].as_array().unwrap().iter().any(|b| b["type"] == "durable_object_namespace"
         && b["name"] == "MY_CONTAINER"
@@ -1373,7 +1373,15 @@ fn a_whole_worker_with_a_container_is_deployed_as_the_official_cli_deploys_it_at
         ok_verb(&ours, &fixture.manifest(), &args, &[]);
         let (mine, official) = (container_shape(&ours, &script), container_shape(&theirs, &script));
         // What is compared is there.
+        // The official CLI 4.164 keeps the logs setting in the application's
+        // own `observability` (4.86 put it in the configuration).
         assert_eq!(official["application"]["observability"], json!({ "logs": { "enabled": true } }), "{official}");
+        assert_eq!(official["application"]["configuration_observability"], Value::Null, "{official}");
+        assert_eq!(
+            official["upload"]["code_update_strategy"],
+            json!({ "mode": "deferred", "max_delay": 300 }),
+            "{official}"
+        );
         assert_eq!(official["upload_query"], json!("excludeScript=true&bindings_inherit=strict"), "{official}");
         assert!(official["tags"].as_array().unwrap().contains(&json!(format!("cf:service={name}"))), "{official}");
         match env {
@@ -1389,6 +1397,91 @@ fn a_whole_worker_with_a_container_is_deployed_as_the_official_cli_deploys_it_at
         ok_verb(&ours, &fixture.manifest(), &args, &[]);
         assert_eq!(ours.write_calls().len(), before, "the no-change redeploy wrote {:?}", &writes(&ours)[before..]);
     }
+}
+
+/// The container calls of `emulator`'s log since its `from`th entry:
+/// method, path after the application id, JSON body.
+fn application_writes(emulator: &Emulator, from: usize) -> Vec<(String, String, Value)> {
+    emulator.log()[from..]
+        .iter()
+        .filter(|l| l.method != "GET" && l.path.contains("/containers/applications"))
+        .map(|l| {
+            let tail = l.path.rsplit_once("/containers/applications").map(|(_, t)| t).unwrap_or_default();
+            let tail = tail.trim_start_matches('/').split_once('/').map_or("", |(_, rest)| rest);
+            (l.method.clone(), tail.to_string(), l.body.clone().unwrap_or(Value::Null))
+        })
+        .collect()
+}
+
+#[test]
+fn an_application_update_is_patched_and_rolled_out_as_the_official_cli_does_it_and_a_logs_change_alone_is_not_rolled_out(
+) {
+    let Some(ours) = start() else { return };
+    let Some(wrangler) = wrangler_bin() else { return };
+    let theirs = emulator().unwrap();
+    let name = unique("updateparity");
+    // No `max_instances` in the file: the official CLI's default size
+    // (20), and its default rollout for that size.
+    let file = |logs: bool| {
+        format!(
+            "name = \"{name}\"\ncompatibility_date = \"2026-11-17\"\n\n[observability]\nenabled = {logs}\n\n[[durable_objects.bindings]]\nname = \"WEB\"\nclass_name = \"Web\"\n\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Web\"]\n\n[[containers]]\nclass_name = \"Web\"\nimage = \"./Dockerfile\"\n"
+        )
+    };
+    let fixture = worker_fixture(&name, WEB);
+    let index = "import { DurableObject } from \"cloudflare:workers\";\nexport class Web extends DurableObject {}\nexport default { fetch() { return new Response('ok') } }\n";
+    let dockerfile = std::fs::read_to_string(fixture.path().join("Dockerfile")).unwrap();
+    let deploy_both = |logs: bool, note: &str| {
+        std::fs::write(fixture.path().join("wrangler.toml"), file(logs)).unwrap();
+        std::fs::write(fixture.path().join("note.txt"), note).unwrap();
+        let files = [("index.js", index), ("Dockerfile", dockerfile.as_str()), ("note.txt", note)];
+        let (mine, official) = (ours.log().len(), theirs.log().len());
+        official_deploy_with(&wrangler, &theirs, &file(logs), &[], &files);
+        ok_verb(&ours, &fixture.manifest(), &["deploy"], &[]);
+        (application_writes(&ours, mine), application_writes(&theirs, official))
+    };
+
+    // Created with the logs on, kept in the application's own settings.
+    let (mine, official) = deploy_both(true, "first\n");
+    assert_eq!(official.len(), 1, "one create: {official:?}");
+    assert_eq!(official[0].2["observability"], json!({ "logs": { "enabled": true } }), "{official:?}");
+    assert_eq!(mine[0].2["observability"], official[0].2["observability"]);
+    assert_eq!(container_shape(&ours, &name), container_shape(&theirs, &name));
+
+    // A new image: the same settings patched, then the same rollout.
+    let (mine, official) = deploy_both(true, "second\n");
+    let [(patch, _, theirs_patch), (post, rollouts, theirs_rollout)] = &official[..] else {
+        panic!("a PATCH and a rollout: {official:?}")
+    };
+    assert_eq!((patch.as_str(), post.as_str(), rollouts.as_str()), ("PATCH", "POST", "rollouts"));
+    assert_eq!(theirs_rollout["steps"].as_array().map(Vec::len), Some(2), "10 % then 100 %: {theirs_rollout}");
+    let [(_, _, my_patch), (_, _, my_rollout)] = &mine[..] else { panic!("a PATCH and a rollout: {mine:?}") };
+    // Listed difference: our PATCH leaves the configuration to the
+    // rollout, which carries it (the official CLI sends it in both).
+    let mut their_settings = theirs_patch.clone();
+    their_settings.as_object_mut().unwrap().remove("configuration");
+    assert_eq!(my_patch, &their_settings);
+    // Listed difference: the rollout's description names what changed
+    // (and identifies it when an answer is lost); the images are named by
+    // each tool's own build.
+    let rollout = |r: &Value| {
+        let mut target = r["target_configuration"].clone();
+        target.as_object_mut().unwrap().remove("image");
+        json!({ "strategy": r["strategy"], "kind": r["kind"], "steps": r["steps"], "step_percentage": r["step_percentage"], "target": target })
+    };
+    assert_eq!(rollout(my_rollout), rollout(theirs_rollout));
+
+    // The logs turned off: the application's settings only, no rollout.
+    let (mine, official) = deploy_both(false, "second\n");
+    let off = json!({ "logs": { "enabled": false } });
+    assert_eq!(official.len(), 1, "one PATCH: {official:?}");
+    assert_eq!((official[0].0.as_str(), &official[0].2["observability"]), ("PATCH", &off), "{official:?}");
+    assert_eq!(mine.len(), 1, "one PATCH: {mine:?}");
+    assert_eq!((mine[0].0.as_str(), &mine[0].2["observability"]), ("PATCH", &off), "{mine:?}");
+    assert_eq!(container_shape(&ours, &name), container_shape(&theirs, &name));
+    // And nothing changes on the next deploy.
+    let before = ours.write_calls().len();
+    ok_verb(&ours, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(ours.write_calls().len(), before, "the no-change redeploy wrote {:?}", &writes(&ours)[before..]);
 }
 
 #[test]

@@ -4,10 +4,12 @@
 //! and for the compile-time accessors of `cfcontainer::bindings!`.
 
 mod bindings;
+mod code_update;
 mod model;
 mod settings;
 
 pub use bindings::{BindingKind, NamedBinding};
+pub use code_update::{CodeUpdateStrategy, Delay};
 pub use model::*;
 pub use settings::*;
 

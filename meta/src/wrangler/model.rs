@@ -142,6 +142,9 @@ pub struct QueueProducer {
 #[serde(default)]
 pub struct DurableObjects {
     pub bindings: Vec<DurableObjectBinding>,
+    /// How the Worker's Durable Objects take up new code; `None`: the
+    /// official CLI's default ([`super::CodeUpdateStrategy::default`]).
+    pub code_update_strategy: Option<super::CodeUpdateStrategy>,
 }
 
 /// `durable_objects.bindings` entry: a Durable Object namespace.

@@ -24,12 +24,14 @@ pub struct Config {
     pub queues: Vec<String>,
     /// The account's R2 buckets, by name.
     pub r2_buckets: Vec<String>,
+    /// The account's Workers for Platforms dispatch namespaces, by name.
+    pub dispatch_namespaces: Vec<String>,
 }
 
 impl Config {
     /// Account `0123456789abcdef0123456789abcdef`, token `test-token`, no
     /// registry, zone `example.com`, queues `jobs` and `jobs-dlq`, R2
-    /// buckets `assets` and `logs`.
+    /// buckets `assets` and `logs`, dispatch namespace `tenants`.
     pub fn for_tests() -> Config {
         Config {
             account_id: "0123456789abcdef0123456789abcdef".into(),
@@ -40,6 +42,7 @@ impl Config {
             zones: vec!["example.com".into()],
             queues: vec!["jobs".into(), "jobs-dlq".into()],
             r2_buckets: vec!["assets".into(), "logs".into()],
+            dispatch_namespaces: vec!["tenants".into()],
         }
     }
 }

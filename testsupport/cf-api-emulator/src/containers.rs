@@ -125,7 +125,7 @@ pub fn create(state: &mut State, config: &Config, call: &Call) -> Reply {
         only_keys(
             &body,
             &["name", "scheduling_policy", "instances", "max_instances", "configuration", "durable_objects"],
-            &["constraints", "affinities", "rollout_active_grace_period"],
+            &["constraints", "affinities", "rollout_active_grace_period", "observability"],
             "",
         )?;
         let name = body["name"]
@@ -157,6 +157,7 @@ pub fn create(state: &mut State, config: &Config, call: &Call) -> Reply {
         }
         let constraints = body.get("constraints").map(constraints).transpose()?.unwrap_or(json!({ "tiers": [1] }));
         let grace = body.get("rollout_active_grace_period").map(grace_period).transpose()?;
+        let observability = body.get("observability").map(app_observability).transpose()?;
         let app = Application {
             id: state.uuid(),
             name: name.to_string(),
@@ -169,6 +170,7 @@ pub fn create(state: &mut State, config: &Config, call: &Call) -> Reply {
             configuration,
             namespace_id,
             rollout_active_grace_period: grace.unwrap_or(0),
+            observability,
             rollouts: Vec::new(),
         };
         let reply = ok(app.json(&config.account_id));
@@ -195,6 +197,7 @@ pub fn patch(state: &mut State, config: &Config, id: &str, call: &Call) -> Reply
                 "affinities",
                 "rollout_active_grace_period",
                 "configuration",
+                "observability",
             ],
             "",
         )?;
@@ -206,6 +209,7 @@ pub fn patch(state: &mut State, config: &Config, id: &str, call: &Call) -> Reply
         let policy = body.get("scheduling_policy").map(scheduling_policy).transpose()?;
         let new_constraints = body.get("constraints").map(constraints).transpose()?;
         let grace = body.get("rollout_active_grace_period").map(grace_period).transpose()?;
+        let observability = body.get("observability").map(app_observability).transpose()?;
         let app = state.applications.iter_mut().find(|a| a.id == id).ok_or_else(|| not_found(id))?;
         if let Some(max) = max {
             app.max_instances = max;
@@ -224,6 +228,9 @@ pub fn patch(state: &mut State, config: &Config, id: &str, call: &Call) -> Reply
         }
         if let Some(configuration) = configuration {
             app.configuration = configuration;
+        }
+        if let Some(observability) = observability {
+            app.observability = Some(observability);
         }
         app.version += 1;
         Ok(ok(app.json(&config.account_id)))
@@ -325,6 +332,35 @@ fn constraints(value: &Value) -> Result<Value, Reply> {
     };
     if object.get("regions").is_some_and(|r| !codes(r)) {
         return Err(validate(json!({ "constraints.regions": "must be a list of upper-case region codes" })));
+    }
+    Ok(value.clone())
+}
+
+/// An application's own `observability`: `{"logs": {"enabled": bool}}`,
+/// and at most one of `target_instance_percentage` (1 to 99) and
+/// `target_instance_count` (1 or more), the instances whose logs are kept.
+fn app_observability(value: &Value) -> Result<Value, Reply> {
+    let object = value.as_object().ok_or_else(|| validate(json!({ "observability": "must be an object" })))?;
+    only_keys(object, &[], &["logs", "target_instance_percentage", "target_instance_count"], "observability.")?;
+    if let Some(logs) = object.get("logs") {
+        let logs = logs.as_object().ok_or_else(|| validate(json!({ "observability.logs": "must be an object" })))?;
+        only_keys(logs, &["enabled"], &[], "observability.logs.")?;
+        if !logs["enabled"].is_boolean() {
+            return Err(validate(json!({ "observability.logs.enabled": "must be a bool" })));
+        }
+    }
+    let percentage = object.get("target_instance_percentage");
+    if percentage.is_some_and(|p| !p.as_u64().is_some_and(|p| (1..=99).contains(&p))) {
+        return Err(validate(json!({ "observability.target_instance_percentage": "must be an integer from 1 to 99" })));
+    }
+    let count = object.get("target_instance_count");
+    if count.is_some_and(|c| c.as_u64().is_none_or(|c| c == 0)) {
+        return Err(validate(json!({ "observability.target_instance_count": "must be an integer of 1 or more" })));
+    }
+    if percentage.is_some() && count.is_some() {
+        return Err(validate(
+            json!({ "observability": "give target_instance_percentage or target_instance_count, not both" }),
+        ));
     }
     Ok(value.clone())
 }

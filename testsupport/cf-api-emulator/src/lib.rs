@@ -15,6 +15,7 @@
 
 mod assets;
 mod call;
+mod code_update;
 mod config;
 mod containers;
 mod dash;

@@ -1,7 +1,8 @@
 //! Queues and their consumers (`GET /queues` with `?name=`, `POST
-//! /queues/{id}/consumers`, `PUT /queues/{id}/consumers/{consumer}`), and
-//! R2 buckets (`GET /r2/buckets/{name}`). The account's queues and buckets
-//! come from the config; a consumer's body is checked
+//! /queues/{id}/consumers`, `PUT /queues/{id}/consumers/{consumer}`), R2
+//! buckets (`GET /r2/buckets/{name}`) and dispatch namespaces (`GET
+//! /workers/dispatch/namespaces`). The account's queues, buckets and
+//! dispatch namespaces come from the config; a consumer's body is checked
 //! field by field, and its Worker must exist.
 
 use serde_json::{json, Map, Value};
@@ -118,4 +119,28 @@ pub fn r2_bucket(config: &Config, name: &str, call: &Call) -> Reply {
         true => ok(json!({ "name": name, "creation_date": "2026-01-01T00:00:00Z", "location": "weur" })),
         false => fail(404, 10006, "The specified bucket does not exist."),
     }
+}
+
+/// `GET /workers/dispatch/namespaces`: the account's dispatch namespaces
+/// (the official CLI 4.164 looks a binding's namespace up there before
+/// it uploads, to create it when missing).
+pub fn dispatch_namespaces(config: &Config, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&["page", "per_page"]) {
+        return r;
+    }
+    let listed: Vec<Value> = config
+        .dispatch_namespaces
+        .iter()
+        .map(|name| {
+            json!({
+                "namespace_id": crate::routes::stable_id(&format!("dispatch:{name}")),
+                "namespace_name": name,
+                "created_on": "2026-01-01T00:00:00.000000Z",
+                "modified_on": "2026-01-01T00:00:00.000000Z",
+                "script_count": 0,
+                "trusted_workers": false,
+            })
+        })
+        .collect();
+    ok_page(listed, call.number("page"), call.number("per_page"), config.max_per_page)
 }

@@ -14,6 +14,11 @@ const NO_SUCH_WORKER: (u16, u32, &str) = (404, 10007, "This Worker does not exis
 
 /// A zone's id: stable for its name.
 pub fn zone_id(name: &str) -> String {
+    stable_id(name)
+}
+
+/// 32 hex digits that are the same for the same `name` every run.
+pub fn stable_id(name: &str) -> String {
     format!("{:0>32}", hex_of(name))
 }
 

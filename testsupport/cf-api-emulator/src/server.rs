@@ -193,6 +193,8 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
         ("PUT", ["workers", "scripts", name]) => Some(workers::upload(&mut state, name, &call)),
         ("DELETE", ["workers", "scripts", name]) => Some(workers::delete(&mut state, name, &call)),
         ("GET", ["workers", "scripts", name, "settings"]) => Some(workers::settings(&state, name, &call)),
+        ("GET", ["workers", "scripts", name, "secrets"]) => Some(workers::secrets(&state, name, &call)),
+        ("GET", ["workers", "workers", name]) => Some(workers::worker(&state, name, &call)),
         ("POST", ["workers", "scripts", name, "assets-upload-session"]) => {
             Some(crate::assets::start_session(&mut state, name, &call))
         }
@@ -225,6 +227,7 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
         }
         ("GET", ["workers", "services", name]) => Some(workers::service(&state, name, &call)),
         ("GET", ["r2", "buckets", name]) => Some(queues::r2_bucket(&shared.config, name, &call)),
+        ("GET", ["workers", "dispatch", "namespaces"]) => Some(queues::dispatch_namespaces(&shared.config, &call)),
         ("GET", ["queues"]) => Some(queues::list(&state, &shared.config, &call)),
         ("POST", ["queues", id, "consumers"]) => Some(queues::add_consumer(&mut state, &shared.config, id, &call)),
         ("PUT", ["queues", id, "consumers", consumer]) => {

@@ -94,11 +94,17 @@ pub struct VersionContent {
     pub compatibility_date: Option<String>,
     pub compatibility_flags: Vec<String>,
     pub bindings: Vec<Value>,
-    pub containers: Vec<String>,
+    /// The upload's `containers` entries (`class_name`, and `name` when
+    /// sent).
+    pub containers: Vec<Value>,
     pub placement: Option<Value>,
     pub limits: Option<Value>,
     /// Static assets: `{ manifest, config }` of the upload.
     pub assets: Option<Value>,
+    /// The upload's metadata without its bindings, migrations,
+    /// annotations and assets token, for tests comparing what two tools
+    /// sent (secret values are only ever in bindings).
+    pub upload: Value,
 }
 
 /// One uploaded version of a Worker.
@@ -181,7 +187,7 @@ impl Version {
     /// (the official CLI finds its applications' namespaces there).
     pub fn json(&self, script: &str, namespaces: &[Namespace]) -> Value {
         let c = &self.content;
-        json!({
+        let mut json = json!({
             "id": self.id,
             "number": self.number,
             "metadata": {
@@ -197,7 +203,13 @@ impl Version {
                 },
                 "bindings": with_namespace_ids(without_secret_values(&c.bindings), script, namespaces),
             },
-        })
+        });
+        // The upload's container entries, when it had any (the official
+        // CLI 4.164 reads them back for `--containers-rollout=none`).
+        if !c.containers.is_empty() {
+            json["resources"]["script_runtime"]["containers"] = json!(c.containers);
+        }
+        json
     }
 }
 
@@ -334,6 +346,10 @@ pub struct Application {
     pub configuration: Value,
     pub namespace_id: String,
     pub rollout_active_grace_period: u64,
+    /// The application's own log settings (`{"logs": {"enabled"}}`, with
+    /// an optional target share or count of instances), when set: the
+    /// official CLI 4.164 sets them here rather than in `configuration`.
+    pub observability: Option<Value>,
     pub rollouts: Vec<Value>,
 }
 
@@ -427,6 +443,7 @@ impl Script {
             settings["versions"] = json!(self.versions.len());
             settings["deployments"] = json!(self.deployments.len());
             settings["containers"] = json!(self.content.containers);
+            settings["upload"] = self.content.upload.clone();
             settings["etag"] = json!(self.content.etag);
             settings["workers_dev"] = json!(self.workers_dev);
             settings["previews_enabled"] = json!(self.previews_enabled);
@@ -486,7 +503,7 @@ impl Application {
             configuration["memory"] = json!(format!("{memory}MB"));
             configuration["disk"] = json!({ "size": format!("{disk}MB"), "size_mb": disk });
         }
-        json!({
+        let mut json = json!({
             "id": self.id,
             "account_id": account_id,
             "name": self.name,
@@ -501,6 +518,10 @@ impl Application {
             "rollout_active_grace_period": self.rollout_active_grace_period,
             "active_rollout_id": self.rollouts.last().map(|r| r["id"].clone()),
             "health": { "instances": { "healthy": 0, "failed": 0, "starting": 0, "scheduling": 0 } },
-        })
+        });
+        if let Some(observability) = &self.observability {
+            json["observability"] = observability.clone();
+        }
+        json
     }
 }

@@ -95,8 +95,12 @@ pub fn deploy(state: &mut State, name: &str, call: &Call) -> Reply {
         call.only_query(&["force"])?;
         let force = call.query.iter().any(|(k, v)| k == "force" && v == "true");
         let body = call.json_object()?;
-        if let Some(key) = body.keys().find(|k| !["strategy", "versions", "annotations"].contains(&k.as_str())) {
+        const KEYS: &[&str] = &["strategy", "versions", "annotations", "code_update_strategy"];
+        if let Some(key) = body.keys().find(|k| !KEYS.contains(&k.as_str())) {
             return Err(invalid(format!("Unexpected field '{key}'")));
+        }
+        if let Some(strategy) = body.get("code_update_strategy") {
+            crate::code_update::check(strategy, "code_update_strategy")?;
         }
         if body.get("strategy") != Some(&json!("percentage")) {
             return Err(invalid("strategy must be \"percentage\""));

@@ -1,7 +1,8 @@
 //! The tails' WebSocket, as the real tail host serves it: a client asks
 //! for the `trace-v1` subprotocol (and nothing else is served), may send
-//! `{"debug": bool}`, and gets one text frame per event; the socket closes
-//! when its tail is deleted.
+//! `{"debug": bool}` (unmasked, as the official CLI sends it), and gets one
+//! text frame per event; pings are answered; the socket closes when its
+//! tail is deleted.
 
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
-use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
@@ -39,7 +40,12 @@ pub fn upgrade(shared: Arc<Shared>, mut req: Request<Incoming>, id: String) -> R
     let upgrading = hyper::upgrade::on(&mut req);
     tokio::spawn(async move {
         let Ok(upgraded) = upgrading.await else { return };
-        let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
+        // The official CLI sends its `{"debug": ...}` frame unmasked (its
+        // `ws` client is told `mask: false`), which the tail host takes; a
+        // strict server would close the socket, and wrangler 4.164 would
+        // reconnect (a new tail) again and again.
+        let config = WebSocketConfig { accept_unmasked_frames: true, ..WebSocketConfig::default() };
+        let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
         serve(shared, id, socket).await;
     });
     Response::builder()

@@ -21,6 +21,7 @@ const METADATA_KEYS: &[&str] = &[
     "bindings",
     "migrations",
     "containers",
+    "code_update_strategy",
     "observability",
     "keep_bindings",
     "placement",
@@ -124,6 +125,44 @@ pub fn patch_script_settings(state: &mut State, name: &str, call: &Call) -> Repl
         script.tail_consumers = tail_consumers.as_array().cloned().unwrap_or_default();
     }
     ok(script.script_settings_json())
+}
+
+/// `GET /workers/scripts/{name}/secrets`: the names and types of the
+/// Worker's secrets, never their values (the official CLI 4.164 reads it
+/// before each deploy to warn when a variable would replace a secret).
+pub fn secrets(state: &State, name: &str, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&[]) {
+        return r;
+    }
+    let Some(script) = state.scripts.get(name) else {
+        return fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2);
+    };
+    let listed: Vec<Value> = script
+        .content
+        .bindings
+        .iter()
+        .filter(|b| b["type"] == "secret_text")
+        .map(|b| json!({ "name": b["name"], "type": b["type"] }))
+        .collect();
+    ok(Value::Array(listed))
+}
+
+/// `GET /workers/workers/{name}`: the Worker as a resource of its own
+/// (the official CLI 4.164 reads its workers.dev state here), by name.
+pub fn worker(state: &State, name: &str, call: &Call) -> Reply {
+    if let Err(r) = call.only_query(&[]) {
+        return r;
+    }
+    let Some(script) = state.scripts.get(name) else {
+        return fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2);
+    };
+    let mut worker = script.script_settings_json();
+    worker["id"] = json!(crate::routes::stable_id(&format!("worker:{name}")));
+    worker["name"] = json!(name);
+    worker["created_on"] = json!(script.created_on);
+    worker["updated_on"] = json!(script.modified_on);
+    worker["subdomain"] = json!({ "enabled": script.workers_dev, "previews_enabled": script.previews_enabled });
+    ok(worker)
 }
 
 /// `GET /workers/durable_objects/namespaces`.
@@ -274,6 +313,9 @@ pub(crate) fn try_upload(state: &mut State, name: &str, call: &Call, deploy: boo
     }
     let compatibility_flags = string_list(&metadata, "compatibility_flags")?;
     let keep_bindings = string_list(&metadata, "keep_bindings")?;
+    if let Some(strategy) = metadata.get("code_update_strategy") {
+        crate::code_update::check(strategy, "metadata.code_update_strategy")?;
+    }
     let mut annotations = uploaded_annotations(metadata.get("annotations"))?;
     // Accepted, but not kept: tags are set through script-settings (the
     // endpoint the official CLI uses), the strictest reading of the API.
@@ -323,15 +365,22 @@ pub(crate) fn try_upload(state: &mut State, name: &str, call: &Call, deploy: boo
         for entry in entries {
             let object =
                 entry.as_object().ok_or_else(|| invalid("each metadata.containers entry must be an object"))?;
-            if let Some(key) = object.keys().find(|k| *k != "class_name") {
+            // `name` (the official CLI 4.164 sends the container's
+            // application name) links it by name to an `exports` entry.
+            if let Some(key) = object.keys().find(|k| *k != "class_name" && *k != "name") {
                 return Err(invalid(format!("Unexpected field '{key}' in metadata.containers")));
             }
             let class = object
                 .get("class_name")
                 .and_then(Value::as_str)
                 .ok_or_else(|| invalid("metadata.containers[].class_name is required"))?;
+            match object.get("name") {
+                None => {}
+                Some(Value::String(n)) if !n.is_empty() => {}
+                Some(_) => return Err(invalid("metadata.containers[].name must be a non-empty string")),
+            }
             match namespaces.iter().find(|n| n.script == name && n.class == class) {
-                Some(ns) if ns.use_sqlite => containers.push(class.to_string()),
+                Some(ns) if ns.use_sqlite => containers.push(entry.clone()),
                 Some(_) => {
                     return Err(invalid(format!(
                         "container class {class} must be a SQLite-backed Durable Object (use new_sqlite_classes)"
@@ -382,6 +431,13 @@ pub(crate) fn try_upload(state: &mut State, name: &str, call: &Call, deploy: boo
             placement: metadata.get("placement").cloned(),
             limits: metadata.get("limits").cloned(),
             assets,
+            upload: Value::Object(
+                metadata
+                    .iter()
+                    .filter(|(k, _)| !["bindings", "migrations", "annotations", "assets"].contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
         },
         migration_tag,
         observability: metadata.get("observability").cloned(),
@@ -621,13 +677,21 @@ pub fn service(state: &State, name: &str, call: &Call) -> Reply {
         return r;
     }
     match state.scripts.get(name) {
-        Some(script) => ok(json!({
-            "id": name,
-            "default_environment": {
-                "environment": "production",
-                "script": { "id": name, "tag": script.content.etag, "tags": script.tags, "last_deployed_from": "wrangler" },
-            },
-        })),
+        Some(script) => {
+            let mut service = json!({
+                "id": name,
+                "default_environment": {
+                    "environment": "production",
+                    "script": { "id": name, "tag": script.content.etag, "tags": script.tags, "last_deployed_from": "wrangler" },
+                },
+            });
+            // The official CLI 4.164 reads the tag its migrations start
+            // from here (4.86 read it from the scripts list).
+            if let Some(tag) = &script.migration_tag {
+                service["default_environment"]["script"]["migration_tag"] = json!(tag);
+            }
+            ok(service)
+        }
         None => fail(NO_SUCH_WORKER.0, NO_SUCH_WORKER.1, NO_SUCH_WORKER.2),
     }
 }

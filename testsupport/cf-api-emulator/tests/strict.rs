@@ -209,3 +209,104 @@ fn tags_are_kept_only_through_script_settings_and_namespaces_come_in_pages() {
     let (status, _) = call(&emulator, "GET", "/workers/durable_objects/namespaces?pages=3", "test-token", None);
     assert_eq!(status, 400, "unknown query parameters are refused");
 }
+
+#[test]
+fn what_the_official_cli_4164_adds_to_an_upload_is_checked_field_by_field() {
+    let emulator = Emulator::start(Config::for_tests());
+    let with = |extra: Value| {
+        let mut metadata = json!({ "main_module": "index.js", "compatibility_date": "2026-11-17",
+            "bindings": [{ "type": "secret_text", "name": "KEY", "text": "s3cret" }],
+            "migrations": { "new_tag": "v1", "steps": [{ "new_sqlite_classes": ["Web"] }] } });
+        metadata.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        upload(&emulator, metadata)
+    };
+    for (strategy, why) in [
+        (json!({ "mode": "later" }), "mode must be"),
+        (json!({ "mode": "deferred", "max_delay": 86401 }), "max_delay must be"),
+        (json!({ "mode": "deferred", "max_delay": 0.0005 }), "max_delay must be"),
+        (json!({ "mode": "immediate", "max_delay": 5 }), "only for mode"),
+        (json!({ "mode": "deferred", "delay": 5 }), "Unexpected field 'delay'"),
+    ] {
+        let (status, body) = with(json!({ "code_update_strategy": strategy }));
+        assert_eq!(status, 400, "{strategy}");
+        assert!(first_error(&body).1.contains(why), "{strategy}: {body}");
+    }
+    let (status, body) = with(json!({ "containers": [{ "class_name": "Web", "image": "x" }] }));
+    assert!(status == 400 && first_error(&body).1.contains("Unexpected field 'image'"), "{body}");
+    let (status, body) = with(json!({
+        "code_update_strategy": { "mode": "deferred", "max_delay": 300 },
+        "containers": [{ "name": "w-web", "class_name": "Web" }],
+        "keep_bindings": ["secret_text", "secret_key"],
+    }));
+    assert_eq!(status, 200, "{body}");
+    // The secrets are listed by name and type, never with their values.
+    let (status, body) = call(&emulator, "GET", "/workers/scripts/w/secrets", "test-token", None);
+    assert_eq!((status, &body["result"]), (200, &json!([{ "name": "KEY", "type": "secret_text" }])));
+    let (status, body) = call(&emulator, "GET", "/workers/scripts/nope/secrets", "test-token", None);
+    assert_eq!((status, first_error(&body).0), (404, 10007));
+    // The Worker as a resource of its own: its workers.dev state.
+    let (status, body) = call(&emulator, "GET", "/workers/workers/w", "test-token", None);
+    assert_eq!((status, &body["result"]["subdomain"]), (200, &json!({ "enabled": false, "previews_enabled": false })));
+    // The migration tag the next upload's migrations start from.
+    let (_, body) = call(&emulator, "GET", "/workers/services/w", "test-token", None);
+    assert_eq!(body["result"]["default_environment"]["script"]["migration_tag"], "v1");
+    // A deployment may say how the Durable Objects take up the version.
+    let (_, body) = call(&emulator, "GET", "/workers/scripts/w/deployments", "test-token", None);
+    let version = body["result"]["deployments"][0]["versions"][0]["version_id"].clone();
+    let deployment = |strategy: Value| {
+        json!({ "strategy": "percentage", "versions": [{ "version_id": version, "percentage": 100 }],
+                "code_update_strategy": strategy })
+    };
+    let (status, _) = call(
+        &emulator,
+        "POST",
+        "/workers/scripts/w/deployments",
+        "test-token",
+        json_body(deployment(json!({ "mode": "soon" }))),
+    );
+    assert_eq!(status, 400);
+    let (status, body) = call(
+        &emulator,
+        "POST",
+        "/workers/scripts/w/deployments",
+        "test-token",
+        json_body(deployment(json!({ "mode": "immediate" }))),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn an_applications_own_observability_is_checked_and_kept() {
+    let emulator = Emulator::start(Config::for_tests());
+    let migrations = json!({ "main_module": "index.js", "compatibility_date": "2026-11-17",
+        "migrations": { "new_tag": "v1", "steps": [{ "new_sqlite_classes": ["Web"] }] } });
+    assert_eq!(upload(&emulator, migrations).0, 200);
+    let (_, namespaces) = call(&emulator, "GET", "/workers/durable_objects/namespaces", "test-token", None);
+    let create = |observability: Value| {
+        let body = json!({ "name": "w-web", "scheduling_policy": "default", "instances": 0, "max_instances": 2,
+            "configuration": { "image": "registry.example/acct/w-web@sha256:0", "instance_type": "lite" },
+            "durable_objects": { "namespace_id": namespaces["result"][0]["id"] }, "observability": observability });
+        call(&emulator, "POST", "/containers/applications", "test-token", json_body(body))
+    };
+    for (observability, field) in [
+        (json!({ "logs": { "enabled": "yes" } }), "observability.logs.enabled"),
+        (json!({ "logs": { "enabled": true }, "sampled": 1 }), "observability.sampled"),
+        (
+            json!({ "logs": { "enabled": true }, "target_instance_percentage": 100 }),
+            "observability.target_instance_percentage",
+        ),
+        (json!({ "target_instance_percentage": 10, "target_instance_count": 1 }), "observability"),
+    ] {
+        let (status, reply) = create(observability.clone());
+        assert_eq!(status, 400, "{observability}");
+        let doc: Value = serde_json::from_str(&first_error(&reply).1).unwrap();
+        assert!(doc["details"].get(field).is_some(), "{observability}: {doc}");
+    }
+    let (status, reply) = create(json!({ "logs": { "enabled": true } }));
+    assert_eq!((status, &reply["result"]["observability"]), (200, &json!({ "logs": { "enabled": true } })));
+    let id = reply["result"]["id"].as_str().unwrap().to_string();
+    let off = json!({ "observability": { "logs": { "enabled": false } } });
+    let (status, reply) =
+        call(&emulator, "PATCH", &format!("/containers/applications/{id}"), "test-token", json_body(off));
+    assert_eq!((status, &reply["result"]["observability"]), (200, &json!({ "logs": { "enabled": false } })));
+}

@@ -54,7 +54,8 @@ pub fn upload_foreign_worker_with(emulator: &Emulator, name: &str, metadata: Val
 
 /// What a deploy left in the account for Worker `name`, in the terms both
 /// tools share: bindings (by name), settings, crons, routes, domains,
-/// consumers.
+/// consumers, and the rest of the live version's upload metadata
+/// (`keep_bindings`, `code_update_strategy`, `containers`, ...).
 pub fn deployed_shape(emulator: &Emulator, name: &str) -> Value {
     let snapshot = emulator.snapshot();
     let script = &snapshot["scripts"][name];
@@ -79,6 +80,7 @@ pub fn deployed_shape(emulator: &Emulator, name: &str) -> Value {
         "tail_consumers": script["tail_consumers"], "observability": script["observability"],
         "workers_dev": script["workers_dev"], "previews_enabled": script["previews_enabled"],
         "crons": crons, "routes": routes, "domains": domains, "consumers": consumers,
+        "upload": script["upload"],
     })
 }
 
@@ -139,9 +141,10 @@ pub fn write_files(dir: &std::path::Path, files: &[(&str, &str)]) {
 }
 
 /// What either tool left for Worker `script` beyond [`deployed_shape`]:
-/// its application (name, size, logs, image repository), the query of
-/// its upload, and its tags, with this tool's own parts (the images
-/// record, the digest tag, the image's digest pin) taken out.
+/// its application (name, size, logs where each tool keeps them, image
+/// repository), the query of its upload, and its tags, with this tool's
+/// own parts (the images record, the digest tag, the image's digest pin)
+/// taken out.
 pub fn container_shape(emulator: &Emulator, script: &str) -> Value {
     let mut shape = deployed_shape(emulator, script);
     let bindings = shape["bindings"].as_array_mut().unwrap();
@@ -182,7 +185,8 @@ pub fn container_shape(emulator: &Emulator, script: &str) -> Value {
     tags.retain(|t| !t.starts_with("cfcontainer-"));
     shape["application"] = json!({
         "name": app["name"], "max_instances": app["max_instances"], "instance_type": app["configuration"]["instance_type"],
-        "observability": app["configuration"]["observability"], "repository": repository,
+        "observability": app["observability"], "configuration_observability": app["configuration"]["observability"],
+        "repository": repository,
     });
     shape["upload_query"] = json!(upload);
     shape["tags"] = json!(tags);
