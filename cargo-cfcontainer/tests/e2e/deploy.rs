@@ -898,7 +898,7 @@ fn every_binding_kind_and_setting_of_the_wrangler_file_is_uploaded_as_the_offici
     let record = uploaded.remove(record);
     assert_eq!((&record["type"], &record["json"]["schema"]), (&json!("json"), &json!(1)), "{record}");
     assert!(record["json"]["images"]["Web"]["image"].as_str().unwrap().contains("@sha256:"), "{record}");
-    // As wrangler 4.86's createWorkerUploadForm builds them from the same
+    // As wrangler 4.164's createWorkerUploadForm builds them from the same
     // file: `type` names, renamed fields (id -> namespace_id, queue ->
     // queue_name, name -> workflow_name, outbound.parameters -> params).
     let mut expected = vec![

@@ -1,4 +1,4 @@
-//! A Worker moving between the official CLI (wrangler 4.86) and this tool,
+//! A Worker moving between the official CLI (wrangler 4.164) and this tool,
 //! both ways, with the same crate and wrangler file: no migration error,
 //! no second application, and the account as the official CLI alone
 //! would leave it, besides this tool's own parts.
