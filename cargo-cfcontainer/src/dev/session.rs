@@ -22,6 +22,7 @@ use super::asset_rules::Skipped;
 use super::compat_date::{local_date, today};
 use super::front::Front;
 use super::headers::{self, Headers};
+use super::listen_error::listen_error;
 use super::local_assets::LocalAssets;
 use super::local_queues::LocalQueues;
 use super::local_storage::{local_stores, LocalStores};
@@ -92,6 +93,11 @@ struct Built {
 
 /// Runs until Ctrl-C or SIGTERM.
 pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
+    // Listening from the start: a Ctrl-C during a build or a file scan is
+    // kept and acted on at the next wait, never lost; an address in use
+    // is said before anything is built.
+    let mut shutdown = Shutdown::listen()?;
+    let front = Front::listen(&options.listen).await.map_err(|e| listen_error(&options.listen, e))?;
     let docker = engine::connect().await?;
     engine::check_for_workerd(&docker).await?;
     let socket = workerd_socket(&engine::host()).ok_or_else(|| Error::Engine {
@@ -100,12 +106,6 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
     })?;
     let egress_image = super::egress::ensure(&docker, options.egress_image.as_deref(), out).await?;
     let target = EngineTarget { socket, egress_image };
-    // Listening from the start: a Ctrl-C during a build or a file scan is
-    // kept and acted on at the next wait, never lost.
-    let mut shutdown = Shutdown::listen()?;
-    let front = Front::listen(&options.listen)
-        .await
-        .map_err(|e| Error::Io { what: format!("listen on {}", options.listen), source: e })?;
     let url = format!("http://{}", front.address);
     let mut running: Option<Running> = None;
     let mut last: Option<(Snapshot, Watched, PathBuf)> = None;
@@ -329,6 +329,7 @@ fn build_request(options: &DevOptions) -> BuildRequest<'static> {
 
 fn load(options: &DevOptions, request: &BuildRequest, out: &Output) -> Result<Loaded, Error> {
     let project = Project::load(options.manifest.as_deref(), options.package.as_deref(), options.env.as_deref())?;
+    project.warn_unknown_keys(out);
     warn_unprovided(&project, out);
     build::load(project, request, out)
 }
