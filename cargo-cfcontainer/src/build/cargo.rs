@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::SystemTime;
 
-use cargo_metadata::diagnostic::{Diagnostic, DiagnosticLevel};
 use cargo_metadata::Message;
 
 use super::{BuildRequest, RustFlags, WASM_TARGET};
@@ -119,8 +118,8 @@ fn mtime(path: &Path) -> Option<SystemTime> {
 
 /// Runs `cargo build --lib` and returns the library it produced. cargo's
 /// output is passed on as it comes (kept back with `-q`, and shown then
-/// only on failure); a failure names the first compiler error, so that
-/// the one line (and the JSON message) says what is wrong.
+/// only on failure); a failure names the first error cargo rendered, so
+/// that the one line (and the JSON message) says what is wrong.
 fn build(project: &Project, request: &BuildRequest, flags: &RustFlags, out: &Output) -> Result<PathBuf, Error> {
     let failed = |why: String, fix: &str| Error::Build {
         package: project.package.clone(),
@@ -164,7 +163,6 @@ fn build(project: &Project, request: &BuildRequest, flags: &RustFlags, out: &Out
     let stderr = child.stderr.take().expect("stderr is piped");
     let passed_on = std::thread::spawn(move || pass_on(stderr, !quiet));
     let mut artifact = None;
-    let mut first_error = None;
     let reader = BufReader::new(child.stdout.take().expect("stdout is piped"));
     for message in Message::parse_stream(reader) {
         match message {
@@ -175,9 +173,6 @@ fn build(project: &Project, request: &BuildRequest, flags: &RustFlags, out: &Out
                 artifact =
                     a.filenames.iter().find(|f| is_library(f.as_std_path())).map(|f| f.clone().into_std_path_buf());
             }
-            Ok(Message::CompilerMessage(m)) if m.message.level == DiagnosticLevel::Error && first_error.is_none() => {
-                first_error = Some(compiler_error(&m.message));
-            }
             _ => {}
         }
     }
@@ -187,18 +182,8 @@ fn build(project: &Project, request: &BuildRequest, flags: &RustFlags, out: &Out
         if quiet {
             eprint!("{captured}");
         }
-        return Err(match first_error {
-            Some(error) => failed(error, "fix it and rerun (cargo's whole output is above)"),
-            None => {
-                let why = captured
-                    .lines()
-                    .map(without_colours)
-                    .find(|l| l.starts_with("error"))
-                    .map(|l| one_line(&l))
-                    .unwrap_or_else(|| format!("cargo exited with {status}"));
-                failed(why, "fix that and rerun")
-            }
-        });
+        let why = first_error(&captured).unwrap_or_else(|| format!("cargo exited with {status}"));
+        return Err(failed(why, "fix it and rerun (cargo's whole output is above)"));
     }
     artifact.ok_or_else(|| {
         failed("cargo reported no cdylib artifact".into(), "set `[lib] crate-type = [\"cdylib\"]` in its Cargo.toml")
@@ -218,17 +203,19 @@ fn pass_on(from: impl std::io::Read, show: bool) -> String {
     kept
 }
 
-/// A compiler error as one line: `error[E0425]: cannot find value `x` in
-/// this scope at src/lib.rs:3:5`.
-fn compiler_error(diagnostic: &Diagnostic) -> String {
-    let code = diagnostic.code.as_ref().map(|c| format!("[{}]", c.code)).unwrap_or_default();
-    let at = diagnostic
-        .spans
-        .iter()
-        .find(|s| s.is_primary)
-        .map(|s| format!(" at {}:{}:{}", s.file_name, s.line_start, s.column_start))
+/// The first error in cargo's rendered output as one line, with the place
+/// rustc points at when it names one: `error[E0425]: cannot find value
+/// `x` in this scope at src/lib.rs:3:5`. (With `json-render-diagnostics`
+/// cargo renders rustc's messages itself and sends none of them as JSON,
+/// so the rendered text is where they are.)
+fn first_error(rendered: &str) -> Option<String> {
+    let mut lines = rendered.lines().map(without_colours);
+    let error = lines.find(|l| l.starts_with("error"))?;
+    let at = lines
+        .next()
+        .and_then(|l| l.trim_start().strip_prefix("--> ").map(|place| format!(" at {}", place.trim())))
         .unwrap_or_default();
-    format!("error{code}: {}{at}", one_line(&diagnostic.message))
+    Some(format!("{}{at}", one_line(&error)))
 }
 
 /// `line` without the terminal colour codes cargo wrote into it.
@@ -254,6 +241,18 @@ fn is_library(path: &Path) -> bool {
 mod tests {
     use super::dep_info_paths;
     use std::path::PathBuf;
+
+    #[test]
+    fn the_first_rendered_error_carries_the_place_rustc_points_at() {
+        let rendered = "   Compiling app v0.1.0\n\u{1b}[1m\u{1b}[31merror[E0425]\u{1b}[0m: cannot find value `nope` in this scope\n \u{1b}[1m-->\u{1b}[0m src/lib.rs:1:21\n  |\nerror: could not compile `app`\n";
+        assert_eq!(
+            super::first_error(rendered).as_deref(),
+            Some("error[E0425]: cannot find value `nope` in this scope at src/lib.rs:1:21")
+        );
+        let manifest = "error: failed to parse manifest at `/x/Cargo.toml`\n\nCaused by:\n  oops\n";
+        assert_eq!(super::first_error(manifest).as_deref(), Some("failed to parse manifest at `/x/Cargo.toml`"));
+        assert_eq!(super::first_error("   Compiling app\n"), None);
+    }
 
     #[test]
     fn colour_codes_are_taken_out_of_a_line() {
