@@ -185,9 +185,10 @@ pub enum Error {
     #[error("queue `{name}` does not exist in this account; create it (`wrangler queues create {name}`) and rerun")]
     NoQueue { name: String },
     /// A resource the wrangler file binds (or a route's zone) is not in
-    /// the account.
-    #[error("{place}: {binding} {wanted}, which account {account} does not have ({known}); {fix}")]
-    NoResource { place: String, binding: String, wanted: String, account: String, known: String, fix: &'static str },
+    /// the account. `what` is the binding and what it names: ``kv_namespaces `CACHE`
+    /// names KV namespace `ffff` ``.
+    #[error("{place}: {what}, which account {account} does not have ({known}); {fix}")]
+    NoResource { place: String, what: String, account: String, known: String, fix: &'static str },
     /// The account has no registry of that host.
     #[error("account {account} has no container registry {host}{}; {}", if *chosen { " (CLOUDFLARE_CONTAINER_REGISTRY)" } else { "" }, if *chosen { "unset CLOUDFLARE_CONTAINER_REGISTRY to push to Cloudflare's registry, or name a registry the account has" } else { "check that Containers is enabled for the account" })]
     NoRegistry { host: String, account: String, chosen: bool },

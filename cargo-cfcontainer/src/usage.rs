@@ -68,7 +68,7 @@ fn verb(args: &[OsString]) -> Option<String> {
 /// True if `args` ask for JSON messages.
 fn wants_json(args: &[OsString]) -> bool {
     let args: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
-    args.iter().any(|a| *a == "--message-format=json") || args.windows(2).any(|w| w == ["--message-format", "json"])
+    args.contains(&"--message-format=json") || args.windows(2).any(|w| w == ["--message-format", "json"])
 }
 
 #[cfg(test)]

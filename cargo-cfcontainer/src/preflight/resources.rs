@@ -170,8 +170,7 @@ async fn zones(project: &Project, client: &Client, out: &Output) -> Result<(), E
             let known: Vec<String> = zones.iter().map(|z| z.name.clone()).collect();
             return Err(Error::NoResource {
                 place,
-                binding: format!("route `{pattern}`"),
-                wanted: format!("needs its zone ({})", candidates.join(" or ")),
+                what: format!("route `{pattern}` needs its zone ({})", candidates.join(" or ")),
                 account: client.account().to_string(),
                 known: listing(&known),
                 fix: "add the zone to the account, or give the route its `zone_id`",
@@ -185,8 +184,7 @@ fn missing(place: &str, kind: &Kind, binding: &str, name: &str, account: &str, h
     let labels: Vec<String> = held.iter().map(|(_, label)| label.clone()).collect();
     Error::NoResource {
         place: place.to_string(),
-        binding: format!("{} `{binding}`", kind.key),
-        wanted: format!("names {} `{name}`", kind.what),
+        what: format!("{} `{binding}` names {} `{name}`", kind.key, kind.what),
         account: account.to_string(),
         known: listing(&labels),
         fix: kind.fix,

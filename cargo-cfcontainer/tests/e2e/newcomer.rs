@@ -193,14 +193,10 @@ fn new_refuses_what_cargo_new_refuses_in_one_line_and_writes_nothing() {
     std::fs::write(dir.path().join("app/src/lib.rs"), "// mine\n").unwrap();
     let out = cfcontainer(dir.path(), &["new", "app"]);
     let app = dir.path().join("app");
-    let expected = format!(
-        "error: destination app already exists; make the crate in it with `cargo cfcontainer init app`, or pick another path"
-    );
+    let expected = "error: destination app already exists; make the crate in it with `cargo cfcontainer init app`, or pick another path".to_string();
     assert_eq!(error_line(&out), (expected, Some(1)));
     let out = cfcontainer(&app, &["init"]);
-    let expected = format!(
-        "error: ./Cargo.toml is a Cargo package already, so `cargo cfcontainer init` leaves it alone; make a new crate with `cargo cfcontainer new <name>`"
-    );
+    let expected = "error: ./Cargo.toml is a Cargo package already, so `cargo cfcontainer init` leaves it alone; make a new crate with `cargo cfcontainer new <name>`".to_string();
     assert_eq!(error_line(&out), (expected, Some(1)));
     assert_eq!(std::fs::read_to_string(app.join("src/lib.rs")).unwrap(), "// mine\n", "nothing overwritten");
     assert!(lib.contains("#[container("), "{lib}");
@@ -227,7 +223,8 @@ fn a_verb_run_in_the_crates_src_finds_the_crate_above_as_cargo_does() {
 fn a_misspelled_wrangler_key_is_a_warning_with_the_key_it_resembles_in_every_verb_that_reads_the_file() {
     let Some(emulator) = start() else { return };
     // `plan` builds the Worker: no wasm-opt, which nothing here can download.
-    let fixture = Fixture::new(&unique("typo"), WEB, "\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n");
+    let fixture =
+        Fixture::new(&unique("typo"), WEB, "\n[package.metadata.wasm-pack.profile.release]\nwasm-opt = false\n");
     let file = fixture.path().join("wrangler.toml");
     std::fs::write(&file, "compatibility_date = \"2026-11-17\"\ncompatability_flags = [\"nodejs_compat\"]\n").unwrap();
     let warning = format!(
