@@ -1108,7 +1108,9 @@ fn routes_and_custom_domains_are_set_when_they_differ_and_an_unknown_zone_stops_
     config("\"api.example.org/*\"");
     let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
     let last = stderr(&out).lines().last().unwrap_or_default().to_string();
-    assert!(last.contains("route `api.example.org/*`: no zone api.example.org, example.org in this account"), "{last}");
+    // Said by the checks before the build, with the zones the account has.
+    let expected = "route `api.example.org/*` needs its zone (api.example.org or example.org), which account";
+    assert!(last.contains(expected) && last.contains("(it has: example.com)"), "{last}");
     assert!(writes(&emulator).is_empty(), "wrote before failing: {:?}", writes(&emulator));
 
     config(
@@ -1161,7 +1163,9 @@ fn queue_consumers_are_created_then_updated_only_when_their_settings_differ() {
     config("no-such-queue", 5);
     let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
     let last = stderr(&out).lines().last().unwrap_or_default().to_string();
-    assert!(last.contains("queue `no-such-queue` does not exist in this account"), "{last}");
+    // Said by the checks before the build, with the queues the account has.
+    let expected = "queues `consumer` names queue `no-such-queue`, which account";
+    assert!(last.contains(expected) && last.contains("(it has: jobs, jobs-dlq)"), "{last}");
     assert!(writes(&emulator).is_empty(), "wrote before failing: {:?}", writes(&emulator));
 
     config("jobs", 5);
