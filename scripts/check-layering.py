@@ -34,9 +34,9 @@ LAYERS = [
     {"project"},
     {"api", "tools"},
     {"build", "image"},
-    {"deploy", "dev", "wrangler", "doctor"},
-    {"ops"},
-    {"cli", "cmd"},
+    {"deploy", "dev", "wrangler", "doctor", "scaffold"},
+    {"ops", "preflight"},
+    {"cli", "cmd", "usage"},
 ]
 
 PATH = re.compile(r"\b((?:crate|self|super)(?:::[A-Za-z_][A-Za-z0-9_]*|::\{[^;]*?\})+)", re.S)

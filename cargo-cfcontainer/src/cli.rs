@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::build::BuildRequest;
 use crate::ops::logs::TailStatus;
 use crate::output::{MessageFormat, Verbosity};
+use crate::scaffold::ContainerKind;
 use crate::{Error, Project};
 
 /// `cargo` passes the subcommand name first; this enum takes it.
@@ -32,6 +33,10 @@ pub struct Cli {
 /// The verbs.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Make a worker crate with one container in a new directory; `dev` runs it as it is.
+    New(NewArgs),
+    /// Make a worker crate with one container in an existing directory.
+    Init(InitArgs),
     /// Build the crate if needed and print the containers its artifact declares.
     Inspect(InspectArgs),
     /// Build each container's image through the Docker engine, tagged by content.
@@ -52,7 +57,7 @@ pub enum Command {
     Doctor,
     /// Show the live Worker (version, images, instances, routes) and whether the crate is in sync with it.
     Status,
-    /// List the instances of a container class's application.
+    /// List the instances of a container class's application (without a class: the classes).
     Instances(InstancesArgs),
     /// Follow the Worker's live logs (requests, console lines, exceptions) until Ctrl-C.
     Logs(LogsArgs),
@@ -100,9 +105,12 @@ pub struct GlobalArgs {
 }
 
 impl GlobalArgs {
-    /// The package `--manifest-path` and `-p` select.
+    /// The package `--manifest-path` and `-p` select, after warning of
+    /// the keys of its wrangler file that nothing reads.
     pub fn project(&self) -> Result<Project, Error> {
-        Project::load(self.manifest_path.as_deref(), self.package.as_deref(), self.env.as_deref())
+        let project = Project::load(self.manifest_path.as_deref(), self.package.as_deref(), self.env.as_deref())?;
+        project.warn_unknown_keys(&crate::output::Output::new(self.message_format, self.verbosity()));
+        Ok(project)
     }
 
     /// What to build for `target`: this invocation's profile and features.
@@ -133,6 +141,41 @@ impl GlobalArgs {
             (false, _) => Verbosity::Verbose,
         }
     }
+}
+
+/// `cargo cfcontainer new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The directory to make (its name is the package's, unless --name).
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// What the crate holds.
+    #[command(flatten)]
+    pub crate_args: CrateArgs,
+}
+
+/// `cargo cfcontainer init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The directory to make the crate in.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    /// What the crate holds.
+    #[command(flatten)]
+    pub crate_args: CrateArgs,
+}
+
+/// What `new` and `init` make.
+#[derive(Debug, Args)]
+pub struct CrateArgs {
+    /// The package name (default: the directory's name); the Worker's is
+    /// the same, lowercase with dashes.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The container the crate starts with: a web server on a port, or a
+    /// job that runs once per start and exits.
+    #[arg(long, value_enum, default_value_t = ContainerKind::Server)]
+    pub container: ContainerKind,
 }
 
 /// `cargo cfcontainer inspect`.
@@ -248,8 +291,9 @@ pub struct DevArgs {
 /// `cargo cfcontainer instances`.
 #[derive(Debug, Args)]
 pub struct InstancesArgs {
-    /// The container class (its `class` name).
-    pub class: String,
+    /// The container class (its `class` name); without one, the Worker's
+    /// classes are listed.
+    pub class: Option<String>,
 }
 
 /// `cargo cfcontainer logs`: the official CLI's `wrangler tail` filters.

@@ -8,13 +8,34 @@ use std::path::PathBuf;
 #[allow(missing_docs)]
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The arguments do not parse (the parser's message, on one line).
+    #[error("{message}")]
+    Usage { message: String },
     /// `cargo metadata` failed.
     #[error("cannot read the cargo project at {manifest}: {why}; check --manifest-path")]
     Metadata { manifest: String, why: String },
+    /// No `Cargo.toml` here or above, and no `--manifest-path`.
+    #[error("could not find Cargo.toml in {} or any parent directory; run this in a worker crate, pass --manifest-path, or create one with `cargo cfcontainer new <name>`", dir.display())]
+    NoManifest { dir: PathBuf },
+    /// `new`: a name cargo would refuse.
+    #[error("the name `{name}` cannot be used as a package name: {why}; pick another with --name <name>")]
+    BadPackageName { name: String, why: String },
+    /// `new` into a path that exists.
+    #[error("destination {} already exists; make the crate in it with `cargo cfcontainer init {}`, or pick another path", dir.display(), dir.display())]
+    DestinationExists { dir: PathBuf },
+    /// `init` in a directory that does not exist.
+    #[error("{} does not exist; create it first, or make the crate with `cargo cfcontainer new {}`", dir.display(), dir.display())]
+    NoDirectory { dir: PathBuf },
+    /// `init` where a package is already.
+    #[error("{} is a Cargo package already, so `cargo cfcontainer init` leaves it alone; make a new crate with `cargo cfcontainer new <name>`", manifest.display())]
+    ExistingPackage { manifest: PathBuf },
+    /// `init` would overwrite files.
+    #[error("{} already has {files}, which `cargo cfcontainer init` would overwrite; move them away first, or make the crate elsewhere with `cargo cfcontainer new <name>`", dir.display())]
+    WouldOverwrite { dir: PathBuf, files: String },
     /// `-p` names no workspace member.
     #[error("package `{name}` is not in the workspace; members: {members}")]
     NoSuchPackage { name: String, members: String },
-    /// A workspace with several members and no `-p`.
+    /// A workspace with several members (or several workers) and no `-p`.
     #[error("the workspace has several packages ({members}); pick the worker with -p <name>")]
     AmbiguousPackage { members: String },
     /// `[package.metadata.cfcontainer]` does not parse.
@@ -25,9 +46,15 @@ pub enum Error {
     /// The package has no library target.
     #[error("package `{package}` has no library target; a worker crate needs `[lib] crate-type = [\"cdylib\"]`")]
     NoLibrary { package: String },
+    /// The library is no `cdylib`, so there is no Worker to build.
+    #[error("package `{package}` builds no cdylib, which a Worker is; add `[lib] crate-type = [\"cdylib\"]` to {}", manifest.display())]
+    NotCdylib { package: String, manifest: PathBuf },
+    /// The package does not use workers-rs.
+    #[error("package `{package}` does not depend on workers-rs (`worker`) or `cfcontainer`, so it is no Worker crate; add them to its [dependencies] (`cargo cfcontainer new` writes a crate that has them), or pick the worker with -p <name>")]
+    NotAWorker { package: String },
     /// `cargo build` could not be run or failed.
-    #[error("building `{package}` for {target} failed: {why}; fix the errors above and rerun")]
-    Build { package: String, target: String, why: String },
+    #[error("building `{package}` for {target} failed: {why}; {fix}")]
+    Build { package: String, target: String, why: String, fix: String },
     /// A file could not be read.
     #[error("cannot read {}: {source}", path.display())]
     Read {
@@ -101,6 +128,10 @@ pub enum Error {
     /// No account id anywhere.
     #[error("no Cloudflare account id; set CLOUDFLARE_ACCOUNT_ID or `account_id` in [package.metadata.cfcontainer]")]
     NoAccount,
+    /// The API refused the token itself (code 9109, or 1000 from the
+    /// token check): it is mistyped, revoked or expired, whatever the call.
+    #[error("the Cloudflare API refused CLOUDFLARE_API_TOKEN on {call} (HTTP {status}, code {code}: {message}): the token is mistyped, revoked or expired; create a new API token (Workers Scripts Edit, Containers Edit) and export it")]
+    InvalidToken { call: String, status: u16, code: u32, message: String },
     /// The API answered with an error.
     #[error("Cloudflare API {call} failed: HTTP {status}{}: {message}; {hint}", code.map(|c| format!(", code {c}")).unwrap_or_default())]
     Api { call: String, status: u16, code: Option<u32>, message: String, hint: String },
@@ -109,6 +140,9 @@ pub enum Error {
         "cannot reach the Cloudflare API at {base} for {call}: {why}; check the network or CLOUDFLARE_API_BASE_URL"
     )]
     ApiUnreachable { call: String, base: String, why: String },
+    /// An environment variable holds a value that cannot be what it names.
+    #[error("{name} is `{value}`, which is not {what}; {fix}")]
+    BadVariable { name: &'static str, value: String, what: &'static str, fix: &'static str },
     /// The registry refused or failed a push.
     #[error("pushing to {host} failed: {why}; {hint}")]
     Registry { host: String, why: String, hint: &'static str },
@@ -150,6 +184,14 @@ pub enum Error {
     /// A queue the wrangler file names does not exist.
     #[error("queue `{name}` does not exist in this account; create it (`wrangler queues create {name}`) and rerun")]
     NoQueue { name: String },
+    /// A resource the wrangler file binds (or a route's zone) is not in
+    /// the account. `what` is the binding and what it names: ``kv_namespaces `CACHE`
+    /// names KV namespace `ffff` ``.
+    #[error("{place}: {what}, which account {account} does not have ({known}); {fix}")]
+    NoResource { place: String, what: String, account: String, known: String, fix: &'static str },
+    /// The account has no registry of that host.
+    #[error("account {account} has no container registry {host}{}; {}", if *chosen { " (CLOUDFLARE_CONTAINER_REGISTRY)" } else { "" }, if *chosen { "unset CLOUDFLARE_CONTAINER_REGISTRY to push to Cloudflare's registry, or name a registry the account has" } else { "check that Containers is enabled for the account" })]
+    NoRegistry { host: String, account: String, chosen: bool },
     /// A route's zone is not in the account.
     #[error("route `{pattern}`: no zone {tried} in this account; add the zone to the account, or give the route its `zone_id`")]
     NoZone { pattern: String, tried: String },
@@ -165,6 +207,9 @@ pub enum Error {
     /// A day-2 verb on a Worker the account does not have.
     #[error("worker `{worker}` is not deployed in account {account}; deploy it first (`cargo cfcontainer deploy`), or pick the environment with --env")]
     NotDeployed { worker: String, account: String },
+    /// `dev`'s address is taken.
+    #[error("cannot listen on {address}: it is already in use{}; stop that or pick another port with --port", holder.as_ref().map(|h| format!(" by {h}")).unwrap_or_default())]
+    AddressInUse { address: String, holder: Option<String> },
     /// A container class the Worker does not have.
     #[error("container class `{class}` is not one of worker `{worker}`'s; its classes: {known}")]
     NoSuchClass { class: String, worker: String, known: String },
@@ -172,8 +217,11 @@ pub enum Error {
     #[error("version `{version}` is not one of worker `{worker}`'s deployable versions: {known}; see `cargo cfcontainer versions`")]
     NoSuchVersion { version: String, worker: String, known: String },
     /// No version to roll back to by default.
-    #[error("worker `{worker}` has no earlier deployment to roll back to; name a version (`cargo cfcontainer versions` lists them)")]
-    NoPreviousVersion { worker: String },
+    #[error("worker `{worker}` has no earlier deployment to roll back to; name one of its other versions ({others}), as `cargo cfcontainer versions` lists them")]
+    NoPreviousVersion { worker: String, others: String },
+    /// The live version is the Worker's only one.
+    #[error("worker `{worker}` has only one version, the live {live}, so there is nothing to roll back to; a later deploy makes this one a version to come back to")]
+    OnlyLiveVersion { worker: String, live: String },
     /// A change to confirm, and no terminal to confirm it on.
     #[error("{verb} changes the account and there is no terminal to confirm it on; read the plan above and rerun with --yes")]
     NeedsYes { verb: &'static str },

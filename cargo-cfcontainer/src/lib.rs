@@ -1,7 +1,8 @@
 //! The library core of `cargo cfcontainer`: the verbs (`cmd/`, thin) over
 //! the stages they share: the project model (`project/`), the build
-//! (`build/`), images (`image/`), the Cloudflare API (`api/`), deploys
-//! (`deploy/`), local runs (`dev/`) and the crate-wide parts (errors,
+//! (`build/`), images (`image/`), the Cloudflare API (`api/`), the checks
+//! that need no build (`preflight/`), deploys (`deploy/`), local runs
+//! (`dev/`), new crates (`scaffold/`) and the crate-wide parts (errors,
 //! output, child processes).
 //!
 //! The binary calls [`main_with_args`]; tests can call it too.
@@ -19,11 +20,14 @@ mod error;
 mod image;
 mod ops;
 mod output;
+mod preflight;
 mod private;
 mod project;
+mod scaffold;
 #[cfg(test)]
 mod testing;
 mod tools;
+mod usage;
 mod wrangler;
 
 use std::ffi::OsString;
@@ -36,17 +40,14 @@ pub use error::Error;
 use project::{Project, WorkerSettings};
 
 /// Parses `args` (as `cargo` passes them: program, `cfcontainer`, verb, ...),
-/// runs the verb and returns the process exit code. Failures are printed
-/// as one line on stderr (and as a JSON message with
-/// `--message-format json`).
+/// runs the verb and returns the process exit code. Failures, argument
+/// errors included, are printed as one line on stderr (and as a JSON
+/// message with `--message-format json`).
 pub fn main_with_args<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
-    let cli::Cargo::Cfcontainer(cli) = match cli::Cargo::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let cli::Cargo::Cfcontainer(cli) = match cli::Cargo::try_parse_from(&args) {
         Ok(cli) => cli,
-        Err(err) => {
-            let code = if err.use_stderr() { 2 } else { 0 };
-            let _ = err.print();
-            return code;
-        }
+        Err(err) => return usage::report(err, &args),
     };
     let out = output::Output::new(cli.global.message_format, cli.global.verbosity());
     match run(&cli, &out) {
@@ -60,6 +61,8 @@ pub fn main_with_args<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
 
 fn run(cli: &cli::Cli, out: &output::Output) -> Result<(), Error> {
     match &cli.command {
+        cli::Command::New(args) => cmd::new::run(&args.path, &args.crate_args, false, out),
+        cli::Command::Init(args) => cmd::new::run(&args.path, &args.crate_args, true, out),
         cli::Command::Inspect(args) => cmd::inspect::run(&cli.global, args, out),
         cli::Command::Build(args) => cmd::build::run(&cli.global, args, out),
         cli::Command::Push(args) => cmd::push::run(&cli.global, args, out),

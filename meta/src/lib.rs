@@ -24,6 +24,7 @@ mod instance;
 mod model;
 mod placement;
 mod record;
+pub mod suggest;
 pub mod wrangler;
 
 pub use duration::{parse_duration, DurationError};

@@ -145,6 +145,9 @@ pub(super) struct ResultInfo {
     /// The token that asks for the next page, while there is one.
     #[serde(default)]
     pub(super) next_page_token: Option<String>,
+    /// The cursor of the next page, for lists paged by cursor (R2's).
+    #[serde(default)]
+    pub(super) cursor: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -414,7 +417,7 @@ fn parse<T: DeserializeOwned>(label: &str, status: StatusCode, text: &str) -> Re
         status: status.as_u16(),
         code,
         message,
-        hint: hint(status.as_u16(), label),
+        hint: hint(status.as_u16(), code, label),
     };
     let Some(envelope) = envelope else {
         let snippet: String = text.chars().take(120).collect();
@@ -426,7 +429,11 @@ fn parse<T: DeserializeOwned>(label: &str, status: StatusCode, text: &str) -> Re
     if !status.is_success() || !envelope.success {
         let first = envelope.errors.first();
         let message = first.map(|e| describe(&e.message)).unwrap_or_else(|| "no error message".into());
-        return Err(failed(first.map(|e| e.code), message));
+        let code = first.map(|e| e.code);
+        if let Some(code) = code.filter(|code| refuses_the_token(status, *code, label)) {
+            return Err(Error::InvalidToken { call: label.to_string(), status: status.as_u16(), code, message });
+        }
+        return Err(failed(code, message));
     }
     let result =
         serde_json::from_value(envelope.result).map_err(|e| failed(None, format!("unexpected result shape: {e}")))?;
@@ -464,15 +471,29 @@ fn separator(path: &str) -> char {
     }
 }
 
-fn hint(status: u16, label: &str) -> String {
-    match status {
-        401 | 403 => format!(
+/// The API's code for a token it does not know (mistyped, revoked or
+/// expired), on any call of an account.
+const INVALID_ACCESS_TOKEN: u32 = 9109;
+
+/// True if the answer refuses the token itself rather than a call it may
+/// not make: code 9109 "Invalid access token" anywhere, or the token
+/// check's own 401 (code 1000 "Invalid API Token"). A token that is valid
+/// but lacks a permission gets 10000 "Authentication error" (or 9106),
+/// which [`hint`] explains; the official CLI tells them apart the same
+/// way (only 10000 and 9106 are its authentication errors).
+fn refuses_the_token(status: StatusCode, code: u32, label: &str) -> bool {
+    code == INVALID_ACCESS_TOKEN || (label == "GET /user/tokens/verify" && status == StatusCode::UNAUTHORIZED)
+}
+
+fn hint(status: u16, code: Option<u32>, label: &str) -> String {
+    match (status, code) {
+        (401 | 403, _) => format!(
             "the token needs the {} permission for this call (and CLOUDFLARE_ACCOUNT_ID must be its account): give CLOUDFLARE_API_TOKEN that permission",
             permission(label)
         ),
-        412 => "the account changed since it was read; rerun".into(),
-        429 => "rate limited by Cloudflare; wait a minute and rerun".into(),
-        500..=599 => "Cloudflare had a server error; rerun (deploys converge)".into(),
+        (412, _) => "the account changed since it was read; rerun".into(),
+        (429, _) => "rate limited by Cloudflare; wait a minute and rerun".into(),
+        (500..=599, _) => "Cloudflare had a server error; rerun (deploys converge)".into(),
         _ => "fix the input named above and rerun".into(),
     }
 }
@@ -531,6 +552,16 @@ mod tests {
         // The doubling went on behind it.
         assert_eq!(backoff.next_wait(None), Duration::from_millis(500));
         assert_eq!(backoff.next_wait(Some(Duration::from_secs(600))), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn an_invalid_token_is_told_apart_from_a_missing_permission() {
+        let invalid = r#"{"success":false,"errors":[{"code":9109,"message":"Invalid access token"}],"result":null}"#;
+        let error = parse::<Value>("GET /workers/scripts", StatusCode::FORBIDDEN, invalid).unwrap_err();
+        assert!(matches!(error, Error::InvalidToken { code: 9109, .. }), "{error}");
+        let denied = r#"{"success":false,"errors":[{"code":10000,"message":"Authentication error"}],"result":null}"#;
+        let error = parse::<Value>("GET /workers/scripts", StatusCode::FORBIDDEN, denied).unwrap_err();
+        assert!(error.to_string().ends_with("the token needs the Workers Scripts Read permission for this call (and CLOUDFLARE_ACCOUNT_ID must be its account): give CLOUDFLARE_API_TOKEN that permission"), "{error}");
     }
 
     #[test]

@@ -4,11 +4,20 @@
 //! that request never leaves) or right after the Nth answer arrived
 //! (`CFCONTAINER_TEST_KILL_AFTER_API_CALLS=N`: the work is done, the answer
 //! is lost), so tests can prove that a deploy killed anywhere converges on
-//! rerun. Without the feature the hook is empty and the variables mean
-//! nothing.
+//! rerun. N counts the process's requests, whichever client sends them
+//! (the checks before the build use a client of their own). Without the
+//! feature the hook is empty and the variables mean nothing.
 
 #[cfg(feature = "test-hooks")]
 use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The requests this process sent.
+#[cfg(feature = "test-hooks")]
+static SENT: AtomicU32 = AtomicU32::new(0);
+
+/// The answers this process received.
+#[cfg(feature = "test-hooks")]
+static ANSWERED: AtomicU32 = AtomicU32::new(0);
 
 /// Counts requests sent and answers received, and exits at the chosen one.
 #[derive(Debug, Default)]
@@ -17,10 +26,6 @@ pub struct KillHook {
     before: Option<u32>,
     #[cfg(feature = "test-hooks")]
     after: Option<u32>,
-    #[cfg(feature = "test-hooks")]
-    sent: AtomicU32,
-    #[cfg(feature = "test-hooks")]
-    answered: AtomicU32,
 }
 
 impl KillHook {
@@ -31,8 +36,6 @@ impl KillHook {
         KillHook {
             before: var("CFCONTAINER_TEST_KILL_BEFORE_API_CALL"),
             after: var("CFCONTAINER_TEST_KILL_AFTER_API_CALLS"),
-            sent: AtomicU32::new(0),
-            answered: AtomicU32::new(0),
         }
     }
 
@@ -45,7 +48,7 @@ impl KillHook {
     /// Records a request about to be sent.
     #[cfg(feature = "test-hooks")]
     pub fn sending(&self) {
-        let sending = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
+        let sending = SENT.fetch_add(1, Ordering::SeqCst) + 1;
         if self.before == Some(sending) {
             std::process::exit(137);
         }
@@ -58,7 +61,7 @@ impl KillHook {
     /// Records one answered call.
     #[cfg(feature = "test-hooks")]
     pub fn answered(&self) {
-        let done = self.answered.fetch_add(1, Ordering::SeqCst) + 1;
+        let done = ANSWERED.fetch_add(1, Ordering::SeqCst) + 1;
         if self.after == Some(done) {
             std::process::exit(137);
         }

@@ -40,7 +40,12 @@ pub fn compile(
     out: &Output,
 ) -> Result<CompiledBinary, Error> {
     ensure_target(project, out)?;
-    let failed = |why: String| Error::Build { package: target.package.clone(), target: MUSL_TARGET.to_string(), why };
+    let failed = |why: String, fix: &str| Error::Build {
+        package: target.package.clone(),
+        target: MUSL_TARGET.to_string(),
+        why,
+        fix: fix.to_string(),
+    };
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.without_credentials().arg("build").arg("--manifest-path").arg(&target.manifest_path);
@@ -54,7 +59,10 @@ pub fn compile(
         cmd.arg("--quiet").stderr(Stdio::null());
     }
     out.verbose(&format!("running {cmd:?}"));
-    let mut child = cmd.stdout(Stdio::piped()).spawn().map_err(|e| failed(format!("cannot run cargo: {e}")))?;
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| failed(format!("cannot run cargo: {e}"), "install Rust with rustup and rerun"))?;
     let mut executable = None;
     let mut first_error = None;
     for message in Message::parse_stream(BufReader::new(child.stdout.take().expect("stdout is piped"))) {
@@ -78,11 +86,13 @@ pub fn compile(
             _ => {}
         }
     }
-    let status = child.wait().map_err(|e| failed(e.to_string()))?;
+    let status = child.wait().map_err(|e| failed(e.to_string(), "rerun"))?;
     if !status.success() {
-        return Err(failed(first_error.unwrap_or_else(|| format!("cargo exited with {status}"))));
+        let why = first_error.unwrap_or_else(|| format!("cargo exited with {status}"));
+        return Err(failed(why, "fix it and rerun"));
     }
-    let path = executable.ok_or_else(|| failed(format!("cargo reported no executable for `{}`", target.name)))?;
+    let path = executable
+        .ok_or_else(|| failed(format!("cargo reported no executable for `{}`", target.name), "fix it and rerun"))?;
     check_static(&target.name, &path)?;
     Ok(CompiledBinary { dep_info: path.with_extension("d"), path })
 }

@@ -1,6 +1,6 @@
 //! The worker crate compiled by cargo when stale, located on disk.
 
-use std::io::BufReader;
+use std::io::{BufRead, BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::SystemTime;
@@ -116,14 +116,22 @@ fn mtime(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-/// Runs `cargo build --lib` and returns the library it produced.
+/// Runs `cargo build --lib` and returns the library it produced. cargo's
+/// output is passed on as it comes (kept back with `-q`, and shown then
+/// only on failure); a failure names the first error cargo rendered, so
+/// that the one line (and the JSON message) says what is wrong.
 fn build(project: &Project, request: &BuildRequest, flags: &RustFlags, out: &Output) -> Result<PathBuf, Error> {
-    let failed =
-        |why: String| Error::Build { package: project.package.clone(), target: request.target.to_string(), why };
+    let failed = |why: String, fix: &str| Error::Build {
+        package: project.package.clone(),
+        target: request.target.to_string(),
+        why,
+        fix: fix.to_string(),
+    };
     if request.target == WASM_TARGET && !has_target(WASM_TARGET) {
-        return Err(failed(format!(
-            "the {WASM_TARGET} target is not installed; run `rustup target add {WASM_TARGET}`"
-        )));
+        return Err(failed(
+            format!("the {WASM_TARGET} target is not installed"),
+            &format!("run `rustup target add {WASM_TARGET}`"),
+        ));
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
@@ -139,37 +147,90 @@ fn build(project: &Project, request: &BuildRequest, flags: &RustFlags, out: &Out
     cmd.args(&request.feature_args);
     flags.apply(&mut cmd);
     project.set_bindings_env(&mut cmd);
-    if out.is_quiet() {
-        cmd.arg("--quiet").stderr(Stdio::piped());
+    let quiet = out.is_quiet();
+    if quiet {
+        cmd.arg("--quiet");
+    } else if std::io::stderr().is_terminal() {
+        // Its stderr is a pipe (read below): colours as if it were ours.
+        cmd.args(["--color", "always"]);
     }
     out.verbose(&format!("running {cmd:?}"));
-    let mut child = cmd.stdout(Stdio::piped()).spawn().map_err(|e| failed(format!("cannot run cargo: {e}")))?;
-    let stderr =
-        child.stderr.take().map(|s| std::thread::spawn(move || std::io::read_to_string(s).unwrap_or_default()));
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| failed(format!("cannot run cargo: {e}"), "install Rust with rustup and rerun"))?;
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let passed_on = std::thread::spawn(move || pass_on(stderr, !quiet));
     let mut artifact = None;
     let reader = BufReader::new(child.stdout.take().expect("stdout is piped"));
     for message in Message::parse_stream(reader) {
-        if let Ok(Message::CompilerArtifact(a)) = message {
-            if a.manifest_path.as_std_path() == project.manifest_path
-                && a.target.name.replace('-', "_") == project.lib_name
+        match message {
+            Ok(Message::CompilerArtifact(a))
+                if a.manifest_path.as_std_path() == project.manifest_path
+                    && a.target.name.replace('-', "_") == project.lib_name =>
             {
                 artifact =
                     a.filenames.iter().find(|f| is_library(f.as_std_path())).map(|f| f.clone().into_std_path_buf());
             }
+            _ => {}
         }
     }
-    let status = child.wait().map_err(|e| failed(e.to_string()))?;
-    let captured = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
+    let status = child.wait().map_err(|e| failed(e.to_string(), "rerun"))?;
+    let captured = passed_on.join().unwrap_or_default();
     if !status.success() {
-        eprint!("{captured}");
-        let why = captured
-            .lines()
-            .find(|l| l.starts_with("error"))
-            .map(one_line)
-            .unwrap_or_else(|| format!("cargo exited with {status}"));
-        return Err(failed(why));
+        if quiet {
+            eprint!("{captured}");
+        }
+        let why = first_error(&captured).unwrap_or_else(|| format!("cargo exited with {status}"));
+        return Err(failed(why, "fix it and rerun (cargo's whole output is above)"));
     }
-    artifact.ok_or_else(|| failed("cargo reported no cdylib artifact; set `[lib] crate-type = [\"cdylib\"]`".into()))
+    artifact.ok_or_else(|| {
+        failed("cargo reported no cdylib artifact".into(), "set `[lib] crate-type = [\"cdylib\"]` in its Cargo.toml")
+    })
+}
+
+/// Copies cargo's stderr to ours (when `show`) and returns it.
+fn pass_on(from: impl std::io::Read, show: bool) -> String {
+    let mut kept = String::new();
+    for line in BufReader::new(from).lines().map_while(Result::ok) {
+        if show {
+            eprintln!("{line}");
+        }
+        kept.push_str(&line);
+        kept.push('\n');
+    }
+    kept
+}
+
+/// The first error in cargo's rendered output as one line, with the place
+/// rustc points at when it names one: `error[E0425]: cannot find value
+/// `x` in this scope at src/lib.rs:3:5`. (With `json-render-diagnostics`
+/// cargo renders rustc's messages itself and sends none of them as JSON,
+/// so the rendered text is where they are.)
+fn first_error(rendered: &str) -> Option<String> {
+    let mut lines = rendered.lines().map(without_colours);
+    let error = lines.find(|l| l.starts_with("error"))?;
+    let at = lines
+        .next()
+        .and_then(|l| l.trim_start().strip_prefix("--> ").map(|place| format!(" at {}", place.trim())))
+        .unwrap_or_default();
+    Some(format!("{}{at}", one_line(&error)))
+}
+
+/// `line` without the terminal colour codes cargo wrote into it.
+fn without_colours(line: &str) -> String {
+    let mut plain = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // `ESC [ parameters letter`
+            chars.by_ref().find(|c| c.is_ascii_alphabetic());
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
 }
 
 fn is_library(path: &Path) -> bool {
@@ -180,6 +241,23 @@ fn is_library(path: &Path) -> bool {
 mod tests {
     use super::dep_info_paths;
     use std::path::PathBuf;
+
+    #[test]
+    fn the_first_rendered_error_carries_the_place_rustc_points_at() {
+        let rendered = "   Compiling app v0.1.0\n\u{1b}[1m\u{1b}[31merror[E0425]\u{1b}[0m: cannot find value `nope` in this scope\n \u{1b}[1m-->\u{1b}[0m src/lib.rs:1:21\n  |\nerror: could not compile `app`\n";
+        assert_eq!(
+            super::first_error(rendered).as_deref(),
+            Some("error[E0425]: cannot find value `nope` in this scope at src/lib.rs:1:21")
+        );
+        let manifest = "error: failed to parse manifest at `/x/Cargo.toml`\n\nCaused by:\n  oops\n";
+        assert_eq!(super::first_error(manifest).as_deref(), Some("failed to parse manifest at `/x/Cargo.toml`"));
+        assert_eq!(super::first_error("   Compiling app\n"), None);
+    }
+
+    #[test]
+    fn colour_codes_are_taken_out_of_a_line() {
+        assert_eq!(super::without_colours("\u{1b}[1m\u{1b}[31merror\u{1b}[0m: oops"), "error: oops");
+    }
 
     #[test]
     fn dep_info_spaces_are_escaped() {

@@ -43,6 +43,7 @@ struct Assembled {
 pub fn run(global: &GlobalArgs, args: &BuildArgs, out: &Output) -> Result<(), Error> {
     let inspection = super::load(global, crate::build::WASM_TARGET, out)?;
     let project = inspection.project;
+    let declared = !inspection.containers.is_empty();
     let (remote, local): (Vec<_>, Vec<_>) = inspection.containers.into_iter().partition(|c| args.dev && c.dev.remote);
     let client = if remote.is_empty() { None } else { Some(Client::from_env(&project.settings)?) };
     let binaries = global.build_request(crate::build::MUSL_TARGET);
@@ -66,6 +67,9 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, out: &Output) -> Result<(), Er
         Ok::<_, Error>(Report { images, assembled, pushed, egress_image })
     })?;
     out.result("build", &report, || {
+        if !declared {
+            return super::none_declared(&project.package, "no image to build");
+        }
         let built = report.images.iter().map(|i| i.reference.clone());
         built.chain(report.pushed.iter().map(|p| p.reference.clone())).map(|r| format!("{r}\n")).collect()
     });

@@ -4,16 +4,19 @@
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::deploy::{self, DeployOptions, Deployed};
 use crate::output::Output;
+use crate::preflight::{self, Reach};
 use crate::Error;
 
-/// Deploys.
+/// Checks what needs no build, then deploys.
 pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), Error> {
     let options = DeployOptions {
         allow_delete_classes: args.allow_delete_classes,
         adopt: args.adopt,
         push_with: args.engine.push_with(),
     };
-    let deployed = deploy::run(global.project()?, global.feature_args(), options, out)?;
+    let project = global.project()?;
+    preflight::check(&project, Reach::Deploy, out)?;
+    let deployed = deploy::run(project, global.feature_args(), options, out)?;
     out.result("deploy", &deployed, || human(&deployed));
     Ok(())
 }

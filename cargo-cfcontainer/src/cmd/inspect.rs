@@ -39,6 +39,7 @@ fn human(i: &Inspection) -> String {
     };
     let mut text = format!("worker {} (compatibility date {}), {count}\n", w.name, w.compatibility_date);
     if i.containers.is_empty() {
+        text.push_str(&super::none_declared(&i.package, "nothing to build, run or deploy"));
         return text;
     }
     let rows: Vec<Vec<String>> = i

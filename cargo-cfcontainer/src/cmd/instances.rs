@@ -1,14 +1,35 @@
-//! `cargo cfcontainer instances CLASS`: a class's instances (see
-//! [`crate::ops::instances`]).
+//! `cargo cfcontainer instances [CLASS]`: a class's instances, or the
+//! Worker's classes (see [`crate::ops::instances`]).
 
 use crate::cli::{GlobalArgs, InstancesArgs};
 use crate::ops::instances;
 use crate::output::{table, Output};
 use crate::Error;
 
-/// Prints the instances.
+/// Prints the instances, or without a class the classes to ask about.
 pub fn run(global: &GlobalArgs, args: &InstancesArgs, out: &Output) -> Result<(), Error> {
-    let listed = instances::instances(&global.project()?, &args.class, out)?;
+    let project = global.project()?;
+    let Some(class) = &args.class else {
+        let listed = instances::classes(&project, out)?;
+        out.result("instances", &listed, || {
+            let rows: Vec<Vec<String>> =
+                listed.classes.iter().map(|c| vec![c.class.clone(), c.application.clone()]).collect();
+            let mut text = table(&["CLASS", "APPLICATION"], &rows);
+            text.push_str(&match listed.classes.first() {
+                Some(first) => format!(
+                    "\nworker {} has {} container class{}; `cargo cfcontainer instances {}` lists its instances",
+                    listed.worker,
+                    rows.len(),
+                    if rows.len() == 1 { "" } else { "es" },
+                    first.class
+                ),
+                None => format!("\nworker {} has no container class with an application", listed.worker),
+            });
+            text
+        });
+        return Ok(());
+    };
+    let listed = instances::instances(&project, class, out)?;
     out.result("instances", &listed, || {
         let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
         let rows: Vec<Vec<String>> = listed

@@ -4,11 +4,14 @@
 use crate::cli::GlobalArgs;
 use crate::deploy;
 use crate::output::Output;
+use crate::preflight::{self, Reach};
 use crate::Error;
 
-/// Prints the plan.
+/// Checks what needs no build, then prints the plan.
 pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
-    let plan = deploy::plan(global.project()?, global.feature_args(), out)?;
+    let project = global.project()?;
+    preflight::check(&project, Reach::Plan, out)?;
+    let plan = deploy::plan(project, global.feature_args(), out)?;
     out.result("plan", &plan, || plan.human());
     Ok(())
 }

@@ -7,6 +7,7 @@ use crate::api::Client;
 use crate::cli::{GlobalArgs, PushArgs};
 use crate::image::{publish, Published};
 use crate::output::Output;
+use crate::preflight::{self, Reach};
 use crate::Error;
 
 #[derive(Serialize)]
@@ -14,15 +15,21 @@ struct Report {
     images: Vec<Published>,
 }
 
-/// Builds and pushes every container's image.
+/// Checks the token and the registry, then builds and pushes every
+/// container's image.
 pub fn run(global: &GlobalArgs, args: &PushArgs, out: &Output) -> Result<(), Error> {
-    let loaded = super::load(global, crate::build::WASM_TARGET, out)?;
+    let project = global.project()?;
+    preflight::check(&project, Reach::Push, out)?;
+    let loaded = crate::build::load(project, &global.build_request(crate::build::WASM_TARGET), out)?;
     let client = Client::from_env(&loaded.project.settings)?;
     let binaries = global.build_request(crate::build::MUSL_TARGET);
     let push_with = args.engine.push_with();
     let images =
         crate::runtime()?.block_on(publish(&client, &loaded.project, &loaded.containers, &binaries, push_with, out))?;
     let report = Report { images };
-    out.result("push", &report, || report.images.iter().map(|i| format!("{}\n", i.reference)).collect());
+    out.result("push", &report, || match loaded.containers.is_empty() {
+        true => super::none_declared(&loaded.project.package, "no image to push"),
+        false => report.images.iter().map(|i| format!("{}\n", i.reference)).collect(),
+    });
     Ok(())
 }

@@ -47,19 +47,25 @@ impl DesiredRoutes {
         desired
     }
 
+    /// Each route without a `zone_id` and the zones that may hold it: its
+    /// `zone_name`, or else its host and the host's parents.
+    pub fn zones_wanted(&self) -> Vec<(&str, Vec<String>)> {
+        let wanted = self.zone_routes.iter().map(|r| (r.pattern.as_str(), &r.zone_name, &r.zone_id));
+        let domains = self.domains.iter().map(|d| (d.hostname.as_str(), &d.zone_name, &d.zone_id));
+        wanted
+            .chain(domains)
+            .filter(|(_, _, zone_id)| zone_id.is_none())
+            .map(|(pattern, zone_name, _)| match zone_name {
+                Some(name) => (pattern, vec![name.clone()]),
+                None => (pattern, parents(&host_of(pattern))),
+            })
+            .collect()
+    }
+
     /// Checks that each route's zone is in the account (by `zone_name`, or
     /// else by the pattern's host and its parents); reads only.
     pub async fn check_zones(&self, client: &Client, out: &Output) -> Result<(), Error> {
-        let wanted = self.zone_routes.iter().map(|r| (r.pattern.as_str(), &r.zone_name, &r.zone_id));
-        let domains = self.domains.iter().map(|d| (d.hostname.as_str(), &d.zone_name, &d.zone_id));
-        for (pattern, zone_name, zone_id) in wanted.chain(domains) {
-            if zone_id.is_some() {
-                continue;
-            }
-            let candidates: Vec<String> = match zone_name {
-                Some(name) => vec![name.clone()],
-                None => parents(&host_of(pattern)),
-            };
+        for (pattern, candidates) in self.zones_wanted() {
             let mut found = false;
             for name in &candidates {
                 if client.zone_named(name, out).await?.is_some() {

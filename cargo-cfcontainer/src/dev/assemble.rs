@@ -134,6 +134,7 @@ fn build_request(options: &DevOptions) -> BuildRequest<'static> {
 
 fn load(options: &DevOptions, request: &BuildRequest, out: &Output) -> Result<Loaded, Error> {
     let project = Project::load(options.manifest.as_deref(), options.package.as_deref(), options.env.as_deref())?;
+    project.warn_unknown_keys(out);
     warn_unprovided(&project, out);
     build::load(project, request, out)
 }

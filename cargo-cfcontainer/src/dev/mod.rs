@@ -7,6 +7,7 @@ mod compat_date;
 mod egress;
 mod front;
 mod headers;
+mod listen_error;
 mod local_assets;
 mod local_queues;
 mod local_storage;

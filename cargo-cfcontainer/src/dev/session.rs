@@ -14,6 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use super::assemble::build;
 use super::front::Front;
+use super::listen_error::listen_error;
 use super::options::{DevOptions, EngineTarget};
 use super::process::{kill, remove, retire, start_workerd, stop, Running};
 use super::restarts::watch_restarts;
@@ -29,6 +30,11 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
 /// Runs until Ctrl-C or SIGTERM.
 pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
+    // Listening from the start: a Ctrl-C during a build or a file scan is
+    // kept and acted on at the next wait, never lost; an address in use
+    // is said before anything is built.
+    let mut shutdown = Shutdown::listen()?;
+    let front = Front::listen(&options.listen).await.map_err(|e| listen_error(&options.listen, e))?;
     let docker = engine::connect().await?;
     engine::check_for_workerd(&docker).await?;
     let socket = workerd_socket(&engine::host()).ok_or_else(|| Error::Engine {
@@ -37,12 +43,6 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
     })?;
     let egress_image = super::egress::ensure(&docker, options.egress_image.as_deref(), out).await?;
     let target = EngineTarget { socket, egress_image };
-    // Listening from the start: a Ctrl-C during a build or a file scan is
-    // kept and acted on at the next wait, never lost.
-    let mut shutdown = Shutdown::listen()?;
-    let front = Front::listen(&options.listen)
-        .await
-        .map_err(|e| Error::Io { what: format!("listen on {}", options.listen), source: e })?;
     let url = format!("http://{}", front.address);
     let mut running: Option<Running> = None;
     let mut last: Option<(Snapshot, Watched, PathBuf)> = None;

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use bollard::auth::DockerCredentials;
-use bollard::query_parameters::{PushImageOptionsBuilder, TagImageOptionsBuilder};
+use bollard::query_parameters::{PushImageOptionsBuilder, RemoveImageOptionsBuilder, TagImageOptionsBuilder};
 use bollard::Docker;
 use futures_util::StreamExt;
 use serde::Serialize;
@@ -139,28 +139,62 @@ async fn push_one(
             return Ok(done(digest, false, 0, 0));
         }
     }
+    // The tag for the registry is the push's own: a push that fails takes
+    // it away again, so a registry that cannot be reached leaves no image
+    // tagged for it (one tagged before this run keeps its tag).
+    let tagged_before = docker
+        .inspect_image(&image.id)
+        .await
+        .map_err(engine_error)?
+        .repo_tags
+        .is_some_and(|tags| tags.contains(&tagged));
     docker
         .tag_image(&image.reference, Some(TagImageOptionsBuilder::default().repo(&repository).tag(&tag).build()))
         .await
         .map_err(engine_error)?;
+    let sent = send(docker, auth, image, &repository, &tag, &tagged, out)
+        .await
+        .map(|(digest, pushed, sent, present)| done(digest, pushed, sent, present));
+    if sent.is_err() && !tagged_before {
+        let untag = RemoveImageOptionsBuilder::default().noprune(true).build();
+        if let Err(e) = docker.remove_image(&tagged, Some(untag), None).await {
+            out.verbose(&format!("could not take the tag {tagged} away again: {e}"));
+        }
+    }
+    sent
+}
+
+/// Puts the image tagged `tagged` into the registry unless the registry
+/// has it already: (digest, sent, layers sent, layers present).
+async fn send(
+    docker: &Docker,
+    auth: &mut RegistryAuth<'_>,
+    image: &BuiltImage,
+    repository: &str,
+    tag: &str,
+    tagged: &str,
+    out: &Output,
+) -> Result<(String, bool, u32, u32), Error> {
     // A content tag in the registry is this image (pushed from elsewhere).
     // A fixed tag there may name older content: that one is pushed.
     if image.content_tag {
-        if let Some(digest) = in_registry(docker, auth, &tagged, out).await? {
-            report_present(out, &image.class, &tagged);
-            return Ok(done(digest, false, 0, 0));
+        if let Some(digest) = in_registry(docker, auth, tagged, out).await? {
+            report_present(out, &image.class, tagged);
+            return Ok((digest, false, 0, 0));
         }
     }
     let mut refused = 0;
     loop {
         let creds = auth.credentials(refused > 0, out).await?;
-        match push_stream(docker, &repository, &tag, creds, out).await {
+        match push_stream(docker, repository, tag, creds, out).await {
             Ok((digest, layers_pushed, layers_present)) => {
                 let digest = match digest {
                     Some(d) => d,
-                    None => pushed_digest(docker, &image.id, &repository).await?.ok_or_else(|| push_failed(&tagged, "the engine reported no digest".into()))?,
+                    None => pushed_digest(docker, &image.id, repository)
+                        .await?
+                        .ok_or_else(|| push_failed(tagged, "the engine reported no digest".into()))?,
                 };
-                return Ok(done(digest, true, layers_pushed, layers_present));
+                return Ok((digest, true, layers_pushed, layers_present));
             }
             Err(PushError::Unauthorized(why)) if refused < AUTH_RETRIES => {
                 refused += 1;

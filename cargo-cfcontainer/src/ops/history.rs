@@ -90,12 +90,18 @@ impl History {
     /// The version the newest earlier deployment sent all traffic to.
     fn previous(&self) -> Result<&str, Error> {
         let live = self.live();
-        self.deployments
-            .iter()
-            .skip(1)
-            .filter_map(Deployment::whole_version)
-            .find(|v| Some(*v) != live)
-            .ok_or_else(|| Error::NoPreviousVersion { worker: self.worker.clone() })
+        self.deployments.iter().skip(1).filter_map(Deployment::whole_version).find(|v| Some(*v) != live).ok_or_else(
+            || {
+                let others: Vec<&str> =
+                    self.versions.iter().map(|v| v.version.id.as_str()).filter(|id| Some(*id) != live).collect();
+                match (others.is_empty(), live) {
+                    (true, Some(live)) => {
+                        Error::OnlyLiveVersion { worker: self.worker.clone(), live: live.to_string() }
+                    }
+                    _ => Error::NoPreviousVersion { worker: self.worker.clone(), others: others.join(", ") },
+                }
+            },
+        )
     }
 
     /// `a1b2c3d4 (live), e5f6a7b8, ...`: the versions there are.

@@ -44,24 +44,68 @@ pub struct InstanceRow {
     pub name: Option<String>,
 }
 
+/// A Worker's container classes that have an application (what
+/// `instances` lists when no class is named).
+#[derive(Debug, Serialize)]
+pub struct Classes {
+    /// The Worker.
+    pub worker: String,
+    /// Each class and its application, by class.
+    pub classes: Vec<ClassRow>,
+}
+
+/// A class and its application.
+#[derive(Debug, Serialize)]
+pub struct ClassRow {
+    /// The container class.
+    pub class: String,
+    /// Its application.
+    pub application: String,
+}
+
+/// The container classes of `project`'s Worker, each with its application.
+pub fn classes(project: &Project, out: &Output) -> Result<Classes, Error> {
+    let client = Client::from_env(&project.settings)?;
+    let worker = project.settings.name.clone();
+    crate::runtime()?.block_on(async {
+        let remote = deployed(&client, &worker, out).await?;
+        Ok(Classes { classes: with_applications(&remote), worker })
+    })
+}
+
+/// The Worker's namespaces and the account's applications; an error when
+/// the Worker is not deployed.
+async fn deployed(client: &Client, worker: &str, out: &Output) -> Result<Remote, Error> {
+    let (script, namespaces, applications) = futures_util::try_join!(
+        client.script(worker, out),
+        Remote::namespaces_of(client, worker, out),
+        client.applications(out)
+    )?;
+    if script.is_none() {
+        return Err(Error::NotDeployed { worker: worker.to_string(), account: client.account().to_string() });
+    }
+    Ok(Remote { namespaces, applications, ..Remote::default() })
+}
+
+/// The classes of `remote` that have an application, by class.
+fn with_applications(remote: &Remote) -> Vec<ClassRow> {
+    let mut rows: Vec<ClassRow> = remote
+        .classes()
+        .into_iter()
+        .filter_map(|class| Some(ClassRow { application: remote.application(&class)?.name.clone(), class }))
+        .collect();
+    rows.sort_by(|a, b| a.class.cmp(&b.class));
+    rows
+}
+
 /// Lists the instances of `class` of `project`'s Worker.
 pub fn instances(project: &Project, class: &str, out: &Output) -> Result<Instances, Error> {
     let client = Client::from_env(&project.settings)?;
     let worker = project.settings.name.clone();
     crate::runtime()?.block_on(async {
-        let (script, namespaces, applications) = futures_util::try_join!(
-            client.script(&worker, out),
-            Remote::namespaces_of(&client, &worker, out),
-            client.applications(out)
-        )?;
-        if script.is_none() {
-            return Err(Error::NotDeployed { worker, account: client.account().to_string() });
-        }
-        let remote = Remote { namespaces, applications, ..Remote::default() };
+        let remote = deployed(&client, &worker, out).await?;
         let Some(app) = remote.application(class) else {
-            let mut known: Vec<String> =
-                remote.classes().into_iter().filter(|c| remote.application(c).is_some()).collect();
-            known.sort();
+            let known: Vec<String> = with_applications(&remote).into_iter().map(|r| r.class).collect();
             let known = if known.is_empty() { "none with a container application".into() } else { known.join(", ") };
             return Err(Error::NoSuchClass { class: class.to_string(), worker, known });
         };

@@ -6,6 +6,7 @@
 //! reads it.
 
 pub mod assets;
+mod manifest;
 pub mod own_classes;
 mod settings;
 mod targets;
@@ -19,10 +20,11 @@ use cfcontainer_meta::DeclaringPackage;
 
 use crate::child::WithoutCredentials;
 use crate::error::one_line;
+use crate::output::Output;
 use crate::Error;
-use settings::{is_date, is_worker_name, RawSettings, DEFAULT_COMPATIBILITY_DATE};
+use settings::{is_date, is_worker_name, RawSettings};
 
-pub use settings::{DateSource, WorkerSettings, WranglerSource};
+pub use settings::{DateSource, WorkerSettings, WranglerSource, DEFAULT_COMPATIBILITY_DATE};
 pub use targets::{find_binary, MemberTarget};
 pub use wrangler_file::{ENVIRONMENT_TAG, SERVICE_TAG};
 
@@ -56,26 +58,16 @@ pub struct Project {
 
 impl Project {
     /// Loads `package` (or the package `manifest` names, or the only
-    /// member) of the workspace at `manifest` (default: `./Cargo.toml`).
+    /// member, or the only worker) of the workspace at `manifest` (default:
+    /// the nearest `Cargo.toml` from the current directory upward, as
+    /// cargo finds it).
     pub fn load(manifest: Option<&Path>, package: Option<&str>, env: Option<&str>) -> Result<Project, Error> {
-        let manifest = manifest.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("Cargo.toml"));
+        let manifest = manifest::manifest(manifest)?;
         let metadata = metadata(&manifest, true)
             .map_err(|why| Error::Metadata { manifest: manifest.display().to_string(), why: one_line(&why) })?;
         let members: Vec<&Package> = metadata.workspace_packages();
-        let member_names = || members.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
-        let package = match package {
-            Some(name) => members
-                .iter()
-                .find(|p| p.name.as_str() == name)
-                .ok_or_else(|| Error::NoSuchPackage { name: name.to_string(), members: member_names() })?,
-            None => select_default(&members, &manifest)
-                .ok_or_else(|| Error::AmbiguousPackage { members: member_names() })?,
-        };
-        let lib = package
-            .targets
-            .iter()
-            .find(|t| t.kind.iter().any(|k| matches!(k.to_string().as_str(), "cdylib" | "lib" | "rlib")))
-            .ok_or_else(|| Error::NoLibrary { package: package.name.to_string() })?;
+        let package = manifest::select(&members, &manifest, package)?;
+        let lib = manifest::worker_library(package)?;
         let manifest_path = package.manifest_path.clone().into_std_path_buf();
         let dir = manifest_path.parent().map(Path::to_path_buf).unwrap_or_default();
         let crate_dirs = members.iter().map(|p| located(p)).collect();
@@ -171,6 +163,16 @@ impl Project {
         })
     }
 
+    /// Warns of each key of the wrangler file that the official CLI does
+    /// not know either (a typo, most often), with the key it resembles.
+    pub fn warn_unknown_keys(&self, out: &Output) {
+        let Some(source) = &self.settings.wrangler else { return };
+        for key in &source.unknown_keys {
+            let message = format!("{}: {key}", source.path.display());
+            out.event("warning", &serde_json::json!({ "message": message }), || format!("warning: {message}"));
+        }
+    }
+
     /// Sets what `cfcontainer::bindings!` compiles against for a build of
     /// this crate: the selected environment, or the top level (a
     /// `CFCONTAINER_ENV` of the shell is not passed on: the settings would
@@ -224,16 +226,6 @@ fn metadata(manifest: &Path, members_only: bool) -> Result<Metadata, String> {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let json = stdout.lines().find(|line| line.starts_with('{')).ok_or("cargo metadata printed no JSON")?;
     MetadataCommand::parse(json).map_err(|e| e.to_string())
-}
-
-/// The package whose manifest was named, or the only member.
-fn select_default<'a>(members: &[&'a Package], manifest: &Path) -> Option<&'a Package> {
-    let wanted = std::fs::canonicalize(manifest).ok();
-    members
-        .iter()
-        .find(|p| wanted.is_some() && std::fs::canonicalize(&p.manifest_path).ok() == wanted)
-        .or_else(|| if members.len() == 1 { members.first() } else { None })
-        .copied()
 }
 
 /// The settings of `package` (in `dir`) for environment `env`.

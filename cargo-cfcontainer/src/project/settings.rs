@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use cfcontainer_meta::wrangler::{
     Bindings, CodeUpdateStrategy, ContainerEntry, Limits, Migration, Observability, PlacementConfig, Route,
-    TailConsumer,
+    TailConsumer, UnknownKey,
 };
 use serde::{Deserialize, Serialize};
 
@@ -129,6 +129,10 @@ pub struct WranglerSource {
     /// does not apply yet (`site`, `unsafe`, ...): deploy refuses them
     /// rather than leave them out.
     pub not_applied: Vec<String>,
+    /// Its keys that the official CLI does not know either (typos, most
+    /// often): every verb warns of them, and nothing reads them.
+    #[serde(skip)]
+    pub unknown_keys: Vec<UnknownKey>,
 }
 
 /// `[package.metadata.cfcontainer]` as written.

@@ -71,8 +71,10 @@ pub(super) fn merge(
         }
     }
     let mut not_applied = top.untyped.clone();
+    let mut unknown_keys = top.unknown.clone();
     if let Some(env) = env {
         not_applied.extend(section.untyped.iter().map(|k| format!("env.{env}.{k}")));
+        unknown_keys.extend(section.unknown.iter().cloned());
     }
     if let Some(routes) = &settings.routes {
         if !raw.routes.is_empty() && raw.routes != *routes {
@@ -94,6 +96,7 @@ pub(super) fn merge(
         migrations,
         service_tags,
         not_applied,
+        unknown_keys,
     };
     let crons = settings.triggers.as_ref().map(crons).transpose().map_err(bad)?;
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -200,6 +203,24 @@ mod tests {
         assert_eq!(raw.vars.get("MODE").map(String::as_str), Some("dev"));
         assert_eq!(from_file.json_vars.get("LIMITS"), Some(&serde_json::json!([1, 2])));
         assert!(source.not_applied.is_empty());
+    }
+
+    #[test]
+    fn a_misspelled_key_is_unknown_not_a_setting_deploy_leaves_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wrangler.toml");
+        let file = "compatability_flags = [\"nodejs_compat\"]\nsite = { bucket = \"./public\" }\n[env.staging]\nkeep_vars = true\n";
+        std::fs::write(&path, file).unwrap();
+        let (_, source) = merge(&path, &mut RawSettings::default(), Some(("staging", "app"))).unwrap();
+        assert_eq!(source.not_applied, ["site"], "a real setting of the official CLI");
+        let unknown: Vec<String> = source.unknown_keys.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            unknown,
+            [
+                "unknown key `compatability_flags`, which is ignored (as the official CLI ignores it); did you mean `compatibility_flags`?",
+                "`env.staging.keep_vars` can only be set at the top level, so it is ignored here (as the official CLI ignores it); move it to the top of the file",
+            ]
+        );
     }
 
     #[test]

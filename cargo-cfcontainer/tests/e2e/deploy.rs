@@ -27,13 +27,17 @@ fn hello_manifest() -> String {
 }
 
 /// Runs `verb` and checks that it fails with exit code 1, its last line
-/// (the error) containing each of `needles`, before any API call.
+/// (the error) containing each of `needles`, before any API call but the
+/// reads of the checks that need no build (the account, the resources
+/// the file binds, registry credentials).
 fn fails_before_any_call(emulator: &Emulator, fixture: &Fixture, verb: &str, needles: &[&str]) {
     let (out, _) = run_verb(emulator, &fixture.manifest(), &[verb], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let last = stderr(&out).lines().last().unwrap_or_default().to_string();
     assert!(needles.iter().all(|n| last.contains(n)), "{last}");
-    assert!(emulator.log().is_empty(), "asked the API before failing: {:?}", calls(emulator));
+    let checks = |call: &String| call.starts_with("GET ") || call.ends_with("/credentials");
+    assert!(calls(emulator).iter().all(checks), "asked the API before failing: {:?}", calls(emulator));
+    assert!(emulator.write_calls().is_empty(), "wrote before failing: {:?}", calls(emulator));
 }
 
 /// The account without ids and timestamps.
@@ -890,6 +894,9 @@ fn every_binding_kind_and_setting_of_the_wrangler_file_is_uploaded_as_the_offici
     let counter = json!({ "main_module": "index.js", "compatibility_date": "2026-03-01",
         "migrations": { "new_tag": "v1", "new_sqlite_classes": ["Counter"] } });
     upload_foreign_worker_with(&emulator, "counter-worker", counter);
+    // The Workers `AUTH` and `BILLING` bind must be in the account too.
+    upload_foreign_worker(&emulator, "auth-worker");
+    upload_foreign_worker(&emulator, "billing");
     ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
     let mut uploaded: Vec<Value> = emulator.snapshot()["scripts"][&name]["bindings"].as_array().unwrap().to_vec();
     uploaded.sort_by_key(|b| b["name"].as_str().unwrap().to_string());
@@ -1101,7 +1108,9 @@ fn routes_and_custom_domains_are_set_when_they_differ_and_an_unknown_zone_stops_
     config("\"api.example.org/*\"");
     let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
     let last = stderr(&out).lines().last().unwrap_or_default().to_string();
-    assert!(last.contains("route `api.example.org/*`: no zone api.example.org, example.org in this account"), "{last}");
+    // Said by the checks before the build, with the zones the account has.
+    let expected = "route `api.example.org/*` needs its zone (api.example.org or example.org), which account";
+    assert!(last.contains(expected) && last.contains("(it has: example.com)"), "{last}");
     assert!(writes(&emulator).is_empty(), "wrote before failing: {:?}", writes(&emulator));
 
     config(
@@ -1154,7 +1163,9 @@ fn queue_consumers_are_created_then_updated_only_when_their_settings_differ() {
     config("no-such-queue", 5);
     let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
     let last = stderr(&out).lines().last().unwrap_or_default().to_string();
-    assert!(last.contains("queue `no-such-queue` does not exist in this account"), "{last}");
+    // Said by the checks before the build, with the queues the account has.
+    let expected = "queues `consumer` names queue `no-such-queue`, which account";
+    assert!(last.contains(expected) && last.contains("(it has: jobs, jobs-dlq)"), "{last}");
     assert!(writes(&emulator).is_empty(), "wrote before failing: {:?}", writes(&emulator));
 
     config("jobs", 5);

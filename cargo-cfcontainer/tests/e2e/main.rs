@@ -13,6 +13,7 @@ mod dev;
 mod doctor;
 mod egress;
 mod inspect;
+mod newcomer;
 mod ops;
 mod packages;
 mod push;

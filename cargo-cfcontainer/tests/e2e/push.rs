@@ -76,10 +76,12 @@ fn hello_is_pushed_pinned_by_digest_and_a_rerun_sends_nothing() {
     assert_eq!(second["images"][0]["reference"], reference);
     assert_eq!(second["images"][0]["pushed"], false);
     assert_eq!(second["images"][0]["layers_pushed"], 0);
-    // Only the credentials to ask the registry whether it still has the
-    // image (the engine's memory of a push is no proof).
+    // Only credentials: once to check the registry before the build, once
+    // to ask the registry whether it still has the image (the engine's
+    // memory of a push is no proof).
     let host = std::env::var("CFC_REGISTRY").unwrap();
-    assert_eq!(calls(&emulator), [format!("POST /containers/registries/{host}/credentials")]);
+    let credentials = format!("POST /containers/registries/{host}/credentials");
+    assert_eq!(calls(&emulator), [credentials.clone(), credentials]);
 }
 
 #[test]
@@ -141,14 +143,15 @@ fn credentials_refused_mid_push_are_refreshed_once() {
         return;
     }
     let Some(emulator) = emulator() else { return };
-    // The first credentials look expired to the registry.
-    emulator.hand_out_bad_credentials(1);
+    // The credentials the push is first given look expired to the
+    // registry (the check before the build asks for a pair it never uses).
+    emulator.hand_out_bad_credentials(2);
     let fixture = layered_fixture(&unique("pushexpired"));
     let args = ["push", "--manifest-path", &fixture.manifest(), "--message-format", "json"];
     let report = push_report(&cfcontainer_with_env(fixture.path(), &args, &with_env(&api_env(&emulator), &[])));
     assert_eq!(report["images"][0]["pushed"], true);
     let credential_calls = calls(&emulator).iter().filter(|c| c.ends_with("/credentials")).count();
-    assert_eq!(credential_calls, 2, "{:?}", calls(&emulator));
+    assert_eq!(credential_calls, 3, "{:?}", calls(&emulator));
 }
 
 /// The last stderr line is the one error line; there is exactly one.

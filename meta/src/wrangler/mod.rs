@@ -5,11 +5,13 @@
 
 mod bindings;
 mod code_update;
+mod keys;
 mod model;
 mod settings;
 
 pub use bindings::{BindingKind, NamedBinding};
 pub use code_update::{CodeUpdateStrategy, Delay};
+pub use keys::{KeyHint, UnknownKey, ENV_KEYS, TOP_LEVEL_ONLY_KEYS};
 pub use model::*;
 pub use settings::*;
 
@@ -86,15 +88,21 @@ pub fn parse(text: &str, json: bool) -> Result<WranglerFile, String> {
         .map(|(name, value)| {
             let prefix = format!("env.{name}.");
             let serde_json::Value::Object(map) = value else { return Err(format!("`env.{name}` must be a table")) };
-            Ok((name, section(map, &prefix)?))
+            let section = section(map, &prefix, Some(&name))?;
+            Ok((name, section))
         })
         .collect::<Result<_, String>>()?;
-    Ok(WranglerFile { top: section(top, "")?, env })
+    Ok(WranglerFile { top: section(top, "", None)?, env })
 }
 
-/// One section's keys: each binding kind and setting typed, the names of
-/// the others kept.
-fn section(mut map: serde_json::Map<String, serde_json::Value>, prefix: &str) -> Result<Section, String> {
+/// One section's keys (`env`: the environment it is, `None` for the top
+/// level): each binding kind and setting typed, the names of the others
+/// kept, those the official CLI does not know apart.
+fn section(
+    mut map: serde_json::Map<String, serde_json::Value>,
+    prefix: &str,
+    env: Option<&str>,
+) -> Result<Section, String> {
     let m = &mut map;
     let bindings = Bindings {
         vars: take(m, "vars", prefix)?,
@@ -139,8 +147,15 @@ fn section(mut map: serde_json::Map<String, serde_json::Value>, prefix: &str) ->
         logpush: take(m, "logpush", prefix)?,
     };
     let name = take(m, "name", prefix)?;
-    let untyped = map.keys().filter(|k| !INERT_KEYS.contains(&k.as_str())).cloned().collect();
-    Ok(Section { name, bindings, settings, untyped })
+    let (mut untyped, mut unknown) = (Vec::new(), Vec::new());
+    for key in map.keys() {
+        match UnknownKey::of(key, env) {
+            Some(misplaced) => unknown.push(misplaced),
+            None if !INERT_KEYS.contains(&key.as_str()) => untyped.push(key.clone()),
+            None => {}
+        }
+    }
+    Ok(Section { name, bindings, settings, untyped, unknown })
 }
 
 /// Removes `key` from `map` and reads it as a `T` (its default when

@@ -31,6 +31,9 @@ pub struct Section {
     /// build settings of [`INERT_KEYS`](super::INERT_KEYS) are not
     /// among them).
     pub untyped: Vec<String>,
+    /// The keys it sets that the official CLI does not know there either
+    /// (it ignores them with a warning): most often typos.
+    pub unknown: Vec<super::UnknownKey>,
 }
 
 /// Every binding kind of a wrangler config.

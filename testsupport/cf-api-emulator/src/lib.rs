@@ -1,7 +1,9 @@
 //! A strict local emulator of the Cloudflare API endpoints that
 //! `cargo cfcontainer` calls: Workers scripts (multipart upload, settings,
 //! migrations), Durable Object namespaces, container registry credentials,
-//! container applications with rollouts, and token verification.
+//! container applications with rollouts, token verification, and the
+//! lists of the named resources a Worker binds (an upload binding one the
+//! account does not hold is refused, as the API refuses it).
 //!
 //! It answers with Cloudflare's envelope and error codes, rejects unknown
 //! or missing fields, checks that application images exist in a real
@@ -25,6 +27,7 @@ mod instances;
 mod multipart;
 mod queues;
 mod registry;
+mod resources;
 mod routes;
 mod schedules;
 mod server;

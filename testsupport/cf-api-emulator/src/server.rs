@@ -12,7 +12,7 @@ use crate::call::Call;
 use crate::envelope::{fail, Reply};
 use crate::faults::{self, FaultKind};
 use crate::shared::{Logged, Shared};
-use crate::{containers, dash, queues, routes, schedules, tails, tokens, versions, workers};
+use crate::{containers, dash, queues, resources, routes, schedules, tails, tokens, versions, workers};
 
 /// API path prefix.
 const PREFIX: &str = "/client/v4";
@@ -190,7 +190,10 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
     let mut state = shared.state.lock().unwrap();
     let routed = match (method, parts.as_slice()) {
         ("GET", ["workers", "scripts"]) => Some(workers::list(&state, &call)),
-        ("PUT", ["workers", "scripts", name]) => Some(workers::upload(&mut state, name, &call)),
+        ("PUT", ["workers", "scripts", name]) => Some(
+            resources::refuse_unheld(&shared.config, &state, name, &call)
+                .unwrap_or_else(|| workers::upload(&mut state, name, &call)),
+        ),
         ("DELETE", ["workers", "scripts", name]) => Some(workers::delete(&mut state, name, &call)),
         ("GET", ["workers", "scripts", name, "settings"]) => Some(workers::settings(&state, name, &call)),
         ("GET", ["workers", "scripts", name, "secrets"]) => Some(workers::secrets(&state, name, &call)),
@@ -208,7 +211,10 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
         ("PUT", ["workers", "scripts", name, "routes"]) => {
             Some(routes::put_routes(&mut state, &shared.config, name, &call))
         }
-        ("POST", ["workers", "scripts", name, "versions"]) => Some(versions::upload(&mut state, name, &call)),
+        ("POST", ["workers", "scripts", name, "versions"]) => Some(
+            resources::refuse_unheld(&shared.config, &state, name, &call)
+                .unwrap_or_else(|| versions::upload(&mut state, name, &call)),
+        ),
         ("GET", ["workers", "scripts", name, "versions"]) => {
             Some(versions::list(&state, name, shared.config.max_per_page, &call))
         }
@@ -228,6 +234,11 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
         ("GET", ["workers", "services", name]) => Some(workers::service(&state, name, &call)),
         ("GET", ["r2", "buckets", name]) => Some(queues::r2_bucket(&shared.config, name, &call)),
         ("GET", ["workers", "dispatch", "namespaces"]) => Some(queues::dispatch_namespaces(&shared.config, &call)),
+        ("GET", ["r2", "buckets"]) => Some(resources::r2_buckets(&shared.config, &call)),
+        ("GET", ["storage", "kv", "namespaces"]) => Some(resources::kv_namespaces(&shared.config, &call)),
+        ("GET", ["d1", "database"]) => Some(resources::d1_databases(&shared.config, &call)),
+        ("GET", ["vectorize", "v2", "indexes"]) => Some(resources::vectorize_indexes(&shared.config, &call)),
+        ("GET", ["hyperdrive", "configs"]) => Some(resources::hyperdrive_configs(&shared.config, &call)),
         ("GET", ["queues"]) => Some(queues::list(&state, &shared.config, &call)),
         ("POST", ["queues", id, "consumers"]) => Some(queues::add_consumer(&mut state, &shared.config, id, &call)),
         ("PUT", ["queues", id, "consumers", consumer]) => {

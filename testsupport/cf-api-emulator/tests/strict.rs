@@ -310,3 +310,55 @@ fn an_applications_own_observability_is_checked_and_kept() {
         call(&emulator, "PATCH", &format!("/containers/applications/{id}"), "test-token", json_body(off));
     assert_eq!((status, &reply["result"]["observability"]), (200, &json!({ "logs": { "enabled": false } })));
 }
+
+#[test]
+fn an_upload_binding_a_resource_the_account_does_not_hold_is_refused_with_the_kinds_code() {
+    let emulator = Emulator::start(Config::for_tests());
+    let with = |binding: Value| json!({ "main_module": "index.js", "bindings": [binding] });
+    let refused = [
+        (
+            json!({ "type": "kv_namespace", "name": "CACHE", "namespace_id": "ffff" }),
+            10041,
+            "KV namespace 'ffff' is not valid",
+        ),
+        (json!({ "type": "r2_bucket", "name": "B", "bucket_name": "nope" }), 10085, "R2 bucket 'nope' not found"),
+        (json!({ "type": "d1", "name": "DB", "id": "0000" }), 10181, "D1 binding 'DB' references database '0000'"),
+        (json!({ "type": "queue", "name": "Q", "queue_name": "nope" }), 11000, "Queue 'nope' does not exist"),
+        (json!({ "type": "vectorize", "name": "V", "index_name": "nope" }), 10159, "index 'nope' which was not found"),
+        (json!({ "type": "hyperdrive", "name": "H", "id": "0000" }), 10157, "config '0000' which was not found"),
+        (json!({ "type": "service", "name": "S", "service": "nope" }), 10144, "Worker 'nope' which was not found"),
+    ];
+    for (binding, code, message) in refused {
+        let (status, body) = upload(&emulator, with(binding.clone()));
+        let (got, text) = first_error(&body);
+        assert_eq!((status, got), (400, code), "{binding}: {body}");
+        assert!(text.contains(message), "{text}");
+    }
+    assert!(emulator.snapshot()["scripts"].as_object().unwrap().is_empty(), "nothing was uploaded");
+    let held = json!({ "type": "kv_namespace", "name": "CACHE", "namespace_id": "0f2ac74b498b48028cb68387c421e279" });
+    assert_eq!(upload(&emulator, with(held)).0, 200);
+    // A Worker may bind itself.
+    assert_eq!(upload(&emulator, with(json!({ "type": "service", "name": "SELF", "service": "w" }))).0, 200);
+}
+
+#[test]
+fn the_resource_lists_come_in_pages_and_r2_pages_by_cursor() {
+    let emulator = Emulator::start(Config::for_tests());
+    let (status, body) = call(&emulator, "GET", "/storage/kv/namespaces?per_page=2&page=2", "test-token", None);
+    assert_eq!(status, 200);
+    assert_eq!(body["result"].as_array().unwrap().len(), 1, "per_page is capped at the emulator's page size: {body}");
+    assert_eq!(body["result_info"]["total_count"], 4);
+    let (_, first) = call(&emulator, "GET", "/r2/buckets", "test-token", None);
+    assert_eq!(first["result"]["buckets"][0]["name"], "assets");
+    let cursor = first["result_info"]["cursor"].as_str().unwrap().to_string();
+    let (_, second) = call(&emulator, "GET", &format!("/r2/buckets?cursor={cursor}"), "test-token", None);
+    assert_eq!(second["result"]["buckets"][0]["name"], "logs");
+    assert_eq!(second["result_info"]["cursor"], "");
+    for path in ["/d1/database", "/vectorize/v2/indexes", "/hyperdrive/configs"] {
+        let (status, body) = call(&emulator, "GET", path, "test-token", None);
+        assert_eq!(status, 200, "{path}: {body}");
+        assert!(!body["result"].as_array().unwrap().is_empty(), "{path}: {body}");
+        let (status, _) = call(&emulator, "GET", &format!("{path}?bogus=1"), "test-token", None);
+        assert_eq!(status, 400, "{path} takes no unknown parameter");
+    }
+}

@@ -1,0 +1,200 @@
+//! Every named resource the wrangler file binds (KV namespaces, R2
+//! buckets, D1 databases, queues, Vectorize indexes, Hyperdrive configs,
+//! other Workers) and every route's zone must be in the account: each
+//! kind's list is read once, only when something of that kind is bound.
+//! A list the token may not read is skipped (the deploy itself needs no
+//! such permission, and the upload is refused anyway if one is missing).
+
+use cfcontainer_meta::wrangler::Bindings;
+
+use crate::api::{Client, ScriptEntry};
+use crate::deploy::DesiredRoutes;
+use crate::output::Output;
+use crate::{Error, Project};
+
+/// What the file binds of one kind: `(binding, what it names)`.
+type Wanted = Vec<(String, String)>;
+
+/// One kind of resource as the file and the account name it.
+struct Kind {
+    /// The file's key.
+    key: &'static str,
+    /// What one is called.
+    what: &'static str,
+    /// How to get one.
+    fix: &'static str,
+}
+
+const KV: Kind = Kind {
+    key: "kv_namespaces",
+    what: "KV namespace",
+    fix: "fix the id, or create the namespace (`wrangler kv namespace create <name>`)",
+};
+const R2: Kind = Kind {
+    key: "r2_buckets",
+    what: "R2 bucket",
+    fix: "fix the name, or create the bucket (`wrangler r2 bucket create <name>`)",
+};
+const D1: Kind = Kind {
+    key: "d1_databases",
+    what: "D1 database",
+    fix: "fix the id, or create the database (`wrangler d1 create <name>`)",
+};
+const QUEUE: Kind =
+    Kind { key: "queues", what: "queue", fix: "fix the name, or create the queue (`wrangler queues create <name>`)" };
+const VECTORIZE: Kind = Kind {
+    key: "vectorize",
+    what: "Vectorize index",
+    fix: "fix the name, or create the index (`wrangler vectorize create <name>`)",
+};
+const HYPERDRIVE: Kind = Kind {
+    key: "hyperdrive",
+    what: "Hyperdrive config",
+    fix: "fix the id, or create the config (`wrangler hyperdrive create <name>`)",
+};
+const SERVICE: Kind = Kind { key: "services", what: "Worker", fix: "fix the name, or deploy that Worker first" };
+
+/// Checks the resources `project`'s wrangler file binds and its routes'
+/// zones; `scripts` are the account's Workers.
+pub async fn check(project: &Project, client: &Client, scripts: &[ScriptEntry], out: &Output) -> Result<(), Error> {
+    if let Some(source) = &project.settings.wrangler {
+        let place = source.path.display().to_string();
+        let b = &source.bindings;
+        let checks = [
+            (&KV, kv(b)),
+            (&R2, r2(b)),
+            (&D1, d1(b)),
+            (&QUEUE, queues(b)),
+            (&VECTORIZE, b.vectorize.iter().map(|v| (v.binding.clone(), v.index_name.clone())).collect()),
+            (&HYPERDRIVE, b.hyperdrive.iter().map(|h| (h.binding.clone(), h.id.clone())).collect()),
+        ];
+        for (kind, found) in checks {
+            if found.is_empty() {
+                continue;
+            }
+            let Some(held) = held(kind, client, out).await? else { continue };
+            for (binding, name) in found {
+                if !held.iter().any(|(id, _)| *id == name) {
+                    return Err(missing(&place, kind, &binding, &name, client.account(), &held));
+                }
+            }
+        }
+        let own = &project.settings.name;
+        let held: Vec<(String, String)> = scripts.iter().map(|s| (s.id.clone(), s.id.clone())).collect();
+        // A binding to another environment of a Worker names it by its
+        // service; the scripts list names each environment's own Worker.
+        for service in b.services.iter().filter(|s| s.environment.is_none() && &s.service != own) {
+            if !held.iter().any(|(id, _)| *id == service.service) {
+                return Err(missing(&place, &SERVICE, &service.binding, &service.service, client.account(), &held));
+            }
+        }
+    }
+    zones(project, client, out).await
+}
+
+/// The KV namespaces bound: `(binding, id)`.
+fn kv(b: &Bindings) -> Wanted {
+    b.kv_namespaces.iter().map(|k| (k.binding.clone(), k.id.clone())).collect()
+}
+
+/// The R2 buckets bound outside a jurisdiction (a jurisdiction's buckets
+/// are listed only under it).
+fn r2(b: &Bindings) -> Wanted {
+    b.r2_buckets
+        .iter()
+        .filter(|r| r.jurisdiction.is_none())
+        .map(|r| (r.binding.clone(), r.bucket_name.clone()))
+        .collect()
+}
+
+/// The D1 databases bound: `(binding, database_id)`.
+fn d1(b: &Bindings) -> Wanted {
+    b.d1_databases.iter().map(|d| (d.binding.clone(), d.database_id.clone())).collect()
+}
+
+/// The queues produced to and consumed: `(binding or consumer, queue)`.
+fn queues(b: &Bindings) -> Wanted {
+    let producers = b.queues.producers.iter().map(|p| (p.binding.clone(), p.queue.clone()));
+    let consumers = b.queues.consumers.iter().map(|c| ("consumer".to_string(), c.queue.clone()));
+    producers.chain(consumers).collect()
+}
+
+/// What the account holds of `kind`: `(what a binding names, a label)`;
+/// `None` when the token may not list them.
+async fn held(kind: &Kind, client: &Client, out: &Output) -> Result<Option<Vec<(String, String)>>, Error> {
+    let listed = match kind.key {
+        "kv_namespaces" => client
+            .kv_namespaces(out)
+            .await
+            .map(|l| l.into_iter().map(|n| (n.id.clone(), format!("{} ({})", n.id, n.title))).collect()),
+        "r2_buckets" => client.r2_buckets(out).await.map(|l| l.into_iter().map(|b| (b.name.clone(), b.name)).collect()),
+        "d1_databases" => client
+            .d1_databases(out)
+            .await
+            .map(|l| l.into_iter().map(|d| (d.uuid.clone(), format!("{} ({})", d.uuid, d.name))).collect()),
+        "queues" => {
+            client.queues(out).await.map(|l| l.into_iter().map(|q| (q.queue_name.clone(), q.queue_name)).collect())
+        }
+        "vectorize" => {
+            client.vectorize_indexes(out).await.map(|l| l.into_iter().map(|v| (v.name.clone(), v.name)).collect())
+        }
+        _ => client
+            .hyperdrive_configs(out)
+            .await
+            .map(|l| l.into_iter().map(|h| (h.id.clone(), format!("{} ({})", h.id, h.name))).collect()),
+    };
+    match listed {
+        Ok(list) => Ok(Some(list)),
+        Err(Error::Api { status: 403, .. }) => {
+            out.verbose(&format!("the token may not list the account's {}s; the upload checks them", kind.what));
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Each route's zone is in the account.
+async fn zones(project: &Project, client: &Client, out: &Output) -> Result<(), Error> {
+    let routes = DesiredRoutes::of(&project.settings.routes);
+    let place = match &project.settings.wrangler {
+        Some(source) => source.path.display().to_string(),
+        None => project.manifest_path.display().to_string(),
+    };
+    let wanted = routes.zones_wanted();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let zones = client.zones(out).await?;
+    for (pattern, candidates) in wanted {
+        if !zones.iter().any(|z| candidates.contains(&z.name)) {
+            let known: Vec<String> = zones.iter().map(|z| z.name.clone()).collect();
+            return Err(Error::NoResource {
+                place,
+                what: format!("route `{pattern}` needs its zone ({})", candidates.join(" or ")),
+                account: client.account().to_string(),
+                known: listing(&known),
+                fix: "add the zone to the account, or give the route its `zone_id`",
+            });
+        }
+    }
+    Ok(())
+}
+
+fn missing(place: &str, kind: &Kind, binding: &str, name: &str, account: &str, held: &[(String, String)]) -> Error {
+    let labels: Vec<String> = held.iter().map(|(_, label)| label.clone()).collect();
+    Error::NoResource {
+        place: place.to_string(),
+        what: format!("{} `{binding}` names {} `{name}`", kind.key, kind.what),
+        account: account.to_string(),
+        known: listing(&labels),
+        fix: kind.fix,
+    }
+}
+
+/// `it has: a, b` or `it has none`.
+fn listing(names: &[String]) -> String {
+    match names.is_empty() {
+        true => "it has none".into(),
+        false => format!("it has: {}", names.join(", ")),
+    }
+}
