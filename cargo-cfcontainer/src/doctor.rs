@@ -8,8 +8,9 @@ use serde::Serialize;
 
 use crate::api::{Client, TokenStatus};
 use crate::output::Output;
+use crate::project::Project;
 use crate::tools::{self, ESBUILD_VERSION, MINIFLARE_VERSION, WORKERD_VERSION};
-use crate::{build, engine, Project};
+use crate::{build, engine};
 
 /// One check's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -2,5 +2,5 @@
 //! the library.
 
 fn main() {
-    std::process::exit(cargo_cfcontainer::main_with_args(std::env::args_os()));
+    std::process::exit(cargo_cfcontainer::cmd::main_with_args(std::env::args_os()));
 }

@@ -3,13 +3,33 @@
 
 use std::collections::BTreeMap;
 
+use cfcontainer_meta::wrangler::{HtmlHandling, NotFoundHandling, RunWorkerFirst};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::{Body, Client, Part, Retry, Secret};
 use crate::output::Output;
-use crate::project::assets::AssetsConfig;
 use crate::Error;
+
+/// `metadata.assets.config` of the upload, as the official CLI sends it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssetsConfig {
+    /// `assets.html_handling`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html_handling: Option<HtmlHandling>,
+    /// `assets.not_found_handling`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_found_handling: Option<NotFoundHandling>,
+    /// `assets.run_worker_first`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_worker_first: Option<RunWorkerFirst>,
+    /// The directory's `_redirects` file, as written.
+    #[serde(rename = "_redirects", skip_serializing_if = "Option::is_none")]
+    pub redirects: Option<String>,
+    /// The directory's `_headers` file, as written.
+    #[serde(rename = "_headers", skip_serializing_if = "Option::is_none")]
+    pub headers: Option<String>,
+}
 
 /// `POST /workers/scripts/{name}/assets-upload-session`'s body: every
 /// file of the directory by path.

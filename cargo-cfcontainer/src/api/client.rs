@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::kill_hook::KillHook;
 use super::{Secret, DEFAULT_BASE_URL};
 use crate::output::Output;
-use crate::{Error, WorkerSettings};
+use crate::Error;
 
 /// How often a call is tried at most.
 const ATTEMPTS: u32 = 6;
@@ -159,11 +159,13 @@ struct ApiMessage {
 }
 
 impl Client {
-    /// A client from `CLOUDFLARE_API_TOKEN`, `CLOUDFLARE_ACCOUNT_ID` (or the
-    /// crate's `account_id`) and `CLOUDFLARE_API_BASE_URL`.
-    pub fn from_env(settings: &WorkerSettings) -> Result<Client, Error> {
-        let account = settings.account_id.clone().ok_or(Error::NoAccount)?;
-        Client::for_token(Some(account))
+    /// A client from `CLOUDFLARE_API_TOKEN` and `CLOUDFLARE_API_BASE_URL`
+    /// for `account_id` (the crate's settings resolve it from
+    /// `CLOUDFLARE_ACCOUNT_ID` or the files); without one, the error says
+    /// how to give it.
+    pub fn from_env(account_id: Option<&str>) -> Result<Client, Error> {
+        let account = account_id.ok_or(Error::NoAccount)?;
+        Client::for_token(Some(account.to_string()))
     }
 
     /// A client from `CLOUDFLARE_API_TOKEN` and `CLOUDFLARE_API_BASE_URL`

@@ -14,7 +14,8 @@ use super::{has_target, BuildRequest, RustFlags};
 use crate::child::WithoutCredentials;
 use crate::output::Output;
 use crate::project::MemberTarget;
-use crate::{Error, Project};
+use crate::project::Project;
+use crate::Error;
 
 /// The target the binaries of assembled images are built for: static
 /// executables for the platform's x86-64 Linux.

@@ -7,8 +7,9 @@ use super::{BuildRequest, RustFlags};
 use crate::child::WithoutCredentials;
 use crate::error::one_line;
 use crate::output::Output;
+use crate::project::Project;
 use crate::tools::BuildTools;
-use crate::{Error, Project};
+use crate::Error;
 
 /// Runs `worker-build` in the crate's directory with `tools`, and returns
 /// the directory holding `index.js` and `index_bg.wasm`. Its own cargo

@@ -11,7 +11,8 @@ use super::{BuildRequest, RustFlags, WASM_TARGET};
 use crate::child::WithoutCredentials;
 use crate::error::one_line;
 use crate::output::Output;
-use crate::{Error, Project};
+use crate::project::Project;
+use crate::Error;
 
 /// The artifact of `project` for `request`, building it first unless our
 /// last build of it had the same request, nothing rebuilt it since, and no

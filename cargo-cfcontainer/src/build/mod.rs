@@ -22,7 +22,8 @@ pub use cargo::{dep_info_paths, ensure_built, has_target};
 pub use flags::RustFlags;
 
 use crate::output::Output;
-use crate::{Error, Project};
+use crate::project::Project;
+use crate::Error;
 
 /// The target Workers run.
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";

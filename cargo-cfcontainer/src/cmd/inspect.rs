@@ -8,7 +8,8 @@ use serde::Serialize;
 use crate::build::Loaded;
 use crate::cli::{GlobalArgs, InspectArgs};
 use crate::output::{table, Output};
-use crate::{Error, WorkerSettings};
+use crate::project::WorkerSettings;
+use crate::Error;
 
 /// What `inspect` reports.
 #[derive(Debug, Serialize)]

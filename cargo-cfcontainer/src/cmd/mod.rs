@@ -1,25 +1,70 @@
-//! One module per verb.
+//! One module per verb, and the dispatch to them from the parsed arguments.
 
-pub mod build;
-pub mod deploy;
-pub mod destroy;
-pub mod dev;
-pub mod doctor;
-pub mod inspect;
-pub mod instances;
-pub mod logs;
-pub mod new;
-pub mod plan;
-pub mod push;
-pub mod rollback;
-pub mod status;
-pub mod versions;
-pub mod wrangler;
+mod build;
+mod deploy;
+mod destroy;
+mod dev;
+mod doctor;
+mod inspect;
+mod instances;
+mod logs;
+mod new;
+mod plan;
+mod push;
+mod rollback;
+mod status;
+mod versions;
+mod wrangler;
+
+use std::ffi::OsString;
+
+use clap::Parser;
 
 use crate::build::Loaded;
-use crate::cli::GlobalArgs;
+use crate::cli::{self, GlobalArgs};
 use crate::output::Output;
 use crate::Error;
+
+/// Parses `args` (as `cargo` passes them: program, `cfcontainer`, verb, ...),
+/// runs the verb and returns the process exit code. Failures, argument
+/// errors included, are printed as one line on stderr (and as a JSON
+/// message with `--message-format json`).
+pub fn main_with_args<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let cli::Cargo::Cfcontainer(cli) = match cli::Cargo::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(err) => return cli::usage::report(err, &args),
+    };
+    let out = Output::new(cli.global.message_format, cli.global.verbosity());
+    match run(&cli, &out) {
+        Ok(()) => 0,
+        Err(err) => {
+            out.error(&err);
+            1
+        }
+    }
+}
+
+fn run(cli: &cli::Cli, out: &Output) -> Result<(), Error> {
+    match &cli.command {
+        cli::Command::New(args) => new::run(&args.path, &args.crate_args, false, out),
+        cli::Command::Init(args) => new::run(&args.path, &args.crate_args, true, out),
+        cli::Command::Inspect(args) => inspect::run(&cli.global, args, out),
+        cli::Command::Build(args) => build::run(&cli.global, args, out),
+        cli::Command::Push(args) => push::run(&cli.global, args, out),
+        cli::Command::Plan => plan::run(&cli.global, out),
+        cli::Command::Deploy(args) => deploy::run(&cli.global, args, out),
+        cli::Command::Destroy(args) => destroy::run(&cli.global, args, out),
+        cli::Command::Wrangler(args) => wrangler::run(&cli.global, args, out),
+        cli::Command::Dev(args) => dev::run(&cli.global, args, out),
+        cli::Command::Doctor => doctor::run(&cli.global, out),
+        cli::Command::Status => status::run(&cli.global, out),
+        cli::Command::Instances(args) => instances::run(&cli.global, args, out),
+        cli::Command::Logs(args) => logs::run(&cli.global, args, out),
+        cli::Command::Versions => versions::run(&cli.global, out),
+        cli::Command::Rollback(args) => rollback::run(&cli.global, args, out),
+    }
+}
 
 /// The line a verb prints for a crate that declares no containers (`what`
 /// it would have done), instead of an empty one.

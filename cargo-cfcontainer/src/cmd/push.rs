@@ -21,7 +21,7 @@ pub fn run(global: &GlobalArgs, args: &PushArgs, out: &Output) -> Result<(), Err
     let project = global.project()?;
     preflight::check(&project, Reach::Push, out)?;
     let loaded = crate::build::load(project, &global.build_request(crate::build::WASM_TARGET), out)?;
-    let client = Client::from_env(&loaded.project.settings)?;
+    let client = Client::from_env(loaded.project.settings.account_id.as_deref())?;
     let binaries = global.build_request(crate::build::MUSL_TARGET);
     let push_with = args.engine.push_with();
     let images =

@@ -25,7 +25,7 @@ pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(),
     let worker = &loaded.project.settings.name;
     // The migrations follow the Worker's history in the account, when
     // there are credentials to read it.
-    let account = match Client::from_env(&loaded.project.settings) {
+    let account = match Client::from_env(loaded.project.settings.account_id.as_deref()) {
         Ok(client) => crate::runtime()?.block_on(wrangler::read_account(&client, worker, out))?,
         Err(Error::NoToken | Error::NoAccount) => {
             let warning = Warning {

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Project;
+use crate::project::Project;
 
 /// The note.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use crate::api::{Client, ConsumerBody, ConsumerSettings, Queue};
 use crate::output::Output;
-use crate::{Error, WorkerSettings};
+use crate::project::WorkerSettings;
+use crate::Error;
 
 /// One consumer the file asks for.
 #[derive(Debug, Clone, PartialEq, Serialize)]

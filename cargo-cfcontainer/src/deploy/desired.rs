@@ -12,13 +12,16 @@ use sha2::{Digest, Sha256};
 
 use super::cost::AppCost;
 use super::images::{ImagesRecord, IMAGES_BINDING};
+use crate::api::AssetsConfig;
 use crate::api::{
     Annotations, AppConstraints, AppObservability, AssetsMetadata, Binding, BindingKind, Configuration,
     ContainerClassRef, Disk, Logs, Observability, Part, Placement, SchedulingPolicy, ScriptMetadata, Secret,
 };
-use crate::project::assets::{AssetsConfig, Manifest};
+use crate::project::assets::Manifest;
+use crate::project::Project;
+use crate::project::WorkerSettings;
 use crate::project::{ENVIRONMENT_TAG, SERVICE_TAG};
-use crate::{Error, Project, WorkerSettings};
+use crate::Error;
 
 /// The script tag that records what was uploaded: `cfcontainer-` and the
 /// first 32 hex digits of the upload digest.

@@ -8,7 +8,8 @@ use serde_json::json;
 use super::{deployed_by_us, Remote};
 use crate::api::Client;
 use crate::output::Output;
-use crate::{Error, Project};
+use crate::project::Project;
+use crate::Error;
 
 /// What a destroy removed.
 #[derive(Debug, Serialize)]
@@ -24,7 +25,7 @@ pub struct Destroyed {
 /// Deletes the applications and the script of `project`'s Worker; with
 /// `force`, also when this tool did not deploy it.
 pub fn destroy(project: &Project, force: bool, out: &Output) -> Result<Destroyed, Error> {
-    let client = Client::from_env(&project.settings)?;
+    let client = Client::from_env(project.settings.account_id.as_deref())?;
     let worker = project.settings.name.clone();
     crate::runtime()?.block_on(async {
         if let Some(tags) = client.script_tags(&worker, out).await? {

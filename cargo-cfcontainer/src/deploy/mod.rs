@@ -49,8 +49,9 @@ use crate::api::Client;
 use crate::build::{self, BuildRequest};
 use crate::image::{self, ImageBlobs, PushWith, RegistryAuth};
 use crate::output::Output;
+use crate::project::Project;
 use crate::tools::BuildTools;
-use crate::{engine, Error, Project};
+use crate::{engine, Error};
 use migrations::Migrations;
 
 /// A crate ready to compare with the account: built for release, its
@@ -74,7 +75,7 @@ pub struct Prepared {
 /// Builds `project` for release with `feature_args` (deploys always ship
 /// the release profile) and computes the desired script.
 pub fn prepare(project: Project, feature_args: Vec<String>, out: &Output) -> Result<Prepared, Error> {
-    let client = Client::from_env(&project.settings)?;
+    let client = Client::from_env(project.settings.account_id.as_deref())?;
     let request = BuildRequest { target: build::WASM_TARGET, release: true, feature_args };
     if let Some(warning) = project.default_date_warning() {
         out.event("warning", &serde_json::json!({ "message": warning }), || format!("warning: {warning}"));
@@ -84,7 +85,9 @@ pub fn prepare(project: Project, feature_args: Vec<String>, out: &Output) -> Res
         let env = loaded.project.env.as_deref();
         container_entries::apply(source, &mut loaded.containers, env)?;
     }
-    let tools = || crate::runtime()?.block_on(BuildTools::provide(&loaded.project, out));
+    let tools = || {
+        crate::runtime()?.block_on(BuildTools::provide(&loaded.project.dir, &loaded.project.workspace_manifest, out))
+    };
     let modules_dir = build::worker_build_if_stale(&loaded.project, &request, &loaded.artifact, tools, out)?;
     let script = desired::script(&loaded.project, &loaded.containers, &modules_dir, client.token())?;
     let consumers = consumers::desired(&loaded.project.settings)?;

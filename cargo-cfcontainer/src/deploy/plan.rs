@@ -16,7 +16,7 @@ use super::Remote;
 use crate::api::{
     AppConstraints, AppObservability, Application, BindingKind, Origin, ScriptRoute, ScriptSettings, ScriptSubdomain,
 };
-use crate::WorkerSettings;
+use crate::project::WorkerSettings;
 
 /// What happens to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

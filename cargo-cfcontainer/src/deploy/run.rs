@@ -7,7 +7,8 @@ use serde::Serialize;
 use super::{apply, prepare, Action, DeployedApp, DesiredRoutes, Plan, Prepared, Remote, WorkerSecret};
 use crate::image::PushWith;
 use crate::output::Output;
-use crate::{Error, Project};
+use crate::project::Project;
+use crate::Error;
 
 /// How a deploy may treat what it finds.
 #[derive(Debug, Clone, Copy, Default)]

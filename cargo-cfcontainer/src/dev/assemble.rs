@@ -22,8 +22,9 @@ use crate::build::{self, BuildRequest, Loaded};
 use crate::image;
 use crate::output::Output;
 use crate::project::own_classes::besides_containers;
+use crate::project::Project;
 use crate::tools::{self, BuildTools};
-use crate::{Error, Project};
+use crate::Error;
 
 /// What one build produced.
 pub struct Built {
@@ -64,7 +65,7 @@ pub async fn build(
     let modules = match reuse_worker {
         Some(modules) => modules,
         None => {
-            let tools = BuildTools::provide(&project, out).await?;
+            let tools = BuildTools::provide(&project.dir, &project.workspace_manifest, out).await?;
             build::worker_build(&project, &request, &tools, out)?
         }
     };

@@ -10,7 +10,7 @@ use super::asset_rules::Skipped;
 use super::headers::{self, Headers};
 use super::redirects::{self, Redirects};
 use crate::output::Output;
-use crate::Project;
+use crate::project::Project;
 
 /// The rules of the assets' `_redirects` (at `path`), as `wrangler dev`
 /// reads them: each line it leaves out is a warning in its words.

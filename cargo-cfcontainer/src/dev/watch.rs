@@ -15,7 +15,7 @@ use cfcontainer_meta::{ContainerMeta, ImageSource};
 use sha2::{Digest, Sha256};
 
 use crate::image::{self, BuildContext, DefaultExclusions, IgnoreRules};
-use crate::Project;
+use crate::project::Project;
 
 /// What changed since the last build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,7 +12,8 @@ use serde::Serialize;
 use super::{repository, source_dir, BuildContext, ContextError, DefaultExclusions, DEV_PREFIX, PLATFORM};
 use crate::engine::engine_error;
 use crate::output::Output;
-use crate::{Error, Project};
+use crate::project::Project;
+use crate::Error;
 
 /// An image ready in the local engine.
 #[derive(Debug, Clone, Serialize)]

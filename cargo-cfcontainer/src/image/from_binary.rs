@@ -11,7 +11,8 @@ use super::{repository, source_dir};
 use crate::build::{self, BuildRequest, CompiledBinary};
 use crate::output::Output;
 use crate::project::find_binary;
-use crate::{Error, Project};
+use crate::project::Project;
+use crate::Error;
 
 /// A container's image assembled from its binary.
 #[derive(Debug, Clone)]

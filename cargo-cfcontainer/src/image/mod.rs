@@ -35,7 +35,8 @@ use cfcontainer_meta::{ContainerMeta, ImageSource};
 
 use crate::build::BuildRequest;
 use crate::output::Output;
-use crate::{Error, Project};
+use crate::project::Project;
+use crate::Error;
 
 /// Platform every image is built for: what Cloudflare runs.
 pub const PLATFORM: &str = "linux/amd64";

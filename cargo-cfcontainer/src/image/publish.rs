@@ -15,7 +15,8 @@ use super::{build_all, export, is_built, push_all, repository, RegistryAuth};
 use crate::api::Client;
 use crate::build::BuildRequest;
 use crate::output::Output;
-use crate::{engine, Error, Project};
+use crate::project::Project;
+use crate::{engine, Error};
 
 /// A container's image as deploys reference it.
 #[derive(Debug, Clone, Serialize)]

@@ -8,7 +8,8 @@ use serde::Serialize;
 use crate::api::Client;
 use crate::deploy::Remote;
 use crate::output::Output;
-use crate::{Error, Project};
+use crate::project::Project;
+use crate::Error;
 
 /// A class's instances.
 #[derive(Debug, Serialize)]
@@ -65,7 +66,7 @@ pub struct ClassRow {
 
 /// The container classes of `project`'s Worker, each with its application.
 pub fn classes(project: &Project, out: &Output) -> Result<Classes, Error> {
-    let client = Client::from_env(&project.settings)?;
+    let client = Client::from_env(project.settings.account_id.as_deref())?;
     let worker = project.settings.name.clone();
     crate::runtime()?.block_on(async {
         let remote = deployed(&client, &worker, out).await?;
@@ -100,7 +101,7 @@ fn with_applications(remote: &Remote) -> Vec<ClassRow> {
 
 /// Lists the instances of `class` of `project`'s Worker.
 pub fn instances(project: &Project, class: &str, out: &Output) -> Result<Instances, Error> {
-    let client = Client::from_env(&project.settings)?;
+    let client = Client::from_env(project.settings.account_id.as_deref())?;
     let worker = project.settings.name.clone();
     crate::runtime()?.block_on(async {
         let remote = deployed(&client, &worker, out).await?;

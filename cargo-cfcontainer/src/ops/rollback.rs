@@ -16,7 +16,8 @@ use crate::api::{Client, Configuration, NewDeployment, ROLLBACK_MESSAGE_END, ROL
 use crate::deploy::images::{short, ImagesRecord};
 use crate::deploy::{ambiguous, reconciled, roll_out, Remote};
 use crate::output::Output;
-use crate::{Error, Project};
+use crate::project::Project;
+use crate::Error;
 
 /// The official CLI's code for a rollback refused because secrets changed.
 const SECRETS_CHANGED: u32 = 10220;
@@ -113,7 +114,7 @@ pub struct Planned {
 
 /// Plans the rollback of `project`'s Worker; reads only.
 pub fn plan(project: &Project, options: &RollbackOptions, out: &Output) -> Result<Planned, Error> {
-    let client = Client::from_env(&project.settings)?;
+    let client = Client::from_env(project.settings.account_id.as_deref())?;
     let worker = project.settings.name.clone();
     let plan = crate::runtime()?.block_on(async {
         let history = History::read(&client, &worker, out).await?;

@@ -18,7 +18,8 @@ use crate::deploy::images::{short, ImagesRecord};
 use crate::deploy::{prepare, DesiredApp, Plan, Prepared, Remote};
 use crate::image;
 use crate::output::Output;
-use crate::{Error, Project};
+use crate::project::Project;
+use crate::Error;
 
 /// What is live, and how it compares with the crate.
 #[derive(Debug, Serialize)]

@@ -8,7 +8,8 @@ use serde::Serialize;
 use super::history::{History, Recorded};
 use crate::api::Client;
 use crate::output::Output;
-use crate::{Error, Project};
+use crate::project::Project;
+use crate::Error;
 
 /// The Worker's versions.
 #[derive(Debug, Serialize)]
@@ -44,7 +45,7 @@ pub struct VersionRow {
 
 /// Reads the versions of `project`'s Worker.
 pub fn versions(project: &Project, out: &Output) -> Result<Versions, Error> {
-    let client = Client::from_env(&project.settings)?;
+    let client = Client::from_env(project.settings.account_id.as_deref())?;
     let worker = project.settings.name.clone();
     let history = crate::runtime()?.block_on(History::read(&client, &worker, out))?;
     let live = history.live().map(str::to_string);

@@ -9,7 +9,8 @@ mod resources;
 
 use crate::api::{self, Client, CredentialsRequest, RegistryPermission};
 use crate::output::Output;
-use crate::{Error, Project};
+use crate::project::Project;
+use crate::Error;
 
 /// Which verb checks, and so what it is about to need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +25,7 @@ pub enum Reach {
 
 /// Runs the checks `reach` needs for `project`.
 pub fn check(project: &Project, reach: Reach, out: &Output) -> Result<(), Error> {
-    let client = Client::from_env(&project.settings)?;
+    let client = Client::from_env(project.settings.account_id.as_deref())?;
     let host = api::checked_registry_host()?;
     crate::runtime()?.block_on(async {
         if reach != Reach::Push {

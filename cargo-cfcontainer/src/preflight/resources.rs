@@ -10,7 +10,8 @@ use cfcontainer_meta::wrangler::Bindings;
 use crate::api::{Client, ScriptEntry};
 use crate::deploy::DesiredRoutes;
 use crate::output::Output;
-use crate::{Error, Project};
+use crate::project::Project;
+use crate::Error;
 
 /// What the file binds of one kind: `(binding, what it names)`.
 type Wanted = Vec<(String, String)>;

@@ -10,10 +10,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use cfcontainer_meta::wrangler::{AssetsSection, HtmlHandling, NotFoundHandling, RunWorkerFirst};
+use cfcontainer_meta::wrangler::AssetsSection;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Serialize;
 
+use crate::api::AssetsConfig;
 use crate::Error;
 
 /// The largest file the API takes (25 MiB).
@@ -31,26 +32,6 @@ pub struct Assets {
     pub binding: Option<String>,
     /// The upload's `assets.config`.
     pub config: AssetsConfig,
-}
-
-/// `metadata.assets.config` of the upload, as the official CLI sends it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AssetsConfig {
-    /// `assets.html_handling`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub html_handling: Option<HtmlHandling>,
-    /// `assets.not_found_handling`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub not_found_handling: Option<NotFoundHandling>,
-    /// `assets.run_worker_first`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub run_worker_first: Option<RunWorkerFirst>,
-    /// The directory's `_redirects` file, as written.
-    #[serde(rename = "_redirects", skip_serializing_if = "Option::is_none")]
-    pub redirects: Option<String>,
-    /// The directory's `_headers` file, as written.
-    #[serde(rename = "_headers", skip_serializing_if = "Option::is_none")]
-    pub headers: Option<String>,
 }
 
 impl Assets {

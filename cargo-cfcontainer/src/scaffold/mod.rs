@@ -18,7 +18,7 @@ use crate::Error;
 
 /// The container a new crate starts with. (A container built from Rust,
 /// with no Dockerfile, is to come as another kind.)
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ContainerKind {
     /// A web server on port 8080, one instance per name.

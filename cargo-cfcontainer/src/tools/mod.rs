@@ -249,10 +249,12 @@ pub struct BuildTools {
 }
 
 impl BuildTools {
-    /// Finds or fetches them for `project`.
-    pub async fn provide(project: &crate::Project, out: &Output) -> Result<BuildTools, Error> {
-        let esbuild = esbuild(&project.dir, out).await?;
-        let wasm_bindgen = match locked_version(&project.workspace_manifest, "wasm-bindgen") {
+    /// Finds or fetches them for the crate in `crate_dir` whose workspace's
+    /// manifest is `workspace_manifest` (its lock file says which
+    /// wasm-bindgen).
+    pub async fn provide(crate_dir: &Path, workspace_manifest: &Path, out: &Output) -> Result<BuildTools, Error> {
+        let esbuild = esbuild(crate_dir, out).await?;
+        let wasm_bindgen = match locked_version(workspace_manifest, "wasm-bindgen") {
             Some(version) => Some(wasm_bindgen(&version, out)?),
             None => None,
         };

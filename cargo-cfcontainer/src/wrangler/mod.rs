@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use cfcontainer_meta::ContainerMeta;
 use serde::Serialize;
 
-use crate::{Error, Project};
+use crate::project::Project;
+use crate::Error;
 
 /// The file to write: `explicit`, else the crate's wrangler config as the
 /// official CLI finds it, else `dir/wrangler.toml`.

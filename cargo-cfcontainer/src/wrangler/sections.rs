@@ -15,7 +15,7 @@ use super::{AccountClass, AccountHistory};
 use crate::api::MigrationStep;
 use crate::deploy::migrations::{next_tag, Migrations};
 use crate::project::own_classes::{besides_containers, OwnClass};
-use crate::Project;
+use crate::project::Project;
 
 /// Top-level keys set only when the file lacks them, the containers and
 /// Durable Object bindings of the crate's classes, and its classes for

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use bollard::query_parameters::{ListContainersOptionsBuilder, RemoveContainerOptionsBuilder};
-use cargo_cfcontainer::{keep_from_restarting, workerd_socket, WorkerdConfig};
+use cargo_cfcontainer::dev::{keep_from_restarting, workerd_socket, WorkerdConfig};
 use cfcontainer_meta::{ContainerMeta, ImageSource};
 
 use super::{cfcontainer_with_env, prerequisite, root, stderr, stdout};

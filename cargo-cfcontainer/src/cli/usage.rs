@@ -57,7 +57,7 @@ fn one_line(rendered: &str, verb: Option<&str>) -> String {
 
 /// The verb among `args`, if one was named.
 fn verb(args: &[OsString]) -> Option<String> {
-    let command = crate::cli::Cargo::command();
+    let command = super::Cargo::command();
     let cfcontainer = command.find_subcommand("cfcontainer")?;
     args.iter()
         .skip(2)
@@ -73,15 +73,16 @@ fn wants_json(args: &[OsString]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     use super::*;
+    use crate::cli::Cargo;
 
     fn parse(args: &[&str]) -> (String, Option<String>) {
         let args: Vec<OsString> = args.iter().map(OsString::from).collect();
-        let error = crate::cli::Cargo::try_parse_from(&args).unwrap_err();
+        let error = Cargo::try_parse_from(&args).unwrap_err();
         (one_line(&error.render().to_string(), verb(&args).as_deref()), verb(&args))
     }
-
-    use clap::Parser;
 
     #[test]
     fn a_misspelled_option_is_one_line_with_the_parsers_tip() {

@@ -1,14 +1,50 @@
 //! Command-line arguments, in cargo's conventions.
 
+pub mod usage;
+
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 
 use crate::build::BuildRequest;
 use crate::ops::logs::TailStatus;
 use crate::output::{MessageFormat, Verbosity};
+use crate::project::Project;
 use crate::scaffold::ContainerKind;
-use crate::{Error, Project};
+use crate::Error;
+
+/// `--message-format`'s values.
+const MESSAGE_FORMATS: &[(&str, &str, MessageFormat)] = &[
+    ("human", "Text for people", MessageFormat::Human),
+    ("json", "One JSON object per line on stdout, each with a `reason`", MessageFormat::Json),
+];
+
+/// `new --container`'s values.
+const CONTAINER_KINDS: &[(&str, &str, ContainerKind)] = &[
+    ("server", "A web server on port 8080, one instance per name", ContainerKind::Server),
+    ("job", "A job: no port, started from code, runs once per start and exits", ContainerKind::Job),
+];
+
+/// `logs --status`'s values.
+const TAIL_STATUSES: &[(&str, &str, TailStatus)] = &[
+    ("ok", "Answered", TailStatus::Ok),
+    ("error", "Threw, or ran out of CPU or memory", TailStatus::Error),
+    ("canceled", "Cancelled by the client", TailStatus::Canceled),
+];
+
+/// A parser for one of the library's plain enums, by the names (and help)
+/// given here: the arguments' words stay in this file, and the library's
+/// types know nothing of the parser.
+fn one_of<T: Copy + Send + Sync + 'static>(
+    values: &'static [(&'static str, &'static str, T)],
+) -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(values.iter().map(|(name, help, _)| PossibleValue::new(*name).help(*help))).map(
+        move |chosen| {
+            values.iter().find(|(name, ..)| *name == chosen).map(|(.., value)| *value).expect("a listed value")
+        },
+    )
+}
 
 /// `cargo` passes the subcommand name first; this enum takes it.
 #[derive(Debug, Parser)]
@@ -94,7 +130,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub no_default_features: bool,
     /// Output format: human-readable text or JSON lines.
-    #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
+    #[arg(long, global = true, value_parser = one_of(MESSAGE_FORMATS), default_value = "human")]
     pub message_format: MessageFormat,
     /// More output (the commands run).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -174,7 +210,7 @@ pub struct CrateArgs {
     pub name: Option<String>,
     /// The container the crate starts with: a web server on a port, or a
     /// job that runs once per start and exits.
-    #[arg(long, value_enum, default_value_t = ContainerKind::Server)]
+    #[arg(long, value_parser = one_of(CONTAINER_KINDS), default_value = "server")]
     pub container: ContainerKind,
 }
 
@@ -300,7 +336,7 @@ pub struct InstancesArgs {
 #[derive(Debug, Args)]
 pub struct LogsArgs {
     /// Only events with this outcome (repeatable).
-    #[arg(long, value_enum, value_name = "STATUS")]
+    #[arg(long, value_parser = one_of(TAIL_STATUSES), value_name = "STATUS")]
     pub status: Vec<TailStatus>,
     /// Only requests with this method (repeatable).
     #[arg(long, value_name = "METHOD")]
