@@ -12,19 +12,21 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
+use tokio::signal::unix::{signal, SignalKind};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::api::{Client, NewTail, TailEvent, TailFilter};
 use crate::output::Output;
-use crate::{Error, Project};
+use crate::project::Project;
+use crate::Error;
 
 /// How often the socket is pinged, as the official CLI does.
 const PING_EVERY: Duration = Duration::from_secs(10);
 
 /// An outcome `logs --status` selects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TailStatus {
     /// Answered.
     Ok,
@@ -108,7 +110,7 @@ pub fn follow(
     mut event: impl FnMut(&Value, &TailEvent),
 ) -> Result<(), Error> {
     let filters = filters(options)?;
-    let client = Client::from_env(&project.settings)?;
+    let client = Client::from_env(project.settings.account_id.as_deref())?;
     let worker = project.settings.name.clone();
     crate::runtime()?.block_on(async {
         let tail = match client.create_tail(&worker, &NewTail { filters }, out).await {
@@ -149,13 +151,18 @@ async fn read(
     sink.send(Message::Text(r#"{"debug":false}"#.into()))
         .await
         .map_err(|e| failed(format!("refused the connection ({e})")))?;
+    // The signals are caught before anyone is told the tail is connected:
+    // a Ctrl-C right after that line would otherwise end the process
+    // before its handler exists, and leave the tail behind.
+    let cannot_stop = |e: std::io::Error| failed(format!("cannot be stopped by a signal ({e})"));
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(cannot_stop)?;
+    let mut terminate = signal(SignalKind::terminate()).map_err(cannot_stop)?;
     connected();
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
-    let mut terminate = terminate_signal().map_err(|e| failed(format!("cannot be stopped by a signal ({e})")))?;
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
+            _ = interrupt.recv() => break,
             _ = terminate.recv() => break,
             _ = ping.tick() => {
                 if sink.send(Message::Ping(b"cargo cfcontainer logs".to_vec())).await.is_err() {
@@ -178,11 +185,6 @@ async fn read(
     }
     let _ = sink.send(Message::Close(None)).await;
     Ok(())
-}
-
-#[cfg(unix)]
-fn terminate_signal() -> std::io::Result<tokio::signal::unix::Signal> {
-    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
 }
 
 #[cfg(test)]

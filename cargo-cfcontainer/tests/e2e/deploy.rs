@@ -1216,6 +1216,9 @@ fn the_official_cli_and_cfcontainer_leave_the_same_worker_for_the_same_wrangler_
         let counter = json!({ "main_module": "index.js", "compatibility_date": "2026-03-01",
             "migrations": { "new_tag": "v1", "new_sqlite_classes": ["Counter"] } });
         upload_foreign_worker_with(emulator, "counter-worker", counter);
+        // The Workers `AUTH` and `BILLING` bind must be in the account too.
+        upload_foreign_worker(emulator, "auth-worker");
+        upload_foreign_worker(emulator, "billing");
     }
     official_deploy(&wrangler, &theirs, &file, &[]);
     // cargo cfcontainer: a crate without containers, with the same file.
@@ -1364,6 +1367,9 @@ fn a_whole_worker_with_a_container_is_deployed_as_the_official_cli_deploys_it_at
         let counter = json!({ "main_module": "index.js", "compatibility_date": "2026-03-01",
             "migrations": { "new_tag": "v1", "new_sqlite_classes": ["Counter"] } });
         upload_foreign_worker_with(emulator, "counter-worker", counter);
+        // The Workers `AUTH` and `BILLING` bind must be in the account too.
+        upload_foreign_worker(emulator, "auth-worker");
+        upload_foreign_worker(emulator, "billing");
     }
     let fixture = worker_fixture(&name, WEB);
     std::fs::write(fixture.path().join("wrangler.toml"), &file).unwrap();
