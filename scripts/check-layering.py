@@ -11,7 +11,7 @@ Fails (exit 1, one line per finding) when
   (`crate::Project` where lib.rs only aliases `project::Project`): import
   it from the module that defines it, so the import is seen for what it is;
 - a library module of cargo-cfcontainer names the argument parser
-  (`clap`): arguments are the verbs' business (cli.rs and cmd/).
+  (`clap`): arguments are the verbs' business (cli/ and cmd/).
 
 What a module imports is every path it names: `crate::`, `super::`,
 `self::`, a child module, and every `use` (public or private, renamed,
@@ -382,7 +382,7 @@ def main():
                     continue
                 for m in CLAP.finditer(text):
                     if crate.scope(module, m.start()) is not None:
-                        problems.append(f"{crate.modules[module].relative_to(ROOT)}: `{top}` names the argument parser (clap); arguments belong in cli.rs and cmd/")
+                        problems.append(f"{crate.modules[module].relative_to(ROOT)}: `{top}` names the argument parser (clap); arguments belong in cli/ and cmd/")
                         break
         for parent, graph in sorted(graphs.items()):
             for component in cycles(graph):
