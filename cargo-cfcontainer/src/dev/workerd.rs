@@ -57,13 +57,8 @@ pub struct OwnObjects {
     pub bindings: Vec<(String, String)>,
 }
 
-/// workerd's name for the engine behind `DOCKER_HOST`, if it is a unix socket.
-///
-/// ```
-/// use cargo_cfcontainer::workerd_socket;
-/// assert_eq!(workerd_socket("unix:///var/run/docker.sock").as_deref(), Some("unix:/var/run/docker.sock"));
-/// assert_eq!(workerd_socket("tcp://127.0.0.1:2375"), None);
-/// ```
+/// workerd's name for the engine behind `DOCKER_HOST`, if it is a unix
+/// socket (`unix:///var/run/docker.sock` -> `unix:/var/run/docker.sock`).
 pub fn workerd_socket(docker_host: &str) -> Option<String> {
     docker_host.strip_prefix("unix://").map(|path| format!("unix:{path}"))
 }
@@ -183,5 +178,16 @@ const worker :Workerd.Worker = (
             socket = quoted(&self.docker_socket),
             egress = quoted(&self.egress_image),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::workerd_socket;
+
+    #[test]
+    fn workerd_names_a_unix_socket_engine_with_one_slash_and_cannot_reach_a_tcp_one() {
+        assert_eq!(workerd_socket("unix:///var/run/docker.sock").as_deref(), Some("unix:/var/run/docker.sock"));
+        assert_eq!(workerd_socket("tcp://127.0.0.1:2375"), None);
     }
 }
