@@ -15,6 +15,7 @@ mod egress;
 mod inspect;
 mod ops;
 mod packages;
+mod powers;
 mod push;
 mod readme;
 mod runtime;
