@@ -2,6 +2,7 @@
 
 use std::any::TypeId;
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::future::LocalBoxFuture;
@@ -31,6 +32,15 @@ pub(crate) trait Runtime {
     fn renew_activity(&self);
     /// Keeps a schedule and makes the alarm fire for it.
     fn schedule(&self, at_ms: f64, name: String) -> LocalBoxFuture<'_, Result<()>>;
+}
+
+/// What [`Control::inspect`] reports of a running container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inspected {
+    /// Its labels ([`StartOptions::labels`]).
+    pub labels: BTreeMap<String, String>,
+    /// The image it runs.
+    pub image: String,
 }
 
 /// When a schedule fires ([`Control::schedule`]).
@@ -187,6 +197,22 @@ impl Control<'_> {
         let taken = async { js::settled(js::call(&handle, "snapshotContainer", &[options.into()])?).await };
         let snapshot = taken.await.and_then(|s| ContainerSnapshot::from_js(&s));
         snapshot.map_err(|e| worker::Error::RustError(format!("snapshot of the container: {e}")))
+    }
+
+    /// The labels and image of the running container as the runtime holds
+    /// them; `None` when it does not run. Under `cargo cfcontainer dev`
+    /// (workerd 1.20261117.1) labels live in workerd's memory only, so this
+    /// is where they can be seen, not `docker inspect`.
+    pub async fn inspect(&self) -> Result<Option<Inspected>> {
+        let handle = self.handle("inspect")?;
+        let seen = async { js::settled(js::call(&handle, "inspect", &[])?).await };
+        let seen = seen.await.map_err(|e| worker::Error::RustError(format!("inspect: {e}")))?;
+        if seen.is_null() || seen.is_undefined() {
+            return Ok(None);
+        }
+        let labels = js::get(&seen, "labels").map(|l| js::string_pairs(&l)).unwrap_or_default();
+        let image = js::get(&seen, "image").and_then(|i| i.as_string()).unwrap_or_default();
+        Ok(Some(Inspected { labels, image }))
     }
 
     /// Keeps the container for `duration` after its Durable Object goes

@@ -33,6 +33,17 @@ pub fn string_map<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Ob
     object
 }
 
+/// The string properties of a plain object.
+pub fn string_pairs(object: &JsValue) -> std::collections::BTreeMap<String, String> {
+    Object::entries(&Object::from(object.clone()))
+        .iter()
+        .filter_map(|entry| {
+            let pair = Array::from(&entry);
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
+}
+
 /// `JSON.stringify(value)`.
 pub fn stringify(value: &JsValue) -> String {
     JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_default()

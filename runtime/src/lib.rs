@@ -144,7 +144,7 @@ pub use cfcontainer_macros::{bindings, container};
 pub use class::{ContainerClass, Listens};
 pub use command::ContainerState;
 pub use config::{ContainerConfig, EnvSource, ReadinessTiming};
-pub use control::{Control, When};
+pub use control::{Control, Inspected, When};
 pub use exchange::Exchange;
 pub use exec::{Exec, ExecOutput, ExecStatus};
 pub use headers::{with_header, with_request_header, CONTROL_HEADER, TARGET_PORT_HEADER};

@@ -228,7 +228,7 @@ fn an_inactivity_timeout_of_zero_is_refused() {
 }
 
 #[test]
-fn a_start_with_another_image_labels_and_an_instance_type_runs_that_image() {
+fn a_start_with_another_image_labels_and_an_instance_type_runs_that_image_and_reports_the_labels() {
     if !available() {
         return;
     }
@@ -249,6 +249,10 @@ fn a_start_with_another_image_labels_and_an_instance_type_runs_that_image() {
     // Its image has no shell: the class's own image is not the one running.
     let ran = exec(&stack, "options", &["true"], "", None);
     assert_ne!(ran.status, "exited:0", "exec found a shell in an image without one: {ran:?}");
+    // Locally workerd keeps labels to itself (not on the Docker container):
+    // the runtime reports them.
+    let (status, seen) = answer(stack.request("GET", "shell", "options", "/power/inspect").call());
+    assert_eq!((status, seen), (200, format!("team=search\nimage={image}")));
 }
 
 #[test]

@@ -272,6 +272,14 @@ impl Hooks for Shell {
                 let state = control.start(options).await?;
                 Response::ok(format!("ready={}", state.ready))
             }
+            // The labels as the runtime holds them, `k=v` a line, then the image.
+            "inspect" => match control.inspect().await? {
+                Some(seen) => {
+                    let labels: String = seen.labels.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+                    Response::ok(format!("{labels}image={}", seen.image))
+                }
+                None => Response::ok("not running"),
+            },
             "inactivity" => {
                 let ms = first("ms").and_then(|ms| ms.parse().ok()).unwrap_or(0);
                 control.set_inactivity_timeout(Duration::from_millis(ms)).await?;
