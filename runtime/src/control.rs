@@ -11,7 +11,7 @@ use worker::wasm_bindgen::JsValue;
 use worker::web_sys::{Request as JsRequest, Response as JsResponse};
 use worker::{Env, Request, Response, Result, State, Storage};
 
-use crate::exec::{self, Exec, ExecOutput};
+use crate::exec::{self, Exec, ExecOutput, ExecProcess};
 use crate::snapshot::{ContainerSnapshot, DirectorySnapshot};
 use crate::{js, ContainerState, StartOptions};
 
@@ -158,6 +158,18 @@ impl Control<'_> {
         let output = exec::run(&handle, &exec).await;
         self.runtime.renew_activity();
         output.map_err(|e| worker::Error::RustError(format!("exec {:?}: {e}", exec.command)))
+    }
+
+    /// Starts `exec` in the running container and hands over its streams
+    /// as they come ([`ExecProcess`]): stdin to write to (unless
+    /// [`Exec::stdin`] gave the bytes), stdout and stderr to read, and
+    /// its exit code. A time limit kills it (`SIGKILL`) once passed. The
+    /// same image needs as for [`Control::exec`].
+    pub async fn spawn(&self, exec: Exec) -> Result<ExecProcess> {
+        let handle = self.running_handle("spawn")?;
+        self.runtime.renew_activity();
+        let spawned = ExecProcess::spawn(&handle, &exec).await;
+        spawned.map_err(|e| worker::Error::RustError(format!("spawn {:?}: {e}", exec.command)))
     }
 
     /// Saves the directory `dir` (absolute) of the running container, named

@@ -1,14 +1,17 @@
-//! Running a command in a running container
-//! ([`Control::exec`](crate::Control::exec)): its exit code, stdout and
-//! stderr, with bytes for its stdin and a time limit.
+//! Running a command in a running container: to its end
+//! ([`Control::exec`](crate::Control::exec): its exit code, stdout and
+//! stderr, with bytes for its stdin and a time limit), or with its streams
+//! as they come ([`Control::spawn`](crate::Control::spawn), [`ExecProcess`]).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
 use worker::js_sys::{Array, ArrayBuffer, Object, Uint8Array};
+use worker::wasm_bindgen::JsCast;
 use worker::wasm_bindgen::JsValue;
-use worker::web_sys::Response as JsResponse;
+use worker::wasm_bindgen_futures::spawn_local;
+use worker::web_sys::{ReadableStream, Response as JsResponse, WritableStream};
 
 use crate::js::{self, set};
 use crate::timer::Pause;
@@ -73,10 +76,13 @@ impl Exec {
         Ok(())
     }
 
-    /// The container's own `exec` options.
-    fn options(&self) -> Result<Object, String> {
+    /// The container's own `exec` options; `piped`: a stdin to write to
+    /// when no bytes are given.
+    fn options(&self, piped: bool) -> Result<Object, String> {
         let options = Object::new();
-        if !self.stdin.is_empty() {
+        if self.stdin.is_empty() && piped {
+            set(&options, "stdin", &JsValue::from_str("pipe"));
+        } else if !self.stdin.is_empty() {
             // A body's stream is the simplest ReadableStream of bytes.
             let mut bytes = self.stdin.clone();
             let stream = JsResponse::new_with_opt_u8_array(Some(&mut bytes)).map_err(|e| js::describe(&e))?.body();
@@ -138,9 +144,7 @@ const SIGKILL: f64 = 9.0;
 /// Runs `exec` in the container behind `handle` (running) to its end.
 pub(crate) async fn run(handle: &JsValue, exec: &Exec) -> Result<ExecOutput, String> {
     exec.check()?;
-    let command: Array = exec.command.iter().map(|a| JsValue::from_str(a)).collect();
-    let started = js::call(handle, "exec", &[command.into(), exec.options()?.into()])?;
-    let process = js::settled(started).await?;
+    let process = start(handle, exec, false).await?;
     let output = Box::pin(js::settled(js::call(&process, "output", &[])?));
     let (output, status) = match exec.timeout {
         None => (output.await?, None),
@@ -159,4 +163,89 @@ pub(crate) async fn run(handle: &JsValue, exec: &Exec) -> Result<ExecOutput, Str
         stdout: bytes("stdout").unwrap_or_default(),
         stderr: bytes("stderr").unwrap_or_default(),
     })
+}
+
+/// Starts `exec` in the container behind `handle`; the runtime's process.
+async fn start(handle: &JsValue, exec: &Exec, piped: bool) -> Result<JsValue, String> {
+    exec.check()?;
+    let command: Array = exec.command.iter().map(|a| JsValue::from_str(a)).collect();
+    let started = js::call(handle, "exec", &[command.into(), exec.options(piped)?.into()])?;
+    js::settled(started).await
+}
+
+/// A command running in the container ([`Control::spawn`](crate::Control::spawn)):
+/// its stdin to write to (when [`Exec::stdin`] was empty), its stdout and
+/// stderr to read as they come, and its exit code once it ends. Each
+/// stream can be taken once, e.g. as a streamed answer's body.
+///
+/// ```ignore
+/// let mut process = control.spawn(Exec::new(["tail", "-f", "/var/log/app.log"])).await?;
+/// let stdout = process.take_stdout().expect("piped");
+/// Ok(Response::from(web_sys::Response::new_with_opt_readable_stream(Some(&stdout))?))
+/// ```
+pub struct ExecProcess {
+    process: JsValue,
+    stdin: Option<WritableStream>,
+    stdout: Option<ReadableStream>,
+    stderr: Option<ReadableStream>,
+}
+
+impl ExecProcess {
+    /// Starts `exec`; with a time limit, a task kills it once the limit
+    /// has passed (if it still runs).
+    pub(crate) async fn spawn(handle: &JsValue, exec: &Exec) -> Result<ExecProcess, String> {
+        let process = start(handle, exec, true).await?;
+        let stream = |key: &str| js::get(&process, key);
+        let spawned = ExecProcess {
+            stdin: stream("stdin").and_then(|s| s.dyn_into().ok()),
+            stdout: stream("stdout").and_then(|s| s.dyn_into().ok()),
+            stderr: stream("stderr").and_then(|s| s.dyn_into().ok()),
+            process,
+        };
+        if let Some(limit) = exec.timeout {
+            let (process, exited) = (spawned.process.clone(), spawned.exit_code_promise()?);
+            spawn_local(async move {
+                if let Either::Right(_) = select(Box::pin(js::settled(exited)), Pause::new(limit)).await {
+                    let _ = js::call(&process, "kill", &[JsValue::from_f64(SIGKILL)]);
+                }
+            });
+        }
+        Ok(spawned)
+    }
+
+    /// Its stdin (end it, or drop the writer, to send end of file); `None`
+    /// when [`Exec::stdin`] gave the bytes, or once taken.
+    pub fn take_stdin(&mut self) -> Option<WritableStream> {
+        self.stdin.take()
+    }
+
+    /// Its stdout as it comes; `None` once taken.
+    pub fn take_stdout(&mut self) -> Option<ReadableStream> {
+        self.stdout.take()
+    }
+
+    /// Its stderr as it comes; `None` once taken.
+    pub fn take_stderr(&mut self) -> Option<ReadableStream> {
+        self.stderr.take()
+    }
+
+    /// Sends signal `signo` (1 to 64) to it.
+    pub fn kill(&self, signo: u8) -> worker::Result<()> {
+        js::call(&self.process, "kill", &[JsValue::from_f64(f64::from(signo))])
+            .map(drop)
+            .map_err(worker::Error::RustError)
+    }
+
+    /// Its exit code once it ends (128 + N when signal N ended it). Read
+    /// its stdout and stderr meanwhile (or take and drop them): a command
+    /// whose output nobody reads may block on a full pipe.
+    pub async fn exit_code(&self) -> worker::Result<i32> {
+        let code = js::settled(self.exit_code_promise().map_err(worker::Error::RustError)?).await;
+        let code = code.map_err(worker::Error::RustError)?;
+        code.as_f64().map(|c| c as i32).ok_or_else(|| worker::Error::RustError("the exit code is no number".into()))
+    }
+
+    fn exit_code_promise(&self) -> Result<JsValue, String> {
+        js::get(&self.process, "exitCode").ok_or_else(|| "the runtime's process has no exit code".to_string())
+    }
 }

@@ -146,7 +146,7 @@ pub use command::ContainerState;
 pub use config::{ContainerConfig, EnvSource, ReadinessTiming};
 pub use control::{Control, Inspected, When};
 pub use exchange::Exchange;
-pub use exec::{Exec, ExecOutput, ExecStatus};
+pub use exec::{Exec, ExecOutput, ExecProcess, ExecStatus};
 pub use headers::{with_header, with_request_header, CONTROL_HEADER, TARGET_PORT_HEADER};
 pub use hooks::{Hooks, StopInfo, StopReason};
 pub use object::ContainerObject;

@@ -121,17 +121,23 @@ fn a_directory_snapshot_restored_into_a_new_instance_has_the_files() {
     if !available() {
         return;
     }
+    // Declared first, so dropped after the stack and its containers.
+    let mut volumes = Vec::new();
     // workerd 1.20261117.1 offers directory snapshots under this flag only.
     let stack = Stack::start_with_flags(&["experimental"]);
     write_note(&stack, "writer");
     let (snapshot, taken) = snapshot(&stack, "writer", &[("dir", "/data")]);
     assert_eq!(taken["dir"].as_str(), Some("/data"), "{snapshot}");
-    let _volume = Volume(format!("workerd-snap-{}", taken["id"].as_str().unwrap_or_default()));
+    volumes.push(Volume(format!("workerd-snap-{}", taken["id"].as_str().unwrap_or_default())));
 
     // The snapshot as stored (JSON) starts another instance.
     let (status, body) =
         answer(stack.request("POST", "shell", "reader", "/power/start").send_string(&format!("[{snapshot}]")));
     assert_eq!((status, body.as_str()), (200, "ready=true"), "{}", stack.log());
+    // The clone mounted into the reader, which workerd (killed with the
+    // stack) would leave behind.
+    let mounts = stack.inspect("Shell").into_iter().flat_map(|c| c.mounts.unwrap_or_default());
+    volumes.extend(mounts.filter_map(|m| m.name).filter(|n| n.starts_with("workerd-snap-clone-")).map(Volume));
     let read = exec(&stack, "reader", &["cat", "/data/sub/note"], "", None);
     assert_eq!((read.status.as_str(), read.stdout.as_str()), ("exited:0", "kept\n"), "{read:?}");
 }
@@ -167,8 +173,7 @@ fn a_container_snapshot_starts_a_new_instance_with_the_files() {
     assert_eq!((read.status.as_str(), read.stdout.as_str()), ("exited:0", "kept\n"), "{read:?}");
 }
 
-/// A snapshot volume workerd keeps (the snapshot itself), removed when
-/// dropped; the clones go with their containers.
+/// A snapshot volume workerd keeps, removed when dropped.
 struct Volume(String);
 
 impl Drop for Volume {
@@ -269,4 +274,44 @@ fn an_eleventh_label_is_refused_before_anything_starts() {
     assert_eq!(status, 500);
     assert!(stack.log_count_settled("11 container labels given, at most 10", 1) >= 1, "{}", stack.log());
     assert_eq!(stack.containers("Shell"), (0, 0));
+}
+
+#[test]
+fn a_spawned_commands_stdout_streams_to_the_client_as_it_comes() {
+    use std::io::BufRead;
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    warm(&stack, "stream");
+    let begin = Instant::now();
+    let response = stack
+        .request("GET", "shell", "stream", "/power/stream")
+        .query("arg", "sh")
+        .query("arg", "-c")
+        .query("arg", "echo first; sleep 3; echo second")
+        .call()
+        .unwrap_or_else(|e| panic!("{e}\n{}", stack.log()));
+    let mut lines = std::io::BufReader::new(response.into_reader()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "first");
+    let first_at = begin.elapsed();
+    assert_eq!(lines.next().unwrap().unwrap(), "second");
+    let second_at = begin.elapsed();
+    assert!(lines.next().is_none(), "the stream ends with the command");
+    assert!(
+        second_at - first_at >= Duration::from_secs(2),
+        "first at {first_at:?}, second at {second_at:?}: not streamed"
+    );
+}
+
+#[test]
+fn what_a_hook_writes_to_a_spawned_commands_stdin_reaches_the_command() {
+    if !available() {
+        return;
+    }
+    let stack = Stack::start();
+    warm(&stack, "pipe");
+    let (status, body) =
+        answer(stack.request("POST", "shell", "pipe", "/power/pipe").send_string("through the pipe\n"));
+    assert_eq!((status, body.as_str()), (200, "through the pipe\n"), "{}", stack.log());
 }

@@ -242,6 +242,23 @@ impl Hooks for Shell {
                 };
                 Response::from_json(&Ran { status, stdout: output.stdout_text(), stderr: output.stderr_text() })
             }
+            // `?arg=..`: the command's stdout as the streamed answer, as it comes.
+            "stream" => {
+                let mut process = control.spawn(Exec::new(query("arg"))).await?;
+                let stdout = process.take_stdout().ok_or(worker::Error::RustError("no stdout".into()))?;
+                Ok(Response::from(web_sys::Response::new_with_opt_readable_stream(Some(&stdout))?))
+            }
+            // `cat` fed the body through its piped stdin, its stdout back.
+            "pipe" => {
+                let body = req.bytes().await?;
+                let mut process = control.spawn(Exec::new(["cat"])).await?;
+                let stdout = process.take_stdout().ok_or(worker::Error::RustError("no stdout".into()))?;
+                let writer = process.take_stdin().ok_or(worker::Error::RustError("no stdin".into()))?.get_writer()?;
+                let chunk = worker::js_sys::Uint8Array::from(body.as_slice());
+                worker::wasm_bindgen_futures::JsFuture::from(writer.write_with_chunk(&chunk)).await?;
+                worker::wasm_bindgen_futures::JsFuture::from(writer.close()).await?;
+                Ok(Response::from(web_sys::Response::new_with_opt_readable_stream(Some(&stdout))?))
+            }
             // `?dir=/abs`: the snapshot as JSON, to restore elsewhere;
             // without `dir`, of the whole container.
             "snapshot" => match first("dir") {
