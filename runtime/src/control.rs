@@ -2,14 +2,18 @@
 
 use std::any::TypeId;
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::future::LocalBoxFuture;
 use worker::js_sys::Object;
+use worker::wasm_bindgen::JsValue;
 use worker::web_sys::{Request as JsRequest, Response as JsResponse};
 use worker::{Env, Request, Response, Result, State, Storage};
 
-use crate::{ContainerState, StartOptions};
+use crate::exec::{self, Exec, ExecOutput, ExecProcess};
+use crate::snapshot::{ContainerSnapshot, DirectorySnapshot};
+use crate::{js, ContainerState, StartOptions};
 
 /// What the object behind a [`Control`] does for it; implemented by the
 /// runtime's Durable Object, so that `Control` needs no type parameter.
@@ -28,6 +32,15 @@ pub(crate) trait Runtime {
     fn renew_activity(&self);
     /// Keeps a schedule and makes the alarm fire for it.
     fn schedule(&self, at_ms: f64, name: String) -> LocalBoxFuture<'_, Result<()>>;
+}
+
+/// What [`Control::inspect`] reports of a running container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inspected {
+    /// Its labels ([`StartOptions::labels`]).
+    pub labels: BTreeMap<String, String>,
+    /// The image it runs.
+    pub image: String,
 }
 
 /// When a schedule fires ([`Control::schedule`]).
@@ -123,7 +136,112 @@ impl Control<'_> {
     /// unless it runs, and returns its state once its ports answer (a job:
     /// once started). See [`StartOptions`].
     pub async fn start(&self, options: StartOptions) -> Result<ContainerState> {
-        self.runtime.start(options.to_js()).await
+        self.runtime.start(options.to_js().map_err(worker::Error::RustError)?).await
+    }
+
+    /// Runs `exec` in the running container to its end: its exit code (or
+    /// that it ran past its time limit and was killed), stdout and stderr.
+    /// Counts as activity when it starts and when it ends, so `sleep_after`
+    /// does not stop the container under a command that just began.
+    /// Under `cargo cfcontainer dev` the image needs `/bin/sh` and a
+    /// writable `/tmp` (workerd 1.20261117.1 starts every command through
+    /// them).
+    ///
+    /// ```ignore
+    /// let output = control.exec(Exec::new(["cat"]).stdin("hi").timeout(Duration::from_secs(5))).await?;
+    /// assert_eq!(output.status, ExecStatus::Exited(0));
+    /// assert_eq!(output.stdout, b"hi");
+    /// ```
+    pub async fn exec(&self, exec: Exec) -> Result<ExecOutput> {
+        let handle = self.running_handle("exec")?;
+        self.runtime.renew_activity();
+        let output = exec::run(&handle, &exec).await;
+        self.runtime.renew_activity();
+        output.map_err(|e| worker::Error::RustError(format!("exec {:?}: {e}", exec.command)))
+    }
+
+    /// Starts `exec` in the running container and hands over its streams
+    /// as they come ([`ExecProcess`]): stdin to write to (unless
+    /// [`Exec::stdin`] gave the bytes), stdout and stderr to read, and
+    /// its exit code. A time limit kills it (`SIGKILL`) once passed. The
+    /// same image needs as for [`Control::exec`].
+    pub async fn spawn(&self, exec: Exec) -> Result<ExecProcess> {
+        let handle = self.running_handle("spawn")?;
+        self.runtime.renew_activity();
+        let spawned = ExecProcess::spawn(&handle, &exec).await;
+        spawned.map_err(|e| worker::Error::RustError(format!("spawn {:?}: {e}", exec.command)))
+    }
+
+    /// Saves the directory `dir` (absolute) of the running container, named
+    /// `name` if given. Keep the snapshot (it is serde) and restore it into
+    /// a later start with [`StartOptions::directory_snapshots`].
+    /// workerd 1.20261117.1 offers it only to a Worker with the
+    /// `experimental` compatibility flag (which `cargo cfcontainer dev`
+    /// honours and Cloudflare does not deploy); without it this is an
+    /// error that says so.
+    ///
+    /// ```ignore
+    /// let snapshot = control.snapshot_directory("/data", Some("nightly")).await?;
+    /// control.storage().put("data", &snapshot).await?;
+    /// ```
+    pub async fn snapshot_directory(&self, dir: &str, name: Option<&str>) -> Result<DirectorySnapshot> {
+        if !dir.starts_with('/') {
+            return Err(worker::Error::RustError(format!("snapshot_directory needs an absolute path, got `{dir}`")));
+        }
+        let handle = self.running_handle("snapshot_directory")?;
+        if !js::has_method(&handle, "snapshotDirectory") {
+            return Err(worker::Error::RustError(
+                "snapshot_directory: this workerd offers directory snapshots only with the `experimental` compatibility flag: add it to compatibility_flags, or use snapshot_container".into(),
+            ));
+        }
+        let options = js::string_map([("dir", dir)].into_iter().chain(name.map(|n| ("name", n))));
+        let taken = async { js::settled(js::call(&handle, "snapshotDirectory", &[options.into()])?).await };
+        let snapshot = taken.await.and_then(|s| DirectorySnapshot::from_js(&s));
+        snapshot.map_err(|e| worker::Error::RustError(format!("snapshot of {dir}: {e}")))
+    }
+
+    /// Saves the running container's whole filesystem (not the directory
+    /// snapshots mounted into it), named `name` if given. Start from it
+    /// with [`StartOptions::container_snapshot`].
+    pub async fn snapshot_container(&self, name: Option<&str>) -> Result<ContainerSnapshot> {
+        let handle = self.running_handle("snapshot_container")?;
+        let options = js::string_map(name.map(|n| ("name", n)));
+        let taken = async { js::settled(js::call(&handle, "snapshotContainer", &[options.into()])?).await };
+        let snapshot = taken.await.and_then(|s| ContainerSnapshot::from_js(&s));
+        snapshot.map_err(|e| worker::Error::RustError(format!("snapshot of the container: {e}")))
+    }
+
+    /// The labels and image of the running container as the runtime holds
+    /// them; `None` when it does not run. Under `cargo cfcontainer dev`
+    /// (workerd 1.20261117.1) labels live in workerd's memory only, so this
+    /// is where they can be seen, not `docker inspect`.
+    pub async fn inspect(&self) -> Result<Option<Inspected>> {
+        let handle = self.handle("inspect")?;
+        let seen = async { js::settled(js::call(&handle, "inspect", &[])?).await };
+        let seen = seen.await.map_err(|e| worker::Error::RustError(format!("inspect: {e}")))?;
+        if seen.is_null() || seen.is_undefined() {
+            return Ok(None);
+        }
+        let labels = js::get(&seen, "labels").map(|l| js::string_pairs(&l)).unwrap_or_default();
+        let image = js::get(&seen, "image").and_then(|i| i.as_string()).unwrap_or_default();
+        Ok(Some(Inspected { labels, image }))
+    }
+
+    /// Keeps the container for `duration` after its Durable Object goes
+    /// away (evicted, aborted): an object for the same instance within that
+    /// time finds it still running. Each call adds its own time; none is
+    /// cancelled. Under `cargo cfcontainer dev` (workerd 1.20261117.1) the
+    /// container is removed once the last such time has passed with no
+    /// object holding it.
+    pub async fn set_inactivity_timeout(&self, duration: Duration) -> Result<()> {
+        let ms = duration.as_millis();
+        if ms == 0 {
+            return Err(worker::Error::RustError("set_inactivity_timeout needs at least 1 ms".into()));
+        }
+        let handle = self.handle("set_inactivity_timeout")?;
+        let asked =
+            async { js::settled(js::call(&handle, "setInactivityTimeout", &[JsValue::from_f64(ms as f64)])?).await };
+        asked.await.map(drop).map_err(|e| worker::Error::RustError(format!("set_inactivity_timeout: {e}")))
     }
 
     /// What the container is doing.
@@ -182,6 +300,29 @@ impl Control<'_> {
             Some(c) if c.running() => c.destroy(None).await,
             _ => Ok(()),
         }
+    }
+}
+
+impl Control<'_> {
+    /// The container handle, for `what`.
+    fn handle(&self, what: &str) -> Result<JsValue> {
+        let container = self.state.container().ok_or_else(|| {
+            worker::Error::RustError(format!(
+                "{what}: this Durable Object has no container (is its class configured with an image?)"
+            ))
+        })?;
+        Ok(container.as_ref().clone())
+    }
+
+    /// The container handle, when the container runs, for `what`.
+    fn running_handle(&self, what: &str) -> Result<JsValue> {
+        let handle = self.handle(what)?;
+        if !self.running() {
+            return Err(worker::Error::RustError(format!(
+                "{what} needs a running container: start it first (Control::start)"
+            )));
+        }
+        Ok(handle)
     }
 }
 

@@ -9,9 +9,9 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
-use worker::js_sys::{Object, Promise, Reflect, JSON};
-use worker::wasm_bindgen::JsValue;
-use worker::wasm_bindgen_futures::future_to_promise;
+use worker::js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 /// Sets `key` on a plain object.
 pub fn set(target: &Object, key: &str, value: &JsValue) {
@@ -33,6 +33,17 @@ pub fn string_map<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Ob
     object
 }
 
+/// The string properties of a plain object.
+pub fn string_pairs(object: &JsValue) -> std::collections::BTreeMap<String, String> {
+    Object::entries(&Object::from(object.clone()))
+        .iter()
+        .filter_map(|entry| {
+            let pair = Array::from(&entry);
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
+}
+
 /// `JSON.stringify(value)`.
 pub fn stringify(value: &JsValue) -> String {
     JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_default()
@@ -49,6 +60,31 @@ pub fn describe(error: &JsValue) -> String {
         .and_then(|m| m.as_string())
         .or_else(|| error.as_string())
         .unwrap_or_else(|| "unknown JavaScript error".into())
+}
+
+/// Whether `target` has a method `name` (some container calls exist only
+/// under a compatibility flag).
+pub fn has_method(target: &JsValue, name: &str) -> bool {
+    Reflect::get(target, &JsValue::from_str(name)).is_ok_and(|f| f.is_function())
+}
+
+/// Calls `target.name(...args)`; a missing method or a throw is the
+/// error's message.
+pub fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, String> {
+    let method = Reflect::get(target, &JsValue::from_str(name))
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(|| format!("this workerd has no `{name}` on the container handle: update workerd"))?;
+    method.apply(target, &args.iter().collect::<Array>()).map_err(|e| describe(&e))
+}
+
+/// What `value` resolves to when it is a promise (else `value` itself),
+/// with the rejection's message.
+pub async fn settled(value: JsValue) -> Result<JsValue, String> {
+    match value.dyn_into::<Promise>() {
+        Ok(promise) => JsFuture::from(promise).await.map_err(|e| describe(&e)),
+        Err(value) => Ok(value),
+    }
 }
 
 /// A promise of `future`'s outcome, polled once right away: an outcome

@@ -123,10 +123,12 @@ mod command;
 mod config;
 mod control;
 mod exchange;
+mod exec;
 mod exits;
 mod headers;
 mod hooks;
 mod js;
+mod labels;
 mod lifecycle;
 mod object;
 mod proxy;
@@ -134,6 +136,7 @@ mod readiness;
 mod relay;
 mod routing;
 mod schedules;
+mod snapshot;
 mod start;
 mod timer;
 
@@ -141,13 +144,15 @@ pub use cfcontainer_macros::{bindings, container};
 pub use class::{ContainerClass, Listens};
 pub use command::ContainerState;
 pub use config::{ContainerConfig, EnvSource, ReadinessTiming};
-pub use control::{Control, When};
+pub use control::{Control, Inspected, When};
 pub use exchange::Exchange;
+pub use exec::{Exec, ExecOutput, ExecProcess, ExecStatus};
 pub use headers::{with_header, with_request_header, CONTROL_HEADER, TARGET_PORT_HEADER};
 pub use hooks::{Hooks, StopInfo, StopReason};
 pub use object::ContainerObject;
 pub use routing::{Instance, Namespace};
-pub use start::StartOptions;
+pub use snapshot::{ContainerSnapshot, DirectoryRestore, DirectorySnapshot};
+pub use start::{InstanceType, StartOptions};
 
 #[doc(hidden)]
 pub mod __private;

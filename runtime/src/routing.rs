@@ -92,7 +92,8 @@ impl<C: ContainerClass> Instance<C> {
     /// container once (under `cargo cfcontainer dev`, as on Cloudflare, the
     /// engine does not restart one that fails).
     pub async fn start(&self, options: StartOptions) -> Result<ContainerState> {
-        self.command(Command::Start, Some(crate::js::stringify(&options.to_js()))).await
+        let options = options.to_js().map_err(worker::Error::RustError)?;
+        self.command(Command::Start, Some(crate::js::stringify(&options))).await
     }
 
     /// What the instance's container is doing (a job's exit code once it

@@ -1,4 +1,5 @@
-//! Starting the container with its env vars, entrypoint and network setting.
+//! Starting the container with its env vars, entrypoint, network setting,
+//! labels, image, instance type and snapshots.
 //!
 //! `worker::ContainerStartupOptions` hands env vars over as a JS `Map`,
 //! which the runtime ignores; a plain object does reach the container, so
@@ -11,14 +12,31 @@ use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::{Container, Env};
 
 use crate::js::{self, set};
-use crate::{ContainerConfig, EnvSource};
+use crate::snapshot::{ContainerSnapshot, DirectoryRestore};
+use crate::{labels, ContainerConfig, EnvSource};
+
+/// The longest image reference the runtime takes (workerd 1.20261117.1).
+const MAX_IMAGE_BYTES: usize = 4096;
+
+/// The keys of the container's own start options that a start from code
+/// may give and that replace the attribute's outright.
+const PASSED_KEYS: [&str; 5] = ["labels", "image", "instance", "directorySnapshots", "containerSnapshot"];
 
 /// How to start one instance from code ([`Instance::start`](crate::Instance::start),
 /// [`Control::start`](crate::Control::start)), over the attribute's settings.
 /// They apply to that start only: a container that already runs keeps the
 /// settings it was started with (stop it first to change them), and a
 /// later start caused by a request uses the attribute's.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// ```ignore
+/// let saved: Option<DirectorySnapshot> = control.storage().get("workspace").await?;
+/// let mut options = StartOptions::default();
+/// options.labels.insert("team".into(), "search".into());
+/// options.instance = Some(InstanceType::Standard1);
+/// options.directory_snapshots.extend(saved.map(Into::into));
+/// control.start(options).await?;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct StartOptions {
     /// Env vars merged over the attribute's (the same name: this value wins).
     pub env: BTreeMap<String, String>,
@@ -26,15 +44,83 @@ pub struct StartOptions {
     pub entrypoint: Option<Vec<String>>,
     /// Replaces the attribute's `enable_internet`.
     pub enable_internet: Option<bool>,
-    /// Labels attached to the container.
+    /// Labels attached to the container: at most 10, names of 1 to 16
+    /// bytes, values of at most 64, no control characters (checked before
+    /// the start is sent). Under `cargo cfcontainer dev` workerd keeps
+    /// them in memory only: they are not Docker labels.
     pub labels: BTreeMap<String, String>,
+    /// Another image than the class's, for this start (a reference of at
+    /// most 4096 bytes of printable ASCII, no spaces). Not with
+    /// `container_snapshot`.
+    pub image: Option<String>,
+    /// Another instance type than the class's, for this start. Ignored
+    /// under `cargo cfcontainer dev` (the local engine sets no limits).
+    pub instance: Option<InstanceType>,
+    /// Directory snapshots put in place before the container starts.
+    pub directory_snapshots: Vec<DirectoryRestore>,
+    /// Start from this snapshot of a whole container instead of the image
+    /// (it must have been taken from the class's image).
+    pub container_snapshot: Option<ContainerSnapshot>,
+}
+
+/// The size of one instance ([`StartOptions::instance`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum InstanceType {
+    /// `lite`.
+    Lite,
+    /// `standard-1`.
+    Standard1,
+    /// `standard-2`.
+    Standard2,
+    /// `standard-3`.
+    Standard3,
+    /// `standard-4`.
+    Standard4,
+    /// Resources of your own.
+    Custom {
+        /// Virtual CPUs (may be a fraction).
+        vcpu: f64,
+        /// Memory in MiB.
+        memory_mib: u64,
+        /// Disk in MB.
+        disk_mb: u64,
+    },
+}
+
+impl InstanceType {
+    /// The runtime's form: a name, or `{vcpu, memoryMib, diskMb}`.
+    fn to_js(self) -> Result<JsValue, String> {
+        let name = match self {
+            InstanceType::Lite => "lite",
+            InstanceType::Standard1 => "standard-1",
+            InstanceType::Standard2 => "standard-2",
+            InstanceType::Standard3 => "standard-3",
+            InstanceType::Standard4 => "standard-4",
+            InstanceType::Custom { vcpu, memory_mib, disk_mb } => {
+                if !(vcpu.is_finite() && vcpu > 0.0) {
+                    return Err(format!("a custom instance needs vcpu above 0, got {vcpu}"));
+                }
+                if memory_mib == 0 || disk_mb == 0 {
+                    return Err("a custom instance needs memory_mib and disk_mb above 0".into());
+                }
+                let custom = Object::new();
+                set(&custom, "vcpu", &JsValue::from_f64(vcpu));
+                set(&custom, "memoryMib", &JsValue::from_f64(memory_mib as f64));
+                set(&custom, "diskMb", &JsValue::from_f64(disk_mb as f64));
+                return Ok(custom.into());
+            }
+        };
+        Ok(JsValue::from_str(name))
+    }
 }
 
 impl StartOptions {
     /// The options as a JS object shaped like the container's own start
     /// options; the Durable Object reads them in that form only, so no
-    /// parser of ours reaches the wasm.
-    pub(crate) fn to_js(&self) -> Object {
+    /// parser of ours reaches the wasm. Options the runtime would refuse
+    /// are refused here, with what to change.
+    pub(crate) fn to_js(&self) -> Result<Object, String> {
+        self.check()?;
         let object = Object::new();
         set(&object, "env", &js::string_map(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
         if !self.labels.is_empty() {
@@ -46,8 +132,50 @@ impl StartOptions {
         if let Some(internet) = self.enable_internet {
             set(&object, "enableInternet", &JsValue::from_bool(internet));
         }
-        object
+        if let Some(image) = &self.image {
+            set(&object, "image", &JsValue::from_str(image));
+        }
+        if let Some(instance) = self.instance {
+            set(&object, "instance", &instance.to_js()?);
+        }
+        if !self.directory_snapshots.is_empty() {
+            let restores: Array = self.directory_snapshots.iter().map(|r| JsValue::from(r.to_js())).collect();
+            set(&object, "directorySnapshots", &restores);
+        }
+        if let Some(snapshot) = &self.container_snapshot {
+            set(&object, "containerSnapshot", &js::string_map([("id", snapshot.id.as_str())]));
+        }
+        Ok(object)
     }
+
+    /// Why the runtime would refuse these options (the rules of workerd
+    /// 1.20261117.1), as one line that says what to change.
+    fn check(&self) -> Result<(), String> {
+        labels::check(&self.labels)?;
+        if let Some(image) = &self.image {
+            if self.container_snapshot.is_some() {
+                return Err("StartOptions has both `image` and `container_snapshot`: a start uses one of them".into());
+            }
+            check_image(image)?;
+        }
+        for (name, value) in &self.env {
+            if name.contains(['=', '\0']) || value.contains('\0') {
+                return Err(format!("env var {name:?} cannot be passed: a name has no `=` or NUL, a value no NUL"));
+            }
+        }
+        self.directory_snapshots.iter().try_for_each(DirectoryRestore::check)
+    }
+}
+
+/// Why `image` is no image reference the runtime takes.
+fn check_image(image: &str) -> Result<(), String> {
+    if image.len() > MAX_IMAGE_BYTES {
+        return Err(format!("image reference is {} bytes, at most {MAX_IMAGE_BYTES} are allowed", image.len()));
+    }
+    if image.is_empty() || !image.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!("image reference {image:?} must be printable ASCII without spaces, e.g. `app:v2`"));
+    }
+    Ok(())
 }
 
 /// Resolves every env var of `config`, reading secrets and vars from `env`.
@@ -89,8 +217,10 @@ pub fn start(container: &Container, config: &ContainerConfig, env: &Env, given: 
     if let Some(entrypoint) = given_key("entrypoint").or_else(attribute_entrypoint) {
         set(&options, "entrypoint", &entrypoint);
     }
-    if let Some(labels) = given_key("labels") {
-        set(&options, "labels", &labels);
+    for key in PASSED_KEYS {
+        if let Some(value) = given_key(key) {
+            set(&options, key, &value);
+        }
     }
     let handle: &JsValue = container.as_ref();
     let start = Reflect::get(handle, &JsValue::from_str("start"))

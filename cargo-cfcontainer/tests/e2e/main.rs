@@ -16,6 +16,7 @@ mod inspect;
 mod newcomer;
 mod ops;
 mod packages;
+mod powers;
 mod push;
 mod readme;
 mod runtime;

@@ -5,6 +5,10 @@
 //! `x-wait-ms`, `stop`, `destroy`) sends a control command; `x-raw` hands the request to the raw stub untouched. Hooks log lines
 //! the tests read from workerd's output.
 //!
+//! `shell` is a container whose image has a shell: its hook runs the
+//! container powers under `/power/...` (exec, snapshots, the inactivity
+//! timeout, starts with options, abort).
+//!
 //! The handler takes and returns the JS request and response and hands
 //! them to the instances as they are; `x-typed` sends a request through
 //! workers-rs's `Request` and `Response` instead, as a typed handler does.
@@ -12,7 +16,10 @@
 use std::cell::Cell;
 use std::time::Duration;
 
-use cfcontainer::{container, ContainerClass, Control, Hooks, Instance, Listens, StartOptions, StopInfo};
+use cfcontainer::{
+    container, ContainerClass, Control, DirectorySnapshot, Exec, ExecStatus, Hooks, Instance, InstanceType, Listens,
+    StartOptions, StopInfo,
+};
 use worker::{console_log, event, web_sys, Context, Env, Headers, Request, RequestInit, Response, Result};
 
 /// Env vars from a literal, a Worker var and a Worker secret.
@@ -195,6 +202,116 @@ pub struct Echo;
 impl Hooks for Echo {
     async fn fetch(&self, _: &Control<'_>, _: Request) -> Result<Response> {
         Response::ok("hi")
+    }
+}
+
+/// Busybox beside the test server: commands can run in it. Its hook runs
+/// the container powers on `/power/...`; every other request is proxied.
+#[container(port = 8080, dockerfile = "Dockerfile.shell", sleep_after = "5m", enable_internet = false, hooks)]
+pub struct Shell;
+
+/// What `/power/exec` answers.
+#[derive(serde::Serialize)]
+struct Ran {
+    /// `exited:N` or `timed-out`.
+    status: String,
+    stdout: String,
+    stderr: String,
+}
+
+impl Hooks for Shell {
+    async fn fetch(&self, control: &Control<'_>, mut req: Request) -> Result<Response> {
+        let Some(power) = req.path().strip_prefix("/power/").map(str::to_string) else {
+            return control.proxy(req).await;
+        };
+        let url = req.url()?;
+        let query =
+            |key: &str| url.query_pairs().filter(|(k, _)| k == key).map(|(_, v)| v.into_owned()).collect::<Vec<_>>();
+        let first = |key: &str| query(key).into_iter().next();
+        match power.as_str() {
+            // `?arg=..&arg=..[&timeout_ms=N]`, the body on stdin.
+            "exec" => {
+                let mut exec = Exec::new(query("arg")).stdin(req.bytes().await?);
+                if let Some(ms) = first("timeout_ms").and_then(|ms| ms.parse().ok()) {
+                    exec = exec.timeout(Duration::from_millis(ms));
+                }
+                let output = control.exec(exec).await?;
+                let status = match output.status {
+                    ExecStatus::Exited(code) => format!("exited:{code}"),
+                    ExecStatus::TimedOut => "timed-out".into(),
+                };
+                Response::from_json(&Ran { status, stdout: output.stdout_text(), stderr: output.stderr_text() })
+            }
+            // `?arg=..`: the command's stdout as the streamed answer, as it comes.
+            "stream" => {
+                let mut process = control.spawn(Exec::new(query("arg"))).await?;
+                let stdout = process.take_stdout().ok_or(worker::Error::RustError("no stdout".into()))?;
+                Ok(Response::from(web_sys::Response::new_with_opt_readable_stream(Some(&stdout))?))
+            }
+            // `cat` fed the body through its piped stdin, its stdout back.
+            "pipe" => {
+                let body = req.bytes().await?;
+                let mut process = control.spawn(Exec::new(["cat"])).await?;
+                let stdout = process.take_stdout().ok_or(worker::Error::RustError("no stdout".into()))?;
+                let writer = process.take_stdin().ok_or(worker::Error::RustError("no stdin".into()))?.get_writer()?;
+                let chunk = worker::js_sys::Uint8Array::from(body.as_slice());
+                worker::wasm_bindgen_futures::JsFuture::from(writer.write_with_chunk(&chunk)).await?;
+                worker::wasm_bindgen_futures::JsFuture::from(writer.close()).await?;
+                Ok(Response::from(web_sys::Response::new_with_opt_readable_stream(Some(&stdout))?))
+            }
+            // `?dir=/abs`: the snapshot as JSON, to restore elsewhere;
+            // without `dir`, of the whole container.
+            "snapshot" => match first("dir") {
+                Some(dir) => Response::from_json(&control.snapshot_directory(&dir, Some("e2e")).await?),
+                None => Response::from_json(&control.snapshot_container(Some("e2e")).await?),
+            },
+            // Starts with `?label=k=v`, `?image=ref`, `?instance=standard-1`
+            // and, as the body, a JSON list of directory snapshots to restore
+            // (with `?from=container`: a container snapshot to start from).
+            "start" => {
+                let mut options = StartOptions::default();
+                for label in query("label") {
+                    let (k, v) = label.split_once('=').unwrap_or((&label, ""));
+                    options.labels.insert(k.into(), v.into());
+                }
+                options.image = first("image");
+                if first("instance").as_deref() == Some("standard-1") {
+                    options.instance = Some(InstanceType::Standard1);
+                }
+                let body = req.text().await?;
+                let bad = |e: serde_json::Error| worker::Error::RustError(e.to_string());
+                if first("from").as_deref() == Some("container") {
+                    options.container_snapshot = Some(serde_json::from_str(&body).map_err(bad)?);
+                } else if !body.is_empty() {
+                    let snapshots: Vec<DirectorySnapshot> = serde_json::from_str(&body).map_err(bad)?;
+                    options.directory_snapshots = snapshots.into_iter().map(Into::into).collect();
+                }
+                let state = control.start(options).await?;
+                Response::ok(format!("ready={}", state.ready))
+            }
+            // The labels as the runtime holds them, `k=v` a line, then the image.
+            "inspect" => match control.inspect().await? {
+                Some(seen) => {
+                    let labels: String = seen.labels.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+                    Response::ok(format!("{labels}image={}", seen.image))
+                }
+                None => Response::ok("not running"),
+            },
+            "inactivity" => {
+                let ms = first("ms").and_then(|ms| ms.parse().ok()).unwrap_or(0);
+                control.set_inactivity_timeout(Duration::from_millis(ms)).await?;
+                Response::ok("set")
+            }
+            // The object goes away (workerd drops its hold on the container).
+            "abort" => {
+                let state: &worker::wasm_bindgen::JsValue = control.state().as_raw().as_ref();
+                let abort = worker::js_sys::Reflect::get(state, &"abort".into())?;
+                let abort: worker::js_sys::Function = abort.into();
+                abort.call1(state, &"the test aborts it".into())?;
+                Response::ok("not aborted")
+            }
+            other => Response::error(format!("unknown power `{other}`"), 404),
+        }
     }
 }
 
@@ -400,6 +517,7 @@ async fn route_class(class: String, req: web_sys::Request, env: &Env) -> Result<
         "gatekeeper" => route::<Gatekeeper>(req, env).await,
         "rewriter" => route::<Rewriter>(req, env).await,
         "scheduler" => route::<Scheduler>(req, env).await,
+        "shell" => route::<Shell>(req, env).await,
         "job" => route_job::<Job>(req, env).await,
         other => refuse(&format!("unknown x-container `{other}`")),
     }

@@ -40,7 +40,12 @@ pub fn available() -> bool {
         && prerequisite(worker_build, "worker-build")
         && prerequisite(engine, "the Docker engine socket")
         && prerequisite(super::has_wasm_target(), "the wasm32-unknown-unknown target")
+        && prerequisite(Path::new(BUSYBOX).is_file(), "busybox-static (/usr/bin/busybox)")
 }
+
+/// Debian's static busybox: the shell in the image of the class that runs
+/// commands (`exec` needs `/bin/sh`).
+const BUSYBOX: &str = "/usr/bin/busybox";
 
 fn docker_host() -> String {
     std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into())
@@ -89,6 +94,10 @@ fn prepare() -> Result<Prepared, String> {
     let same = std::fs::read(&binary).ok() == std::fs::read(&target).ok();
     if !same {
         std::fs::copy(&binary, &target).map_err(|e| format!("copy test server: {e}"))?;
+    }
+    let shell = server_dir.join("busybox");
+    if std::fs::read(BUSYBOX).ok() != std::fs::read(&shell).ok() {
+        std::fs::copy(BUSYBOX, &shell).map_err(|e| format!("copy busybox: {e}"))?;
     }
     // The worker, as deploys build it.
     run(Command::new("worker-build").arg("--release").current_dir(e2e_dir()), "worker-build")?;
@@ -146,24 +155,31 @@ impl Stack {
     /// Starts a fresh workerd (own storage, own container names).
     pub fn start() -> Stack {
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
-        Stack::launch(Some(turn), None)
+        Stack::launch(Some(turn), None, &[])
+    }
+
+    /// Starts a fresh workerd with the Worker's compatibility flags `flags`
+    /// (`experimental` unlocks the runtime's experimental container calls).
+    pub fn start_with_flags(flags: &[&str]) -> Stack {
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        Stack::launch(Some(turn), None, flags)
     }
 
     /// Starts a fresh workerd whose containers get `egress_image` as their
     /// networking sidecar instead of the one `build --dev` made ready.
     pub fn start_with_egress(egress_image: &str) -> Stack {
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
-        Stack::launch(Some(turn), Some(egress_image.to_string()))
+        Stack::launch(Some(turn), Some(egress_image.to_string()), &[])
     }
 
     /// Another workerd serving the e2e worker beside this one, which holds
     /// the turn (for the benchmark: each measured side its own process, so
     /// none gets twice the traffic and stays the warmer).
     pub fn beside(&self) -> Stack {
-        Stack::launch(None, None)
+        Stack::launch(None, None, &[])
     }
 
-    fn launch(turn: Option<MutexGuard<'static, ()>>, egress_image: Option<String>) -> Stack {
+    fn launch(turn: Option<MutexGuard<'static, ()>>, egress_image: Option<String>, flags: &[&str]) -> Stack {
         let prepared = PREPARED.get_or_init(prepare).as_ref().unwrap_or_else(|e| panic!("preparing the stack: {e}"));
         let dir = tempfile::Builder::new().prefix("cfc-stack-").tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -174,7 +190,7 @@ impl Stack {
             key_prefix: key.clone(),
             modules_dir: prepared.modules_dir.clone(),
             compatibility_date: "2026-11-17".into(),
-            compatibility_flags: vec![],
+            compatibility_flags: flags.iter().map(|f| f.to_string()).collect(),
             containers: prepared.containers.clone(),
             objects: Default::default(),
             text_bindings: vec![("GREETING".into(), "hello-from-var".into()), ("TOKEN".into(), "s3cret-token".into())],
