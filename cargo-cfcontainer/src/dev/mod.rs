@@ -25,6 +25,8 @@ mod workerd;
 
 pub use egress::{ensure as ensure_egress_image, EGRESS_IMAGE_ENV};
 pub use options::DevOptions;
+// The tests' stack keeps its own containers from restarting as `dev` does.
+#[cfg(feature = "test-hooks")]
 pub use restarts::keep_from_restarting;
 pub use session::serve;
 pub use wake::WakeBy;
