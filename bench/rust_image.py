@@ -27,13 +27,18 @@ builds here cannot reach: the build context holds what a project's does.
 
 Usage: python3 bench/rust_image.py   (after scripts/setup.sh; source its env.sh; as root)
 """
-import json, os, re, shutil, signal, subprocess, sys, tempfile, time, urllib.request
+import json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 
 from paths import ROOT, TOOL
 
 MUSL = "x86_64-unknown-linux-musl"
-EDIT_FROM, EDIT_TO = "{greeting} (uid", "{greeting}, edited (uid"
+EDIT_FROM = "{greeting} (uid"
+# Each run's edit is its own: the engine's build cache would otherwise
+# hold the Dockerfile's edited build from an earlier run, and the edit
+# would take no build at all.
+EDIT_MARK = f", edited {os.getpid()}-{int(time.time())} (uid"
+EDIT_TO = "{greeting}" + EDIT_MARK
 
 
 def sh(args, **kw):
@@ -88,7 +93,11 @@ def copy_example(dest, name, dockerfile_builder=None):
     """A standalone workspace copy of examples/rust-container, its Worker
     named `name`; with `dockerfile_builder`, the Worker's class builds the
     server from server/Dockerfile instead (FROM that builder image)."""
-    shutil.copytree(ROOT / "examples" / "rust-container", dest, ignore=shutil.ignore_patterns("target", "build", ".wrangler"))
+    # Copied with new file times: with the checkout's (older than a binary
+    # an earlier run built in the shared target directory from an edited
+    # copy), cargo would take that binary as up to date.
+    shutil.copytree(ROOT / "examples" / "rust-container", dest, ignore=shutil.ignore_patterns("target", "build", ".wrangler"),
+                    copy_function=shutil.copy)
     worker = dest / "worker" / "Cargo.toml"
     text = worker.read_text().replace('name = "rust-container"', f'name = "{name}"')
     text = text.replace("cfcontainer = { workspace = true }", f'cfcontainer = {{ path = "{ROOT / "runtime"}" }}')
@@ -150,6 +159,11 @@ def answer(url, expect, deadline, proc=None):
 
 def edit_to_answer(worker_dir, port, release, target_dir):
     """Seconds from an edit of the server's main.rs to dev's new answer."""
+    # A server left on the port by an earlier run would answer for this
+    # one (with its own text, edited or not): the figure would be void.
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"port {port} is taken: stop what listens there (an earlier run's dev?) and run again")
     env = dict(os.environ, CARGO_TARGET_DIR=str(target_dir))
     args = [str(TOOL), "cfcontainer", "dev", "--port", str(port), "-q"] + (["--release"] if release else [])
     proc = subprocess.Popen(args, cwd=worker_dir, env=env)
@@ -157,10 +171,13 @@ def edit_to_answer(worker_dir, port, release, target_dir):
     main = worker_dir.parent / "server" / "src" / "main.rs"
     original = main.read_text()
     try:
-        answer(url, "(uid", time.time() + 1800, proc)
-        main.write_text(original.replace(EDIT_FROM, EDIT_TO))
+        first = answer(url, "(uid", time.time() + 1800, proc)
+        assert ", edited" not in first, f"the answer before the edit is already the edited one: {first!r}"
+        edited = original.replace(EDIT_FROM, EDIT_TO)
+        assert edited != original, f"{main} no longer contains {EDIT_FROM!r}"
+        main.write_text(edited)
         start = time.time()
-        answer(url, ", edited (uid", start + 1800, proc)
+        answer(url, EDIT_MARK, start + 1800, proc)
         return time.time() - start
     finally:
         proc.send_signal(signal.SIGINT)

@@ -242,15 +242,52 @@ pub enum Error {
     MissingVar { class: String, env: String, name: String },
 }
 
-/// A multi-line message (cargo's "Caused by:" chains) folded onto one line.
+/// A multi-line message (cargo's "Caused by:" chains) folded onto one
+/// line. The source excerpt cargo draws under a message (` --> file:6:7`,
+/// then `6 | foo =` and a caret line) becomes ` at file:6:7`: the drawing
+/// means nothing once folded.
 pub fn one_line(text: &str) -> String {
-    let parts: Vec<&str> = text
-        .lines()
-        .map(|l| l.trim().trim_start_matches("error: "))
-        .filter(|l| !l.is_empty() && *l != "Caused by:")
-        .collect();
+    let mut parts: Vec<String> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if let Some(place) = line.strip_prefix("--> ") {
+            if let Some(message) = parts.last_mut() {
+                message.push_str(&format!(" at {}", place.trim()));
+            }
+            continue;
+        }
+        if line.is_empty() || line == "Caused by:" || is_excerpt(line) {
+            continue;
+        }
+        parts.push(line.trim_start_matches("error: ").to_string());
+    }
     if parts.is_empty() {
         return "unknown error".to_string();
     }
     parts.join(": ").replace("exited with an error: error: ", "failed: ")
+}
+
+/// A line of a drawn source excerpt: the gutter (`|`), a numbered source
+/// line (`6 | foo =`) or the marks under it (`|      ^`).
+fn is_excerpt(line: &str) -> bool {
+    line.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start().starts_with('|')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn a_caused_by_chain_is_folded_onto_one_line() {
+        let chain = "error: failed to get `serde` as a dependency of package `x`\n\nCaused by:\n  failed to read `/tmp/nope/Cargo.toml`\n\nCaused by:\n  No such file or directory (os error 2)\n";
+        assert_eq!(
+            one_line(chain),
+            "failed to get `serde` as a dependency of package `x`: failed to read `/tmp/nope/Cargo.toml`: No such file or directory (os error 2)"
+        );
+    }
+
+    #[test]
+    fn a_drawn_source_excerpt_becomes_the_place_it_points_at() {
+        let toml = "error: string values must be quoted, expected literal string\n --> Cargo.toml:6:7\n  |\n6 | foo = \n  |       ^\n";
+        assert_eq!(one_line(toml), "string values must be quoted, expected literal string at Cargo.toml:6:7");
+    }
 }

@@ -209,14 +209,27 @@ fn pass_on(from: impl std::io::Read, show: bool) -> String {
 /// `x` in this scope at src/lib.rs:3:5`. (With `json-render-diagnostics`
 /// cargo renders rustc's messages itself and sends none of them as JSON,
 /// so the rendered text is where they are.)
+/// A cargo error with a chain of causes (a manifest it cannot read, a
+/// dependency it cannot load) gives the whole chain: its first line alone
+/// names the file, not what is wrong with it.
 fn first_error(rendered: &str) -> Option<String> {
-    let mut lines = rendered.lines().map(without_colours);
-    let error = lines.find(|l| l.starts_with("error"))?;
-    let at = lines
-        .next()
+    let lines: Vec<String> = rendered.lines().map(without_colours).collect();
+    let start = lines.iter().position(|l| l.starts_with("error"))?;
+    // The error's own lines run until the next message (unindented text
+    // other than cargo's "Caused by:").
+    let own = lines[start + 1..]
+        .iter()
+        .take_while(|l| l.is_empty() || l.starts_with(char::is_whitespace) || *l == "Caused by:");
+    let own: Vec<&String> = own.collect();
+    if own.iter().any(|l| *l == "Caused by:") {
+        let block: Vec<&str> = std::iter::once(&lines[start]).chain(own).map(String::as_str).collect();
+        return Some(one_line(&block.join("\n")));
+    }
+    let at = own
+        .first()
         .and_then(|l| l.trim_start().strip_prefix("--> ").map(|place| format!(" at {}", place.trim())))
         .unwrap_or_default();
-    Some(format!("{}{at}", one_line(&error)))
+    Some(format!("{}{at}", one_line(&lines[start])))
 }
 
 /// `line` without the terminal colour codes cargo wrote into it.
@@ -251,7 +264,7 @@ mod tests {
             Some("error[E0425]: cannot find value `nope` in this scope at src/lib.rs:1:21")
         );
         let manifest = "error: failed to parse manifest at `/x/Cargo.toml`\n\nCaused by:\n  oops\n";
-        assert_eq!(super::first_error(manifest).as_deref(), Some("failed to parse manifest at `/x/Cargo.toml`"));
+        assert_eq!(super::first_error(manifest).as_deref(), Some("failed to parse manifest at `/x/Cargo.toml`: oops"));
         assert_eq!(super::first_error("   Compiling app\n"), None);
     }
 

@@ -24,6 +24,7 @@ const MESSAGE_FORMATS: &[(&str, &str, MessageFormat)] = &[
 const CONTAINER_KINDS: &[(&str, &str, ContainerKind)] = &[
     ("server", "A web server on port 8080, one instance per name", ContainerKind::Server),
     ("job", "A job: no port, started from code, runs once per start and exits", ContainerKind::Job),
+    ("rust", "A Rust web server of the same workspace on port 8080: no Dockerfile", ContainerKind::Rust),
 ];
 
 /// `logs --status`'s values.
@@ -208,8 +209,9 @@ pub struct CrateArgs {
     /// the same, lowercase with dashes.
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
-    /// The container the crate starts with: a web server on a port, or a
-    /// job that runs once per start and exits.
+    /// The container the crate starts with: a web server on a port, a job
+    /// that runs once per start and exits, or a Rust server of the same
+    /// workspace (no Dockerfile).
     #[arg(long, value_parser = one_of(CONTAINER_KINDS), default_value = "server")]
     pub container: ContainerKind,
 }

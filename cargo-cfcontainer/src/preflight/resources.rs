@@ -13,8 +13,22 @@ use crate::output::Output;
 use crate::project::Project;
 use crate::Error;
 
-/// What the file binds of one kind: `(binding, what it names)`.
-type Wanted = Vec<(String, String)>;
+/// What the file binds of one kind: `(who names it, what it names)`.
+type Wanted = Vec<(Namer, String)>;
+
+/// Who in the wrangler file names a resource.
+enum Namer {
+    /// A binding, by its name.
+    Binding(String),
+    /// A queue consumer (it has no binding name).
+    Consumer,
+}
+
+impl Namer {
+    fn binding(name: &str) -> Self {
+        Namer::Binding(name.to_string())
+    }
+}
 
 /// One kind of resource as the file and the account name it.
 struct Kind {
@@ -66,17 +80,17 @@ pub async fn check(project: &Project, client: &Client, scripts: &[ScriptEntry], 
             (&R2, r2(b)),
             (&D1, d1(b)),
             (&QUEUE, queues(b)),
-            (&VECTORIZE, b.vectorize.iter().map(|v| (v.binding.clone(), v.index_name.clone())).collect()),
-            (&HYPERDRIVE, b.hyperdrive.iter().map(|h| (h.binding.clone(), h.id.clone())).collect()),
+            (&VECTORIZE, b.vectorize.iter().map(|v| (Namer::binding(&v.binding), v.index_name.clone())).collect()),
+            (&HYPERDRIVE, b.hyperdrive.iter().map(|h| (Namer::binding(&h.binding), h.id.clone())).collect()),
         ];
         for (kind, found) in checks {
             if found.is_empty() {
                 continue;
             }
             let Some(held) = held(kind, client, out).await? else { continue };
-            for (binding, name) in found {
+            for (namer, name) in found {
                 if !held.iter().any(|(id, _)| *id == name) {
-                    return Err(missing(&place, kind, &binding, &name, client.account(), &held));
+                    return Err(missing(&place, kind, &namer, &name, client.account(), &held));
                 }
             }
         }
@@ -86,7 +100,8 @@ pub async fn check(project: &Project, client: &Client, scripts: &[ScriptEntry], 
         // service; the scripts list names each environment's own Worker.
         for service in b.services.iter().filter(|s| s.environment.is_none() && &s.service != own) {
             if !held.iter().any(|(id, _)| *id == service.service) {
-                return Err(missing(&place, &SERVICE, &service.binding, &service.service, client.account(), &held));
+                let namer = Namer::binding(&service.binding);
+                return Err(missing(&place, &SERVICE, &namer, &service.service, client.account(), &held));
             }
         }
     }
@@ -95,7 +110,7 @@ pub async fn check(project: &Project, client: &Client, scripts: &[ScriptEntry], 
 
 /// The KV namespaces bound: `(binding, id)`.
 fn kv(b: &Bindings) -> Wanted {
-    b.kv_namespaces.iter().map(|k| (k.binding.clone(), k.id.clone())).collect()
+    b.kv_namespaces.iter().map(|k| (Namer::binding(&k.binding), k.id.clone())).collect()
 }
 
 /// The R2 buckets bound outside a jurisdiction (a jurisdiction's buckets
@@ -104,19 +119,19 @@ fn r2(b: &Bindings) -> Wanted {
     b.r2_buckets
         .iter()
         .filter(|r| r.jurisdiction.is_none())
-        .map(|r| (r.binding.clone(), r.bucket_name.clone()))
+        .map(|r| (Namer::binding(&r.binding), r.bucket_name.clone()))
         .collect()
 }
 
 /// The D1 databases bound: `(binding, database_id)`.
 fn d1(b: &Bindings) -> Wanted {
-    b.d1_databases.iter().map(|d| (d.binding.clone(), d.database_id.clone())).collect()
+    b.d1_databases.iter().map(|d| (Namer::binding(&d.binding), d.database_id.clone())).collect()
 }
 
-/// The queues produced to and consumed: `(binding or consumer, queue)`.
+/// The queues produced to and consumed.
 fn queues(b: &Bindings) -> Wanted {
-    let producers = b.queues.producers.iter().map(|p| (p.binding.clone(), p.queue.clone()));
-    let consumers = b.queues.consumers.iter().map(|c| ("consumer".to_string(), c.queue.clone()));
+    let producers = b.queues.producers.iter().map(|p| (Namer::binding(&p.binding), p.queue.clone()));
+    let consumers = b.queues.consumers.iter().map(|c| (Namer::Consumer, c.queue.clone()));
     producers.chain(consumers).collect()
 }
 
@@ -181,11 +196,15 @@ async fn zones(project: &Project, client: &Client, out: &Output) -> Result<(), E
     Ok(())
 }
 
-fn missing(place: &str, kind: &Kind, binding: &str, name: &str, account: &str, held: &[(String, String)]) -> Error {
+fn missing(place: &str, kind: &Kind, namer: &Namer, name: &str, account: &str, held: &[(String, String)]) -> Error {
     let labels: Vec<String> = held.iter().map(|(_, label)| label.clone()).collect();
+    let what = match namer {
+        Namer::Binding(binding) => format!("{} `{binding}` names {} `{name}`", kind.key, kind.what),
+        Namer::Consumer => format!("a consumer in {}.consumers reads {} `{name}`", kind.key, kind.what),
+    };
     Error::NoResource {
         place: place.to_string(),
-        what: format!("{} `{binding}` names {} `{name}`", kind.key, kind.what),
+        what,
         account: account.to_string(),
         known: listing(&labels),
         fix: kind.fix,

@@ -2,10 +2,12 @@
 //! and `deploy` deploys as it is made, in a new directory or an existing
 //! one, in cargo's conventions (`cargo new`'s name checks, `--name`, a
 //! refusal to overwrite anything). The files are in [`templates`]; the
-//! container's server is busybox ([`busybox`]).
+//! container's server is busybox ([`busybox`]), or a Rust server of the
+//! same workspace ([`rust`]).
 
 mod busybox;
 mod name;
+mod rust;
 mod templates;
 
 use std::path::{Path, PathBuf};
@@ -13,11 +15,11 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use busybox::{Busybox, PULLED_IMAGE};
+use templates::BusyboxContainer;
 
 use crate::Error;
 
-/// The container a new crate starts with. (A container built from Rust,
-/// with no Dockerfile, is to come as another kind.)
+/// The container a new crate starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ContainerKind {
@@ -25,6 +27,9 @@ pub enum ContainerKind {
     Server,
     /// A job: no port, started from code, runs once per start and exits.
     Job,
+    /// A Rust web server of the same workspace on port 8080: no
+    /// Dockerfile, the image assembled from its static binary.
+    Rust,
 }
 
 /// What to make, and where.
@@ -54,7 +59,7 @@ pub struct Made {
     /// Its container.
     pub container: ContainerKind,
     /// The static busybox copied into it, if one was found (else the image
-    /// pulls busybox).
+    /// pulls busybox, or, for a Rust container, needs none).
     pub busybox: Option<PathBuf>,
     /// The files written, relative to `dir`.
     pub files: Vec<String>,
@@ -81,15 +86,18 @@ pub fn make(request: &Request) -> Result<Made, Error> {
     if request.existing && dir.join("Cargo.toml").exists() {
         return Err(Error::ExistingPackage { manifest: dir.join("Cargo.toml") });
     }
-    let busybox = busybox::find();
-    let made = templates::Crate {
-        package: &package,
-        worker: &worker,
-        kind: request.kind,
-        busybox: &busybox,
-        date: request.date,
+    // A Rust container is built from the server's source: no busybox.
+    let busybox = match request.kind {
+        ContainerKind::Rust => Busybox::Pulled,
+        ContainerKind::Server | ContainerKind::Job => busybox::find(),
     };
-    let mut files = made.files();
+    let busybox_crate =
+        |kind| templates::Crate { package: &package, worker: &worker, kind, busybox: &busybox, date: request.date };
+    let mut files = match request.kind {
+        ContainerKind::Server => busybox_crate(BusyboxContainer::Server).files(),
+        ContainerKind::Job => busybox_crate(BusyboxContainer::Job).files(),
+        ContainerKind::Rust => rust::files(&package, &worker, request.date),
+    };
     if let Busybox::Copied(_) = busybox {
         files.push(("container/busybox", String::new(), true));
     }
@@ -113,11 +121,19 @@ pub fn make(request: &Request) -> Result<Made, Error> {
         }
     }
     let gitignore = dir.join(".gitignore");
-    add_lines(&gitignore, templates::GITIGNORE).map_err(|e| written(e, &gitignore))?;
+    let ignored = match request.kind {
+        ContainerKind::Rust => rust::GITIGNORE,
+        ContainerKind::Server | ContainerKind::Job => templates::GITIGNORE,
+    };
+    add_lines(&gitignore, ignored).map_err(|e| written(e, &gitignore))?;
     let mut written: Vec<String> = files.iter().map(|(path, ..)| path.to_string()).collect();
     written.push(".gitignore".into());
     Ok(Made {
-        outside_workspace: workspace_above(dir),
+        // A workspace of its own is what cargo reads, whatever is above.
+        outside_workspace: match request.kind {
+            ContainerKind::Rust => None,
+            ContainerKind::Server | ContainerKind::Job => workspace_above(dir),
+        },
         dir: dir.clone(),
         package,
         worker,
@@ -235,5 +251,26 @@ mod tests {
         assert!(made.files.contains(&"container/job.sh".to_string()), "{:?}", made.files);
         let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
         assert!(lib.contains("pub struct Job;") && lib.contains("job.start(StartOptions::default())"), "{lib}");
+    }
+
+    #[test]
+    fn a_rust_container_crate_is_a_workspace_whose_worker_names_the_servers_binary() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("shop");
+        let made = make(&Request { kind: ContainerKind::Rust, ..request(&dir, false) }).unwrap();
+        assert_eq!(made.busybox, None);
+        assert!(!dir.join("container").exists(), "no Dockerfile, no busybox");
+        let workspace = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        assert!(workspace.contains("members = [\"worker\", \"server\"]"), "{workspace}");
+        let lib = std::fs::read_to_string(dir.join("worker/src/lib.rs")).unwrap();
+        assert!(lib.contains("binary = \"shop-server\",") && !lib.contains("dockerfile"), "{lib}");
+        let server = std::fs::read_to_string(dir.join("server/Cargo.toml")).unwrap();
+        assert!(server.contains("name = \"shop-server\""), "{server}");
+        let wrangler = std::fs::read_to_string(dir.join("worker/wrangler.toml")).unwrap();
+        assert!(wrangler.contains("name = \"shop\"\ncompatibility_date = \"2026-11-17\""), "{wrangler}");
+        assert_eq!(
+            std::fs::read_to_string(dir.join(".gitignore")).unwrap(),
+            "/target\n/worker/build\n/worker/.wrangler\n/worker/.dev.vars\n"
+        );
     }
 }

@@ -1,7 +1,16 @@
-//! The files of a new crate, by the kind of container it starts with.
+//! The files of a new crate whose container is built from a Dockerfile
+//! with busybox, by the kind of container it starts with.
 
 use super::busybox::{Busybox, PULLED_IMAGE};
-use super::ContainerKind;
+
+/// A container busybox serves.
+#[derive(Debug, Clone, Copy)]
+pub enum BusyboxContainer {
+    /// `httpd` on port 8080.
+    Server,
+    /// A shell script run once per start.
+    Job,
+}
 
 /// The workers-rs version the runtime is built and tested with (the
 /// workspace's `worker` dependency; a unit test keeps them equal).
@@ -18,7 +27,7 @@ pub struct Crate<'a> {
     /// The Worker's name.
     pub worker: &'a str,
     /// Its container.
-    pub kind: ContainerKind,
+    pub kind: BusyboxContainer,
     /// Where the container's busybox comes from.
     pub busybox: &'a Busybox,
     /// The compatibility date to set.
@@ -36,8 +45,8 @@ impl Crate<'_> {
             ("container/Dockerfile", self.dockerfile(), false),
         ];
         files.push(match self.kind {
-            ContainerKind::Server => ("container/www/cgi-bin/index.cgi", INDEX_CGI.to_string(), true),
-            ContainerKind::Job => ("container/job.sh", JOB_SH.to_string(), true),
+            BusyboxContainer::Server => ("container/www/cgi-bin/index.cgi", INDEX_CGI.to_string(), true),
+            BusyboxContainer::Job => ("container/job.sh", JOB_SH.to_string(), true),
         });
         files
     }
@@ -68,8 +77,8 @@ wasm-opt = false
 
     fn lib_rs(&self) -> &'static str {
         match self.kind {
-            ContainerKind::Server => SERVER_LIB_RS,
-            ContainerKind::Job => JOB_LIB_RS,
+            BusyboxContainer::Server => SERVER_LIB_RS,
+            BusyboxContainer::Job => JOB_LIB_RS,
         }
     }
 
@@ -88,12 +97,12 @@ compatibility_date = "{date}"
 
     fn dockerfile(&self) -> String {
         let (what, copy, entrypoint) = match self.kind {
-            ContainerKind::Server => (
+            BusyboxContainer::Server => (
                 "busybox httpd on port 8080: www/cgi-bin/index.cgi answers every\n# request whose path ends with a slash",
                 "COPY www /www",
                 r#"["/bin/busybox", "httpd", "-f", "-v", "-p", "8080", "-h", "/www"]"#,
             ),
-            ContainerKind::Job => {
+            BusyboxContainer::Job => {
                 ("a job: job.sh runs once per start and exits", "COPY job.sh /job.sh", r#"["/bin/busybox", "sh", "/job.sh"]"#)
             }
         };

@@ -176,6 +176,23 @@ fn new_with_a_job_makes_a_crate_whose_job_runs_in_dev() {
 }
 
 #[test]
+fn new_with_a_rust_container_makes_a_workspace_whose_server_answers_in_dev_with_no_dockerfile() {
+    if !crate::support::stack::available() {
+        return;
+    }
+    let dir = tempfile::Builder::new().prefix("cfc-new-").tempdir().unwrap();
+    let name = unique("first-rust");
+    let app = new_crate(dir.path(), &name, &["--container", "rust"]);
+    assert!(!app.join("worker/container").exists() && !app.join("server/Dockerfile").exists(), "no Dockerfile");
+    // Run from the workspace's root: the Worker crate is found in it.
+    let dev = Dev::start(&app);
+    let url = dev.url();
+    let expected = "Hello from the Rust server (you asked for /container/alice/hello)\n";
+    assert_eq!(get(&format!("{url}/container/alice/hello")), expected);
+    assert_eq!(get(&format!("{url}/")), "This is the Worker. Ask a container at /container/<name>\n");
+}
+
+#[test]
 fn new_refuses_what_cargo_new_refuses_in_one_line_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = cfcontainer(dir.path(), &["new", "app", "--name", "1st"]);
