@@ -41,7 +41,7 @@ LAYERS = [
     {"build", "image", "scaffold"},
     {"deploy", "dev", "wrangler", "doctor", "preflight"},
     {"ops"},
-    {"cli", "cmd"},
+    {"cli", "cmd", "render"},
 ]
 LAYERED_CRATE = "cargo-cfcontainer"
 # Where cargo-cfcontainer may name the argument parser.

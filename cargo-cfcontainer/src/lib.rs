@@ -33,6 +33,7 @@ mod output;
 mod preflight;
 mod private;
 mod project;
+mod render;
 mod scaffold;
 #[cfg(test)]
 mod testing;

@@ -11,7 +11,7 @@ use crate::api::Client;
 use crate::cli::{BuildArgs, GlobalArgs};
 use crate::dev;
 use crate::image::{self, BuiltImage, ImageBlobs, Published};
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::{engine, Error};
 
 #[derive(Serialize)]
@@ -66,7 +66,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, out: &Output) -> Result<(), Er
         };
         Ok::<_, Error>(Report { images, assembled, pushed, egress_image })
     })?;
-    out.result("build", &report, || {
+    out.result(Reason::Build, &report, || {
         if !declared {
             return super::none_declared(&project.package, "no image to build");
         }

@@ -3,7 +3,7 @@
 
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::deploy::{self, DeployOptions, Deployed};
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::preflight::{self, Reach};
 use crate::Error;
 
@@ -17,7 +17,7 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), E
     let project = global.project()?;
     preflight::check(&project, Reach::Deploy, out)?;
     let deployed = deploy::run(project, global.feature_args(), options, out)?;
-    out.result("deploy", &deployed, || human(&deployed));
+    out.result(Reason::Deploy, &deployed, || human(&deployed));
     Ok(())
 }
 
@@ -31,7 +31,7 @@ fn human(deployed: &Deployed) -> String {
             if n == 1 { "" } else { "s" }
         );
     }
-    let mut text = deployed.plan.human();
+    let mut text = crate::render::plan::plan(&deployed.plan);
     text.push_str(&format!("\nDeployed worker {}{at}", deployed.worker));
     text
 }

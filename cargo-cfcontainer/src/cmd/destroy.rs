@@ -3,20 +3,22 @@
 
 use crate::cli::{DestroyArgs, GlobalArgs};
 use crate::deploy;
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::Error;
 
 /// Deletes the worker's applications and script.
 pub fn run(global: &GlobalArgs, args: &DestroyArgs, out: &Output) -> Result<(), Error> {
     let destroyed = deploy::destroy(&global.project()?, args.force, out)?;
-    out.result("destroy", &destroyed, || match (destroyed.script_deleted, destroyed.applications_deleted.len()) {
-        (false, 0) => format!("Nothing to destroy: worker {} does not exist", destroyed.worker),
-        (_, n) => {
-            format!(
-                "Destroyed worker {} and {n} container application{}",
-                destroyed.worker,
-                if n == 1 { "" } else { "s" }
-            )
+    out.result(Reason::Destroy, &destroyed, || {
+        match (destroyed.script_deleted, destroyed.applications_deleted.len()) {
+            (false, 0) => format!("Nothing to destroy: worker {} does not exist", destroyed.worker),
+            (_, n) => {
+                format!(
+                    "Destroyed worker {} and {n} container application{}",
+                    destroyed.worker,
+                    if n == 1 { "" } else { "s" }
+                )
+            }
         }
     });
     Ok(())

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::cli::GlobalArgs;
 use crate::doctor::{self, Check, Status};
-use crate::output::{table, Output};
+use crate::output::{table, Output, Reason};
 use crate::Error;
 
 #[derive(Serialize)]
@@ -19,7 +19,7 @@ pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
     let project = global.project().ok();
     let checks = crate::runtime()?.block_on(doctor::check_all(project.as_ref(), out));
     let report = Report { checks };
-    out.result("doctor", &report, || human(&report.checks));
+    out.result(Reason::Doctor, &report, || human(&report.checks));
     let failed: Vec<&str> = report.checks.iter().filter(|c| c.status == Status::Fail).map(|c| c.name).collect();
     match failed.len() {
         0 => Ok(()),

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::build::Loaded;
 use crate::cli::{GlobalArgs, InspectArgs};
-use crate::output::{table, Output};
+use crate::output::{table, Output, Reason};
 use crate::project::WorkerSettings;
 use crate::Error;
 
@@ -28,7 +28,7 @@ pub struct Inspection {
 pub fn run(global: &GlobalArgs, args: &InspectArgs, out: &Output) -> Result<(), Error> {
     let Loaded { project, artifact, containers } = super::load(global, &args.target, out)?;
     let inspection = Inspection { package: project.package, worker: project.settings, artifact, containers };
-    out.result("inspect", &inspection, || human(&inspection));
+    out.result(Reason::Inspect, &inspection, || human(&inspection));
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 
 use crate::cli::{GlobalArgs, InstancesArgs};
 use crate::ops::instances;
-use crate::output::{table, Output};
+use crate::output::{table, Output, Reason};
 use crate::Error;
 
 /// Prints the instances, or without a class the classes to ask about.
@@ -11,7 +11,7 @@ pub fn run(global: &GlobalArgs, args: &InstancesArgs, out: &Output) -> Result<()
     let project = global.project()?;
     let Some(class) = &args.class else {
         let listed = instances::classes(&project, out)?;
-        out.result("instances", &listed, || {
+        out.result(Reason::Instances, &listed, || {
             let rows: Vec<Vec<String>> =
                 listed.classes.iter().map(|c| vec![c.class.clone(), c.application.clone()]).collect();
             let mut text = table(&["CLASS", "APPLICATION"], &rows);
@@ -30,7 +30,7 @@ pub fn run(global: &GlobalArgs, args: &InstancesArgs, out: &Output) -> Result<()
         return Ok(());
     };
     let listed = instances::instances(&project, class, out)?;
-    out.result("instances", &listed, || {
+    out.result(Reason::Instances, &listed, || {
         let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
         let rows: Vec<Vec<String>> = listed
             .instances

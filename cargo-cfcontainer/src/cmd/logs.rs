@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::api::TailEvent;
 use crate::cli::{GlobalArgs, LogsArgs};
 use crate::ops::logs::{self, LogsOptions};
-use crate::output::{MessageFormat, Output};
+use crate::output::{MessageFormat, Output, Reason};
 use crate::Error;
 
 /// Follows the logs.
@@ -23,8 +23,8 @@ pub fn run(global: &GlobalArgs, args: &LogsArgs, out: &Output) -> Result<(), Err
     };
     let json = global.message_format == MessageFormat::Json;
     logs::follow(&global.project()?, &options, out, |raw, event| match json {
-        true => out.result("log", raw, String::new),
-        false => out.result("log", raw, || pretty(event)),
+        true => out.result(Reason::Log, raw, String::new),
+        false => out.result(Reason::Log, raw, || pretty(event)),
     })
 }
 

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::cli::CrateArgs;
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::project::DEFAULT_COMPATIBILITY_DATE;
 use crate::scaffold::{self, ContainerKind, Request};
 use crate::Error;
@@ -27,16 +27,18 @@ pub fn run(path: &Path, args: &CrateArgs, existing: bool, out: &Output) -> Resul
             made.dir.display(),
             workspace.display()
         );
-        out.event("warning", &serde_json::json!({ "message": message }), || format!("warning: {message}"));
+        out.warning(&message);
     }
-    out.result("new", &made, || {
+    out.result(Reason::New, &made, || {
         let what = match made.container {
             ContainerKind::Server => "class Server, a web server on port 8080",
             ContainerKind::Job => "class Job, a job",
+            ContainerKind::Rust => "class Server, the Rust server in server/ on port 8080",
         };
-        let busybox = match &made.busybox {
-            Some(from) => format!("busybox copied from {}", from.display()),
-            None => format!("busybox pulled as {} by the first build", scaffold::PULLED_IMAGE),
+        let busybox = match (&made.busybox, made.container) {
+            (_, ContainerKind::Rust) => "no Dockerfile: its image is assembled from the server's binary".to_string(),
+            (Some(from), _) => format!("busybox copied from {}", from.display()),
+            (None, _) => format!("busybox pulled as {} by the first build", scaffold::PULLED_IMAGE),
         };
         let cd = if existing { String::new() } else { format!("cd {} && ", made.dir.display()) };
         format!(

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::api::Client;
 use crate::cli::{GlobalArgs, PushArgs};
 use crate::image::{publish, Published};
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::preflight::{self, Reach};
 use crate::Error;
 
@@ -27,7 +27,7 @@ pub fn run(global: &GlobalArgs, args: &PushArgs, out: &Output) -> Result<(), Err
     let images =
         crate::runtime()?.block_on(publish(&client, &loaded.project, &loaded.containers, &binaries, push_with, out))?;
     let report = Report { images };
-    out.result("push", &report, || match loaded.containers.is_empty() {
+    out.result(Reason::Push, &report, || match loaded.containers.is_empty() {
         true => super::none_declared(&loaded.project.package, "no image to push"),
         false => report.images.iter().map(|i| format!("{}\n", i.reference)).collect(),
     });

@@ -4,7 +4,8 @@
 
 use crate::cli::{GlobalArgs, RollbackArgs};
 use crate::ops::rollback::{self, RollbackOptions};
-use crate::output::{confirm, Output};
+use crate::output::{confirm, Output, Reason};
+use crate::render;
 use crate::Error;
 
 /// Plans, confirms and rolls back.
@@ -17,12 +18,12 @@ pub fn run(global: &GlobalArgs, args: &RollbackArgs, out: &Output) -> Result<(),
     let planned = rollback::plan(&global.project()?, &options, out)?;
     if planned.plan.is_empty() {
         let plan = &planned.plan;
-        out.result("rollback", &plan, || {
+        out.result(Reason::Rollback, &plan, || {
             format!("Nothing to roll back: worker {} runs version {} with its images", plan.worker, plan.to)
         });
         return Ok(());
     }
-    out.event("rollback-plan", &planned.plan, || planned.plan.human());
+    out.event(Reason::RollbackPlan, &planned.plan, || render::rollback::rollback(&planned.plan));
     if !args.yes {
         match confirm("Roll back?") {
             Some(true) => {}
@@ -31,7 +32,7 @@ pub fn run(global: &GlobalArgs, args: &RollbackArgs, out: &Output) -> Result<(),
         }
     }
     let done = rollback::apply(planned, &options, out)?;
-    out.result("rollback", &done, || {
+    out.result(Reason::Rollback, &done, || {
         let moved = done.plan.applications.iter().filter(|a| a.moves).count();
         format!(
             "Rolled back worker {} to version {} and {moved} application{}",

@@ -3,12 +3,13 @@
 
 use crate::cli::GlobalArgs;
 use crate::ops::status;
-use crate::output::Output;
+use crate::output::{Output, Reason};
+use crate::render;
 use crate::Error;
 
 /// Prints the status.
 pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
     let status = status::status(global.project()?, global.feature_args(), out)?;
-    out.result("status", &status, || status.human());
+    out.result(Reason::Status, &status, || render::status::status(&status));
     Ok(())
 }

@@ -4,13 +4,13 @@
 use crate::cli::GlobalArgs;
 use crate::deploy::images::short;
 use crate::ops::versions::{self, Versions};
-use crate::output::{table, Output};
+use crate::output::{table, Output, Reason};
 use crate::Error;
 
 /// Prints the versions.
 pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
     let versions = versions::versions(&global.project()?, out)?;
-    out.result("versions", &versions, || human(&versions));
+    out.result(Reason::Versions, &versions, || human(&versions));
     Ok(())
 }
 

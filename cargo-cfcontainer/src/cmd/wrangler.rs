@@ -5,19 +5,12 @@
 //! environment's section.
 
 use cfcontainer_meta::{ContainerMeta, ImageSource};
-use serde::Serialize;
 
 use crate::api::Client;
 use crate::cli::{GlobalArgs, WranglerArgs};
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::wrangler;
 use crate::Error;
-
-/// A warning event.
-#[derive(Serialize)]
-struct Warning {
-    message: String,
-}
 
 /// Exports and reports what changed.
 pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(), Error> {
@@ -28,17 +21,7 @@ pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(),
     let account = match Client::from_env(loaded.project.settings.account_id.as_deref()) {
         Ok(client) => crate::runtime()?.block_on(wrangler::read_account(&client, worker, out))?,
         Err(Error::NoToken | Error::NoAccount) => {
-            let warning = Warning {
-                message: format!(
-                    "the account was not read, so the migrations are written for a Worker `{worker}` not deployed yet"
-                ),
-            };
-            out.event("warning", &warning, || {
-                format!(
-                    "warning: {}; set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID to follow the account's",
-                    warning.message
-                )
-            });
+            out.warning(&format!("the account was not read, so the migrations are written for a Worker `{worker}` not deployed yet; set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID to follow the account's"));
             None
         }
         Err(e) => return Err(e),
@@ -46,12 +29,9 @@ pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(),
     let containers = with_assembled_references(global, &loaded, out)?;
     let exported = wrangler::export(&loaded.project, &containers, account, args.config.as_deref())?;
     for class in &exported.undeclared_classes {
-        let warning = Warning { message: format!("class {class} is in the migrations but no longer declared") };
-        out.event("warning", &warning, || {
-            format!("warning: class {class} is defined by the migrations but no longer declared; add a `deleted_classes` migration yourself if you mean to delete its data")
-        });
+        out.warning(&format!("class {class} is defined by the migrations but no longer declared; add a `deleted_classes` migration yourself if you mean to delete its data"));
     }
-    out.result("wrangler", &exported, || {
+    out.result(Reason::Wrangler, &exported, || {
         let migration =
             exported.migration_added.as_deref().map(|t| format!(", migration {t} added")).unwrap_or_default();
         let n = exported.classes.len();
@@ -78,10 +58,7 @@ fn with_assembled_references(
     let mut containers = loaded.containers.clone();
     for image in assembled {
         let reference = format!("{}/{}:{}", crate::api::registry_host(), image.repository, image.tag);
-        let warning = Warning {
-            message: format!("the image of `{}` is assembled by cargo cfcontainer from its binary; the file names it as {reference}: run `cargo cfcontainer push` before the official CLI deploys it", image.class),
-        };
-        out.event("warning", &warning, || format!("warning: {}", warning.message));
+        out.warning(&format!("the image of `{}` is assembled by cargo cfcontainer from its binary; the file names it as {reference}: run `cargo cfcontainer push` before the official CLI deploys it", image.class));
         if let Some(meta) = containers.iter_mut().find(|c| c.class == image.class) {
             meta.image = ImageSource::Prebuilt { reference };
         }

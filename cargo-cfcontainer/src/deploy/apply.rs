@@ -5,7 +5,6 @@
 //! account again, never blindly repeated.
 
 use serde::Serialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::desired::{DesiredApp, DesiredScript, LogsRecord};
@@ -17,7 +16,7 @@ use crate::api::{
     AppObservability, ApplicationPatch, Backoff, Client, Configuration, DurableObjects, NewApplication, NewRollout,
     Part, RolloutSteps, RolloutStrategy,
 };
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::Error;
 
 /// Attempts at a call whose failure is reconciled.
@@ -49,7 +48,7 @@ pub async fn apply(
     for app in &plan.applications {
         if let AppStep::Delete { id } = &app.step {
             client.delete_application(id, out).await?;
-            out.event("application-deleted", &json!({ "name": app.name }), || {
+            out.event(Reason::ApplicationDeleted, &Named { name: &app.name }, || {
                 format!("{:>12} application {}", "Deleted", app.name)
             });
         }
@@ -66,7 +65,7 @@ pub async fn apply(
         };
         etag = match done {
             Some(etag) => {
-                out.event("worker-found", &json!({ "worker": script.name, "marker": marker }), || {
+                out.event(Reason::WorkerFound, &WorkerFound { worker: &script.name, marker: &marker }, || {
                     format!("{:>12} worker {} (an earlier run uploaded it)", "Found", script.name)
                 });
                 etag
@@ -323,7 +322,34 @@ pub fn ambiguous(error: &Error) -> bool {
 }
 
 fn report(out: &Output, verb: &str, app: &DesiredApp) {
-    out.event("application", &json!({ "action": verb.to_lowercase(), "name": app.name, "image": app.image }), || {
+    let action = verb.to_lowercase();
+    out.event(Reason::Application, &AppEvent { action: &action, name: &app.name, image: &app.image }, || {
         format!("{verb:>12} application {} ({})", app.name, app.image)
     });
+}
+
+/// An application created, updated or rolled back (event `application`).
+#[derive(Serialize)]
+pub struct AppEvent<'a> {
+    /// `created`, `updated` or `rolled back`.
+    pub action: &'a str,
+    /// The application's name.
+    pub name: &'a str,
+    /// The image it runs now.
+    pub image: &'a str,
+}
+
+/// An application deleted (event `application-deleted`).
+#[derive(Serialize)]
+pub struct Named<'a> {
+    /// The application's name.
+    pub name: &'a str,
+}
+
+/// A Worker an interrupted run uploaded already (event `worker-found`).
+#[derive(Serialize)]
+struct WorkerFound<'a, M: Serialize> {
+    worker: &'a str,
+    /// The upload's marker, by which it was found.
+    marker: &'a M,
 }

@@ -3,11 +3,10 @@
 //! Objects. Rerunnable: what is gone already counts as done.
 
 use serde::Serialize;
-use serde_json::json;
 
 use super::{deployed_by_us, Remote};
 use crate::api::Client;
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::project::Project;
 use crate::Error;
 
@@ -39,7 +38,7 @@ pub fn destroy(project: &Project, force: bool, out: &Output) -> Result<Destroyed
         let mut deleted = Vec::new();
         for app in apps.iter().filter(|a| namespaces.iter().any(|n| a.serves(&n.id))) {
             if client.delete_application(&app.id, out).await? {
-                out.event("application-deleted", &json!({ "name": app.name }), || {
+                out.event(Reason::ApplicationDeleted, &super::apply::Named { name: &app.name }, || {
                     format!("{:>12} application {}", "Deleted", app.name)
                 });
             }

@@ -20,11 +20,13 @@ mod renames;
 mod routes;
 mod run;
 
-pub use apply::{ambiguous, apply, reconciled, roll_out, DeployedApp};
+pub use apply::{ambiguous, apply, reconciled, roll_out, AppEvent, DeployedApp};
 pub use cache::LastDeploy;
+pub use consumers::ConsumerStep;
+pub use desired::DIGEST_TAG_PREFIX;
 pub use desired::{container_fields, DesiredApp, DesiredScript, WorkerSecret};
 pub use destroy::destroy;
-pub use plan::{Action, Plan};
+pub use plan::{Action, AppStep, Plan, ScriptChange};
 pub use remote::Remote;
 pub use routes::DesiredRoutes;
 pub use run::{plan, run, DeployOptions, Deployed};
@@ -78,7 +80,7 @@ pub fn prepare(project: Project, feature_args: Vec<String>, out: &Output) -> Res
     let client = Client::from_env(project.settings.account_id.as_deref())?;
     let request = BuildRequest { target: build::WASM_TARGET, release: true, feature_args };
     if let Some(warning) = project.default_date_warning() {
-        out.event("warning", &serde_json::json!({ "message": warning }), || format!("warning: {warning}"));
+        out.warning(&warning);
     }
     let mut loaded = build::load(project, &request, out)?;
     if let Some(source) = &loaded.project.settings.wrangler {

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::consumers::ConsumerStep;
 use super::cost::AppCost;
-use super::desired::{DesiredApp, DesiredScript, LogsRecord, DIGEST_TAG_PREFIX};
+use super::desired::{DesiredApp, DesiredScript, LogsRecord};
 use super::images::{short, ImagesRecord, IMAGES_BINDING};
 use super::migrations::{new_tag, Migrations};
 use super::routes::DesiredRoutes;
@@ -32,17 +32,6 @@ pub enum Action {
     Delete,
 }
 
-impl Action {
-    fn sign(self) -> char {
-        match self {
-            Action::Create => '+',
-            Action::Update => '~',
-            Action::NoChange => '=',
-            Action::Delete => '-',
-        }
-    }
-}
-
 /// The Worker script's part of the plan.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScriptPlan {
@@ -51,7 +40,7 @@ pub struct ScriptPlan {
     /// What happens.
     pub action: Action,
     /// Why, one entry per changed aspect.
-    pub changes: Vec<String>,
+    pub changes: Vec<ScriptChange>,
     /// Durable Object migrations this deploy applies.
     pub migrations: Migrations,
     /// The record of the containers' images the upload carries.
@@ -60,6 +49,80 @@ pub struct ScriptPlan {
     /// The migration tag the upload moves the Worker to, when it migrates.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub migration_tag: Option<String>,
+}
+
+/// One aspect of the Worker script that changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum ScriptChange {
+    /// The Worker does not exist yet.
+    NewWorker,
+    /// A class runs another image than the live version records: its
+    /// content tags (shortened).
+    Image {
+        /// The container class.
+        class: String,
+        /// The live version's tag.
+        from: String,
+        /// The new tag.
+        to: String,
+    },
+    /// A class's image keeps its tag but is pinned to new content (a
+    /// fixed `tag` can name new content).
+    ImagePinned {
+        /// The container class.
+        class: String,
+        /// The new reference, pinned by digest.
+        reference: String,
+    },
+    /// A class's image is recorded in the Worker for the first time.
+    ImageRecorded {
+        /// The container class.
+        class: String,
+        /// Its tag (shortened).
+        tag: String,
+    },
+    /// The compatibility date.
+    CompatibilityDate {
+        /// The live one, if any.
+        from: Option<String>,
+        /// The new one.
+        to: String,
+    },
+    /// The compatibility flags.
+    CompatibilityFlags {
+        /// The live ones.
+        from: Vec<String>,
+        /// The new ones.
+        to: Vec<String>,
+    },
+    /// A binding added or removed.
+    Binding {
+        /// `create` or `delete`.
+        action: Action,
+        /// Its kind, as the API names it.
+        kind: BindingKind,
+        /// Its name.
+        name: String,
+    },
+    /// A container setting compiled into the Worker changed since the
+    /// last deploy from this machine.
+    Field {
+        /// `Class.field`.
+        field: String,
+        /// Its value then.
+        from: String,
+        /// Its value now.
+        to: String,
+    },
+    /// The upload differs in what cannot be named: the code, secrets or
+    /// (with `assets`) the static assets.
+    Content {
+        /// The Worker has static assets.
+        assets: bool,
+    },
+    /// Durable Object migrations (the script plan's `migrations`).
+    Migrations,
 }
 
 /// One field of an application that changes.
@@ -258,106 +321,6 @@ impl Plan {
             && self.tags.is_none()
             && self.applications.iter().all(|a| a.action() == Action::NoChange)
     }
-
-    /// The plan for people, one line per resource and a summary.
-    pub fn human(&self) -> String {
-        let mut lines = Vec::new();
-        let s = &self.script;
-        let what = if s.changes.is_empty() { "no change".to_string() } else { s.changes.join("; ") };
-        lines.push(format!("{} worker {}: {what}", s.action.sign(), s.name));
-        if let Some((now, wanted)) = &self.subdomain {
-            let on_off = |on: bool| if on { "on" } else { "off" };
-            let enabled_now = now.as_ref().is_some_and(|n| n.enabled);
-            if enabled_now != wanted.enabled {
-                lines.push(format!(
-                    "~ workers.dev route of {}: {} -> {}",
-                    s.name,
-                    on_off(enabled_now),
-                    on_off(wanted.enabled)
-                ));
-            }
-            let previews_now = now.as_ref().and_then(|n| n.previews_enabled).unwrap_or(false);
-            if let Some(previews) = wanted.previews_enabled.filter(|p| *p != previews_now) {
-                lines.push(format!("~ preview URLs of {}: {} -> {}", s.name, on_off(previews_now), on_off(previews)));
-            }
-        }
-        if let Some((now, wanted)) = &self.tags {
-            // Our digest tag changes with every upload, which the worker
-            // line says already.
-            let shown = |tags: &[String]| -> Vec<String> {
-                tags.iter().filter(|t| !t.starts_with(DIGEST_TAG_PREFIX)).cloned().collect()
-            };
-            added_removed(&mut lines, "tag", &s.name, &shown(now), &shown(wanted).iter().collect::<Vec<_>>());
-        }
-        if let Some((now, wanted)) = &self.crons {
-            for cron in wanted.iter().filter(|c| !now.contains(c)) {
-                lines.push(format!("+ cron trigger {cron:?} of {}", s.name));
-            }
-            for cron in now.iter().filter(|c| !wanted.contains(c)) {
-                lines.push(format!("- cron trigger {cron:?} of {}", s.name));
-            }
-        }
-        if let Some((now, wanted)) = &self.routes {
-            let wanted: Vec<&String> = wanted.iter().map(|r| &r.pattern).collect();
-            added_removed(&mut lines, "route", &s.name, now, &wanted);
-        }
-        if let Some((now, wanted)) = &self.domains {
-            let wanted: Vec<&String> = wanted.iter().map(|d| &d.hostname).collect();
-            added_removed(&mut lines, "custom domain", &s.name, now, &wanted);
-        }
-        for step in &self.consumers {
-            let (sign, queue) = match step {
-                ConsumerStep::Create { queue, .. } => ("+", queue),
-                ConsumerStep::Update { queue, .. } => ("~", queue),
-            };
-            lines.push(format!("{sign} consumer of queue {queue}: {}", s.name));
-        }
-        for app in &self.applications {
-            let what = match &app.step {
-                AppStep::NoChange { .. } => "no change".to_string(),
-                AppStep::Delete { .. } => "delete".to_string(),
-                AppStep::Create { changes, .. } | AppStep::Update { changes, .. } => changes
-                    .iter()
-                    .map(|c| {
-                        if c.from.is_empty() {
-                            format!("{} {}", c.field, c.to)
-                        } else {
-                            format!("{} {} -> {}", c.field, c.from, c.to)
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            };
-            lines.push(format!("{} application {} ({}): {what}", app.action().sign(), app.name, app.class));
-            if let (Some(cost), Some(desired)) = (&app.cost, app.step.desired()) {
-                lines.push(format!("    cost {}", cost.describe(desired.max_instances)));
-            }
-        }
-        let count = |a: Action| {
-            usize::from(self.script.action == a) + self.applications.iter().filter(|p| p.action() == a).count()
-        };
-        if self.is_empty() {
-            lines.push("No changes.".into());
-        } else {
-            lines.push(format!(
-                "Plan: {} to create, {} to update, {} to delete.",
-                count(Action::Create),
-                count(Action::Update),
-                count(Action::Delete)
-            ));
-        }
-        lines.join("\n")
-    }
-}
-
-/// `+` and `-` lines for what `wanted` adds to and removes from `now`.
-fn added_removed(lines: &mut Vec<String>, what: &str, worker: &str, now: &[String], wanted: &[&String]) {
-    for item in wanted.iter().filter(|w| !now.contains(w)) {
-        lines.push(format!("+ {what} {item} of {worker}"));
-    }
-    for item in now.iter().filter(|n| !wanted.contains(n)) {
-        lines.push(format!("- {what} {item} of {worker}"));
-    }
 }
 
 fn script_plan(
@@ -379,8 +342,7 @@ fn script_plan(
                     changes.extend(field_changes(last, fields));
                 }
                 if changes.is_empty() {
-                    let what = if script.assets.is_some() { "code, secrets or assets" } else { "code or secrets" };
-                    changes.push(format!("{what} changed"));
+                    changes.push(ScriptChange::Content { assets: script.assets.is_some() });
                 }
             }
             if changes.is_empty() && migrations.is_empty() {
@@ -390,12 +352,12 @@ fn script_plan(
             }
         }
         _ => {
-            changes.push("new worker".into());
+            changes.push(ScriptChange::NewWorker);
             Action::Create
         }
     };
     if !migrations.is_empty() {
-        changes.push(format!("migrations: {}", migrations.describe()));
+        changes.push(ScriptChange::Migrations);
     }
     let file_tags: Vec<&str> =
         settings.wrangler.iter().flat_map(|w| w.migrations.iter().map(|m| m.tag.as_str())).collect();
@@ -403,10 +365,10 @@ fn script_plan(
     ScriptPlan { name: script.name.clone(), action, changes, migrations: migrations.clone(), images, migration_tag }
 }
 
-/// `image of A 0123456789ab -> fedcba987654` for each class whose image
-/// differs from the one the live version records: by content tag, and by
-/// reference once pushed (a fixed `tag` can name new content).
-fn image_changes(live: Option<&ImagesRecord>, wanted: Option<&ImagesRecord>) -> Vec<String> {
+/// Each class whose image differs from the one the live version records:
+/// by content tag, and by reference once pushed (a fixed `tag` can name
+/// new content).
+fn image_changes(live: Option<&ImagesRecord>, wanted: Option<&ImagesRecord>) -> Vec<ScriptChange> {
     let Some(wanted) = wanted else { return Vec::new() };
     let pinned = |image: &str| image.contains("@sha256:");
     wanted
@@ -415,26 +377,27 @@ fn image_changes(live: Option<&ImagesRecord>, wanted: Option<&ImagesRecord>) -> 
         .filter_map(|(class, want)| {
             let old = live.and_then(|l| l.images.get(class));
             let same = old.is_some_and(|o| o.tag == want.tag && (!pinned(&want.image) || o.image == want.image));
+            let class = class.clone();
             (!same).then(|| match old {
                 Some(old) if old.tag != want.tag => {
-                    format!("image of {class} {} -> {}", short(&old.tag), short(&want.tag))
+                    ScriptChange::Image { class, from: short(&old.tag).to_string(), to: short(&want.tag).to_string() }
                 }
-                Some(_) => format!("image of {class} {}", want.image),
-                None => format!("image of {class} {} recorded", short(&want.tag)),
+                Some(_) => ScriptChange::ImagePinned { class, reference: want.image.clone() },
+                None => ScriptChange::ImageRecorded { class, tag: short(&want.tag).to_string() },
             })
         })
         .collect()
 }
 
-fn metadata_changes(settings: &ScriptSettings, script: &DesiredScript) -> Vec<String> {
+fn metadata_changes(settings: &ScriptSettings, script: &DesiredScript) -> Vec<ScriptChange> {
     let mut changes = Vec::new();
     let (date, flags) = (&script.metadata.compatibility_date, &script.metadata.compatibility_flags);
     if settings.compatibility_date.as_ref() != Some(date) {
-        let from = settings.compatibility_date.as_deref().unwrap_or("none");
-        changes.push(format!("compatibility_date {from} -> {date}"));
+        changes.push(ScriptChange::CompatibilityDate { from: settings.compatibility_date.clone(), to: date.clone() });
     }
     if &settings.compatibility_flags != flags {
-        changes.push(format!("compatibility_flags {:?} -> {flags:?}", settings.compatibility_flags));
+        changes
+            .push(ScriptChange::CompatibilityFlags { from: settings.compatibility_flags.clone(), to: flags.clone() });
     }
     let desired: Vec<(BindingKind, String)> =
         script.bindings().iter().map(|b| (b.kind(), b.name().to_string())).collect();
@@ -445,24 +408,28 @@ fn metadata_changes(settings: &ScriptSettings, script: &DesiredScript) -> Vec<St
         .filter(|b| b.name != IMAGES_BINDING)
         .map(|b| (b.kind.clone(), b.name.clone()))
         .collect();
-    let added = desired.iter().filter(|b| !remote.contains(b)).map(|(kind, name)| format!("+{kind}:{name}"));
+    let binding = |action: Action| {
+        move |(kind, name): &(BindingKind, String)| ScriptChange::Binding {
+            action,
+            kind: kind.clone(),
+            name: name.clone(),
+        }
+    };
+    changes.extend(desired.iter().filter(|b| !remote.contains(b)).map(binding(Action::Create)));
     // Secrets set outside this tool are kept (keep_bindings), not removed.
     let removed = remote
         .iter()
-        .filter(|b| !desired.contains(b) && !matches!(b.0, BindingKind::SecretText | BindingKind::SecretKey))
-        .map(|(kind, name)| format!("-{kind}:{name}"));
-    let parts: Vec<String> = added.chain(removed).collect();
-    if !parts.is_empty() {
-        changes.push(format!("bindings {}", parts.join(" ")));
-    }
+        .filter(|b| !desired.contains(b) && !matches!(b.0, BindingKind::SecretText | BindingKind::SecretKey));
+    changes.extend(removed.map(binding(Action::Delete)));
     changes
 }
 
-/// `Class.field a -> b` for container fields compiled into the worker.
-fn field_changes(last: &BTreeMap<String, String>, now: &BTreeMap<String, String>) -> Vec<String> {
+/// The container fields compiled into the worker (`Class.field`) whose
+/// value changed.
+fn field_changes(last: &BTreeMap<String, String>, now: &BTreeMap<String, String>) -> Vec<ScriptChange> {
     now.iter()
         .filter_map(|(k, v)| match last.get(k) {
-            Some(old) if old != v => Some(format!("{k} {old} -> {v}")),
+            Some(old) if old != v => Some(ScriptChange::Field { field: k.clone(), from: old.clone(), to: v.clone() }),
             _ => None,
         })
         .collect()
@@ -566,5 +533,67 @@ mod tests {
         assert_eq!(off.map(|(_, wanted)| wanted), Some(subdomain(true, Some(false))));
         // A new Worker with neither is left alone, as before.
         assert_eq!(subdomain_change(None, subdomain(false, None)), None);
+    }
+
+    #[test]
+    fn a_class_whose_content_tag_moved_is_an_image_change_and_an_unchanged_one_is_none() {
+        let live = ImagesRecord::of([
+            ("Web", "r/web@sha256:aa", "0123456789abcdef"),
+            ("Api", "r/api@sha256:bb", "feedfacefeedface"),
+        ]);
+        let wanted = ImagesRecord::of([
+            ("Web", "r/web:fedcba", "fedcba9876543210"),
+            ("Api", "r/api@sha256:bb", "feedfacefeedface"),
+        ]);
+        let changes = image_changes(live.as_ref(), wanted.as_ref());
+        let expected =
+            ScriptChange::Image { class: "Web".into(), from: "0123456789ab".into(), to: "fedcba987654".into() };
+        assert_eq!(changes, [expected]);
+    }
+
+    #[test]
+    fn a_fixed_tag_pinned_to_new_content_and_a_first_record_are_told_apart() {
+        let live = ImagesRecord::of([("Web", "r/web@sha256:aa", "v1")]);
+        let repinned = ImagesRecord::of([("Web", "r/web@sha256:cc", "v1"), ("Api", "r/api:t", "0123456789abcdef")]);
+        let changes = image_changes(live.as_ref(), repinned.as_ref());
+        assert_eq!(
+            changes,
+            [
+                ScriptChange::ImageRecorded { class: "Api".into(), tag: "0123456789ab".into() },
+                ScriptChange::ImagePinned { class: "Web".into(), reference: "r/web@sha256:cc".into() },
+            ]
+        );
+        // Not pushed yet (no digest): the same tag is the same image.
+        let unpushed = ImagesRecord::of([("Web", "r/web:v1", "v1")]);
+        assert_eq!(image_changes(live.as_ref(), unpushed.as_ref()), []);
+    }
+
+    #[test]
+    fn only_container_fields_whose_value_changed_are_listed() {
+        let last: BTreeMap<String, String> =
+            [("Web.port", "8080"), ("Web.sleep_after", "5m")].map(|(k, v)| (k.to_string(), v.to_string())).into();
+        let now: BTreeMap<String, String> = [("Web.port", "9090"), ("Web.sleep_after", "5m"), ("Api.port", "80")]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .into();
+        let changes = field_changes(&last, &now);
+        assert_eq!(changes, [ScriptChange::Field { field: "Web.port".into(), from: "8080".into(), to: "9090".into() }]);
+    }
+
+    #[test]
+    fn a_script_change_is_json_with_its_kind_and_fields() {
+        let date = ScriptChange::CompatibilityDate { from: None, to: "2026-11-17".into() };
+        assert_eq!(
+            serde_json::to_value(&date).unwrap(),
+            serde_json::json!({ "change": "compatibility_date", "from": null, "to": "2026-11-17" })
+        );
+        let binding = ScriptChange::Binding {
+            action: Action::Delete,
+            kind: BindingKind::Other("kv_namespace".into()),
+            name: "CACHE".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&binding).unwrap(),
+            serde_json::json!({ "change": "binding", "action": "delete", "kind": "kv_namespace", "name": "CACHE" })
+        );
     }
 }

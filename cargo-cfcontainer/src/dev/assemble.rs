@@ -59,7 +59,7 @@ pub async fn build(
     let (date, too_new) = local_date(&project.settings.compatibility_date, release.as_deref(), today());
     if first {
         for warning in project.default_date_warning().into_iter().chain(too_new) {
-            out.event("warning", &serde_json::json!({ "message": warning }), || format!("warning: {warning}"));
+            out.warning(&warning);
         }
     }
     let modules = match reuse_worker {

@@ -28,7 +28,7 @@ use bollard::Docker;
 use futures_util::StreamExt;
 
 use crate::engine::engine_error;
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::Error;
 
 /// Sets the restart policy of every container whose name starts with
@@ -79,14 +79,24 @@ pub fn watch_restarts(docker: &Docker, key: &str, since: SystemTime, out: Output
     let (docker, prefix) = (docker.clone(), format!("workerd-{key}-"));
     tokio::spawn(async move {
         let warn = |container: &str, why: &str| {
-            out.event("dev-restart-policy", &serde_json::json!({ "container": container, "why": why }), || {
+            out.event(Reason::DevRestartPolicy, &PolicyNotKept { container: Some(container), why }, || {
                 format!("warning: the engine may restart container {container} when it exits non-zero: {why}")
             });
         };
         if let Err(err) = keep_from_restarting(&docker, &prefix, since, warn).await {
-            out.event("dev-restart-policy", &serde_json::json!({ "why": err.to_string() }), || {
+            out.event(Reason::DevRestartPolicy, &PolicyNotKept { container: None, why: &err.to_string() }, || {
                 format!("warning: the engine may restart containers that exit non-zero from now on: {err}")
             });
         }
     })
+}
+
+/// The engine's restart policy could not be kept off a container, or off
+/// any container from now on (event `dev-restart-policy`).
+#[derive(serde::Serialize)]
+struct PolicyNotKept<'a> {
+    /// The container, when it concerns one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    container: Option<&'a str>,
+    why: &'a str,
 }

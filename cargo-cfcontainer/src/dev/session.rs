@@ -22,7 +22,7 @@ use super::shutdown::Shutdown;
 use super::wake::Wakeups;
 use super::watch::{Change, ReadAt, Snapshot, Watched};
 use super::workerd_socket;
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::{engine, Error};
 
 /// How long a reload waits for the old workerd's requests to finish.
@@ -89,7 +89,7 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
                 let engine = docker.clone();
                 removing = Some(tokio::spawn(async move { remove(&engine, leftovers).await }));
                 let first = last.is_none();
-                out.event("dev-ready", &serde_json::json!({ "url": url }), || {
+                out.event(Reason::DevReady, &Ready { url: &url }, || {
                     format!("{:>12} {url}", if first { "Listening" } else { "Reloaded" })
                 });
                 let read = ReadAt { worker: started, images: built.images_read_at };
@@ -119,7 +119,7 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
                     if let Some(old) = running.take() {
                         stop(&docker, old).await;
                     }
-                    out.event("dev-stopped", &serde_json::json!({}), || "Stopped workerd and removed its containers".into());
+                    out.event(Reason::DevStopped, &Stopped {}, || "Stopped workerd and removed its containers".into());
                     return Ok(());
                 }
                 _ = wake.next() => {
@@ -128,7 +128,7 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
                         Change::None => continue,
                         change => {
                             let what = if change == Change::Images { "an image input" } else { "a Worker input" };
-                            out.event("dev-change", &serde_json::json!({ "change": what }), || format!("Change in {what} detected; rebuilding"));
+                            out.event(Reason::DevChange, &Changed { change: what }, || format!("Change in {what} detected; rebuilding"));
                             break change;
                         }
                     }
@@ -144,9 +144,31 @@ fn look(watched: &Watched, wake: &mut Wakeups, read: Option<ReadAt>, out: &Outpu
     let inputs = watched.inputs();
     wake.follow(watched.directories(&inputs), watched.ignored());
     if let Some(why) = wake.fell_back() {
-        out.event("dev-polling", &serde_json::json!({ "why": why }), || {
+        out.event(Reason::DevPolling, &Polling { why: &why }, || {
             format!("warning: {why}; looking at the inputs every 400 ms instead")
         });
     }
     Snapshot::take(&inputs, read)
+}
+
+/// `dev` listens, at `url` (event `dev-ready`).
+#[derive(serde::Serialize)]
+struct Ready<'a> {
+    url: &'a str,
+}
+
+/// `dev` stopped (event `dev-stopped`).
+#[derive(serde::Serialize)]
+struct Stopped {}
+
+/// `dev` saw an edit (event `dev-change`): `an image input` or `a Worker input`.
+#[derive(serde::Serialize)]
+struct Changed<'a> {
+    change: &'a str,
+}
+
+/// `dev` polls its inputs, and why (event `dev-polling`).
+#[derive(serde::Serialize)]
+struct Polling<'a> {
+    why: &'a str,
 }

@@ -9,14 +9,14 @@ use cfcontainer_meta::wrangler::{BindingKind, HtmlHandling};
 use super::asset_rules::Skipped;
 use super::headers::{self, Headers};
 use super::redirects::{self, Redirects};
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::project::Project;
 
 /// The rules of the assets' `_redirects` (at `path`), as `wrangler dev`
 /// reads them: each line it leaves out is a warning in its words.
 pub fn redirects(text: &str, path: &Path, html_handling: Option<HtmlHandling>, out: &Output) -> Option<Redirects> {
     let parsed = redirects::parse(text, html_handling);
-    warn_skipped("dev-redirect-skipped", path, &parsed.skipped, out);
+    warn_skipped(Reason::DevRedirectSkipped, path, &parsed.skipped, out);
     for advice in &parsed.advice {
         out.verbose(advice);
     }
@@ -26,16 +26,16 @@ pub fn redirects(text: &str, path: &Path, html_handling: Option<HtmlHandling>, o
 /// The rules of the assets' `_headers` (at `path`), likewise.
 pub fn headers(text: &str, path: &Path, out: &Output) -> Option<Headers> {
     let parsed = headers::parse(text);
-    warn_skipped("dev-header-skipped", path, &parsed.skipped, out);
+    warn_skipped(Reason::DevHeaderSkipped, path, &parsed.skipped, out);
     parsed.headers
 }
 
 /// One warning (event `reason`) for each line of the file at `path` that
 /// the simulator leaves out.
-fn warn_skipped(reason: &str, path: &Path, skipped: &[Skipped], out: &Output) {
+fn warn_skipped(reason: Reason, path: &Path, skipped: &[Skipped], out: &Output) {
     for skipped in skipped {
         let Skipped { number, text, message } = skipped;
-        let value = serde_json::json!({ "file": path, "line": number, "text": text, "message": message });
+        let value = SkippedLine { file: path, line: *number, text: text.as_deref(), message };
         out.event(reason, &value, || {
             let at = number.map(|n| format!(":{n}")).unwrap_or_default();
             let shown = text.as_ref().map(|t| format!(" ({t})")).unwrap_or_default();
@@ -65,11 +65,32 @@ pub fn warn_unprovided(project: &Project, out: &Output) {
     });
     for binding in unprovided {
         let (key, name) = (binding.kind.config_key(), &binding.name);
-        out.event("dev-unprovided-binding", &serde_json::json!({ "key": key, "name": name }), || {
+        out.event(Reason::DevUnprovidedBinding, &Unprovided { key, name }, || {
             format!(
                 "warning: {}: `{key}` binding `{name}` is not provided locally yet; reading it fails",
                 source.path.display()
             )
         });
     }
+}
+
+/// A line of `_redirects` or `_headers` left out (events
+/// `dev-redirect-skipped`, `dev-header-skipped`).
+#[derive(serde::Serialize)]
+struct SkippedLine<'a> {
+    file: &'a Path,
+    /// Its number, when the line is one.
+    line: Option<usize>,
+    /// The line.
+    text: Option<&'a str>,
+    /// Why it is left out.
+    message: &'a str,
+}
+
+/// A binding not provided locally (event `dev-unprovided-binding`).
+#[derive(serde::Serialize)]
+struct Unprovided<'a> {
+    /// The wrangler file's key of its kind.
+    key: &'a str,
+    name: &'a str,
 }

@@ -9,9 +9,10 @@ use cfcontainer_meta::{ContainerMeta, ImageSource};
 use futures_util::StreamExt;
 use serde::Serialize;
 
+use super::events::{BuildLine, ContextWarning, ImageAt};
 use super::{repository, source_dir, BuildContext, ContextError, DefaultExclusions, DEV_PREFIX, PLATFORM};
 use crate::engine::engine_error;
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::project::Project;
 use crate::Error;
 
@@ -50,10 +51,9 @@ pub async fn build_all(
         let elapsed_ms = || started.elapsed().as_millis() as u64;
         let packed = scan(meta, project, context, dockerfile)?;
         if !packed.left_out.is_empty() {
-            let left_out = packed.left_out.join(", ");
-            out.event("warning", &serde_json::json!({ "class": meta.class, "left_out": packed.left_out }), || {
-                format!("warning: the build context of `{}` has no .dockerignore, so it leaves out {left_out}; add a .dockerignore to choose yourself", meta.class)
-            });
+            let message = format!("the build context of `{}` has no .dockerignore, so it leaves out {}; add a .dockerignore to choose yourself", meta.class, packed.left_out.join(", "));
+            let warning = ContextWarning { message: &message, class: &meta.class, left_out: &packed.left_out };
+            out.event(Reason::Warning, &warning, || format!("warning: {message}"));
         }
         let tag = tag_of(meta, &packed, build_args, target.as_deref())?;
         let repo = repository(meta, project);
@@ -65,7 +65,7 @@ pub async fn build_all(
         };
         let (id, built) = match fresh {
             Some(existing) => {
-                out.event("image-fresh", &serde_json::json!({ "class": meta.class, "reference": reference }), || {
+                out.event(Reason::ImageFresh, &ImageAt { class: &meta.class, reference: &reference }, || {
                     format!("{:>12} {reference} (unchanged)", "Fresh")
                 });
                 (existing.id.unwrap_or_default(), false)
@@ -155,7 +155,7 @@ async fn run_build(
             Ok(info) => {
                 if let Some(line) = info.stream.as_deref().map(str::trim_end).filter(|l| !l.is_empty()) {
                     progress.line(line);
-                    out.event("build-log", &serde_json::json!({ "class": class, "line": line }), String::new);
+                    out.event(Reason::BuildLog, &BuildLine { class, line }, String::new);
                     log.push(line.to_string());
                 }
                 if let Some(aux) = info.aux.and_then(|a| a.id) {

@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use cfcontainer_meta::{ContainerMeta, ImageSource};
 
 use super::assemble::{assemble, AssembledImage, ImageInputs, Times};
+use super::events::{ImageAssembled, ImageLoaded};
 use super::{repository, source_dir};
 use crate::build::{self, BuildRequest, CompiledBinary};
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::project::find_binary;
 use crate::project::Project;
 use crate::Error;
@@ -73,8 +74,10 @@ pub fn assemble_all(
         let tag = meta.image_tag.clone().unwrap_or_else(|| image.content_tag());
         let repository = repository(meta, project);
         let size: usize = image.layers.iter().map(|l| l.tar.len()).sum();
-        let value = serde_json::json!({ "class": meta.class, "reference": format!("{repository}:{tag}"), "binary_bytes": binary_size, "image_bytes": size });
-        out.event("image-assembled", &value, || {
+        let reference = format!("{repository}:{tag}");
+        let value =
+            ImageAssembled { class: &meta.class, reference: &reference, binary_bytes: binary_size, image_bytes: size };
+        out.event(Reason::ImageAssembled, &value, || {
             let mb = |n: usize| n as f64 / 1e6;
             format!(
                 "{:>12} {repository}:{tag} (binary {:.1} MB, image {:.1} MB)",
@@ -115,17 +118,13 @@ pub async fn load_all(
         let local = format!("{}:{}", image.repository, image.tag);
         let reference = if dev { format!("{}/{local}", super::DEV_PREFIX) } else { local };
         let fresh = !super::load(docker, &image.image, &reference, out).await?;
-        out.event(
-            "image-loaded",
-            &serde_json::json!({ "class": image.class, "reference": reference, "fresh": fresh }),
-            || {
-                format!(
-                    "{:>12} {reference}{}",
-                    if fresh { "Fresh" } else { "Loaded" },
-                    if fresh { " (unchanged)" } else { "" }
-                )
-            },
-        );
+        out.event(Reason::ImageLoaded, &ImageLoaded { class: &image.class, reference: &reference, fresh }, || {
+            format!(
+                "{:>12} {reference}{}",
+                if fresh { "Fresh" } else { "Loaded" },
+                if fresh { " (unchanged)" } else { "" }
+            )
+        });
         let built = super::BuiltImage {
             class: image.class.clone(),
             reference,

@@ -10,6 +10,7 @@ mod blobs;
 mod build;
 mod context;
 mod documents;
+mod events;
 mod export;
 mod from_binary;
 mod ignore;

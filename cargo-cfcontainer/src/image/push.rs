@@ -9,10 +9,11 @@ use bollard::Docker;
 use futures_util::StreamExt;
 use serde::Serialize;
 
+use super::events::{ImageAt, PushStatus};
 use super::BuiltImage;
 use crate::api::{self, Client, CredentialsRequest, RegistryCredentials, RegistryPermission};
 use crate::engine::engine_error;
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::Error;
 
 /// Minutes the requested credentials live.
@@ -281,7 +282,7 @@ async fn push_stream(
             None => status.clone(),
         };
         progress.line(&line);
-        out.event("push-progress", &serde_json::json!({ "repository": repository, "status": status }), String::new);
+        out.event(Reason::PushProgress, &PushStatus { repository, status: &status }, String::new);
     }
     progress.done(&format!("{:>12} {repository}:{tag} ({pushed} layers sent, {present} already there)", "Pushed"));
     Ok((digest, pushed, present))
@@ -319,7 +320,7 @@ pub async fn pushed_digest(docker: &Docker, id: &str, repository: &str) -> Resul
 
 /// Says that `tagged` is in the registry already.
 pub fn report_present(out: &Output, class: &str, tagged: &str) {
-    out.event("image-present", &serde_json::json!({ "class": class, "reference": tagged }), || {
+    out.event(Reason::ImagePresent, &ImageAt { class, reference: tagged }, || {
         format!("{:>12} {tagged} (already in the registry)", "Present")
     });
 }

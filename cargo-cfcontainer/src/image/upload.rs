@@ -4,9 +4,10 @@
 //! refuses them part-way (the blobs it has by then are not sent again).
 
 use super::blobs::ImageBlobs;
+use super::events::BlobSent;
 use super::push::{report_present, PushedImage, RegistryAuth, AUTH_RETRIES};
 use super::registry::{RegistryError, Repository};
-use crate::output::{Output, Progress};
+use crate::output::{Output, Progress, Reason};
 use crate::Error;
 
 /// What to push: `blobs` as `<registry>/<account>/<repo>:<tag>`, for the
@@ -133,9 +134,8 @@ async fn send_blobs(
         registry
             .upload(blob, |bytes| progress.line(&format!("{what} {short} {:.1}/{total:.1} MB", bytes as f64 / 1e6)))
             .await?;
-        let event =
-            serde_json::json!({ "class": upload.class, "blob": blob.descriptor.digest, "size": blob.descriptor.size });
-        out.event("push-progress", &event, String::new);
+        let sent_blob = BlobSent { class: upload.class, blob: &blob.descriptor.digest, size: blob.descriptor.size };
+        out.event(Reason::PushProgress, &sent_blob, String::new);
         sent += u32::from(number.is_some());
     }
     Ok((sent, present))

@@ -18,7 +18,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::api::{Client, NewTail, TailEvent, TailFilter};
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::project::Project;
 use crate::Error;
 
@@ -120,9 +120,8 @@ pub fn follow(
             tail => tail?,
         };
         let connected = || {
-            out.event("tail", &serde_json::json!({ "worker": worker, "expires_at": tail.expires_at }), || {
-                format!("Connected to {worker}, waiting for logs (Ctrl-C stops)")
-            })
+            let connected = Connected { worker: &worker, expires_at: &tail.expires_at };
+            out.event(Reason::Tail, &connected, || format!("Connected to {worker}, waiting for logs (Ctrl-C stops)"))
         };
         let ended = read(tail.url.expose(), &worker, connected, &mut event).await;
         // The tail goes whatever ended the reading.
@@ -217,4 +216,12 @@ mod tests {
         assert!(filters(&bad).unwrap_err().to_string().contains("above 0 and below 1"));
         assert!(filters(&LogsOptions::default()).unwrap().is_empty());
     }
+}
+
+/// A live log connected (event `tail`).
+#[derive(serde::Serialize)]
+struct Connected<'a, T: serde::Serialize> {
+    worker: &'a str,
+    /// When the API ends the tail.
+    expires_at: &'a T,
 }

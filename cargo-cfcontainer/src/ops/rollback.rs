@@ -15,7 +15,7 @@ use super::history::History;
 use crate::api::{Client, Configuration, NewDeployment, ROLLBACK_MESSAGE_END, ROLLBACK_MESSAGE_START};
 use crate::deploy::images::{short, ImagesRecord};
 use crate::deploy::{ambiguous, reconciled, roll_out, Remote};
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::project::Project;
 use crate::Error;
 
@@ -78,28 +78,6 @@ impl RollbackPlan {
     /// True if the rollback would change nothing.
     pub fn is_empty(&self) -> bool {
         !self.worker_moves && self.applications.iter().all(|a| !a.moves)
-    }
-
-    /// The plan for people, one line per resource.
-    pub fn human(&self) -> String {
-        let from = self.from.as_deref().unwrap_or("no version");
-        let mut lines = vec![match self.worker_moves {
-            true => format!("~ worker {}: version {from} -> {}", self.worker, self.to),
-            false => format!("  worker {}: version {} is live already", self.worker, self.to),
-        }];
-        for app in &self.applications {
-            lines.push(match app.moves {
-                true => format!("~ application {} ({}): image {} -> {}", app.name, app.class, app.from, app.to),
-                false => format!("  application {} ({}): runs {} already", app.name, app.class, app.to),
-            });
-        }
-        if !self.images_known {
-            lines.push(format!(
-                "  version {} was not deployed by cargo cfcontainer, so its images are unknown: the applications keep theirs",
-                self.to
-            ));
-        }
-        lines.join("\n")
     }
 }
 
@@ -198,7 +176,8 @@ pub fn apply(planned: Planned, options: &RollbackOptions, out: &Output) -> Resul
                 }
                 deployed => deployed?,
             };
-            out.event("worker-rolled-back", &serde_json::json!({ "worker": plan.worker, "version": plan.to }), || {
+            let rolled = WorkerRolledBack { worker: &plan.worker, version: &plan.to };
+            out.event(Reason::WorkerRolledBack, &rolled, || {
                 format!("{:>12} worker {} to version {}", "Rolled back", plan.worker, plan.to)
             });
         }
@@ -208,8 +187,8 @@ pub fn apply(planned: Planned, options: &RollbackOptions, out: &Output) -> Resul
             let what = format!("rollback to {} {{marker}}: image {}", short(&plan.to), short(&app.tag));
             roll_out(&client, &app.id, target, RolloutKind::FullAuto, &[100], &what, out).await?;
             out.event(
-                "application",
-                &serde_json::json!({ "action": "rolled back", "name": app.name, "image": app.to }),
+                Reason::Application,
+                &crate::deploy::AppEvent { action: "rolled back", name: &app.name, image: &app.to },
                 || format!("{:>12} application {} ({})", "Rolled back", app.name, app.to),
             );
         }
@@ -225,4 +204,12 @@ fn with_image(configuration: &Configuration, image: &str) -> Configuration {
         (target.vcpu, target.memory_mib, target.disk) = (None, None, None);
     }
     target
+}
+
+/// A Worker rolled back (event `worker-rolled-back`).
+#[derive(Serialize)]
+struct WorkerRolledBack<'a> {
+    worker: &'a str,
+    /// The version now live.
+    version: &'a str,
 }

@@ -14,7 +14,7 @@ use super::history::Recorded;
 use super::versions::uploader;
 use crate::api::{Application, InstanceCounts, RolloutProgress};
 use crate::deploy::cost::AppCost;
-use crate::deploy::images::{short, ImagesRecord};
+use crate::deploy::images::ImagesRecord;
 use crate::deploy::{prepare, DesiredApp, Plan, Prepared, Remote};
 use crate::image;
 use crate::output::Output;
@@ -61,12 +61,10 @@ pub struct LiveVersion {
 pub enum Sync {
     /// A deploy would change nothing.
     InSync,
-    /// A deploy would make these changes (the plan's lines).
+    /// A deploy would carry out this plan.
     Changes {
-        /// How many.
-        count: usize,
-        /// One line each, as `plan` shows them.
-        changes: Vec<String>,
+        /// The plan, as `plan` gives it.
+        plan: Box<Plan>,
     },
 }
 
@@ -207,9 +205,7 @@ fn sync(
     if plan.is_empty() {
         return Ok(Sync::InSync);
     }
-    let changes: Vec<String> =
-        plan.human().lines().filter(|l| l.starts_with(['+', '~', '-'])).map(str::to_string).collect();
-    Ok(Sync::Changes { count: changes.len(), changes })
+    Ok(Sync::Changes { plan: Box::new(plan) })
 }
 
 fn app_status(
@@ -244,58 +240,5 @@ fn app_status(
         max_instances: app.max_instances,
         rollout: rollout.map(|r| RolloutState { status: r.status.unwrap_or_default(), progress: r.progress }),
         instances: app.health.as_ref().map(|h| h.instances).unwrap_or_default(),
-    }
-}
-
-impl Status {
-    /// The status for people, one line per part.
-    pub fn human(&self) -> String {
-        let mut lines = Vec::new();
-        let live = match &self.live {
-            Some(v) => format!("version {} (#{}) deployed {} by {}", v.id, v.number, v.deployed_on, v.by),
-            None => "no version takes all traffic".into(),
-        };
-        lines.push(format!("worker {}: {live}", self.worker));
-        lines.push(match &self.sync {
-            Sync::InSync => "  in sync with this crate".to_string(),
-            Sync::Changes { count, .. } => format!(
-                "  not in sync: {count} change{} (run `cargo cfcontainer plan`)",
-                if *count == 1 { "" } else { "s" }
-            ),
-        });
-        if let Some(url) = &self.url {
-            lines.push(format!("  url {url}"));
-        }
-        lines.extend(self.routes.iter().map(|r| format!("  route {r}")));
-        lines.extend(self.custom_domains.iter().map(|d| format!("  custom domain {d}")));
-        lines.extend(self.crons.iter().map(|c| format!("  cron {c:?}")));
-        for app in &self.applications {
-            let tag = app.tag.as_deref().map(|t| format!(" (tag {})", short(t))).unwrap_or_default();
-            lines.push(format!("application {} ({}) {}", app.name, app.class, app.id));
-            lines.push(format!("  image {}{tag}", app.image));
-            lines.push(format!(
-                "  {}, up to {} instances, {}",
-                app.instance_type,
-                app.max_instances,
-                app.cost.describe(app.max_instances)
-            ));
-            if let Some(rollout) = &app.rollout {
-                let progress = rollout.progress.map(|p| {
-                    format!(
-                        " (step {}/{}, {}/{} instances updated)",
-                        p.current_step, p.total_steps, p.updated_instances, p.total_instances
-                    )
-                });
-                lines.push(format!("  rollout {}{}", rollout.status, progress.unwrap_or_default()));
-            }
-            let i = app.instances;
-            lines.push(format!(
-                "  instances: {} running, {} starting, {} failed",
-                i.active,
-                i.starting + i.scheduling,
-                i.failed
-            ));
-        }
-        lines.join("\n")
     }
 }

@@ -1,8 +1,12 @@
 //! Where results, progress and errors go: human text or JSON lines.
 
+mod reason;
+
 use std::io::{IsTerminal, Write};
 
 use serde::Serialize;
+
+pub use reason::Reason;
 
 /// `--message-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +48,7 @@ impl Output {
 
     /// Prints a result: `human` as text, or `value` as one JSON line with
     /// `"reason": reason`.
-    pub fn result<T: Serialize>(&self, reason: &str, value: &T, human: impl FnOnce() -> String) {
+    pub fn result<T: Serialize>(&self, reason: Reason, value: &T, human: impl FnOnce() -> String) {
         let line = match self.format {
             MessageFormat::Human => human(),
             MessageFormat::Json => json_line(reason, value),
@@ -54,7 +58,7 @@ impl Output {
 
     /// A progress event: a JSON line on stdout with `--message-format
     /// json`, else `human` (if not empty) on stderr unless `-q`.
-    pub fn event<T: Serialize>(&self, reason: &str, value: &T, human: impl FnOnce() -> String) {
+    pub fn event<T: Serialize>(&self, reason: Reason, value: &T, human: impl FnOnce() -> String) {
         match self.format {
             MessageFormat::Json => stdout_line(&json_line(reason, value)),
             MessageFormat::Human if self.verbosity > Verbosity::Quiet => {
@@ -86,6 +90,12 @@ impl Output {
         Progress { bar, shown, verbose: self.verbosity == Verbosity::Verbose }
     }
 
+    /// A warning: `warning: <message>` on stderr (unless `-q`), or a JSON
+    /// line.
+    pub fn warning(&self, message: &str) {
+        self.event(Reason::Warning, &Message { message }, || format!("warning: {message}"));
+    }
+
     /// A detail shown with `-v` only, on stderr.
     pub fn verbose(&self, message: &str) {
         if self.verbosity == Verbosity::Verbose {
@@ -98,7 +108,7 @@ impl Output {
     pub fn error(&self, error: &crate::Error) {
         eprintln!("error: {error}");
         if self.format == MessageFormat::Json {
-            stdout_line(&json_line("error", &serde_json::json!({ "message": error.to_string() })));
+            stdout_line(&json_line(Reason::Error, &Message { message: &error.to_string() }));
         }
     }
 }
@@ -111,13 +121,20 @@ fn stdout_line(line: &str) {
     let _ = stdout.flush();
 }
 
-fn json_line<T: Serialize>(reason: &str, value: &T) -> String {
+/// The body of a warning or an error: its one line.
+#[derive(Debug, Serialize)]
+pub struct Message<'a> {
+    /// The line, without `warning: ` or `error: `.
+    pub message: &'a str,
+}
+
+fn json_line<T: Serialize>(reason: Reason, value: &T) -> String {
     let mut object = match serde_json::to_value(value) {
         Ok(serde_json::Value::Object(map)) => map,
         Ok(other) => [("value".to_string(), other)].into_iter().collect(),
         Err(e) => [("message".to_string(), e.to_string().into())].into_iter().collect(),
     };
-    object.insert("reason".into(), reason.into());
+    object.insert("reason".into(), serde_json::to_value(reason).expect("a reason is a string"));
     serde_json::Value::Object(object).to_string()
 }
 

@@ -169,7 +169,7 @@ impl Project {
         let Some(source) = &self.settings.wrangler else { return };
         for key in &source.unknown_keys {
             let message = format!("{}: {key}", source.path.display());
-            out.event("warning", &serde_json::json!({ "message": message }), || format!("warning: {message}"));
+            out.warning(&message);
         }
     }
 

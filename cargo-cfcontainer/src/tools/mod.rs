@@ -27,7 +27,7 @@ pub use simulator::{
 };
 
 use crate::child::WithoutCredentials;
-use crate::output::Output;
+use crate::output::{Output, Reason};
 use crate::Error;
 
 /// The workerd release local dev runs: the one the newest official CLI
@@ -161,8 +161,8 @@ async fn provide_npm(tool: &NpmTool, crate_dir: &Path, out: &Output) -> Result<T
 
 /// Says what was fetched and where it was put.
 fn fetched(out: &Output, tool: &str, version: &str, path: &Path) {
-    let event = serde_json::json!({ "tool": tool, "version": version, "path": path });
-    out.event("tool-fetched", &event, || format!("{:>12} {tool} {version} into {}", "Fetched", path.display()));
+    let event = Fetched { tool, version, path };
+    out.event(Reason::ToolFetched, &event, || format!("{:>12} {tool} {version} into {}", "Fetched", path.display()));
 }
 
 /// wasm-bindgen at `version` (the crate's `Cargo.lock` pins it; worker-build
@@ -291,4 +291,13 @@ pub fn locked_version(workspace_manifest: &Path, package: &str) -> Option<String
 pub fn on_path(name: &str) -> Option<PathBuf> {
     let paths = std::env::var_os("PATH")?;
     std::env::split_paths(&paths).map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+/// A tool fetched into the cache (event `tool-fetched`).
+#[derive(serde::Serialize)]
+struct Fetched<'a> {
+    tool: &'a str,
+    version: &'a str,
+    /// Where it was put.
+    path: &'a Path,
 }

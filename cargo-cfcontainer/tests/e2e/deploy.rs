@@ -156,8 +156,9 @@ fn plan_names_the_changed_field_and_deploy_does_exactly_that() {
     );
     let plan = ok_verb(&emulator, &manifest, &["plan"], &[]);
     assert_eq!(plan["script"]["action"], "update");
-    let changes = plan["script"]["changes"].to_string();
-    assert!(changes.contains("Web.port 8080 -> 9090"), "{changes}");
+    let changes = plan["script"]["changes"].as_array().unwrap();
+    let port = json!({ "change": "field", "field": "Web.port", "from": "8080", "to": "9090" });
+    assert!(changes.contains(&port), "{changes:?}");
     assert_eq!(plan["applications"][0]["action"], "no_change");
     emulator.clear_log();
     ok_verb(&emulator, &manifest, &["deploy"], &[]);
@@ -1164,7 +1165,7 @@ fn queue_consumers_are_created_then_updated_only_when_their_settings_differ() {
     let (out, _) = run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
     let last = stderr(&out).lines().last().unwrap_or_default().to_string();
     // Said by the checks before the build, with the queues the account has.
-    let expected = "queues `consumer` names queue `no-such-queue`, which account";
+    let expected = "a consumer in queues.consumers reads queue `no-such-queue`, which account";
     assert!(last.contains(expected) && last.contains("(it has: jobs, jobs-dlq)"), "{last}");
     assert!(writes(&emulator).is_empty(), "wrote before failing: {:?}", writes(&emulator));
 

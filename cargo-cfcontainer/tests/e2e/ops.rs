@@ -192,8 +192,8 @@ fn status_says_in_sync_until_a_local_edit_and_names_the_change() {
     std::fs::write(w.fixture.path().join("note.txt"), "edited locally\n").unwrap();
     let status = w.verb(&["status"]);
     assert_eq!(status["sync"]["state"], "changes", "{status}");
-    let changes = status["sync"]["changes"].to_string();
-    assert!(changes.contains("image of Web"), "{changes}");
+    let changes = status["sync"]["plan"]["script"]["changes"].as_array().unwrap();
+    assert!(changes.iter().any(|c| c["change"] == "image" && c["class"] == "Web"), "{changes:?}");
     let (out, _) = run_verb(&w.emulator, &w.manifest(), &["status"], &[]);
     assert!(out.status.success());
     assert_eq!(w.emulator.write_calls().len(), before, "status wrote to the account");
