@@ -37,7 +37,56 @@ pub struct DeployedApp {
     pub action: Action,
 }
 
-/// Applies `plan`.
+/// One write of a deploy (applications by their index in the plan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// The application of a deleted class goes: before the upload that
+    /// deletes the class, which the API refuses while an application
+    /// serves its namespace.
+    DeleteApplication(usize),
+    /// The script, with its migrations.
+    Upload,
+    /// Our marker of the upload: after it, so that a run killed in
+    /// between finds the upload by the live version and tags it then.
+    Tags,
+    /// The workers.dev route and Preview URLs.
+    Subdomain,
+    /// The zone routes.
+    Routes,
+    /// The Custom Domains.
+    Domains,
+    /// Queue consumers.
+    Consumers,
+    /// Cron Triggers.
+    Crons,
+    /// An application created or updated (or, unchanged, reported): after
+    /// the upload, which creates the namespace a new one serves.
+    Application(usize),
+}
+
+/// The writes `plan` needs, in the order that a rerun after a failure or
+/// a kill at any point completes.
+fn steps(plan: &Plan) -> Vec<Step> {
+    let apps = || plan.applications.iter().enumerate();
+    let mut steps: Vec<Step> =
+        apps().filter(|(_, a)| a.action() == Action::Delete).map(|(i, _)| Step::DeleteApplication(i)).collect();
+    if plan.script.action != Action::NoChange {
+        steps.push(Step::Upload);
+    }
+    // Tags are compared once the upload's etag is known.
+    steps.push(Step::Tags);
+    steps.extend(plan.subdomain.as_ref().map(|_| Step::Subdomain));
+    steps.extend(plan.routes.as_ref().map(|_| Step::Routes));
+    steps.extend(plan.domains.as_ref().map(|_| Step::Domains));
+    if !plan.consumers.is_empty() {
+        steps.push(Step::Consumers);
+    }
+    steps.extend(plan.crons.as_ref().map(|_| Step::Crons));
+    steps.extend(apps().filter(|(_, a)| a.action() != Action::Delete).map(|(i, _)| Step::Application(i)));
+    steps
+}
+
+/// Applies `plan`, step by step (see [`steps`]).
 pub async fn apply(
     client: &Client,
     plan: &Plan,
@@ -45,81 +94,108 @@ pub async fn apply(
     remote: &Remote,
     out: &Output,
 ) -> Result<Vec<DeployedApp>, Error> {
-    for app in &plan.applications {
-        if let AppStep::Delete { id } = &app.step {
-            client.delete_application(id, out).await?;
-            out.event(Reason::ApplicationDeleted, &Named { name: &app.name }, || {
-                format!("{:>12} application {}", "Deleted", app.name)
-            });
-        }
-    }
     let mut namespaces = remote.namespaces.clone();
     let mut etag = remote.etag().to_string();
-    if plan.script.action != Action::NoChange {
-        let marker = script.upload_marker(plan.script.images.as_ref());
-        // An earlier run may have done this very upload and been killed
-        // (or lost its answer) before tagging it: the live version says so.
-        let done = match remote.script {
-            Some(_) => live_upload(client, &script.name, &marker, out).await?,
-            None => None,
-        };
-        etag = match done {
-            Some(etag) => {
-                out.event(Reason::WorkerFound, &WorkerFound { worker: &script.name, marker: &marker }, || {
-                    format!("{:>12} worker {} (an earlier run uploaded it)", "Found", script.name)
-                });
-                etag
-            }
-            None => {
-                let migrations = &plan.script.migrations;
-                let tag = plan.script.migration_tag.as_deref();
-                let migrations = tag.map(|tag| migrations.body(remote.migration_tag(), tag));
-                upload(client, plan, script, migrations, &marker, out).await?
-            }
-        };
-        namespaces = Remote::namespaces_of(client, &script.name, out).await?;
-    }
-    // The marker of what was uploaded (with its content's etag, known only
-    // now), set as the official CLI sets tags and only when it differs, so
-    // a no-change deploy writes nothing.
-    let tags = script.tags_after(&remote.tags, &etag);
-    if tags != remote.tags {
-        client.set_script_tags(&script.name, tags, out).await?;
-    }
-    if let Some((_, wanted)) = &plan.subdomain {
-        client.set_script_subdomain(&script.name, wanted, out).await?;
-    }
-    if let Some((_, routes)) = &plan.routes {
-        client.set_script_routes(&script.name, routes, out).await?;
-    }
-    if let Some((_, origins)) = &plan.domains {
-        super::routes::put_domains(client, &script.name, origins, out).await?;
-    }
-    super::consumers::apply(client, &plan.consumers, out).await?;
-    if let Some((_, crons)) = &plan.crons {
-        client.set_schedules(&script.name, crons, out).await?;
-    }
     let mut deployed = Vec::new();
-    for app in &plan.applications {
-        let (id, desired) = match &app.step {
-            AppStep::Delete { .. } => continue,
-            AppStep::Create { desired, .. } => {
-                let namespace_id = namespaces
-                    .iter()
-                    .find(|n| n.class.as_deref() == Some(desired.class.as_str()))
-                    .map(|n| n.id.clone())
-                    .ok_or_else(|| Error::NoNamespace { class: desired.class.clone() })?;
-                (create(client, desired, &namespace_id, out).await?, desired)
+    for step in steps(plan) {
+        match step {
+            Step::DeleteApplication(i) => {
+                let app = &plan.applications[i];
+                if let AppStep::Delete { id } = &app.step {
+                    client.delete_application(id, out).await?;
+                    out.event(Reason::ApplicationDeleted, &Named { name: &app.name }, || {
+                        format!("{:>12} application {}", "Deleted", app.name)
+                    });
+                }
             }
-            AppStep::Update { id, changes, desired, observability } => {
-                (update(client, id, changes, desired, observability.clone(), out).await?, desired)
+            Step::Upload => {
+                etag = upload_once(client, plan, script, remote, out).await?;
+                namespaces = Remote::namespaces_of(client, &script.name, out).await?;
             }
-            AppStep::NoChange { id, desired } => (id.clone(), desired),
-        };
-        let (class, name, image) = (app.class.clone(), app.name.clone(), desired.image.clone());
-        deployed.push(DeployedApp { class, name, id, image, action: app.action() });
+            Step::Tags => {
+                // The marker of what was uploaded (with its content's etag,
+                // known only now), set as the official CLI sets tags and
+                // only when it differs, so a no-change deploy writes nothing.
+                let tags = script.tags_after(&remote.tags, &etag);
+                if tags != remote.tags {
+                    client.set_script_tags(&script.name, tags, out).await?;
+                }
+            }
+            Step::Subdomain => {
+                if let Some((_, wanted)) = &plan.subdomain {
+                    client.set_script_subdomain(&script.name, wanted, out).await?;
+                }
+            }
+            Step::Routes => {
+                if let Some((_, routes)) = &plan.routes {
+                    client.set_script_routes(&script.name, routes, out).await?;
+                }
+            }
+            Step::Domains => {
+                if let Some((_, origins)) = &plan.domains {
+                    super::routes::put_domains(client, &script.name, origins, out).await?;
+                }
+            }
+            Step::Consumers => super::consumers::apply(client, &plan.consumers, out).await?,
+            Step::Crons => {
+                if let Some((_, crons)) = &plan.crons {
+                    client.set_schedules(&script.name, crons, out).await?;
+                }
+            }
+            Step::Application(i) => {
+                let app = &plan.applications[i];
+                let (id, desired) = match &app.step {
+                    AppStep::Delete { .. } => continue,
+                    AppStep::Create { desired, .. } => {
+                        let namespace_id = namespaces
+                            .iter()
+                            .find(|n| n.class.as_deref() == Some(desired.class.as_str()))
+                            .map(|n| n.id.clone())
+                            .ok_or_else(|| Error::NoNamespace { class: desired.class.clone() })?;
+                        (create(client, desired, &namespace_id, out).await?, desired)
+                    }
+                    AppStep::Update { id, changes, desired, observability } => {
+                        (update(client, id, changes, desired, observability.clone(), out).await?, desired)
+                    }
+                    AppStep::NoChange { id, desired } => (id.clone(), desired),
+                };
+                let (class, name, image) = (app.class.clone(), app.name.clone(), desired.image.clone());
+                deployed.push(DeployedApp { class, name, id, image, action: app.action() });
+            }
+        }
     }
     Ok(deployed)
+}
+
+/// Uploads the script unless an earlier run did (and was killed, or lost
+/// its answer, before tagging it: the live version says so); the etag of
+/// the live version's content.
+async fn upload_once(
+    client: &Client,
+    plan: &Plan,
+    script: &DesiredScript,
+    remote: &Remote,
+    out: &Output,
+) -> Result<String, Error> {
+    let marker = script.upload_marker(plan.script.images.as_ref());
+    let done = match remote.script {
+        Some(_) => live_upload(client, &script.name, &marker, out).await?,
+        None => None,
+    };
+    match done {
+        Some(etag) => {
+            out.event(Reason::WorkerFound, &WorkerFound { worker: &script.name, marker: &marker }, || {
+                format!("{:>12} worker {} (an earlier run uploaded it)", "Found", script.name)
+            });
+            Ok(etag)
+        }
+        None => {
+            let migrations = &plan.script.migrations;
+            let tag = plan.script.migration_tag.as_deref();
+            let migrations = tag.map(|tag| migrations.body(remote.migration_tag(), tag));
+            upload(client, plan, script, migrations, &marker, out).await
+        }
+    }
 }
 
 /// Sends a call whose effect must not happen twice. After a failure,
@@ -352,4 +428,90 @@ struct WorkerFound<'a, M: Serialize> {
     worker: &'a str,
     /// The upload's marker, by which it was found.
     marker: &'a M,
+}
+
+#[cfg(test)]
+mod tests {
+    use cfcontainer_meta::{InstanceType, Rollout, SchedulingPolicy};
+
+    use super::super::plan::{AppPlan, ScriptChange, ScriptPlan};
+    use super::*;
+    use crate::api::{AppConstraints, ScriptSubdomain};
+
+    fn desired(class: &str) -> DesiredApp {
+        DesiredApp {
+            class: class.into(),
+            name: format!("app-{class}"),
+            image: "registry/app:tag".into(),
+            tag: "tag".into(),
+            instance_type: InstanceType::Named("lite".into()),
+            max_instances: 1,
+            logs: false,
+            logs_record: LogsRecord::Application,
+            rollout: Rollout { steps: vec![100], kind: RolloutKind::FullAuto },
+            scheduling_policy: SchedulingPolicy::default(),
+            constraints: AppConstraints { tiers: vec![1], regions: None, jurisdiction: None },
+            rollout_active_grace_period: 0,
+            sleep_after_secs: Some(600),
+        }
+    }
+
+    fn app(class: &str, step: AppStep) -> AppPlan {
+        AppPlan { class: class.into(), name: format!("app-{class}"), step, cost: None }
+    }
+
+    fn plan(action: Action, applications: Vec<AppPlan>) -> Plan {
+        let changes = match action {
+            Action::NoChange => vec![],
+            _ => vec![ScriptChange::Content { assets: false }],
+        };
+        let script = ScriptPlan {
+            name: "w".into(),
+            action,
+            changes,
+            migrations: Default::default(),
+            images: None,
+            migration_tag: None,
+        };
+        Plan {
+            script,
+            subdomain: None,
+            crons: None,
+            routes: None,
+            domains: None,
+            consumers: vec![],
+            applications,
+            tags: None,
+        }
+    }
+
+    #[test]
+    fn a_deleted_class_loses_its_application_before_the_upload_and_new_ones_come_after_it() {
+        let applications = vec![
+            app("Web", AppStep::Create { changes: vec![], desired: desired("Web") }),
+            app("Old", AppStep::Delete { id: "old".into() }),
+            app("Api", AppStep::NoChange { id: "api".into(), desired: desired("Api") }),
+        ];
+        let steps = steps(&plan(Action::Update, applications));
+        assert_eq!(
+            steps,
+            [Step::DeleteApplication(1), Step::Upload, Step::Tags, Step::Application(0), Step::Application(2)]
+        );
+    }
+
+    #[test]
+    fn an_unchanged_script_is_not_uploaded_but_its_tags_are_still_compared() {
+        let applications = vec![app("Web", AppStep::NoChange { id: "web".into(), desired: desired("Web") })];
+        assert_eq!(steps(&plan(Action::NoChange, applications)), [Step::Tags, Step::Application(0)]);
+    }
+
+    #[test]
+    fn the_workers_settings_follow_the_upload_and_its_tags_in_a_fixed_order() {
+        let mut plan = plan(Action::Create, vec![]);
+        let subdomain = ScriptSubdomain { enabled: true, previews_enabled: None };
+        plan.subdomain = Some((None, subdomain));
+        plan.crons = Some((vec![], vec!["0 * * * *".into()]));
+        plan.routes = Some((vec![], vec![]));
+        assert_eq!(steps(&plan), [Step::Upload, Step::Tags, Step::Subdomain, Step::Routes, Step::Crons]);
+    }
 }

@@ -28,6 +28,16 @@ use crate::{engine, Error};
 /// How long a reload waits for the old workerd's requests to finish.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
+/// The Worker bundle a rebuild keeps: the last one when only an image's
+/// inputs changed (the Worker is not built again), none otherwise (the
+/// first build, or a Worker input edited).
+fn worker_to_reuse(last: Option<&PathBuf>, change: Change) -> Option<PathBuf> {
+    match (last, change) {
+        (Some(modules), Change::Images) => Some(modules.clone()),
+        _ => None,
+    }
+}
+
 /// Runs until Ctrl-C or SIGTERM.
 pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
     // Listening from the start: a Ctrl-C during a build or a file scan is
@@ -55,10 +65,7 @@ pub async fn serve(options: &DevOptions, out: &Output) -> Result<(), Error> {
     let mut change = Change::Worker;
     loop {
         let started = SystemTime::now();
-        let reuse_worker = match (&last, change) {
-            (Some((_, _, modules)), Change::Images) => Some(modules.clone()),
-            _ => None,
-        };
+        let reuse_worker = worker_to_reuse(last.as_ref().map(|(_, _, modules)| modules), change);
         match build(options, &docker, &target, reuse_worker, last.is_none(), out).await {
             Ok(built) => {
                 if restarts.is_none() {
@@ -171,4 +178,17 @@ struct Changed<'a> {
 #[derive(serde::Serialize)]
 struct Polling<'a> {
     why: &'a str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_image_edit_keeps_the_last_worker_and_a_worker_edit_or_the_first_build_makes_one() {
+        let modules = PathBuf::from("/tmp/build/modules");
+        assert_eq!(worker_to_reuse(Some(&modules), Change::Images), Some(modules.clone()));
+        assert_eq!(worker_to_reuse(Some(&modules), Change::Worker), None);
+        assert_eq!(worker_to_reuse(None, Change::Images), None, "no Worker built yet");
+    }
 }

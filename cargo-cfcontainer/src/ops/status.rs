@@ -242,3 +242,54 @@ fn app_status(
         instances: app.health.as_ref().map(|h| h.instances).unwrap_or_default(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Namespace;
+
+    /// An application as the API lists it, serving namespace `ns-web`.
+    fn listed(configuration: serde_json::Value) -> Application {
+        serde_json::from_value(serde_json::json!({
+            "id": "app-1",
+            "name": "shop-web",
+            "max_instances": 3,
+            "configuration": configuration,
+            "durable_objects": { "namespace_id": "ns-web" },
+            "health": { "instances": { "active": 2, "healthy": 2, "failed": 1, "starting": 1, "scheduling": 1 } },
+        }))
+        .unwrap()
+    }
+
+    fn remote_with_web() -> Remote {
+        let namespace: Namespace =
+            serde_json::from_value(serde_json::json!({ "id": "ns-web", "class": "Web", "use_sqlite": true })).unwrap();
+        Remote { namespaces: vec![namespace], ..Remote::default() }
+    }
+
+    #[test]
+    fn an_application_is_reported_by_the_class_its_namespace_holds_with_the_tag_the_live_version_recorded() {
+        let app = listed(serde_json::json!({ "image": "registry/shop-web@sha256:aa", "instance_type": "basic" }));
+        let record = ImagesRecord::of([("Web", "registry/shop-web@sha256:aa", "0123456789abcdef")]);
+        let status = app_status(&[], &remote_with_web(), &app, record.as_ref(), None);
+        assert_eq!((status.class.as_str(), status.instance_type.as_str()), ("Web", "basic"));
+        assert_eq!(status.tag.as_deref(), Some("0123456789abcdef"));
+        assert_eq!((status.instances.active, status.instances.starting), (2, 1));
+        // Without the crate's metadata it is taken for a job: no idle time.
+        assert_eq!(status.cost.idle_secs, None);
+    }
+
+    #[test]
+    fn an_image_other_than_the_recorded_one_has_no_tag_and_a_custom_size_is_spelled_out() {
+        let app = listed(serde_json::json!({
+            "image": "registry/shop-web@sha256:bb",
+            "vcpu": 0.5,
+            "memory_mib": 1024,
+            "disk": { "size_mb": 4000 },
+        }));
+        let record = ImagesRecord::of([("Web", "registry/shop-web@sha256:aa", "0123456789abcdef")]);
+        let status = app_status(&[], &remote_with_web(), &app, record.as_ref(), None);
+        assert_eq!(status.tag, None, "the application runs another image than the live version recorded");
+        assert_eq!(status.instance_type, "0.5 vCPU/1024 MiB/4000 MB");
+    }
+}
