@@ -4,7 +4,7 @@
 //! members, `worker/` (the Worker, a cdylib) and `server/` (an axum
 //! server on port 8080), as examples/rust-container is laid out.
 
-use super::templates::{RUNTIME_VERSION, WORKER_VERSION};
+use super::templates::{worker_cargo_toml, wrangler_toml};
 
 /// The lines of the workspace's `.gitignore`: the Worker's build output
 /// is under `worker/`.
@@ -16,7 +16,7 @@ pub fn files(package: &str, worker: &str, date: &str) -> Vec<(&'static str, Stri
     let server = server_package(package);
     vec![
         ("Cargo.toml", WORKSPACE_TOML.to_string(), false),
-        ("worker/Cargo.toml", worker_toml(package), false),
+        ("worker/Cargo.toml", worker_cargo_toml(package), false),
         ("worker/src/lib.rs", LIB_RS.replace("{server}", &server), false),
         ("worker/wrangler.toml", wrangler_toml(worker, date), false),
         ("server/Cargo.toml", server_toml(&server), false),
@@ -34,40 +34,6 @@ const WORKSPACE_TOML: &str = r#"[workspace]
 resolver = "2"
 members = ["worker", "server"]
 "#;
-
-fn worker_toml(package: &str) -> String {
-    format!(
-        r#"[package]
-name = "{package}"
-version = "0.1.0"
-edition = "2021"
-
-[lib]
-crate-type = ["cdylib"]
-
-[dependencies]
-cfcontainer = "{RUNTIME_VERSION}"
-worker = "{WORKER_VERSION}"
-
-# worker-build runs wasm-opt on release builds (deploys), downloading it
-# first; without it they need nothing from the internet. Remove these two
-# lines to ship a smaller Worker.
-[package.metadata.wasm-pack.profile.release]
-wasm-opt = false
-"#
-    )
-}
-
-fn wrangler_toml(worker: &str, date: &str) -> String {
-    format!(
-        r#"# The Worker's settings, read by `cargo cfcontainer` and by the official
-# CLI alike. Bindings (KV, R2, D1, queues, ...) and routes go here too;
-# the container is declared in src/lib.rs.
-name = "{worker}"
-compatibility_date = "{date}"
-"#
-    )
-}
 
 fn server_toml(server: &str) -> String {
     format!(

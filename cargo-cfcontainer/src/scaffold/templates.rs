@@ -39,9 +39,9 @@ impl Crate<'_> {
     /// besides busybox itself.
     pub fn files(&self) -> Vec<(&'static str, String, bool)> {
         let mut files = vec![
-            ("Cargo.toml", self.cargo_toml(), false),
+            ("Cargo.toml", worker_cargo_toml(self.package), false),
             ("src/lib.rs", self.lib_rs().to_string(), false),
-            ("wrangler.toml", self.wrangler_toml(), false),
+            ("wrangler.toml", wrangler_toml(self.worker, self.date), false),
             ("container/Dockerfile", self.dockerfile(), false),
         ];
         files.push(match self.kind {
@@ -51,48 +51,11 @@ impl Crate<'_> {
         files
     }
 
-    fn cargo_toml(&self) -> String {
-        format!(
-            r#"[package]
-name = "{package}"
-version = "0.1.0"
-edition = "2021"
-
-[lib]
-crate-type = ["cdylib"]
-
-[dependencies]
-cfcontainer = "{RUNTIME_VERSION}"
-worker = "{WORKER_VERSION}"
-
-# worker-build runs wasm-opt on release builds (deploys), downloading it
-# first; without it they need nothing from the internet. Remove these two
-# lines to ship a smaller Worker.
-[package.metadata.wasm-pack.profile.release]
-wasm-opt = false
-"#,
-            package = self.package
-        )
-    }
-
     fn lib_rs(&self) -> &'static str {
         match self.kind {
             BusyboxContainer::Server => SERVER_LIB_RS,
             BusyboxContainer::Job => JOB_LIB_RS,
         }
-    }
-
-    fn wrangler_toml(&self) -> String {
-        format!(
-            r#"# The Worker's settings, read by `cargo cfcontainer` and by the official
-# CLI alike. Bindings (KV, R2, D1, queues, ...) and routes go here too;
-# the containers are declared in src/lib.rs.
-name = "{worker}"
-compatibility_date = "{date}"
-"#,
-            worker = self.worker,
-            date = self.date
-        )
     }
 
     fn dockerfile(&self) -> String {
@@ -116,6 +79,42 @@ compatibility_date = "{date}"
             ),
         }
     }
+}
+
+/// A Worker crate's `Cargo.toml`: a cdylib on this CLI's runtime.
+pub fn worker_cargo_toml(package: &str) -> String {
+    format!(
+        r#"[package]
+name = "{package}"
+version = "0.1.0"
+edition = "2021"
+
+[lib]
+crate-type = ["cdylib"]
+
+[dependencies]
+cfcontainer = "{RUNTIME_VERSION}"
+worker = "{WORKER_VERSION}"
+
+# worker-build runs wasm-opt on release builds (deploys), downloading it
+# first; without it they need nothing from the internet. Remove these two
+# lines to ship a smaller Worker.
+[package.metadata.wasm-pack.profile.release]
+wasm-opt = false
+"#
+    )
+}
+
+/// The Worker's `wrangler.toml`: its name and today's compatibility date.
+pub fn wrangler_toml(worker: &str, date: &str) -> String {
+    format!(
+        r#"# The Worker's settings, read by `cargo cfcontainer` and by the official
+# CLI alike. Bindings (KV, R2, D1, queues, ...) and routes go here too;
+# the containers are declared in src/lib.rs.
+name = "{worker}"
+compatibility_date = "{date}"
+"#
+    )
 }
 
 /// The lines of the crate's `.gitignore`.
