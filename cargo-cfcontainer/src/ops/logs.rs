@@ -186,6 +186,14 @@ async fn read(
     Ok(())
 }
 
+/// A live log connected (event `tail`).
+#[derive(serde::Serialize)]
+struct Connected<'a, T: serde::Serialize> {
+    worker: &'a str,
+    /// When the API ends the tail.
+    expires_at: &'a T,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,12 +224,4 @@ mod tests {
         assert!(filters(&bad).unwrap_err().to_string().contains("above 0 and below 1"));
         assert!(filters(&LogsOptions::default()).unwrap().is_empty());
     }
-}
-
-/// A live log connected (event `tail`).
-#[derive(serde::Serialize)]
-struct Connected<'a, T: serde::Serialize> {
-    worker: &'a str,
-    /// When the API ends the tail.
-    expires_at: &'a T,
 }
