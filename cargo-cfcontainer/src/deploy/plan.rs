@@ -6,17 +6,20 @@ use std::collections::BTreeMap;
 use cfcontainer_meta::{Constraints, InstanceType};
 use serde::Serialize;
 
-use super::consumers::ConsumerStep;
+use super::cache;
+use super::consumers::{self, ConsumerStep};
 use super::cost::AppCost;
-use super::desired::{DesiredApp, DesiredScript, LogsRecord, DIGEST_TAG_PREFIX};
+use super::desired::{container_fields, DesiredApp, DesiredScript, LogsRecord, DIGEST_TAG_PREFIX};
 use super::images::{short, ImagesRecord, IMAGES_BINDING};
 use super::migrations::{new_tag, Migrations};
+use super::prepare::Prepared;
 use super::routes::DesiredRoutes;
 use super::Remote;
 use crate::api::{
     AppConstraints, AppObservability, Application, BindingKind, Origin, ScriptRoute, ScriptSettings, ScriptSubdomain,
 };
 use crate::project::WorkerSettings;
+use crate::Error;
 
 /// What happens to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -191,6 +194,17 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Compares what `remote` holds with the crate `prepared` and its
+    /// applications `apps`; checks nothing (see [`super::checks`]).
+    pub fn of(prepared: &Prepared, remote: &Remote, apps: &[DesiredApp]) -> Result<Plan, Error> {
+        let consumers = consumers::steps(&remote.queues, &prepared.consumers)?;
+        let last = cache::read(&prepared.project, &remote.tags);
+        let fields = container_fields(&prepared.containers);
+        let last_fields = last.as_ref().map(|l| &l.fields);
+        let settings = &prepared.project.settings;
+        Ok(Plan::new(remote, &prepared.script, settings, consumers, apps, last_fields, &fields))
+    }
+
     /// Compares `remote` with the desired script and applications.
     /// `last_fields` are the container fields of the last deploy from this
     /// machine, used only to name what changed in the code.

@@ -1,6 +1,6 @@
 //! Every named resource the wrangler file binds (KV namespaces, R2
 //! buckets, D1 databases, queues, Vectorize indexes, Hyperdrive configs,
-//! other Workers) and every route's zone must be in the account: each
+//! other Workers) must be in the account: each
 //! kind's list is read once, only when something of that kind is bound.
 //! A list the token may not read is skipped (the deploy itself needs no
 //! such permission, and the upload is refused anyway if one is missing).
@@ -8,7 +8,6 @@
 use cfcontainer_meta::wrangler::Bindings;
 
 use crate::api::{Client, ScriptEntry};
-use crate::deploy::DesiredRoutes;
 use crate::output::Output;
 use crate::project::Project;
 use crate::Error;
@@ -55,8 +54,8 @@ const HYPERDRIVE: Kind = Kind {
 };
 const SERVICE: Kind = Kind { key: "services", what: "Worker", fix: "fix the name, or deploy that Worker first" };
 
-/// Checks the resources `project`'s wrangler file binds and its routes'
-/// zones; `scripts` are the account's Workers.
+/// Checks the resources `project`'s wrangler file binds; `scripts` are
+/// the account's Workers.
 pub async fn check(project: &Project, client: &Client, scripts: &[ScriptEntry], out: &Output) -> Result<(), Error> {
     if let Some(source) = &project.settings.wrangler {
         let place = source.path.display().to_string();
@@ -90,7 +89,7 @@ pub async fn check(project: &Project, client: &Client, scripts: &[ScriptEntry], 
             }
         }
     }
-    zones(project, client, out).await
+    Ok(())
 }
 
 /// The KV namespaces bound: `(binding, id)`.
@@ -154,33 +153,6 @@ async fn held(kind: &Kind, client: &Client, out: &Output) -> Result<Option<Vec<(
     }
 }
 
-/// Each route's zone is in the account.
-async fn zones(project: &Project, client: &Client, out: &Output) -> Result<(), Error> {
-    let routes = DesiredRoutes::of(&project.settings.routes);
-    let place = match &project.settings.wrangler {
-        Some(source) => source.path.display().to_string(),
-        None => project.manifest_path.display().to_string(),
-    };
-    let wanted = routes.zones_wanted();
-    if wanted.is_empty() {
-        return Ok(());
-    }
-    let zones = client.zones(out).await?;
-    for (pattern, candidates) in wanted {
-        if !zones.iter().any(|z| candidates.contains(&z.name)) {
-            let known: Vec<String> = zones.iter().map(|z| z.name.clone()).collect();
-            return Err(Error::NoResource {
-                place,
-                what: format!("route `{pattern}` needs its zone ({})", candidates.join(" or ")),
-                account: client.account().to_string(),
-                known: listing(&known),
-                fix: "add the zone to the account, or give the route its `zone_id`",
-            });
-        }
-    }
-    Ok(())
-}
-
 fn missing(place: &str, kind: &Kind, binding: &str, name: &str, account: &str, held: &[(String, String)]) -> Error {
     let labels: Vec<String> = held.iter().map(|(_, label)| label.clone()).collect();
     Error::NoResource {
@@ -193,7 +165,7 @@ fn missing(place: &str, kind: &Kind, binding: &str, name: &str, account: &str, h
 }
 
 /// `it has: a, b` or `it has none`.
-fn listing(names: &[String]) -> String {
+pub fn listing(names: &[String]) -> String {
     match names.is_empty() {
         true => "it has none".into(),
         false => format!("it has: {}", names.join(", ")),
