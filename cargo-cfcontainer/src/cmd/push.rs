@@ -21,8 +21,8 @@ pub fn run(global: &GlobalArgs, args: &PushArgs, out: &Output) -> Result<(), Err
     let project = global.project()?;
     let client = Client::from_env(project.settings.account_id.as_deref())?;
     preflight::check(&project, &client, Reach::Push, out)?;
-    let loaded = crate::build::load(project, &global.build_request(crate::build::WASM_TARGET), out)?;
-    let binaries = global.build_request(crate::build::MUSL_TARGET);
+    let loaded = crate::compile::load(project, &global.build_request(crate::compile::WASM_TARGET), out)?;
+    let binaries = global.build_request(crate::compile::MUSL_TARGET);
     let push_with = args.engine.push_with();
     let images =
         crate::runtime()?.block_on(publish(&client, &loaded.project, &loaded.containers, &binaries, push_with, out))?;

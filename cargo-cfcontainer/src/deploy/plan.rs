@@ -16,7 +16,7 @@ use super::prepare::Prepared;
 use super::routes::DesiredRoutes;
 use super::Remote;
 use crate::api::{
-    AppConstraints, AppObservability, Application, BindingKind, Origin, ScriptRoute, ScriptSettings, ScriptSubdomain,
+    AppConstraints, AppObservability, Application, BindingType, Origin, ScriptRoute, ScriptSettings, ScriptSubdomain,
 };
 use crate::project::WorkerSettings;
 use crate::Error;
@@ -450,10 +450,10 @@ fn metadata_changes(settings: &ScriptSettings, script: &DesiredScript) -> Vec<St
     if &settings.compatibility_flags != flags {
         changes.push(format!("compatibility_flags {:?} -> {flags:?}", settings.compatibility_flags));
     }
-    let desired: Vec<(BindingKind, String)> =
+    let desired: Vec<(BindingType, String)> =
         script.bindings().iter().map(|b| (b.kind(), b.name().to_string())).collect();
     // The images record is compared by its tags (above).
-    let remote: Vec<(BindingKind, String)> = settings
+    let remote: Vec<(BindingType, String)> = settings
         .bindings
         .iter()
         .filter(|b| b.name != IMAGES_BINDING)
@@ -463,7 +463,7 @@ fn metadata_changes(settings: &ScriptSettings, script: &DesiredScript) -> Vec<St
     // Secrets set outside this tool are kept (keep_bindings), not removed.
     let removed = remote
         .iter()
-        .filter(|b| !desired.contains(b) && !matches!(b.0, BindingKind::SecretText | BindingKind::SecretKey))
+        .filter(|b| !desired.contains(b) && !matches!(b.0, BindingType::SecretText | BindingType::SecretKey))
         .map(|(kind, name)| format!("-{kind}:{name}"));
     let parts: Vec<String> = added.chain(removed).collect();
     if !parts.is_empty() {

@@ -8,7 +8,7 @@ use super::consumers::{self, DesiredConsumer};
 use super::desired::{self, container_fields, DesiredApp, DesiredScript};
 use super::{cache, container_entries, LastDeploy};
 use crate::api::Client;
-use crate::build::{self, BuildRequest};
+use crate::compile::{self, BuildRequest};
 use crate::image::{self, ImageBlobs, PushWith, RegistryAuth};
 use crate::output::Output;
 use crate::project::Project;
@@ -35,11 +35,11 @@ pub struct Prepared {
 /// the release profile) and computes the desired script (its secrets
 /// hashed with `client`'s token).
 pub fn prepare(client: &Client, project: Project, feature_args: Vec<String>, out: &Output) -> Result<Prepared, Error> {
-    let request = BuildRequest { target: build::WASM_TARGET, release: true, feature_args };
+    let request = BuildRequest { target: compile::WASM_TARGET, release: true, feature_args };
     if let Some(warning) = project.default_date_warning() {
         out.event("warning", &serde_json::json!({ "message": warning }), || format!("warning: {warning}"));
     }
-    let mut loaded = build::load(project, &request, out)?;
+    let mut loaded = compile::load(project, &request, out)?;
     if let Some(source) = &loaded.project.settings.wrangler {
         let env = loaded.project.env.as_deref();
         container_entries::apply(source, &mut loaded.containers, env)?;
@@ -47,10 +47,10 @@ pub fn prepare(client: &Client, project: Project, feature_args: Vec<String>, out
     let tools = || {
         crate::runtime()?.block_on(BuildTools::provide(&loaded.project.dir, &loaded.project.workspace_manifest, out))
     };
-    let modules_dir = build::worker_build_if_stale(&loaded.project, &request, &loaded.artifact, tools, out)?;
+    let modules_dir = compile::worker_build_if_stale(&loaded.project, &request, &loaded.artifact, tools, out)?;
     let script = desired::script(&loaded.project, &loaded.containers, &modules_dir, client.token())?;
     let consumers = consumers::desired(&loaded.project.settings)?;
-    let binaries = BuildRequest { target: build::MUSL_TARGET, ..request };
+    let binaries = BuildRequest { target: compile::MUSL_TARGET, ..request };
     Ok(Prepared { project: loaded.project, containers: loaded.containers, script, consumers, binaries })
 }
 
