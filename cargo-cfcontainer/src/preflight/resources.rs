@@ -5,7 +5,7 @@
 //! A list the token may not read is skipped (the deploy itself needs no
 //! such permission, and the upload is refused anyway if one is missing).
 
-use cfcontainer_meta::wrangler::Bindings;
+use cfcontainer_meta::wrangler::{Bindings, D1Database, KvNamespace, Queues, R2Bucket};
 
 use crate::api::{Client, ScriptEntry};
 use crate::output::Output;
@@ -59,14 +59,39 @@ const SERVICE: Kind = Kind { key: "services", what: "Worker", fix: "fix the name
 pub async fn check(project: &Project, client: &Client, scripts: &[ScriptEntry], out: &Output) -> Result<(), Error> {
     if let Some(source) = &project.settings.wrangler {
         let place = source.path.display().to_string();
-        let b = &source.bindings;
+        // Every field named, none left to `..`: a binding kind added to
+        // `Bindings` does not compile here until it is checked (or said
+        // not to need it).
+        let Bindings {
+            kv_namespaces,
+            r2_buckets,
+            d1_databases,
+            queues,
+            vectorize,
+            hyperdrive,
+            services,
+            // Not resources of the account to look up: values, this or
+            // another Worker's classes, datasets made on first write,
+            // account-wide services; the rest the upload checks itself.
+            vars: _,
+            durable_objects: _,
+            analytics_engine_datasets: _,
+            ai: _,
+            version_metadata: _,
+            browser: _,
+            send_email: _,
+            mtls_certificates: _,
+            dispatch_namespaces: _,
+            workflows: _,
+            secrets_store_secrets: _,
+        } = &source.bindings;
         let checks = [
-            (&KV, kv(b)),
-            (&R2, r2(b)),
-            (&D1, d1(b)),
-            (&QUEUE, queues(b)),
-            (&VECTORIZE, b.vectorize.iter().map(|v| (v.binding.clone(), v.index_name.clone())).collect()),
-            (&HYPERDRIVE, b.hyperdrive.iter().map(|h| (h.binding.clone(), h.id.clone())).collect()),
+            (&KV, kv(kv_namespaces)),
+            (&R2, r2(r2_buckets)),
+            (&D1, d1(d1_databases)),
+            (&QUEUE, queue_names(queues)),
+            (&VECTORIZE, vectorize.iter().map(|v| (v.binding.clone(), v.index_name.clone())).collect()),
+            (&HYPERDRIVE, hyperdrive.iter().map(|h| (h.binding.clone(), h.id.clone())).collect()),
         ];
         for (kind, found) in checks {
             if found.is_empty() {
@@ -83,7 +108,7 @@ pub async fn check(project: &Project, client: &Client, scripts: &[ScriptEntry], 
         let held: Vec<(String, String)> = scripts.iter().map(|s| (s.id.clone(), s.id.clone())).collect();
         // A binding to another environment of a Worker names it by its
         // service; the scripts list names each environment's own Worker.
-        for service in b.services.iter().filter(|s| s.environment.is_none() && &s.service != own) {
+        for service in services.iter().filter(|s| s.environment.is_none() && &s.service != own) {
             if !held.iter().any(|(id, _)| *id == service.service) {
                 return Err(missing(&place, &SERVICE, &service.binding, &service.service, client.account(), &held));
             }
@@ -93,29 +118,25 @@ pub async fn check(project: &Project, client: &Client, scripts: &[ScriptEntry], 
 }
 
 /// The KV namespaces bound: `(binding, id)`.
-fn kv(b: &Bindings) -> Wanted {
-    b.kv_namespaces.iter().map(|k| (k.binding.clone(), k.id.clone())).collect()
+fn kv(kv_namespaces: &[KvNamespace]) -> Wanted {
+    kv_namespaces.iter().map(|k| (k.binding.clone(), k.id.clone())).collect()
 }
 
 /// The R2 buckets bound outside a jurisdiction (a jurisdiction's buckets
 /// are listed only under it).
-fn r2(b: &Bindings) -> Wanted {
-    b.r2_buckets
-        .iter()
-        .filter(|r| r.jurisdiction.is_none())
-        .map(|r| (r.binding.clone(), r.bucket_name.clone()))
-        .collect()
+fn r2(r2_buckets: &[R2Bucket]) -> Wanted {
+    r2_buckets.iter().filter(|r| r.jurisdiction.is_none()).map(|r| (r.binding.clone(), r.bucket_name.clone())).collect()
 }
 
 /// The D1 databases bound: `(binding, database_id)`.
-fn d1(b: &Bindings) -> Wanted {
-    b.d1_databases.iter().map(|d| (d.binding.clone(), d.database_id.clone())).collect()
+fn d1(d1_databases: &[D1Database]) -> Wanted {
+    d1_databases.iter().map(|d| (d.binding.clone(), d.database_id.clone())).collect()
 }
 
 /// The queues produced to and consumed: `(binding or consumer, queue)`.
-fn queues(b: &Bindings) -> Wanted {
-    let producers = b.queues.producers.iter().map(|p| (p.binding.clone(), p.queue.clone()));
-    let consumers = b.queues.consumers.iter().map(|c| ("consumer".to_string(), c.queue.clone()));
+fn queue_names(queues: &Queues) -> Wanted {
+    let producers = queues.producers.iter().map(|p| (p.binding.clone(), p.queue.clone()));
+    let consumers = queues.consumers.iter().map(|c| ("consumer".to_string(), c.queue.clone()));
     producers.chain(consumers).collect()
 }
 
