@@ -35,10 +35,10 @@ ROOT = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else Path(__file__).reso
 # cargo-cfcontainer's top-level modules, lowest first. A module may import
 # its own layer (no cycle) and the ones below, never one above.
 LAYERS = [
-    {"<root>", "error", "output", "child", "private", "engine"},
+    {"<root>", "error", "output", "child", "owner_only", "engine"},
     {"api", "tools"},
     {"project", "testing"},
-    {"build", "image", "scaffold"},
+    {"compile", "image", "scaffold"},
     {"deploy", "dev", "wrangler", "doctor", "preflight"},
     {"ops"},
     {"cli", "cmd", "render"},

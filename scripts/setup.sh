@@ -200,7 +200,7 @@ fi
 # --- the official simulator's KV, R2 and D1 workers, which dev runs -------
 # The tests never fetch them from npm (dev would): MINIFLARE_DIR points dev
 # at an unpacked copy. Keep in step with MINIFLARE_VERSION in
-# cargo-cfcontainer/src/tools/simulator.rs.
+# cargo-cfcontainer/src/tools/miniflare.rs.
 MINIFLARE_VERSION=5.20261117.0-beta
 MINIFLARE=$CFC_TOOLS/miniflare-$MINIFLARE_VERSION
 if [ ! -f "$MINIFLARE/package/package.json" ]; then

@@ -10,7 +10,7 @@ use crate::api::{Client, TokenStatus};
 use crate::output::Output;
 use crate::project::Project;
 use crate::tools::{self, ESBUILD_VERSION, MINIFLARE_VERSION, WORKERD_VERSION};
-use crate::{build, engine};
+use crate::{compile, engine};
 
 /// One check's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -163,13 +163,13 @@ async fn engine_checks() -> Vec<Check> {
 }
 
 fn wasm_target() -> Check {
-    match build::has_target(build::WASM_TARGET) {
-        true => Check::ok("wasm32 target", format!("{} installed", build::WASM_TARGET)),
+    match compile::has_target(compile::WASM_TARGET) {
+        true => Check::ok("wasm32 target", format!("{} installed", compile::WASM_TARGET)),
         false => Check::with(
             "wasm32 target",
             Status::Fail,
-            format!("{} is not installed", build::WASM_TARGET),
-            format!("rustup target add {}", build::WASM_TARGET),
+            format!("{} is not installed", compile::WASM_TARGET),
+            format!("rustup target add {}", compile::WASM_TARGET),
         ),
     }
 }
@@ -177,16 +177,18 @@ fn wasm_target() -> Check {
 /// The target of containers assembled from a binary; the verbs add it
 /// through rustup when one needs it, so its absence is a warning.
 fn musl_target() -> Check {
-    match build::has_target(build::MUSL_TARGET) {
-        true => Check::ok("musl target", format!("{} installed (containers built from a binary)", build::MUSL_TARGET)),
+    match compile::has_target(compile::MUSL_TARGET) {
+        true => {
+            Check::ok("musl target", format!("{} installed (containers built from a binary)", compile::MUSL_TARGET))
+        }
         false => Check::with(
             "musl target",
             Status::Warn,
             format!(
                 "{} is not installed; containers with `binary = ...` add it through rustup on first use",
-                build::MUSL_TARGET
+                compile::MUSL_TARGET
             ),
-            format!("rustup target add {}", build::MUSL_TARGET),
+            format!("rustup target add {}", compile::MUSL_TARGET),
         ),
     }
 }

@@ -192,9 +192,6 @@ pub enum Error {
     /// The account has no registry of that host.
     #[error("account {account} has no container registry {host}{}; {}", if *chosen { " (CLOUDFLARE_CONTAINER_REGISTRY)" } else { "" }, if *chosen { "unset CLOUDFLARE_CONTAINER_REGISTRY to push to Cloudflare's registry, or name a registry the account has" } else { "check that Containers is enabled for the account" })]
     NoRegistry { host: String, account: String, chosen: bool },
-    /// A route's zone is not in the account.
-    #[error("route `{pattern}`: no zone {tried} in this account; add the zone to the account, or give the route its `zone_id`")]
-    NoZone { pattern: String, tried: String },
     /// Two bindings of the Worker share a name.
     #[error("binding name `{name}` is used twice ({first} and {second}); rename one")]
     DuplicateBinding { name: String, first: String, second: String },

@@ -1,6 +1,6 @@
 //! The library core of `cargo cfcontainer`: the verbs (`cmd/`, thin) over
-//! the stages they share: the project model (`project/`), the build
-//! (`build/`), images (`image/`), the Cloudflare API (`api/`), the checks
+//! the stages they share: the project model (`project/`), compiling
+//! with cargo (`compile/`), images (`image/`), the Cloudflare API (`api/`), the checks
 //! that need no build (`preflight/`), deploys (`deploy/`), local runs
 //! (`dev/`), new crates (`scaffold/`) and the crate-wide parts (errors,
 //! output, child processes).
@@ -8,17 +8,17 @@
 //! This file only declares the modules: every item lives in the module
 //! that owns it, so an import names its real layer. The binary calls
 //! [`cmd::main_with_args`]. With the `test-hooks` feature (the tests'),
-//! `build` and `dev` are public too, for the tests that drive workerd
+//! `compile` and `dev` are public too, for the tests that drive workerd
 //! and the toolchain as the verbs do.
 
 mod api;
-#[cfg(feature = "test-hooks")]
-pub mod build;
-#[cfg(not(feature = "test-hooks"))]
-mod build;
 mod child;
 mod cli;
 pub mod cmd;
+#[cfg(feature = "test-hooks")]
+pub mod compile;
+#[cfg(not(feature = "test-hooks"))]
+mod compile;
 mod deploy;
 #[cfg(feature = "test-hooks")]
 pub mod dev;
@@ -30,8 +30,8 @@ mod error;
 mod image;
 mod ops;
 mod output;
+mod owner_only;
 mod preflight;
-mod private;
 mod project;
 mod render;
 mod scaffold;

@@ -4,9 +4,8 @@
 //! that request never leaves) or right after the Nth answer arrived
 //! (`CFCONTAINER_TEST_KILL_AFTER_API_CALLS=N`: the work is done, the answer
 //! is lost), so tests can prove that a deploy killed anywhere converges on
-//! rerun. N counts the process's requests, whichever client sends them
-//! (the checks before the build use a client of their own). Without the
-//! feature the hook is empty and the variables mean nothing.
+//! rerun. N counts the process's requests, whichever client sends them.
+//! Without the feature the hook is empty and the variables mean nothing.
 
 #[cfg(feature = "test-hooks")]
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -71,13 +71,6 @@ pub struct DomainsUpdate {
 }
 
 impl Client {
-    /// `GET /zones?name=...` of this account: the zone called `name`.
-    pub async fn zone_named(&self, name: &str, out: &Output) -> Result<Option<Zone>, Error> {
-        let path = format!("/zones?name={}&account.id={}", query_value(name), query_value(self.account()));
-        let zones: Vec<Zone> = self.get_outside(&path, "GET /zones", out).await?;
-        Ok(zones.into_iter().find(|z| z.name == name))
-    }
-
     /// `GET /workers/scripts/{name}/routes`: the Worker's zone routes.
     pub async fn script_routes(&self, name: &str, out: &Output) -> Result<Vec<ScriptRoute>, Error> {
         self.get(&format!("/workers/scripts/{name}/routes"), out).await

@@ -31,7 +31,7 @@ pub struct ScriptMetadata {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub containers: Vec<ContainerClassRef>,
     /// Binding kinds the account keeps when this upload lacks them.
-    pub keep_bindings: Vec<BindingKind>,
+    pub keep_bindings: Vec<BindingType>,
     /// The Durable Object migration this upload applies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub migrations: Option<MigrationsBody>,
@@ -271,19 +271,19 @@ impl Binding {
     }
 
     /// Its kind.
-    pub fn kind(&self) -> BindingKind {
+    pub fn kind(&self) -> BindingType {
         match self {
-            Binding::DurableObjectNamespace { .. } => BindingKind::DurableObjectNamespace,
-            Binding::PlainText { .. } => BindingKind::PlainText,
-            Binding::Json { .. } => BindingKind::Json,
-            Binding::SecretText { .. } => BindingKind::SecretText,
-            other => BindingKind::Other(other.type_name().to_string()),
+            Binding::DurableObjectNamespace { .. } => BindingType::DurableObjectNamespace,
+            Binding::PlainText { .. } => BindingType::PlainText,
+            Binding::Json { .. } => BindingType::Json,
+            Binding::SecretText { .. } => BindingType::SecretText,
+            other => BindingType::Other(other.type_name().to_string()),
         }
     }
 }
 
 impl Binding {
-    /// The API's `type` of the kinds [`BindingKind`] has no variant for.
+    /// The API's `type` of the kinds [`BindingType`] has no variant for.
     fn type_name(&self) -> &'static str {
         match self {
             Binding::DurableObjectNamespace { .. } => "durable_object_namespace",
@@ -343,11 +343,13 @@ fn expose<S: Serializer>(secret: &Secret, serializer: S) -> Result<S::Ok, S::Err
     serializer.serialize_str(secret.expose())
 }
 
-/// The `type` of a binding. Kinds this tool does not write are kept by
-/// name, so a plan can still show them.
+/// The API's `type` of a binding (as the upload and `GET .../settings`
+/// name it; the wrangler file's kinds are
+/// [`cfcontainer_meta::wrangler::BindingKind`]). Types this tool does not
+/// write are kept by name, so a plan can still show them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum BindingKind {
+pub enum BindingType {
     /// `durable_object_namespace`.
     DurableObjectNamespace,
     /// `plain_text`.
@@ -363,15 +365,15 @@ pub enum BindingKind {
     Other(String),
 }
 
-impl std::fmt::Display for BindingKind {
+impl std::fmt::Display for BindingType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            BindingKind::DurableObjectNamespace => "durable_object_namespace",
-            BindingKind::PlainText => "plain_text",
-            BindingKind::Json => "json",
-            BindingKind::SecretText => "secret_text",
-            BindingKind::SecretKey => "secret_key",
-            BindingKind::Other(kind) => kind,
+            BindingType::DurableObjectNamespace => "durable_object_namespace",
+            BindingType::PlainText => "plain_text",
+            BindingType::Json => "json",
+            BindingType::SecretText => "secret_text",
+            BindingType::SecretKey => "secret_key",
+            BindingType::Other(kind) => kind,
         })
     }
 }
@@ -382,7 +384,7 @@ impl std::fmt::Display for BindingKind {
 pub struct BoundName {
     /// Its kind.
     #[serde(rename = "type")]
-    pub kind: BindingKind,
+    pub kind: BindingType,
     /// The name the Worker sees.
     pub name: String,
     /// A JSON binding's value.
@@ -466,7 +468,7 @@ pub struct ScriptSettings {
 impl ScriptSettings {
     /// True if the account has a secret called `name`.
     pub fn has_secret(&self, name: &str) -> bool {
-        self.bindings.iter().any(|b| b.kind == BindingKind::SecretText && b.name == name)
+        self.bindings.iter().any(|b| b.kind == BindingType::SecretText && b.name == name)
     }
 }
 
@@ -616,9 +618,9 @@ mod tests {
             r#"[{"type":"kv_namespace","name":"CACHE","namespace_id":"1"},{"type":"secret_text","name":"KEY"}]"#,
         )
         .unwrap();
-        assert_eq!(listed[0].kind, BindingKind::Other("kv_namespace".into()));
+        assert_eq!(listed[0].kind, BindingType::Other("kv_namespace".into()));
         assert_eq!(listed[0].kind.to_string(), "kv_namespace");
-        assert_eq!(listed[1].kind, BindingKind::SecretText);
+        assert_eq!(listed[1].kind, BindingType::SecretText);
     }
 
     #[test]

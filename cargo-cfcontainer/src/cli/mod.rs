@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 
-use crate::build::BuildRequest;
+use crate::compile::BuildRequest;
 use crate::ops::logs::TailStatus;
 use crate::output::{MessageFormat, Verbosity};
 use crate::project::Project;
@@ -220,7 +220,7 @@ pub struct CrateArgs {
 #[derive(Debug, Args)]
 pub struct InspectArgs {
     /// Target triple to build and read; the host's triple reads a native build.
-    #[arg(long, default_value = crate::build::WASM_TARGET, value_name = "TRIPLE")]
+    #[arg(long, default_value = crate::compile::WASM_TARGET, value_name = "TRIPLE")]
     pub target: String,
 }
 

@@ -41,12 +41,12 @@ struct Assembled {
 /// Reads the containers from the artifact, builds their images and prints
 /// the references.
 pub fn run(global: &GlobalArgs, args: &BuildArgs, out: &Output) -> Result<(), Error> {
-    let inspection = super::load(global, crate::build::WASM_TARGET, out)?;
+    let inspection = super::load(global, crate::compile::WASM_TARGET, out)?;
     let project = inspection.project;
     let declared = !inspection.containers.is_empty();
     let (remote, local): (Vec<_>, Vec<_>) = inspection.containers.into_iter().partition(|c| args.dev && c.dev.remote);
     let client = if remote.is_empty() { None } else { Some(Client::from_env(project.settings.account_id.as_deref())?) };
-    let binaries = global.build_request(crate::build::MUSL_TARGET);
+    let binaries = global.build_request(crate::compile::MUSL_TARGET);
     let report = crate::runtime()?.block_on(async {
         let docker = engine::connect().await?;
         let mut images = image::build_all(&docker, &project, &local, args.dev, out).await?;

@@ -1,13 +1,13 @@
 //! `cargo cfcontainer deploy`: the crate to a running Worker with its
 //! containers (see [`crate::deploy::run`]); prints what changed.
 
+use crate::api::Client;
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::deploy::{self, DeployOptions, Deployed};
 use crate::output::{Output, Reason};
-use crate::preflight::{self, Reach};
 use crate::Error;
 
-/// Checks what needs no build, then deploys.
+/// Deploys with one API client, from the checks that need no build on.
 pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), Error> {
     let options = DeployOptions {
         allow_delete_classes: args.allow_delete_classes,
@@ -15,8 +15,8 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), E
         push_with: args.engine.push_with(),
     };
     let project = global.project()?;
-    preflight::check(&project, Reach::Deploy, out)?;
-    let deployed = deploy::run(project, global.feature_args(), options, out)?;
+    let client = Client::from_env(project.settings.account_id.as_deref())?;
+    let deployed = deploy::run(&client, project, global.feature_args(), options, out)?;
     out.result(Reason::Deploy, &deployed, || human(&deployed));
     Ok(())
 }

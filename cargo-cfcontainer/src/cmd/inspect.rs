@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use cfcontainer_meta::{ContainerMeta, EnvValue, ImageSource, InstanceType};
 use serde::Serialize;
 
-use crate::build::Loaded;
 use crate::cli::{GlobalArgs, InspectArgs};
+use crate::compile::Loaded;
 use crate::output::{table, Output, Reason};
 use crate::project::WorkerSettings;
 use crate::Error;

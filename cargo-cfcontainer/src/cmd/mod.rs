@@ -20,8 +20,8 @@ use std::ffi::OsString;
 
 use clap::Parser;
 
-use crate::build::Loaded;
 use crate::cli::{self, GlobalArgs};
+use crate::compile::Loaded;
 use crate::output::Output;
 use crate::Error;
 
@@ -75,5 +75,5 @@ fn none_declared(package: &str, what: &str) -> String {
 /// The selected crate, built for `target` with this invocation's profile
 /// and features, and the containers its artifact declares.
 fn load(global: &GlobalArgs, target: &str, out: &Output) -> Result<Loaded, Error> {
-    crate::build::load(global.project()?, &global.build_request(target), out)
+    crate::compile::load(global.project()?, &global.build_request(target), out)
 }

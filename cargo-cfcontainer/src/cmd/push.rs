@@ -19,10 +19,10 @@ struct Report {
 /// container's image.
 pub fn run(global: &GlobalArgs, args: &PushArgs, out: &Output) -> Result<(), Error> {
     let project = global.project()?;
-    preflight::check(&project, Reach::Push, out)?;
-    let loaded = crate::build::load(project, &global.build_request(crate::build::WASM_TARGET), out)?;
-    let client = Client::from_env(loaded.project.settings.account_id.as_deref())?;
-    let binaries = global.build_request(crate::build::MUSL_TARGET);
+    let client = Client::from_env(project.settings.account_id.as_deref())?;
+    preflight::check(&project, &client, Reach::Push, out)?;
+    let loaded = crate::compile::load(project, &global.build_request(crate::compile::WASM_TARGET), out)?;
+    let binaries = global.build_request(crate::compile::MUSL_TARGET);
     let push_with = args.engine.push_with();
     let images =
         crate::runtime()?.block_on(publish(&client, &loaded.project, &loaded.containers, &binaries, push_with, out))?;

@@ -14,7 +14,7 @@ use crate::Error;
 
 /// Exports and reports what changed.
 pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(), Error> {
-    let loaded = super::load(global, crate::build::WASM_TARGET, out)?;
+    let loaded = super::load(global, crate::compile::WASM_TARGET, out)?;
     let worker = &loaded.project.settings.name;
     // The migrations follow the Worker's history in the account, when
     // there are credentials to read it.
@@ -50,10 +50,10 @@ pub fn run(global: &GlobalArgs, args: &WranglerArgs, out: &Output) -> Result<(),
 /// account), with a warning to push it first.
 fn with_assembled_references(
     global: &GlobalArgs,
-    loaded: &crate::build::Loaded,
+    loaded: &crate::compile::Loaded,
     out: &Output,
 ) -> Result<Vec<ContainerMeta>, Error> {
-    let binaries = global.build_request(crate::build::MUSL_TARGET);
+    let binaries = global.build_request(crate::compile::MUSL_TARGET);
     let assembled = crate::image::assemble_all(&loaded.project, &loaded.containers, &binaries, out)?;
     let mut containers = loaded.containers.clone();
     for image in assembled {

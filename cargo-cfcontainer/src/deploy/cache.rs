@@ -35,6 +35,6 @@ pub fn read(project: &Project, account_tags: &[String]) -> Option<LastDeploy> {
 /// the next plan, so it is not an error.
 pub fn write(project: &Project, last: &LastDeploy) {
     if let Ok(text) = serde_json::to_string_pretty(last) {
-        let _ = crate::private::write(&path(project), text.as_bytes());
+        let _ = crate::owner_only::write(&path(project), text.as_bytes());
     }
 }

@@ -14,7 +14,7 @@ use super::cost::AppCost;
 use super::images::{ImagesRecord, IMAGES_BINDING};
 use crate::api::AssetsConfig;
 use crate::api::{
-    Annotations, AppConstraints, AppObservability, AssetsMetadata, Binding, BindingKind, Configuration,
+    Annotations, AppConstraints, AppObservability, AssetsMetadata, Binding, BindingType, Configuration,
     ContainerClassRef, Disk, Logs, Observability, Part, Placement, SchedulingPolicy, ScriptMetadata, Secret,
 };
 use crate::project::assets::Manifest;
@@ -327,7 +327,7 @@ pub fn script(
             .map(|c| ContainerClassRef { name: project.application_name(&c.class), class_name: c.class.clone() })
             .collect(),
         // The official CLI 4.164 keeps every secret set outside the file.
-        keep_bindings: vec![BindingKind::SecretText, BindingKind::SecretKey],
+        keep_bindings: vec![BindingType::SecretText, BindingType::SecretKey],
         migrations: None,
         code_update_strategy: None,
         assets: None,
@@ -404,7 +404,7 @@ fn modules(modules_dir: &Path) -> Result<Vec<Part>, Error> {
         let path = modules_dir.join(name);
         let mut data = std::fs::read(&path).map_err(|e| Error::Read { path: path.clone(), source: e })?;
         if name.ends_with(".wasm") {
-            data = crate::build::records::strip_wasm_custom_section(&data, cfcontainer_meta::SECTION)
+            data = crate::compile::records::strip_wasm_custom_section(&data, cfcontainer_meta::SECTION)
                 .map_err(|why| Error::Section { path: path.clone(), why })?;
         }
         modules.push(Part { name: name.into(), content_type: content_type.into(), data, file: true });

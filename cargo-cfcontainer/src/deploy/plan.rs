@@ -6,17 +6,20 @@ use std::collections::BTreeMap;
 use cfcontainer_meta::{Constraints, InstanceType};
 use serde::Serialize;
 
-use super::consumers::ConsumerStep;
+use super::cache;
+use super::consumers::{self, ConsumerStep};
 use super::cost::AppCost;
-use super::desired::{DesiredApp, DesiredScript, LogsRecord};
+use super::desired::{container_fields, DesiredApp, DesiredScript, LogsRecord};
 use super::images::{short, ImagesRecord, IMAGES_BINDING};
 use super::migrations::{new_tag, Migrations};
+use super::prepare::Prepared;
 use super::routes::DesiredRoutes;
 use super::Remote;
 use crate::api::{
-    AppConstraints, AppObservability, Application, BindingKind, Origin, ScriptRoute, ScriptSettings, ScriptSubdomain,
+    AppConstraints, AppObservability, Application, BindingType, Origin, ScriptRoute, ScriptSettings, ScriptSubdomain,
 };
 use crate::project::WorkerSettings;
+use crate::Error;
 
 /// What happens to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -101,7 +104,7 @@ pub enum ScriptChange {
         /// `create` or `delete`.
         action: Action,
         /// Its kind, as the API names it.
-        kind: BindingKind,
+        kind: BindingType,
         /// Its name.
         name: String,
     },
@@ -254,6 +257,17 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Compares what `remote` holds with the crate `prepared` and its
+    /// applications `apps`; checks nothing (see [`super::checks`]).
+    pub fn of(prepared: &Prepared, remote: &Remote, apps: &[DesiredApp]) -> Result<Plan, Error> {
+        let consumers = consumers::steps(&remote.queues, &prepared.consumers)?;
+        let last = cache::read(&prepared.project, &remote.tags);
+        let fields = container_fields(&prepared.containers);
+        let last_fields = last.as_ref().map(|l| &l.fields);
+        let settings = &prepared.project.settings;
+        Ok(Plan::new(remote, &prepared.script, settings, consumers, apps, last_fields, &fields))
+    }
+
     /// Compares `remote` with the desired script and applications.
     /// `last_fields` are the container fields of the last deploy from this
     /// machine, used only to name what changed in the code.
@@ -399,17 +413,17 @@ fn metadata_changes(settings: &ScriptSettings, script: &DesiredScript) -> Vec<Sc
         changes
             .push(ScriptChange::CompatibilityFlags { from: settings.compatibility_flags.clone(), to: flags.clone() });
     }
-    let desired: Vec<(BindingKind, String)> =
+    let desired: Vec<(BindingType, String)> =
         script.bindings().iter().map(|b| (b.kind(), b.name().to_string())).collect();
     // The images record is compared by its tags (above).
-    let remote: Vec<(BindingKind, String)> = settings
+    let remote: Vec<(BindingType, String)> = settings
         .bindings
         .iter()
         .filter(|b| b.name != IMAGES_BINDING)
         .map(|b| (b.kind.clone(), b.name.clone()))
         .collect();
     let binding = |action: Action| {
-        move |(kind, name): &(BindingKind, String)| ScriptChange::Binding {
+        move |(kind, name): &(BindingType, String)| ScriptChange::Binding {
             action,
             kind: kind.clone(),
             name: name.clone(),
@@ -419,7 +433,7 @@ fn metadata_changes(settings: &ScriptSettings, script: &DesiredScript) -> Vec<Sc
     // Secrets set outside this tool are kept (keep_bindings), not removed.
     let removed = remote
         .iter()
-        .filter(|b| !desired.contains(b) && !matches!(b.0, BindingKind::SecretText | BindingKind::SecretKey));
+        .filter(|b| !desired.contains(b) && !matches!(b.0, BindingType::SecretText | BindingType::SecretKey));
     changes.extend(removed.map(binding(Action::Delete)));
     changes
 }
@@ -588,7 +602,7 @@ mod tests {
         );
         let binding = ScriptChange::Binding {
             action: Action::Delete,
-            kind: BindingKind::Other("kv_namespace".into()),
+            kind: BindingType::Other("kv_namespace".into()),
             name: "CACHE".into(),
         };
         assert_eq!(

@@ -1,12 +1,20 @@
-//! The deploy transaction: read the account, check everything that could
-//! refuse the deploy before anything is pushed or written, push what the
-//! registry lacks, then apply the plan. Safe to rerun after any failure.
+//! The `deploy` and `plan` transactions, each one list of stages called
+//! once, in order: the checks that need no build (`preflight`), the
+//! desired state ([`prepare`](super::prepare)), what the account holds
+//! ([`Remote`]), the checks that could refuse the deploy
+//! ([`checks`](super::checks)), the images, the [`Plan`], and (deploy
+//! only) carrying it out ([`apply`]). Everything that could refuse the
+//! deploy is checked before anything is pushed or written; safe to rerun
+//! after any failure.
 
 use serde::Serialize;
 
-use super::{apply, prepare, Action, DeployedApp, DesiredRoutes, Plan, Prepared, Remote, WorkerSecret};
+use super::prepare::{prepare, Prepared};
+use super::{apply, checks, DeployedApp, Plan, Remote};
+use crate::api::Client;
 use crate::image::PushWith;
 use crate::output::Output;
+use crate::preflight::{self, Reach};
 use crate::project::Project;
 use crate::Error;
 
@@ -34,77 +42,50 @@ pub struct Deployed {
     pub applications: Vec<DeployedApp>,
 }
 
-/// Builds `project` for release with `feature_args` and deploys it.
+/// Deploys `project` (built for release with `feature_args`) with `client`.
 pub fn run(
+    client: &Client,
     project: Project,
     feature_args: Vec<String>,
     options: DeployOptions,
     out: &Output,
 ) -> Result<Deployed, Error> {
-    let prepared = prepare(project, feature_args, out)?;
-    crate::runtime()?.block_on(deploy(&prepared, options, out))
-}
-
-/// Computes what a deploy of `project` would change; writes nothing.
-pub fn plan(project: Project, feature_args: Vec<String>, out: &Output) -> Result<Plan, Error> {
-    let prepared = prepare(project, feature_args, out)?;
+    preflight::check(&project, client, Reach::Deploy, out)?;
+    let prepared = prepare(client, project, feature_args, out)?;
     crate::runtime()?.block_on(async {
-        let remote = prepared.read_remote(out).await?;
-        prepared.check_queues(&remote)?;
-        let apps = prepared.applications(None, out).await?;
-        prepared.plan(&remote, &apps)
+        let remote = read_remote(client, &prepared, out).await?;
+        checks::before_push(client, &prepared, &remote, options.adopt, out).await?;
+        let apps = prepared.applications(client, Some(options.push_with), out).await?;
+        let plan = Plan::of(&prepared, &remote, &apps)?;
+        checks::before_apply(&prepared, &remote, &plan, options.allow_delete_classes)?;
+        let applications = apply(client, &plan, &prepared.script, &remote, out).await?;
+        prepared.remember();
+        let worker = prepared.project.settings.name.clone();
+        let url = match prepared.project.settings.workers_dev {
+            true => Some(format!("https://{worker}.{}.workers.dev", client.account_subdomain(out).await?.subdomain)),
+            false => None,
+        };
+        Ok(Deployed { worker, url, plan, applications })
     })
 }
 
-async fn deploy(prepared: &Prepared, options: DeployOptions, out: &Output) -> Result<Deployed, Error> {
-    let worker = prepared.project.settings.name.clone();
-    let remote = prepared.read_remote(out).await?;
-    if !options.adopt && !prepared.may_deploy_over(&remote, out).await? {
-        let (verb, effect, flag) = ("deploy", "replace its code and bindings", "--adopt");
-        return Err(Error::NotOurs { worker, verb, effect, flag });
-    }
-    check_secrets(&prepared.script.secrets, &remote)?;
-    // Every route's zone and queue must exist before anything is pushed
-    // or written.
-    DesiredRoutes::of(&prepared.project.settings.routes).check_zones(&prepared.client, out).await?;
-    prepared.check_queues(&remote)?;
-    prepared.check_migrations(&remote)?;
-    let apps = prepared.applications(Some(options.push_with), out).await?;
-    let plan = prepared.plan(&remote, &apps)?;
-    // A new application's name must be free (it is unique per account).
-    for app in plan.applications.iter().filter(|a| a.action() == Action::Create) {
-        if let Some(other) = remote.applications.iter().find(|o| o.name == app.name) {
-            return Err(Error::AppConflict {
-                name: app.name.clone(),
-                class: app.class.clone(),
-                other: other.id.clone(),
-            });
-        }
-    }
-    // With migrations in the wrangler file, a deletion is one the file
-    // asks for (the plan checked); otherwise it needs the flag.
-    let file_migrates = prepared.project.settings.wrangler.as_ref().is_some_and(|w| !w.migrations.is_empty());
-    if !plan.script.migrations.deleted.is_empty() && !options.allow_delete_classes && !file_migrates {
-        let migrations = &plan.script.migrations;
-        let fix = prepared.instead_of_deleting(migrations, &remote);
-        return Err(Error::WouldDelete { classes: migrations.deleted.join(", "), fix });
-    }
-    let applications = apply(&prepared.client, &plan, &prepared.script, &remote, out).await?;
-    prepared.remember();
-    let url = match prepared.project.settings.workers_dev {
-        true => {
-            Some(format!("https://{worker}.{}.workers.dev", prepared.client.account_subdomain(out).await?.subdomain))
-        }
-        false => None,
-    };
-    Ok(Deployed { worker, url, plan, applications })
+/// Computes what a deploy of `project` (built for release with
+/// `feature_args`) would change, reading with `client`; writes nothing.
+pub fn plan(client: &Client, project: Project, feature_args: Vec<String>, out: &Output) -> Result<Plan, Error> {
+    preflight::check(&project, client, Reach::Plan, out)?;
+    let prepared = prepare(client, project, feature_args, out)?;
+    crate::runtime()?.block_on(async {
+        let remote = read_remote(client, &prepared, out).await?;
+        checks::queues(&prepared, &remote)?;
+        checks::migrations(&prepared, &remote)?;
+        let apps = prepared.applications(client, None, out).await?;
+        Plan::of(&prepared, &remote, &apps)
+    })
 }
 
-/// Every secret needs a value now or already in the account.
-fn check_secrets(secrets: &[WorkerSecret], remote: &Remote) -> Result<(), Error> {
-    let in_account = |name: &str| remote.settings.as_ref().is_some_and(|s| s.has_secret(name));
-    match secrets.iter().find(|s| matches!(s, WorkerSecret::Kept { name } if !in_account(name))) {
-        Some(secret) => Err(Error::MissingSecret { name: secret.name().to_string() }),
-        None => Ok(()),
-    }
+/// What the account holds of the Worker `prepared` deploys, read one call
+/// after the other (so that a deploy killed after its Nth call is a
+/// well-defined state).
+async fn read_remote(client: &Client, prepared: &Prepared, out: &Output) -> Result<Remote, Error> {
+    Remote::read(client, &prepared.project.settings.name, &prepared.queue_names(), out).await
 }

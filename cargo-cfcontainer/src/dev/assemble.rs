@@ -14,11 +14,11 @@ use super::local_queues::LocalQueues;
 use super::local_storage::{local_stores, LocalStores};
 use super::options::{DevOptions, EngineTarget};
 use super::process::{free_local_port, Launch};
-use super::simulator::Simulator;
+use super::simulator_config::Simulator;
+use super::snapshot::{dep_info_inputs, Watched};
 use super::warnings::{headers, redirects, warn_unprovided};
-use super::watch::{dep_info_inputs, Watched};
 use super::{OwnObjects, WorkerdConfig};
-use crate::build::{self, BuildRequest, Loaded};
+use crate::compile::{self, BuildRequest, Loaded};
 use crate::image;
 use crate::output::Output;
 use crate::project::own_classes::besides_containers;
@@ -66,12 +66,12 @@ pub async fn build(
         Some(modules) => modules,
         None => {
             let tools = BuildTools::provide(&project.dir, &project.workspace_manifest, out).await?;
-            build::worker_build(&project, &request, &tools, out)?
+            compile::worker_build(&project, &request, &tools, out)?
         }
     };
     let images_read_at = SystemTime::now();
     let mut built = image::build_all(docker, &project, &containers, true, out).await?;
-    let binaries = BuildRequest { target: build::MUSL_TARGET, ..request.clone() };
+    let binaries = BuildRequest { target: compile::MUSL_TARGET, ..request.clone() };
     let assembled = image::load_all(docker, &project, &containers, &binaries, true, out).await?;
     let mut binary_inputs = Vec::new();
     for (loaded, image) in assembled {
@@ -130,14 +130,14 @@ pub async fn build(
 
 /// What `dev` builds: the wasm target, with its profile and features.
 fn build_request(options: &DevOptions) -> BuildRequest<'static> {
-    BuildRequest { target: build::WASM_TARGET, release: options.release, feature_args: options.feature_args.clone() }
+    BuildRequest { target: compile::WASM_TARGET, release: options.release, feature_args: options.feature_args.clone() }
 }
 
 fn load(options: &DevOptions, request: &BuildRequest, out: &Output) -> Result<Loaded, Error> {
     let project = Project::load(options.manifest.as_deref(), options.package.as_deref(), options.env.as_deref())?;
     project.warn_unknown_keys(out);
     warn_unprovided(&project, out);
-    build::load(project, request, out)
+    compile::load(project, request, out)
 }
 
 /// Local KV, R2 and D1 for the wrangler file's bindings of those kinds,

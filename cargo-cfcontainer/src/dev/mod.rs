@@ -17,10 +17,10 @@ mod redirects;
 mod restarts;
 mod session;
 mod shutdown;
-mod simulator;
-mod wake;
+mod simulator_config;
+mod snapshot;
 mod warnings;
-mod watch;
+mod watcher;
 mod workerd;
 
 pub use egress::{ensure as ensure_egress_image, EGRESS_IMAGE_ENV};
@@ -29,5 +29,5 @@ pub use options::DevOptions;
 #[cfg(feature = "test-hooks")]
 pub use restarts::keep_from_restarting;
 pub use session::serve;
-pub use wake::WakeBy;
+pub use watcher::WakeBy;
 pub use workerd::{workerd_socket, OwnObjects, WorkerdConfig};

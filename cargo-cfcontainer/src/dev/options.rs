@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::wake::WakeBy;
+use super::watcher::WakeBy;
 
 /// Which crate `dev` runs, and how it builds it.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use cfcontainer_meta::ContainerMeta;
 
 use super::capnp::quoted;
-use super::simulator::Simulator;
+use super::simulator_config::Simulator;
 
 /// Everything a local workerd needs to serve one worker.
 #[derive(Debug, Clone)]
@@ -86,7 +86,7 @@ impl WorkerdConfig {
         }
         // The config holds the local secrets of `.dev.vars`: owner only.
         let path = dir.join("config.capnp");
-        crate::private::write(&path, self.render().as_bytes())?;
+        crate::owner_only::write(&path, self.render().as_bytes())?;
         Ok(path)
     }
 

@@ -1,5 +1,5 @@
 //! The images of containers with `binary = "..."`: the binary compiled
-//! static ([`crate::build::compile`]) and assembled into an image here,
+//! static ([`crate::compile::static_binary`]) and assembled into an image here,
 //! tagged by the image's own digest.
 
 use std::path::PathBuf;
@@ -9,7 +9,7 @@ use cfcontainer_meta::{ContainerMeta, ImageSource};
 use super::assemble::{assemble, AssembledImage, ImageInputs, Times};
 use super::events::{ImageAssembled, ImageLoaded};
 use super::{repository, source_dir};
-use crate::build::{self, BuildRequest, CompiledBinary};
+use crate::compile::{self, BuildRequest, CompiledBinary};
 use crate::output::{Output, Reason};
 use crate::project::find_binary;
 use crate::project::Project;
@@ -37,7 +37,7 @@ pub struct BinaryImage {
 
 /// The image of every container with a `binary`, compiled with
 /// `request`'s profile and features (its target is ignored: binaries are
-/// built for [`build::MUSL_TARGET`]).
+/// built for [`compile::MUSL_TARGET`]).
 pub fn assemble_all(
     project: &Project,
     containers: &[ContainerMeta],
@@ -50,8 +50,8 @@ pub fn assemble_all(
         let target = find_binary(&project.member_targets, binary, package.as_deref()).map_err(|why| {
             Error::NoBinary { class: meta.class.clone(), binary: binary.clone(), why: why.explain(binary) }
         })?;
-        let request = BuildRequest { target: build::MUSL_TARGET, ..request.clone() };
-        let compiled = build::compile(project, target, &request, out)?;
+        let request = BuildRequest { target: compile::MUSL_TARGET, ..request.clone() };
+        let compiled = compile::static_binary(project, target, &request, out)?;
         let bytes =
             std::fs::read(&compiled.path).map_err(|e| Error::Read { path: compiled.path.clone(), source: e })?;
         let binary_size = bytes.len();

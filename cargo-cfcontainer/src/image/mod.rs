@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 
 use cfcontainer_meta::{ContainerMeta, ImageSource};
 
-use crate::build::BuildRequest;
+use crate::compile::BuildRequest;
 use crate::output::Output;
 use crate::project::Project;
 use crate::Error;

@@ -13,7 +13,7 @@ use super::push::PushedImage;
 use super::upload::{upload, Upload};
 use super::{build_all, export, is_built, push_all, repository, RegistryAuth};
 use crate::api::Client;
-use crate::build::BuildRequest;
+use crate::compile::BuildRequest;
 use crate::output::Output;
 use crate::project::Project;
 use crate::{engine, Error};

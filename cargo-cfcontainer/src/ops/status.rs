@@ -12,10 +12,10 @@ use serde::Serialize;
 
 use super::history::Recorded;
 use super::versions::uploader;
-use crate::api::{Application, InstanceCounts, RolloutProgress};
+use crate::api::{Application, Client, InstanceCounts, RolloutProgress};
 use crate::deploy::cost::AppCost;
 use crate::deploy::images::ImagesRecord;
-use crate::deploy::{prepare, DesiredApp, Plan, Prepared, Remote};
+use crate::deploy::{checks, prepare, DesiredApp, Plan, Prepared, Remote};
 use crate::image;
 use crate::output::Output;
 use crate::project::Project;
@@ -105,13 +105,18 @@ pub struct RolloutState {
 /// Builds `project` (as a deploy would, nothing rebuilt when up to date)
 /// and compares it with what is live.
 pub fn status(project: Project, feature_args: Vec<String>, out: &Output) -> Result<Status, Error> {
-    let prepared = prepare(project, feature_args, out)?;
+    let client = Client::from_env(project.settings.account_id.as_deref())?;
+    let prepared = prepare(&client, project, feature_args, out)?;
     let tags = image::content_tags(&prepared.project, &prepared.containers, &prepared.binaries, out)?;
-    crate::runtime()?.block_on(read(&prepared, &tags, out))
+    crate::runtime()?.block_on(read(&client, &prepared, &tags, out))
 }
 
-async fn read(prepared: &Prepared, local_tags: &[(String, String)], out: &Output) -> Result<Status, Error> {
-    let client = &prepared.client;
+async fn read(
+    client: &Client,
+    prepared: &Prepared,
+    local_tags: &[(String, String)],
+    out: &Output,
+) -> Result<Status, Error> {
     let worker = prepared.project.settings.name.clone();
     let queues = prepared.queue_names();
     let (remote, deployments, subdomain) = futures_util::try_join!(
@@ -144,7 +149,7 @@ async fn read(prepared: &Prepared, local_tags: &[(String, String)], out: &Output
         let recorded = Recorded { images: record.clone(), version: v };
         LiveVersion { by: uploader(&recorded), id: recorded.version.id, number: recorded.version.number, deployed_on }
     });
-    let sync = sync(prepared, &remote, record.as_ref(), local_tags)?;
+    let sync = sync(client, prepared, &remote, record.as_ref(), local_tags)?;
     let applications = ours
         .iter()
         .zip(rollouts)
@@ -175,12 +180,13 @@ fn missing<T>(error: Error, empty: T) -> Result<T, Error> {
 /// The plan a deploy would carry out, its images named by the live ones
 /// where the content tags agree (so only a changed image shows).
 fn sync(
+    client: &Client,
     prepared: &Prepared,
     remote: &Remote,
     record: Option<&ImagesRecord>,
     local_tags: &[(String, String)],
 ) -> Result<Sync, Error> {
-    let account = prepared.client.account();
+    let account = client.account();
     let registry = crate::api::registry_host();
     let prebuilt = image::prebuilt_references(&prepared.containers, &registry, account);
     let apps: Vec<DesiredApp> = prepared
@@ -201,7 +207,8 @@ fn sync(
             DesiredApp::new(&prepared.project, meta, image, tag)
         })
         .collect();
-    let plan: Plan = prepared.plan(remote, &apps)?;
+    checks::migrations(prepared, remote)?;
+    let plan = Plan::of(prepared, remote, &apps)?;
     if plan.is_empty() {
         return Ok(Sync::InSync);
     }

@@ -1,11 +1,13 @@
 //! The checks that need no build, made before the long one by the verbs
 //! that reach the account (`push`, `plan`, `deploy`): the token and the
 //! account (and with them whether the API answers at all), the registry
-//! host, and each named resource the wrangler file binds and each route's
-//! zone ([`resources`]). Each failure is one line, naming what the
-//! account has where that helps. They only read.
+//! host, each named resource the wrangler file binds ([`resources`]) and
+//! each route's zone ([`zones`]). Each failure is one line, naming what
+//! the account has where that helps. They only read, with the client the
+//! verb goes on to use.
 
 mod resources;
+mod zones;
 
 use crate::api::{self, Client, CredentialsRequest, RegistryPermission};
 use crate::output::Output;
@@ -23,19 +25,19 @@ pub enum Reach {
     Deploy,
 }
 
-/// Runs the checks `reach` needs for `project`.
-pub fn check(project: &Project, reach: Reach, out: &Output) -> Result<(), Error> {
-    let client = Client::from_env(project.settings.account_id.as_deref())?;
+/// Runs the checks `reach` needs for `project` with `client`.
+pub fn check(project: &Project, client: &Client, reach: Reach, out: &Output) -> Result<(), Error> {
     let host = api::checked_registry_host()?;
     crate::runtime()?.block_on(async {
         if reach != Reach::Push {
             // The first call of the account: an unreachable API, a token
             // it refuses or an account the token cannot use stop here.
             let scripts = client.scripts(out).await?;
-            resources::check(project, &client, &scripts, out).await?;
+            resources::check(project, client, &scripts, out).await?;
+            zones::check(project, client, out).await?;
         }
         if reach != Reach::Plan {
-            registry(&client, &host, out).await?;
+            registry(client, &host, out).await?;
         }
         Ok(())
     })

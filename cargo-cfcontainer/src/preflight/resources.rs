@@ -1,14 +1,13 @@
 //! Every named resource the wrangler file binds (KV namespaces, R2
 //! buckets, D1 databases, queues, Vectorize indexes, Hyperdrive configs,
-//! other Workers) and every route's zone must be in the account: each
+//! other Workers) must be in the account: each
 //! kind's list is read once, only when something of that kind is bound.
 //! A list the token may not read is skipped (the deploy itself needs no
 //! such permission, and the upload is refused anyway if one is missing).
 
-use cfcontainer_meta::wrangler::Bindings;
+use cfcontainer_meta::wrangler::{Bindings, D1Database, KvNamespace, Queues, R2Bucket};
 
 use crate::api::{Client, ScriptEntry};
-use crate::deploy::DesiredRoutes;
 use crate::output::Output;
 use crate::project::Project;
 use crate::Error;
@@ -69,19 +68,44 @@ const HYPERDRIVE: Kind = Kind {
 };
 const SERVICE: Kind = Kind { key: "services", what: "Worker", fix: "fix the name, or deploy that Worker first" };
 
-/// Checks the resources `project`'s wrangler file binds and its routes'
-/// zones; `scripts` are the account's Workers.
+/// Checks the resources `project`'s wrangler file binds; `scripts` are
+/// the account's Workers.
 pub async fn check(project: &Project, client: &Client, scripts: &[ScriptEntry], out: &Output) -> Result<(), Error> {
     if let Some(source) = &project.settings.wrangler {
         let place = source.path.display().to_string();
-        let b = &source.bindings;
+        // Every field named, none left to `..`: a binding kind added to
+        // `Bindings` does not compile here until it is checked (or said
+        // not to need it).
+        let Bindings {
+            kv_namespaces,
+            r2_buckets,
+            d1_databases,
+            queues,
+            vectorize,
+            hyperdrive,
+            services,
+            // Not resources of the account to look up: values, this or
+            // another Worker's classes, datasets made on first write,
+            // account-wide services; the rest the upload checks itself.
+            vars: _,
+            durable_objects: _,
+            analytics_engine_datasets: _,
+            ai: _,
+            version_metadata: _,
+            browser: _,
+            send_email: _,
+            mtls_certificates: _,
+            dispatch_namespaces: _,
+            workflows: _,
+            secrets_store_secrets: _,
+        } = &source.bindings;
         let checks = [
-            (&KV, kv(b)),
-            (&R2, r2(b)),
-            (&D1, d1(b)),
-            (&QUEUE, queues(b)),
-            (&VECTORIZE, b.vectorize.iter().map(|v| (Namer::binding(&v.binding), v.index_name.clone())).collect()),
-            (&HYPERDRIVE, b.hyperdrive.iter().map(|h| (Namer::binding(&h.binding), h.id.clone())).collect()),
+            (&KV, kv(kv_namespaces)),
+            (&R2, r2(r2_buckets)),
+            (&D1, d1(d1_databases)),
+            (&QUEUE, queue_names(queues)),
+            (&VECTORIZE, vectorize.iter().map(|v| (Namer::binding(&v.binding), v.index_name.clone())).collect()),
+            (&HYPERDRIVE, hyperdrive.iter().map(|h| (Namer::binding(&h.binding), h.id.clone())).collect()),
         ];
         for (kind, found) in checks {
             if found.is_empty() {
@@ -98,25 +122,25 @@ pub async fn check(project: &Project, client: &Client, scripts: &[ScriptEntry], 
         let held: Vec<(String, String)> = scripts.iter().map(|s| (s.id.clone(), s.id.clone())).collect();
         // A binding to another environment of a Worker names it by its
         // service; the scripts list names each environment's own Worker.
-        for service in b.services.iter().filter(|s| s.environment.is_none() && &s.service != own) {
+        for service in services.iter().filter(|s| s.environment.is_none() && &s.service != own) {
             if !held.iter().any(|(id, _)| *id == service.service) {
                 let namer = Namer::binding(&service.binding);
                 return Err(missing(&place, &SERVICE, &namer, &service.service, client.account(), &held));
             }
         }
     }
-    zones(project, client, out).await
+    Ok(())
 }
 
 /// The KV namespaces bound: `(binding, id)`.
-fn kv(b: &Bindings) -> Wanted {
-    b.kv_namespaces.iter().map(|k| (Namer::binding(&k.binding), k.id.clone())).collect()
+fn kv(kv_namespaces: &[KvNamespace]) -> Wanted {
+    kv_namespaces.iter().map(|k| (Namer::binding(&k.binding), k.id.clone())).collect()
 }
 
 /// The R2 buckets bound outside a jurisdiction (a jurisdiction's buckets
 /// are listed only under it).
-fn r2(b: &Bindings) -> Wanted {
-    b.r2_buckets
+fn r2(r2_buckets: &[R2Bucket]) -> Wanted {
+    r2_buckets
         .iter()
         .filter(|r| r.jurisdiction.is_none())
         .map(|r| (Namer::binding(&r.binding), r.bucket_name.clone()))
@@ -124,14 +148,14 @@ fn r2(b: &Bindings) -> Wanted {
 }
 
 /// The D1 databases bound: `(binding, database_id)`.
-fn d1(b: &Bindings) -> Wanted {
-    b.d1_databases.iter().map(|d| (Namer::binding(&d.binding), d.database_id.clone())).collect()
+fn d1(d1_databases: &[D1Database]) -> Wanted {
+    d1_databases.iter().map(|d| (Namer::binding(&d.binding), d.database_id.clone())).collect()
 }
 
 /// The queues produced to and consumed.
-fn queues(b: &Bindings) -> Wanted {
-    let producers = b.queues.producers.iter().map(|p| (Namer::binding(&p.binding), p.queue.clone()));
-    let consumers = b.queues.consumers.iter().map(|c| (Namer::Consumer, c.queue.clone()));
+fn queue_names(queues: &Queues) -> Wanted {
+    let producers = queues.producers.iter().map(|p| (Namer::binding(&p.binding), p.queue.clone()));
+    let consumers = queues.consumers.iter().map(|c| (Namer::Consumer, c.queue.clone()));
     producers.chain(consumers).collect()
 }
 
@@ -169,33 +193,6 @@ async fn held(kind: &Kind, client: &Client, out: &Output) -> Result<Option<Vec<(
     }
 }
 
-/// Each route's zone is in the account.
-async fn zones(project: &Project, client: &Client, out: &Output) -> Result<(), Error> {
-    let routes = DesiredRoutes::of(&project.settings.routes);
-    let place = match &project.settings.wrangler {
-        Some(source) => source.path.display().to_string(),
-        None => project.manifest_path.display().to_string(),
-    };
-    let wanted = routes.zones_wanted();
-    if wanted.is_empty() {
-        return Ok(());
-    }
-    let zones = client.zones(out).await?;
-    for (pattern, candidates) in wanted {
-        if !zones.iter().any(|z| candidates.contains(&z.name)) {
-            let known: Vec<String> = zones.iter().map(|z| z.name.clone()).collect();
-            return Err(Error::NoResource {
-                place,
-                what: format!("route `{pattern}` needs its zone ({})", candidates.join(" or ")),
-                account: client.account().to_string(),
-                known: listing(&known),
-                fix: "add the zone to the account, or give the route its `zone_id`",
-            });
-        }
-    }
-    Ok(())
-}
-
 fn missing(place: &str, kind: &Kind, namer: &Namer, name: &str, account: &str, held: &[(String, String)]) -> Error {
     let labels: Vec<String> = held.iter().map(|(_, label)| label.clone()).collect();
     let what = match namer {
@@ -212,7 +209,7 @@ fn missing(place: &str, kind: &Kind, namer: &Namer, name: &str, account: &str, h
 }
 
 /// `it has: a, b` or `it has none`.
-fn listing(names: &[String]) -> String {
+pub fn listing(names: &[String]) -> String {
     match names.is_empty() {
         true => "it has none".into(),
         false => format!("it has: {}", names.join(", ")),

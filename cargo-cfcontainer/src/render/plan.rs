@@ -161,13 +161,13 @@ fn script_changes(changes: &[ScriptChange], migrations: &Migrations) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::BindingKind;
+    use crate::api::BindingType;
 
     #[test]
     fn the_workers_changes_read_as_one_line_with_the_bindings_together_where_the_first_stood() {
         let binding = |action, name: &str| ScriptChange::Binding {
             action,
-            kind: BindingKind::Other("kv_namespace".into()),
+            kind: BindingType::Other("kv_namespace".into()),
             name: name.into(),
         };
         let changes = [

@@ -10,9 +10,9 @@
 //! with `cargo install --root`. No root, nothing outside the cache.
 
 mod cache;
+mod miniflare;
 mod npm;
 mod sidecar;
-mod simulator;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -20,11 +20,11 @@ use std::process::{Command, Stdio};
 use serde::Serialize;
 
 pub use cache::cache_dir;
-pub use sidecar::{find_sidecar, sidecar, SIDECAR_ENV};
-pub use simulator::{
+pub use miniflare::{
     find_simulator, simulator, ASSETS_KV, ASSETS_ROUTER, ASSET_WORKER, MINIFLARE_VERSION, OBJECT_ENTRY, QUEUE_BROKER,
     SHARED_MODULE, ZOD_MODULE,
 };
+pub use sidecar::{find_sidecar, sidecar, SIDECAR_ENV};
 
 use crate::child::WithoutCredentials;
 use crate::output::{Output, Reason};

@@ -93,7 +93,7 @@ const TINY_CLASS: &str = r#"#[cfcontainer::container(class = "Web", port = 8080,
 fn has_musl() -> bool {
     let rustup = Command::new("rustup").arg("--version").output().is_ok_and(|o| o.status.success());
     prerequisite(
-        cargo_cfcontainer::build::has_target("x86_64-unknown-linux-musl") || rustup,
+        cargo_cfcontainer::compile::has_target("x86_64-unknown-linux-musl") || rustup,
         "the x86_64-unknown-linux-musl target or rustup",
     )
 }

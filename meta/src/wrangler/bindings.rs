@@ -78,28 +78,50 @@ impl Bindings {
     /// assert_eq!(names, ["LIMITS", "MODE", "MY_CACHE"]);
     /// ```
     pub fn named(&self) -> Vec<NamedBinding> {
+        // Every field named, none left to `..`: a binding kind added to
+        // `Bindings` does not compile here until it is listed.
+        let Bindings {
+            vars,
+            kv_namespaces,
+            r2_buckets,
+            d1_databases,
+            services,
+            queues,
+            durable_objects,
+            analytics_engine_datasets,
+            ai,
+            vectorize,
+            hyperdrive,
+            version_metadata,
+            browser,
+            send_email,
+            mtls_certificates,
+            dispatch_namespaces,
+            workflows,
+            secrets_store_secrets,
+        } = self;
         let mut all = Vec::new();
         let mut add = |name: &str, kind| all.push(NamedBinding { name: name.to_string(), kind });
-        for (name, value) in &self.vars {
+        for (name, value) in vars {
             add(name, if value.is_string() { BindingKind::TextVar } else { BindingKind::JsonVar });
         }
-        self.kv_namespaces.iter().for_each(|b| add(&b.binding, BindingKind::KvNamespace));
-        self.r2_buckets.iter().for_each(|b| add(&b.binding, BindingKind::R2Bucket));
-        self.d1_databases.iter().for_each(|b| add(&b.binding, BindingKind::D1Database));
-        self.services.iter().for_each(|b| add(&b.binding, BindingKind::Service));
-        self.queues.producers.iter().for_each(|b| add(&b.binding, BindingKind::QueueProducer));
-        self.durable_objects.bindings.iter().for_each(|b| add(&b.name, BindingKind::DurableObject));
-        self.analytics_engine_datasets.iter().for_each(|b| add(&b.binding, BindingKind::AnalyticsEngineDataset));
-        self.ai.iter().for_each(|b| add(&b.binding, BindingKind::Ai));
-        self.vectorize.iter().for_each(|b| add(&b.binding, BindingKind::Vectorize));
-        self.hyperdrive.iter().for_each(|b| add(&b.binding, BindingKind::Hyperdrive));
-        self.version_metadata.iter().for_each(|b| add(&b.binding, BindingKind::VersionMetadata));
-        self.browser.iter().for_each(|b| add(&b.binding, BindingKind::Browser));
-        self.send_email.iter().for_each(|b| add(&b.name, BindingKind::SendEmail));
-        self.mtls_certificates.iter().for_each(|b| add(&b.binding, BindingKind::MtlsCertificate));
-        self.dispatch_namespaces.iter().for_each(|b| add(&b.binding, BindingKind::DispatchNamespace));
-        self.workflows.iter().for_each(|b| add(&b.binding, BindingKind::Workflow));
-        self.secrets_store_secrets.iter().for_each(|b| add(&b.binding, BindingKind::SecretsStoreSecret));
+        kv_namespaces.iter().for_each(|b| add(&b.binding, BindingKind::KvNamespace));
+        r2_buckets.iter().for_each(|b| add(&b.binding, BindingKind::R2Bucket));
+        d1_databases.iter().for_each(|b| add(&b.binding, BindingKind::D1Database));
+        services.iter().for_each(|b| add(&b.binding, BindingKind::Service));
+        queues.producers.iter().for_each(|b| add(&b.binding, BindingKind::QueueProducer));
+        durable_objects.bindings.iter().for_each(|b| add(&b.name, BindingKind::DurableObject));
+        analytics_engine_datasets.iter().for_each(|b| add(&b.binding, BindingKind::AnalyticsEngineDataset));
+        ai.iter().for_each(|b| add(&b.binding, BindingKind::Ai));
+        vectorize.iter().for_each(|b| add(&b.binding, BindingKind::Vectorize));
+        hyperdrive.iter().for_each(|b| add(&b.binding, BindingKind::Hyperdrive));
+        version_metadata.iter().for_each(|b| add(&b.binding, BindingKind::VersionMetadata));
+        browser.iter().for_each(|b| add(&b.binding, BindingKind::Browser));
+        send_email.iter().for_each(|b| add(&b.name, BindingKind::SendEmail));
+        mtls_certificates.iter().for_each(|b| add(&b.binding, BindingKind::MtlsCertificate));
+        dispatch_namespaces.iter().for_each(|b| add(&b.binding, BindingKind::DispatchNamespace));
+        workflows.iter().for_each(|b| add(&b.binding, BindingKind::Workflow));
+        secrets_store_secrets.iter().for_each(|b| add(&b.binding, BindingKind::SecretsStoreSecret));
         all
     }
 }

@@ -12,6 +12,7 @@ use crate::call::Call;
 use crate::envelope::{fail, Reply};
 use crate::faults::{self, FaultKind};
 use crate::shared::{Logged, Shared};
+use crate::state::State;
 use crate::{containers, dash, queues, resources, routes, schedules, tails, tokens, versions, workers};
 
 /// API path prefix.
@@ -187,106 +188,133 @@ fn route(shared: &Shared, method: &str, path: &str, auth: Option<&str>, mut call
     }
     call.segments = segments[2..].to_vec();
     let parts: Vec<&str> = call.segments.iter().map(String::as_str).collect();
-    let mut state = shared.state.lock().unwrap();
-    let routed = match (method, parts.as_slice()) {
-        ("GET", ["workers", "scripts"]) => Some(workers::list(&state, &call)),
-        ("PUT", ["workers", "scripts", name]) => Some(
-            resources::refuse_unheld(&shared.config, &state, name, &call)
-                .unwrap_or_else(|| workers::upload(&mut state, name, &call)),
-        ),
-        ("DELETE", ["workers", "scripts", name]) => Some(workers::delete(&mut state, name, &call)),
-        ("GET", ["workers", "scripts", name, "settings"]) => Some(workers::settings(&state, name, &call)),
-        ("GET", ["workers", "scripts", name, "secrets"]) => Some(workers::secrets(&state, name, &call)),
-        ("GET", ["workers", "workers", name]) => Some(workers::worker(&state, name, &call)),
+    if let Some(handle) = endpoint(shared, method, &parts, &call) {
+        return handle(&mut shared.state.lock().unwrap());
+    }
+    // A path the table knows under another method is answered 405, as the
+    // API does; any other 404.
+    match METHODS.iter().any(|other| endpoint(shared, other, &parts, &call).is_some()) {
+        true => fail(405, 10405, format!("method {} not allowed on {path}", call.method)),
+        false => fail(404, 7003, format!("Could not route to {path}, perhaps your object identifier is invalid?")),
+    }
+}
+
+/// The methods the API's endpoints answer.
+const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/// What answers one call of the account's endpoints.
+type Handler<'a> = Box<dyn FnOnce(&mut State) -> Reply + 'a>;
+
+/// The route table of the account's endpoints: the handler of `method` on
+/// the path `parts` (after `/accounts/{id}/`), `None` if there is none.
+/// Choosing a handler runs nothing, so the table also says which methods
+/// a path has.
+fn endpoint<'a>(shared: &'a Shared, method: &str, parts: &'a [&'a str], call: &'a Call) -> Option<Handler<'a>> {
+    let config = &shared.config;
+    Some(match (method, parts) {
+        ("GET", ["workers", "scripts"]) => answer(move |state| workers::list(state, call)),
+        ("PUT", ["workers", "scripts", name]) => answer(move |state| {
+            resources::refuse_unheld(config, state, name, call).unwrap_or_else(|| workers::upload(state, name, call))
+        }),
+        ("DELETE", ["workers", "scripts", name]) => answer(move |state| workers::delete(state, name, call)),
+        ("GET", ["workers", "scripts", name, "settings"]) => answer(move |state| workers::settings(state, name, call)),
+        ("GET", ["workers", "scripts", name, "secrets"]) => answer(move |state| workers::secrets(state, name, call)),
+        ("GET", ["workers", "workers", name]) => answer(move |state| workers::worker(state, name, call)),
         ("POST", ["workers", "scripts", name, "assets-upload-session"]) => {
-            Some(crate::assets::start_session(&mut state, name, &call))
+            answer(move |state| crate::assets::start_session(state, name, call))
         }
-        ("GET", ["workers", "scripts", name, "script-settings"]) => Some(workers::script_settings(&state, name, &call)),
+        ("GET", ["workers", "scripts", name, "script-settings"]) => {
+            answer(move |state| workers::script_settings(state, name, call))
+        }
         ("PATCH", ["workers", "scripts", name, "script-settings"]) => {
-            Some(workers::patch_script_settings(&mut state, name, &call))
+            answer(move |state| workers::patch_script_settings(state, name, call))
         }
-        ("GET", ["workers", "subdomain"]) => Some(workers::account_subdomain(&call)),
-        ("GET", ["workers", "scripts", name, "subdomain"]) => Some(workers::script_subdomain(&state, name, &call)),
-        ("GET", ["workers", "scripts", name, "routes"]) => Some(routes::get_routes(&state, name, &call)),
+        ("GET", ["workers", "subdomain"]) => answer(move |_| workers::account_subdomain(call)),
+        ("GET", ["workers", "scripts", name, "subdomain"]) => {
+            answer(move |state| workers::script_subdomain(state, name, call))
+        }
+        ("GET", ["workers", "scripts", name, "routes"]) => answer(move |state| routes::get_routes(state, name, call)),
         ("PUT", ["workers", "scripts", name, "routes"]) => {
-            Some(routes::put_routes(&mut state, &shared.config, name, &call))
+            answer(move |state| routes::put_routes(state, config, name, call))
         }
-        ("POST", ["workers", "scripts", name, "versions"]) => Some(
-            resources::refuse_unheld(&shared.config, &state, name, &call)
-                .unwrap_or_else(|| versions::upload(&mut state, name, &call)),
-        ),
+        ("POST", ["workers", "scripts", name, "versions"]) => answer(move |state| {
+            resources::refuse_unheld(config, state, name, call).unwrap_or_else(|| versions::upload(state, name, call))
+        }),
         ("GET", ["workers", "scripts", name, "versions"]) => {
-            Some(versions::list(&state, name, shared.config.max_per_page, &call))
+            answer(move |state| versions::list(state, name, config.max_per_page, call))
         }
-        ("GET", ["workers", "scripts", name, "versions", id]) => Some(versions::get(&state, name, id, &call)),
-        ("POST", ["workers", "scripts", name, "deployments"]) => Some(versions::deploy(&mut state, name, &call)),
-        ("GET", ["workers", "scripts", name, "deployments"]) => Some(versions::deployments(&state, name, &call)),
+        ("GET", ["workers", "scripts", name, "versions", id]) => {
+            answer(move |state| versions::get(state, name, id, call))
+        }
+        ("POST", ["workers", "scripts", name, "deployments"]) => {
+            answer(move |state| versions::deploy(state, name, call))
+        }
+        ("GET", ["workers", "scripts", name, "deployments"]) => {
+            answer(move |state| versions::deployments(state, name, call))
+        }
         ("POST", ["workers", "scripts", name, "tails"]) => {
-            Some(tails::create(&mut state, &shared.ws_base, name, &call))
+            answer(move |state| tails::create(state, &shared.ws_base, name, call))
         }
-        ("GET", ["workers", "scripts", name, "tails"]) => Some(tails::list(&state, &shared.ws_base, name, &call)),
-        ("DELETE", ["workers", "scripts", name, "tails", id]) => Some(tails::delete(&mut state, name, id, &call)),
-        ("GET", ["containers", "me"]) => Some(containers::me(&shared.config, &call)),
-        ("GET", ["containers", "dash", "applications"]) => Some(dash::applications(&state, &shared.config, &call)),
+        ("GET", ["workers", "scripts", name, "tails"]) => {
+            answer(move |state| tails::list(state, &shared.ws_base, name, call))
+        }
+        ("DELETE", ["workers", "scripts", name, "tails", id]) => {
+            answer(move |state| tails::delete(state, name, id, call))
+        }
+        ("GET", ["containers", "me"]) => answer(move |_| containers::me(config, call)),
+        ("GET", ["containers", "dash", "applications"]) => answer(move |state| dash::applications(state, config, call)),
         ("GET", ["containers", "dash", "applications", id, "instances"]) => {
-            Some(dash::instances(&state, &shared.config, id, &call))
+            answer(move |state| dash::instances(state, config, id, call))
         }
-        ("GET", ["workers", "services", name]) => Some(workers::service(&state, name, &call)),
-        ("GET", ["r2", "buckets", name]) => Some(queues::r2_bucket(&shared.config, name, &call)),
-        ("GET", ["workers", "dispatch", "namespaces"]) => Some(queues::dispatch_namespaces(&shared.config, &call)),
-        ("GET", ["r2", "buckets"]) => Some(resources::r2_buckets(&shared.config, &call)),
-        ("GET", ["storage", "kv", "namespaces"]) => Some(resources::kv_namespaces(&shared.config, &call)),
-        ("GET", ["d1", "database"]) => Some(resources::d1_databases(&shared.config, &call)),
-        ("GET", ["vectorize", "v2", "indexes"]) => Some(resources::vectorize_indexes(&shared.config, &call)),
-        ("GET", ["hyperdrive", "configs"]) => Some(resources::hyperdrive_configs(&shared.config, &call)),
-        ("GET", ["queues"]) => Some(queues::list(&state, &shared.config, &call)),
-        ("POST", ["queues", id, "consumers"]) => Some(queues::add_consumer(&mut state, &shared.config, id, &call)),
+        ("GET", ["workers", "services", name]) => answer(move |state| workers::service(state, name, call)),
+        ("GET", ["r2", "buckets", name]) => answer(move |_| queues::r2_bucket(config, name, call)),
+        ("GET", ["workers", "dispatch", "namespaces"]) => answer(move |_| queues::dispatch_namespaces(config, call)),
+        ("GET", ["r2", "buckets"]) => answer(move |_| resources::r2_buckets(config, call)),
+        ("GET", ["storage", "kv", "namespaces"]) => answer(move |_| resources::kv_namespaces(config, call)),
+        ("GET", ["d1", "database"]) => answer(move |_| resources::d1_databases(config, call)),
+        ("GET", ["vectorize", "v2", "indexes"]) => answer(move |_| resources::vectorize_indexes(config, call)),
+        ("GET", ["hyperdrive", "configs"]) => answer(move |_| resources::hyperdrive_configs(config, call)),
+        ("GET", ["queues"]) => answer(move |state| queues::list(state, config, call)),
+        ("POST", ["queues", id, "consumers"]) => answer(move |state| queues::add_consumer(state, config, id, call)),
         ("PUT", ["queues", id, "consumers", consumer]) => {
-            Some(queues::update_consumer(&mut state, &shared.config, id, consumer, &call))
+            answer(move |state| queues::update_consumer(state, config, id, consumer, call))
         }
-        ("GET", ["workers", "domains"]) => Some(routes::get_domains(&state, &shared.config, &call)),
+        ("GET", ["workers", "domains"]) => answer(move |state| routes::get_domains(state, config, call)),
         ("PUT", ["workers", "scripts", name, "domains", "records"]) => {
-            Some(routes::put_domains(&mut state, &shared.config, name, &call))
+            answer(move |state| routes::put_domains(state, config, name, call))
         }
-        ("GET", ["workers", "scripts", name, "schedules"]) => Some(schedules::get(&state, name, &call)),
-        ("PUT", ["workers", "scripts", name, "schedules"]) => Some(schedules::put(&mut state, name, &call)),
+        ("GET", ["workers", "scripts", name, "schedules"]) => answer(move |state| schedules::get(state, name, call)),
+        ("PUT", ["workers", "scripts", name, "schedules"]) => answer(move |state| schedules::put(state, name, call)),
         ("POST", ["workers", "scripts", name, "subdomain"]) => {
-            Some(workers::set_script_subdomain(&mut state, name, &call))
+            answer(move |state| workers::set_script_subdomain(state, name, call))
         }
         ("GET", ["workers", "durable_objects", "namespaces"]) => {
-            Some(workers::namespaces(&state, &shared.config, &call))
+            answer(move |state| workers::namespaces(state, config, call))
         }
         ("POST", ["containers", "registries", host, "credentials"]) => {
-            Some(containers::credentials(&mut state, &shared.config, host, &call))
+            answer(move |state| containers::credentials(state, config, host, call))
         }
-        ("GET", ["containers", "applications"]) => Some(containers::list(&state, &shared.config, &call)),
-        ("POST", ["containers", "applications"]) => Some(containers::create(&mut state, &shared.config, &call)),
-        ("GET", ["containers", "applications", id]) => Some(containers::get(&state, &shared.config, id, &call)),
-        ("PATCH", ["containers", "applications", id]) => Some(containers::patch(&mut state, &shared.config, id, &call)),
-        ("DELETE", ["containers", "applications", id]) => Some(containers::delete(&mut state, id, &call)),
+        ("GET", ["containers", "applications"]) => answer(move |state| containers::list(state, config, call)),
+        ("POST", ["containers", "applications"]) => answer(move |state| containers::create(state, config, call)),
+        ("GET", ["containers", "applications", id]) => answer(move |state| containers::get(state, config, id, call)),
+        ("PATCH", ["containers", "applications", id]) => {
+            answer(move |state| containers::patch(state, config, id, call))
+        }
+        ("DELETE", ["containers", "applications", id]) => answer(move |state| containers::delete(state, id, call)),
         ("POST", ["containers", "applications", id, "rollouts"]) => {
-            Some(containers::rollout(&mut state, &shared.config, id, &call))
+            answer(move |state| containers::rollout(state, config, id, call))
         }
-        ("GET", ["containers", "applications", id, "rollouts"]) => Some(containers::rollouts(&state, id, &call)),
-        _ => None,
-    };
-    routed.unwrap_or_else(|| {
-        let known = matches!(
-            parts.as_slice(),
-            ["workers", "scripts"]
-                | ["workers", "scripts", _]
-                | ["workers", "scripts", _, "settings"]
-                | ["workers", "scripts", _, "script-settings"]
-                | ["containers", "applications"]
-                | ["containers", "applications", _]
-                | ["containers", "applications", _, "rollouts"]
-        );
-        if known {
-            fail(405, 10405, format!("method {} not allowed on {path}", call.method))
-        } else {
-            fail(404, 7003, format!("Could not route to {path}, perhaps your object identifier is invalid?"))
+        ("GET", ["containers", "applications", id, "rollouts"]) => {
+            answer(move |state| containers::rollouts(state, id, call))
         }
+        _ => return None,
     })
+}
+
+/// `handle` as a [`Handler`] (the signature lets each closure of the table
+/// take the state without naming its type).
+fn answer<'a>(handle: impl FnOnce(&mut State) -> Reply + 'a) -> Handler<'a> {
+    Box::new(handle)
 }
 
 fn control_call(shared: &Shared, method: &str, path: &str, body: &Bytes) -> Reply {

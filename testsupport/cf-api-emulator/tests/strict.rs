@@ -59,6 +59,25 @@ fn auth_account_and_routes_are_checked() {
 }
 
 #[test]
+fn a_path_the_api_has_answers_405_to_a_method_it_lacks_and_an_unknown_path_404() {
+    let emulator = Emulator::start(Config::for_tests());
+    for (method, path) in [
+        ("DELETE", "/workers/scripts"),
+        ("PATCH", "/workers/scripts/w/routes"),
+        ("PUT", "/containers/applications"),
+        ("POST", "/queues"),
+        ("GET", "/queues/q/consumers"),
+    ] {
+        let (status, body) = call(&emulator, method, path, "test-token", None);
+        assert_eq!((status, first_error(&body).0), (405, 10405), "{method} {path}");
+    }
+    for (method, path) in [("DELETE", "/workers/scripts/w/nothing"), ("GET", "/queues/q/consumers/c/more")] {
+        let (status, body) = call(&emulator, method, path, "test-token", None);
+        assert_eq!((status, first_error(&body).0), (404, 7003), "{method} {path}");
+    }
+}
+
+#[test]
 fn uploads_check_fields_migration_tags_and_bindings() {
     let emulator = Emulator::start(Config::for_tests());
     let base = json!({ "main_module": "index.js", "compatibility_date": "2026-03-01" });

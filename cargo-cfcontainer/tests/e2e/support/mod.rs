@@ -34,7 +34,7 @@ pub fn prerequisite(ok: bool, what: &str) -> bool {
 
 /// True if rustc can build for wasm32-unknown-unknown (as the tool checks it).
 pub fn has_wasm_target() -> bool {
-    cargo_cfcontainer::build::has_target(cargo_cfcontainer::build::WASM_TARGET)
+    cargo_cfcontainer::compile::has_target(cargo_cfcontainer::compile::WASM_TARGET)
 }
 
 /// Runs `cargo cfcontainer <args>` in `dir`.

@@ -34,7 +34,7 @@ pub struct CompiledBinary {
 /// with `request`'s profile and the features its package declares, adding
 /// the target through rustup first when the toolchain lacks it, and checks
 /// that the result is static.
-pub fn compile(
+pub fn static_binary(
     project: &Project,
     target: &MemberTarget,
     request: &BuildRequest,

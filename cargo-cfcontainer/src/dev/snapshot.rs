@@ -286,7 +286,7 @@ fn own_output_files() -> Vec<PathBuf> {
 pub fn dep_info_inputs(dep_info: &Path) -> Vec<PathBuf> {
     let Ok(text) = std::fs::read_to_string(dep_info) else { return Vec::new() };
     let Some((_, inputs)) = text.lines().next().and_then(|l| l.split_once(": ")) else { return Vec::new() };
-    crate::build::dep_info_paths(inputs)
+    crate::compile::dep_info_paths(inputs)
 }
 
 #[cfg(test)]

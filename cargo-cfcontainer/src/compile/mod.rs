@@ -1,8 +1,8 @@
-//! The build stage shared by `deploy`, `dev` and the reading verbs: the
+//! The compile stage shared by `deploy`, `dev` and the reading verbs: the
 //! worker crate compiled by cargo ([`ensure_built`]), the `#[container]`
 //! records read back out of the artifact ([`records`]), and the JS/wasm
 //! bundle worker-build makes of it ([`bundle`]), and the server binaries of
-//! images assembled without a Dockerfile ([`compile`]), every step with
+//! images assembled without a Dockerfile ([`static_binary`]), every step with
 //! the same rustc flags ([`RustFlags`]).
 
 mod binary;
@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use cfcontainer_meta::ContainerMeta;
 
-pub use binary::{compile, CompiledBinary, MUSL_TARGET};
+pub use binary::{static_binary, CompiledBinary, MUSL_TARGET};
 pub use bundle::{worker_build, worker_build_if_stale};
 pub use cargo::{dep_info_paths, ensure_built, has_target};
 pub use flags::RustFlags;
