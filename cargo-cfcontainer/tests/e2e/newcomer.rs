@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cf_api_emulator::{Config, Emulator, Registry};
@@ -57,10 +57,12 @@ fn images_tagged(prefix: &str) -> Vec<String> {
     String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.starts_with(prefix)).map(str::to_string).collect()
 }
 
-/// `cargo cfcontainer dev` in a crate, with its JSON events.
+/// `cargo cfcontainer dev` in a crate, with its JSON events and what it
+/// (and the workerd it runs) writes on stderr.
 struct Dev {
     child: std::process::Child,
     events: mpsc::Receiver<String>,
+    stderr: Arc<Mutex<String>>,
 }
 
 impl Dev {
@@ -71,7 +73,7 @@ impl Dev {
             .current_dir(app)
             .env("CARGO_TARGET_DIR", root().join("target/fixtures"))
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         let (lines, events) = mpsc::channel();
@@ -81,7 +83,21 @@ impl Dev {
                 let _ = lines.send(line);
             }
         });
-        Dev { child, events }
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (kept, from) = (Arc::clone(&stderr), child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            for line in BufReader::new(from).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+                kept.lock().unwrap().push_str(&format!("{line}\n"));
+            }
+        });
+        Dev { child, events, stderr }
+    }
+
+    /// What dev wrote on stderr so far, once it has had `settle` to write it.
+    fn stderr_after(&self, settle: Duration) -> String {
+        std::thread::sleep(settle);
+        self.stderr.lock().unwrap().clone()
     }
 
     /// The URL, once dev says it listens with workerd behind it.
@@ -173,6 +189,10 @@ fn new_with_a_job_makes_a_crate_whose_job_runs_in_dev() {
     let dev = Dev::start(&app);
     let url = dev.url();
     assert_eq!(get(&format!("{url}/run/nightly")), "job nightly done\n");
+    // A clean exit is read without a JS error logged with its stack.
+    let stderr = dev.stderr_after(Duration::from_secs(1));
+    assert!(stderr.contains("Job stopped with exit code 0"), "{stderr}");
+    assert!(!stderr.contains("threw an error"), "{stderr}");
 }
 
 #[test]

@@ -154,8 +154,13 @@ fn monitor_promise(container: &worker::Container) -> Option<Promise> {
         .and_then(|p| p.dyn_into::<Promise>().ok())
 }
 
-/// The `exitCode` the monitor's result or error carries.
+/// The `exitCode` the monitor's result or error carries. A run that ends
+/// well resolves with `undefined` (workerd 1.20261117): nothing to read,
+/// and asking `Reflect.get` of it would throw (and be logged) for nothing.
 fn exit_code_of(value: &JsValue) -> Option<i32> {
+    if !value.is_object() {
+        return None;
+    }
     let code = Reflect::get(value, &JsValue::from_str("exitCode")).ok()?;
     code.as_f64().map(|c| c as i32)
 }
