@@ -153,6 +153,10 @@ pub enum Error {
     /// that defines it (eventual consistency, or a concurrent change).
     #[error("the worker upload finished but the account lists no Durable Object namespace for class `{class}` yet; rerun the deploy (it picks up where this one stopped)")]
     NoNamespace { class: String },
+    /// `--containers-rollout none` with a class deleted whose application
+    /// still serves it.
+    #[error("class `{class}` is deleted but its application `{application}` still serves it, and --containers-rollout none leaves applications as they are; deploy without --containers-rollout none to delete both")]
+    RolloutLeavesApplication { class: String, application: String },
     /// The Worker exists but this tool did not deploy it.
     #[error("worker `{worker}` exists but was not deployed by cargo cfcontainer (no cfcontainer- tag), so {verb} would {effect}; rerun with {flag} if you mean to take it over")]
     NotOurs { worker: String, verb: &'static str, effect: &'static str, flag: &'static str },

@@ -8,6 +8,7 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 
 use crate::build::BuildRequest;
+use crate::deploy::ContainersRollout;
 use crate::ops::logs::TailStatus;
 use crate::output::{MessageFormat, Verbosity};
 use crate::project::Project;
@@ -25,6 +26,17 @@ const CONTAINER_KINDS: &[(&str, &str, ContainerKind)] = &[
     ("server", "A web server on port 8080, one instance per name", ContainerKind::Server),
     ("job", "A job: no port, started from code, runs once per start and exits", ContainerKind::Job),
     ("rust", "A Rust web server of the same workspace on port 8080: no Dockerfile", ContainerKind::Rust),
+];
+
+/// `deploy --containers-rollout`'s values, as the official CLI 4.164 names them.
+const CONTAINERS_ROLLOUTS: &[(&str, &str, ContainersRollout)] = &[
+    ("gradual", "In the configured `rollout` steps (default: 10 %, then the rest)", ContainersRollout::Gradual),
+    ("immediate", "Every instance in one step, whatever the configured steps", ContainersRollout::Immediate),
+    (
+        "none",
+        "The Worker only: no image built or pushed, no application changed (no Docker engine needed)",
+        ContainersRollout::Skip,
+    ),
 ];
 
 /// `logs --status`'s values.
@@ -281,6 +293,9 @@ pub struct DeployArgs {
     /// Take over an existing Worker of this name that cargo cfcontainer did not deploy.
     #[arg(long)]
     pub adopt: bool,
+    /// How changed container applications are rolled out.
+    #[arg(long, value_parser = one_of(CONTAINERS_ROLLOUTS), default_value = "gradual", value_name = "HOW")]
+    pub containers_rollout: ContainersRollout,
 }
 
 /// `cargo cfcontainer destroy`.

@@ -2,7 +2,7 @@
 //! containers (see [`crate::deploy::run`]); prints what changed.
 
 use crate::cli::{DeployArgs, GlobalArgs};
-use crate::deploy::{self, DeployOptions, Deployed};
+use crate::deploy::{self, ContainersRollout, DeployOptions, Deployed};
 use crate::output::{Output, Reason};
 use crate::preflight::{self, Reach};
 use crate::Error;
@@ -13,9 +13,15 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), E
         allow_delete_classes: args.allow_delete_classes,
         adopt: args.adopt,
         push_with: args.engine.push_with(),
+        rollout: args.containers_rollout,
     };
     let project = global.project()?;
-    preflight::check(&project, Reach::Deploy, out)?;
+    // Without a rollout nothing is pushed: the registry is not needed.
+    let reach = match args.containers_rollout {
+        ContainersRollout::Skip => Reach::Plan,
+        _ => Reach::Deploy,
+    };
+    preflight::check(&project, reach, out)?;
     let deployed = deploy::run(project, global.feature_args(), options, out)?;
     out.result(Reason::Deploy, &deployed, || human(&deployed));
     Ok(())

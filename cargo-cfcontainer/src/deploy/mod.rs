@@ -29,7 +29,7 @@ pub use destroy::destroy;
 pub use plan::{Action, AppStep, Plan, ScriptChange};
 pub use remote::Remote;
 pub use routes::DesiredRoutes;
-pub use run::{plan, run, DeployOptions, Deployed};
+pub use run::{plan, run, ContainersRollout, DeployOptions, Deployed};
 
 /// True if the account marks Worker `worker` (its script tags `tags`) as
 /// deployed by cargo cfcontainer: a digest tag among its tags, or (a

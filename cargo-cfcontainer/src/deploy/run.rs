@@ -19,6 +19,24 @@ pub struct DeployOptions {
     pub adopt: bool,
     /// Who pushes Dockerfile images (`--no-engine-push`: this tool).
     pub push_with: PushWith,
+    /// How the container applications take the deploy.
+    pub rollout: ContainersRollout,
+}
+
+/// How a deploy treats the container applications, as the official CLI
+/// 4.164's `deploy --containers-rollout` does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ContainersRollout {
+    /// In the steps the attribute (or the wrangler file) configures, else
+    /// the default for the application's size.
+    #[default]
+    Gradual,
+    /// Every instance in one step, whatever the configured steps.
+    Immediate,
+    /// Not at all (`none`): only the Worker is deployed; no image is built
+    /// or pushed (no engine needed) and no application created, changed or
+    /// deleted.
+    Skip,
 }
 
 /// What a deploy left in the account.
@@ -69,8 +87,16 @@ async fn deploy(prepared: &Prepared, options: DeployOptions, out: &Output) -> Re
     DesiredRoutes::of(&prepared.project.settings.routes).check_zones(&prepared.client, out).await?;
     prepared.check_queues(&remote)?;
     prepared.check_migrations(&remote)?;
-    let apps = prepared.applications(Some(options.push_with), out).await?;
-    let plan = prepared.plan(&remote, &apps)?;
+    let plan = match options.rollout {
+        ContainersRollout::Skip => prepared.plan(&remote, &[])?.leaving_applications(&remote)?,
+        rollout => {
+            let mut apps = prepared.applications(Some(options.push_with), out).await?;
+            if rollout == ContainersRollout::Immediate {
+                apps.iter_mut().for_each(|app| app.rollout.steps = vec![100]);
+            }
+            prepared.plan(&remote, &apps)?
+        }
+    };
     // A new application's name must be free (it is unique per account).
     for app in plan.applications.iter().filter(|a| a.action() == Action::Create) {
         if let Some(other) = remote.applications.iter().find(|o| o.name == app.name) {
