@@ -146,6 +146,9 @@ pub enum Error {
     /// The registry refused or failed a push.
     #[error("pushing to {host} failed: {why}; {hint}")]
     Registry { host: String, why: String, hint: &'static str },
+    /// The registry's catalog or a manifest could not be read.
+    #[error("reading the registry {host} failed: {why}; check that it is reachable and that CLOUDFLARE_CONTAINER_REGISTRY is right, then rerun")]
+    RegistryRead { host: String, why: String },
     /// An application name is taken by an application of another namespace.
     #[error("container application `{name}` (id {other}) already exists but serves another Durable Object namespace, so class `{class}` cannot use that name; delete it (`cargo cfcontainer destroy` of its worker) or rename the class")]
     AppConflict { name: String, class: String, other: String },

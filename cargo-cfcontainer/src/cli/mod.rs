@@ -112,6 +112,8 @@ pub enum Command {
     Logs(LogsArgs),
     /// List the Worker's versions, the live one marked, with the image each container class ran.
     Versions,
+    /// List the registry's images with their sizes, and which of the Worker's versions and live applications use each.
+    Images,
     /// Move the Worker to an earlier version and each container application back to that version's image.
     Rollback(RollbackArgs),
 }

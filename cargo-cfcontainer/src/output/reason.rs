@@ -19,6 +19,8 @@ pub enum Reason {
     Destroy,
     /// `doctor`'s checks.
     Doctor,
+    /// `images`' repositories, tags and their uses.
+    Images,
     /// `inspect`'s classes.
     Inspect,
     /// `instances`' classes or instances.

@@ -586,3 +586,45 @@ fn logs_and_instances_send_what_the_official_cli_sends_for_the_same_filters() {
     let info = without_bodies(&official(&wrangler, &w.emulator, &w.name, &["containers", "info", &app_id]));
     assert_eq!(info, [format!("GET /containers/applications/{app_id}")]);
 }
+
+#[test]
+fn images_lists_the_tags_of_two_deploys_with_sizes_and_marks_the_one_the_live_application_and_version_run() {
+    let Some(w) = two_versions("images") else { return };
+    let (live_version, live_image) = w.live();
+    let first_image = image_of(&w.first);
+    let digest = |image: &str| image.split_once('@').map(|(_, d)| d.to_string()).unwrap();
+    let before = w.emulator.write_calls().len();
+    let images = w.verb(&["images"]);
+    assert_eq!(w.emulator.write_calls().len(), before, "images wrote {:?}", calls(&w.emulator));
+    let application = format!("{}-web", w.name);
+    let repositories = images["repositories"].as_array().unwrap();
+    let ours = repositories.iter().find(|r| r["name"] == json!(application)).unwrap_or_else(|| panic!("{images}"));
+    let tags = ours["tags"].as_array().unwrap();
+    assert_eq!(tags.len(), 2, "one tag per deployed image: {ours}");
+    let tag_of = |image: &str| {
+        tags.iter().find(|t| t["digest"] == json!(digest(image))).unwrap_or_else(|| panic!("{image} in {ours}"))
+    };
+    let (live, old) = (tag_of(&live_image), tag_of(&first_image));
+    assert!(tags.iter().all(|t| t["size"].as_u64().unwrap() > 0), "{ours}");
+    assert_eq!(live["applications"], json!([application]), "{live}");
+    let versions = w.verb(&["versions"]);
+    let first_version = versions["versions"][1]["id"].clone();
+    assert_eq!(
+        live["versions"],
+        json!([{ "id": live_version, "number": versions["versions"][0]["number"], "live": true, "classes": ["Web"] }])
+    );
+    assert_eq!(old["applications"], json!([]), "{old}");
+    assert_eq!(
+        old["versions"],
+        json!([{ "id": first_version, "number": versions["versions"][1]["number"], "live": false, "classes": ["Web"] }])
+    );
+
+    // For people: the live one's uses, marked.
+    let env = api_env(&w.emulator);
+    let out =
+        cfcontainer_with_env(w.fixture.path(), &["images", "--manifest-path", &w.manifest()], &with_env(&env, &[]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = stdout(&out).lines().find(|l| l.contains(&application)).map(str::to_string).unwrap_or_default();
+    let live_line = stdout(&out).lines().find(|l| l.contains("(live)")).map(str::to_string).unwrap_or_default();
+    assert!(!line.is_empty() && live_line.contains(&format!("application {application}")), "{}", stdout(&out));
+}
