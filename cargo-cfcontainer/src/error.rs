@@ -146,6 +146,9 @@ pub enum Error {
     /// The registry refused or failed a push.
     #[error("pushing to {host} failed: {why}; {hint}")]
     Registry { host: String, why: String, hint: &'static str },
+    /// `images prune` without `--dry-run`, which it needs for now.
+    #[error("`images prune` only shows its plan so far: rerun with --dry-run (to delete one tag now: `wrangler containers images delete IMAGE:TAG`)")]
+    PruneOnlyPlans,
     /// The registry's catalog or a manifest could not be read.
     #[error("reading the registry {host} failed: {why}; check that it is reachable and that CLOUDFLARE_CONTAINER_REGISTRY is right, then rerun")]
     RegistryRead { host: String, why: String },

@@ -113,7 +113,7 @@ pub enum Command {
     /// List the Worker's versions, the live one marked, with the image each container class ran.
     Versions,
     /// List the registry's images with their sizes, and which of the Worker's versions and live applications use each.
-    Images,
+    Images(ImagesArgs),
     /// Move the Worker to an earlier version and each container application back to that version's image.
     Rollback(RollbackArgs),
 }
@@ -372,6 +372,33 @@ pub struct LogsArgs {
     /// Only requests from this address (repeatable; `self` is this machine's).
     #[arg(long, value_name = "IP")]
     pub ip: Vec<String>,
+}
+
+/// `cargo cfcontainer images`.
+#[derive(Debug, Args)]
+pub struct ImagesArgs {
+    /// What to do with them (without: list them).
+    #[command(subcommand)]
+    pub action: Option<ImagesAction>,
+}
+
+/// `images`' actions.
+#[derive(Debug, Subcommand)]
+pub enum ImagesAction {
+    /// Show the tags of the Worker's repositories that no live application and no kept version uses.
+    Prune(PruneArgs),
+}
+
+/// `cargo cfcontainer images prune`.
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Keep the images of this many newest versions (and the live one's);
+    /// default: of every version the API keeps.
+    #[arg(long, value_name = "N")]
+    pub keep_versions: Option<usize>,
+    /// Show the plan only (required for now: deleting comes later).
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `cargo cfcontainer rollback`.

@@ -63,7 +63,7 @@ fn run(cli: &cli::Cli, out: &Output) -> Result<(), Error> {
         cli::Command::Instances(args) => instances::run(&cli.global, args, out),
         cli::Command::Logs(args) => logs::run(&cli.global, args, out),
         cli::Command::Versions => versions::run(&cli.global, out),
-        cli::Command::Images => images::run(&cli.global, out),
+        cli::Command::Images(args) => images::run(&cli.global, args, out),
         cli::Command::Rollback(args) => rollback::run(&cli.global, args, out),
     }
 }

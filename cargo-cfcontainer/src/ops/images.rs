@@ -28,6 +28,11 @@ pub struct Images {
     pub registry: String,
     /// The Worker whose versions were read.
     pub worker: String,
+    /// Its versions the API keeps, newest first (none before its first
+    /// deploy).
+    pub versions: Vec<String>,
+    /// The one taking all traffic.
+    pub live_version: Option<String>,
     /// The account's repositories, by name.
     pub repositories: Vec<RepositoryImages>,
 }
@@ -102,7 +107,9 @@ pub fn images(project: &Project, out: &Output) -> Result<Images, Error> {
                 None => repositories.push(RepositoryImages { name, tags: vec![tag] }),
             }
         }
-        Ok(Images { registry: host.clone(), worker, repositories })
+        let versions = history.iter().flat_map(|h| h.versions.iter().map(|v| v.version.id.clone())).collect();
+        let live_version = history.as_ref().and_then(History::live).map(str::to_string);
+        Ok(Images { registry: host.clone(), worker, versions, live_version, repositories })
     })
 }
 

@@ -8,6 +8,7 @@ mod history;
 pub mod images;
 pub mod instances;
 pub mod logs;
+pub mod prune;
 pub mod rollback;
 pub mod status;
 pub mod versions;

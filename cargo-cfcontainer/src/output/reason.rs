@@ -21,6 +21,8 @@ pub enum Reason {
     Doctor,
     /// `images`' repositories, tags and their uses.
     Images,
+    /// `images prune`'s plan.
+    ImagesPrune,
     /// `inspect`'s classes.
     Inspect,
     /// `instances`' classes or instances.

@@ -628,3 +628,49 @@ fn images_lists_the_tags_of_two_deploys_with_sizes_and_marks_the_one_the_live_ap
     let live_line = stdout(&out).lines().find(|l| l.contains("(live)")).map(str::to_string).unwrap_or_default();
     assert!(!line.is_empty() && live_line.contains(&format!("application {application}")), "{}", stdout(&out));
 }
+
+#[test]
+fn images_prune_dry_run_plans_to_delete_only_what_no_kept_version_nor_live_application_uses_and_deletes_nothing() {
+    let Some(w) = two_versions("prune") else { return };
+    let application = format!("{}-web", w.name);
+    let digest = |deployed: &Value| image_of(deployed).split_once('@').map(|(_, d)| d.to_string()).unwrap();
+    let before = w.emulator.write_calls().len();
+    let plan = |extra: &[&str]| {
+        let mut args = vec!["images", "prune", "--dry-run"];
+        args.extend(extra);
+        let (out, _) = run_verb(&w.emulator, &w.manifest(), &args, &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let line = stdout(&out).lines().find(|l| l.contains(r#""reason":"images-prune""#)).map(str::to_string);
+        let plan: Value = serde_json::from_str(&line.unwrap_or_else(|| panic!("{}", stdout(&out)))).unwrap();
+        let ours = |list: &str| -> Vec<Value> {
+            plan[list].as_array().unwrap().iter().filter(|t| t["repository"] == json!(application)).cloned().collect()
+        };
+        (ours("delete"), ours("keep"), plan)
+    };
+
+    // Every version the API keeps is kept: both images stay.
+    let (delete, keep, all) = plan(&[]);
+    assert_eq!(delete, Vec::<Value>::new(), "{all}");
+    assert_eq!(keep.len(), 2, "{all}");
+
+    // The newest version only: the first deploy's image goes; the live
+    // one stays, run by the application.
+    let (delete, keep, newest) = plan(&["--keep-versions", "1"]);
+    assert_eq!(delete.len(), 1, "{newest}");
+    assert_eq!(delete[0]["digest"], json!(digest(&w.first)), "{newest}");
+    assert_eq!(keep.len(), 1, "{newest}");
+    assert_eq!((&keep[0]["because"], &keep[0]["applications"]), (&json!("application"), &json!([application])));
+
+    // A plan only: the registry still has both, and nothing was written.
+    let images = w.verb(&["images"]);
+    let repository =
+        images["repositories"].as_array().unwrap().iter().find(|r| r["name"] == json!(application)).cloned();
+    assert_eq!(repository.map(|r| r["tags"].as_array().unwrap().len()), Some(2), "{images}");
+    assert_eq!(w.emulator.write_calls().len(), before, "prune --dry-run wrote {:?}", calls(&w.emulator));
+
+    // Without --dry-run: one line saying what to do, nothing done.
+    let (out, _) = run_verb(&w.emulator, &w.manifest(), &["images", "prune"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(last.contains("rerun with --dry-run"), "{last}");
+}
