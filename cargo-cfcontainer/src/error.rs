@@ -146,6 +146,12 @@ pub enum Error {
     /// The registry refused or failed a push.
     #[error("pushing to {host} failed: {why}; {hint}")]
     Registry { host: String, why: String, hint: &'static str },
+    /// `images prune` without `--dry-run`, which it needs for now.
+    #[error("`images prune` only shows its plan so far: rerun with --dry-run (to delete one tag now: `wrangler containers images delete IMAGE:TAG`)")]
+    PruneOnlyPlans,
+    /// The registry's catalog or a manifest could not be read.
+    #[error("reading the registry {host} failed: {why}; check that it is reachable and that CLOUDFLARE_CONTAINER_REGISTRY is right, then rerun")]
+    RegistryRead { host: String, why: String },
     /// An application name is taken by an application of another namespace.
     #[error("container application `{name}` (id {other}) already exists but serves another Durable Object namespace, so class `{class}` cannot use that name; delete it (`cargo cfcontainer destroy` of its worker) or rename the class")]
     AppConflict { name: String, class: String, other: String },
@@ -153,6 +159,10 @@ pub enum Error {
     /// that defines it (eventual consistency, or a concurrent change).
     #[error("the worker upload finished but the account lists no Durable Object namespace for class `{class}` yet; rerun the deploy (it picks up where this one stopped)")]
     NoNamespace { class: String },
+    /// `--containers-rollout none` with a class deleted whose application
+    /// still serves it.
+    #[error("class `{class}` is deleted but its application `{application}` still serves it, and --containers-rollout none leaves applications as they are; deploy without --containers-rollout none to delete both")]
+    RolloutLeavesApplication { class: String, application: String },
     /// The Worker exists but this tool did not deploy it.
     #[error("worker `{worker}` exists but was not deployed by cargo cfcontainer (no cfcontainer- tag), so {verb} would {effect}; rerun with {flag} if you mean to take it over")]
     NotOurs { worker: String, verb: &'static str, effect: &'static str, flag: &'static str },

@@ -6,8 +6,8 @@
 use std::collections::{HashMap, HashSet};
 
 use cfcontainer_meta::{
-    parse_duration, Constraints, EnvValue, InstanceType, RolloutKind, SchedulingPolicy, CREDENTIAL_VARS,
-    NAMED_INSTANCE_TYPES,
+    parse_duration, Constraints, EnvValue, InstanceType, Rollout, RolloutKind, SchedulingPolicy, CREDENTIAL_VARS,
+    NAMED_INSTANCE_TYPES, STEP_PERCENTAGES,
 };
 use proc_macro2::{Span, TokenStream};
 use syn::parse::Parser;
@@ -53,6 +53,9 @@ pub struct Attrs {
     pub instance_type: Option<InstanceType>,
     pub max_instances: Option<u32>,
     pub rollout_steps: Option<Vec<u8>>,
+    /// The steps' list as written (`step_percentage = [..]`), for the
+    /// rule that compares its length with `max_instances`.
+    pub rollout_list: Option<Spanned<usize>>,
     pub rollout_kind: Option<RolloutKind>,
     pub observability_logs: Option<bool>,
     pub dev_remote: Option<bool>,
@@ -578,8 +581,6 @@ fn constraints(cx: &Ctxt, list: &Punctuated<Meta, Token![,]>) -> Constraints {
     constraints
 }
 
-const STEP_PERCENTAGES: &[u64] = &[5, 10, 20, 25, 50, 100];
-
 fn rollout(cx: &Ctxt, a: &mut Attrs, list: &Punctuated<Meta, Token![,]>) {
     let mut keys = Keys::new("rollout key", ROLLOUT_KEYS);
     for m in list {
@@ -595,8 +596,9 @@ fn rollout(cx: &Ctxt, a: &mut Attrs, list: &Punctuated<Meta, Token![,]>) {
             });
         } else if let Expr::Array(_) = e {
             a.rollout_steps = step_list(cx, e);
+            a.rollout_list = a.rollout_steps.as_ref().map(|s| Spanned { span: e.span(), value: s.len() });
         } else if let Some(n) = integer(cx, &k, e) {
-            if STEP_PERCENTAGES.contains(&n.value) {
+            if STEP_PERCENTAGES.iter().any(|p| u64::from(*p) == n.value) {
                 let step = n.value as u8;
                 a.rollout_steps = Some((1..=100 / step).map(|i| i * step).collect());
             } else {
@@ -615,11 +617,11 @@ fn step_list(cx: &Ctxt, e: &Expr) -> Option<Vec<u8>> {
     if steps.len() != items.len() {
         return None;
     }
-    let ascending = steps.windows(2).all(|w| w[0].value < w[1].value);
-    if steps.is_empty() || !ascending || steps.last().map(|s| s.value) != Some(100) || steps[0].value == 0 {
+    let values: Vec<u64> = steps.iter().map(|s| s.value).collect();
+    if !Rollout::is_step_list(&values) {
         cx.error_spanned_by(
             e,
-            "`step_percentage` steps must rise strictly from above 0 and end at 100, e.g. [10, 50, 100]",
+            "`step_percentage` steps must each be 10 to 100, rise strictly and end at 100, e.g. [10, 50, 100]",
         );
         return None;
     }

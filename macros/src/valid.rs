@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use cfcontainer_meta::is_js_identifier;
+use cfcontainer_meta::{is_js_identifier, Rollout};
 use proc_macro2::Span;
 
 use crate::attr::Attrs;
@@ -14,6 +14,7 @@ pub fn check(cx: &Ctxt, attrs: &Attrs, item: &syn::ItemStruct, crate_dir: &Path)
     check_ports(cx, attrs);
     check_env(cx, attrs);
     check_image(cx, attrs, crate_dir);
+    check_rollout(cx, attrs);
     if !item.generics.params.is_empty() {
         cx.error_spanned_by(
             &item.generics,
@@ -80,6 +81,15 @@ fn check_ports(cx: &Ctxt, attrs: &Attrs) {
             }
             seen.push(*p);
         }
+    }
+}
+
+/// A list of steps no longer than the application can have instances
+/// (`max_instances`' default, 20, exceeds any valid list).
+fn check_rollout(cx: &Ctxt, attrs: &Attrs) {
+    let (Some(list), Some(max)) = (&attrs.rollout_list, attrs.max_instances) else { return };
+    if let Some(why) = Rollout::too_many_steps(list.value, max) {
+        cx.error_at(list.span, format!("{why}; list fewer steps or raise `max_instances`"));
     }
 }
 

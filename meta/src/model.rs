@@ -204,6 +204,37 @@ impl Rollout {
     }
 }
 
+/// The single step percentages the official CLI (4.164) accepts for
+/// `rollout_step_percentage`: equal steps of that size.
+pub const STEP_PERCENTAGES: [u8; 6] = [5, 10, 20, 25, 50, 100];
+
+impl Rollout {
+    /// True if `steps` is a list of rollout steps the official CLI (4.164)
+    /// accepts: each 10 to 100, rising (strictly here: a repeated step
+    /// would update no instance), the last 100.
+    ///
+    /// ```
+    /// use cfcontainer_meta::Rollout;
+    /// assert!(Rollout::is_step_list(&[10, 50, 100]));
+    /// assert!(!Rollout::is_step_list(&[5, 100]));
+    /// assert!(!Rollout::is_step_list(&[50, 20, 100]));
+    /// ```
+    pub fn is_step_list(steps: &[u64]) -> bool {
+        steps.iter().all(|s| (10..=100).contains(s))
+            && steps.windows(2).all(|w| w[0] < w[1])
+            && steps.last() == Some(&100)
+    }
+
+    /// Why a list of `steps` steps does not fit an application of at most
+    /// `max_instances`: the official CLI (4.164) refuses more steps than
+    /// instances, as each step must update at least one.
+    pub fn too_many_steps(steps: usize, max_instances: u32) -> Option<String> {
+        (steps > max_instances as usize).then(|| {
+            format!("{steps} rollout steps for at most {max_instances} instance{}: a rollout cannot have more steps than `max_instances`", if max_instances == 1 { "" } else { "s" })
+        })
+    }
+}
+
 /// How a rollout advances between its steps.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

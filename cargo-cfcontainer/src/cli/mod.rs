@@ -8,6 +8,7 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 
 use crate::compile::BuildRequest;
+use crate::deploy::ContainersRollout;
 use crate::ops::logs::TailStatus;
 use crate::output::{MessageFormat, Verbosity};
 use crate::project::Project;
@@ -25,6 +26,17 @@ const CONTAINER_KINDS: &[(&str, &str, ContainerKind)] = &[
     ("server", "A web server on port 8080, one instance per name", ContainerKind::Server),
     ("job", "A job: no port, started from code, runs once per start and exits", ContainerKind::Job),
     ("rust", "A Rust web server of the same workspace on port 8080: no Dockerfile", ContainerKind::Rust),
+];
+
+/// `deploy --containers-rollout`'s values, as the official CLI 4.164 names them.
+const CONTAINERS_ROLLOUTS: &[(&str, &str, ContainersRollout)] = &[
+    ("gradual", "In the configured `rollout` steps (default: 10 %, then the rest)", ContainersRollout::Gradual),
+    ("immediate", "Every instance in one step, whatever the configured steps", ContainersRollout::Immediate),
+    (
+        "none",
+        "The Worker only: no image built or pushed, no application changed (no Docker engine needed)",
+        ContainersRollout::Skip,
+    ),
 ];
 
 /// `logs --status`'s values.
@@ -100,6 +112,8 @@ pub enum Command {
     Logs(LogsArgs),
     /// List the Worker's versions, the live one marked, with the image each container class ran.
     Versions,
+    /// List the registry's images with their sizes, and which of the Worker's versions and live applications use each.
+    Images(ImagesArgs),
     /// Move the Worker to an earlier version and each container application back to that version's image.
     Rollback(RollbackArgs),
 }
@@ -281,6 +295,9 @@ pub struct DeployArgs {
     /// Take over an existing Worker of this name that cargo cfcontainer did not deploy.
     #[arg(long)]
     pub adopt: bool,
+    /// How changed container applications are rolled out.
+    #[arg(long, value_parser = one_of(CONTAINERS_ROLLOUTS), default_value = "gradual", value_name = "HOW")]
+    pub containers_rollout: ContainersRollout,
 }
 
 /// `cargo cfcontainer destroy`.
@@ -355,6 +372,33 @@ pub struct LogsArgs {
     /// Only requests from this address (repeatable; `self` is this machine's).
     #[arg(long, value_name = "IP")]
     pub ip: Vec<String>,
+}
+
+/// `cargo cfcontainer images`.
+#[derive(Debug, Args)]
+pub struct ImagesArgs {
+    /// What to do with them (without: list them).
+    #[command(subcommand)]
+    pub action: Option<ImagesAction>,
+}
+
+/// `images`' actions.
+#[derive(Debug, Subcommand)]
+pub enum ImagesAction {
+    /// Show the tags of the Worker's repositories that no live application and no kept version uses.
+    Prune(PruneArgs),
+}
+
+/// `cargo cfcontainer images prune`.
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Keep the images of this many newest versions (and the live one's);
+    /// default: of every version the API keeps.
+    #[arg(long, value_name = "N")]
+    pub keep_versions: Option<usize>,
+    /// Show the plan only (required for now: deleting comes later).
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `cargo cfcontainer rollback`.

@@ -13,6 +13,7 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), E
         allow_delete_classes: args.allow_delete_classes,
         adopt: args.adopt,
         push_with: args.engine.push_with(),
+        rollout: args.containers_rollout,
     };
     let project = global.project()?;
     let client = Client::from_env(project.settings.account_id.as_deref())?;

@@ -5,6 +5,7 @@ mod deploy;
 mod destroy;
 mod dev;
 mod doctor;
+mod images;
 mod inspect;
 mod instances;
 mod logs;
@@ -62,6 +63,7 @@ fn run(cli: &cli::Cli, out: &Output) -> Result<(), Error> {
         cli::Command::Instances(args) => instances::run(&cli.global, args, out),
         cli::Command::Logs(args) => logs::run(&cli.global, args, out),
         cli::Command::Versions => versions::run(&cli.global, out),
+        cli::Command::Images(args) => images::run(&cli.global, args, out),
         cli::Command::Rollback(args) => rollback::run(&cli.global, args, out),
     }
 }

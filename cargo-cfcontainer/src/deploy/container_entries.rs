@@ -6,7 +6,7 @@
 //! lite instance in staging and ten in production.
 
 use cfcontainer_meta::wrangler::{ContainerEntry, InstanceTypeEntry, StepPercentage};
-use cfcontainer_meta::{Constraints, ContainerMeta, InstanceType, Rollout, RolloutKind};
+use cfcontainer_meta::{Constraints, ContainerMeta, InstanceType, Rollout, RolloutKind, STEP_PERCENTAGES};
 
 use crate::project::WranglerSource;
 use crate::Error;
@@ -59,11 +59,25 @@ fn wanted(entry: &ContainerEntry, meta: &ContainerMeta) -> Result<Wanted, String
     let steps = match &entry.rollout_step_percentage {
         None => None,
         Some(StepPercentage::Single(step)) => {
-            let step =
-                Some(*step).filter(|s| (1..=100).contains(s)).ok_or("rollout_step_percentage is 1 to 100")? as u8;
+            let step = STEP_PERCENTAGES
+                .into_iter()
+                .find(|p| u64::from(*p) == *step)
+                .ok_or(format!("rollout_step_percentage {step} is not one of 5, 10, 20, 25, 50, 100"))?;
             Some((1..=100 / step).map(|i| i * step).collect())
         }
-        Some(StepPercentage::Steps(list)) => Some(list.clone()),
+        Some(StepPercentage::Steps(list)) => {
+            let values: Vec<u64> = list.iter().map(|s| u64::from(*s)).collect();
+            if !Rollout::is_step_list(&values) {
+                return Err(format!(
+                    "rollout_step_percentage {list:?} must list steps of 10 to 100, rising, ending at 100, e.g. [10, 50, 100]"
+                ));
+            }
+            let max_instances = entry.max_instances.unwrap_or(meta.max_instances);
+            if let Some(why) = Rollout::too_many_steps(list.len(), max_instances) {
+                return Err(format!("rollout_step_percentage {list:?}: {why}"));
+            }
+            Some(list.clone())
+        }
     };
     let kind = match &entry.rollout_kind {
         None => None,
@@ -121,4 +135,34 @@ fn disagreement(meta: &ContainerMeta, wanted: &Wanted) -> Option<(String, String
                 wanted.constraints.as_ref().map(|c| format!("{c:?}")),
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(steps: StepPercentage, max_instances: Option<u32>) -> ContainerEntry {
+        ContainerEntry {
+            class_name: "Web".into(),
+            name: None,
+            max_instances,
+            instance_type: None,
+            rollout_step_percentage: Some(steps),
+            rollout_kind: None,
+            constraints: None,
+        }
+    }
+
+    #[test]
+    fn an_entrys_rollout_steps_are_held_to_the_official_clis_rules() {
+        let meta = ContainerMeta::with_defaults("Web", "Web");
+        let steps = |steps: StepPercentage, max: Option<u32>| wanted(&entry(steps, max), &meta).map(|w| w.steps);
+        assert_eq!(steps(StepPercentage::Single(25), None), Ok(Some(vec![25, 50, 75, 100])));
+        assert!(steps(StepPercentage::Single(30), None).unwrap_err().contains("not one of 5, 10, 20, 25, 50, 100"));
+        assert!(steps(StepPercentage::Steps(vec![5, 100]), None).unwrap_err().contains("10 to 100"));
+        assert!(steps(StepPercentage::Steps(vec![50, 20, 100]), None).unwrap_err().contains("rising"));
+        let too_many = steps(StepPercentage::Steps(vec![10, 50, 100]), Some(2)).unwrap_err();
+        assert!(too_many.contains("3 rollout steps for at most 2 instances"), "{too_many}");
+        assert_eq!(steps(StepPercentage::Steps(vec![10, 50, 100]), Some(3)), Ok(Some(vec![10, 50, 100])));
+    }
 }

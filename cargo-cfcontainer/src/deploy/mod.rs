@@ -31,7 +31,7 @@ pub use destroy::destroy;
 pub use plan::{Action, AppStep, Plan, ScriptChange};
 pub use prepare::{prepare, Prepared};
 pub use remote::Remote;
-pub use run::{plan, run, DeployOptions, Deployed};
+pub use run::{plan, run, ContainersRollout, DeployOptions, Deployed};
 
 use crate::api::Client;
 use crate::output::Output;

@@ -324,6 +324,21 @@ impl Plan {
         Plan { script: script_plan, subdomain, crons, routes, domains, consumers, applications, tags }
     }
 
+    /// This plan with the container applications left as they are
+    /// (`--containers-rollout none`): no step for any, and the upload
+    /// carrying the live version's record of images (which still run), as
+    /// the official CLI 4.164 uploads the live versions' container metadata.
+    /// A class deleted while an application serves it cannot be: the API
+    /// refuses to delete a namespace an application serves.
+    pub fn leaving_applications(mut self, remote: &Remote) -> Result<Plan, Error> {
+        if let Some(app) = self.applications.iter().find(|a| a.action() == Action::Delete) {
+            return Err(Error::RolloutLeavesApplication { class: app.class.clone(), application: app.name.clone() });
+        }
+        self.applications.clear();
+        self.script.images = remote.settings.as_ref().and_then(|s| ImagesRecord::in_settings(&s.bindings));
+        Ok(self)
+    }
+
     /// True if the deploy would change nothing.
     pub fn is_empty(&self) -> bool {
         self.script.action == Action::NoChange

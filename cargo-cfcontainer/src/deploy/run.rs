@@ -27,6 +27,24 @@ pub struct DeployOptions {
     pub adopt: bool,
     /// Who pushes Dockerfile images (`--no-engine-push`: this tool).
     pub push_with: PushWith,
+    /// How the container applications take the deploy.
+    pub rollout: ContainersRollout,
+}
+
+/// How a deploy treats the container applications, as the official CLI
+/// 4.164's `deploy --containers-rollout` does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ContainersRollout {
+    /// In the steps the attribute (or the wrangler file) configures, else
+    /// the default for the application's size.
+    #[default]
+    Gradual,
+    /// Every instance in one step, whatever the configured steps.
+    Immediate,
+    /// Not at all (`none`): only the Worker is deployed; no image is built
+    /// or pushed (no engine needed) and no application created, changed or
+    /// deleted.
+    Skip,
 }
 
 /// What a deploy left in the account.
@@ -50,13 +68,26 @@ pub fn run(
     options: DeployOptions,
     out: &Output,
 ) -> Result<Deployed, Error> {
-    preflight::check(&project, client, Reach::Deploy, out)?;
+    // Without a rollout nothing is pushed: the registry is not needed.
+    let reach = match options.rollout {
+        ContainersRollout::Skip => Reach::Plan,
+        ContainersRollout::Gradual | ContainersRollout::Immediate => Reach::Deploy,
+    };
+    preflight::check(&project, client, reach, out)?;
     let prepared = prepare(client, project, feature_args, out)?;
     crate::runtime()?.block_on(async {
         let remote = read_remote(client, &prepared, out).await?;
         checks::before_push(client, &prepared, &remote, options.adopt, out).await?;
-        let apps = prepared.applications(client, Some(options.push_with), out).await?;
-        let plan = Plan::of(&prepared, &remote, &apps)?;
+        let plan = match options.rollout {
+            ContainersRollout::Skip => Plan::of(&prepared, &remote, &[])?.leaving_applications(&remote)?,
+            rollout => {
+                let mut apps = prepared.applications(client, Some(options.push_with), out).await?;
+                if rollout == ContainersRollout::Immediate {
+                    apps.iter_mut().for_each(|app| app.rollout.steps = vec![100]);
+                }
+                Plan::of(&prepared, &remote, &apps)?
+            }
+        };
         checks::before_apply(&prepared, &remote, &plan, options.allow_delete_classes)?;
         let applications = apply(client, &plan, &prepared.script, &remote, out).await?;
         prepared.remember();

@@ -19,6 +19,10 @@ pub enum Reason {
     Destroy,
     /// `doctor`'s checks.
     Doctor,
+    /// `images`' repositories, tags and their uses.
+    Images,
+    /// `images prune`'s plan.
+    ImagesPrune,
     /// `inspect`'s classes.
     Inspect,
     /// `instances`' classes or instances.

@@ -1619,3 +1619,138 @@ fn an_environment_sets_its_container_capacity_and_the_top_level_must_agree_with_
     assert_eq!(app["name"], json!(format!("{name}-staging-web-staging")), "{app}");
     assert_eq!((&app["max_instances"], &app["configuration"]["instance_type"]), (&json!(1), &json!("basic")), "{app}");
 }
+
+/// The images record the live Worker of `emulator` called `script` carries.
+fn images_record(emulator: &Emulator, script: &str) -> Value {
+    let snapshot = emulator.snapshot();
+    let bindings = snapshot["scripts"][script]["bindings"].as_array().cloned().unwrap_or_default();
+    bindings.into_iter().find(|b| b["name"] == "CFCONTAINER_IMAGES").map(|b| b["json"].clone()).unwrap_or(Value::Null)
+}
+
+#[test]
+fn containers_rollout_immediate_rolls_out_in_one_step_and_none_deploys_the_worker_alone_without_an_engine() {
+    let Some(emulator) = start() else { return };
+    let name = unique("rollout");
+    let classes = |port: u16| {
+        format!("#[cfcontainer::container(class = \"Web\", port = {port}, max_instances = 4, rollout(step_percentage = [25, 50, 100]))]\npub struct Web;")
+    };
+    let fixture = worker_fixture(&name, &classes(8080));
+    let manifest = fixture.manifest();
+    ok_verb(&emulator, &manifest, &["deploy"], &[]);
+    let rollout_after = |note: &str, args: &[&str]| {
+        std::fs::write(fixture.path().join("note.txt"), note).unwrap();
+        let from = emulator.log().len();
+        let report = ok_verb(&emulator, &manifest, args, &[]);
+        let writes = application_writes(&emulator, from);
+        let rollout = writes.iter().find(|(method, tail, _)| method == "POST" && tail == "rollouts");
+        (report, rollout.map(|(.., body)| body.clone()))
+    };
+
+    // By default, the configured steps.
+    let (_, gradual) = rollout_after("second\n", &["deploy"]);
+    let gradual = gradual.expect("a rollout");
+    let percentages: Vec<&Value> =
+        gradual["steps"].as_array().unwrap().iter().map(|s| &s["step_size"]["percentage"]).collect();
+    assert_eq!(percentages, [&json!(25), &json!(50), &json!(100)], "{gradual}");
+
+    // Immediate: one step of every instance, as the official CLI sends it.
+    let (report, immediate) = rollout_after("third\n", &["deploy", "--containers-rollout", "immediate"]);
+    let immediate = immediate.expect("a rollout");
+    assert_eq!((&immediate["step_percentage"], &immediate["steps"]), (&json!(100), &Value::Null), "{immediate}");
+    let image = report["applications"][0]["image"].as_str().unwrap().to_string();
+    assert_eq!(emulator.snapshot()["applications"][0]["configuration"]["image"], json!(image));
+    let record = images_record(&emulator, &name);
+    assert_eq!(record["images"]["Web"]["image"], json!(image), "{record}");
+
+    // None: a new image and a new port, with no engine to build it. The
+    // Worker is uploaded (the port lives in its code), still recording
+    // the image its application runs; nothing is pushed (no registry
+    // credentials asked for) and no application is written.
+    set_classes(&fixture, &classes(9090));
+    std::fs::write(fixture.path().join("note.txt"), "fourth\n").unwrap();
+    emulator.clear_log();
+    let no_engine = [("DOCKER_HOST", "unix:///nonexistent/docker.sock")];
+    let report = ok_verb(&emulator, &manifest, &["deploy", "--containers-rollout", "none"], &no_engine);
+    assert_eq!(report["plan"]["script"]["action"], "update", "{report}");
+    assert_eq!(report["plan"]["applications"], json!([]), "{report}");
+    let calls = calls(&emulator);
+    assert!(calls.iter().any(|c| c == &format!("PUT /workers/scripts/{name}")), "not uploaded: {calls:?}");
+    // The applications are read (the account is), never written; the
+    // registry's credentials are not asked for.
+    let container_writes = |c: &&String| c.contains("/containers/") && !c.starts_with("GET ");
+    assert_eq!(calls.iter().filter(container_writes).count(), 0, "touched the containers: {calls:?}");
+    assert_eq!(images_record(&emulator, &name), record, "the upload must keep recording the running image");
+    assert_eq!(emulator.snapshot()["applications"][0]["configuration"]["image"], json!(image));
+
+    // Without the flag, the next deploy rolls the new image out.
+    let (report, rolled) = rollout_after("fourth\n", &["deploy"]);
+    assert!(rolled.is_some(), "{report}");
+    assert_ne!(report["applications"][0]["image"], json!(image));
+    ok_verb(&emulator, &manifest, &["destroy"], &[]);
+}
+
+#[test]
+fn containers_rollout_none_refuses_to_leave_an_application_serving_a_deleted_class_before_any_write() {
+    let Some(emulator) = start() else { return };
+    let two = "#[cfcontainer::container(class = \"Web\", port = 8080)]\npub struct Web;\n#[cfcontainer::container(class = \"Api\", port = 8080)]\npub struct Api;";
+    let fixture = worker_fixture(&unique("rolloutgone"), two);
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    set_classes(&fixture, WEB);
+    emulator.clear_log();
+    let (out, _) = run_verb(
+        &emulator,
+        &fixture.manifest(),
+        &["deploy", "--containers-rollout", "none", "--allow-delete-classes"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(
+        last.contains("class `Api` is deleted but its application")
+            && last.contains("deploy without --containers-rollout none"),
+        "{last}"
+    );
+    assert!(emulator.write_calls().is_empty(), "wrote: {:?}", calls(&emulator));
+    ok_verb(&emulator, &fixture.manifest(), &["destroy"], &[]);
+}
+
+#[test]
+fn containers_rollout_immediate_sends_the_rollout_the_official_cli_sends() {
+    let Some(ours) = start() else { return };
+    let Some(wrangler) = wrangler_bin() else { return };
+    let theirs = emulator().unwrap();
+    let name = unique("immediateparity");
+    // No `max_instances`: the official CLI's default size (20) and steps
+    // (10 %, then the rest), which `immediate` overrides.
+    let file = format!(
+        "name = \"{name}\"\ncompatibility_date = \"2026-11-17\"\n\n[[durable_objects.bindings]]\nname = \"WEB\"\nclass_name = \"Web\"\n\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Web\"]\n\n[[containers]]\nclass_name = \"Web\"\nimage = \"./Dockerfile\"\n"
+    );
+    let fixture = worker_fixture(&name, WEB);
+    std::fs::write(fixture.path().join("wrangler.toml"), &file).unwrap();
+    let index = "import { DurableObject } from \"cloudflare:workers\";\nexport class Web extends DurableObject {}\nexport default { fetch() { return new Response('ok') } }\n";
+    let dockerfile = std::fs::read_to_string(fixture.path().join("Dockerfile")).unwrap();
+    let deploy_both = |note: &str, args: &[&str]| {
+        std::fs::write(fixture.path().join("note.txt"), note).unwrap();
+        let files = [("index.js", index), ("Dockerfile", dockerfile.as_str()), ("note.txt", note)];
+        let (mine, official) = (ours.log().len(), theirs.log().len());
+        official_deploy_with(&wrangler, &theirs, &file, args, &files);
+        let mut verb = vec!["deploy"];
+        verb.extend(args);
+        ok_verb(&ours, &fixture.manifest(), &verb, &[]);
+        (application_writes(&ours, mine), application_writes(&theirs, official))
+    };
+    deploy_both("first\n", &[]);
+    let (mine, official) = deploy_both("second\n", &["--containers-rollout", "immediate"]);
+    let rollout_of = |writes: &[(String, String, Value)]| {
+        let (.., r) = writes.iter().find(|(m, tail, _)| m == "POST" && tail == "rollouts").expect("a rollout");
+        let mut target = r["target_configuration"].clone();
+        target.as_object_mut().unwrap().remove("image");
+        json!({ "strategy": r["strategy"], "kind": r["kind"], "steps": r["steps"], "step_percentage": r["step_percentage"], "target": target })
+    };
+    let theirs_rollout = rollout_of(&official);
+    assert_eq!(theirs_rollout["step_percentage"], json!(100), "{theirs_rollout}");
+    // Listed difference (as in the update parity test): the description
+    // and each tool's own image are left out.
+    assert_eq!(rollout_of(&mine), theirs_rollout);
+    assert_eq!(container_shape(&ours, &name), container_shape(&theirs, &name));
+}

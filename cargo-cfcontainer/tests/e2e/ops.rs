@@ -586,3 +586,91 @@ fn logs_and_instances_send_what_the_official_cli_sends_for_the_same_filters() {
     let info = without_bodies(&official(&wrangler, &w.emulator, &w.name, &["containers", "info", &app_id]));
     assert_eq!(info, [format!("GET /containers/applications/{app_id}")]);
 }
+
+#[test]
+fn images_lists_the_tags_of_two_deploys_with_sizes_and_marks_the_one_the_live_application_and_version_run() {
+    let Some(w) = two_versions("images") else { return };
+    let (live_version, live_image) = w.live();
+    let first_image = image_of(&w.first);
+    let digest = |image: &str| image.split_once('@').map(|(_, d)| d.to_string()).unwrap();
+    let before = w.emulator.write_calls().len();
+    let images = w.verb(&["images"]);
+    assert_eq!(w.emulator.write_calls().len(), before, "images wrote {:?}", calls(&w.emulator));
+    let application = format!("{}-web", w.name);
+    let repositories = images["repositories"].as_array().unwrap();
+    let ours = repositories.iter().find(|r| r["name"] == json!(application)).unwrap_or_else(|| panic!("{images}"));
+    let tags = ours["tags"].as_array().unwrap();
+    assert_eq!(tags.len(), 2, "one tag per deployed image: {ours}");
+    let tag_of = |image: &str| {
+        tags.iter().find(|t| t["digest"] == json!(digest(image))).unwrap_or_else(|| panic!("{image} in {ours}"))
+    };
+    let (live, old) = (tag_of(&live_image), tag_of(&first_image));
+    assert!(tags.iter().all(|t| t["size"].as_u64().unwrap() > 0), "{ours}");
+    assert_eq!(live["applications"], json!([application]), "{live}");
+    let versions = w.verb(&["versions"]);
+    let first_version = versions["versions"][1]["id"].clone();
+    assert_eq!(
+        live["versions"],
+        json!([{ "id": live_version, "number": versions["versions"][0]["number"], "live": true, "classes": ["Web"] }])
+    );
+    assert_eq!(old["applications"], json!([]), "{old}");
+    assert_eq!(
+        old["versions"],
+        json!([{ "id": first_version, "number": versions["versions"][1]["number"], "live": false, "classes": ["Web"] }])
+    );
+
+    // For people: the live one's uses, marked.
+    let env = api_env(&w.emulator);
+    let out =
+        cfcontainer_with_env(w.fixture.path(), &["images", "--manifest-path", &w.manifest()], &with_env(&env, &[]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = stdout(&out).lines().find(|l| l.contains(&application)).map(str::to_string).unwrap_or_default();
+    let live_line = stdout(&out).lines().find(|l| l.contains("(live)")).map(str::to_string).unwrap_or_default();
+    assert!(!line.is_empty() && live_line.contains(&format!("application {application}")), "{}", stdout(&out));
+}
+
+#[test]
+fn images_prune_dry_run_plans_to_delete_only_what_no_kept_version_nor_live_application_uses_and_deletes_nothing() {
+    let Some(w) = two_versions("prune") else { return };
+    let application = format!("{}-web", w.name);
+    let digest = |deployed: &Value| image_of(deployed).split_once('@').map(|(_, d)| d.to_string()).unwrap();
+    let before = w.emulator.write_calls().len();
+    let plan = |extra: &[&str]| {
+        let mut args = vec!["images", "prune", "--dry-run"];
+        args.extend(extra);
+        let (out, _) = run_verb(&w.emulator, &w.manifest(), &args, &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let line = stdout(&out).lines().find(|l| l.contains(r#""reason":"images-prune""#)).map(str::to_string);
+        let plan: Value = serde_json::from_str(&line.unwrap_or_else(|| panic!("{}", stdout(&out)))).unwrap();
+        let ours = |list: &str| -> Vec<Value> {
+            plan[list].as_array().unwrap().iter().filter(|t| t["repository"] == json!(application)).cloned().collect()
+        };
+        (ours("delete"), ours("keep"), plan)
+    };
+
+    // Every version the API keeps is kept: both images stay.
+    let (delete, keep, all) = plan(&[]);
+    assert_eq!(delete, Vec::<Value>::new(), "{all}");
+    assert_eq!(keep.len(), 2, "{all}");
+
+    // The newest version only: the first deploy's image goes; the live
+    // one stays, run by the application.
+    let (delete, keep, newest) = plan(&["--keep-versions", "1"]);
+    assert_eq!(delete.len(), 1, "{newest}");
+    assert_eq!(delete[0]["digest"], json!(digest(&w.first)), "{newest}");
+    assert_eq!(keep.len(), 1, "{newest}");
+    assert_eq!((&keep[0]["because"], &keep[0]["applications"]), (&json!("application"), &json!([application])));
+
+    // A plan only: the registry still has both, and nothing was written.
+    let images = w.verb(&["images"]);
+    let repository =
+        images["repositories"].as_array().unwrap().iter().find(|r| r["name"] == json!(application)).cloned();
+    assert_eq!(repository.map(|r| r["tags"].as_array().unwrap().len()), Some(2), "{images}");
+    assert_eq!(w.emulator.write_calls().len(), before, "prune --dry-run wrote {:?}", calls(&w.emulator));
+
+    // Without --dry-run: one line saying what to do, nothing done.
+    let (out, _) = run_verb(&w.emulator, &w.manifest(), &["images", "prune"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+    assert!(last.contains("rerun with --dry-run"), "{last}");
+}

@@ -1,0 +1,113 @@
+//! `cargo cfcontainer images`: the registry's repositories and tags, with
+//! their sizes and what uses each (see [`crate::ops::images`]); `images
+//! prune --dry-run`: what no kept version nor live application uses (see
+//! [`crate::ops::prune`]).
+
+use crate::cli::{GlobalArgs, ImagesAction, ImagesArgs, PruneArgs};
+use crate::deploy::images::short;
+use crate::ops::images::{self, ImageTag, Images};
+use crate::ops::prune::{Keep, PrunePlan};
+use crate::output::{table, Output, Reason};
+use crate::Error;
+
+/// Lists the images, or shows the prune's plan.
+pub fn run(global: &GlobalArgs, args: &ImagesArgs, out: &Output) -> Result<(), Error> {
+    match &args.action {
+        None => {
+            let images = images::images(&global.project()?, out)?;
+            out.result(Reason::Images, &images, || human(&images));
+        }
+        Some(ImagesAction::Prune(prune)) => run_prune(global, prune, out)?,
+    }
+    Ok(())
+}
+
+fn run_prune(global: &GlobalArgs, args: &PruneArgs, out: &Output) -> Result<(), Error> {
+    if !args.dry_run {
+        return Err(Error::PruneOnlyPlans);
+    }
+    let images = images::images(&global.project()?, out)?;
+    let plan = PrunePlan::of(&images, args.keep_versions);
+    out.result(Reason::ImagesPrune, &plan, || human_plan(&plan));
+    Ok(())
+}
+
+fn human(images: &Images) -> String {
+    let mut rows = Vec::new();
+    for repository in &images.repositories {
+        for (i, tag) in repository.tags.iter().enumerate() {
+            let name = if i == 0 { repository.name.clone() } else { String::new() };
+            rows.push(vec![name, short(&tag.tag).to_string(), megabytes(tag.size), used_by(tag)]);
+        }
+    }
+    let tags = rows.len();
+    let repositories = images.repositories.len();
+    let mut text = table(&["REPOSITORY", "TAG", "SIZE", "USED BY"], &rows);
+    text.push_str(&format!(
+        "\n{tags} tag{} in {repositories} repositor{} of {}; uses by the versions of worker {} and every live application",
+        if tags == 1 { "" } else { "s" },
+        if repositories == 1 { "y" } else { "ies" },
+        images.registry,
+        images.worker
+    ));
+    text
+}
+
+/// `application web, versions 3 (live), 2` or `-`.
+fn used_by(tag: &ImageTag) -> String {
+    let mut uses = Vec::new();
+    if !tag.applications.is_empty() {
+        let s = if tag.applications.len() == 1 { "" } else { "s" };
+        uses.push(format!("application{s} {}", tag.applications.join(", ")));
+    }
+    if !tag.versions.is_empty() {
+        let s = if tag.versions.len() == 1 { "" } else { "s" };
+        let numbers: Vec<String> =
+            tag.versions.iter().map(|v| format!("{}{}", v.number, if v.live { " (live)" } else { "" })).collect();
+        uses.push(format!("version{s} {}", numbers.join(", ")));
+    }
+    match uses.is_empty() {
+        true => "-".into(),
+        false => uses.join("; "),
+    }
+}
+
+fn human_plan(plan: &PrunePlan) -> String {
+    let mut text = String::new();
+    for tag in &plan.delete {
+        text.push_str(&format!("- {}:{} ({})\n", tag.repository, short(&tag.tag), megabytes(tag.size)));
+    }
+    for tag in &plan.keep {
+        let why = match &tag.because {
+            Keep::Application { applications } => format!("run by {}", applications.join(", ")),
+            Keep::Version { versions } => {
+                let ids: Vec<&str> = versions.iter().map(|v| short(v)).collect();
+                format!("recorded by version {}", ids.join(", "))
+            }
+            Keep::SharedManifest { with } => format!("the same manifest as {}", short(with)),
+        };
+        text.push_str(&format!("= {}:{} ({why})\n", tag.repository, short(&tag.tag)));
+    }
+    let n = plan.delete.len();
+    text.push_str(&format!(
+        "\nWould delete {n} tag{} ({} at most) from {}, keeping the images of {} version{} of worker {} and of every live application; nothing deleted (--dry-run)",
+        if n == 1 { "" } else { "s" },
+        megabytes(plan.bytes()),
+        plan.registry,
+        plan.kept_versions.len(),
+        if plan.kept_versions.len() == 1 { "" } else { "s" },
+        plan.worker
+    ));
+    if !plan.other_repositories.is_empty() {
+        let m = plan.other_repositories.len();
+        text.push_str(&format!(
+            "\n{m} other repositor{} no version of the worker recorded left alone",
+            if m == 1 { "y" } else { "ies" }
+        ));
+    }
+    text
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
