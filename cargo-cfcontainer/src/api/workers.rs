@@ -124,8 +124,11 @@ pub struct ContainerClassRef {
 }
 
 /// A binding of the uploaded script, tagged by `type` as the API wants.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Its `type` as a string comes from the same rule as serde's tag
+/// (`IntoStaticStr`, snake_case), not from a second list.
+#[derive(Debug, Clone, PartialEq, Serialize, strum::IntoStaticStr)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Binding {
     /// A Durable Object namespace: of this script's class, or of
     /// `script_name`'s.
@@ -277,36 +280,7 @@ impl Binding {
             Binding::PlainText { .. } => BindingType::PlainText,
             Binding::Json { .. } => BindingType::Json,
             Binding::SecretText { .. } => BindingType::SecretText,
-            other => BindingType::Other(other.type_name().to_string()),
-        }
-    }
-}
-
-impl Binding {
-    /// The API's `type` of the kinds [`BindingType`] has no variant for.
-    fn type_name(&self) -> &'static str {
-        match self {
-            Binding::DurableObjectNamespace { .. } => "durable_object_namespace",
-            Binding::PlainText { .. } => "plain_text",
-            Binding::Json { .. } => "json",
-            Binding::SecretText { .. } => "secret_text",
-            Binding::KvNamespace { .. } => "kv_namespace",
-            Binding::R2Bucket { .. } => "r2_bucket",
-            Binding::D1 { .. } => "d1",
-            Binding::Service { .. } => "service",
-            Binding::Queue { .. } => "queue",
-            Binding::AnalyticsEngine { .. } => "analytics_engine",
-            Binding::Ai { .. } => "ai",
-            Binding::Vectorize { .. } => "vectorize",
-            Binding::Hyperdrive { .. } => "hyperdrive",
-            Binding::VersionMetadata { .. } => "version_metadata",
-            Binding::Browser { .. } => "browser",
-            Binding::SendEmail { .. } => "send_email",
-            Binding::MtlsCertificate { .. } => "mtls_certificate",
-            Binding::DispatchNamespace { .. } => "dispatch_namespace",
-            Binding::Workflow { .. } => "workflow",
-            Binding::SecretsStoreSecret { .. } => "secrets_store_secret",
-            Binding::Assets { .. } => "assets",
+            other => BindingType::Other(<&'static str>::from(other).to_string()),
         }
     }
 }
@@ -593,6 +567,22 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bindings_type_name_is_the_tag_the_upload_carries() {
+        let bindings = [
+            Binding::KvNamespace { name: "K".into(), namespace_id: "n".into() },
+            Binding::D1 { name: "D".into(), id: "d".into() },
+            Binding::MtlsCertificate { name: "M".into(), certificate_id: "c".into() },
+            Binding::SecretsStoreSecret { name: "S".into(), store_id: "s".into(), secret_name: "x".into() },
+            Binding::VersionMetadata { name: "V".into() },
+            Binding::Ai { name: "A".into() },
+        ];
+        for binding in bindings {
+            let tag = serde_json::to_value(&binding).unwrap()["type"].as_str().unwrap().to_string();
+            assert_eq!(binding.kind(), BindingType::Other(tag));
+        }
+    }
 
     #[test]
     fn bindings_serialize_tagged_by_type_with_the_secret_value() {
