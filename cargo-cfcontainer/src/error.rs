@@ -146,9 +146,12 @@ pub enum Error {
     /// The registry refused or failed a push.
     #[error("pushing to {host} failed: {why}; {hint}")]
     Registry { host: String, why: String, hint: &'static str },
-    /// `images prune` without `--dry-run`, which it needs for now.
-    #[error("`images prune` only shows its plan so far: rerun with --dry-run (to delete one tag now: `wrangler containers images delete IMAGE:TAG`)")]
-    PruneOnlyPlans,
+    /// A planned tag became live between the plan and the deleting.
+    #[error("refusing to prune: application `{application}` runs {image} now (a deploy or rollback since the plan was read); nothing was deleted; run `images prune` again for a plan that keeps it")]
+    PruneWouldDeleteLive { image: String, application: String },
+    /// The registry refused or failed a delete.
+    #[error("deleting from the registry {host} failed: {why}; what was deleted stays deleted, so rerun `images prune` to finish")]
+    RegistryDelete { host: String, why: String },
     /// The registry's catalog or a manifest could not be read.
     #[error("reading the registry {host} failed: {why}; check that it is reachable and that CLOUDFLARE_CONTAINER_REGISTRY is right, then rerun")]
     RegistryRead { host: String, why: String },

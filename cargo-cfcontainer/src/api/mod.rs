@@ -19,6 +19,7 @@ mod workers;
 pub use assets::*;
 pub use client::{Backoff, Body, Client, Part, Retry};
 pub use containers::*;
+pub use kill_hook::KillHook;
 pub use queues::*;
 pub use routes::*;
 pub use secret::Secret;

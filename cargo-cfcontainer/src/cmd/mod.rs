@@ -53,7 +53,7 @@ fn run(cli: &cli::Cli, out: &Output) -> Result<(), Error> {
         cli::Command::Inspect(args) => inspect::run(&cli.global, args, out),
         cli::Command::Build(args) => build::run(&cli.global, args, out),
         cli::Command::Push(args) => push::run(&cli.global, args, out),
-        cli::Command::Plan => plan::run(&cli.global, out),
+        cli::Command::Plan(args) => plan::run(&cli.global, args, out),
         cli::Command::Deploy(args) => deploy::run(&cli.global, args, out),
         cli::Command::Destroy(args) => destroy::run(&cli.global, args, out),
         cli::Command::Wrangler(args) => wrangler::run(&cli.global, args, out),

@@ -151,15 +151,17 @@ async fn read_registry(client: &Client, host: &str, out: &Output) -> Result<Vec<
 
 /// What an image reference pins in its repository.
 #[derive(Debug, PartialEq, Eq)]
-enum Pin<'a> {
+pub(super) enum Pin<'a> {
+    /// `@sha256:...`.
     Digest(&'a str),
+    /// `:tag` (or none: `latest`).
     Tag(&'a str),
 }
 
 /// `(repository, pin)` of `reference` when it names an image of the
 /// registry at `host` (`<host>/<account>/<repo>@sha256:...` as deploys pin
 /// them, or `...:<tag>`); `None` for another registry's.
-fn parse_reference<'a>(reference: &'a str, host: &str) -> Option<(&'a str, Pin<'a>)> {
+pub(super) fn parse_reference<'a>(reference: &'a str, host: &str) -> Option<(&'a str, Pin<'a>)> {
     let rest = reference.strip_prefix(host)?.strip_prefix('/')?;
     if let Some((repository, digest)) = rest.split_once('@') {
         return Some((repository, Pin::Digest(digest)));

@@ -21,7 +21,8 @@ pub enum Reason {
     Doctor,
     /// `images`' repositories, tags and their uses.
     Images,
-    /// `images prune`'s plan.
+    /// `images prune`'s plan (with `--dry-run` or nothing to delete) or
+    /// deletions.
     ImagesPrune,
     /// `inspect`'s classes.
     Inspect,
@@ -69,6 +70,10 @@ pub enum Reason {
     ApplicationDeleted,
     /// The rollback about to be made, before it is confirmed.
     RollbackPlan,
+    /// The prune about to be made, before it is confirmed.
+    ImagesPrunePlan,
+    /// A tag `images prune` deleted (or found gone).
+    ImageDeleted,
     /// A Worker rolled back to an earlier version.
     WorkerRolledBack,
     /// A live log connected.
