@@ -395,6 +395,22 @@ pub struct ImagesArgs {
 pub enum ImagesAction {
     /// Delete the tags of the Worker's repositories that no live application and no kept version uses.
     Prune(PruneArgs),
+    /// Delete one tag (IMAGE:TAG, as `images` lists it); never one a live application or version runs.
+    Delete(DeleteImageArgs),
+}
+
+/// `cargo cfcontainer images delete`.
+#[derive(Debug, Args)]
+pub struct DeleteImageArgs {
+    /// The tag, as `images` lists it: `<repository>:<tag>`.
+    #[arg(value_name = "IMAGE:TAG")]
+    pub image: String,
+    /// Delete it even if a version that is not live recorded it (a rollback to that version would fail).
+    #[arg(long)]
+    pub force: bool,
+    /// Delete without asking (needed without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// `cargo cfcontainer images prune`.

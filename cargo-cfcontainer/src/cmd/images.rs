@@ -4,8 +4,9 @@
 //! plan, see [`crate::ops::prune`], shown and confirmed first as
 //! `rollback` does; the deleting, see [`crate::ops::prune_delete`]).
 
-use crate::cli::{GlobalArgs, ImagesAction, ImagesArgs, PruneArgs};
+use crate::cli::{DeleteImageArgs, GlobalArgs, ImagesAction, ImagesArgs, PruneArgs};
 use crate::deploy::images::short;
+use crate::ops::image_delete::{self, ImageName};
 use crate::ops::images::{self, ImageTag, Images};
 use crate::ops::prune::{Keep, PrunePlan};
 use crate::ops::prune_delete::{self, Layers, Pruned};
@@ -20,6 +21,7 @@ pub fn run(global: &GlobalArgs, args: &ImagesArgs, out: &Output) -> Result<(), E
             out.result(Reason::Images, &images, || human(&images));
         }
         Some(ImagesAction::Prune(prune)) => run_prune(global, prune, out)?,
+        Some(ImagesAction::Delete(delete)) => run_delete(global, delete, out)?,
     }
     Ok(())
 }
@@ -33,16 +35,66 @@ fn run_prune(global: &GlobalArgs, args: &PruneArgs, out: &Output) -> Result<(), 
         return Ok(());
     }
     out.event(Reason::ImagesPrunePlan, &plan, || human_plan(&plan, Mood::Asked));
-    if !args.yes {
+    confirmed_delete(&project, plan, args.yes, Deleting::Prune, out)
+}
+
+fn run_delete(global: &GlobalArgs, args: &DeleteImageArgs, out: &Output) -> Result<(), Error> {
+    let name = ImageName::parse(&args.image)?;
+    let project = global.project()?;
+    let images = images::images(&project, out)?;
+    let plan = image_delete::plan(&images, &name, args.force)?;
+    out.event(Reason::ImagesPrunePlan, &plan, || {
+        let tag = &plan.delete[0];
+        format!("Will delete {}:{} ({}) from {}", tag.repository, tag.tag, megabytes(tag.size), plan.registry)
+    });
+    confirmed_delete(&project, plan, args.yes, Deleting::One, out)
+}
+
+/// The verb that deletes.
+#[derive(Clone, Copy)]
+enum Deleting {
+    /// `images prune`.
+    Prune,
+    /// `images delete`.
+    One,
+}
+
+impl Deleting {
+    fn verb(self) -> &'static str {
+        match self {
+            Deleting::Prune => "images prune",
+            Deleting::One => "images delete",
+        }
+    }
+
+    fn reason(self) -> Reason {
+        match self {
+            Deleting::Prune => Reason::ImagesPrune,
+            Deleting::One => Reason::ImagesDelete,
+        }
+    }
+}
+
+/// Asks (unless `yes`), deletes what `plan` lists and shows what became
+/// of it as the verb's result.
+fn confirmed_delete(
+    project: &crate::project::Project,
+    plan: PrunePlan,
+    yes: bool,
+    deleting: Deleting,
+    out: &Output,
+) -> Result<(), Error> {
+    let verb = deleting.verb();
+    if !yes {
         let n = plan.delete.len();
         match confirm(&format!("Delete {n} tag{}?", if n == 1 { "" } else { "s" })) {
             Some(true) => {}
-            Some(false) => return Err(Error::Declined { verb: "prune" }),
-            None => return Err(Error::NeedsYes { verb: "images prune" }),
+            Some(false) => return Err(Error::Declined { verb }),
+            None => return Err(Error::NeedsYes { verb }),
         }
     }
-    let pruned = prune_delete::delete(&project, plan, out)?;
-    out.result(Reason::ImagesPrune, &pruned, || human_pruned(&pruned));
+    let pruned = prune_delete::delete(project, plan, out)?;
+    out.result(deleting.reason(), &pruned, || human_pruned(&pruned));
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! client and the deploy stage's model of the account.
 
 mod history;
+pub mod image_delete;
 pub mod images;
 pub mod instances;
 pub mod logs;

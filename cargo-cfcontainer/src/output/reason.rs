@@ -24,6 +24,8 @@ pub enum Reason {
     /// `images prune`'s plan (with `--dry-run` or nothing to delete) or
     /// deletions.
     ImagesPrune,
+    /// `images delete`'s deletion.
+    ImagesDelete,
     /// `inspect`'s classes.
     Inspect,
     /// `instances`' classes or instances.
@@ -70,7 +72,8 @@ pub enum Reason {
     ApplicationDeleted,
     /// The rollback about to be made, before it is confirmed.
     RollbackPlan,
-    /// The prune about to be made, before it is confirmed.
+    /// The prune (or the one delete) about to be made, before it is
+    /// confirmed.
     ImagesPrunePlan,
     /// A tag `images prune` deleted (or found gone).
     ImageDeleted,

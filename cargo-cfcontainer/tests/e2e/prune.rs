@@ -159,3 +159,45 @@ fn a_prune_without_a_terminal_and_without_yes_deletes_nothing_and_says_to_add_it
     assert_eq!(lines.last().map(|l| l["reason"].clone()), Some(json!("error")), "{lines:?}");
     assert_eq!((w.stored(0), w.stored(1), w.stored(2)), (true, true, true), "nothing deleted");
 }
+
+#[test]
+fn images_delete_refuses_the_live_image_and_a_kept_versions_without_force_and_names_a_near_repository() {
+    let Some(w) = three_deploys("delone") else { return };
+    let repository = format!("{}-web", w.name);
+    let images = w.verb(&["images"]);
+    let ours = images["repositories"].as_array().unwrap().iter().find(|r| r["name"] == json!(repository)).cloned();
+    let tags = ours.unwrap_or_else(|| panic!("{images}"))["tags"].as_array().unwrap().clone();
+    let tag_of = |n: usize| {
+        let digest = w.image(n).1;
+        let tag = tags.iter().find(|t| t["digest"] == json!(digest)).unwrap_or_else(|| panic!("{digest} in {tags:?}"));
+        format!("{repository}:{}", tag["tag"].as_str().unwrap())
+    };
+    let delete = |args: &[&str]| {
+        let mut verb = vec!["images", "delete"];
+        verb.extend(args);
+        let (out, _) = run_verb(&w.emulator, &w.fixture.manifest(), &verb, &[]);
+        let last = stderr(&out).lines().last().unwrap_or_default().to_string();
+        (out.status.code(), last, stdout(&out))
+    };
+
+    let (code, last, _) = delete(&[&tag_of(2), "--yes"]);
+    assert_eq!(code, Some(1), "{last}");
+    assert!(last.contains("refusing to delete") && last.contains("live application"), "{last}");
+    let (code, last, _) = delete(&[&tag_of(0), "--yes"]);
+    assert_eq!(code, Some(1), "{last}");
+    assert!(last.contains("version 1") && last.contains("--force"), "{last}");
+    let typo = format!("{}-wbe:0123", w.name);
+    let (code, last, _) = delete(&[&typo, "--yes"]);
+    assert_eq!(code, Some(1), "{last}");
+    assert!(last.contains(&format!("did you mean `{repository}`?")), "{last}");
+    let (code, last, _) = delete(&["NoTag", "--yes"]);
+    assert_eq!((code, last.contains("is no IMAGE:TAG")), (Some(1), true), "{last}");
+    assert_eq!((w.stored(0), w.stored(1), w.stored(2)), (true, true, true), "nothing deleted so far");
+
+    let (code, last, out) = delete(&[&tag_of(0), "--force", "--yes"]);
+    assert_eq!(code, Some(0), "{last}");
+    let result: Value =
+        serde_json::from_str(out.lines().find(|l| l.contains(r#""reason":"images-delete""#)).unwrap()).unwrap();
+    assert_eq!(ThreeDeploys::deleted(&result), [w.image(0).1], "{result}");
+    assert_eq!((w.stored(0), w.stored(1), w.stored(2)), (false, true, true), "only the first image deleted");
+}
