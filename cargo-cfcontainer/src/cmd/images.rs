@@ -4,6 +4,7 @@
 //! plan, see [`crate::ops::prune`], shown and confirmed first as
 //! `rollback` does; the deleting, see [`crate::ops::prune_delete`]).
 
+use crate::api::Client;
 use crate::cli::{DeleteImageArgs, GlobalArgs, ImagesAction, ImagesArgs, PruneArgs};
 use crate::deploy::images::short;
 use crate::ops::image_delete::{self, ImageName};
@@ -17,7 +18,8 @@ use crate::Error;
 pub fn run(global: &GlobalArgs, args: &ImagesArgs, out: &Output) -> Result<(), Error> {
     match &args.action {
         None => {
-            let images = images::images(&global.project()?, out)?;
+            let project = global.project()?;
+            let images = images::images(&super::client_for(&project)?, &project, out)?;
             out.result(Reason::Images, &images, || human(&images));
         }
         Some(ImagesAction::Prune(prune)) => run_prune(global, prune, out)?,
@@ -28,26 +30,28 @@ pub fn run(global: &GlobalArgs, args: &ImagesArgs, out: &Output) -> Result<(), E
 
 fn run_prune(global: &GlobalArgs, args: &PruneArgs, out: &Output) -> Result<(), Error> {
     let project = global.project()?;
-    let images = images::images(&project, out)?;
+    let client = super::client_for(&project)?;
+    let images = images::images(&client, &project, out)?;
     let plan = PrunePlan::of(&images, args.keep_versions);
     if args.dry_run || plan.delete.is_empty() {
         out.result(Reason::ImagesPrune, &plan, || human_plan(&plan, Mood::Planned));
         return Ok(());
     }
     out.event(Reason::ImagesPrunePlan, &plan, || human_plan(&plan, Mood::Asked));
-    confirmed_delete(&project, plan, args.yes, Deleting::Prune, out)
+    confirmed_delete(&client, plan, args.yes, Deleting::Prune, out)
 }
 
 fn run_delete(global: &GlobalArgs, args: &DeleteImageArgs, out: &Output) -> Result<(), Error> {
     let name = ImageName::parse(&args.image)?;
     let project = global.project()?;
-    let images = images::images(&project, out)?;
+    let client = super::client_for(&project)?;
+    let images = images::images(&client, &project, out)?;
     let plan = image_delete::plan(&images, &name, args.force)?;
     out.event(Reason::ImagesPrunePlan, &plan, || {
         let tag = &plan.delete[0];
         format!("Will delete {}:{} ({}) from {}", tag.repository, tag.tag, megabytes(tag.size), plan.registry)
     });
-    confirmed_delete(&project, plan, args.yes, Deleting::One, out)
+    confirmed_delete(&client, plan, args.yes, Deleting::One, out)
 }
 
 /// The verb that deletes.
@@ -78,7 +82,7 @@ impl Deleting {
 /// Asks (unless `yes`), deletes what `plan` lists and shows what became
 /// of it as the verb's result.
 fn confirmed_delete(
-    project: &crate::project::Project,
+    client: &Client,
     plan: PrunePlan,
     yes: bool,
     deleting: Deleting,
@@ -93,7 +97,7 @@ fn confirmed_delete(
             None => return Err(Error::NeedsYes { verb }),
         }
     }
-    let pruned = prune_delete::delete(project, plan, out)?;
+    let pruned = prune_delete::delete(client, plan, out)?;
     out.result(deleting.reason(), &pruned, || human_pruned(&pruned));
     Ok(())
 }

@@ -21,9 +21,11 @@ use std::ffi::OsString;
 
 use clap::Parser;
 
+use crate::api::Client;
 use crate::cli::{self, GlobalArgs};
 use crate::compile::Loaded;
 use crate::output::Output;
+use crate::project::Project;
 use crate::Error;
 
 /// Parses `args` (as `cargo` passes them: program, `cfcontainer`, verb, ...),
@@ -44,6 +46,12 @@ pub fn main_with_args<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
             1
         }
     }
+}
+
+/// The API client for the account `project` deploys to (its settings'
+/// `account_id`, else the environment's).
+fn client_for(project: &Project) -> Result<Client, Error> {
+    Client::from_env(project.settings.account_id.as_deref())
 }
 
 fn run(cli: &cli::Cli, out: &Output) -> Result<(), Error> {

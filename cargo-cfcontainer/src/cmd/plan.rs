@@ -1,7 +1,6 @@
 //! `cargo cfcontainer plan`: what a deploy would change, per resource
 //! (see [`crate::deploy::plan`]); changes nothing in the account.
 
-use crate::api::Client;
 use crate::cli::{GlobalArgs, PlanArgs};
 use crate::deploy;
 use crate::output::{Output, Reason};
@@ -12,7 +11,7 @@ use crate::Error;
 /// need no build on.
 pub fn run(global: &GlobalArgs, args: &PlanArgs, out: &Output) -> Result<(), Error> {
     let project = global.project()?;
-    let client = Client::from_env(project.settings.account_id.as_deref())?;
+    let client = super::client_for(&project)?;
     let plan = deploy::plan(&client, project, global.feature_args(), args.containers_rollout, out)?;
     out.result(Reason::Plan, &plan, || render::plan::plan(&plan));
     Ok(())

@@ -77,19 +77,18 @@ pub struct UsingVersion {
 
 /// Lists the images of the account `project` deploys to, with the uses
 /// by its Worker's versions and by every live application.
-pub fn images(project: &Project, out: &Output) -> Result<Images, Error> {
-    let client = Client::from_env(project.settings.account_id.as_deref())?;
+pub fn images(client: &Client, project: &Project, out: &Output) -> Result<Images, Error> {
     let host = api::checked_registry_host()?;
     let worker = project.settings.name.clone();
     crate::runtime()?.block_on(async {
         let progress = out.progress(&format!("Reading the registry {host}"));
-        let listed = read_registry(&client, &host, out).await;
+        let listed = read_registry(client, &host, out).await;
         match &listed {
             Ok(stored) => progress.done(&format!("{:>12} {} tags in {host}", "Read", stored.len())),
             Err(_) => progress.fail(),
         }
         let stored = listed?;
-        let history = match History::read(&client, &worker, out).await {
+        let history = match History::read(client, &worker, out).await {
             Ok(history) => Some(history),
             // No Worker yet: no version uses anything.
             Err(Error::NotDeployed { .. }) => None,

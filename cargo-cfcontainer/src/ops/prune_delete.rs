@@ -14,7 +14,6 @@ use super::prune::{PrunePlan, PrunedTag};
 use crate::api::{self, Application, Client, CredentialsRequest, KillHook, RegistryPermission};
 use crate::image::{Catalog, LayerCollection, RegistryError, TagDeletion};
 use crate::output::{Output, Reason};
-use crate::project::Project;
 use crate::Error;
 
 /// Minutes the credentials of a prune last, as the official CLI 4.164
@@ -79,8 +78,7 @@ impl Pruned {
 
 /// Deletes the tags `plan` lists from the registry of the account
 /// `project` deploys to.
-pub fn delete(project: &Project, plan: PrunePlan, out: &Output) -> Result<Pruned, Error> {
-    let client = Client::from_env(project.settings.account_id.as_deref())?;
+pub fn delete(client: &Client, plan: PrunePlan, out: &Output) -> Result<Pruned, Error> {
     let host = api::checked_registry_host()?;
     let kill_hook = KillHook::from_env();
     crate::runtime()?.block_on(async {
@@ -91,7 +89,7 @@ pub fn delete(project: &Project, plan: PrunePlan, out: &Output) -> Result<Pruned
                 application: application.to_string(),
             });
         }
-        let mut catalog = credentials(&client, &host, out).await?;
+        let mut catalog = credentials(client, &host, out).await?;
         let mut tags = Vec::new();
         for tag in &plan.delete {
             let progress = out.progress(&format!("Deleting {}:{}", tag.repository, tag.tag));
@@ -99,7 +97,7 @@ pub fn delete(project: &Project, plan: PrunePlan, out: &Output) -> Result<Pruned
             let deleted = match catalog.repository(&name).delete_tag(&tag.tag, &tag.digest).await {
                 // The credentials ran out on a long prune: fresh ones, once.
                 Err(RegistryError::Unauthorized(_)) => {
-                    catalog = credentials(&client, &host, out).await?;
+                    catalog = credentials(client, &host, out).await?;
                     catalog.repository(&name).delete_tag(&tag.tag, &tag.digest).await
                 }
                 other => other,
