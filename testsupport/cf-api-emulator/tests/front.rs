@@ -12,6 +12,17 @@ use sha2::{Digest, Sha256};
 
 /// The emulator over the local registry with its front open, or `None`.
 fn front() -> Option<(Emulator, RegistryFront, Registry)> {
+    front_for(&Config::for_tests().account_id)
+}
+
+/// An account id no other run uses.
+fn unique_account() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{:016x}{:016x}", nanos as u64, u64::from(std::process::id()))
+}
+
+/// [`front`] for the account `account_id`.
+fn front_for(account_id: &str) -> Option<(Emulator, RegistryFront, Registry)> {
     let var = |name| std::env::var(name).ok().filter(|v| !v.is_empty());
     let registry = match (var("CFC_REGISTRY"), var("CFC_REGISTRY_USER"), var("CFC_REGISTRY_PASSWORD")) {
         (Some(host), Some(username), Some(password)) => Some(Registry { host, username, password }),
@@ -22,7 +33,8 @@ fn front() -> Option<(Emulator, RegistryFront, Registry)> {
         eprintln!("skipped: the local registry (CFC_REGISTRY from /opt/cfcontainer-tools/env.sh) is missing");
         return None;
     };
-    let emulator = Emulator::start(Config { registry: Some(registry.clone()), ..Config::for_tests() });
+    let config = Config { registry: Some(registry.clone()), account_id: account_id.into(), ..Config::for_tests() };
+    let emulator = Emulator::start(config);
     let front = emulator.registry_front();
     Some((emulator, front, registry))
 }
@@ -138,42 +150,61 @@ fn real_tags(registry: &Registry, name: &str) -> Vec<String> {
 }
 
 #[test]
-fn the_catalog_through_the_front_lists_each_repository_with_the_tags_the_real_registry_holds_over_http_and_tls() {
-    let Some((emulator, front, registry)) = front() else { return };
-    let prefix = unique("frontcatalog");
-    let repository = format!("{prefix}-img");
-    push(&emulator, &front, &repository, "one", "first");
-    push(&emulator, &front, &repository, "two", "second");
-    let name = format!("{}/{repository}", emulator.account_id());
-
-    // The page right after `prefix` holds our repository alone, and links
-    // to the next page (as wrangler 4.164 follows it).
-    let auth = basic("v1", &password(&emulator, &front.tls_host, &["pull"]));
-    let page = format!("/v2/_catalog?tags=true&n=1&last={}%2F{prefix}", emulator.account_id());
-    let (status, answer) = send(&tls_agent(&front), "GET", &format!("https://{}{page}", front.tls_host), &auth, None);
-    assert_eq!(status, 200);
-    let link = answer.header("link").map(str::to_string);
-    let body: Value = answer.into_json().unwrap();
-    assert_eq!(body, json!({ "repositories": { &name: real_tags(&registry, &name) } }));
-    assert_eq!(real_tags(&registry, &name), ["one", "two"]);
-    let next = format!("</v2/_catalog?tags=true&n=1&last={}%2F{repository}>; rel=\"next\"", emulator.account_id());
-    // Ours is the newest repository unless another run pushed since.
-    assert!(link.is_none() || link.as_deref() == Some(next.as_str()), "{link:?}");
-
-    // The same page over plain HTTP answers the same.
-    let auth = basic("cfc-test", &password(&emulator, &front.plain_host, &["pull"]));
-    let (status, answer) = send(&ureq::Agent::new(), "GET", &format!("http://{}{page}", front.plain_host), &auth, None);
-    assert_eq!((status, answer.into_json::<Value>().unwrap()), (200, body));
-
-    let catalog: Vec<RegistryCall> =
-        emulator.registry_calls().into_iter().filter(|c| c.path.starts_with("/v2/_catalog")).collect();
-    let seen: Vec<(Scheme, &str, Authorization, u16)> =
-        catalog.iter().map(|c| (c.scheme, c.path.as_str(), c.authorization.clone(), c.status)).collect();
+fn the_catalog_through_the_front_pages_the_accounts_repositories_with_the_tags_the_real_registry_holds() {
+    // An account of its own: its catalog holds only what this test pushed.
+    let Some((emulator, front, registry)) = front_for(&unique_account()) else { return };
+    push(&emulator, &front, "app-a", "one", "first");
+    push(&emulator, &front, "app-a", "two", "second");
+    push(&emulator, &front, "app-b", "one", "third");
+    let account = emulator.account_id().to_string();
+    let (a, b) = (format!("{account}/app-a"), format!("{account}/app-b"));
     assert_eq!(
-        seen,
+        (real_tags(&registry, &a), real_tags(&registry, &b)),
+        (vec!["one".into(), "two".into()], vec!["one".into()])
+    );
+
+    // Pages of one repository (the emulator's page size), linked as a
+    // registry links them (the official CLI 4.164 reads `last` from it),
+    // over TLS as the official CLI speaks.
+    let auth = basic("v1", &password(&emulator, &front.tls_host, &["pull"]));
+    let agent = tls_agent(&front);
+    let page = |path: &str| {
+        let (status, answer) = send(&agent, "GET", &format!("https://{}{path}", front.tls_host), &auth, None);
+        let link = answer.header("link").map(str::to_string);
+        (status, link, answer.into_json::<Value>().unwrap())
+    };
+    let first = page("/v2/_catalog?tags=true");
+    let next = format!("/v2/_catalog?tags=true&n=1&last={account}%2Fapp-a");
+    assert_eq!(
+        first,
+        (200, Some(format!("<{next}>; rel=\"next\"")), json!({ "repositories": { &a: ["one", "two"] } }))
+    );
+    assert_eq!(page(&next), (200, None, json!({ "repositories": { &b: ["one"] } })));
+    let all = page("/v2/_catalog?tags=true&n=5");
+    assert_eq!(all, (200, None, json!({ "repositories": { &a: ["one", "two"], &b: ["one"] } })));
+    assert_eq!(page("/v2/_catalog?tags=true&n=0").0, 400);
+
+    // The same over plain HTTP, with the user the API named.
+    let auth = basic("cfc-test", &password(&emulator, &front.plain_host, &["pull"]));
+    let url = format!("http://{}/v2/_catalog?tags=true&n=5", front.plain_host);
+    let (status, answer) = send(&ureq::Agent::new(), "GET", &url, &auth, None);
+    assert_eq!((status, answer.into_json::<Value>().unwrap()), (200, all.2));
+
+    let catalog: Vec<(Scheme, String, Authorization, u16)> = emulator
+        .registry_calls()
+        .into_iter()
+        .filter(|c| c.path.starts_with("/v2/_catalog"))
+        .map(|c| (c.scheme, c.path, c.authorization, c.status))
+        .collect();
+    let v1 = || Authorization::Basic { user: "v1".into() };
+    assert_eq!(
+        catalog,
         [
-            (Scheme::Https, page.as_str(), Authorization::Basic { user: "v1".into() }, 200),
-            (Scheme::Http, page.as_str(), Authorization::Basic { user: "cfc-test".into() }, 200),
+            (Scheme::Https, "/v2/_catalog?tags=true".to_string(), v1(), 200),
+            (Scheme::Https, next.clone(), v1(), 200),
+            (Scheme::Https, "/v2/_catalog?tags=true&n=5".into(), v1(), 200),
+            (Scheme::Https, "/v2/_catalog?tags=true&n=0".into(), v1(), 400),
+            (Scheme::Http, "/v2/_catalog?tags=true&n=5".into(), Authorization::Basic { user: "cfc-test".into() }, 200),
         ]
     );
 }

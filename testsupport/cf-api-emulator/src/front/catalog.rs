@@ -1,7 +1,9 @@
 //! `GET /v2/_catalog?tags=true` as Cloudflare's registry answers it: the
 //! account's repositories with their tags, paged by `n` and `last` with a
 //! `Link` to the next page. The real (distribution) registry ignores
-//! `tags=true`, so the front lists each repository's tags itself.
+//! `tags=true`, so the front lists each repository's tags itself; and it
+//! holds every account's repositories, the account's being the ones named
+//! `<account>/...`, which sort together.
 
 use std::collections::BTreeMap;
 
@@ -14,9 +16,6 @@ use super::registry_error;
 use super::upstream::{self, full, Body};
 use crate::registry::Registry;
 
-/// Repositories per page when the client does not say (distribution's
-/// default page; a real catalog of many repositories takes several).
-const DEFAULT_PAGE: usize = 100;
 /// The most a client may ask for in one page (distribution's limit).
 const MAX_PAGE: usize = 1000;
 
@@ -44,10 +43,10 @@ struct WithTags {
 }
 
 /// One page of the catalog of `account`'s repositories, from `query`
-/// (`tags=true`, optional `n` and `last`); `Err` if the real registry
-/// failed.
-pub async fn page(real: &Registry, account: &str, query: &str) -> Result<Response<Body>, String> {
-    let mut n = DEFAULT_PAGE;
+/// (`tags=true`, optional `n`, else `default_page`, and `last`); `Err` if
+/// the real registry failed.
+pub async fn page(real: &Registry, account: &str, default_page: usize, query: &str) -> Result<Response<Body>, String> {
+    let mut n = default_page;
     let mut last = None;
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         match (key.as_ref(), value.parse()) {
@@ -60,20 +59,22 @@ pub async fn page(real: &Registry, account: &str, query: &str) -> Result<Respons
         }
     }
     let encode = |text: &str| utf8_percent_encode(text, QUERY_VALUE).to_string();
-    let mut path = format!("/v2/_catalog?n={n}");
-    if let Some(last) = &last {
-        path.push_str(&format!("&last={}", encode(last)));
-    }
-    let answer = upstream::send(real, Method::GET, &path, &HeaderMap::new(), upstream::empty()).await?;
-    let more = answer.headers().contains_key(LINK);
-    let (status, body) = upstream::read(answer).await?;
+    // The account's repositories from `last` on (or from the first), one
+    // more than a page to know whether another page follows.
+    let prefix = format!("{account}/");
+    let start = last.filter(|l| *l > prefix).unwrap_or_else(|| prefix.clone());
+    let path = format!("/v2/_catalog?n={}&last={}", n + 1, encode(&start));
+    let (status, body) =
+        upstream::read(upstream::send(real, Method::GET, &path, &HeaderMap::new(), upstream::empty()).await?).await?;
     let names: Names = match status {
         200 => serde_json::from_slice(&body).map_err(|e| format!("the registry's catalog: {e}"))?,
         _ => return Err(format!("the registry answered {status} to {path}")),
     };
+    let mut names: Vec<String> = names.repositories.into_iter().take_while(|r| r.starts_with(&prefix)).collect();
+    let more = names.len() > n;
+    names.truncate(n);
     let mut repositories = BTreeMap::new();
-    let prefix = format!("{account}/");
-    for name in names.repositories.iter().filter(|r| r.starts_with(&prefix)) {
+    for name in &names {
         let path = format!("/v2/{name}/tags/list");
         let (status, body) =
             upstream::read(upstream::send(real, Method::GET, &path, &HeaderMap::new(), upstream::empty()).await?)
@@ -88,7 +89,7 @@ pub async fn page(real: &Registry, account: &str, query: &str) -> Result<Respons
     let mut response = Response::builder()
         .header(CONTENT_TYPE, "application/json; charset=utf-8")
         .header("docker-distribution-api-version", "registry/2.0");
-    if let (true, Some(cursor)) = (more, names.repositories.last()) {
+    if let (true, Some(cursor)) = (more, names.last()) {
         response =
             response.header(LINK, format!("</v2/_catalog?tags=true&n={n}&last={}>; rel=\"next\"", encode(cursor)));
     }

@@ -158,7 +158,7 @@ async fn answer(
             _ => registry_error(405, "UNSUPPORTED", "the operation is unsupported"),
         }),
         "_catalog" if *req.method() == Method::GET && query.split('&').any(|p| p == "tags=true") => {
-            catalog::page(&front.real, account, &query).await
+            catalog::page(&front.real, account, front.shared.config.max_per_page, &query).await
         }
         "" | "_catalog" => forward(front, origin, req).await,
         name if !name.starts_with(&format!("{account}/")) => {
