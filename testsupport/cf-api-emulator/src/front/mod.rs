@@ -152,11 +152,13 @@ async fn answer(
     match rest {
         // Cloudflare's: collect the layers no manifest refers to any more.
         // The official CLI 4.164 sends it with no body after deleting a
-        // manifest and only checks that the answer is a success.
-        "gc/layers" => Ok(match *req.method() {
-            Method::PUT => Response::builder().status(202).body(upstream::empty()).expect("an empty answer builds"),
-            _ => registry_error(405, "UNSUPPORTED", "the operation is unsupported"),
-        }),
+        // manifest and only checks that the answer is a success. A body is
+        // read (so the connection stays usable) and ignored.
+        "gc/layers" if *req.method() == Method::PUT => {
+            let _ = http_body_util::BodyExt::collect(req.into_body()).await;
+            Ok(Response::builder().status(202).body(upstream::empty()).expect("an empty answer builds"))
+        }
+        "gc/layers" => Ok(registry_error(405, "UNSUPPORTED", "the operation is unsupported")),
         "_catalog" if *req.method() == Method::GET && query.split('&').any(|p| p == "tags=true") => {
             catalog::page(&front.real, account, front.shared.config.max_per_page, &query).await
         }
