@@ -780,35 +780,79 @@ fn images_lists_the_repositories_and_tags_the_official_cli_lists_asking_what_it_
 }
 
 #[test]
-fn the_official_cli_deletes_an_image_through_the_registry_front_by_tag_then_collects_layers_and_only_that_tag_goes() {
-    use crate::support::front::{behind_front, credentials, official_deletion, official_through_front, ours};
+fn images_delete_deletes_a_tag_through_the_registry_front_as_the_official_cli_deletes_one_and_only_that_tag_goes() {
+    use crate::support::front::{behind_front, credentials, official_deletion, official_through_front, ours, sent};
+    use crate::support::front::{MANIFEST_ACCEPT, OFFICIAL_DELETE_ACCEPT};
     let Some(wrangler) = wrangler_bin() else { return };
     let Some((emulator, front)) = behind_front() else { return };
     let name = unique("imagesdelete");
     let fixture = worker_fixture(&name, &format!("{WEB}\n{API}"));
     ok_verb(&emulator, &fixture.manifest(), &["deploy"], &ours(&front));
+    std::fs::write(fixture.path().join("note.txt"), format!("{name} changed\n")).unwrap();
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &ours(&front));
     let images = ok_verb(&emulator, &fixture.manifest(), &["images"], &ours(&front));
     let (api, web) = (format!("{name}-api"), format!("{name}-web"));
-    let tag = images["repositories"][0]["tags"][0]["tag"].as_str().unwrap().to_string();
-    let digest = images["repositories"][0]["tags"][0]["digest"].as_str().unwrap().to_string();
-    assert_eq!(images["repositories"][0]["name"], json!(api), "{images}");
+    // The first deploy's tag (the same in both repositories: one image),
+    // which no live application runs.
+    let old = images["repositories"][0]["tags"].as_array().unwrap().iter().find(|t| t["applications"] == json!([]));
+    let (old, live) = {
+        let old = old.unwrap_or_else(|| panic!("{images}"));
+        let live = images["repositories"][0]["tags"].as_array().unwrap().iter().find(|t| t["tag"] != old["tag"]);
+        (old["tag"].as_str().unwrap().to_string(), live.unwrap()["tag"].as_str().unwrap().to_string())
+    };
+    let digest = images["repositories"][0]["tags"].as_array().unwrap().iter().find(|t| t["tag"] == json!(old)).unwrap()
+        ["digest"]
+        .clone();
 
-    let image = format!("{api}:{tag}");
+    // The official CLI deletes the Api class's old tag.
+    let image = format!("{api}:{old}");
     let (theirs, out) =
         official_through_front(&wrangler, &emulator, &front, &name, &["containers", "images", "delete", &image, "-y"]);
-    assert!(out.contains(&format!("Deleted {image} ({digest})")), "{out}");
+    assert!(out.contains(&format!("Deleted {image} ({})", digest.as_str().unwrap())), "{out}");
     assert_eq!(theirs.api, [credentials(&["pull", "push"])]);
-    assert_eq!(theirs.registry, official_deletion(&api, &tag, "v1"));
+    assert_eq!(theirs.registry, official_deletion(&api, &old, "v1"));
 
-    // Gone from the real registry; the other repository's tag of the same
-    // image stays.
+    // Ours deletes the Web class's (a kept version recorded it: --force).
+    emulator.clear_log();
+    let (out, _) = run_verb(
+        &emulator,
+        &fixture.manifest(),
+        &["images", "delete", &format!("{web}:{old}"), "--force", "--yes"],
+        &ours(&front),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mine = sent(&emulator, &front);
+    // The same three calls at the end, with the user the API named and
+    // (listed difference) every manifest type accepted, so an image index
+    // is found and deleted too.
+    let user = std::env::var("CFC_REGISTRY_USER").unwrap();
+    let deletion: Vec<String> = official_deletion(&web, &old, &user)
+        .iter()
+        .map(|call| call.replace(OFFICIAL_DELETE_ACCEPT, MANIFEST_ACCEPT))
+        .collect();
+    let (before, deleting) = mine.registry.split_at(mine.registry.len().saturating_sub(3));
+    assert_eq!(deleting, deletion, "{:#?}", mine.registry);
+    // Listed difference: before them ours reads what `images` reads (the
+    // catalog, each tag's manifest), to plan as a prune plans.
+    assert!(before.iter().all(|c| c.starts_with("GET /v2/")), "{before:#?}");
+    // The API: the same credentials to delete, asked last; before them
+    // ours reads (with pull credentials) what `images` reads, and the
+    // applications once more right before deleting, so that a tag a live
+    // application has just moved onto is never deleted.
+    let (last, reads) = mine.api.split_last().unwrap();
+    assert_eq!(*last, credentials(&["pull", "push"]));
+    assert_eq!(reads[0], credentials(&["pull"]));
+    assert!(reads[1..].iter().all(|(method, ..)| method == "GET"), "{reads:#?}");
+    assert_eq!(reads.last().map(|r| r.1.as_str()), Some("/containers/applications"));
+
+    // Gone from the real registry, each from its repository; the live
+    // tags stay.
     let registry = crate::support::cloud::registry().unwrap();
     let account = emulator.account_id();
-    assert_eq!(registry.has_manifest(&format!("{account}/{api}"), &tag), Ok(false));
-    assert_eq!(registry.has_manifest(&format!("{account}/{web}"), &tag), Ok(true));
+    for repository in [&api, &web] {
+        assert_eq!(registry.has_manifest(&format!("{account}/{repository}"), &old), Ok(false), "{repository}");
+        assert_eq!(registry.has_manifest(&format!("{account}/{repository}"), &live), Ok(true), "{repository}");
+    }
     let after = ok_verb(&emulator, &fixture.manifest(), &["images"], &ours(&front));
-    assert_eq!(
-        listed_tags(&after).into_iter().filter(|(_, tags)| !tags.is_empty()).collect::<Vec<_>>(),
-        [(web, vec![tag])]
-    );
+    assert_eq!(listed_tags(&after).into_values().collect::<Vec<_>>(), [vec![live.clone()], vec![live]]);
 }
