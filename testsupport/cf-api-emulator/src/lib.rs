@@ -9,6 +9,8 @@
 //! or missing fields, checks that application images exist in a real
 //! registry, and can inject faults (an HTTP status with `Retry-After`, or
 //! a dropped connection). Every request is logged for tests to assert on.
+//! On demand it also fronts the registry as Cloudflare's does
+//! ([`Emulator::registry_front`]), logging those calls too.
 //!
 //! ```no_run
 //! let emulator = cf_api_emulator::Emulator::start(cf_api_emulator::Config::for_tests());
