@@ -119,6 +119,9 @@ pub enum EnvValue {
     Secret(String),
     /// Read from the Worker var of this name when the container starts.
     Var(String),
+    /// Read from the Secrets Store secret of this binding (the wrangler
+    /// config's `secrets_store_secrets`) at each start of the container.
+    SecretsStore(String),
 }
 
 /// Timing of the readiness probes, in milliseconds.
