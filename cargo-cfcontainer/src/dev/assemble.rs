@@ -22,6 +22,7 @@ use crate::compile::{self, BuildRequest, Loaded};
 use crate::image;
 use crate::output::Output;
 use crate::project::own_classes::besides_containers;
+use crate::project::secrets_store;
 use crate::project::Project;
 use crate::tools::{self, BuildTools};
 use crate::Error;
@@ -54,6 +55,7 @@ pub async fn build(
     if let Some(remote) = containers.iter().find(|c| c.dev.remote) {
         return Err(Error::RemoteInDev { class: remote.class.clone() });
     }
+    secrets_store::check_bindings(&project.settings, &containers)?;
     let workerd = tools::workerd(&project.dir, out).await?.path;
     let release = tools::tool_version(&workerd);
     let (date, too_new) = local_date(&project.settings.compatibility_date, release.as_deref(), today());
