@@ -6,8 +6,8 @@
 use std::collections::{HashMap, HashSet};
 
 use cfcontainer_meta::{
-    is_js_identifier, parse_duration, Constraints, EnvValue, InstanceType, Rollout, RolloutKind, SchedulingPolicy, CREDENTIAL_VARS,
-    NAMED_INSTANCE_TYPES, STEP_PERCENTAGES,
+    is_js_identifier, parse_duration, Constraints, EnvValue, InstanceType, Rollout, RolloutKind, SchedulingPolicy,
+    CREDENTIAL_VARS, NAMED_INSTANCE_TYPES, STEP_PERCENTAGES,
 };
 use proc_macro2::{Span, TokenStream};
 use syn::parse::Parser;
@@ -436,8 +436,10 @@ fn env_source(cx: &Ctxt, call: &syn::ExprCall) -> Option<EnvValue> {
     if !ENV_SOURCES.contains(&func.as_str()) {
         let message = match suggest::closest(&func, ENV_SOURCES) {
             Some(known) => format!("unknown env source `{func}`; did you mean `{known}(\"...\")`?"),
-            None => "expected `secret(\"NAME\")`, `var(\"NAME\")` or `secrets_store(\"BINDING\")` (or a string literal)"
-                .to_string(),
+            None => {
+                "expected `secret(\"NAME\")`, `var(\"NAME\")` or `secrets_store(\"BINDING\")` (or a string literal)"
+                    .to_string()
+            }
         };
         cx.error_spanned_by(&call.func, message);
         return None;

@@ -170,8 +170,14 @@ mod tests {
         assert!(services.contains(r#"(name = "secret_name", json = "\"api-key\"")"#), "{services}");
         assert!(services.contains("disk = (path = \"/state/v3/secrets-store\""), "{services}");
         let bindings = secrets.bindings();
-        assert_eq!(bindings.matches("(name = \"secrets-store:store1:api-key\", entrypoint = \"SecretsStoreSecret\")").count(), 2);
-        assert!(bindings.contains("(name = \"DB_PASSWORD\", service = (name = \"secrets-store:store2:db\""), "{bindings}");
+        assert_eq!(
+            bindings.matches("(name = \"secrets-store:store1:api-key\", entrypoint = \"SecretsStoreSecret\")").count(),
+            2
+        );
+        assert!(
+            bindings.contains("(name = \"DB_PASSWORD\", service = (name = \"secrets-store:store2:db\""),
+            "{bindings}"
+        );
     }
 
     #[test]

@@ -79,6 +79,11 @@ mod tests {
     fn a_crate_without_a_wrangler_file_is_told_to_create_one() {
         let (_dir, project) = project("api", &[], None);
         let message = check_bindings(&project.settings, &reading("API_KEY")).unwrap_err().to_string();
-        assert!(message.contains("not declared in a wrangler config (the crate has none: create wrangler.toml beside Cargo.toml)"), "{message}");
+        assert!(
+            message.contains(
+                "not declared in a wrangler config (the crate has none: create wrangler.toml beside Cargo.toml)"
+            ),
+            "{message}"
+        );
     }
 }
