@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::dev::{get, Dev};
-use crate::support::{prerequisite, root, stack, unique};
+use crate::support::{cfcontainer, prerequisite, root, stack, stderr, unique, Fixture};
 
 /// The Worker's name in the edited copy (its containers are named after it).
 const WORKER: &str = "secrets-store-dev-e2e";
@@ -86,4 +86,26 @@ fn a_secrets_store_value_put_there_by_the_official_cli_reaches_the_container_und
     assert!(!config.contains(&value), "the value is in dev's workerd config");
     dev.interrupt(WORKER);
     assert!(!dev.output().contains(&value), "dev's output shows the value:\n{}", dev.output());
+}
+
+#[test]
+fn dev_refuses_a_secrets_store_binding_the_wrangler_file_does_not_declare_in_one_line_naming_the_entry_to_add() {
+    if !stack::available() {
+        return;
+    }
+    let lib = r#"
+#[cfcontainer::container(class = "Payments", port = 8080, env(PAYMENTS_KEY = secrets_store("API_KEY")))]
+pub struct Payments;
+"#;
+    let fixture = Fixture::new("secrets-store-undeclared", lib, "");
+    std::fs::write(fixture.path().join("wrangler.toml"), "name = \"secrets-store-undeclared\"\n").unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let out = cfcontainer(fixture.path(), &["dev", "--port", &port, "--manifest-path", &fixture.manifest()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stderr(&out);
+    let errors: Vec<&str> = text.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{text}");
+    let expected = "container `Payments` reads env var PAYMENTS_KEY from Secrets Store binding `API_KEY`, which is not declared in ";
+    assert!(errors[0].contains(expected), "{}", errors[0]);
+    assert!(errors[0].ends_with("wrangler.toml; add `secrets_store_secrets = [{ binding = \"API_KEY\", store_id = \"<store id>\", secret_name = \"<secret name>\" }]` there"), "{}", errors[0]);
 }
