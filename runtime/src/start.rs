@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use worker::js_sys::{Array, Function, Object, Reflect};
 use worker::wasm_bindgen::{JsCast, JsValue};
-use worker::{Container, Env};
+use worker::{Container, Env, SecretStore};
 
 use crate::js::{self, set};
 use crate::snapshot::{ContainerSnapshot, DirectoryRestore};
@@ -203,19 +203,21 @@ pub async fn env_values(config: &ContainerConfig, env: &Env) -> Result<Vec<(&'st
 
 /// The value of the Secrets Store secret bound as `binding`, read anew
 /// (a rotated secret reaches the next start). The errors name the binding
-/// and the store's own message, which holds no value.
+/// and carry the store's own message, which holds no value.
+///
+/// The binding is taken as it is (`SecretStore::from`): workers-rs 0.8.7's
+/// `env.secret_store()` also wants its constructor named `Fetcher`, which
+/// is what workerd 1.20261117.1 gives for the local simulator's service,
+/// while the platform documents the binding by its `get()` alone.
 async fn secrets_store_value(env: &Env, binding: &str, name: &str) -> Result<String, String> {
     let place = format!("Secrets Store binding `{binding}` (for env var {name})");
-    if js::get(env.as_ref(), binding).is_none() {
+    let Some(secret) = js::get(env.as_ref(), binding) else {
         return Err(format!(
             "{place} is not bound to this Worker; add it to `secrets_store_secrets` in the wrangler config"
         ));
-    }
-    let store = env.secret_store(binding).map_err(|_| {
-        format!("{place} is another kind of binding; bind it in `secrets_store_secrets` of the wrangler config")
-    })?;
+    };
     let unread = |why: String| format!("{place}: its secret could not be read ({why}); create it in its store");
-    match store.get().await {
+    match SecretStore::from(secret).get().await {
         Ok(Some(value)) => Ok(value),
         Ok(None) => Err(unread("it does not exist".into())),
         Err(error) => Err(unread(error.to_string())),
