@@ -265,6 +265,10 @@ pub enum Error {
     /// A container env var reads a Worker var the settings do not define.
     #[error("container `{class}` reads env var {env} from Worker var `{name}`, which [package.metadata.cfcontainer] `vars` does not define; add `vars = {{ {name} = \"...\" }}`")]
     MissingVar { class: String, env: String, name: String },
+    /// A container env var reads a Secrets Store binding the wrangler
+    /// config does not declare.
+    #[error("container `{class}` reads env var {env} from Secrets Store binding `{binding}`, which is not declared in {}; add `secrets_store_secrets = [{{ binding = \"{binding}\", store_id = \"<store id>\", secret_name = \"<secret name>\" }}]` there", file.as_ref().map(|f| f.display().to_string()).unwrap_or_else(|| "a wrangler config (the crate has none: create wrangler.toml beside Cargo.toml)".into()))]
+    MissingSecretsStoreBinding { class: String, env: String, binding: String, file: Option<PathBuf> },
 }
 
 /// A multi-line message (cargo's "Caused by:" chains) folded onto one

@@ -6,8 +6,8 @@
 use std::collections::{HashMap, HashSet};
 
 use cfcontainer_meta::{
-    parse_duration, Constraints, EnvValue, InstanceType, Rollout, RolloutKind, SchedulingPolicy, CREDENTIAL_VARS,
-    NAMED_INSTANCE_TYPES, STEP_PERCENTAGES,
+    is_js_identifier, parse_duration, Constraints, EnvValue, InstanceType, Rollout, RolloutKind, SchedulingPolicy,
+    CREDENTIAL_VARS, NAMED_INSTANCE_TYPES, STEP_PERCENTAGES,
 };
 use proc_macro2::{Span, TokenStream};
 use syn::parse::Parser;
@@ -424,20 +424,39 @@ fn env_vars(cx: &Ctxt, list: &Punctuated<Meta, Token![,]>) -> Vec<(Spanned<Strin
     vars
 }
 
+/// The sources an env var's value can be read from, as written in `env(..)`.
+const ENV_SOURCES: &[&str] = &[SECRET, VAR, SECRETS_STORE];
+
 fn env_source(cx: &Ctxt, call: &syn::ExprCall) -> Option<EnvValue> {
     let func = match &*call.func {
         Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
         _ => None,
-    };
+    }
+    .unwrap_or_default();
+    if !ENV_SOURCES.contains(&func.as_str()) {
+        let message = match suggest::closest(&func, ENV_SOURCES) {
+            Some(known) => format!("unknown env source `{func}`; did you mean `{known}(\"...\")`?"),
+            None => {
+                "expected `secret(\"NAME\")`, `var(\"NAME\")` or `secrets_store(\"BINDING\")` (or a string literal)"
+                    .to_string()
+            }
+        };
+        cx.error_spanned_by(&call.func, message);
+        return None;
+    }
     let arg = match (call.args.len(), call.args.first()) {
-        (1, Some(arg)) => string(cx, "env", arg)?,
+        (1, Some(arg)) => string(cx, &func, arg)?,
         _ => {
-            cx.error_spanned_by(call, "expected one string: the name of the Worker secret or var");
+            let what = match func.as_str() {
+                SECRETS_STORE => "the binding of the Secrets Store secret (its `secrets_store_secrets` entry)",
+                _ => "the name of the Worker secret or var",
+            };
+            cx.error_spanned_by(call, format!("expected one string: {what}"));
             return None;
         }
     };
-    match func.as_deref() {
-        Some(SECRET) if CREDENTIAL_VARS.contains(&arg.value.as_str()) => {
+    match func.as_str() {
+        SECRET if CREDENTIAL_VARS.contains(&arg.value.as_str()) => {
             let message = format!(
                 "a Worker secret cannot be named `{}`: deploys read the Cloudflare API credentials from that variable, so its value would be uploaded as the secret; name the secret differently",
                 arg.value
@@ -445,12 +464,17 @@ fn env_source(cx: &Ctxt, call: &syn::ExprCall) -> Option<EnvValue> {
             cx.error_at(arg.span, message);
             None
         }
-        Some(SECRET) => Some(EnvValue::Secret(arg.value)),
-        Some(VAR) => Some(EnvValue::Var(arg.value)),
-        _ => {
-            cx.error_spanned_by(&call.func, "expected `secret(\"NAME\")` or `var(\"NAME\")` (or a string literal)");
+        SECRET => Some(EnvValue::Secret(arg.value)),
+        VAR => Some(EnvValue::Var(arg.value)),
+        _ if !is_js_identifier(&arg.value) => {
+            let message = format!(
+                "`{}` is not a valid binding name: use the `binding` of a `secrets_store_secrets` entry (letters, digits, `_` or `$`, not starting with a digit), e.g. \"API_KEY\"",
+                arg.value
+            );
+            cx.error_at(arg.span, message);
             None
         }
+        _ => Some(EnvValue::SecretsStore(arg.value)),
     }
 }
 

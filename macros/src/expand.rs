@@ -94,6 +94,7 @@ fn class_impl(item: &syn::ItemStruct, meta: &ContainerMeta) -> TokenStream {
             EnvValue::Static(v) => quote! { ::cfcontainer::EnvSource::Static(#v) },
             EnvValue::Secret(v) => quote! { ::cfcontainer::EnvSource::Secret(#v) },
             EnvValue::Var(v) => quote! { ::cfcontainer::EnvSource::Var(#v) },
+            EnvValue::SecretsStore(v) => quote! { ::cfcontainer::EnvSource::SecretsStore(#v) },
         };
         quote! { (#name, #source) }
     });

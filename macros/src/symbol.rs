@@ -88,6 +88,7 @@ pub const DEV_KEYS: &[&str] = &[REMOTE];
 
 pub const SECRET: &str = "secret";
 pub const VAR: &str = "var";
+pub const SECRETS_STORE: &str = "secrets_store";
 
 pub const REGIONS: &str = "regions";
 pub const TIERS: &str = "tiers";

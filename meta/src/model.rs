@@ -6,8 +6,9 @@ use crate::InstanceType;
 
 /// Version of the embedded record format that this crate writes; bumped
 /// on incompatible changes (6: [`ImageSource::Binary`], which a tool that
-/// reads up to 5 cannot build, so it stops naming the runtime instead).
-pub const SCHEMA_VERSION: u32 = 6;
+/// reads up to 5 cannot build, so it stops naming the runtime instead;
+/// 7: [`EnvValue::SecretsStore`], likewise for a tool that reads up to 6).
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The oldest record format this crate still reads (records of schema 3
 /// have no `runtime`; records of schemas 3 and 4 name the declaring
@@ -119,6 +120,9 @@ pub enum EnvValue {
     Secret(String),
     /// Read from the Worker var of this name when the container starts.
     Var(String),
+    /// Read from the Secrets Store secret of this binding (the wrangler
+    /// config's `secrets_store_secrets`) at each start of the container.
+    SecretsStore(String),
 }
 
 /// Timing of the readiness probes, in milliseconds.

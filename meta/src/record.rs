@@ -152,6 +152,11 @@ mod tests {
             crate::ImageSource::Binary { binary: "api-server".into(), package: None, assets: Some("static".into()) };
         assert_eq!((six[0].schema, &six[0].image), (6, &binary));
         assert_eq!(six[0].declared_by, five[0].declared_by);
+        // Schema 7 adds env vars read from a Secrets Store binding.
+        let seven = decode_records(&framed(include_str!("../tests/records/schema-7.json"))).unwrap();
+        let env: Vec<&crate::EnvValue> = seven[0].env.iter().map(|v| &v.value).collect();
+        let expected = [crate::EnvValue::SecretsStore("API_KEY".into()), crate::EnvValue::Var("MODE".into())];
+        assert_eq!((seven[0].schema, env), (7, expected.iter().collect()));
     }
 
     #[test]

@@ -47,4 +47,7 @@ pub enum EnvSource {
     Secret(&'static str),
     /// The Worker var of this name, read at start.
     Var(&'static str),
+    /// The Secrets Store secret of this binding (`secrets_store_secrets`),
+    /// read at each start, so a rotated secret reaches the next run.
+    SecretsStore(&'static str),
 }

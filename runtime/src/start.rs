@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use worker::js_sys::{Array, Function, Object, Reflect};
 use worker::wasm_bindgen::{JsCast, JsValue};
-use worker::{Container, Env};
+use worker::{Container, Env, SecretStore};
 
 use crate::js::{self, set};
 use crate::snapshot::{ContainerSnapshot, DirectoryRestore};
@@ -178,8 +178,10 @@ fn check_image(image: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Resolves every env var of `config`, reading secrets and vars from `env`.
-pub fn env_values(config: &ContainerConfig, env: &Env) -> Result<Vec<(&'static str, String)>, String> {
+/// Resolves every env var of `config`, reading secrets, vars and Secrets
+/// Store secrets from `env`. A failure names the source and the env var,
+/// never a value.
+pub async fn env_values(config: &ContainerConfig, env: &Env) -> Result<Vec<(&'static str, String)>, String> {
     let mut values = Vec::with_capacity(config.env.len());
     for (name, source) in config.env {
         let value = match source {
@@ -192,19 +194,48 @@ pub fn env_values(config: &ContainerConfig, env: &Env) -> Result<Vec<(&'static s
                 Ok(v) => v.to_string(),
                 Err(_) => return Err(format!("Worker var `{v}` (for env var {name}) is not set")),
             },
+            EnvSource::SecretsStore(binding) => secrets_store_value(env, binding, name).await?,
         };
         values.push((*name, value));
     }
     Ok(values)
 }
 
+/// The value of the Secrets Store secret bound as `binding`, read anew
+/// (a rotated secret reaches the next start). The errors name the binding
+/// and carry the store's own message, which holds no value.
+///
+/// The binding is taken as it is (`SecretStore::from`): workers-rs 0.8.7's
+/// `env.secret_store()` also wants its constructor named `Fetcher`, which
+/// is what workerd 1.20261117.1 gives for the local simulator's service,
+/// while the platform documents the binding by its `get()` alone.
+async fn secrets_store_value(env: &Env, binding: &str, name: &str) -> Result<String, String> {
+    let place = format!("Secrets Store binding `{binding}` (for env var {name})");
+    let Some(secret) = js::get(env.as_ref(), binding) else {
+        return Err(format!(
+            "{place} is not bound to this Worker; add it to `secrets_store_secrets` in the wrangler config"
+        ));
+    };
+    let unread = |why: String| format!("{place}: its secret could not be read ({why}); create it in its store");
+    match SecretStore::from(secret).get().await {
+        Ok(Some(value)) => Ok(value),
+        Ok(None) => Err(unread("it does not exist".into())),
+        Err(error) => Err(unread(error.to_string())),
+    }
+}
+
 /// Calls the container's `start` with a plain options object: the
 /// attribute's settings with `given` (from [`StartOptions::to_js`]) over
 /// them.
-pub fn start(container: &Container, config: &ContainerConfig, env: &Env, given: Option<&Object>) -> Result<(), String> {
+pub async fn start(
+    container: &Container,
+    config: &ContainerConfig,
+    env: &Env,
+    given: Option<&Object>,
+) -> Result<(), String> {
+    let values = env_values(config, env).await?;
     let given_key = |key: &str| given.and_then(|g| js::get(g, key));
     let options = Object::new();
-    let values = env_values(config, env)?;
     let vars = js::string_map(values.iter().map(|(k, v)| (*k, v.as_str())));
     if let Some(given_env) = given_key("env") {
         Object::assign(&vars, &Object::from(given_env));

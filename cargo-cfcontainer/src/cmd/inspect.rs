@@ -96,6 +96,7 @@ fn env(c: &ContainerMeta) -> String {
             EnvValue::Static(_) => v.name.clone(),
             EnvValue::Secret(s) => format!("{}=secret({s})", v.name),
             EnvValue::Var(s) => format!("{}=var({s})", v.name),
+            EnvValue::SecretsStore(b) => format!("{}=secrets_store({b})", v.name),
         })
         .collect();
     if vars.is_empty() {

@@ -304,6 +304,7 @@ pub fn script(
     let settings = &project.settings;
     check_applied(settings)?;
     check_vars(settings, containers)?;
+    crate::project::secrets_store::check_bindings(settings, containers)?;
     let mut bindings = bindings(settings, containers)?;
     let assets = match &settings.assets {
         Some(assets) => {

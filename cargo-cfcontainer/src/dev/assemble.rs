@@ -11,6 +11,7 @@ use cfcontainer_meta::{ContainerMeta, ImageSource};
 use super::compat_date::{local_date, today};
 use super::local_assets::LocalAssets;
 use super::local_queues::LocalQueues;
+use super::local_secrets::LocalSecrets;
 use super::local_storage::{local_stores, LocalStores};
 use super::options::{DevOptions, EngineTarget};
 use super::process::{free_local_port, Launch};
@@ -22,6 +23,7 @@ use crate::compile::{self, BuildRequest, Loaded};
 use crate::image;
 use crate::output::Output;
 use crate::project::own_classes::besides_containers;
+use crate::project::secrets_store;
 use crate::project::Project;
 use crate::tools::{self, BuildTools};
 use crate::Error;
@@ -54,6 +56,7 @@ pub async fn build(
     if let Some(remote) = containers.iter().find(|c| c.dev.remote) {
         return Err(Error::RemoteInDev { class: remote.class.clone() });
     }
+    secrets_store::check_bindings(&project.settings, &containers)?;
     let workerd = tools::workerd(&project.dir, out).await?.path;
     let release = tools::tool_version(&workerd);
     let (date, too_new) = local_date(&project.settings.compatibility_date, release.as_deref(), today());
@@ -140,10 +143,10 @@ fn load(options: &DevOptions, request: &BuildRequest, out: &Output) -> Result<Lo
     compile::load(project, request, out)
 }
 
-/// Local KV, R2 and D1 for the wrangler file's bindings of those kinds,
-/// with their data under `persist_to`'s `v3` (by default the official
-/// CLI's `.wrangler/state` beside the wrangler file), and the static
-/// assets; `None` without any.
+/// Local KV, R2, D1 and Secrets Store secrets for the wrangler file's
+/// bindings of those kinds, with their data under `persist_to`'s `v3` (by
+/// default the official CLI's `.wrangler/state` beside the wrangler file),
+/// and the static assets; `None` without any.
 async fn simulator(
     project: &Project,
     date: &str,
@@ -169,17 +172,18 @@ async fn simulator(
         }
     });
     let queues = LocalQueues::of(&source.bindings, &settings.name);
-    if stores.is_empty() && assets.is_none() && queues.is_none() {
-        return Ok(None);
-    }
-    let package_dir = tools::simulator(out).await?.path;
     let root = match persist_to {
         Some(dir) => std::path::absolute(dir)
             .map_err(|e| Error::Io { what: format!("resolve --persist-to {}", dir.display()), source: e })?,
         None => source.path.parent().unwrap_or(&project.dir).join(".wrangler/state"),
     };
+    let secrets = LocalSecrets::of(&source.bindings, root.join("v3"));
+    if stores.is_empty() && assets.is_none() && queues.is_none() && secrets.is_none() {
+        return Ok(None);
+    }
+    let package_dir = tools::simulator(out).await?.path;
     let stores = LocalStores { persist_dir: root.join("v3"), stores };
-    Ok(Some(Simulator { package_dir, stores, assets, queues }))
+    Ok(Some(Simulator { package_dir, stores, assets, queues, secrets }))
 }
 
 /// The Worker's own Durable Object classes that are not containers, and

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use cfcontainer_meta::wrangler::Bindings;
 
 use super::capnp::quoted;
-use crate::tools::OBJECT_ENTRY;
+use crate::tools::{KV_NAMESPACE, OBJECT_ENTRY};
 
 /// The storage kinds dev serves locally.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -58,7 +58,7 @@ impl StoreKind {
     /// The object's script, as a path inside the miniflare package.
     fn script(self) -> &'static str {
         match self {
-            StoreKind::Kv => "dist/src/workers/kv/namespace.worker.js",
+            StoreKind::Kv => KV_NAMESPACE,
             StoreKind::R2 => "dist/src/workers/r2/bucket.worker.js",
             StoreKind::D1 => "dist/src/workers/d1/database.worker.js",
         }

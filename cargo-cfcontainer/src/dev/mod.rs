@@ -10,6 +10,7 @@ mod headers;
 mod listen_error;
 mod local_assets;
 mod local_queues;
+mod local_secrets;
 mod local_storage;
 mod options;
 mod process;

@@ -1,13 +1,14 @@
 //! The official local simulator's part of dev's workerd config: its
 //! scripts copied beside the config, the `miniflare:*` modules its workers
 //! import, and the services and bindings of the local KV/R2/D1 stores,
-//! static assets and queues.
+//! Secrets Store secrets, static assets and queues.
 
 use std::path::{Path, PathBuf};
 
 use super::capnp::quoted;
 use super::local_assets::LocalAssets;
 use super::local_queues::LocalQueues;
+use super::local_secrets::LocalSecrets;
 use super::local_storage::LocalStores;
 use crate::tools::{OBJECT_ENTRY, QUEUE_BROKER, SHARED_MODULE, ZOD_MODULE};
 
@@ -22,6 +23,8 @@ pub struct Simulator {
     pub assets: Option<LocalAssets>,
     /// The queues the Worker sends to (and consumes), if any.
     pub queues: Option<LocalQueues>,
+    /// The Secrets Store secrets the Worker reads, if any.
+    pub secrets: Option<LocalSecrets>,
 }
 
 /// Where the scripts are copied, relative to the config (workerd embeds
@@ -38,6 +41,12 @@ impl Simulator {
         if self.queues.is_some() {
             scripts.push(QUEUE_BROKER);
         }
+        if self.secrets.is_some() {
+            scripts.extend(LocalSecrets::scripts());
+        }
+        // The KV object serves both KV namespaces and Secrets Stores.
+        scripts.sort();
+        scripts.dedup();
         scripts
     }
 
@@ -52,6 +61,9 @@ impl Simulator {
             std::fs::copy(self.package_dir.join(script), &to).map_err(|e| io(&format!("copy {script}"), e))?;
         }
         self.stores.prepare().map_err(|e| io(&format!("create {}", self.stores.persist_dir.display()), e))?;
+        if let Some(secrets) = &self.secrets {
+            secrets.prepare().map_err(|e| io(&format!("secure {}/secrets-store", secrets.persist_dir.display()), e))?;
+        }
         match &self.assets {
             Some(assets) => assets.prepare(dir),
             None => Ok(()),
@@ -68,21 +80,23 @@ impl Simulator {
         }
     }
 
-    /// The services of the stores, the assets and the queues.
+    /// The services of the stores, the secrets, the assets and the queues.
     pub fn services(&self) -> String {
         let mut out = self.assets.as_ref().map(|a| a.services(&embedded)).unwrap_or_default();
         if let Some(queues) = &self.queues {
             out.push_str(&queues.services(&embedded, &embedded(OBJECT_ENTRY)));
         }
         out.push_str(&self.stores.services(&embedded));
+        out.push_str(&self.secrets.as_ref().map(|s| s.services(&embedded)).unwrap_or_default());
         out
     }
 
-    /// The Worker's bindings to its stores, assets and queues.
+    /// The Worker's bindings to its stores, secrets, assets and queues.
     pub fn bindings(&self) -> String {
         let mut out = self.assets.as_ref().and_then(LocalAssets::binding).unwrap_or_default();
         out.push_str(&self.queues.as_ref().map(LocalQueues::bindings).unwrap_or_default());
         out.push_str(&self.stores.bindings());
+        out.push_str(&self.secrets.as_ref().map(LocalSecrets::bindings).unwrap_or_default());
         out
     }
 

@@ -55,6 +55,7 @@ pub fn warn_unprovided(project: &Project, out: &Output) {
         BindingKind::R2Bucket,
         BindingKind::D1Database,
         BindingKind::QueueProducer,
+        BindingKind::SecretsStoreSecret,
     ];
     // Durable Objects of this Worker are; another Worker's are not.
     let own_object =

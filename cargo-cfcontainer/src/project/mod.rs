@@ -8,6 +8,7 @@
 pub mod assets;
 mod manifest;
 pub mod own_classes;
+pub mod secrets_store;
 mod settings;
 mod targets;
 mod wrangler_file;

@@ -1,6 +1,6 @@
 //! The official local simulator's storage and asset workers (miniflare's
-//! KV, R2 and D1 Durable Objects, its queue broker and its static assets
-//! router), which
+//! KV, R2 and D1 Durable Objects, its Secrets Store secrets, its queue
+//! broker and its static assets router), which
 //! `dev` runs inside its own workerd: from
 //! `MINIFLARE_DIR` (a miniflare package directory), else this tool's
 //! cache, else fetched there from the npm registry (only the few scripts
@@ -20,18 +20,25 @@ pub const MINIFLARE_VERSION: &str = "5.20261117.0-beta";
 const ENV: &str = "MINIFLARE_DIR";
 
 /// The scripts dev loads, as paths inside the package.
-pub const SCRIPTS: [&str; 10] = [
+pub const SCRIPTS: [&str; 11] = [
     SHARED_MODULE,
     ZOD_MODULE,
     OBJECT_ENTRY,
-    "dist/src/workers/kv/namespace.worker.js",
+    KV_NAMESPACE,
     "dist/src/workers/r2/bucket.worker.js",
     "dist/src/workers/d1/database.worker.js",
     ASSET_WORKER,
     ASSETS_KV,
     ASSETS_ROUTER,
     QUEUE_BROKER,
+    SECRETS_STORE_SECRET,
 ];
+
+/// A KV namespace's Durable Object (also the storage of a Secrets Store).
+pub const KV_NAMESPACE: &str = "dist/src/workers/kv/namespace.worker.js";
+
+/// Serves one Secrets Store secret binding from its store's KV namespace.
+pub const SECRETS_STORE_SECRET: &str = "dist/src/workers/secrets-store/secret.worker.js";
 
 /// Holds a queue's messages and delivers batches to its consumer.
 pub const QUEUE_BROKER: &str = "dist/src/workers/queues/broker.worker.js";

@@ -21,8 +21,8 @@ use serde::Serialize;
 
 pub use cache::cache_dir;
 pub use miniflare::{
-    find_simulator, simulator, ASSETS_KV, ASSETS_ROUTER, ASSET_WORKER, MINIFLARE_VERSION, OBJECT_ENTRY, QUEUE_BROKER,
-    SHARED_MODULE, ZOD_MODULE,
+    find_simulator, simulator, ASSETS_KV, ASSETS_ROUTER, ASSET_WORKER, KV_NAMESPACE, MINIFLARE_VERSION, OBJECT_ENTRY,
+    QUEUE_BROKER, SECRETS_STORE_SECRET, SHARED_MODULE, ZOD_MODULE,
 };
 pub use sidecar::{find_sidecar, sidecar, SIDECAR_ENV};
 

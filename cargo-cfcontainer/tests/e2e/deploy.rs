@@ -559,6 +559,28 @@ fn a_worker_var_the_settings_lack_is_a_clear_error_before_any_call() {
 }
 
 #[test]
+fn a_secrets_store_env_var_needs_its_binding_in_the_wrangler_file_and_deploys_with_it() {
+    let Some(emulator) = start() else { return };
+    let name = unique("storekey");
+    let fixture = worker_fixture(
+        &name,
+        "#[cfcontainer::container(class = \"Web\", port = 8080, env(KEY = secrets_store(\"API_KEY\")))]\npub struct Web;",
+    );
+    let add = "add `secrets_store_secrets = [{ binding = \"API_KEY\", store_id = \"<store id>\", secret_name = \"<secret name>\" }]`";
+    fails_before_any_call(&emulator, &fixture, "plan", &["Secrets Store binding `API_KEY`", "has none", add]);
+    let file = format!(
+        "name = \"{name}\"\nsecrets_store_secrets = [{{ binding = \"API_KEY\", store_id = \"0d1e2f3a\", secret_name = \"api-key\" }}]\n"
+    );
+    std::fs::write(fixture.path().join("wrangler.toml"), file).unwrap();
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    let bindings = emulator.snapshot()["scripts"][&name]["bindings"].clone();
+    let binding = bindings.as_array().unwrap().iter().find(|b| b["name"] == "API_KEY").cloned();
+    let expected =
+        json!({ "type": "secrets_store_secret", "name": "API_KEY", "store_id": "0d1e2f3a", "secret_name": "api-key" });
+    assert_eq!(binding, Some(expected), "{bindings}");
+}
+
+#[test]
 fn the_api_token_never_reaches_cargo_build_scripts_or_worker_build() {
     let Some(emulator) = start() else { return };
     let fixture = worker_fixture(&unique("notoken"), WEB);

@@ -7,7 +7,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::support::{prerequisite, root, stack};
@@ -67,9 +67,12 @@ pub(crate) fn get(url: &str) -> Result<String, String> {
 /// an example, with its events.
 pub(crate) struct Dev {
     _dir: tempfile::TempDir,
-    app: PathBuf,
+    pub(crate) app: PathBuf,
     child: Child,
     events: mpsc::Receiver<String>,
+    /// Everything dev wrote to stdout and stderr (workerd's logs among it),
+    /// over all its runs.
+    output: Arc<Mutex<String>>,
 }
 
 impl Dev {
@@ -85,7 +88,7 @@ impl Dev {
 
     /// [`Dev::start_with`] after `edit` changed the copy, with more `args`
     /// for dev.
-    fn start_edited(
+    pub(crate) fn start_edited(
         example: &str,
         name: &str,
         env: &[(&str, &str)],
@@ -111,23 +114,37 @@ impl Dev {
         std::fs::write(app.join("Cargo.toml"), manifest).unwrap();
         std::fs::copy(root().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
         edit(&app);
-        let (child, events) = Dev::spawn(&app, env, remove, args);
-        Dev { _dir: dir, app, child, events }
+        let output = Arc::default();
+        let (child, events) = Dev::spawn(&app, env, remove, args, &output);
+        Dev { _dir: dir, app, child, events, output }
     }
 
     /// dev in `app`, a crate inside `dir` (removed when dev is dropped).
     pub(crate) fn in_crate(dir: tempfile::TempDir, app: PathBuf) -> Dev {
-        let (child, events) = Dev::spawn(&app, &[], &[], &[]);
-        Dev { _dir: dir, app, child, events }
+        let output = Arc::default();
+        let (child, events) = Dev::spawn(&app, &[], &[], &[], &output);
+        Dev { _dir: dir, app, child, events, output }
     }
 
     /// Runs dev again on the same copy (after [`Dev::interrupt`]).
-    fn rerun(&mut self) {
-        (self.child, self.events) = Dev::spawn(&self.app, &[], &[], &[]);
+    pub(crate) fn rerun(&mut self) {
+        (self.child, self.events) = Dev::spawn(&self.app, &[], &[], &[], &self.output);
     }
 
-    /// `cargo cfcontainer dev` in `app`, and its events.
-    fn spawn(app: &Path, env: &[(&str, &str)], remove: &[&str], args: &[&str]) -> (Child, mpsc::Receiver<String>) {
+    /// Everything dev wrote so far, stdout and stderr.
+    pub(crate) fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+
+    /// `cargo cfcontainer dev` in `app`, and its events; all it writes is
+    /// kept in `output` too (its stderr passed on to the test's).
+    fn spawn(
+        app: &Path,
+        env: &[(&str, &str)],
+        remove: &[&str],
+        args: &[&str],
+        output: &Arc<Mutex<String>>,
+    ) -> (Child, mpsc::Receiver<String>) {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-cfcontainer"));
         child
@@ -137,16 +154,26 @@ impl Dev {
             .env("CARGO_TARGET_DIR", root().join("target/fixtures"))
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(Stdio::piped());
         for var in remove {
             child.env_remove(var);
         }
         let mut child = child.spawn().unwrap();
         let (lines, events) = mpsc::channel::<String>();
         let stdout = child.stdout.take().unwrap();
+        let kept = Arc::clone(output);
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                kept.lock().unwrap().push_str(&format!("{line}\n"));
                 let _ = lines.send(line);
+            }
+        });
+        let stderr = child.stderr.take().unwrap();
+        let kept = Arc::clone(output);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+                kept.lock().unwrap().push_str(&format!("{line}\n"));
             }
         });
         (child, events)

@@ -10,6 +10,7 @@ mod support;
 mod build;
 mod deploy;
 mod dev;
+mod dev_secrets;
 mod doctor;
 mod egress;
 mod inspect;

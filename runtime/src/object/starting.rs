@@ -63,7 +63,9 @@ impl<C: ContainerClass> ContainerObject<C> {
                 if std::mem::take(&mut inner.life.borrow_mut().exit_stored) {
                     let _ = exits::clear(&inner.state.storage()).await;
                 }
-                start::start(&container, &C::CONFIG, &inner.env, options.as_ref()).map_err(Unavailable::NoInstance)?;
+                start::start(&container, &C::CONFIG, &inner.env, options.as_ref())
+                    .await
+                    .map_err(Unavailable::NoInstance)?;
             }
             // workerd (since 1.20260312) queues the watch behind the start,
             // so it watches this run even when the engine still holds the

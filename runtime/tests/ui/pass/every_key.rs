@@ -8,7 +8,7 @@ use cfcontainer::{ContainerClass, EnvSource};
     port = 8080,
     ports = [8080, 9090],
     sleep_after = "1h30m",
-    env(MESSAGE = "hello", TOKEN = secret("API_TOKEN"), MODE = var("MODE")),
+    env(MESSAGE = "hello", TOKEN = secret("API_TOKEN"), MODE = var("MODE"), API_KEY = secrets_store("API_KEY")),
     entrypoint = ["/bin/server", "--port", "8080"],
     enable_internet = false,
     readiness_path = "/healthz",
@@ -52,6 +52,7 @@ fn main() {
     assert_eq!(c.entrypoint, Some(&["/bin/server", "--port", "8080"][..]));
     assert!(matches!(c.env[1], ("TOKEN", EnvSource::Secret("API_TOKEN"))));
     assert!(matches!(c.env[2], ("MODE", EnvSource::Var("MODE"))));
+    assert!(matches!(c.env[3], ("API_KEY", EnvSource::SecretsStore("API_KEY"))));
 
     assert_eq!(Defaults::CLASS, "Defaults");
     assert_eq!(Defaults::BINDING, "DEFAULTS");

@@ -1,0 +1,4 @@
+#[cfcontainer::container(image = "registry.cloudflare.com/acct/app:1", port = 8080, env(API_KEY = secrets_store("api-key")))]
+pub struct MyContainer;
+
+fn main() {}
