@@ -9,6 +9,7 @@ pub mod images;
 pub mod instances;
 pub mod logs;
 pub mod prune;
+pub mod registries;
 pub mod rollback;
 pub mod status;
 pub mod versions;
