@@ -191,7 +191,7 @@ async fn run(client: &Client, options: &ConfigureOptions, checked: Checked, out:
                 name: &secret_name,
                 value: &value,
                 scopes: vec![SecretScope::Containers],
-                comment: format!("Created by Wrangler: credentials for image registry {domain}"),
+                comment: format!("Created by cargo cfcontainer: credentials for image registry {domain}"),
             };
             client.create_store_secret(&store_id, &secret, out).await?;
             out.note(&format!("Created secret `{secret_name}` in Secrets Store {store_id} (scope containers)"));
