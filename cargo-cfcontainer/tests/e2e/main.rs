@@ -19,6 +19,7 @@ mod packages;
 mod powers;
 mod push;
 mod readme;
+mod registries;
 mod runtime;
 mod runtime_bench;
 mod rust_container;
