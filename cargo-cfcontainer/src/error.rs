@@ -281,7 +281,7 @@ pub enum Error {
     #[error("no {what} given: {source_name} is empty; pipe the secret into stdin or pass --secret-file <PATH>")]
     EmptySecret { what: &'static str, source_name: String },
     /// A Google service account key that cannot be used.
-    #[error("{why}; give the service account's whole JSON key file (or its base64 form)")]
+    #[error("{why}; give the service account's JSON key file as it was downloaded (with --secret-file, or on stdin)")]
     GarKey { why: String },
     /// Several Secrets Stores and none chosen.
     #[error(
@@ -294,6 +294,9 @@ pub enum Error {
     /// The registry is configured already.
     #[error("registry {domain} is configured already; to change its credentials, delete it first with `cargo cfcontainer registries delete {domain}`")]
     RegistryExists { domain: String },
+    /// `registries delete` without --yes and no terminal to ask on.
+    #[error("deleting registry {domain} needs a confirmation and there is no terminal to ask on; rerun with --yes (which also deletes the secret it leaves in the Secrets Store)")]
+    DeleteNeedsYes { domain: String },
     /// The registry is not configured.
     #[error(
         "registry {domain} is not configured on the account; `cargo cfcontainer registries list` shows those that are"

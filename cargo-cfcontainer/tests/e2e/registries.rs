@@ -313,7 +313,7 @@ fn a_domain_configured_twice_is_refused_naming_the_delete_and_its_secret_is_reus
     // next configure uses the secret of that name as it is, reading
     // nothing from stdin.
     let out = ours(&emulator, &["delete", "docker.io"], "");
-    assert!(one_error_line(&out).contains("rerun with --yes"));
+    assert!(one_error_line(&out).contains("no terminal to ask on; rerun with --yes"));
     delete_through_the_api(&emulator, "docker.io");
     let again = result(&ours(&emulator, &configure_args(&case), ""), "registries-configure");
     assert_eq!(again["secret_origin"], "reused");
@@ -368,4 +368,34 @@ fn the_emulator_refuses_a_registry_of_the_wrong_kind_an_unknown_secret_and_a_dup
     assert!(!answer.to_string().contains("inline-secret"), "{answer}");
     let (status, _) = post(json!({ "domain": "docker.io", "is_public": false, "auth": auth, "kind": "DockerHub" }));
     assert_eq!(status, 409);
+}
+
+#[test]
+fn a_container_with_an_image_of_a_configured_registry_deploys_it_without_a_build_or_a_push() {
+    let Some(emulator) = crate::support::account::start() else { return };
+    let name = unique("extreg");
+    let image = "docker.io/cfc-tester/web:1.0";
+    let web = format!("#[cfcontainer::container(class = \"Web\", port = 8080, image = \"{image}\")]\npub struct Web;");
+    let fixture = crate::support::account::worker_fixture(&name, &web);
+    // Not configured: the platform would have no way in, and refuses it.
+    let (out, _) = crate::support::account::run_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(stderr(&out).contains(image), "{}", stderr(&out));
+
+    let case = cases().remove(1);
+    result(&ours(&emulator, &configure_args(&case), &case.secret), "registries-configure");
+    emulator.clear_log();
+    let deployed = crate::support::account::ok_verb(&emulator, &fixture.manifest(), &["deploy"], &[]);
+    assert_eq!(deployed["applications"][0]["image"], image, "{deployed}");
+    let application = &emulator.snapshot()["applications"][0];
+    assert_eq!(application["configuration"]["image"], image);
+    // Nothing was pushed: the only registry credentials asked for are
+    // the preflight's pull-only ones (which check that the account has
+    // Cloudflare's registry, before the crate is built).
+    let permissions: Vec<Value> = requests(&emulator)
+        .into_iter()
+        .filter(|(_, path, _, _)| path.ends_with("/credentials"))
+        .map(|(_, _, _, body)| body.map(|b| b["permissions"].clone()).unwrap_or_default())
+        .collect();
+    assert_eq!(permissions, [json!(["pull"])]);
 }

@@ -139,7 +139,8 @@ pub fn create(state: &mut State, config: &Config, call: &Call) -> Reply {
         let instances =
             body["instances"].as_u64().ok_or_else(|| validate(json!({ "instances": "must be an integer" })))?;
         let max_instances = max_instances(&body["max_instances"])?;
-        let configuration = configuration(&body["configuration"], config, "configuration.")?;
+        let configuration =
+            configuration(&body["configuration"], config, &state.external_registries(), "configuration.")?;
         let durable_objects = body["durable_objects"]
             .as_object()
             .ok_or_else(|| validate(json!({ "durable_objects": "must be an object" })))?;
@@ -203,8 +204,10 @@ pub fn patch(state: &mut State, config: &Config, id: &str, call: &Call) -> Reply
         )?;
         // The official CLI sends the configuration too (then rolls it out);
         // it is checked as a new application's.
-        let configuration =
-            body.get("configuration").map(|c| configuration(c, config, "configuration.")).transpose()?;
+        let configuration = body
+            .get("configuration")
+            .map(|c| configuration(c, config, &state.external_registries(), "configuration."))
+            .transpose()?;
         let max = body.get("max_instances").map(max_instances).transpose()?;
         let policy = body.get("scheduling_policy").map(scheduling_policy).transpose()?;
         let new_constraints = body.get("constraints").map(constraints).transpose()?;
@@ -270,7 +273,12 @@ pub fn rollout(state: &mut State, config: &Config, id: &str, call: &Call) -> Rep
             return Err(validate(json!({ "kind": "must be \"full_auto\" or \"full_manual\"" })));
         }
         let steps = steps(&body)?;
-        let target = configuration(&body["target_configuration"], config, "target_configuration.")?;
+        let target = configuration(
+            &body["target_configuration"],
+            config,
+            &state.external_registries(),
+            "target_configuration.",
+        )?;
         let rollout_id = state.uuid();
         let created_at = state.now();
         let instances = state.instances.iter().filter(|i| i.application_id == id && i.state != "stopped").count();
@@ -409,13 +417,14 @@ fn steps(body: &Map<String, Value>) -> Result<Vec<u64>, Reply> {
 }
 
 /// Validates an application configuration: a pinned image in the
-/// account's registry namespace that the registry has, an instance type or
-/// custom resources, and log settings.
-fn configuration(value: &Value, config: &Config, at: &str) -> Result<Value, Reply> {
+/// account's registry namespace that the registry has (or in a registry of
+/// another provider configured on the account, `external`), an instance
+/// type or custom resources, and log settings.
+fn configuration(value: &Value, config: &Config, external: &[String], at: &str) -> Result<Value, Reply> {
     let object = value.as_object().ok_or_else(|| validate(json!({ at.trim_end_matches('.'): "must be an object" })))?;
     only_keys(object, &["image"], &["instance_type", "vcpu", "memory_mib", "disk", "observability"], at)?;
     let image = object["image"].as_str().unwrap_or_default();
-    check_image(image, config).map_err(|why| validate(json!({ format!("{at}image"): why })))?;
+    check_image(image, config, external).map_err(|why| validate(json!({ format!("{at}image"): why })))?;
     match (object.get("instance_type"), object.get("vcpu")) {
         (Some(t), None) => {
             if t.as_str().and_then(instance_resources).is_none() {
@@ -453,8 +462,18 @@ fn configuration(value: &Value, config: &Config, at: &str) -> Result<Value, Repl
     Ok(value.clone())
 }
 
-fn check_image(image: &str, config: &Config) -> Result<(), String> {
+fn check_image(image: &str, config: &Config, external: &[String]) -> Result<(), String> {
     let Some(registry) = &config.registry else { return Ok(()) };
+    // An image of a configured registry of another provider is pulled by
+    // the platform with the account's credentials; the emulator cannot
+    // reach that registry, so the image is taken on trust.
+    let host = image.split_once('/').map(|(host, _)| host).unwrap_or_default();
+    if external.iter().any(|domain| domain == host) {
+        return Ok(());
+    }
+    if host != registry.host {
+        return Err(format!("image {image} is in {host}, which is not a registry configured on the account"));
+    }
     let prefix = format!("{}/{}/", registry.host, config.account_id);
     let rest = image.strip_prefix(&prefix).ok_or_else(|| format!("image must be in {prefix}"))?;
     let (repository, reference) = match rest.split_once('@') {

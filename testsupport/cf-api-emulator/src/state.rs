@@ -412,6 +412,11 @@ impl State {
         format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
     }
 
+    /// The domains of the registries of other providers configured.
+    pub fn external_registries(&self) -> Vec<String> {
+        self.image_registries.iter().map(|r| r.domain.clone()).collect()
+    }
+
     /// A fresh number.
     pub fn id_number(&mut self) -> u64 {
         self.next_id += 1;

@@ -37,15 +37,15 @@ fn human(c: &Configured) -> String {
         RegistryKind::Gar => "service account",
     };
     let secret = match c.secret_origin {
-        SecretOrigin::Created => "created",
+        SecretOrigin::Created => "new",
         SecretOrigin::Reused => "existing",
     };
     let store = match c.store {
-        StoreOrigin::Created => " (created)",
+        StoreOrigin::Created => " (new)",
         StoreOrigin::Existing => "",
     };
     format!(
-        "Configured registry {} ({}) with {who} {}; its private credential is the {secret} secret `{}` of Secrets Store {}{store}",
+        "Configured registry {} ({}) with {who} {}; its private credential is in the {secret} secret `{}` of Secrets Store {}{store}",
         c.domain,
         display_name(c.kind),
         c.public_credential,

@@ -17,7 +17,7 @@ pub fn run(account: Option<&str>, args: &RegistryDeleteArgs, out: &Output) -> Re
             match confirm(&question) {
                 Some(true) => DeleteSecret::Ask,
                 Some(false) => return Err(Error::Declined { verb: "registries delete" }),
-                None => return Err(Error::NeedsYes { verb: "registries delete" }),
+                None => return Err(Error::DeleteNeedsYes { domain: args.domain.clone() }),
             }
         }
     };
