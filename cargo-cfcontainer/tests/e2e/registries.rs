@@ -399,3 +399,29 @@ fn a_container_with_an_image_of_a_configured_registry_deploys_it_without_a_build
         .collect();
     assert_eq!(permissions, [json!(["pull"])]);
 }
+
+#[test]
+fn with_several_secrets_stores_the_store_must_be_named_and_the_named_one_is_used() {
+    let emulator = fresh_emulator();
+    let url = format!("{}/accounts/{}/secrets_store/stores", emulator.base_url(), emulator.account_id());
+    let mut ids = Vec::new();
+    for name in ["team_a", "team_b"] {
+        let answer = ureq::post(&url)
+            .set("Authorization", &format!("Bearer {}", emulator.token()))
+            .set("Content-Type", "application/json")
+            .send_string(&json!({ "name": name }).to_string())
+            .unwrap()
+            .into_string()
+            .unwrap();
+        ids.push(serde_json::from_str::<Value>(&answer).unwrap()["result"]["id"].as_str().unwrap().to_string());
+    }
+    let case = cases().remove(0);
+    let line = one_error_line(&ours(&emulator, &configure_args(&case), &case.secret));
+    assert!(line.contains("the account has 2 Secrets Stores") && line.contains("--secret-store-id"), "{line}");
+    assert!(line.contains(&ids[0]) && line.contains(&ids[1]), "{line}");
+    let mut args = configure_args(&case);
+    args.extend(["--secret-store-id", &ids[1]]);
+    let configured = result(&ours(&emulator, &args, &case.secret), "registries-configure");
+    assert_eq!(configured["secret"]["store_id"], ids[1].as_str());
+    assert_eq!(configured["store"], "existing");
+}
