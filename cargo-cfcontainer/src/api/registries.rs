@@ -115,3 +115,38 @@ impl Client {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_a_deleted_registry_leaves_is_read_from_store_colon_name() {
+        let left = DeletedRegistry { secrets_store_ref: Some("0123abcd:DockerHub_PAT_Token".into()) };
+        let secret = SecretsStoreRef { store_id: "0123abcd".into(), secret_name: "DockerHub_PAT_Token".into() };
+        assert_eq!(left.dangling_secret(), Some(secret));
+        assert_eq!(DeletedRegistry { secrets_store_ref: None }.dangling_secret(), None);
+        assert_eq!(DeletedRegistry { secrets_store_ref: Some("no-colon".into()) }.dangling_secret(), None);
+    }
+
+    #[test]
+    fn a_new_registry_is_sent_with_the_kind_as_the_api_names_it() {
+        let registry = NewRegistry {
+            domain: "europe-west1-docker.pkg.dev".into(),
+            is_public: false,
+            auth: RegistryAuth {
+                public_credential: "a@b".into(),
+                private_credential: SecretsStoreRef { store_id: "s".into(), secret_name: "n".into() },
+            },
+            kind: RegistryKind::Gar,
+        };
+        assert_eq!(
+            serde_json::to_value(&registry).unwrap(),
+            serde_json::json!({
+                "domain": "europe-west1-docker.pkg.dev", "is_public": false,
+                "auth": { "public_credential": "a@b", "private_credential": { "store_id": "s", "secret_name": "n" } },
+                "kind": "GAR",
+            })
+        );
+    }
+}
