@@ -251,7 +251,8 @@ fn the_credential_reaches_only_the_body_that_creates_its_secret() {
             let creates_secret = method == "POST" && path.ends_with("/secrets");
             assert_eq!(holds, creates_secret, "{method} {path}: {text}");
         }
-        assert!(!emulator.snapshot().to_string().contains(&token));
+        let snapshot = emulator.snapshot().to_string();
+        assert!(!snapshot.contains(&token) && !snapshot.contains(&gar_encoded), "{snapshot}");
         emulator.clear_log();
     }
 }
