@@ -146,9 +146,27 @@ pub enum Error {
     /// The registry refused or failed a push.
     #[error("pushing to {host} failed: {why}; {hint}")]
     Registry { host: String, why: String, hint: &'static str },
-    /// `images prune` without `--dry-run`, which it needs for now.
-    #[error("`images prune` only shows its plan so far: rerun with --dry-run (to delete one tag now: `wrangler containers images delete IMAGE:TAG`)")]
-    PruneOnlyPlans,
+    /// `images delete`'s argument is no image name.
+    #[error("`{image}` is no IMAGE:TAG: {why}; name a tag as `cargo cfcontainer images` lists it (e.g. web:0a1b2c3d)")]
+    BadImageName { image: String, why: String },
+    /// `images delete` of a repository the registry does not have.
+    #[error("repository `{repository}` is not in the account's namespace of {registry}; {hint}")]
+    NoSuchRepository { repository: String, registry: String, hint: String },
+    /// `images delete` of a tag the repository does not have.
+    #[error("repository `{repository}` has no tag `{tag}` (it has: {tags}); `cargo cfcontainer images` lists them")]
+    NoSuchTag { repository: String, tag: String, tags: String },
+    /// `images delete` of the image something live runs.
+    #[error("refusing to delete {image}: {by}; deploy or roll back to another image first")]
+    ImageInUse { image: String, by: String },
+    /// `images delete` of an image a kept version recorded.
+    #[error("{image} is the image of {versions}, which `rollback` could no longer go back to without it; rerun with --force to delete it anyway, or let `images prune --keep-versions N` choose")]
+    ImageRecorded { image: String, versions: String },
+    /// A planned tag became live between the plan and the deleting.
+    #[error("refusing to prune: application `{application}` runs {image} now (a deploy or rollback since the plan was read); nothing was deleted; run `images prune` again for a plan that keeps it")]
+    PruneWouldDeleteLive { image: String, application: String },
+    /// The registry refused or failed a delete.
+    #[error("deleting from the registry {host} failed: {why}; what was deleted stays deleted, so rerun `images prune` to finish")]
+    RegistryDelete { host: String, why: String },
     /// The registry's catalog or a manifest could not be read.
     #[error("reading the registry {host} failed: {why}; check that it is reachable and that CLOUDFLARE_CONTAINER_REGISTRY is right, then rerun")]
     RegistryRead { host: String, why: String },

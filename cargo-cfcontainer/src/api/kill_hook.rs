@@ -5,6 +5,8 @@
 //! (`CFCONTAINER_TEST_KILL_AFTER_API_CALLS=N`: the work is done, the answer
 //! is lost), so tests can prove that a deploy killed anywhere converges on
 //! rerun. N counts the process's requests, whichever client sends them.
+//! `CFCONTAINER_TEST_KILL_AFTER_REGISTRY_DELETES=N` exits likewise right
+//! after the Nth tag a prune deleted from the registry.
 //! Without the feature the hook is empty and the variables mean nothing.
 
 #[cfg(feature = "test-hooks")]
@@ -18,6 +20,10 @@ static SENT: AtomicU32 = AtomicU32::new(0);
 #[cfg(feature = "test-hooks")]
 static ANSWERED: AtomicU32 = AtomicU32::new(0);
 
+/// The tags this process deleted from a registry.
+#[cfg(feature = "test-hooks")]
+static DELETED: AtomicU32 = AtomicU32::new(0);
+
 /// Counts requests sent and answers received, and exits at the chosen one.
 #[derive(Debug, Default)]
 pub struct KillHook {
@@ -25,6 +31,8 @@ pub struct KillHook {
     before: Option<u32>,
     #[cfg(feature = "test-hooks")]
     after: Option<u32>,
+    #[cfg(feature = "test-hooks")]
+    after_deletes: Option<u32>,
 }
 
 impl KillHook {
@@ -35,6 +43,7 @@ impl KillHook {
         KillHook {
             before: var("CFCONTAINER_TEST_KILL_BEFORE_API_CALL"),
             after: var("CFCONTAINER_TEST_KILL_AFTER_API_CALLS"),
+            after_deletes: var("CFCONTAINER_TEST_KILL_AFTER_REGISTRY_DELETES"),
         }
     }
 
@@ -69,4 +78,17 @@ impl KillHook {
     /// Records one answered call.
     #[cfg(not(feature = "test-hooks"))]
     pub fn answered(&self) {}
+
+    /// Records one tag deleted from a registry.
+    #[cfg(feature = "test-hooks")]
+    pub fn deleted_tag(&self) {
+        let done = DELETED.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.after_deletes == Some(done) {
+            std::process::exit(137);
+        }
+    }
+
+    /// Records one tag deleted from a registry.
+    #[cfg(not(feature = "test-hooks"))]
+    pub fn deleted_tag(&self) {}
 }

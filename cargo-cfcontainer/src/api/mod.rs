@@ -21,6 +21,7 @@ mod workers;
 pub use assets::*;
 pub use client::{Backoff, Body, Client, Part, Retry};
 pub use containers::*;
+pub use kill_hook::KillHook;
 pub use queues::*;
 pub use registries::*;
 pub use routes::*;

@@ -93,7 +93,7 @@ pub enum Command {
     /// Build what is missing and push every image to Cloudflare's registry; prints digest-pinned references.
     Push(PushArgs),
     /// Show what a deploy would change, per resource; changes nothing.
-    Plan,
+    Plan(PlanArgs),
     /// Deploy the worker, its Durable Objects and container applications; a rerun with no change writes nothing.
     Deploy(DeployArgs),
     /// Delete the worker's container applications, then the worker.
@@ -302,6 +302,14 @@ pub struct DeployArgs {
     pub containers_rollout: ContainersRollout,
 }
 
+/// `cargo cfcontainer plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// How the deploy being planned would roll out changed container applications.
+    #[arg(long, value_parser = one_of(CONTAINERS_ROLLOUTS), default_value = "gradual", value_name = "HOW")]
+    pub containers_rollout: ContainersRollout,
+}
+
 /// `cargo cfcontainer destroy`.
 #[derive(Debug, Args)]
 pub struct DestroyArgs {
@@ -387,8 +395,24 @@ pub struct ImagesArgs {
 /// `images`' actions.
 #[derive(Debug, Subcommand)]
 pub enum ImagesAction {
-    /// Show the tags of the Worker's repositories that no live application and no kept version uses.
+    /// Delete the tags of the Worker's repositories that no live application and no kept version uses.
     Prune(PruneArgs),
+    /// Delete one tag (IMAGE:TAG, as `images` lists it); never one a live application or version runs.
+    Delete(DeleteImageArgs),
+}
+
+/// `cargo cfcontainer images delete`.
+#[derive(Debug, Args)]
+pub struct DeleteImageArgs {
+    /// The tag, as `images` lists it: `<repository>:<tag>`.
+    #[arg(value_name = "IMAGE:TAG")]
+    pub image: String,
+    /// Delete it even if a version that is not live recorded it (a rollback to that version would fail).
+    #[arg(long)]
+    pub force: bool,
+    /// Delete without asking (needed without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// `cargo cfcontainer images prune`.
@@ -398,9 +422,12 @@ pub struct PruneArgs {
     /// default: of every version the API keeps.
     #[arg(long, value_name = "N")]
     pub keep_versions: Option<usize>,
-    /// Show the plan only (required for now: deleting comes later).
+    /// Show the plan only; delete nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Delete without asking (needed without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// `cargo cfcontainer registries`.

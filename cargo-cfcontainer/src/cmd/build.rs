@@ -7,7 +7,6 @@
 
 use serde::Serialize;
 
-use crate::api::Client;
 use crate::cli::{BuildArgs, GlobalArgs};
 use crate::dev;
 use crate::image::{self, BuiltImage, ImageBlobs, Published};
@@ -45,7 +44,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, out: &Output) -> Result<(), Er
     let project = inspection.project;
     let declared = !inspection.containers.is_empty();
     let (remote, local): (Vec<_>, Vec<_>) = inspection.containers.into_iter().partition(|c| args.dev && c.dev.remote);
-    let client = if remote.is_empty() { None } else { Some(Client::from_env(project.settings.account_id.as_deref())?) };
+    let client = if remote.is_empty() { None } else { Some(super::client_for(&project)?) };
     let binaries = global.build_request(crate::compile::MUSL_TARGET);
     let report = crate::runtime()?.block_on(async {
         let docker = engine::connect().await?;

@@ -1,7 +1,6 @@
 //! `cargo cfcontainer deploy`: the crate to a running Worker with its
 //! containers (see [`crate::deploy::run`]); prints what changed.
 
-use crate::api::Client;
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::deploy::{self, DeployOptions, Deployed};
 use crate::output::{Output, Reason};
@@ -16,7 +15,7 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), E
         rollout: args.containers_rollout,
     };
     let project = global.project()?;
-    let client = Client::from_env(project.settings.account_id.as_deref())?;
+    let client = super::client_for(&project)?;
     let deployed = deploy::run(&client, project, global.feature_args(), options, out)?;
     out.result(Reason::Deploy, &deployed, || human(&deployed));
     Ok(())

@@ -8,7 +8,8 @@ use crate::Error;
 
 /// Deletes the worker's applications and script.
 pub fn run(global: &GlobalArgs, args: &DestroyArgs, out: &Output) -> Result<(), Error> {
-    let destroyed = deploy::destroy(&global.project()?, args.force, out)?;
+    let project = global.project()?;
+    let destroyed = deploy::destroy(&super::client_for(&project)?, &project, args.force, out)?;
     out.result(Reason::Destroy, &destroyed, || {
         match (destroyed.script_deleted, destroyed.applications_deleted.len()) {
             (false, 0) => format!("Nothing to destroy: worker {} does not exist", destroyed.worker),

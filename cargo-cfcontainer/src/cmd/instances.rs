@@ -9,8 +9,9 @@ use crate::Error;
 /// Prints the instances, or without a class the classes to ask about.
 pub fn run(global: &GlobalArgs, args: &InstancesArgs, out: &Output) -> Result<(), Error> {
     let project = global.project()?;
+    let client = super::client_for(&project)?;
     let Some(class) = &args.class else {
-        let listed = instances::classes(&project, out)?;
+        let listed = instances::classes(&client, &project, out)?;
         out.result(Reason::Instances, &listed, || {
             let rows: Vec<Vec<String>> =
                 listed.classes.iter().map(|c| vec![c.class.clone(), c.application.clone()]).collect();
@@ -29,7 +30,7 @@ pub fn run(global: &GlobalArgs, args: &InstancesArgs, out: &Output) -> Result<()
         });
         return Ok(());
     };
-    let listed = instances::instances(&project, class, out)?;
+    let listed = instances::instances(&client, &project, class, out)?;
     out.result(Reason::Instances, &listed, || {
         let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
         let rows: Vec<Vec<String>> = listed

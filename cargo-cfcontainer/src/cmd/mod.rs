@@ -22,9 +22,11 @@ use std::ffi::OsString;
 
 use clap::Parser;
 
+use crate::api::Client;
 use crate::cli::{self, GlobalArgs};
 use crate::compile::Loaded;
 use crate::output::Output;
+use crate::project::Project;
 use crate::Error;
 
 /// Parses `args` (as `cargo` passes them: program, `cfcontainer`, verb, ...),
@@ -47,6 +49,12 @@ pub fn main_with_args<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
     }
 }
 
+/// The API client for the account `project` deploys to (its settings'
+/// `account_id`, else the environment's).
+fn client_for(project: &Project) -> Result<Client, Error> {
+    Client::from_env(project.settings.account_id.as_deref())
+}
+
 fn run(cli: &cli::Cli, out: &Output) -> Result<(), Error> {
     match &cli.command {
         cli::Command::New(args) => new::run(&args.path, &args.crate_args, false, out),
@@ -54,7 +62,7 @@ fn run(cli: &cli::Cli, out: &Output) -> Result<(), Error> {
         cli::Command::Inspect(args) => inspect::run(&cli.global, args, out),
         cli::Command::Build(args) => build::run(&cli.global, args, out),
         cli::Command::Push(args) => push::run(&cli.global, args, out),
-        cli::Command::Plan => plan::run(&cli.global, out),
+        cli::Command::Plan(args) => plan::run(&cli.global, args, out),
         cli::Command::Deploy(args) => deploy::run(&cli.global, args, out),
         cli::Command::Destroy(args) => destroy::run(&cli.global, args, out),
         cli::Command::Wrangler(args) => wrangler::run(&cli.global, args, out),

@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use crate::api::Client;
 use crate::cli::{GlobalArgs, PushArgs};
 use crate::image::{publish, Published};
 use crate::output::{Output, Reason};
@@ -19,7 +18,7 @@ struct Report {
 /// container's image.
 pub fn run(global: &GlobalArgs, args: &PushArgs, out: &Output) -> Result<(), Error> {
     let project = global.project()?;
-    let client = Client::from_env(project.settings.account_id.as_deref())?;
+    let client = super::client_for(&project)?;
     preflight::check(&project, &client, Reach::Push, out)?;
     let loaded = crate::compile::load(project, &global.build_request(crate::compile::WASM_TARGET), out)?;
     let binaries = global.build_request(crate::compile::MUSL_TARGET);

@@ -15,7 +15,9 @@ pub fn run(global: &GlobalArgs, args: &RollbackArgs, out: &Output) -> Result<(),
         message: args.message.clone(),
         restore_secrets: args.restore_secrets,
     };
-    let planned = rollback::plan(&global.project()?, &options, out)?;
+    let project = global.project()?;
+    let client = super::client_for(&project)?;
+    let planned = rollback::plan(&client, &project, &options, out)?;
     if planned.plan.is_empty() {
         let plan = &planned.plan;
         out.result(Reason::Rollback, &plan, || {
@@ -31,7 +33,7 @@ pub fn run(global: &GlobalArgs, args: &RollbackArgs, out: &Output) -> Result<(),
             None => return Err(Error::NeedsYes { verb: "rollback" }),
         }
     }
-    let done = rollback::apply(planned, &options, out)?;
+    let done = rollback::apply(&client, planned, &options, out)?;
     out.result(Reason::Rollback, &done, || {
         let moved = done.plan.applications.iter().filter(|a| a.moves).count();
         format!(

@@ -9,7 +9,9 @@ use crate::Error;
 
 /// Prints the status.
 pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
-    let status = status::status(global.project()?, global.feature_args(), out)?;
+    let project = global.project()?;
+    let client = super::client_for(&project)?;
+    let status = status::status(&client, project, global.feature_args(), out)?;
     out.result(Reason::Status, &status, || render::status::status(&status));
     Ok(())
 }

@@ -9,7 +9,8 @@ use crate::Error;
 
 /// Prints the versions.
 pub fn run(global: &GlobalArgs, out: &Output) -> Result<(), Error> {
-    let versions = versions::versions(&global.project()?, out)?;
+    let project = global.project()?;
+    let versions = versions::versions(&super::client_for(&project)?, &project, out)?;
     out.result(Reason::Versions, &versions, || human(&versions));
     Ok(())
 }

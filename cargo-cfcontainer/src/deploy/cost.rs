@@ -44,35 +44,6 @@ impl AppCost {
             idle_per_instance_usd: sleep_after_secs.map(|s| provisioned * s as f64),
         }
     }
-
-    /// `at most $0.0145/h (2 instances); idle 3m per instance: $0.0001`.
-    pub fn describe(&self, max_instances: u32) -> String {
-        let plural = if max_instances == 1 { "" } else { "s" };
-        let mut text = format!("at most {}/h ({max_instances} instance{plural})", usd(self.max_per_hour_usd));
-        if let (Some(secs), Some(idle)) = (self.idle_secs, self.idle_per_instance_usd) {
-            text.push_str(&format!("; idle {} per instance: {}", duration(secs), usd(idle)));
-        }
-        text
-    }
-}
-
-/// Dollars: cents from a dollar up, else three significant digits (costs
-/// here are small).
-fn usd(amount: f64) -> String {
-    if amount >= 1.0 || amount <= 0.0 {
-        return format!("${amount:.2}");
-    }
-    let decimals = (2 - amount.log10().floor() as i32).max(2) as usize;
-    format!("${amount:.decimals$}")
-}
-
-/// `3m`, `90s`, `2h`.
-fn duration(secs: u64) -> String {
-    match secs {
-        s if s >= 3600 && s % 3600 == 0 => format!("{}h", s / 3600),
-        s if s >= 60 && s % 60 == 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
-    }
 }
 
 #[cfg(test)]
@@ -91,6 +62,5 @@ mod tests {
         let per_second = 0.25 * 0.0000025 + 2.0 * 0.00000007;
         assert!((lite.idle_per_instance_usd.unwrap() - per_second * 180.0).abs() < 1e-12);
         assert!((lite.max_per_hour_usd - (per_second + 0.0625 * 0.00002) * 3600.0 * 10.0).abs() < 1e-9);
-        assert_eq!(lite.describe(10), "at most $0.0725/h (10 instances); idle 3m per instance: $0.000138");
     }
 }

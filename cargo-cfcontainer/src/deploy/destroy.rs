@@ -23,17 +23,16 @@ pub struct Destroyed {
 
 /// Deletes the applications and the script of `project`'s Worker; with
 /// `force`, also when this tool did not deploy it.
-pub fn destroy(project: &Project, force: bool, out: &Output) -> Result<Destroyed, Error> {
-    let client = Client::from_env(project.settings.account_id.as_deref())?;
+pub fn destroy(client: &Client, project: &Project, force: bool, out: &Output) -> Result<Destroyed, Error> {
     let worker = project.settings.name.clone();
     crate::runtime()?.block_on(async {
         if let Some(tags) = client.script_tags(&worker, out).await? {
-            if !force && !deployed_by_us(&client, &worker, &tags, out).await? {
+            if !force && !deployed_by_us(client, &worker, &tags, out).await? {
                 let (verb, effect, flag) = ("destroy", "delete a Worker someone else deploys", "--force");
                 return Err(Error::NotOurs { worker: worker.clone(), verb, effect, flag });
             }
         }
-        let namespaces = Remote::namespaces_of(&client, &worker, out).await?;
+        let namespaces = Remote::namespaces_of(client, &worker, out).await?;
         let apps = client.applications(out).await?;
         let mut deleted = Vec::new();
         for app in apps.iter().filter(|a| namespaces.iter().any(|n| a.serves(&n.id))) {

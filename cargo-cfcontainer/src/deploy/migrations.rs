@@ -73,22 +73,6 @@ impl Migrations {
     pub fn body(&self, current: Option<&str>, new_tag: &str) -> MigrationsBody {
         MigrationsBody { old_tag: current.map(str::to_string), new_tag: new_tag.to_string(), steps: vec![self.step()] }
     }
-
-    /// One line for plans: `new A; rename B -> C; delete D`.
-    pub fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        if !self.new.is_empty() || !self.new_kv.is_empty() {
-            let new: Vec<&String> = self.new.iter().chain(&self.new_kv).collect();
-            parts.push(format!("new {}", new.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")));
-        }
-        for (from, to) in &self.renamed {
-            parts.push(format!("rename {from} -> {to}"));
-        }
-        if !self.deleted.is_empty() {
-            parts.push(format!("delete {} (their data is lost)", self.deleted.join(", ")));
-        }
-        parts.join("; ")
-    }
 }
 
 /// The tag a migration from the account's `current` tag moves the Worker

@@ -68,26 +68,12 @@ pub fn run(
     options: DeployOptions,
     out: &Output,
 ) -> Result<Deployed, Error> {
-    // Without a rollout nothing is pushed: the registry is not needed.
-    let reach = match options.rollout {
-        ContainersRollout::Skip => Reach::Plan,
-        ContainersRollout::Gradual | ContainersRollout::Immediate => Reach::Deploy,
-    };
-    preflight::check(&project, client, reach, out)?;
+    preflight::check(&project, client, options.rollout.reach(), out)?;
     let prepared = prepare(client, project, feature_args, out)?;
     crate::runtime()?.block_on(async {
         let remote = read_remote(client, &prepared, out).await?;
         checks::before_push(client, &prepared, &remote, options.adopt, out).await?;
-        let plan = match options.rollout {
-            ContainersRollout::Skip => Plan::of(&prepared, &remote, &[])?.leaving_applications(&remote)?,
-            rollout => {
-                let mut apps = prepared.applications(client, Some(options.push_with), out).await?;
-                if rollout == ContainersRollout::Immediate {
-                    apps.iter_mut().for_each(|app| app.rollout.steps = vec![100]);
-                }
-                Plan::of(&prepared, &remote, &apps)?
-            }
-        };
+        let plan = options.rollout.plan(client, &prepared, &remote, Some(options.push_with), out).await?;
         checks::before_apply(&prepared, &remote, &plan, options.allow_delete_classes)?;
         let applications = apply(client, &plan, &prepared.script, &remote, out).await?;
         prepared.remember();
@@ -102,16 +88,54 @@ pub fn run(
 
 /// Computes what a deploy of `project` (built for release with
 /// `feature_args`) would change, reading with `client`; writes nothing.
-pub fn plan(client: &Client, project: Project, feature_args: Vec<String>, out: &Output) -> Result<Plan, Error> {
+pub fn plan(
+    client: &Client,
+    project: Project,
+    feature_args: Vec<String>,
+    rollout: ContainersRollout,
+    out: &Output,
+) -> Result<Plan, Error> {
     preflight::check(&project, client, Reach::Plan, out)?;
     let prepared = prepare(client, project, feature_args, out)?;
     crate::runtime()?.block_on(async {
         let remote = read_remote(client, &prepared, out).await?;
         checks::queues(&prepared, &remote)?;
         checks::migrations(&prepared, &remote)?;
-        let apps = prepared.applications(client, None, out).await?;
-        Plan::of(&prepared, &remote, &apps)
+        rollout.plan(client, &prepared, &remote, None, out).await
     })
+}
+
+impl ContainersRollout {
+    /// How far the checks before a deploy go: without a rollout nothing is
+    /// pushed, so the registry is not needed.
+    fn reach(self) -> Reach {
+        match self {
+            ContainersRollout::Skip => Reach::Plan,
+            ContainersRollout::Gradual | ContainersRollout::Immediate => Reach::Deploy,
+        }
+    }
+
+    /// The plan of a deploy that rolls out this way: the applications left
+    /// as they are (`none`), or each in its configured steps or in one.
+    /// `push_with` is who pushes the images a deploy needs; `None` for a
+    /// plan, which pushes nothing.
+    async fn plan(
+        self,
+        client: &Client,
+        prepared: &Prepared,
+        remote: &Remote,
+        push_with: Option<PushWith>,
+        out: &Output,
+    ) -> Result<Plan, Error> {
+        if self == ContainersRollout::Skip {
+            return Plan::of(prepared, remote, &[])?.leaving_applications(remote);
+        }
+        let mut apps = prepared.applications(client, push_with, out).await?;
+        if self == ContainersRollout::Immediate {
+            apps.iter_mut().for_each(|app| app.rollout.steps = vec![100]);
+        }
+        Plan::of(prepared, remote, &apps)
+    }
 }
 
 /// What the account holds of the Worker `prepared` deploys, read one call

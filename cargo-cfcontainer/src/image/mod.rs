@@ -29,7 +29,7 @@ pub use ignore::IgnoreRules;
 pub use load::load;
 pub use publish::{prebuilt_references, publish, Published, PushWith};
 pub use push::{push_all, pushed_digest, RegistryAuth};
-pub use registry::{Catalog, RegistryError, StoredImage};
+pub use registry::{Catalog, LayerCollection, RegistryError, StoredImage, TagDeletion};
 
 use std::path::{Path, PathBuf};
 

@@ -180,6 +180,47 @@ impl Catalog {
         let base = format!("{}/v2/{name}", self.session.origin);
         Repository { session: self.session.clone(), base }
     }
+
+    /// Asks the registry to free the layers no manifest names any more:
+    /// Cloudflare's `PUT /v2/gc/layers`, which the official CLI 4.164 sends
+    /// after each delete. A registry without that call (the reference
+    /// `distribution` collects offline) answers 404 or 405.
+    pub async fn collect_layers(&self) -> Result<LayerCollection, RegistryError> {
+        let url = format!("{}/v2/gc/layers", self.session.origin);
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, "application/json".parse().expect("a valid header"));
+        let answer = self.session.send(Method::PUT, &url, headers, None).await?;
+        match answer.status() {
+            status if status.is_success() => Ok(LayerCollection::Started),
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => Ok(LayerCollection::NotOffered),
+            other => Err(unexpected("PUT", &url, other, answer).await),
+        }
+    }
+}
+
+/// What a registry did with a request to collect unused layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayerCollection {
+    /// It started collecting.
+    Started,
+    /// It offers no such call: its operator collects.
+    NotOffered,
+}
+
+/// What deleting a manifest by one of its tags came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagDeletion {
+    /// The registry deleted it.
+    Deleted,
+    /// The tag names nothing (any more): deleted before, perhaps by a run
+    /// that was stopped midway.
+    Gone,
+    /// The tag names another manifest than the one planned (pushed again
+    /// since): left alone.
+    Moved {
+        /// The manifest it names now.
+        digest: String,
+    },
 }
 
 /// A manifest as the registry serves it: one image's, or an index of
@@ -245,9 +286,7 @@ impl Repository {
 
     async fn manifest(&self, reference: &str) -> Result<Option<(String, StoredManifest)>, RegistryError> {
         let url = format!("{}/manifests/{reference}", self.base);
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, ACCEPTED_MANIFESTS.parse().expect("a valid header"));
-        let answer = self.session.send(Method::GET, &url, headers, None).await?;
+        let answer = self.session.send(Method::GET, &url, manifest_accept(), None).await?;
         match answer.status() {
             StatusCode::OK => {}
             StatusCode::NOT_FOUND => return Ok(None),
@@ -313,13 +352,47 @@ impl Repository {
     /// if the registry serves one.
     pub async fn manifest_digest(&self, reference: &str) -> Result<Option<String>, RegistryError> {
         let url = format!("{}/manifests/{reference}", self.base);
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, ACCEPTED_MANIFESTS.parse().expect("a valid header"));
-        let answer = self.send(Method::HEAD, &url, headers, None).await?;
+        let answer = self.send(Method::HEAD, &url, manifest_accept(), None).await?;
         match answer.status() {
             StatusCode::OK => Ok(Some(digest_header(&answer).unwrap_or_else(|| reference.to_string()))),
             StatusCode::NOT_FOUND => Ok(None),
             other => Err(unexpected("HEAD", &url, other, answer).await),
+        }
+    }
+
+    /// Deletes the manifest `tag` names if that is still `digest`: by tag,
+    /// as the official CLI 4.164 asks Cloudflare's registry; where a
+    /// registry refuses deletion by tag (the reference `distribution` 2.x
+    /// answers `DIGEST_INVALID`, others `UNSUPPORTED`), by the digest,
+    /// which the OCI distribution spec requires of every registry that
+    /// deletes. The digest deletes the manifest's other tags too: the
+    /// caller deletes no digest that a tag it keeps names.
+    pub async fn delete_tag(&self, tag: &str, digest: &str) -> Result<TagDeletion, RegistryError> {
+        match self.manifest_digest(tag).await? {
+            None => return Ok(TagDeletion::Gone),
+            Some(now) if now != digest => return Ok(TagDeletion::Moved { digest: now }),
+            Some(_) => {}
+        }
+        let by_tag = format!("{}/manifests/{tag}", self.base);
+        let answer = self.send(Method::DELETE, &by_tag, manifest_accept(), None).await?;
+        match answer.status() {
+            StatusCode::ACCEPTED | StatusCode::OK => return Ok(TagDeletion::Deleted),
+            StatusCode::NOT_FOUND => return Ok(TagDeletion::Gone),
+            StatusCode::BAD_REQUEST | StatusCode::METHOD_NOT_ALLOWED => {
+                let body = answer.text().await.unwrap_or_default();
+                if !["DIGEST_INVALID", "UNSUPPORTED"].iter().any(|code| body.contains(code)) {
+                    let detail = crate::error::one_line(&body);
+                    return Err(RegistryError::Failed(format!("DELETE {by_tag} answered {detail}")));
+                }
+            }
+            other => return Err(unexpected("DELETE", &by_tag, other, answer).await),
+        }
+        let by_digest = format!("{}/manifests/{digest}", self.base);
+        let answer = self.send(Method::DELETE, &by_digest, manifest_accept(), None).await?;
+        match answer.status() {
+            StatusCode::ACCEPTED | StatusCode::OK => Ok(TagDeletion::Deleted),
+            StatusCode::NOT_FOUND => Ok(TagDeletion::Gone),
+            other => Err(unexpected("DELETE", &by_digest, other, answer).await),
         }
     }
 
@@ -389,6 +462,14 @@ impl BlobReader {
             }
         }
     }
+}
+
+/// `Accept:` every manifest type we read, as a registry serves a manifest
+/// only in a type the client accepts.
+fn manifest_accept() -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, ACCEPTED_MANIFESTS.parse().expect("a valid header"));
+    headers
 }
 
 fn digest_header(answer: &reqwest::Response) -> Option<String> {

@@ -77,19 +77,18 @@ pub struct UsingVersion {
 
 /// Lists the images of the account `project` deploys to, with the uses
 /// by its Worker's versions and by every live application.
-pub fn images(project: &Project, out: &Output) -> Result<Images, Error> {
-    let client = Client::from_env(project.settings.account_id.as_deref())?;
+pub fn images(client: &Client, project: &Project, out: &Output) -> Result<Images, Error> {
     let host = api::checked_registry_host()?;
     let worker = project.settings.name.clone();
     crate::runtime()?.block_on(async {
         let progress = out.progress(&format!("Reading the registry {host}"));
-        let listed = read_registry(&client, &host, out).await;
+        let listed = read_registry(client, &host, out).await;
         match &listed {
             Ok(stored) => progress.done(&format!("{:>12} {} tags in {host}", "Read", stored.len())),
             Err(_) => progress.fail(),
         }
         let stored = listed?;
-        let history = match History::read(&client, &worker, out).await {
+        let history = match History::read(client, &worker, out).await {
             Ok(history) => Some(history),
             // No Worker yet: no version uses anything.
             Err(Error::NotDeployed { .. }) => None,
@@ -151,15 +150,17 @@ async fn read_registry(client: &Client, host: &str, out: &Output) -> Result<Vec<
 
 /// What an image reference pins in its repository.
 #[derive(Debug, PartialEq, Eq)]
-enum Pin<'a> {
+pub(super) enum Pin<'a> {
+    /// `@sha256:...`.
     Digest(&'a str),
+    /// `:tag` (or none: `latest`).
     Tag(&'a str),
 }
 
 /// `(repository, pin)` of `reference` when it names an image of the
 /// registry at `host` (`<host>/<account>/<repo>@sha256:...` as deploys pin
 /// them, or `...:<tag>`); `None` for another registry's.
-fn parse_reference<'a>(reference: &'a str, host: &str) -> Option<(&'a str, Pin<'a>)> {
+pub(super) fn parse_reference<'a>(reference: &'a str, host: &str) -> Option<(&'a str, Pin<'a>)> {
     let rest = reference.strip_prefix(host)?.strip_prefix('/')?;
     if let Some((repository, digest)) = rest.split_once('@') {
         return Some((repository, Pin::Digest(digest)));

@@ -65,11 +65,10 @@ pub struct ClassRow {
 }
 
 /// The container classes of `project`'s Worker, each with its application.
-pub fn classes(project: &Project, out: &Output) -> Result<Classes, Error> {
-    let client = Client::from_env(project.settings.account_id.as_deref())?;
+pub fn classes(client: &Client, project: &Project, out: &Output) -> Result<Classes, Error> {
     let worker = project.settings.name.clone();
     crate::runtime()?.block_on(async {
-        let remote = deployed(&client, &worker, out).await?;
+        let remote = deployed(client, &worker, out).await?;
         Ok(Classes { classes: with_applications(&remote), worker })
     })
 }
@@ -100,11 +99,10 @@ fn with_applications(remote: &Remote) -> Vec<ClassRow> {
 }
 
 /// Lists the instances of `class` of `project`'s Worker.
-pub fn instances(project: &Project, class: &str, out: &Output) -> Result<Instances, Error> {
-    let client = Client::from_env(project.settings.account_id.as_deref())?;
+pub fn instances(client: &Client, project: &Project, class: &str, out: &Output) -> Result<Instances, Error> {
     let worker = project.settings.name.clone();
     crate::runtime()?.block_on(async {
-        let remote = deployed(&client, &worker, out).await?;
+        let remote = deployed(client, &worker, out).await?;
         let Some(app) = remote.application(class) else {
             let known: Vec<String> = with_applications(&remote).into_iter().map(|r| r.class).collect();
             let known = if known.is_empty() { "none with a container application".into() } else { known.join(", ") };

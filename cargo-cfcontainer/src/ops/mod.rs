@@ -5,10 +5,12 @@
 //! client and the deploy stage's model of the account.
 
 mod history;
+pub mod image_delete;
 pub mod images;
 pub mod instances;
 pub mod logs;
 pub mod prune;
+pub mod prune_delete;
 pub mod registries;
 pub mod rollback;
 pub mod status;

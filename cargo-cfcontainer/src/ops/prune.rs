@@ -27,7 +27,7 @@ pub struct PrunePlan {
 }
 
 /// A tag the prune deletes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PrunedTag {
     /// Its repository.
     pub repository: String,

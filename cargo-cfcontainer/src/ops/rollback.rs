@@ -81,9 +81,8 @@ impl RollbackPlan {
     }
 }
 
-/// A plan and the client that carries it out.
+/// A plan, with what carrying it out needs to know.
 pub struct Planned {
-    client: Client,
     /// How the Worker's Durable Objects take up the version's code.
     code_update_strategy: CodeUpdateStrategy,
     /// The plan.
@@ -91,18 +90,17 @@ pub struct Planned {
 }
 
 /// Plans the rollback of `project`'s Worker; reads only.
-pub fn plan(project: &Project, options: &RollbackOptions, out: &Output) -> Result<Planned, Error> {
-    let client = Client::from_env(project.settings.account_id.as_deref())?;
+pub fn plan(client: &Client, project: &Project, options: &RollbackOptions, out: &Output) -> Result<Planned, Error> {
     let worker = project.settings.name.clone();
     let plan = crate::runtime()?.block_on(async {
-        let history = History::read(&client, &worker, out).await?;
+        let history = History::read(client, &worker, out).await?;
         let to = match &options.version {
             Some(version) => history.find(version)?.version.id.clone(),
             None => history.rollback_target()?.to_string(),
         };
         let images = history.find(&to)?.images.clone();
         let (namespaces, apps) =
-            futures_util::try_join!(Remote::namespaces_of(&client, &worker, out), client.applications(out))?;
+            futures_util::try_join!(Remote::namespaces_of(client, &worker, out), client.applications(out))?;
         let remote = Remote { namespaces, applications: apps, ..Remote::default() };
         let applications = images.as_ref().map(|r| moves(r, &remote)).unwrap_or_default();
         let from = history.live().map(str::to_string);
@@ -115,7 +113,7 @@ pub fn plan(project: &Project, options: &RollbackOptions, out: &Output) -> Resul
             applications,
         })
     })?;
-    Ok(Planned { client, code_update_strategy: project.settings.code_update_strategy(), plan })
+    Ok(Planned { code_update_strategy: project.settings.code_update_strategy(), plan })
 }
 
 /// Each recorded class that still has its application.
@@ -146,9 +144,9 @@ pub struct RolledBack {
     pub plan: RollbackPlan,
 }
 
-/// Carries out `planned`.
-pub fn apply(planned: Planned, options: &RollbackOptions, out: &Output) -> Result<RolledBack, Error> {
-    let Planned { client, code_update_strategy, plan } = planned;
+/// Carries out `planned` with `client`.
+pub fn apply(client: &Client, planned: Planned, options: &RollbackOptions, out: &Output) -> Result<RolledBack, Error> {
+    let Planned { code_update_strategy, plan } = planned;
     crate::runtime()?.block_on(async {
         if plan.worker_moves {
             let message = options
@@ -185,7 +183,7 @@ pub fn apply(planned: Planned, options: &RollbackOptions, out: &Output) -> Resul
             // All instances at once: a rollback is not the time for steps.
             let target = with_image(&app.configuration, &app.to);
             let what = format!("rollback to {} {{marker}}: image {}", short(&plan.to), short(&app.tag));
-            roll_out(&client, &app.id, target, RolloutKind::FullAuto, &[100], &what, out).await?;
+            roll_out(client, &app.id, target, RolloutKind::FullAuto, &[100], &what, out).await?;
             out.event(
                 Reason::Application,
                 &crate::deploy::AppEvent { action: "rolled back", name: &app.name, image: &app.to },

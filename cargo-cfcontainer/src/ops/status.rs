@@ -104,11 +104,10 @@ pub struct RolloutState {
 
 /// Builds `project` (as a deploy would, nothing rebuilt when up to date)
 /// and compares it with what is live.
-pub fn status(project: Project, feature_args: Vec<String>, out: &Output) -> Result<Status, Error> {
-    let client = Client::from_env(project.settings.account_id.as_deref())?;
-    let prepared = prepare(&client, project, feature_args, out)?;
+pub fn status(client: &Client, project: Project, feature_args: Vec<String>, out: &Output) -> Result<Status, Error> {
+    let prepared = prepare(client, project, feature_args, out)?;
     let tags = image::content_tags(&prepared.project, &prepared.containers, &prepared.binaries, out)?;
-    crate::runtime()?.block_on(read(&client, &prepared, &tags, out))
+    crate::runtime()?.block_on(read(client, &prepared, &tags, out))
 }
 
 async fn read(

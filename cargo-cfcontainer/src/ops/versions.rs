@@ -44,10 +44,9 @@ pub struct VersionRow {
 }
 
 /// Reads the versions of `project`'s Worker.
-pub fn versions(project: &Project, out: &Output) -> Result<Versions, Error> {
-    let client = Client::from_env(project.settings.account_id.as_deref())?;
+pub fn versions(client: &Client, project: &Project, out: &Output) -> Result<Versions, Error> {
     let worker = project.settings.name.clone();
-    let history = crate::runtime()?.block_on(History::read(&client, &worker, out))?;
+    let history = crate::runtime()?.block_on(History::read(client, &worker, out))?;
     let live = history.live().map(str::to_string);
     let versions = history.versions.iter().map(|v| row(v, live.as_deref())).collect();
     Ok(Versions { worker, live, versions })

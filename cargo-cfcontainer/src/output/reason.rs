@@ -21,8 +21,11 @@ pub enum Reason {
     Doctor,
     /// `images`' repositories, tags and their uses.
     Images,
-    /// `images prune`'s plan.
+    /// `images prune`'s plan (with `--dry-run` or nothing to delete) or
+    /// deletions.
     ImagesPrune,
+    /// `images delete`'s deletion.
+    ImagesDelete,
     /// `inspect`'s classes.
     Inspect,
     /// `instances`' classes or instances.
@@ -75,6 +78,11 @@ pub enum Reason {
     ApplicationDeleted,
     /// The rollback about to be made, before it is confirmed.
     RollbackPlan,
+    /// The prune (or the one delete) about to be made, before it is
+    /// confirmed.
+    ImagesPrunePlan,
+    /// A tag `images prune` deleted (or found gone).
+    ImageDeleted,
     /// A Worker rolled back to an earlier version.
     WorkerRolledBack,
     /// A live log connected.

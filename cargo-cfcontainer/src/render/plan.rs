@@ -97,7 +97,7 @@ pub fn changes(plan: &Plan) -> Vec<String> {
         };
         lines.push(format!("{} application {} ({}): {what}", sign(app.action()), app.name, app.class));
         if let (Some(cost), Some(desired)) = (&app.cost, app.step.desired()) {
-            lines.push(format!("    cost {}", cost.describe(desired.max_instances)));
+            lines.push(format!("    cost {}", super::cost::cost(cost, desired.max_instances)));
         }
     }
     lines
@@ -148,12 +148,28 @@ fn script_changes(changes: &[ScriptChange], migrations: &Migrations) -> String {
             ScriptChange::Field { field, from, to } => format!("{field} {from} -> {to}"),
             ScriptChange::Content { assets: true } => "code, secrets or assets changed".into(),
             ScriptChange::Content { assets: false } => "code or secrets changed".into(),
-            ScriptChange::Migrations => format!("migrations: {}", migrations.describe()),
+            ScriptChange::Migrations => format!("migrations: {}", describe_migrations(migrations)),
         };
         parts.push(part);
     }
     if let Some(at) = bindings_at {
         parts.insert(at, format!("bindings {}", bindings.join(" ")));
+    }
+    parts.join("; ")
+}
+
+/// One line for a plan: `new A; rename B -> C; delete D`.
+fn describe_migrations(migrations: &Migrations) -> String {
+    let mut parts = Vec::new();
+    if !migrations.new.is_empty() || !migrations.new_kv.is_empty() {
+        let new: Vec<&str> = migrations.new.iter().chain(&migrations.new_kv).map(String::as_str).collect();
+        parts.push(format!("new {}", new.join(", ")));
+    }
+    for (from, to) in &migrations.renamed {
+        parts.push(format!("rename {from} -> {to}"));
+    }
+    if !migrations.deleted.is_empty() {
+        parts.push(format!("delete {} (their data is lost)", migrations.deleted.join(", ")));
     }
     parts.join("; ")
 }

@@ -34,7 +34,7 @@ pub fn status(status: &Status) -> String {
             "  {}, up to {} instances, {}",
             app.instance_type,
             app.max_instances,
-            app.cost.describe(app.max_instances)
+            super::cost::cost(&app.cost, app.max_instances)
         ));
         if let Some(rollout) = &app.rollout {
             let progress = rollout.progress.map(|p| {

@@ -1628,7 +1628,8 @@ fn images_record(emulator: &Emulator, script: &str) -> Value {
 }
 
 #[test]
-fn containers_rollout_immediate_rolls_out_in_one_step_and_none_deploys_the_worker_alone_without_an_engine() {
+fn containers_rollout_immediate_rolls_out_in_one_step_and_none_deploys_the_worker_alone_without_an_engine_as_plan_said()
+{
     let Some(emulator) = start() else { return };
     let name = unique("rollout");
     let classes = |port: u16| {
@@ -1670,7 +1671,15 @@ fn containers_rollout_immediate_rolls_out_in_one_step_and_none_deploys_the_worke
     std::fs::write(fixture.path().join("note.txt"), "fourth\n").unwrap();
     emulator.clear_log();
     let no_engine = [("DOCKER_HOST", "unix:///nonexistent/docker.sock")];
+    // `plan` with the same option says so beforehand (with no engine
+    // either); without it, the application would change.
+    let mut planned = ok_verb(&emulator, &manifest, &["plan", "--containers-rollout", "none"], &no_engine);
+    planned.as_object_mut().unwrap().remove("reason");
+    let gradual = ok_verb(&emulator, &manifest, &["plan"], &[]);
+    assert_ne!(gradual["applications"], json!([]), "{gradual}");
+    emulator.clear_log();
     let report = ok_verb(&emulator, &manifest, &["deploy", "--containers-rollout", "none"], &no_engine);
+    assert_eq!(report["plan"], planned, "the deploy did what its plan said");
     assert_eq!(report["plan"]["script"]["action"], "update", "{report}");
     assert_eq!(report["plan"]["applications"], json!([]), "{report}");
     let calls = calls(&emulator);

@@ -17,6 +17,7 @@ mod newcomer;
 mod ops;
 mod packages;
 mod powers;
+mod prune;
 mod push;
 mod readme;
 mod registries;
