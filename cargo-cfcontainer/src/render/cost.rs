@@ -42,7 +42,7 @@ mod tests {
         let lite = AppCost::of(&InstanceType::named("lite").unwrap(), 10, Some(180));
         assert_eq!(cost(&lite, 10), "at most $0.0725/h (10 instances); idle 3m per instance: $0.000138");
         let job = AppCost::of(&InstanceType::named("standard-4").unwrap(), 1, None);
-        assert_eq!(cost(&job, 1), "at most $0.41/h (1 instance)");
+        assert_eq!(cost(&job, 1), "at most $0.401/h (1 instance)");
         assert_eq!((duration(90), duration(7200)), ("90s".to_string(), "2h".to_string()));
     }
 }

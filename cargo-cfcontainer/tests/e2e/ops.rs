@@ -668,3 +668,191 @@ fn images_prune_dry_run_plans_to_delete_only_what_no_kept_version_nor_live_appli
     assert_eq!(repository.map(|r| r["tags"].as_array().unwrap().len()), Some(2), "{images}");
     assert_eq!(w.emulator.write_calls().len(), before, "prune --dry-run wrote {:?}", calls(&w.emulator));
 }
+
+/// A second container class, so a deploy pushes two repositories.
+const API: &str = "#[cfcontainer::container(class = \"Api\", port = 9090)]\npub struct Api;";
+
+/// `images`' repositories as the official CLI lists them: name and tags.
+fn listed_tags(images: &Value) -> std::collections::BTreeMap<String, Vec<String>> {
+    let repositories = images["repositories"].as_array().unwrap().iter();
+    repositories
+        .map(|r| {
+            let mut tags: Vec<String> =
+                r["tags"].as_array().unwrap().iter().map(|t| t["tag"].as_str().unwrap().into()).collect();
+            tags.sort();
+            (r["name"].as_str().unwrap().to_string(), tags)
+        })
+        .collect()
+}
+
+#[test]
+fn images_lists_the_repositories_and_tags_the_official_cli_lists_asking_what_it_asks_besides_the_listed_differences() {
+    use crate::support::front::{behind_front, credentials, official_through_front, ours, sent, MANIFEST_ACCEPT};
+    let Some(wrangler) = wrangler_bin() else { return };
+    let Some((emulator, front)) = behind_front() else { return };
+    let name = unique("imagesparity");
+    let fixture = worker_fixture(&name, &format!("{WEB}\n{API}"));
+    // Deploys push through the front too, so the images the versions and
+    // applications record name the host `images` lists.
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &ours(&front));
+    std::fs::write(fixture.path().join("note.txt"), format!("{name} changed\n")).unwrap();
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &ours(&front));
+
+    let (theirs, listed) =
+        official_through_front(&wrangler, &emulator, &front, &name, &["containers", "images", "list", "--json"]);
+    emulator.clear_log();
+    let images = ok_verb(&emulator, &fixture.manifest(), &["images"], &ours(&front));
+    let mine = sent(&emulator, &front);
+
+    // The same repositories and tags (the account holds only this test's).
+    let listed: Value = serde_json::from_str(&listed).unwrap();
+    let theirs_listed = listed_tags(&json!({ "repositories": listed.as_array().unwrap().iter().map(|r| json!({
+        "name": r["name"], "tags": r["tags"].as_array().unwrap().iter().map(|t| json!({ "tag": t })).collect::<Vec<_>>(),
+    })).collect::<Vec<_>>() }));
+    assert_eq!(listed_tags(&images), theirs_listed);
+    let (api, web) = (format!("{name}-api"), format!("{name}-web"));
+    assert_eq!(theirs_listed.keys().collect::<Vec<_>>(), [&api, &web]);
+    assert!(theirs_listed.values().all(|tags| tags.len() == 2), "one tag per deploy: {theirs_listed:?}");
+
+    // The API: the same credentials, five minutes to pull.
+    assert_eq!(theirs.api, [credentials(&["pull"])]);
+    assert_eq!(mine.api[0], credentials(&["pull"]));
+    // Listed difference: ours also reads the Worker's deployments and
+    // versions (the images each recorded) and the live applications, to
+    // say what uses each tag.
+    let mut reads: Vec<String> = mine.api[1..]
+        .iter()
+        .map(|(m, p, q, _)| format!("{m} {p}{}", q.as_deref().map(|q| format!("?{q}")).unwrap_or_default()))
+        .collect();
+    reads.sort();
+    let scripts = format!("GET /workers/scripts/{name}");
+    let mut expected = vec![
+        "GET /containers/applications".to_string(),
+        format!("{scripts}/deployments"),
+        format!("{scripts}/versions?deployable=true"),
+    ];
+    expected.extend(
+        images["versions"].as_array().unwrap().iter().map(|v| format!("{scripts}/versions/{}", v.as_str().unwrap())),
+    );
+    expected.sort();
+    assert_eq!(reads, expected);
+
+    // The registry: the catalog with tags, page by page (the emulator's
+    // pages hold one repository).
+    let user = std::env::var("CFC_REGISTRY_USER").unwrap();
+    let cursor = format!("{{account}}%2F{api}");
+    assert_eq!(
+        theirs.registry,
+        [
+            "GET /v2/_catalog?tags=true accept=*/* as v1 -> 200".to_string(),
+            format!("GET /v2/_catalog?tags=true&last={cursor} accept=*/* as v1 -> 200"),
+        ]
+    );
+    // Listed differences: ours sends the user name the API returned (the
+    // official CLI 4.164 always sends `v1`), and follows the `Link` as the
+    // registry gave it, keeping its `n` (the official CLI builds the next
+    // page's URL from `last` alone).
+    let (catalog, manifests): (Vec<String>, Vec<String>) =
+        mine.registry.iter().cloned().partition(|c| c.starts_with("GET /v2/_catalog"));
+    assert_eq!(
+        catalog,
+        [
+            format!("GET /v2/_catalog?tags=true accept=*/* as {user} -> 200"),
+            format!("GET /v2/_catalog?tags=true&n=1&last={cursor} accept=*/* as {user} -> 200"),
+        ]
+    );
+    // Listed difference: ours reads each tag's manifest (several at once),
+    // for its digest, matched against what versions and applications
+    // recorded, and its size.
+    let mut manifests = manifests;
+    manifests.sort();
+    let mut expected: Vec<String> = theirs_listed
+        .iter()
+        .flat_map(|(repository, tags)| {
+            let user = &user;
+            tags.iter().map(move |tag| {
+                format!("GET /v2/{{account}}/{repository}/manifests/{tag} accept={MANIFEST_ACCEPT} as {user} -> 200")
+            })
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(manifests, expected);
+}
+
+#[test]
+fn images_delete_deletes_a_tag_through_the_registry_front_as_the_official_cli_deletes_one_and_only_that_tag_goes() {
+    use crate::support::front::{behind_front, credentials, official_deletion, official_through_front, ours, sent};
+    use crate::support::front::{MANIFEST_ACCEPT, OFFICIAL_DELETE_ACCEPT};
+    let Some(wrangler) = wrangler_bin() else { return };
+    let Some((emulator, front)) = behind_front() else { return };
+    let name = unique("imagesdelete");
+    let fixture = worker_fixture(&name, &format!("{WEB}\n{API}"));
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &ours(&front));
+    std::fs::write(fixture.path().join("note.txt"), format!("{name} changed\n")).unwrap();
+    ok_verb(&emulator, &fixture.manifest(), &["deploy"], &ours(&front));
+    let images = ok_verb(&emulator, &fixture.manifest(), &["images"], &ours(&front));
+    let (api, web) = (format!("{name}-api"), format!("{name}-web"));
+    // The first deploy's tag (the same in both repositories: one image),
+    // which no live application runs.
+    let old = images["repositories"][0]["tags"].as_array().unwrap().iter().find(|t| t["applications"] == json!([]));
+    let (old, live) = {
+        let old = old.unwrap_or_else(|| panic!("{images}"));
+        let live = images["repositories"][0]["tags"].as_array().unwrap().iter().find(|t| t["tag"] != old["tag"]);
+        (old["tag"].as_str().unwrap().to_string(), live.unwrap()["tag"].as_str().unwrap().to_string())
+    };
+    let digest = images["repositories"][0]["tags"].as_array().unwrap().iter().find(|t| t["tag"] == json!(old)).unwrap()
+        ["digest"]
+        .clone();
+
+    // The official CLI deletes the Api class's old tag.
+    let image = format!("{api}:{old}");
+    let (theirs, out) =
+        official_through_front(&wrangler, &emulator, &front, &name, &["containers", "images", "delete", &image, "-y"]);
+    assert!(out.contains(&format!("Deleted {image} ({})", digest.as_str().unwrap())), "{out}");
+    assert_eq!(theirs.api, [credentials(&["pull", "push"])]);
+    assert_eq!(theirs.registry, official_deletion(&api, &old, "v1"));
+
+    // Ours deletes the Web class's (a kept version recorded it: --force).
+    emulator.clear_log();
+    let (out, _) = run_verb(
+        &emulator,
+        &fixture.manifest(),
+        &["images", "delete", &format!("{web}:{old}"), "--force", "--yes"],
+        &ours(&front),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mine = sent(&emulator, &front);
+    // The same three calls at the end, with the user the API named and
+    // (listed difference) every manifest type accepted, so an image index
+    // is found and deleted too.
+    let user = std::env::var("CFC_REGISTRY_USER").unwrap();
+    let deletion: Vec<String> = official_deletion(&web, &old, &user)
+        .iter()
+        .map(|call| call.replace(OFFICIAL_DELETE_ACCEPT, MANIFEST_ACCEPT))
+        .collect();
+    let (before, deleting) = mine.registry.split_at(mine.registry.len().saturating_sub(3));
+    assert_eq!(deleting, deletion, "{:#?}", mine.registry);
+    // Listed difference: before them ours reads what `images` reads (the
+    // catalog, each tag's manifest), to plan as a prune plans.
+    assert!(before.iter().all(|c| c.starts_with("GET /v2/")), "{before:#?}");
+    // The API: the same credentials to delete, asked last; before them
+    // ours reads (with pull credentials) what `images` reads, and the
+    // applications once more right before deleting, so that a tag a live
+    // application has just moved onto is never deleted.
+    let (last, reads) = mine.api.split_last().unwrap();
+    assert_eq!(*last, credentials(&["pull", "push"]));
+    assert_eq!(reads[0], credentials(&["pull"]));
+    assert!(reads[1..].iter().all(|(method, ..)| method == "GET"), "{reads:#?}");
+    assert_eq!(reads.last().map(|r| r.1.as_str()), Some("/containers/applications"));
+
+    // Gone from the real registry, each from its repository; the live
+    // tags stay.
+    let registry = crate::support::cloud::registry().unwrap();
+    let account = emulator.account_id();
+    for repository in [&api, &web] {
+        assert_eq!(registry.has_manifest(&format!("{account}/{repository}"), &old), Ok(false), "{repository}");
+        assert_eq!(registry.has_manifest(&format!("{account}/{repository}"), &live), Ok(true), "{repository}");
+    }
+    let after = ok_verb(&emulator, &fixture.manifest(), &["images"], &ours(&front));
+    assert_eq!(listed_tags(&after).into_values().collect::<Vec<_>>(), [vec![live.clone()], vec![live]]);
+}

@@ -43,22 +43,28 @@ pub fn credentials(state: &mut State, config: &Config, host: &str, call: &Call) 
         call.only_query(&[])?;
         let body = json_body(call)?;
         only_keys(&body, &["expiration_minutes", "permissions"], &[], "")?;
-        let minutes = body["expiration_minutes"].as_u64().filter(|m| (1..=1440).contains(m));
-        if minutes.is_none() {
+        let Some(minutes) = body["expiration_minutes"].as_u64().filter(|m| (1..=1440).contains(m)) else {
             return Err(validate(json!({ "expiration_minutes": "must be an integer from 1 to 1440" })));
-        }
-        let permissions =
-            body["permissions"].as_array().filter(|p| !p.is_empty() && p.iter().all(|x| x == "push" || x == "pull"));
-        if permissions.is_none() {
+        };
+        let permissions: Option<Vec<&str>> = body["permissions"]
+            .as_array()
+            .filter(|p| !p.is_empty())
+            .and_then(|p| p.iter().map(|x| x.as_str().filter(|x| *x == "push" || *x == "pull")).collect());
+        let Some(permissions) = permissions else {
             return Err(validate(json!({ "permissions": "must list \"push\" and/or \"pull\"" })));
-        }
-        let registry = config.registry.as_ref().filter(|r| r.host == host);
+        };
+        let front = state.front_hosts.iter().any(|h| h == host);
+        let registry = config.registry.as_ref().filter(|r| r.host == host || front);
         let Some(registry) = registry else {
             return Err(container_fail(404, "REGISTRY_NOT_FOUND", json!({ "registry_host": host })));
         };
         let password = if state.bad_credentials > 0 {
             state.bad_credentials -= 1;
             "expired-credentials".to_string()
+        } else if front {
+            // The front checks its own passwords, as Cloudflare's registry
+            // checks the ones its API hands out.
+            state.grants.hand_out(&permissions, minutes)
         } else {
             registry.password.clone()
         };
@@ -139,8 +145,13 @@ pub fn create(state: &mut State, config: &Config, call: &Call) -> Reply {
         let instances =
             body["instances"].as_u64().ok_or_else(|| validate(json!({ "instances": "must be an integer" })))?;
         let max_instances = max_instances(&body["max_instances"])?;
-        let configuration =
-            configuration(&body["configuration"], config, &state.external_registries(), "configuration.")?;
+        let configuration = configuration(
+            &body["configuration"],
+            config,
+            &state.front_hosts,
+            &state.external_registries(),
+            "configuration.",
+        )?;
         let durable_objects = body["durable_objects"]
             .as_object()
             .ok_or_else(|| validate(json!({ "durable_objects": "must be an object" })))?;
@@ -206,7 +217,7 @@ pub fn patch(state: &mut State, config: &Config, id: &str, call: &Call) -> Reply
         // it is checked as a new application's.
         let configuration = body
             .get("configuration")
-            .map(|c| configuration(c, config, &state.external_registries(), "configuration."))
+            .map(|c| configuration(c, config, &state.front_hosts, &state.external_registries(), "configuration."))
             .transpose()?;
         let max = body.get("max_instances").map(max_instances).transpose()?;
         let policy = body.get("scheduling_policy").map(scheduling_policy).transpose()?;
@@ -276,6 +287,7 @@ pub fn rollout(state: &mut State, config: &Config, id: &str, call: &Call) -> Rep
         let target = configuration(
             &body["target_configuration"],
             config,
+            &state.front_hosts,
             &state.external_registries(),
             "target_configuration.",
         )?;
@@ -417,14 +429,21 @@ fn steps(body: &Map<String, Value>) -> Result<Vec<u64>, Reply> {
 }
 
 /// Validates an application configuration: a pinned image in the
-/// account's registry namespace that the registry has (or in a registry of
-/// another provider configured on the account, `external`), an instance
-/// type or custom resources, and log settings.
-fn configuration(value: &Value, config: &Config, external: &[String], at: &str) -> Result<Value, Reply> {
+/// account's registry namespace that the registry has (by its host or one
+/// of `aliases`, the registry front's), or in a registry of another
+/// provider configured on the account (`external`); an instance type or
+/// custom resources; and log settings.
+fn configuration(
+    value: &Value,
+    config: &Config,
+    aliases: &[String],
+    external: &[String],
+    at: &str,
+) -> Result<Value, Reply> {
     let object = value.as_object().ok_or_else(|| validate(json!({ at.trim_end_matches('.'): "must be an object" })))?;
     only_keys(object, &["image"], &["instance_type", "vcpu", "memory_mib", "disk", "observability"], at)?;
     let image = object["image"].as_str().unwrap_or_default();
-    check_image(image, config, external).map_err(|why| validate(json!({ format!("{at}image"): why })))?;
+    check_image(image, config, aliases, external).map_err(|why| validate(json!({ format!("{at}image"): why })))?;
     match (object.get("instance_type"), object.get("vcpu")) {
         (Some(t), None) => {
             if t.as_str().and_then(instance_resources).is_none() {
@@ -462,7 +481,11 @@ fn configuration(value: &Value, config: &Config, external: &[String], at: &str) 
     Ok(value.clone())
 }
 
-fn check_image(image: &str, config: &Config, external: &[String]) -> Result<(), String> {
+/// Checks that `image` is in the account's registry namespace, by the
+/// registry's host or one of `aliases` (the registry front's), and that
+/// the registry has it; or that it is in a registry of another provider
+/// configured on the account (`external`).
+fn check_image(image: &str, config: &Config, aliases: &[String], external: &[String]) -> Result<(), String> {
     let Some(registry) = &config.registry else { return Ok(()) };
     // An image of a configured registry of another provider is pulled by
     // the platform with the account's credentials; the emulator cannot
@@ -471,11 +494,14 @@ fn check_image(image: &str, config: &Config, external: &[String]) -> Result<(), 
     if external.iter().any(|domain| domain == host) {
         return Ok(());
     }
-    if host != registry.host {
+    if host != registry.host && !aliases.iter().any(|alias| alias == host) {
         return Err(format!("image {image} is in {host}, which is not a registry configured on the account"));
     }
-    let prefix = format!("{}/{}/", registry.host, config.account_id);
-    let rest = image.strip_prefix(&prefix).ok_or_else(|| format!("image must be in {prefix}"))?;
+    let prefix = |host: &str| format!("{host}/{}/", config.account_id);
+    let rest = std::iter::once(&registry.host)
+        .chain(aliases)
+        .find_map(|host| image.strip_prefix(&prefix(host)))
+        .ok_or_else(|| format!("image must be in {}", prefix(&registry.host)))?;
     let (repository, reference) = match rest.split_once('@') {
         Some((repo, digest)) => (repo, digest),
         None => rest.rsplit_once(':').ok_or("image needs a tag or a digest")?,

@@ -9,6 +9,8 @@
 //! or missing fields, checks that application images exist in a real
 //! registry, and can inject faults (an HTTP status with `Retry-After`, or
 //! a dropped connection). Every request is logged for tests to assert on.
+//! On demand it also fronts the registry as Cloudflare's does
+//! ([`Emulator::registry_front`]), logging those calls too.
 //!
 //! ```no_run
 //! let emulator = cf_api_emulator::Emulator::start(cf_api_emulator::Config::for_tests());
@@ -23,11 +25,14 @@ mod containers;
 mod dash;
 mod envelope;
 mod faults;
+mod front;
+mod grants;
 mod image_registries;
 mod instances;
 mod multipart;
 mod queues;
 mod registry;
+mod registry_calls;
 mod resources;
 mod routes;
 mod schedules;
@@ -46,7 +51,9 @@ use std::sync::{Arc, Mutex};
 
 pub use config::Config;
 pub use faults::{Fault, FaultKind};
+pub use front::RegistryFront;
 pub use registry::Registry;
+pub use registry_calls::{Authorization, RegistryCall, Scheme};
 pub use shared::Logged;
 
 use shared::Shared;
@@ -56,6 +63,9 @@ use shared::Shared;
 pub struct Emulator {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    runtime: tokio::runtime::Handle,
+    /// The registry front once opened, and the directory of its CA file.
+    front: Mutex<Option<(RegistryFront, tempfile::TempDir)>>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -76,16 +86,16 @@ impl Emulator {
             state: Mutex::new(state::State::default()),
             faults: Mutex::new(Vec::new()),
             log: Mutex::new(Vec::new()),
+            registry_calls: Mutex::new(Vec::new()),
             latency_ms: std::sync::atomic::AtomicU64::new(0),
         });
         let (tx, rx) = tokio::sync::oneshot::channel();
         let serving = shared.clone();
-        std::thread::spawn(move || {
-            let runtime =
-                tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-            runtime.block_on(server::serve(listener, serving, rx));
-        });
-        Emulator { addr, shared, _shutdown: tx }
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+        let handle = runtime.handle().clone();
+        std::thread::spawn(move || runtime.block_on(server::serve(listener, serving, rx)));
+        Emulator { addr, shared, runtime: handle, front: Mutex::new(None), _shutdown: tx }
     }
 
     /// The API base URL, for `CLOUDFLARE_API_BASE_URL`.
@@ -124,9 +134,27 @@ impl Emulator {
         self.shared.latency_ms.store(ms, std::sync::atomic::Ordering::SeqCst);
     }
 
-    /// Forgets the request log.
+    /// Forgets the request log and the registry front's.
     pub fn clear_log(&self) {
         self.shared.log.lock().unwrap().clear();
+        self.shared.registry_calls.lock().unwrap().clear();
+    }
+
+    /// Opens (once) the registry front on two ports of 127.0.0.1, one
+    /// plain HTTP and one TLS, serving the account's registry as
+    /// Cloudflare's does in front of [`Config::registry`] (which it needs):
+    /// the credentials endpoint hands out passwords for its hosts, which it
+    /// checks, and application images may name them. See the `front`
+    /// module for what it answers itself.
+    pub fn registry_front(&self) -> RegistryFront {
+        let mut front = self.front.lock().unwrap();
+        let (hosts, _) = front.get_or_insert_with(|| front::open(self.shared.clone(), &self.runtime));
+        hosts.clone()
+    }
+
+    /// Every request to the registry front so far, in order.
+    pub fn registry_calls(&self) -> Vec<RegistryCall> {
+        self.shared.registry_calls.lock().unwrap().clone()
     }
 
     /// The requests that changed something and succeeded: any method but

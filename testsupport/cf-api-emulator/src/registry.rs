@@ -11,7 +11,8 @@ pub struct Registry {
     pub password: String,
 }
 
-const MANIFEST_TYPES: &str = "application/vnd.docker.distribution.manifest.v2+json, \
+/// Every manifest type a registry may store, for `Accept`.
+pub(crate) const MANIFEST_TYPES: &str = "application/vnd.docker.distribution.manifest.v2+json, \
 application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, \
 application/vnd.oci.image.index.v1+json";
 

@@ -32,6 +32,8 @@ pub(crate) struct Shared {
     pub state: Mutex<state::State>,
     pub faults: Mutex<Vec<Fault>>,
     pub log: Mutex<Vec<Logged>>,
+    /// Requests to the registry front, if it was opened.
+    pub registry_calls: Mutex<Vec<crate::registry_calls::RegistryCall>>,
     /// Milliseconds every API answer waits (a far-away API, for benchmarks).
     pub latency_ms: std::sync::atomic::AtomicU64,
 }

@@ -18,6 +18,11 @@ pub struct State {
     pub consumers: Vec<Consumer>,
     /// Credential requests still to answer with a wrong password.
     pub bad_credentials: u32,
+    /// The registry front's hosts (plain, TLS) once it is opened: the
+    /// account's registry under other names.
+    pub front_hosts: Vec<String>,
+    /// The registry passwords handed out for the front's hosts.
+    pub grants: crate::grants::Grants,
     /// Static assets and their upload sessions.
     pub assets: Assets,
     /// Live-log tails of every Worker.

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod cloud;
+pub mod front;
 pub mod parity;
 mod skips;
 pub mod stack;
