@@ -262,6 +262,64 @@ pub enum Error {
     /// The live log could not be followed.
     #[error("the live log of worker `{worker}` {why}; rerun `cargo cfcontainer logs`")]
     Tail { worker: String, why: String },
+    /// `registries`: a URL where a registry host belongs.
+    #[error("`{domain}` is a URL, not a registry host; give the host alone (docker.io, not https://docker.io)")]
+    RegistryUrl { domain: String },
+    /// `registries`: no host at all.
+    #[error("`{domain}` is not a registry host ({why}); give a host such as docker.io")]
+    RegistryHost { domain: String, why: String },
+    /// `registries configure`: a host of a provider credentials cannot be configured for.
+    #[error("{host} is not a registry whose credentials can be configured: only AWS ECR (<account>.dkr.ecr.<region>.amazonaws.com), Docker Hub (docker.io) and Google Artifact Registry (<location>-docker.pkg.dev) are; push the image to one of them, or to Cloudflare's registry with `cargo cfcontainer push`")]
+    RegistryUnsupported { host: String },
+    /// `registries configure`: Cloudflare's registry needs no credentials.
+    #[error("{host} is Cloudflare's own registry, which deploys use without configuration; nothing to configure")]
+    RegistryIsCloudflare { host: String },
+    /// `registries configure`: the public credential of another kind of registry.
+    #[error("{flag} gives the public credential of {flag_kind}, but {domain} is {kind}; give {right_flag} instead")]
+    RegistryCredentialKind {
+        flag: &'static str,
+        flag_kind: &'static str,
+        domain: String,
+        kind: &'static str,
+        right_flag: &'static str,
+    },
+    /// `registries configure`: no public credential.
+    #[error("{domain} is {kind}, whose public credential is missing; give it with {flag}")]
+    RegistryNoCredential { domain: String, kind: &'static str, flag: &'static str },
+    /// `registries configure -y` without the secret's name.
+    #[error("--yes needs --secret-name: the name of the secret to create, or to reuse when it exists; add --secret-name <NAME>")]
+    YesNeedsSecretName,
+    /// A Secrets Store name with other characters.
+    #[error("secret name `{name}` may only contain letters, digits, underscores and dashes; pick another with --secret-name")]
+    SecretName { name: String },
+    /// The secret would be read from a terminal, which would show it.
+    #[error("the {what} is read from stdin, which is a terminal here; pipe it in (`... < key-file`) or pass --secret-file <PATH>")]
+    SecretFromTerminal { what: &'static str },
+    /// The secret input is empty.
+    #[error("no {what} given: {source_name} is empty; pipe the secret into stdin or pass --secret-file <PATH>")]
+    EmptySecret { what: &'static str, source_name: String },
+    /// A Google service account key that cannot be used.
+    #[error("{why}; give the service account's JSON key file as it was downloaded (with --secret-file, or on stdin)")]
+    GarKey { why: String },
+    /// Several Secrets Stores and none chosen.
+    #[error(
+        "the account has {count} Secrets Stores ({ids}); pick the one for the credential with --secret-store-id <ID>"
+    )]
+    SeveralStores { count: usize, ids: String },
+    /// The secret's name is taken in the store.
+    #[error("secret `{name}` exists already in Secrets Store {store}; rerun with --yes to use it as the credential, or pick another --secret-name")]
+    SecretExists { name: String, store: String },
+    /// The registry is configured already.
+    #[error("registry {domain} is configured already; to change its credentials, delete it first with `cargo cfcontainer registries delete {domain}`")]
+    RegistryExists { domain: String },
+    /// `registries delete` without --yes and no terminal to ask on.
+    #[error("deleting registry {domain} needs a confirmation and there is no terminal to ask on; rerun with --yes (which also deletes the secret it leaves in the Secrets Store)")]
+    DeleteNeedsYes { domain: String },
+    /// The registry is not configured.
+    #[error(
+        "registry {domain} is not configured on the account; `cargo cfcontainer registries list` shows those that are"
+    )]
+    RegistryNotConfigured { domain: String },
     /// A container env var reads a Worker var the settings do not define.
     #[error("container `{class}` reads env var {env} from Worker var `{name}`, which [package.metadata.cfcontainer] `vars` does not define; add `vars = {{ {name} = \"...\" }}`")]
     MissingVar { class: String, env: String, name: String },

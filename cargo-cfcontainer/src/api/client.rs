@@ -510,6 +510,8 @@ fn permission(label: &str) -> &'static str {
         "Workers Tail Read"
     } else if path.starts_with("/containers") {
         group("Containers Read", "Containers Edit")
+    } else if path.starts_with("/secrets_store") {
+        group("Account Secrets Store Read", "Account Secrets Store Edit")
     } else if path.starts_with("/queues") {
         group("Queues Read", "Queues Edit")
     } else if path.starts_with("/zones") {

@@ -116,6 +116,8 @@ pub enum Command {
     Images(ImagesArgs),
     /// Move the Worker to an earlier version and each container application back to that version's image.
     Rollback(RollbackArgs),
+    /// Configure, list and delete the registries of other providers (Amazon ECR, Docker Hub, Google Artifact Registry) containers pull from.
+    Registries(RegistriesArgs),
 }
 
 /// Options every verb takes, before or after the verb.
@@ -424,6 +426,74 @@ pub struct PruneArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Delete without asking (needed without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `cargo cfcontainer registries`.
+#[derive(Debug, Args)]
+pub struct RegistriesArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: RegistriesAction,
+}
+
+/// `registries`' actions.
+#[derive(Debug, Subcommand)]
+pub enum RegistriesAction {
+    /// Keep a registry's private credential (read from stdin or --secret-file) in the Secrets Store and configure the registry with it.
+    Configure(RegistryConfigureArgs),
+    /// List the registries configured on the account.
+    List,
+    /// Delete a registry's configuration (and, asked or with --yes, the secret it leaves).
+    Delete(RegistryDeleteArgs),
+}
+
+/// `cargo cfcontainer registries configure`.
+#[derive(Debug, Args)]
+pub struct RegistryConfigureArgs {
+    /// The registry's host: <account>.dkr.ecr.<region>.amazonaws.com,
+    /// docker.io or <location>-docker.pkg.dev.
+    #[arg(value_name = "DOMAIN")]
+    pub domain: String,
+    /// The access key id of an Amazon ECR registry (its secret access key
+    /// is the private credential).
+    #[arg(long, value_name = "ID", conflicts_with_all = ["dockerhub_username", "gar_email"])]
+    pub aws_access_key_id: Option<String>,
+    /// The user of Docker Hub (a personal access token is the private
+    /// credential).
+    #[arg(long, value_name = "USER", conflicts_with = "gar_email")]
+    pub dockerhub_username: Option<String>,
+    /// The service account email of a Google Artifact Registry (its JSON
+    /// key, or the key's base64, is the private credential).
+    #[arg(long, value_name = "EMAIL")]
+    pub gar_email: Option<String>,
+    /// The Secrets Store to keep the credential in (default: the account's
+    /// only one, made when it has none).
+    #[arg(long, value_name = "ID")]
+    pub secret_store_id: Option<String>,
+    /// The secret's name in the store (default: after the kind of
+    /// credential, e.g. `DockerHub_PAT_Token`).
+    #[arg(long, value_name = "NAME")]
+    pub secret_name: Option<String>,
+    /// Read the private credential from this file instead of stdin (it is
+    /// never taken from the command line or the environment).
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: Option<PathBuf>,
+    /// Use a secret of --secret-name that exists already, without asking
+    /// (needed without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `cargo cfcontainer registries delete`.
+#[derive(Debug, Args)]
+pub struct RegistryDeleteArgs {
+    /// The registry's host, as `registries list` shows it.
+    #[arg(value_name = "DOMAIN")]
+    pub domain: String,
+    /// Delete without asking (needed without a terminal), and delete the
+    /// secret the registry leaves in the Secrets Store.
     #[arg(long, short = 'y')]
     pub yes: bool,
 }

@@ -12,6 +12,7 @@ mod logs;
 mod new;
 mod plan;
 mod push;
+mod registries;
 mod rollback;
 mod status;
 mod versions;
@@ -73,6 +74,7 @@ fn run(cli: &cli::Cli, out: &Output) -> Result<(), Error> {
         cli::Command::Versions => versions::run(&cli.global, out),
         cli::Command::Images(args) => images::run(&cli.global, args, out),
         cli::Command::Rollback(args) => rollback::run(&cli.global, args, out),
+        cli::Command::Registries(args) => registries::run(&cli.global, args, out),
     }
 }
 

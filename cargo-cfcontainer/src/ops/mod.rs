@@ -11,6 +11,7 @@ pub mod instances;
 pub mod logs;
 pub mod prune;
 pub mod prune_delete;
+pub mod registries;
 pub mod rollback;
 pub mod status;
 pub mod versions;

@@ -96,6 +96,14 @@ impl Output {
         self.event(Reason::Warning, &Message { message }, || format!("warning: {message}"));
     }
 
+    /// A step done, on stderr in text mode (unless `-q`); JSON lines leave
+    /// it out (the result says it all).
+    pub fn note(&self, message: &str) {
+        if self.format == MessageFormat::Human && self.verbosity > Verbosity::Quiet {
+            eprintln!("{message}");
+        }
+    }
+
     /// A detail shown with `-v` only, on stderr.
     pub fn verbose(&self, message: &str) {
         if self.verbosity == Verbosity::Verbose {

@@ -34,6 +34,12 @@ pub enum Reason {
     Log,
     /// `new`/`init`'s crate.
     New,
+    /// `registries list`' registries.
+    Registries,
+    /// `registries configure`'s registry and secret.
+    RegistriesConfigure,
+    /// `registries delete`'s registry and what became of its secret.
+    RegistriesDelete,
     /// `plan`'s changes.
     Plan,
     /// `push`'s images.

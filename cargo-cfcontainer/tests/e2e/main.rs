@@ -21,6 +21,7 @@ mod powers;
 mod prune;
 mod push;
 mod readme;
+mod registries;
 mod runtime;
 mod runtime_bench;
 mod rust_container;

@@ -145,7 +145,13 @@ pub fn create(state: &mut State, config: &Config, call: &Call) -> Reply {
         let instances =
             body["instances"].as_u64().ok_or_else(|| validate(json!({ "instances": "must be an integer" })))?;
         let max_instances = max_instances(&body["max_instances"])?;
-        let configuration = configuration(&body["configuration"], config, &state.front_hosts, "configuration.")?;
+        let configuration = configuration(
+            &body["configuration"],
+            config,
+            &state.front_hosts,
+            &state.external_registries(),
+            "configuration.",
+        )?;
         let durable_objects = body["durable_objects"]
             .as_object()
             .ok_or_else(|| validate(json!({ "durable_objects": "must be an object" })))?;
@@ -211,7 +217,7 @@ pub fn patch(state: &mut State, config: &Config, id: &str, call: &Call) -> Reply
         // it is checked as a new application's.
         let configuration = body
             .get("configuration")
-            .map(|c| configuration(c, config, &state.front_hosts, "configuration."))
+            .map(|c| configuration(c, config, &state.front_hosts, &state.external_registries(), "configuration."))
             .transpose()?;
         let max = body.get("max_instances").map(max_instances).transpose()?;
         let policy = body.get("scheduling_policy").map(scheduling_policy).transpose()?;
@@ -278,7 +284,13 @@ pub fn rollout(state: &mut State, config: &Config, id: &str, call: &Call) -> Rep
             return Err(validate(json!({ "kind": "must be \"full_auto\" or \"full_manual\"" })));
         }
         let steps = steps(&body)?;
-        let target = configuration(&body["target_configuration"], config, &state.front_hosts, "target_configuration.")?;
+        let target = configuration(
+            &body["target_configuration"],
+            config,
+            &state.front_hosts,
+            &state.external_registries(),
+            "target_configuration.",
+        )?;
         let rollout_id = state.uuid();
         let created_at = state.now();
         let instances = state.instances.iter().filter(|i| i.application_id == id && i.state != "stopped").count();
@@ -417,13 +429,21 @@ fn steps(body: &Map<String, Value>) -> Result<Vec<u64>, Reply> {
 }
 
 /// Validates an application configuration: a pinned image in the
-/// account's registry namespace that the registry has, an instance type or
-/// custom resources, and log settings.
-fn configuration(value: &Value, config: &Config, aliases: &[String], at: &str) -> Result<Value, Reply> {
+/// account's registry namespace that the registry has (by its host or one
+/// of `aliases`, the registry front's), or in a registry of another
+/// provider configured on the account (`external`); an instance type or
+/// custom resources; and log settings.
+fn configuration(
+    value: &Value,
+    config: &Config,
+    aliases: &[String],
+    external: &[String],
+    at: &str,
+) -> Result<Value, Reply> {
     let object = value.as_object().ok_or_else(|| validate(json!({ at.trim_end_matches('.'): "must be an object" })))?;
     only_keys(object, &["image"], &["instance_type", "vcpu", "memory_mib", "disk", "observability"], at)?;
     let image = object["image"].as_str().unwrap_or_default();
-    check_image(image, config, aliases).map_err(|why| validate(json!({ format!("{at}image"): why })))?;
+    check_image(image, config, aliases, external).map_err(|why| validate(json!({ format!("{at}image"): why })))?;
     match (object.get("instance_type"), object.get("vcpu")) {
         (Some(t), None) => {
             if t.as_str().and_then(instance_resources).is_none() {
@@ -463,9 +483,20 @@ fn configuration(value: &Value, config: &Config, aliases: &[String], at: &str) -
 
 /// Checks that `image` is in the account's registry namespace, by the
 /// registry's host or one of `aliases` (the registry front's), and that
-/// the registry has it.
-fn check_image(image: &str, config: &Config, aliases: &[String]) -> Result<(), String> {
+/// the registry has it; or that it is in a registry of another provider
+/// configured on the account (`external`).
+fn check_image(image: &str, config: &Config, aliases: &[String], external: &[String]) -> Result<(), String> {
     let Some(registry) = &config.registry else { return Ok(()) };
+    // An image of a configured registry of another provider is pulled by
+    // the platform with the account's credentials; the emulator cannot
+    // reach that registry, so the image is taken on trust.
+    let host = image.split_once('/').map(|(host, _)| host).unwrap_or_default();
+    if external.iter().any(|domain| domain == host) {
+        return Ok(());
+    }
+    if host != registry.host && !aliases.iter().any(|alias| alias == host) {
+        return Err(format!("image {image} is in {host}, which is not a registry configured on the account"));
+    }
     let prefix = |host: &str| format!("{host}/{}/", config.account_id);
     let rest = std::iter::once(&registry.host)
         .chain(aliases)

@@ -13,7 +13,10 @@ use crate::envelope::{fail, Reply};
 use crate::faults::{self, FaultKind};
 use crate::shared::{Logged, Shared};
 use crate::state::State;
-use crate::{containers, dash, queues, resources, routes, schedules, tails, tokens, versions, workers};
+use crate::{
+    containers, dash, image_registries, queues, resources, routes, schedules, secrets_store, tails, tokens, versions,
+    workers,
+};
 
 /// API path prefix.
 const PREFIX: &str = "/client/v4";
@@ -293,6 +296,24 @@ fn endpoint<'a>(shared: &'a Shared, method: &str, parts: &'a [&'a str], call: &'
         }
         ("POST", ["containers", "registries", host, "credentials"]) => {
             answer(move |state| containers::credentials(state, config, host, call))
+        }
+        ("GET", ["containers", "registries"]) => answer(move |state| image_registries::list(state, call)),
+        ("POST", ["containers", "registries"]) => answer(move |state| image_registries::create(state, call)),
+        ("DELETE", ["containers", "registries", domain]) => {
+            answer(move |state| image_registries::delete(state, domain, call))
+        }
+        ("GET", ["secrets_store", "stores"]) => answer(move |state| secrets_store::list_stores(state, call)),
+        ("POST", ["secrets_store", "stores"]) => {
+            answer(move |state| secrets_store::create_store(state, &config.account_id, call))
+        }
+        ("GET", ["secrets_store", "stores", store, "secrets"]) => {
+            answer(move |state| secrets_store::list_secrets(state, store, call))
+        }
+        ("POST", ["secrets_store", "stores", store, "secrets"]) => {
+            answer(move |state| secrets_store::create_secrets(state, store, call))
+        }
+        ("DELETE", ["secrets_store", "stores", store, "secrets", id]) => {
+            answer(move |state| secrets_store::delete_secret(state, store, id, call))
         }
         ("GET", ["containers", "applications"]) => answer(move |state| containers::list(state, config, call)),
         ("POST", ["containers", "applications"]) => answer(move |state| containers::create(state, config, call)),

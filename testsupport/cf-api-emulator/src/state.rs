@@ -29,8 +29,52 @@ pub struct State {
     pub tails: Vec<Tail>,
     /// Instances of every container application.
     pub instances: Vec<Instance>,
+    /// Registries of other providers the containers pull from.
+    pub image_registries: Vec<ImageRegistry>,
+    /// Secrets Store stores.
+    pub stores: Vec<Store>,
+    /// The secrets of every store.
+    pub store_secrets: Vec<StoreSecret>,
     next_id: u64,
     clock: u64,
+}
+
+/// A registry of another provider, configured on the account.
+pub struct ImageRegistry {
+    pub domain: String,
+    /// `ECR`, `DockerHub` or `GAR`.
+    pub kind: &'static str,
+    /// The public credential and where the private one is; none for a
+    /// public registry.
+    pub auth: Option<(String, PrivateCredential)>,
+    pub created_at: String,
+}
+
+/// Where a registry's private credential is.
+pub enum PrivateCredential {
+    /// Given in the request (only its length is kept).
+    Inline { length: usize },
+    /// A secret of the Secrets Store.
+    SecretsStore { store_id: String, secret_name: String },
+}
+
+/// A Secrets Store store.
+pub struct Store {
+    pub id: String,
+    pub account_id: String,
+    pub name: String,
+    pub created: String,
+}
+
+/// A secret of a store: its value is not kept, only its length.
+pub struct StoreSecret {
+    pub id: String,
+    pub store_id: String,
+    pub name: String,
+    pub value_length: usize,
+    pub scopes: Vec<String>,
+    pub comment: String,
+    pub created: String,
 }
 
 /// The account's asset storage and the upload sessions in flight.
@@ -373,6 +417,11 @@ impl State {
         format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
     }
 
+    /// The domains of the registries of other providers configured.
+    pub fn external_registries(&self) -> Vec<String> {
+        self.image_registries.iter().map(|r| r.domain.clone()).collect()
+    }
+
     /// A fresh number.
     pub fn id_number(&mut self) -> u64 {
         self.next_id += 1;
@@ -415,6 +464,22 @@ impl State {
             "tails": self.tails.iter().map(|t| json!({ "id": t.id, "script": t.script, "filters": t.filters, "connected": t.socket.is_some() })).collect::<Vec<_>>(),
             "domains": self.domains.iter().map(Domain::json).collect::<Vec<_>>(),
             "consumers": self.consumers.iter().map(Consumer::json).collect::<Vec<_>>(),
+            "image_registries": self.image_registries.iter().map(|r| {
+                let mut json = r.json();
+                if let Some((public, private)) = &r.auth {
+                    json["public_credential"] = json!(public);
+                    if let PrivateCredential::Inline { length } = private {
+                        json["inline_credential_length"] = json!(length);
+                    }
+                }
+                json
+            }).collect::<Vec<_>>(),
+            "stores": self.stores.iter().map(Store::json).collect::<Vec<_>>(),
+            "store_secrets": self.store_secrets.iter().map(|s| {
+                let mut json = s.json();
+                json["value_length"] = json!(s.value_length);
+                json
+            }).collect::<Vec<_>>(),
         })
     }
 }
