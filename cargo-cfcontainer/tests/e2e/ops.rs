@@ -10,7 +10,7 @@ use cf_api_emulator::Emulator;
 use serde_json::{json, Value};
 
 use crate::support::account::*;
-use crate::support::cloud::{api_env, calls, with_env};
+use crate::support::cloud::{api_env, calls, recorded, with_env};
 use crate::support::*;
 
 /// A Worker with container class `Web`, deployed twice: the second time
@@ -393,17 +393,6 @@ fn logs_prints_the_workers_events_as_its_filters_say_and_removes_its_tail_on_ctr
     let tail_calls: Vec<String> = calls(&emulator).into_iter().filter(|c| c.contains("/tails")).collect();
     assert_eq!(tail_calls.len(), 2, "{tail_calls:?}");
     assert!(tail_calls[0].starts_with("POST ") && tail_calls[1].starts_with("DELETE "), "{tail_calls:?}");
-}
-
-/// A call as the differential tests compare them: method, path after the
-/// account (ids kept), query, JSON body.
-fn recorded(emulator: &Emulator) -> Vec<(String, String, Option<String>, Option<Value>)> {
-    let prefix = format!("/accounts/{}", emulator.account_id());
-    emulator
-        .log()
-        .into_iter()
-        .map(|l| (l.method, l.path.strip_prefix(&prefix).unwrap_or(&l.path).to_string(), l.query, l.body))
-        .collect()
 }
 
 /// Runs the official CLI's `args` for Worker `name` against `emulator`,

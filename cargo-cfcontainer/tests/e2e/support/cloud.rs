@@ -2,6 +2,7 @@
 //! registry (htpasswd auth), and the environment the CLI reads.
 
 use cf_api_emulator::{Config, Emulator, Registry};
+use serde_json::Value;
 
 use super::prerequisite;
 
@@ -50,4 +51,15 @@ pub fn with_env<'a>(
 pub fn calls(emulator: &Emulator) -> Vec<String> {
     let prefix = format!("/accounts/{}", emulator.account_id());
     emulator.log().iter().map(|l| format!("{} {}", l.method, l.path.strip_prefix(&prefix).unwrap_or(&l.path))).collect()
+}
+
+/// A call as the differential tests compare them: method, path after the
+/// account (ids kept), query, JSON body.
+pub fn recorded(emulator: &Emulator) -> Vec<(String, String, Option<String>, Option<Value>)> {
+    let prefix = format!("/accounts/{}", emulator.account_id());
+    emulator
+        .log()
+        .into_iter()
+        .map(|l| (l.method, l.path.strip_prefix(&prefix).unwrap_or(&l.path).to_string(), l.query, l.body))
+        .collect()
 }
