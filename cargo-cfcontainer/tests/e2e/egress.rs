@@ -247,6 +247,9 @@ fn the_official_cli_runs_a_javascript_container_worker_with_our_sidecar() {
     let running = String::from_utf8_lossy(&sidecars.stdout).lines().count();
     let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
     let _ = child.wait();
+    // The official CLI pulled our image under this run's own tag: untagged
+    // again, so runs do not pile tags up in the engine.
+    let _ = docker(&["rmi", "-f", &pushed]);
     assert!(answer.starts_with("hello from"), "{answer}\n{}", log());
     // At least one: two were counted once in CI, under load (cause not
     // found; a start retried by the runtime would leave one more briefly).

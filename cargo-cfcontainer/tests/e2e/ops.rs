@@ -403,19 +403,7 @@ fn official(
     name: &str,
     args: &[&str],
 ) -> Vec<(String, String, Option<String>, Option<Value>)> {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("wrangler.toml"), format!("name = \"{name}\"\n")).unwrap();
-    emulator.clear_log();
-    let out = Command::new(wrangler)
-        .args(args)
-        .current_dir(dir.path())
-        .envs(api_env(emulator))
-        .env("CI", "1")
-        .env("WRANGLER_SEND_METRICS", "false")
-        .env("HOME", dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "wrangler {args:?}:\n{}\n{}", stdout(&out), stderr(&out));
+    run_official(wrangler, emulator, name, args, &[]);
     recorded(emulator)
 }
 

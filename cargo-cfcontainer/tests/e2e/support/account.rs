@@ -65,6 +65,34 @@ pub fn wrangler_bin() -> Option<std::path::PathBuf> {
     prerequisite(bin.is_some(), "the official CLI (WRANGLER_BIN, installed by scripts/setup.sh)").then(|| bin.unwrap())
 }
 
+/// Runs the official CLI's `args` as CI runs it (no terminal, no
+/// metrics), in a directory of its own whose wrangler.toml names Worker
+/// `name`, against `emulator` (its log cleared first), with `extra`
+/// variables on top; fails the test if it fails.
+pub fn run_official(
+    wrangler: &std::path::Path,
+    emulator: &Emulator,
+    name: &str,
+    args: &[&str],
+    extra: &[(&str, &str)],
+) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("wrangler.toml"), format!("name = \"{name}\"\n")).unwrap();
+    emulator.clear_log();
+    let out = std::process::Command::new(wrangler)
+        .args(args)
+        .current_dir(dir.path())
+        .envs(api_env(emulator))
+        .envs(extra.iter().copied())
+        .env("CI", "1")
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "wrangler {args:?}:\n{}\n{}", stdout(&out), stderr(&out));
+    out
+}
+
 /// The account as the convergence tests compare a killed-then-rerun (or
 /// answer-lost) run with a clean one, without ids and timestamps: each
 /// Worker's versions and deployments (how many), its live content (etag),

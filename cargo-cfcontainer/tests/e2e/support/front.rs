@@ -5,12 +5,11 @@
 //! registry on this machine), the official CLI HTTPS (it always does),
 //! trusting the front's CA through `NODE_EXTRA_CA_CERTS`.
 
-use std::process::Command;
-
 use cf_api_emulator::{Authorization, Config, Emulator, RegistryFront};
 use serde_json::{json, Value};
 
-use super::cloud::{api_env, registry};
+use super::account::run_official;
+use super::cloud::registry;
 use super::*;
 
 /// An account no other run uses, behind the registry front; `None` (skip)
@@ -125,20 +124,10 @@ pub fn official_through_front(
     name: &str,
     args: &[&str],
 ) -> (Sent, String) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("wrangler.toml"), format!("name = \"{name}\"\n")).unwrap();
-    emulator.clear_log();
-    let out = Command::new(wrangler)
-        .args(args)
-        .current_dir(dir.path())
-        .envs(api_env(emulator))
-        .env("CLOUDFLARE_CONTAINER_REGISTRY", &front.tls_host)
-        .env("NODE_EXTRA_CA_CERTS", &front.ca_file)
-        .env("CI", "1")
-        .env("WRANGLER_SEND_METRICS", "false")
-        .env("HOME", dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "wrangler {args:?}:\n{}\n{}", stdout(&out), stderr(&out));
+    let extra = [
+        ("CLOUDFLARE_CONTAINER_REGISTRY", front.tls_host.as_str()),
+        ("NODE_EXTRA_CA_CERTS", front.ca_file.to_str().unwrap()),
+    ];
+    let out = run_official(wrangler, emulator, name, args, &extra);
     (sent(emulator, front), stdout(&out))
 }
