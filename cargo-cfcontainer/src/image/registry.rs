@@ -33,6 +33,16 @@ pub enum RegistryError {
     Failed(String),
 }
 
+impl RegistryError {
+    /// Why the call failed, as the "why" part of a one-line error.
+    pub fn why(self) -> String {
+        match self {
+            RegistryError::Unauthorized(why) => format!("it refused the credentials the Cloudflare API issued ({why})"),
+            RegistryError::Failed(why) => why,
+        }
+    }
+}
+
 /// A registry's address and one set of credentials for it.
 #[derive(Clone)]
 struct Session {

@@ -120,13 +120,7 @@ async fn read_registry(client: &Client, host: &str, out: &Output) -> Result<Vec<
         CredentialsRequest { expiration_minutes: CREDENTIAL_MINUTES, permissions: vec![RegistryPermission::Pull] };
     let creds = client.registry_credentials(host, &request, out).await?;
     let catalog = Catalog::new(host, creds.username, creds.password);
-    let failed = |e: RegistryError| {
-        let why = match e {
-            RegistryError::Unauthorized(why) => format!("it refused the credentials the Cloudflare API issued ({why})"),
-            RegistryError::Failed(why) => why,
-        };
-        Error::RegistryRead { host: host.to_string(), why }
-    };
+    let failed = |e: RegistryError| Error::RegistryRead { host: host.to_string(), why: e.why() };
     // A registry shared by several accounts (as a local one may be) lists
     // theirs too; only this account's namespace is its own.
     let prefix = format!("{}/", client.account());

@@ -186,11 +186,7 @@ fn label(outcome: &Outcome) -> &'static str {
 }
 
 fn write_failed(host: &str, e: RegistryError) -> Error {
-    let why = match e {
-        RegistryError::Unauthorized(why) => format!("it refused the credentials the Cloudflare API issued ({why})"),
-        RegistryError::Failed(why) => why,
-    };
-    Error::RegistryDelete { host: host.to_string(), why }
+    Error::RegistryDelete { host: host.to_string(), why: e.why() }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use crate::api::{
     self, Client, NewRegistry, NewStore, NewStoreSecret, RegistryAuth, RegistryKind, Secret, SecretScope,
     SecretsStoreRef,
 };
+use crate::deploy::ambiguous;
 use crate::output::{confirm, Output};
 use crate::Error;
 
@@ -209,7 +210,7 @@ async fn run(client: &Client, options: &ConfigureOptions, checked: Checked, out:
         Ok(_) => {}
         Err(Error::Api { status: 409, .. }) => return Err(Error::RegistryExists { domain }),
         // The answer was lost: the registry may be there all the same.
-        Err(e @ (Error::ApiUnreachable { .. } | Error::Api { status: 500..=599, .. })) => {
+        Err(e) if ambiguous(&e) => {
             let listed = client.registries(out).await?;
             if !listed.iter().any(|r| r.domain == domain && r.private_credential.as_ref() == Some(&secret)) {
                 return Err(e);
@@ -239,12 +240,10 @@ async fn create_store(client: &Client, out: &Output) -> Result<String, Error> {
     let id = match client.create_store(&store, out).await {
         Ok(created) => created.id,
         // The answer was lost: the store may have been made all the same.
-        Err(e @ (Error::ApiUnreachable { .. } | Error::Api { status: 500..=599, .. })) => {
-            match only_store(client, out).await? {
-                Some(id) => id,
-                None => return Err(e),
-            }
-        }
+        Err(e) if ambiguous(&e) => match only_store(client, out).await? {
+            Some(id) => id,
+            None => return Err(e),
+        },
         Err(e) => return Err(e),
     };
     out.note(&format!("Created Secrets Store {DEFAULT_STORE} ({id}): the account had none"));
