@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use cfcontainer_meta::wrangler::{Bindings, SecretsStoreSecret};
 
 use super::capnp::quoted;
+use super::local_storage::SimulatorObject;
 use crate::tools::{KV_NAMESPACE, OBJECT_ENTRY, SECRETS_STORE_SECRET};
 
 /// The simulator's name for the kind: the data directory under the
@@ -101,25 +102,15 @@ impl LocalSecrets {
             object = quoted(OBJECT_SERVICE),
             class = quoted(CLASS),
         );
-        let _ = writeln!(
-            out,
-            "    (name = {storage}, disk = (path = {path}, writable = true)),",
-            storage = quoted(STORAGE_SERVICE),
-            path = quoted(&self.data_dir().display().to_string()),
-        );
-        let _ = writeln!(
-            out,
-            "    (name = {object}, worker = (compatibilityDate = \"2023-07-24\", compatibilityFlags = [\"nodejs_compat\", \"experimental\"], \
-             modules = [(name = \"namespace.worker.js\", esModule = embed {script})], \
-             durableObjectNamespaces = [(className = {class}, uniqueKey = {key})], \
-             durableObjectStorage = (localDisk = {storage}), \
-             bindings = [(name = \"MINIFLARE_BLOBS\", service = {storage})])),",
-            object = quoted(OBJECT_SERVICE),
-            script = quoted(&embedded(KV_NAMESPACE)),
-            class = quoted(CLASS),
-            key = quoted(&format!("miniflare-secrets-store-{CLASS}")),
-            storage = quoted(STORAGE_SERVICE),
-        );
+        let object = SimulatorObject {
+            object: OBJECT_SERVICE,
+            script: KV_NAMESPACE,
+            class: CLASS,
+            key: format!("miniflare-secrets-store-{CLASS}"),
+            storage: STORAGE_SERVICE.to_string(),
+            data: self.data_dir(),
+        };
+        object.write(&mut out, embedded);
         out
     }
 

@@ -148,30 +148,15 @@ impl LocalStores {
             );
         }
         for kind in self.kinds() {
-            let storage = format!("{}:storage", kind.plugin());
-            let data = self.persist_dir.join(kind.plugin());
-            let _ = writeln!(
-                out,
-                "    (name = {storage}, disk = (path = {path}, writable = true)),",
-                storage = quoted(&storage),
-                path = quoted(&data.display().to_string()),
-            );
-            // As the simulator runs them: its own compatibility, objects
-            // keyed `miniflare-<class>`, SQLite files and blobs in the data directory.
-            let _ = writeln!(
-                out,
-                "    (name = {object}, worker = (compatibilityDate = \"2023-07-24\", compatibilityFlags = [\"nodejs_compat\", \"experimental\"], \
-                 modules = [(name = {module}, esModule = embed {script})], \
-                 durableObjectNamespaces = [(className = {class}, uniqueKey = {key})], \
-                 durableObjectStorage = (localDisk = {storage}), \
-                 bindings = [(name = \"MINIFLARE_BLOBS\", service = {storage})])),",
-                object = quoted(kind.object_service()),
-                module = quoted(kind.script().rsplit('/').next().unwrap_or_default()),
-                script = quoted(&embedded(kind.script())),
-                class = quoted(kind.class()),
-                key = quoted(&format!("miniflare-{}", kind.class())),
-                storage = quoted(&storage),
-            );
+            let object = SimulatorObject {
+                object: kind.object_service(),
+                script: kind.script(),
+                class: kind.class(),
+                key: format!("miniflare-{}", kind.class()),
+                storage: format!("{}:storage", kind.plugin()),
+                data: self.persist_dir.join(kind.plugin()),
+            };
+            object.write(&mut out, embedded);
         }
         out
     }
@@ -192,6 +177,52 @@ impl LocalStores {
             let _ = writeln!(out, "    (name = {}, {binding}),", quoted(&store.binding));
         }
         out
+    }
+}
+
+/// A simulator's object class as its plugin runs it: a disk service for
+/// its data directory, and the service running the class (the
+/// simulator's own compatibility, objects keyed `key`, SQLite files and
+/// blobs in the data directory).
+pub(super) struct SimulatorObject {
+    /// The service running the class.
+    pub object: &'static str,
+    /// The simulator's script of the class, as the tool cache names it.
+    pub script: &'static str,
+    /// The class.
+    pub class: &'static str,
+    /// The objects' unique key.
+    pub key: String,
+    /// The disk service's name.
+    pub storage: String,
+    /// The data directory.
+    pub data: PathBuf,
+}
+
+impl SimulatorObject {
+    /// Writes both services; `embedded` names a script as the config
+    /// embeds it.
+    pub fn write(&self, out: &mut String, embedded: &dyn Fn(&str) -> String) {
+        let _ = writeln!(
+            out,
+            "    (name = {storage}, disk = (path = {path}, writable = true)),",
+            storage = quoted(&self.storage),
+            path = quoted(&self.data.display().to_string()),
+        );
+        let _ = writeln!(
+            out,
+            "    (name = {object}, worker = (compatibilityDate = \"2023-07-24\", compatibilityFlags = [\"nodejs_compat\", \"experimental\"], \
+             modules = [(name = {module}, esModule = embed {script})], \
+             durableObjectNamespaces = [(className = {class}, uniqueKey = {key})], \
+             durableObjectStorage = (localDisk = {storage}), \
+             bindings = [(name = \"MINIFLARE_BLOBS\", service = {storage})])),",
+            object = quoted(self.object),
+            module = quoted(self.script.rsplit('/').next().unwrap_or_default()),
+            script = quoted(&embedded(self.script)),
+            class = quoted(self.class),
+            key = quoted(&self.key),
+            storage = quoted(&self.storage),
+        );
     }
 }
 
