@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite with every end-to-end prerequisite required:
 # installs and starts what the tests need (scripts/setup.sh), packages the
-# five published crates with verification (each builds from its package
+# six published crates with verification (each builds from its package
 # alone), then `cargo test --workspace` with CFCONTAINER_E2E=1, so a
 # missing engine, registry, workerd or wasm target fails the run instead
 # of skipping. Extra arguments go to cargo test.
@@ -22,7 +22,7 @@ printf '\n== cargo package (verified) of the published crates\n' >&2
 # (`registry/src/-<hash>/`; nothing from crates.io), and so do the
 # fingerprints of their builds (found by their dep-info naming those
 # copies), so only they are built again; their dependencies stay built.
-for name in cfcontainer-meta cfcontainer-macros cfcontainer cargo-cfcontainer cfcontainer-sidecar; do
+for name in cfcontainer-meta cfcontainer-macros cfcontainer-protocol cfcontainer cargo-cfcontainer cfcontainer-sidecar; do
   rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/"$name"-[0-9]*
 done
 target_dir=${CARGO_TARGET_DIR:-target}
@@ -30,5 +30,5 @@ for dep_info in $(grep -l "/registry/src/-" "$target_dir"/*/deps/cfcontainer*.d 
   unit=$(basename "$dep_info" .d)
   rm -rf "$(dirname "$(dirname "$dep_info")")"/.fingerprint/*-"${unit##*-}"
 done
-cargo package --allow-dirty -p cfcontainer-meta -p cfcontainer-macros -p cfcontainer -p cargo-cfcontainer -p cfcontainer-sidecar
+cargo package --allow-dirty -p cfcontainer-meta -p cfcontainer-macros -p cfcontainer-protocol -p cfcontainer -p cargo-cfcontainer -p cfcontainer-sidecar
 cargo test --workspace "$@"

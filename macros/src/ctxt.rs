@@ -32,6 +32,11 @@ impl Ctxt {
         self.push(error);
     }
 
+    /// How many errors were recorded so far.
+    pub fn count(&self) -> usize {
+        self.errors.borrow().as_ref().map_or(0, Vec::len)
+    }
+
     fn push(&self, error: syn::Error) {
         self.errors.borrow_mut().as_mut().expect("Ctxt used after check").push(error);
     }

@@ -13,7 +13,9 @@ mod attr;
 mod bindings;
 mod ctxt;
 mod expand;
+mod message;
 mod model;
+mod protocol;
 mod suggest;
 mod symbol;
 mod valid;
@@ -31,4 +33,18 @@ pub fn container(args: TokenStream, input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn bindings(input: TokenStream) -> TokenStream {
     bindings::bindings(input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
+}
+
+/// Makes a trait the protocol between a Worker and its container. See the
+/// `cfcontainer-protocol` crate.
+#[proc_macro_attribute]
+pub fn protocol(args: TokenStream, input: TokenStream) -> TokenStream {
+    protocol::protocol(args.into(), input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
+}
+
+/// Derives `cfcontainer_protocol::Message`. See the `cfcontainer-protocol`
+/// crate.
+#[proc_macro_derive(Message)]
+pub fn message(input: TokenStream) -> TokenStream {
+    message::message(input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
 }

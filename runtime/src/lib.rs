@@ -131,6 +131,7 @@ mod js;
 mod labels;
 mod lifecycle;
 mod object;
+mod protocol;
 mod proxy;
 mod readiness;
 mod relay;

@@ -7,6 +7,7 @@ use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use cfcontainer_meta::{decode_records, ContainerMeta, RecordError, SCHEMA_VERSION, SECTION};
+use cfcontainer_protocol::record::ProtocolRecord;
 use object::{Object, ObjectSection};
 
 use crate::Error;
@@ -42,6 +43,12 @@ pub fn containers(path: &Path) -> Result<Vec<ContainerMeta>, Error> {
     })?;
     check_unique(&containers)?;
     Ok(containers)
+}
+
+/// The `#[protocol]`s a wasm module calls (the records of their clients).
+pub fn protocols_in_wasm(wasm: &[u8]) -> Result<Vec<ProtocolRecord>, String> {
+    let section = wasm_custom_section(&mut std::io::Cursor::new(wasm), cfcontainer_protocol::record::SECTION)?;
+    cfcontainer_protocol::record::decode(&section)
 }
 
 /// Concatenates every custom section called `name` (the linker merges

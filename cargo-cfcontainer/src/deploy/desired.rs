@@ -6,6 +6,7 @@ use std::path::Path;
 
 use cfcontainer_meta::wrangler::CodeUpdateStrategy;
 use cfcontainer_meta::{ContainerMeta, EnvValue, InstanceType, Rollout, CREDENTIAL_VARS};
+use cfcontainer_protocol::record::ProtocolRecord;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -50,6 +51,8 @@ pub struct DesiredScript {
     pub service_tags: Vec<String>,
     /// How its Durable Objects take up the code of an upload.
     pub code_update_strategy: CodeUpdateStrategy,
+    /// The `#[protocol]`s its wasm calls, with their fingerprints.
+    pub protocols: Vec<ProtocolRecord>,
 }
 
 /// Static assets as they should be: every file, and how they are served.
@@ -314,7 +317,7 @@ pub fn script(
         }
         None => None,
     };
-    let modules = modules(modules_dir)?;
+    let (modules, protocols) = modules(modules_dir)?;
     check_exported(settings, containers, &modules)?;
     let secrets = secrets(containers, &settings.secrets)?;
     check_unique(&bindings, &secrets, !containers.is_empty())?;
@@ -350,6 +353,7 @@ pub fn script(
         code_update_strategy: settings.code_update_strategy(),
         kv_classes: own_classes(settings, containers).filter(|c| !c.sqlite).map(|c| c.name.clone()).collect(),
         secrets,
+        protocols,
     })
 }
 
@@ -398,19 +402,24 @@ pub fn exported_names(bundle: &str) -> Vec<&str> {
 }
 
 /// worker-build's `index.js` and `index_bg.wasm`, the wasm without our
-/// metadata section (the runtime never reads it; it is only for the CLI).
-fn modules(modules_dir: &Path) -> Result<Vec<Part>, Error> {
+/// metadata sections (the runtime never reads them; they are for the
+/// CLI), and the protocols the protocol section names.
+fn modules(modules_dir: &Path) -> Result<(Vec<Part>, Vec<ProtocolRecord>), Error> {
     let mut modules = Vec::new();
+    let mut protocols = Vec::new();
     for (name, content_type) in [("index.js", "application/javascript+module"), ("index_bg.wasm", "application/wasm")] {
         let path = modules_dir.join(name);
         let mut data = std::fs::read(&path).map_err(|e| Error::Read { path: path.clone(), source: e })?;
         if name.ends_with(".wasm") {
-            data = crate::compile::records::strip_wasm_custom_section(&data, cfcontainer_meta::SECTION)
-                .map_err(|why| Error::Section { path: path.clone(), why })?;
+            let bad = |why: String| Error::Section { path: path.clone(), why };
+            protocols = crate::compile::records::protocols_in_wasm(&data).map_err(bad)?;
+            for section in [cfcontainer_meta::SECTION, cfcontainer_protocol::record::SECTION] {
+                data = crate::compile::records::strip_wasm_custom_section(&data, section).map_err(bad)?;
+            }
         }
         modules.push(Part { name: name.into(), content_type: content_type.into(), data, file: true });
     }
-    Ok(modules)
+    Ok((modules, protocols))
 }
 
 /// Everything the wrangler config sets must reach the account; a key

@@ -12,6 +12,8 @@
 
 use std::collections::BTreeMap;
 
+use cfcontainer_protocol::record::ProtocolRecord;
+use cfcontainer_protocol::Fingerprint;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{Binding, BoundName, VersionBinding};
@@ -29,6 +31,10 @@ pub struct ImagesRecord {
     pub schema: u32,
     /// By class.
     pub images: BTreeMap<String, RecordedImage>,
+    /// The fingerprint of each `#[protocol]` the version's Worker calls
+    /// (absent before protocols existed, and for a Worker without any).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub protocols: BTreeMap<String, Fingerprint>,
 }
 
 /// One class's image.
@@ -50,7 +56,13 @@ impl ImagesRecord {
                 (class.to_string(), RecordedImage { image: image.to_string(), tag: tag.to_string() })
             })
             .collect();
-        (!images.is_empty()).then_some(ImagesRecord { schema: SCHEMA, images })
+        (!images.is_empty()).then_some(ImagesRecord { schema: SCHEMA, images, protocols: BTreeMap::new() })
+    }
+
+    /// This record with the protocols the version's Worker calls.
+    pub fn with_protocols(mut self, protocols: &[ProtocolRecord]) -> ImagesRecord {
+        self.protocols = protocols.iter().map(|p| (p.protocol.clone(), p.fingerprint)).collect();
+        self
     }
 
     /// The binding that carries it.
@@ -97,7 +109,7 @@ mod tests {
             "Web".to_string(),
             RecordedImage { image: "r/a/w@sha256:1".into(), tag: "0123456789abcdef".into() },
         );
-        let record = ImagesRecord { schema: SCHEMA, images };
+        let record = ImagesRecord { schema: SCHEMA, images, protocols: BTreeMap::new() };
         let Binding::Json { name, json } = record.binding() else { panic!("a JSON binding") };
         let listed = [VersionBinding { kind: "json".into(), name, json: Some(json.clone()) }];
         assert_eq!(ImagesRecord::in_version(&listed), Some(record));

@@ -1,9 +1,10 @@
 //! The difference between the account and the crate: per resource,
 //! create, update (which fields) or no change.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use cfcontainer_meta::{Constraints, InstanceType};
+use cfcontainer_protocol::Fingerprint;
 use serde::Serialize;
 
 use super::cache;
@@ -84,6 +85,18 @@ pub enum ScriptChange {
         class: String,
         /// Its tag (shortened).
         tag: String,
+    },
+    /// A `#[protocol]` the Worker calls is new, changed or gone since the
+    /// live version: while a rollout replaces instances, calls between
+    /// the two versions' Workers and containers meet another fingerprint
+    /// (a typed mismatch) or no route for it.
+    Protocol {
+        /// The trait's name.
+        protocol: String,
+        /// The live version's fingerprint (none: the protocol is new).
+        from: Option<Fingerprint>,
+        /// This version's (none: no longer called).
+        to: Option<Fingerprint>,
     },
     /// The compatibility date.
     CompatibilityDate {
@@ -281,7 +294,8 @@ impl Plan {
         fields: &BTreeMap<String, String>,
     ) -> Plan {
         let migrations = Migrations::between(&remote.classes(), &script.classes).with_kv_backed(&script.kv_classes);
-        let images = ImagesRecord::of(apps.iter().map(|a| (a.class.as_str(), a.image.as_str(), a.tag.as_str())));
+        let images = ImagesRecord::of(apps.iter().map(|a| (a.class.as_str(), a.image.as_str(), a.tag.as_str())))
+            .map(|record| record.with_protocols(&script.protocols));
         let script_plan = script_plan(remote, settings, script, &migrations, images, last_fields, fields);
         let mut applications: Vec<AppPlan> = apps
             .iter()
@@ -364,7 +378,9 @@ fn script_plan(
     let mut changes = Vec::new();
     let action = match (&remote.script, &remote.settings) {
         (Some(_), Some(settings)) => {
-            changes.extend(image_changes(ImagesRecord::in_settings(&settings.bindings).as_ref(), images.as_ref()));
+            let live = ImagesRecord::in_settings(&settings.bindings);
+            changes.extend(image_changes(live.as_ref(), images.as_ref()));
+            changes.extend(protocol_changes(live.as_ref(), images.as_ref()));
             if !remote.tags.contains(&script.digest_tag(remote.etag())) {
                 changes.extend(metadata_changes(settings, script));
                 if let Some(last) = last {
@@ -414,6 +430,21 @@ fn image_changes(live: Option<&ImagesRecord>, wanted: Option<&ImagesRecord>) -> 
                 Some(_) => ScriptChange::ImagePinned { class, reference: want.image.clone() },
                 None => ScriptChange::ImageRecorded { class, tag: short(&want.tag).to_string() },
             })
+        })
+        .collect()
+}
+
+/// Each protocol whose fingerprint differs from the live version's, when
+/// the live version recorded its protocols (or recorded images: it called
+/// none then).
+fn protocol_changes(live: Option<&ImagesRecord>, wanted: Option<&ImagesRecord>) -> Vec<ScriptChange> {
+    let (Some(live), Some(wanted)) = (live, wanted) else { return Vec::new() };
+    let names: BTreeSet<&String> = live.protocols.keys().chain(wanted.protocols.keys()).collect();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (from, to) = (live.protocols.get(name).copied(), wanted.protocols.get(name).copied());
+            (from != to).then(|| ScriptChange::Protocol { protocol: name.clone(), from, to })
         })
         .collect()
 }
@@ -562,6 +593,32 @@ mod tests {
         assert_eq!(off.map(|(_, wanted)| wanted), Some(subdomain(true, Some(false))));
         // A new Worker with neither is left alone, as before.
         assert_eq!(subdomain_change(None, subdomain(false, None)), None);
+    }
+
+    #[test]
+    fn a_changed_new_or_dropped_protocol_is_a_change_and_an_unchanged_one_is_none() {
+        use cfcontainer_protocol::record::ProtocolRecord;
+        let record = |protocols: &[(&str, u64)]| {
+            let protocols: Vec<ProtocolRecord> = protocols
+                .iter()
+                .map(|(name, fp)| ProtocolRecord { protocol: name.to_string(), fingerprint: Fingerprint(*fp) })
+                .collect();
+            ImagesRecord::of([("Api", "r/api@sha256:bb", "feedfacefeedface")]).map(|r| r.with_protocols(&protocols))
+        };
+        let live = record(&[("Text", 1), ("Jobs", 7), ("Old", 3)]);
+        let wanted = record(&[("Text", 2), ("Jobs", 7), ("New", 4)]);
+        let protocol = |name: &str, from: Option<u64>, to: Option<u64>| ScriptChange::Protocol {
+            protocol: name.into(),
+            from: from.map(Fingerprint),
+            to: to.map(Fingerprint),
+        };
+        assert_eq!(
+            protocol_changes(live.as_ref(), wanted.as_ref()),
+            vec![protocol("New", None, Some(4)), protocol("Old", Some(3), None), protocol("Text", Some(1), Some(2))]
+        );
+        assert_eq!(protocol_changes(wanted.as_ref(), wanted.as_ref()), vec![]);
+        // A Worker deployed for the first time meets no older version.
+        assert_eq!(protocol_changes(None, wanted.as_ref()), vec![]);
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub fn changes(plan: &Plan) -> Vec<String> {
         false => script_changes(&s.changes, &s.migrations),
     };
     lines.push(format!("{} worker {}: {what}", sign(s.action), s.name));
+    lines.extend(s.changes.iter().filter_map(protocol_note));
     if let Some((now, wanted)) = &plan.subdomain {
         let on_off = |on: bool| if on { "on" } else { "off" };
         let enabled_now = now.as_ref().is_some_and(|n| n.enabled);
@@ -103,6 +104,25 @@ pub fn changes(plan: &Plan) -> Vec<String> {
     lines
 }
 
+/// What a rollout of a protocol change meets, under the Worker's line.
+fn protocol_note(change: &ScriptChange) -> Option<String> {
+    let ScriptChange::Protocol { protocol, from, to } = change else { return None };
+    Some(match (from, to) {
+        (Some(_), Some(_)) => format!(
+            "    protocol {protocol} changes: until every instance runs this version, a Worker of either version \
+             calling a container of the other gets a protocol mismatch (CallError::Mismatch)"
+        ),
+        (None, _) => format!(
+            "    protocol {protocol} is new: until every instance runs this version, this version's Worker may \
+             reach containers that do not serve it (CallError::Unexpected)"
+        ),
+        (Some(_), None) => format!(
+            "    protocol {protocol} is no longer called: the live version's Workers keep calling it until the \
+             rollout ends; a container of this version that stops serving it answers them CallError::Unexpected"
+        ),
+    })
+}
+
 /// `+` and `-` lines for what `wanted` adds to and removes from `now`.
 fn added_removed(lines: &mut Vec<String>, what: &str, worker: &str, now: &[String], wanted: &[&String]) {
     for item in wanted.iter().filter(|w| !now.contains(w)) {
@@ -135,6 +155,11 @@ fn script_changes(changes: &[ScriptChange], migrations: &Migrations) -> String {
             ScriptChange::Image { class, from, to } => format!("image of {class} {from} -> {to}"),
             ScriptChange::ImagePinned { class, reference } => format!("image of {class} {reference}"),
             ScriptChange::ImageRecorded { class, tag } => format!("image of {class} {tag} recorded"),
+            ScriptChange::Protocol { protocol, from, to } => match (from, to) {
+                (Some(from), Some(to)) => format!("protocol {protocol} {from} -> {to}"),
+                (None, Some(to)) => format!("protocol {protocol} {to} new"),
+                _ => format!("protocol {protocol} no longer called"),
+            },
             ScriptChange::CompatibilityDate { from, to } => {
                 format!("compatibility_date {} -> {to}", from.as_deref().unwrap_or("none"))
             }

@@ -1,4 +1,4 @@
-//! The four crates as a user gets them from the registry: packaged with
+//! The five crates as a user gets them from the registry: packaged with
 //! `cargo package`, unpacked outside the repository, the CLI installed
 //! from its package with `cargo install --path`, and a worker crate that
 //! depends on `cfcontainer` by version (the unpacked sources patched in
@@ -14,7 +14,8 @@ use crate::support::cloud::api_env;
 use crate::support::*;
 
 /// The published crates, by package name.
-const CRATES: [&str; 4] = ["cfcontainer-meta", "cfcontainer-macros", "cfcontainer", "cargo-cfcontainer"];
+const CRATES: [&str; 5] =
+    ["cfcontainer-meta", "cfcontainer-macros", "cfcontainer-protocol", "cfcontainer", "cargo-cfcontainer"];
 
 fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
@@ -25,7 +26,7 @@ fn run(cmd: &mut Command, what: &str) {
     assert!(out.status.success(), "{what} failed:\n{}\n{}", stdout(&out), stderr(&out));
 }
 
-/// Packs the four crates and unpacks each into `into`; their directories.
+/// Packs the five crates and unpacks each into `into`; their directories.
 fn unpacked(into: &Path) -> Vec<PathBuf> {
     // Packed without verifying (scripts/test.sh verifies them; here only
     // what is inside counts), into a target directory of their own.

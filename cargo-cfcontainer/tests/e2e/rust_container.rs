@@ -14,25 +14,35 @@ use crate::support::cloud::{api_env, calls, emulator, registry, with_env};
 use crate::support::*;
 
 /// A standalone copy of examples/rust-container (its own workspace of the
-/// Worker crate and the server crate, the repository's locked versions),
-/// with the Worker named `name`; returns the directory and the Worker
-/// crate's manifest.
+/// Worker crate, the server crate and the protocol crate, the
+/// repository's locked versions), with the Worker named `name`; returns
+/// the directory and the Worker crate's manifest.
 fn example_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::Builder::new().prefix("cfc-rust-").tempdir().unwrap();
     let app = dir.path().join("rust-container");
     copy_dir(&root().join("examples/rust-container"), &app);
-    let worker = app.join("worker/Cargo.toml");
-    let manifest = std::fs::read_to_string(&worker)
-        .unwrap()
-        .replace("name = \"rust-container\"", &format!("name = \"{name}\""))
+    for member in ["worker", "server", "protocol"] {
+        let manifest = app.join(member).join("Cargo.toml");
+        let text = without_workspace(&std::fs::read_to_string(&manifest).unwrap());
+        std::fs::write(&manifest, text.replace("name = \"rust-container\"", &format!("name = \"{name}\""))).unwrap();
+    }
+    workspace_of(&app, &["worker", "server", "protocol"]);
+    (dir, app.join("worker/Cargo.toml"))
+}
+
+/// A member's manifest with the repository's workspace dependencies
+/// written out: paths into the repository, the same versions.
+fn without_workspace(manifest: &str) -> String {
+    let path = |krate: &str| format!("path = \"{}\"", root().join(krate).display());
+    manifest
+        .replace("cfcontainer = { workspace = true }", &format!("cfcontainer = {{ {} }}", path("runtime")))
         .replace(
-            "cfcontainer = { workspace = true }",
-            &format!("cfcontainer = {{ path = \"{}\" }}", root().join("runtime").display()),
+            "cfcontainer-protocol = { workspace = true",
+            &format!("cfcontainer-protocol = {{ {}", path("protocol")),
         )
-        .replace("worker = { workspace = true }", "worker = \"0.8.7\"");
-    std::fs::write(&worker, manifest).unwrap();
-    workspace_of(&app, &["worker", "server"]);
-    (dir, worker)
+        .replace("worker = { workspace = true }", "worker = \"0.8.7\"")
+        .replace("serde = { workspace = true }", "serde = { version = \"1\", features = [\"derive\"] }")
+        .replace("serde_json = { workspace = true }", "serde_json = \"1\"")
 }
 
 /// Makes `dir` a workspace of `members` with the repository's lockfile
@@ -114,13 +124,123 @@ fn the_rust_container_example_answers_under_dev_and_an_edit_of_its_server_gives_
     let asset = get(&format!("{}/static/hello.txt", url.trim_end_matches('/'))).unwrap();
     assert_eq!(asset.trim(), "This file comes from the assets layer of the image.");
 
-    let source = std::fs::read_to_string(&server).unwrap().replace("{greeting} (uid", "{greeting}, edited (uid");
+    let source = std::fs::read_to_string(&server).unwrap().replace("\"{} (uid {})\\n\"", "\"{}, edited (uid {})\\n\"");
     std::fs::write(&server, source).unwrap();
     let change = dev.wait_for("dev-change", Duration::from_secs(30));
     assert_eq!(change["change"], "an image input", "an edit of the server rebuilds no Worker: {change}");
     dev.wait_for("dev-ready", Duration::from_secs(600));
     let second = get(&url).unwrap_or_else(|e| panic!("no answer after the edit: {e}"));
     assert_eq!(second, "Hello from the Rust server, edited (uid 65532)\n");
+    dev.interrupt(name);
+}
+
+/// The status and body of a GET, whatever the status.
+fn get_any(url: &str) -> (u16, String) {
+    match ureq::get(url).timeout(Duration::from_secs(60)).call() {
+        Ok(r) => (r.status(), r.into_string().unwrap()),
+        Err(ureq::Error::Status(status, r)) => (status, r.into_string().unwrap_or_default()),
+        Err(e) => panic!("no answer from {url}: {e}"),
+    }
+}
+
+/// The lines of a streamed answer, each with when it arrived.
+fn lines_as_they_come(url: &str) -> Vec<(std::time::Instant, String)> {
+    use std::io::BufRead;
+    let response = ureq::get(url).timeout(Duration::from_secs(60)).call().unwrap();
+    assert_eq!(response.header("content-type"), Some("application/x-ndjson"));
+    let reader = std::io::BufReader::new(response.into_reader());
+    reader.lines().map(|line| (std::time::Instant::now(), line.unwrap())).collect()
+}
+
+#[test]
+fn the_worker_calls_its_rust_server_through_the_typed_protocol_and_a_server_built_with_a_changed_protocol_answers_it_with_a_mismatch(
+) {
+    if !(crate::support::stack::available() && has_musl()) {
+        return;
+    }
+    let name = "rust-container-protocol-e2e";
+    let (dir, worker) = example_copy(name);
+    let app = worker.parent().unwrap().to_path_buf();
+    let example = app.parent().unwrap().to_path_buf();
+    let mut dev = Dev::in_crate(dir, app);
+    let url = dev.url().trim_end_matches('/').to_string();
+
+    // A typed call, and the method's own errors as values.
+    assert_eq!(get_any(&format!("{url}/greet/Ada")), (200, "\"Hello from the Rust server, Ada!\"".into()));
+    let long = "a".repeat(41);
+    let (status, refused) = get_any(&format!("{url}/greet/{long}"));
+    assert_eq!((status, refused.as_str()), (422, r#"{"error":"too-long","max":40}"#));
+    let (status, counted) = get_any(&format!("{url}/words/poem.txt"));
+    assert_eq!((status, counted.as_str()), (200, r#"{"file":"poem.txt","lines":4,"words":21}"#));
+    let (status, missing) = get_any(&format!("{url}/words/nope.txt"));
+    assert_eq!((status, missing.as_str()), (422, r#"{"error":"not-found","file":"nope.txt"}"#));
+
+    // A stream: each line's count reaches the client as the server reads
+    // it (300 ms apart), not all at once at the end.
+    let lines = lines_as_they_come(&format!("{url}/scan/poem.txt"));
+    let texts: Vec<&str> = lines.iter().map(|(_, l)| l.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            r#"{"number":1,"words":6}"#,
+            r#"{"number":2,"words":3}"#,
+            r#"{"number":3,"words":5}"#,
+            r#"{"number":4,"words":7}"#
+        ]
+    );
+    let spread = lines[3].0 - lines[0].0;
+    assert!(
+        spread >= Duration::from_millis(600),
+        "the items came together ({spread:?} apart): the stream was buffered"
+    );
+
+    // The server rebuilt with a protocol whose `WordCount` gained a
+    // field, the Worker not: the old Worker gets the typed mismatch.
+    let next = example.join("protocol-next");
+    copy_dir(&example.join("protocol"), &next);
+    let manifest = std::fs::read_to_string(next.join("Cargo.toml")).unwrap();
+    std::fs::write(
+        next.join("Cargo.toml"),
+        manifest.replace("name = \"rust-container-protocol\"", "name = \"rust-container-protocol-next\""),
+    )
+    .unwrap();
+    let lib = std::fs::read_to_string(next.join("src/lib.rs")).unwrap();
+    std::fs::write(
+        next.join("src/lib.rs"),
+        lib.replacen("pub words: u32,\n}", "pub words: u32,\n    pub bytes: u64,\n}", 1),
+    )
+    .unwrap();
+    let server = example.join("server/Cargo.toml");
+    let manifest = std::fs::read_to_string(&server).unwrap().replace(
+        "rust-container-protocol = { path = \"../protocol\" }",
+        "rust-container-protocol = { package = \"rust-container-protocol-next\", path = \"../protocol-next\" }",
+    );
+    std::fs::write(&server, manifest).unwrap();
+    let text = example.join("server/src/text.rs");
+    let source = std::fs::read_to_string(&text)
+        .unwrap()
+        .replace("words: words(&text), file", "words: words(&text), bytes: text.len() as u64, file");
+    std::fs::write(&text, source).unwrap();
+    let change = dev.wait_for("dev-change", Duration::from_secs(30));
+    assert_eq!(change["change"], "an image input", "only the server changed: {change}");
+    dev.wait_for("dev-ready", Duration::from_secs(600));
+    // Cargo writes the new package into the lockfile while it builds the
+    // server, which may reload the Worker once more (from the same
+    // sources): asked until the new server answers.
+    let deadline = std::time::Instant::now() + Duration::from_secs(600);
+    let mismatch = loop {
+        match ureq::get(&format!("{url}/words/poem.txt")).timeout(Duration::from_secs(60)).call() {
+            Err(ureq::Error::Status(409, r)) => break r.into_string().unwrap(),
+            other if std::time::Instant::now() > deadline => panic!("no mismatch from the new server: {other:?}"),
+            _ => std::thread::sleep(Duration::from_secs(2)),
+        }
+    };
+    assert!(mismatch.contains("protocol `Text` mismatch"), "{mismatch}");
+    let fingerprints: Vec<&str> = mismatch.split(|c: char| !c.is_ascii_hexdigit()).filter(|w| w.len() == 16).collect();
+    assert_eq!(fingerprints.len(), 2, "both fingerprints named: {mismatch}");
+    assert_ne!(fingerprints[0], fingerprints[1]);
+    // What does not use the protocol still answers.
+    assert_eq!(get(&format!("{url}/")).unwrap(), "Hello from the Rust server (uid 65532)\n");
     dev.interrupt(name);
 }
 
