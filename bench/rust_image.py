@@ -30,15 +30,16 @@ Usage: python3 bench/rust_image.py   (after scripts/setup.sh; source its env.sh;
 import json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 
+from example import copy_rust_example
 from paths import ROOT, TOOL
 
 MUSL = "x86_64-unknown-linux-musl"
-EDIT_FROM = "{greeting} (uid"
+EDIT_FROM = '"{} (uid {})\\n"'
 # Each run's edit is its own: the engine's build cache would otherwise
 # hold the Dockerfile's edited build from an earlier run, and the edit
 # would take no build at all.
 EDIT_MARK = f", edited {os.getpid()}-{int(time.time())} (uid"
-EDIT_TO = "{greeting}" + EDIT_MARK
+EDIT_TO = '"{}' + EDIT_MARK + ' {})\\n"'
 
 
 def sh(args, **kw):
@@ -89,28 +90,48 @@ def vendored_builder(builder, vendor):
     return tag
 
 
+def packaged_crates(into):
+    """This checkout's crates the server depends on (cfcontainer-protocol
+    and what it needs), packaged and unpacked into `into`: manifests that
+    stand alone, for a build context that holds no workspace."""
+    crates = ["cfcontainer-meta", "cfcontainer-macros", "cfcontainer-protocol"]
+    target = ROOT / "target" / "packages"
+    sh(["cargo", "package", "-q", "--no-verify", "--allow-dirty"] + [a for c in crates for a in ("-p", c)], cwd=ROOT,
+       env=dict(os.environ, CARGO_TARGET_DIR=str(target)))
+    into.mkdir(parents=True, exist_ok=True)
+    version = re.search(r'^version = "(.+)"', (ROOT / "Cargo.toml").read_text(), re.M).group(1)
+    for name in crates:
+        sh(["tar", "xzf", str(target / "package" / f"{name}-{version}.crate"), "-C", str(into)])
+        (into / f"{name}-{version}").rename(into / name)
+    # The packaged manifests ask for each other by version: by path here.
+    for name in crates:
+        manifest = into / name / "Cargo.toml"
+        text = manifest.read_text()
+        for dep in crates:
+            text = re.sub(rf'(\[dependencies\.{dep}\]\n)version = "=[^"]+"', rf'\1path = "../{dep}"', text)
+        manifest.write_text(text)
+
+
 def copy_example(dest, name, dockerfile_builder=None):
     """A standalone workspace copy of examples/rust-container, its Worker
     named `name`; with `dockerfile_builder`, the Worker's class builds the
-    server from server/Dockerfile instead (FROM that builder image)."""
-    # Copied with new file times: with the checkout's (older than a binary
-    # an earlier run built in the shared target directory from an edited
-    # copy), cargo would take that binary as up to date.
-    shutil.copytree(ROOT / "examples" / "rust-container", dest, ignore=shutil.ignore_patterns("target", "build", ".wrangler"),
-                    copy_function=shutil.copy)
-    worker = dest / "worker" / "Cargo.toml"
-    text = worker.read_text().replace('name = "rust-container"', f'name = "{name}"')
-    text = text.replace("cfcontainer = { workspace = true }", f'cfcontainer = {{ path = "{ROOT / "runtime"}" }}')
-    worker.write_text(text.replace("worker = { workspace = true }", 'worker = "0.8.7"'))
-    shutil.copy(ROOT / "Cargo.lock", dest / "Cargo.lock")
-    members = '"worker", "server"'
+    server from server/Dockerfile instead (FROM that builder image), the
+    server's context holding the protocol crates it depends on."""
+    copy_rust_example(dest, name)
     if dockerfile_builder:
-        members = '"worker"'
+        (dest / "Cargo.toml").write_text((dest / "Cargo.toml").read_text().replace('"worker", "server", "protocol"', '"worker", "protocol"'))
         lib = dest / "worker" / "src" / "lib.rs"
         lib.write_text(lib.read_text().replace('binary = "api-server",\n    assets = "../server/static",',
                                                'dockerfile = "../server/Dockerfile",\n    context = "../server",'))
         server = dest / "server"
-        (server / "Cargo.toml").write_text((server / "Cargo.toml").read_text() + "\n[workspace]\n")
+        packaged_crates(server / "crates")
+        shutil.copytree(dest / "protocol", server / "crates" / "rust-container-protocol")
+        protocol = server / "crates" / "rust-container-protocol" / "Cargo.toml"
+        protocol.write_text(re.sub(r'cfcontainer-protocol = \{ path = "[^"]+"', 'cfcontainer-protocol = { path = "../cfcontainer-protocol"', protocol.read_text()))
+        text = (server / "Cargo.toml").read_text()
+        text = re.sub(r'cfcontainer-protocol = \{ path = "[^"]+"', 'cfcontainer-protocol = { path = "crates/cfcontainer-protocol"', text)
+        text = text.replace('rust-container-protocol = { path = "../protocol" }', 'rust-container-protocol = { path = "crates/rust-container-protocol" }')
+        (server / "Cargo.toml").write_text(text + "\n[workspace]\n")
         shutil.copy(ROOT / "Cargo.lock", server / "Cargo.lock")
         # The copied lockfile pins the whole repository: cargo trims it
         # offline. (`cargo vendor` prints the source replacement on stdout.)
@@ -124,6 +145,7 @@ def copy_example(dest, name, dockerfile_builder=None):
 WORKDIR /src
 COPY .cargo .cargo
 COPY Cargo.toml Cargo.lock ./
+COPY crates crates
 # Dependencies first, in a layer of their own: an edit of src/ reuses it.
 RUN mkdir src && echo 'fn main() {{}}' > src/main.rs && cargo build --release --offline --target {MUSL} && rm -rf src
 COPY src src
@@ -136,7 +158,6 @@ WORKDIR /app
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/api-server"]
 """)
-    (dest / "Cargo.toml").write_text(f"[workspace]\nresolver = \"2\"\nmembers = [{members}]\n")
     return dest / "worker"
 
 

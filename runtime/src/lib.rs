@@ -25,6 +25,11 @@
 //! way in or out ([`Exchange`]). The object does the same for every class
 //! that keeps the default [`Hooks::fetch`].
 //!
+//! A container written in Rust can be called through one typed trait
+//! instead of `fetch`: an [`Instance`] carries the calls of a
+//! `cfcontainer-protocol` client (`TextClient::new(Api::named(&env,
+//! "api")?)`), starting the container as `fetch` does.
+//!
 //! Instances can also be started from code, before any request, with their
 //! own env vars ([`Instance::start`], [`StartOptions`]). An answer with a
 //! `Content-Length` keeps its container awake until its last byte; one

@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::dev::{copy_dir, get, Dev};
-use crate::support::account::{run_verb, start};
+use crate::support::account::{ok_verb, run_verb, start};
 use crate::support::cloud::{api_env, calls, emulator, registry, with_env};
 use crate::support::*;
 
@@ -311,6 +311,49 @@ fn a_rust_only_app_deploys_with_no_docker_engine_and_its_pushed_image_runs_under
     let _ = docker(config.path(), &["rm", "-f", &id]);
     let _ = docker(config.path(), &["rmi", &image]);
     assert_eq!(answer.unwrap(), "pulled back (uid 65532)\n");
+}
+
+#[test]
+fn plan_names_a_protocol_the_deploy_changes_against_the_fingerprint_the_live_version_recorded() {
+    if !has_musl() {
+        return;
+    }
+    let Some(emulator) = start() else { return };
+    let (_dir, worker) = example_copy(&unique("rustproto"));
+    let manifest = worker.display().to_string();
+    let example = worker.parent().unwrap().parent().unwrap().to_path_buf();
+    let nothing = ("DOCKER_HOST", "unix:///tmp/cfc-no-engine-here.sock");
+    let deployed = ok_verb(&emulator, &manifest, &["deploy"], &[nothing]);
+    assert!(deployed["applications"][0]["image"].is_string(), "{deployed}");
+
+    // Unchanged, the plan names no protocol.
+    let unchanged = ok_verb(&emulator, &manifest, &["plan"], &[nothing]);
+    assert!(!unchanged.to_string().contains("\"protocol\""), "{unchanged}");
+
+    // `WordCount` gains a field, on both sides (one workspace).
+    let lib = example.join("protocol/src/lib.rs");
+    let source = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(&lib, source.replacen("pub words: u32,\n}", "pub words: u32,\n    pub bytes: u64,\n}", 1)).unwrap();
+    let text = example.join("server/src/text.rs");
+    let source = std::fs::read_to_string(&text)
+        .unwrap()
+        .replace("words: words(&text), file", "words: words(&text), bytes: text.len() as u64, file");
+    std::fs::write(&text, source).unwrap();
+    let plan = ok_verb(&emulator, &manifest, &["plan"], &[nothing]);
+    let changes = plan["script"]["changes"].as_array().unwrap();
+    let change =
+        changes.iter().find(|c| c["change"] == "protocol").unwrap_or_else(|| panic!("no protocol change: {plan}"));
+    assert_eq!(change["protocol"], "Text");
+    let (from, to) = (change["from"].as_str().unwrap(), change["to"].as_str().unwrap());
+    assert!(from.len() == 16 && to.len() == 16 && from != to, "{change}");
+
+    // People read what a rollout of it meets.
+    let (api, extra) = (api_env(&emulator), [nothing]);
+    let env = with_env(&api, &extra);
+    let out = cfcontainer_with_env(worker.parent().unwrap(), &["plan", "--manifest-path", &manifest], &env);
+    let human = stdout(&out);
+    assert!(human.contains(&format!("protocol Text {from} -> {to}")), "{human}");
+    assert!(human.contains("protocol mismatch"), "{human}");
 }
 
 /// `build --message-format json` of the tiny app into a fresh target
