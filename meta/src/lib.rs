@@ -32,7 +32,7 @@ pub use ident::{is_js_identifier, kebab_case, shouty_snake_case};
 pub use instance::{InstanceType, NAMED_INSTANCE_TYPES};
 pub use model::*;
 pub use placement::{Constraints, SchedulingPolicy};
-pub use record::{decode_records, encode_record, RecordError, RECORD_MAGIC, SECTION};
+pub use record::{decode_records, encode_record, frames, RecordError, RECORD_MAGIC, SECTION};
 
 /// Environment variables that hold Cloudflare account credentials, as the
 /// official tools read them. No Worker secret may be named after one (its

@@ -62,26 +62,39 @@ pub fn encode_record(meta: &ContainerMeta) -> Vec<u8> {
     out
 }
 
-/// Splits a section into its records, sorted by class name so the output
-/// does not depend on link order. Zero padding between records (which some
-/// linkers insert for alignment) is skipped.
-pub fn decode_records(mut section: &[u8]) -> Result<Vec<ContainerMeta>, RecordError> {
-    let mut records = Vec::new();
+/// The bodies of the records framed with `magic` in `section`, in order:
+/// each frame is `magic`, a little-endian `u32` length, then the body.
+/// Zero padding between frames (which some linkers insert for alignment)
+/// is skipped. `Err` says what is wrong: no frame where one should start,
+/// or one cut short.
+pub fn frames<'a>(mut section: &'a [u8], magic: &[u8; 4]) -> Result<Vec<&'a [u8]>, &'static str> {
+    let mut bodies = Vec::new();
     loop {
         while let [0, rest @ ..] = section {
             section = rest;
         }
         if section.is_empty() {
-            break;
+            return Ok(bodies);
         }
-        if section.len() < 8 || &section[..4] != RECORD_MAGIC {
-            return Err(RecordError::Corrupt(
-                "the metadata section is corrupt or from an incompatible cfcontainer version".into(),
-            ));
+        if section.len() < 8 || &section[..4] != magic {
+            return Err("no record starts where one should");
         }
         let len = u32::from_le_bytes(section[4..8].try_into().unwrap()) as usize;
-        let body =
-            section.get(8..8 + len).ok_or_else(|| RecordError::Corrupt("a metadata record is truncated".into()))?;
+        bodies.push(section.get(8..8 + len).ok_or("a record is truncated")?);
+        section = &section[8 + len..];
+    }
+}
+
+/// Splits a section into its records, sorted by class name so the output
+/// does not depend on link order.
+pub fn decode_records(section: &[u8]) -> Result<Vec<ContainerMeta>, RecordError> {
+    let bodies = frames(section, RECORD_MAGIC).map_err(|why| {
+        RecordError::Corrupt(format!(
+            "the metadata section is corrupt or from an incompatible cfcontainer version ({why})"
+        ))
+    })?;
+    let mut records = Vec::new();
+    for body in bodies {
         // `schema` and `runtime` are read before the rest, which a newer
         // schema may shape otherwise.
         let head: serde_json::Value = serde_json::from_slice(body)
@@ -94,7 +107,6 @@ pub fn decode_records(mut section: &[u8]) -> Result<Vec<ContainerMeta>, RecordEr
         let meta = serde_json::from_slice(body)
             .map_err(|e| RecordError::Corrupt(format!("a metadata record does not parse: {e}")))?;
         records.push(meta);
-        section = &section[8 + len..];
     }
     records.sort_by(|a: &ContainerMeta, b| a.class.cmp(&b.class));
     Ok(records)

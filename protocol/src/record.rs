@@ -1,8 +1,8 @@
 //! The record of a protocol in the binary that uses it: the linker puts
-//! every record of [`SECTION`] side by side, so each is framed (as
-//! cfcontainer-meta frames the container records): [`MAGIC`], a
+//! every record of [`SECTION`] side by side, so each is framed as
+//! cfcontainer-meta frames the container records ([`MAGIC`], a
 //! little-endian `u32` length, then that many bytes of JSON naming the
-//! protocol and its fingerprint. `cargo cfcontainer` reads them from the
+//! protocol and its fingerprint). `cargo cfcontainer` reads them from the
 //! Worker's wasm to tell when a deploy changes a protocol.
 
 use serde::{Deserialize, Serialize};
@@ -65,26 +65,15 @@ const fn copy<const N: usize>(out: &mut [u8; N], mut at: usize, bytes: &[u8]) ->
     at
 }
 
-/// The records of a section, sorted, each protocol once. Zero padding
-/// between records (some linkers align) is skipped.
-pub fn decode(mut section: &[u8]) -> Result<Vec<ProtocolRecord>, String> {
-    let mut records = Vec::new();
-    loop {
-        while let [0, rest @ ..] = section {
-            section = rest;
-        }
-        if section.is_empty() {
-            break;
-        }
-        let corrupt = || format!("the `{SECTION}` section is corrupt or from an incompatible cfcontainer-protocol");
-        if section.len() < 8 || &section[..4] != MAGIC {
-            return Err(corrupt());
-        }
-        let len = u32::from_le_bytes([section[4], section[5], section[6], section[7]]) as usize;
-        let json = section.get(8..8 + len).ok_or_else(corrupt)?;
-        records.push(serde_json::from_slice::<ProtocolRecord>(json).map_err(|e| format!("{}: {e}", corrupt()))?);
-        section = &section[8 + len..];
-    }
+/// The records of a section, sorted, each protocol once (framed as
+/// cfcontainer-meta frames its records, with [`MAGIC`]).
+pub fn decode(section: &[u8]) -> Result<Vec<ProtocolRecord>, String> {
+    let corrupt = |why: &dyn std::fmt::Display| format!("the `{SECTION}` section is corrupt: {why}");
+    let mut records = cfcontainer_meta::frames(section, MAGIC)
+        .map_err(|why| corrupt(&why))?
+        .into_iter()
+        .map(|body| serde_json::from_slice::<ProtocolRecord>(body).map_err(|e| corrupt(&e)))
+        .collect::<Result<Vec<_>, _>>()?;
     records.sort();
     records.dedup();
     Ok(records)

@@ -100,7 +100,7 @@ fn the_crates_build_install_and_run_from_their_packages_alone() {
             .current_dir(dir.path())
             .env("CARGO_TARGET_DIR", root().join("target/from-packages"))
             .args(["install", "--debug", "--quiet", "--path"])
-            .arg(&crates[3])
+            .arg(&crates[CRATES.iter().position(|c| *c == "cargo-cfcontainer").unwrap()])
             .arg("--root")
             .arg(&installed),
         "cargo install --path <the CLI's package>",

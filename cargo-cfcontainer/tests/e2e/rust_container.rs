@@ -134,6 +134,22 @@ fn the_rust_container_example_answers_under_dev_and_an_edit_of_its_server_gives_
     dev.interrupt(name);
 }
 
+/// Changes the protocol crate at `protocol`: its `WordCount` gains a
+/// field, which the server crate at `server` fills.
+fn grow_word_count(protocol: &Path, server: &Path) {
+    let edit = |path: PathBuf, from: &str, to: &str| {
+        let source = std::fs::read_to_string(&path).unwrap();
+        assert!(source.contains(from), "{} no longer has {from:?}", path.display());
+        std::fs::write(&path, source.replacen(from, to, 1)).unwrap();
+    };
+    edit(protocol.join("src/lib.rs"), "pub words: u32,\n}", "pub words: u32,\n    pub bytes: u64,\n}");
+    edit(
+        server.join("src/text.rs"),
+        "words: words(&text), file",
+        "words: words(&text), bytes: text.len() as u64, file",
+    );
+}
+
 /// The status and body of a GET, whatever the status.
 fn get_any(url: &str) -> (u16, String) {
     match ureq::get(url).timeout(Duration::from_secs(60)).call() {
@@ -204,23 +220,13 @@ fn the_worker_calls_its_rust_server_through_the_typed_protocol_and_a_server_buil
         manifest.replace("name = \"rust-container-protocol\"", "name = \"rust-container-protocol-next\""),
     )
     .unwrap();
-    let lib = std::fs::read_to_string(next.join("src/lib.rs")).unwrap();
-    std::fs::write(
-        next.join("src/lib.rs"),
-        lib.replacen("pub words: u32,\n}", "pub words: u32,\n    pub bytes: u64,\n}", 1),
-    )
-    .unwrap();
     let server = example.join("server/Cargo.toml");
     let manifest = std::fs::read_to_string(&server).unwrap().replace(
         "rust-container-protocol = { path = \"../protocol\" }",
         "rust-container-protocol = { package = \"rust-container-protocol-next\", path = \"../protocol-next\" }",
     );
     std::fs::write(&server, manifest).unwrap();
-    let text = example.join("server/src/text.rs");
-    let source = std::fs::read_to_string(&text)
-        .unwrap()
-        .replace("words: words(&text), file", "words: words(&text), bytes: text.len() as u64, file");
-    std::fs::write(&text, source).unwrap();
+    grow_word_count(&next, &example.join("server"));
     let change = dev.wait_for("dev-change", Duration::from_secs(30));
     assert_eq!(change["change"], "an image input", "only the server changed: {change}");
     dev.wait_for("dev-ready", Duration::from_secs(600));
@@ -331,14 +337,7 @@ fn plan_names_a_protocol_the_deploy_changes_against_the_fingerprint_the_live_ver
     assert!(!unchanged.to_string().contains("\"protocol\""), "{unchanged}");
 
     // `WordCount` gains a field, on both sides (one workspace).
-    let lib = example.join("protocol/src/lib.rs");
-    let source = std::fs::read_to_string(&lib).unwrap();
-    std::fs::write(&lib, source.replacen("pub words: u32,\n}", "pub words: u32,\n    pub bytes: u64,\n}", 1)).unwrap();
-    let text = example.join("server/src/text.rs");
-    let source = std::fs::read_to_string(&text)
-        .unwrap()
-        .replace("words: words(&text), file", "words: words(&text), bytes: text.len() as u64, file");
-    std::fs::write(&text, source).unwrap();
+    grow_word_count(&example.join("protocol"), &example.join("server"));
     let plan = ok_verb(&emulator, &manifest, &["plan"], &[nothing]);
     let changes = plan["script"]["changes"].as_array().unwrap();
     let change =
