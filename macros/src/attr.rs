@@ -19,12 +19,7 @@ use crate::ctxt::Ctxt;
 use crate::suggest;
 use crate::symbol::*;
 
-/// A parsed value and the span of the tokens it came from.
-#[derive(Clone)]
-pub struct Spanned<T> {
-    pub span: Span,
-    pub value: T,
-}
+pub use crate::spanned::Spanned;
 
 /// The attribute's arguments as written; `None` where a key is absent.
 #[derive(Default)]
@@ -63,6 +58,9 @@ pub struct Attrs {
     pub scheduling_policy: Option<SchedulingPolicy>,
     pub constraints: Option<Constraints>,
     pub rollout_active_grace_period: Option<u64>,
+    /// Egress control (`allowed_hosts`, `denied_hosts`, `intercept_https`,
+    /// `outbound`, `outbound_by_host`).
+    pub egress: crate::egress::EgressAttrs,
     /// Every top-level key written, known or not, valid or not, so that
     /// later rules do not pile a second error on a key already reported.
     /// Each with the span of its first use.
@@ -204,6 +202,17 @@ fn parse_key(cx: &Ctxt, a: &mut Attrs, key: &str, meta: &Meta) {
                 a.constraints = Some(constraints(cx, &list));
             }
         }
+        ALLOWED_HOSTS => a.egress.allowed_hosts = value(cx, meta).and_then(|e| host_list(cx, key, e)),
+        DENIED_HOSTS => a.egress.denied_hosts = value(cx, meta).and_then(|e| host_list(cx, key, e)),
+        INTERCEPT_HTTPS => a.egress.intercept_https = flag_value(cx, key, meta).map(|on| Spanned { span: meta.span(), value: on }),
+        OUTBOUND => a.egress.outbound = value(cx, meta).and_then(|e| crate::egress::handler_path(cx, e)),
+        OUTBOUND_BY_HOST => {
+            if let Meta::List(list) = meta {
+                a.egress.by_host = crate::egress::by_host(cx, list);
+            } else {
+                cx.error_spanned_by(meta, "expected `outbound_by_host(\"host\" = handler, ...)`");
+            }
+        }
         _ => unreachable!("Keys::accept only passes known keys"),
     }
 }
@@ -334,6 +343,12 @@ fn array<'e>(cx: &Ctxt, key: &str, expr: &'e Expr) -> Option<Vec<&'e Expr>> {
             None
         }
     }
+}
+
+/// A list of host patterns (`allowed_hosts`, `denied_hosts`), each checked.
+fn host_list(cx: &Ctxt, key: &str, expr: &Expr) -> Option<Vec<Spanned<String>>> {
+    let hosts: Vec<Spanned<String>> = array(cx, key, expr)?.into_iter().filter_map(|e| string(cx, key, e)).collect();
+    Some(crate::egress::checked_hosts(cx, hosts))
 }
 
 /// A string key whose value must pass `valid`; `message` explains the rule.

@@ -8,6 +8,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::ctxt::Ctxt;
+use crate::egress::{self, EgressAttrs};
 use crate::{attr, model, valid};
 
 /// Parses, validates and expands one attribute use.
@@ -20,15 +21,17 @@ pub fn container(args: TokenStream, input: TokenStream) -> syn::Result<TokenStre
         ));
     };
     let cx = Ctxt::new();
-    let attrs = attr::parse(&cx, args);
+    let mut attrs = attr::parse(&cx, args);
     let binding_span = attrs.binding.as_ref().map_or(Span::call_site(), |b| b.span);
     let class_span = attrs.class.as_ref().map_or(item.ident.span(), |c| c.span);
     let custom_hooks = attrs.hooks;
     let crate_dir = crate_dir();
     valid::check(&cx, &attrs, &item, &crate_dir);
+    attrs.egress.check(&cx);
     cx.check()?;
+    let egress = std::mem::take(&mut attrs.egress);
     let meta = model::build(attrs, &item);
-    Ok(expand(&item, &meta, custom_hooks, binding_span, class_span))
+    Ok(expand(&item, &meta, &egress, custom_hooks, binding_span, class_span))
 }
 
 fn crate_dir() -> PathBuf {
@@ -53,17 +56,19 @@ fn item_keyword_span(item: &syn::Item) -> Span {
 fn expand(
     item: &syn::ItemStruct,
     meta: &ContainerMeta,
+    egress: &EgressAttrs,
     custom_hooks: bool,
     binding_span: Span,
     class_span: Span,
 ) -> TokenStream {
     let ident = &item.ident;
-    let class_impl = class_impl(item, meta);
+    let class_impl = class_impl(item, meta, egress);
     let hooks_impl = (!custom_hooks).then(|| quote! { impl ::cfcontainer::Hooks for #ident {} });
     // A job (no port) takes no requests: `fetch` on it does not compile.
     let listens_impl = meta.port.is_some().then(|| quote! { impl ::cfcontainer::Listens for #ident {} });
     let accessors = accessors(ident, meta);
     let object = durable_object(ident, &meta.class);
+    let outbound_entry = egress::entry_class(egress, ident, &meta.class);
     let section = metadata_section(meta);
     let uniqueness = uniqueness_markers(meta, binding_span, class_span);
     quote! {
@@ -74,13 +79,14 @@ fn expand(
         #accessors
         const _: () = {
             #object
+            #outbound_entry
             #section
         };
         #uniqueness
     }
 }
 
-fn class_impl(item: &syn::ItemStruct, meta: &ContainerMeta) -> TokenStream {
+fn class_impl(item: &syn::ItemStruct, meta: &ContainerMeta, egress: &EgressAttrs) -> TokenStream {
     let ident = &item.ident;
     let (class, binding, secs) = (&meta.class, &meta.binding, meta.sleep_after_secs);
     let port = match meta.port {
@@ -106,6 +112,8 @@ fn class_impl(item: &syn::ItemStruct, meta: &ContainerMeta) -> TokenStream {
     let readiness_path = &meta.readiness_path;
     let r = &meta.readiness;
     let (timeout, attempt, first, max) = (r.timeout_ms, r.attempt_timeout_ms, r.first_retry_ms, r.max_retry_ms);
+    let egress_config = egress::config(egress);
+    let outbound = egress::dispatch(egress);
     let create = match item.fields {
         syn::Fields::Unit => quote! { #ident },
         _ => quote! { <#ident as ::core::default::Default>::default() },
@@ -128,10 +136,12 @@ fn class_impl(item: &syn::ItemStruct, meta: &ContainerMeta) -> TokenStream {
                     first_retry_ms: #first,
                     max_retry_ms: #max,
                 },
+                egress: #egress_config,
             };
             fn create() -> Self {
                 #create
             }
+            #outbound
         }
     }
 }

@@ -12,10 +12,12 @@
 mod attr;
 mod bindings;
 mod ctxt;
+mod egress;
 mod expand;
 mod message;
 mod model;
 mod protocol;
+mod spanned;
 mod suggest;
 mod symbol;
 mod valid;

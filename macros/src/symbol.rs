@@ -30,6 +30,11 @@ pub const RENAMED_FROM: &str = "renamed_from";
 pub const SCHEDULING_POLICY: &str = "scheduling_policy";
 pub const CONSTRAINTS: &str = "constraints";
 pub const ROLLOUT_ACTIVE_GRACE_PERIOD: &str = "rollout_active_grace_period";
+pub const ALLOWED_HOSTS: &str = "allowed_hosts";
+pub const DENIED_HOSTS: &str = "denied_hosts";
+pub const INTERCEPT_HTTPS: &str = "intercept_https";
+pub const OUTBOUND: &str = "outbound";
+pub const OUTBOUND_BY_HOST: &str = "outbound_by_host";
 
 /// Every top-level key, for suggestions on a misspelling.
 pub const TOP_LEVEL: &[&str] = &[
@@ -63,6 +68,11 @@ pub const TOP_LEVEL: &[&str] = &[
     SCHEDULING_POLICY,
     CONSTRAINTS,
     ROLLOUT_ACTIVE_GRACE_PERIOD,
+    ALLOWED_HOSTS,
+    DENIED_HOSTS,
+    INTERCEPT_HTTPS,
+    OUTBOUND,
+    OUTBOUND_BY_HOST,
 ];
 
 pub const VCPU: &str = "vcpu";

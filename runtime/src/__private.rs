@@ -11,6 +11,9 @@ pub use worker::wasm_bindgen_futures;
 pub use worker::web_sys;
 pub use worker::worker_sys::DurableObjectState;
 
+pub use crate::egress::serve as serve_outbound;
+pub use futures_util::future::LocalBoxFuture;
+
 /// What every exported Durable Object method resolves to.
 pub type JsResult = Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>;
 

@@ -21,6 +21,22 @@ pub trait ContainerClass: Hooks + Sized + 'static {
     const CONFIG: ContainerConfig;
     /// Builds the user's value once per Durable Object instance.
     fn create() -> Self;
+
+    /// Answers an outbound request of the container that egress control
+    /// hands to a handler: the `outbound_by_host` handler at `route`, or
+    /// with `None` the `outbound` catch-all. Generated for a class with
+    /// handlers; the default refuses, as a class without them gets no
+    /// such request.
+    #[doc(hidden)]
+    fn outbound(
+        route: Option<usize>,
+        req: worker::Request,
+        env: worker::Env,
+        outbound: crate::outbound::Outbound,
+    ) -> futures_util::future::LocalBoxFuture<'static, worker::Result<worker::Response>> {
+        let _ = (route, req, env, outbound);
+        Box::pin(async { worker::Response::error("Origin is disallowed", 520) })
+    }
 }
 
 /// A container class that listens on a port, so requests can be sent to

@@ -21,6 +21,8 @@ pub struct ContainerConfig {
     pub readiness_path: &'static str,
     /// How long and how often readiness is probed.
     pub readiness: ReadinessTiming,
+    /// Egress control ([`Egress::NONE`] without it).
+    pub egress: crate::outbound::Egress,
 }
 
 /// Timing of the readiness probes, in milliseconds (the attribute's

@@ -224,6 +224,12 @@ async fn secrets_store_value(env: &Env, binding: &str, name: &str) -> Result<Str
     }
 }
 
+/// Whether this start lets the container reach the internet: the start's
+/// options over the attribute.
+pub fn internet(config: &ContainerConfig, given: Option<&Object>) -> bool {
+    given.and_then(|g| js::get(g, "enableInternet")).and_then(|v| v.as_bool()).unwrap_or(config.enable_internet)
+}
+
 /// Calls the container's `start` with a plain options object: the
 /// attribute's settings with `given` (from [`StartOptions::to_js`]) over
 /// them.
@@ -241,8 +247,7 @@ pub async fn start(
         Object::assign(&vars, &Object::from(given_env));
     }
     set(&options, "env", &vars);
-    let internet = given_key("enableInternet").and_then(|v| v.as_bool()).unwrap_or(config.enable_internet);
-    set(&options, "enableInternet", &JsValue::from_bool(internet));
+    set(&options, "enableInternet", &JsValue::from_bool(internet(config, given)));
     let attribute_entrypoint =
         || config.entrypoint.map(|e| JsValue::from(e.iter().map(|a| JsValue::from_str(a)).collect::<Array>()));
     if let Some(entrypoint) = given_key("entrypoint").or_else(attribute_entrypoint) {

@@ -55,6 +55,7 @@ pub fn worker_build(
             return Err(failed(format!("worker-build left no build/{module}")));
         }
     }
+    super::entrypoints::add(&dir.join("index.js"))?;
     Ok(dir)
 }
 

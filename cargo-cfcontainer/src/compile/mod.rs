@@ -9,6 +9,7 @@ mod binary;
 mod bundle;
 mod cargo;
 mod elf;
+pub mod entrypoints;
 mod flags;
 pub mod records;
 

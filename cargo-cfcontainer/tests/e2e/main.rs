@@ -13,6 +13,7 @@ mod dev;
 mod dev_secrets;
 mod doctor;
 mod egress;
+mod egress_control;
 mod inspect;
 mod newcomer;
 mod ops;

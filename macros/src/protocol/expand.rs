@@ -77,7 +77,7 @@ pub fn expand(protocol: &Protocol) -> TokenStream {
 
         #[cfg(target_family = "wasm")]
         #[used]
-        #[link_section = "cfcontainer.protocol"]
+        #[unsafe(link_section = "cfcontainer.protocol")]
         #[allow(non_upper_case_globals)]
         static #record: [u8; ::cfcontainer_protocol::record::len(#name_text)] =
             ::cfcontainer_protocol::__private::encode(#name_text, #client::<()>::PROTOCOL.fingerprint.0);

@@ -16,7 +16,7 @@ use super::unavailable::Unavailable;
 use super::ContainerObject;
 use crate::exits::{self, StoredExit};
 use crate::readiness::{self, now_ms, NotReady, Schedule};
-use crate::{js, lifecycle, start, ContainerClass, StopInfo, StopReason};
+use crate::{egress, js, lifecycle, start, ContainerClass, StopInfo, StopReason};
 
 impl<C: ContainerClass> ContainerObject<C> {
     /// Starts the container if needed and waits until it is ready; every
@@ -63,6 +63,13 @@ impl<C: ContainerClass> ContainerObject<C> {
                 if std::mem::take(&mut inner.life.borrow_mut().exit_stored) {
                     let _ = exits::clear(&inner.state.storage()).await;
                 }
+                // The interception is in place before the container's first
+                // connection out.
+                let internet = start::internet(&C::CONFIG, options.as_ref());
+                let (state, id): (&JsValue, String) = (inner.state.as_raw().as_ref(), inner.state.id().to_string());
+                egress::apply(&C::CONFIG.egress, C::CLASS, state, container.as_ref(), id, internet)
+                    .await
+                    .map_err(Unavailable::NoInstance)?;
                 start::start(&container, &C::CONFIG, &inner.env, options.as_ref())
                     .await
                     .map_err(Unavailable::NoInstance)?;

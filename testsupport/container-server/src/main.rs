@@ -112,6 +112,9 @@ fn respond(req: &http::Request, reader: &mut impl std::io::BufRead, out: &mut Tc
     if let Some(target) = path.strip_prefix("/fetch/") {
         return http::write(out, 200, &[], outbound_get(target).as_bytes());
     }
+    if let Some(target) = path.strip_prefix("/http/") {
+        return http::write(out, 200, &[], http_get(target).as_bytes());
+    }
     if let Some(seconds) = path.strip_prefix("/trickle/").and_then(|n| n.parse::<usize>().ok()) {
         return http::drip(out, seconds, http::BodyEnd::Never);
     }
@@ -138,6 +141,59 @@ fn respond(req: &http::Request, reader: &mut impl std::io::BufRead, out: &mut Tc
     };
     let _ = out.flush();
     http::write(out, 200, &[], body.as_bytes())
+}
+
+/// `GET http://HOST/PATH` from inside the container, the name resolved
+/// as any program resolves it: the answer's status line, a blank line and
+/// its body, or what went wrong (a name that does not resolve, refused,
+/// reset, closed without an answer, timed out after 5 s).
+fn http_get(target: &str) -> String {
+    use std::io::Read;
+    use std::net::ToSocketAddrs;
+    let (host, path) = target.split_once('/').unwrap_or((target, ""));
+    let address = match (host, 80).to_socket_addrs().map(|mut a| a.next()) {
+        Ok(Some(address)) => address,
+        Ok(None) | Err(_) => return format!("{host} does not resolve"),
+    };
+    let mut stream = match TcpStream::connect_timeout(&address, Duration::from_secs(5)) {
+        Ok(stream) => stream,
+        Err(e) => return format!("connect failed: {e}"),
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let request = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    if let Err(e) = stream.write_all(request.as_bytes()) {
+        return format!("send failed: {e}");
+    }
+    let mut answer = Vec::new();
+    if let Err(e) = stream.read_to_end(&mut answer) {
+        if answer.is_empty() {
+            return format!("read failed: {e}");
+        }
+    }
+    if answer.is_empty() {
+        return "closed without an answer".into();
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head.lines().next().unwrap_or_default();
+    // A chunked body: its chunks' data, joined.
+    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
+    let body = if chunked { dechunk(body) } else { body.to_string() };
+    format!("{status}\n\n{body}")
+}
+
+/// The data of a chunked body.
+fn dechunk(mut body: &str) -> String {
+    let mut data = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        data.push_str(&rest[..size]);
+        body = rest[size..].trim_start_matches("\r\n");
+    }
+    data
 }
 
 /// `GET /PATH` on `IP:PORT/PATH` from inside the container: the answer's

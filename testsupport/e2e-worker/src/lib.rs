@@ -61,6 +61,33 @@ pub struct Misconfigured;
 #[container(port = 8080, enable_internet = true)]
 pub struct Online;
 
+/// Egress control as the JS library's own egress test sets it
+/// (`examples/egress-tests` of `@cloudflare/containers`): internet off,
+/// allowed and denied hosts, two by-host handlers and a catch-all.
+#[container(
+    port = 8080,
+    enable_internet = false,
+    allowed_hosts = ["allowed.com", "by-host.com", "*.globtest.com"],
+    denied_hosts = ["denied.com"],
+    outbound_by_host("by-host.com" = by_host, "*.globtest.com" = by_glob),
+    outbound = catch_all
+)]
+pub struct Egress;
+
+async fn by_host(_: Request, _: Env, _: cfcontainer::Outbound) -> Result<Response> {
+    Response::ok("outboundByHost: by-host.com")
+}
+
+async fn by_glob(_: Request, _: Env, outbound: cfcontainer::Outbound) -> Result<Response> {
+    Response::ok(format!("outboundByHost glob: {}", outbound.host))
+}
+
+/// Also says which instance asked, and what the container sent.
+async fn catch_all(req: Request, _: Env, outbound: cfcontainer::Outbound) -> Result<Response> {
+    let path = req.path();
+    Response::ok(format!("catch-all: {} {path} from {}", outbound.host, outbound.class_name))
+}
+
 /// Listens on 7070, which its image (built by the test, prebuilt here)
 /// does not `EXPOSE`: since workerd 1.20260312 a port is reached through
 /// the container's networking sidecar, whatever the image exposes.
@@ -518,6 +545,7 @@ async fn route_class(class: String, req: web_sys::Request, env: &Env) -> Result<
         "rewriter" => route::<Rewriter>(req, env).await,
         "scheduler" => route::<Scheduler>(req, env).await,
         "shell" => route::<Shell>(req, env).await,
+        "egress" => route::<Egress>(req, env).await,
         "job" => route_job::<Job>(req, env).await,
         other => refuse(&format!("unknown x-container `{other}`")),
     }

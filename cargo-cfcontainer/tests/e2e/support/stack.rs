@@ -99,8 +99,10 @@ fn prepare() -> Result<Prepared, String> {
     if std::fs::read(BUSYBOX).ok() != std::fs::read(&shell).ok() {
         std::fs::copy(BUSYBOX, &shell).map_err(|e| format!("copy busybox: {e}"))?;
     }
-    // The worker, as deploys build it.
+    // The worker, as deploys build it (worker-build, then the entrypoints
+    // egress control goes through).
     run(Command::new("worker-build").arg("--release").current_dir(e2e_dir()), "worker-build")?;
+    cargo_cfcontainer::compile::entrypoints::add(&e2e_dir().join("build/index.js")).map_err(|e| e.to_string())?;
     // Its containers and images, through our own CLI.
     let manifest = e2e_dir().join("Cargo.toml");
     let manifest = manifest.to_str().unwrap();
