@@ -2,20 +2,28 @@
 //! engine: the e2e worker's `egress` class is set as the JS library's own
 //! egress test sets its class (`examples/egress-tests` of
 //! `@cloudflare/containers` 0.3.7), and its container's plain-HTTP
-//! requests get the answers that test expects of the JS library.
+//! requests get the answers that test expects of the JS library, and the
+//! answers the JS library itself gives in the same workerd, on the same
+//! image (testsupport/js-egress).
 
+use crate::support::js_library;
 use crate::support::stack::{available, Stack};
 
-/// What the container got for `GET http://<target>`: its status line and
-/// body (the test server's `/http/` relays them).
-fn from_container(stack: &Stack, target: &str) -> (String, String) {
-    let response = stack.request("GET", "egress", "egress", &format!("/http/{target}")).call();
+/// What the container got for `GET http://<target>` through `container`.
+fn asked(stack: &Stack, container: &str, target: &str) -> (String, String) {
+    let response = stack.request("GET", container, "egress", &format!("/http/{target}")).call();
     let body = match response {
         Ok(r) => r.into_string().unwrap(),
         Err(e) => panic!("the container did not answer: {e}\n{}", stack.log()),
     };
     let (status, body) = body.split_once("\n\n").unwrap_or((&body, ""));
     (status.to_string(), body.to_string())
+}
+
+/// What the container got for `GET http://<target>`: its status line and
+/// body (the test server's `/http/` relays them).
+fn from_container(stack: &Stack, target: &str) -> (String, String) {
+    asked(stack, "egress", target)
 }
 
 #[test]
@@ -42,4 +50,40 @@ fn the_js_librarys_egress_table_gets_the_same_answers_from_rust_handlers_and_lis
     let (status, body) = from_container(&stack, "allowed.com/some/path");
     assert!(status.starts_with("HTTP/1.1 200"), "{status} {body}");
     assert_eq!(body, "catch-all: allowed.com /some/path from Egress");
+}
+
+#[test]
+fn the_js_library_in_the_same_workerd_on_the_same_image_answers_each_request_as_ours_does() {
+    if !available() {
+        return;
+    }
+    let Some(bundle) = js_library::bundle("js-egress") else { return };
+    let ours = Stack::start();
+    let js = Stack::start_js(&bundle, "JsEgress", "JS_EGRESS", &ours.image("Egress"));
+    // The library's table, and what it leaves out: a path, a host in
+    // capitals, a trailing dot, a denied host that is also allowed by a
+    // glob, a host that no list names.
+    let requests = [
+        "denied.com",
+        "random.com",
+        "by-host.com",
+        "api.globtest.com",
+        "a.b.globtest.com",
+        "globtest.com",
+        "allowed.com/some/path?q=1",
+        "Allowed.COM/case",
+        "by-host.com./dot",
+        "x.globtest.com/deep/er",
+    ];
+    let mut differences = Vec::new();
+    for target in requests {
+        let ours = asked(&ours, "egress", target);
+        let theirs = asked(&js, "egress", target);
+        // The class names differ: `Egress` here, `JsEgress` there.
+        let theirs = (theirs.0, theirs.1.replace("JsEgress", "Egress"));
+        if ours != theirs {
+            differences.push(format!("{target}: ours {ours:?}, the JS library's {theirs:?}"));
+        }
+    }
+    assert!(differences.is_empty(), "answered otherwise than the JS library:\n{}", differences.join("\n"));
 }

@@ -250,6 +250,9 @@ fn the_worker_calls_its_rust_server_through_the_typed_protocol_and_a_server_buil
     dev.interrupt(name);
 }
 
+/// A `DOCKER_HOST` where no engine listens: what runs with it needs none.
+const NO_ENGINE: (&str, &str) = ("DOCKER_HOST", "unix:///tmp/cfc-no-engine-here.sock");
+
 /// `docker` with its own config directory (a login there touches nothing else).
 fn docker(config: &Path, args: &[&str]) -> std::process::Output {
     Command::new("docker").arg("--config").arg(config).args(args).output().unwrap()
@@ -263,7 +266,7 @@ fn a_rust_only_app_deploys_with_no_docker_engine_and_its_pushed_image_runs_under
     let Some(emulator) = start() else { return };
     let (_dir, worker) = example_copy(&unique("rustdeploy"));
     let manifest = worker.display().to_string();
-    let nothing = ("DOCKER_HOST", "unix:///tmp/cfc-no-engine-here.sock");
+    let nothing = NO_ENGINE;
     let (out, result) = run_verb(&emulator, &manifest, &["deploy"], &[nothing]);
     assert!(out.status.success(), "deploy without an engine failed:\n{}", stderr(&out));
     let deployed = result.expect("a deploy result");
@@ -328,7 +331,7 @@ fn plan_names_a_protocol_the_deploy_changes_against_the_fingerprint_the_live_ver
     let (_dir, worker) = example_copy(&unique("rustproto"));
     let manifest = worker.display().to_string();
     let example = worker.parent().unwrap().parent().unwrap().to_path_buf();
-    let nothing = ("DOCKER_HOST", "unix:///tmp/cfc-no-engine-here.sock");
+    let nothing = NO_ENGINE;
     let deployed = ok_verb(&emulator, &manifest, &["deploy"], &[nothing]);
     assert!(deployed["applications"][0]["image"].is_string(), "{deployed}");
 

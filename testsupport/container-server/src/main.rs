@@ -155,15 +155,10 @@ fn http_get(target: &str) -> String {
         Ok(Some(address)) => address,
         Ok(None) | Err(_) => return format!("{host} does not resolve"),
     };
-    let mut stream = match TcpStream::connect_timeout(&address, Duration::from_secs(5)) {
+    let mut stream = match get(&address, host, path) {
         Ok(stream) => stream,
-        Err(e) => return format!("connect failed: {e}"),
+        Err(why) => return why,
     };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let request = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-    if let Err(e) = stream.write_all(request.as_bytes()) {
-        return format!("send failed: {e}");
-    }
     let mut answer = Vec::new();
     if let Err(e) = stream.read_to_end(&mut answer) {
         if answer.is_empty() {
@@ -196,6 +191,18 @@ fn dechunk(mut body: &str) -> String {
     data
 }
 
+/// Sends `GET /path` with `Host: host` to `address` (5 s to connect, 5 s
+/// for each read of the answer); the stream to read it from, or what went
+/// wrong.
+fn get(address: &std::net::SocketAddr, host: &str, path: &str) -> Result<TcpStream, String> {
+    let mut stream =
+        TcpStream::connect_timeout(address, Duration::from_secs(5)).map_err(|e| format!("connect failed: {e}"))?;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let request = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).map_err(|e| format!("send failed: {e}"))?;
+    Ok(stream)
+}
+
 /// `GET /PATH` on `IP:PORT/PATH` from inside the container: the answer's
 /// status line, or what went wrong (refused, reset, closed without an
 /// answer, timed out after 5 s).
@@ -203,15 +210,10 @@ fn outbound_get(target: &str) -> String {
     use std::io::{BufRead, BufReader};
     let (address, path) = target.split_once('/').unwrap_or((target, ""));
     let Ok(address) = address.parse::<std::net::SocketAddr>() else { return format!("bad address {address}") };
-    let mut stream = match TcpStream::connect_timeout(&address, Duration::from_secs(5)) {
+    let stream = match get(&address, &address.to_string(), path) {
         Ok(stream) => stream,
-        Err(e) => return format!("connect failed: {e}"),
+        Err(why) => return why,
     };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let request = format!("GET /{path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
-    if let Err(e) = stream.write_all(request.as_bytes()) {
-        return format!("send failed: {e}");
-    }
     let mut line = String::new();
     match BufReader::new(stream).read_line(&mut line) {
         Ok(0) => "closed without an answer".into(),

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod cloud;
 pub mod front;
+pub mod js_library;
 pub mod parity;
 mod skips;
 pub mod stack;
