@@ -21,7 +21,7 @@ pub struct ContainerConfig {
     pub readiness_path: &'static str,
     /// How long and how often readiness is probed.
     pub readiness: ReadinessTiming,
-    /// Egress control ([`Egress::NONE`] without it).
+    /// Egress control ([`Egress::NONE`](crate::Egress::NONE) without it).
     pub egress: crate::outbound::Egress,
 }
 

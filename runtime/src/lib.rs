@@ -97,6 +97,11 @@
 //! | `env(K = "v", S = secret("NAME"), V = var("NAME"))` | environment variables: static, or read from a Worker secret or var at start | none |
 //! | `entrypoint = ["/bin/app", "--flag"]` | overrides the image's entrypoint | the image's |
 //! | `enable_internet = false` | whether the container may reach the internet | `true` |
+//! | `allowed_hosts = ["api.example.com", "*.example.org"]` | egress control: only these hosts are let through (to a handler, or to the internet even without `enable_internet`); `*` stands for any run of characters | all |
+//! | `denied_hosts = ["ads.example.com"]` | egress control: these hosts are refused (`520 Origin is disallowed`) whatever else is set | none |
+//! | `outbound = handler` | egress control: an `async fn(Request, Env, Outbound) -> Result<Response>` that answers every intercepted request no by-host handler takes | none |
+//! | `outbound_by_host("api.example.com" = handler, ..)` | egress control: handlers by host pattern (exact pattern first, then the first glob that matches) | none |
+//! | `intercept_https` | egress control covers HTTPS (port 443) too, decrypted with the runtime's CA the container must trust | `false` (port 80 only) |
 //! | `readiness_path = "/healthz"` | path probed on each port; any HTTP answer means ready | `"/"` |
 //! | `readiness(timeout = "30s", attempt_timeout = "2s", first_retry_ms = 5, max_retry_ms = 50)` | overall limit, per-probe limit, first pause (doubling) and longest pause between probes | as shown |
 //! | `dockerfile = "Dockerfile"` | Dockerfile, relative to the crate's Cargo.toml | `"Dockerfile"` |
