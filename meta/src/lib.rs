@@ -19,6 +19,7 @@
 //! ```
 
 mod duration;
+mod host_pattern;
 mod ident;
 mod instance;
 mod model;
@@ -28,6 +29,7 @@ pub mod suggest;
 pub mod wrangler;
 
 pub use duration::{parse_duration, DurationError};
+pub use host_pattern::host_pattern_problem;
 pub use ident::{is_js_identifier, kebab_case, shouty_snake_case};
 pub use instance::{InstanceType, NAMED_INSTANCE_TYPES};
 pub use model::*;

@@ -12,6 +12,7 @@ use worker::web_sys::{Request as JsRequest, Response as JsResponse};
 use worker::{Env, Request, Response, Result, State, Storage};
 
 use crate::exec::{self, Exec, ExecOutput, ExecProcess};
+use crate::outbound::HostsChange;
 use crate::snapshot::{ContainerSnapshot, DirectorySnapshot};
 use crate::{js, ContainerState, StartOptions};
 
@@ -32,6 +33,8 @@ pub(crate) trait Runtime {
     fn renew_activity(&self);
     /// Keeps a schedule and makes the alarm fire for it.
     fn schedule(&self, at_ms: f64, name: String) -> LocalBoxFuture<'_, Result<()>>;
+    /// Changes the egress lists of this instance.
+    fn change_egress(&self, change: HostsChange) -> LocalBoxFuture<'_, Result<()>>;
 }
 
 /// What [`Control::inspect`] reports of a running container.
@@ -300,6 +303,41 @@ impl Control<'_> {
             Some(c) if c.running() => c.destroy(None).await,
             _ => Ok(()),
         }
+    }
+    /// Egress control at run time: lets `host` (a pattern, as in
+    /// `allowed_hosts`) through, to a handler or the internet (the JS
+    /// library's `allowHost`). The first change replaces the attribute's
+    /// list for this instance, which keeps the changed list in its storage
+    /// across evictions and restarts; a running container gets it at once.
+    /// The class needs egress settings in its attribute.
+    pub async fn allow_host(&self, host: &str) -> Result<()> {
+        self.runtime.change_egress(HostsChange::Allow(host.into())).await
+    }
+
+    /// Refuses `host` from now on, whatever else is set (`denyHost`).
+    pub async fn deny_host(&self, host: &str) -> Result<()> {
+        self.runtime.change_egress(HostsChange::Deny(host.into())).await
+    }
+
+    /// Takes `host` out of the allowed hosts (`removeAllowedHost`): the
+    /// last one out leaves an empty list, which refuses every host.
+    pub async fn remove_allowed_host(&self, host: &str) -> Result<()> {
+        self.runtime.change_egress(HostsChange::RemoveAllowed(host.into())).await
+    }
+
+    /// Takes `host` out of the denied hosts (`removeDeniedHost`).
+    pub async fn remove_denied_host(&self, host: &str) -> Result<()> {
+        self.runtime.change_egress(HostsChange::RemoveDenied(host.into())).await
+    }
+
+    /// Replaces the allowed hosts (`setAllowedHosts`).
+    pub async fn set_allowed_hosts(&self, hosts: &[&str]) -> Result<()> {
+        self.runtime.change_egress(HostsChange::SetAllowed(hosts.iter().map(|h| h.to_string()).collect())).await
+    }
+
+    /// Replaces the denied hosts (`setDeniedHosts`).
+    pub async fn set_denied_hosts(&self, hosts: &[&str]) -> Result<()> {
+        self.runtime.change_egress(HostsChange::SetDenied(hosts.iter().map(|h| h.to_string()).collect())).await
     }
 }
 

@@ -47,3 +47,37 @@ pub struct Outbound {
     /// The host the container asked for (lowercase, no port).
     pub host: String,
 }
+
+/// One change of the lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostsChange {
+    /// Adds a host to the allowed ones.
+    Allow(String),
+    /// Adds a host to the denied ones.
+    Deny(String),
+    /// Takes a host out of the allowed ones.
+    RemoveAllowed(String),
+    /// Takes a host out of the denied ones.
+    RemoveDenied(String),
+    /// Replaces the allowed hosts.
+    SetAllowed(Vec<String>),
+    /// Replaces the denied hosts.
+    SetDenied(Vec<String>),
+}
+
+impl HostsChange {
+    /// The hosts the change names.
+    pub fn hosts(&self) -> Vec<&str> {
+        match self {
+            HostsChange::Allow(h)
+            | HostsChange::Deny(h)
+            | HostsChange::RemoveAllowed(h)
+            | HostsChange::RemoveDenied(h) => {
+                vec![h.as_str()]
+            }
+            HostsChange::SetAllowed(hosts) | HostsChange::SetDenied(hosts) => {
+                hosts.iter().map(String::as_str).collect()
+            }
+        }
+    }
+}

@@ -13,6 +13,22 @@ export class JsEgress extends Container {
   enableInternet = false;
   allowedHosts = ["allowed.com", "by-host.com", "*.globtest.com"];
   deniedHosts = ["denied.com"];
+
+  // `/egress/<change>/<host>` changes the lists at run time, as the e2e
+  // worker's `Egress` class does; the rest goes to the container.
+  async fetch(request) {
+    const match = new URL(request.url).pathname.match(/^\/egress\/([a-z-]+)\/(.+)$/);
+    if (!match) return super.fetch(request);
+    const [, change, host] = match;
+    const changes = {
+      allow: (h) => this.allowHost(h),
+      deny: (h) => this.denyHost(h),
+      "remove-allowed": (h) => this.removeAllowedHost(h),
+      "remove-denied": (h) => this.removeDeniedHost(h),
+    };
+    await changes[change](host);
+    return new Response("changed");
+  }
 }
 
 // Assigned after the class, as the library's docs do: a static class

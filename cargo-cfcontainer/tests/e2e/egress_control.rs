@@ -87,3 +87,49 @@ fn the_js_library_in_the_same_workerd_on_the_same_image_answers_each_request_as_
     }
     assert!(differences.is_empty(), "answered otherwise than the JS library:\n{}", differences.join("\n"));
 }
+
+/// Sends a run-time change to `stack`'s `egress` instance.
+fn change(stack: &Stack, change: &str, host: &str) {
+    let response = stack.request("GET", "egress", "egress", &format!("/egress/{change}/{host}")).call();
+    match response {
+        Ok(r) => assert_eq!(r.into_string().unwrap(), "changed"),
+        Err(e) => panic!("the change {change} {host} failed: {e}\n{}", stack.log()),
+    }
+}
+
+#[test]
+fn lists_changed_at_run_time_apply_at_once_survive_a_restart_and_match_the_js_library() {
+    if !available() {
+        return;
+    }
+    let Some(bundle) = js_library::bundle("js-egress") else { return };
+    let mut ours = Stack::start();
+    let js = Stack::start_js(&bundle, "JsEgress", "JS_EGRESS", &ours.image("Egress"));
+    // A change (none first), then what the container gets for a host.
+    let steps = [
+        (None, "allowed.com", "catch-all: allowed.com / from Egress"),
+        (Some(("deny", "allowed.com")), "allowed.com", "Origin is disallowed"),
+        (Some(("allow", "new.example")), "new.example", "catch-all: new.example / from Egress"),
+        (Some(("remove-denied", "allowed.com")), "allowed.com", "catch-all: allowed.com / from Egress"),
+    ];
+    for (step, target, body) in steps {
+        if let Some((verb, host)) = step {
+            change(&ours, verb, host);
+            change(&js, verb, host);
+        }
+        let (_, got) = asked(&ours, "egress", target);
+        assert_eq!(got, body, "{target} after {step:?}");
+        let (_, theirs) = asked(&js, "egress", target);
+        assert_eq!(theirs.replace("JsEgress", "Egress"), body, "the JS library: {target} after {step:?}");
+    }
+    // Kept in the object's storage: after workerd restarts (every object
+    // evicted, the container gone), the next start registers them again.
+    change(&ours, "deny", "new.example");
+    ours.restart();
+    let (status, got) = asked(&ours, "egress", "new.example");
+    assert_eq!(got, "Origin is disallowed", "{status}\n{}", ours.log());
+    // A bad pattern is refused, in one line.
+    let refused = ours.request("GET", "egress", "egress", "/egress/allow/Bad.COM").call();
+    let Err(ureq::Error::Status(400, r)) = refused else { panic!("a bad pattern was taken") };
+    assert!(r.into_string().unwrap().contains("lowercase"));
+}

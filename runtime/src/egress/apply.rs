@@ -1,28 +1,43 @@
 //! The object's side: the interception registered with the runtime
-//! before the container starts.
+//! before the container starts, and again when the lists change at run
+//! time (the runtime replaces a registration of the same host in place).
 
 use wasm_bindgen::{JsCast, JsValue};
 use worker::js_sys::{Array, Function, Object, Reflect};
+use worker::State;
 
+use super::overrides::Overrides;
 use super::resolve::Props;
 use crate::js;
 use crate::outbound::Egress;
 
-/// Registers class `class`'s interception of `container`'s traffic, the
-/// object's `state` giving the entrypoint (`ctx.exports`). Nothing for a
-/// class without egress settings.
+/// Registers class `class`'s interception of `container`'s traffic with
+/// the lists changed at run time (kept in `state`'s storage); nothing for
+/// a class without egress settings.
 pub async fn apply(
     egress: &Egress,
     class: &str,
-    state: &JsValue,
+    state: &State,
     container: &JsValue,
-    container_id: String,
     enable_internet: bool,
 ) -> Result<(), String> {
     if !egress.is_set() {
         return Ok(());
     }
-    let exports = js::get(state, "exports").filter(|e| !e.is_undefined()).ok_or(
+    let overrides = Overrides::load(&state.storage()).await;
+    register(egress, class, state, container, enable_internet, &overrides).await
+}
+
+/// Registers the interception with `overrides` over the attribute's lists.
+pub async fn register(
+    egress: &Egress,
+    class: &str,
+    state: &State,
+    container: &JsValue,
+    enable_internet: bool,
+    overrides: &Overrides,
+) -> Result<(), String> {
+    let exports = js::get(state.as_raw(), "exports").filter(|e| !e.is_undefined()).ok_or(
         "ctx.exports is undefined: egress control needs a compatibility date of 2025-11-17 or later (or the `enable_ctx_exports` flag)",
     )?;
     let name = format!("CfcontainerOutbound_{class}");
@@ -32,7 +47,17 @@ pub async fn apply(
              build it with `cargo cfcontainer` (which adds it to worker-build's bundle)"
         )
     })?;
-    let props = props(egress, class, container_id, enable_internet);
+    let intercept_all = egress.intercepts_all() || overrides.any();
+    let props = Props {
+        class_name: class.to_string(),
+        container_id: state.id().to_string(),
+        enable_internet,
+        allowed_hosts: overrides.allowed(egress),
+        denied_hosts: overrides.denied(egress),
+        intercept_all,
+        by_host: egress.by_host.iter().map(|s| s.to_string()).collect(),
+        catch_all: egress.catch_all,
+    };
     let props = serde_wasm_bindgen::to_value(&props).map_err(|e| e.to_string())?;
     let options = Object::new();
     js::set(&options, "props", &props);
@@ -55,7 +80,7 @@ pub async fn apply(
             js::settled(register("interceptOutboundHttps", Some(host))?).await?;
         }
     }
-    if egress.intercepts_all() {
+    if intercept_all {
         if egress.intercept_https {
             if !js::has_method(container, "interceptOutboundHttps") {
                 return Err("intercept_https needs a runtime with ctx.container.interceptOutboundHttps (workerd 2026-04-02 or later)".into());
@@ -65,19 +90,4 @@ pub async fn apply(
         js::settled(register("interceptAllOutboundHttp", None)?).await?;
     }
     Ok(())
-}
-
-/// The props of an interception of instance `container_id`.
-fn props(egress: &Egress, class_name: &str, container_id: String, enable_internet: bool) -> Props {
-    let list = |l: Option<&[&str]>| l.map(|l| l.iter().map(|s| s.to_string()).collect());
-    Props {
-        class_name: class_name.to_string(),
-        container_id,
-        enable_internet,
-        allowed_hosts: list(egress.allowed_hosts),
-        denied_hosts: list(egress.denied_hosts),
-        intercept_all: egress.intercepts_all(),
-        by_host: egress.by_host.iter().map(|s| s.to_string()).collect(),
-        catch_all: egress.catch_all,
-    }
 }

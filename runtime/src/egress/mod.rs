@@ -13,7 +13,9 @@
 mod apply;
 mod entry;
 mod glob;
+mod overrides;
 mod resolve;
 
-pub use apply::apply;
+pub use apply::{apply, register};
 pub use entry::serve;
+pub use overrides::Overrides;

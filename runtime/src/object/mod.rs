@@ -8,6 +8,7 @@
 
 mod alarm;
 mod commands;
+mod egress_changes;
 mod life;
 mod proxying;
 mod starting;
@@ -27,6 +28,7 @@ use self::life::Life;
 use crate::__private::JsResult;
 use crate::control::Runtime;
 use crate::headers::{self, Incoming};
+use crate::outbound::HostsChange;
 use crate::readiness::now_ms;
 use crate::{exits, js, lifecycle, ContainerClass, ContainerState, Control};
 
@@ -177,5 +179,9 @@ impl<C: ContainerClass> Runtime for ContainerObject<C> {
 
     fn schedule(&self, at_ms: f64, name: String) -> LocalBoxFuture<'_, worker::Result<()>> {
         self.add_schedule(at_ms, name).boxed_local()
+    }
+
+    fn change_egress(&self, change: HostsChange) -> LocalBoxFuture<'_, worker::Result<()>> {
+        ContainerObject::change_egress(self, change).boxed_local()
     }
 }

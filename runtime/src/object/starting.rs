@@ -58,18 +58,19 @@ impl<C: ContainerClass> ContainerObject<C> {
         let this = self.clone();
         async move {
             let container = inner.state.container().ok_or(Unavailable::NoInstance("container handle lost".into()))?;
+            // The interception is in place before the container's first
+            // connection out; an object that wakes up next to its running
+            // container (after an eviction or a restart of the runtime)
+            // registers it again, as the runtime that held it may be gone.
+            let internet = start::internet(&C::CONFIG, options.as_ref());
+            egress::apply(&C::CONFIG.egress, C::CLASS, &inner.state, container.as_ref(), internet)
+                .await
+                .map_err(Unavailable::NoInstance)?;
             if !container.running() {
                 // The exit kept for the last run is that run's, not this one's.
                 if std::mem::take(&mut inner.life.borrow_mut().exit_stored) {
                     let _ = exits::clear(&inner.state.storage()).await;
                 }
-                // The interception is in place before the container's first
-                // connection out.
-                let internet = start::internet(&C::CONFIG, options.as_ref());
-                let (state, id): (&JsValue, String) = (inner.state.as_raw().as_ref(), inner.state.id().to_string());
-                egress::apply(&C::CONFIG.egress, C::CLASS, state, container.as_ref(), id, internet)
-                    .await
-                    .map_err(Unavailable::NoInstance)?;
                 start::start(&container, &C::CONFIG, &inner.env, options.as_ref())
                     .await
                     .map_err(Unavailable::NoInstance)?;

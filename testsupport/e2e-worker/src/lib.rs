@@ -70,9 +70,32 @@ pub struct Online;
     allowed_hosts = ["allowed.com", "by-host.com", "*.globtest.com"],
     denied_hosts = ["denied.com"],
     outbound_by_host("by-host.com" = by_host, "*.globtest.com" = by_glob),
-    outbound = catch_all
+    outbound = catch_all,
+    hooks
 )]
 pub struct Egress;
+
+/// `/egress/<change>/<host>` changes the lists at run time; the rest goes
+/// to the container.
+impl Hooks for Egress {
+    async fn fetch(&self, control: &Control<'_>, req: Request) -> Result<Response> {
+        let path = req.path();
+        let Some((change, host)) = path.strip_prefix("/egress/").and_then(|rest| rest.split_once('/')) else {
+            return control.proxy(req).await;
+        };
+        let done = match change {
+            "allow" => control.allow_host(host).await,
+            "deny" => control.deny_host(host).await,
+            "remove-allowed" => control.remove_allowed_host(host).await,
+            "remove-denied" => control.remove_denied_host(host).await,
+            other => return Response::error(format!("unknown change {other}"), 400),
+        };
+        match done {
+            Ok(()) => Response::ok("changed"),
+            Err(e) => Response::error(e.to_string(), 400),
+        }
+    }
+}
 
 async fn by_host(_: Request, _: Env, _: cfcontainer::Outbound) -> Result<Response> {
     Response::ok("outboundByHost: by-host.com")
