@@ -87,10 +87,7 @@ async fn open(
             Ok(mismatch) => CallError::Mismatch(mismatch),
             Err(e) => e,
         }),
-        _ => Refused::Call(CallError::Unexpected {
-            status,
-            body: String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned(),
-        }),
+        _ => Refused::Call(CallError::Unexpected { status, body: start_of(&body) }),
     })
 }
 
@@ -121,7 +118,11 @@ pub async fn call_infallible<M: Method>(
 ) -> Result<M::Value, CallError> {
     let body = match open(transport, protocol, M::NAME, &args, Outcome::Ok).await {
         Ok(body) => body,
-        Err(Refused::Method(_)) => unreachable!("only a call expecting `ok` is refused with the method's error"),
+        // A method without an error of its own cannot answer one: a server
+        // that does is not this protocol's.
+        Err(Refused::Method(error)) => {
+            return Err(CallError::Unexpected { status: Outcome::Err.status(), body: start_of(&error) });
+        }
         Err(Refused::Call(e)) => return Err(e),
     };
     let body = collect(body).await.map_err(CallError::Transport)?;
@@ -141,6 +142,11 @@ pub async fn call_stream<M: Method>(
         Err(Refused::Call(e)) => return Err(e),
     };
     Ok(Items { body, buffer: Vec::new(), ended: false, method: M::NAME, item: PhantomData })
+}
+
+/// The start of an answer's body, as an unexpected answer shows it.
+fn start_of(body: &[u8]) -> String {
+    String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned()
 }
 
 async fn collect(mut body: ByteStream) -> Result<Vec<u8>, String> {

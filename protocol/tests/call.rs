@@ -212,3 +212,18 @@ async fn a_hand_written_call_without_the_header_is_told_what_to_send() {
     let text = String::from_utf8_lossy(&body);
     assert!(text.contains("cfcontainer-protocol") && text.contains("Thumbs/"), "{text}");
 }
+
+#[tokio::test]
+async fn a_server_answering_an_error_to_a_method_without_one_is_an_unexpected_answer_not_a_panic() {
+    let router = axum::Router::new().route(
+        "/.cfcontainer/protocol/Thumbs/name",
+        axum::routing::post(|| async {
+            let mut response = axum::response::Response::new(Body::from("\"no\""));
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            response.headers_mut().insert(cfcontainer_protocol::wire::OUTCOME_HEADER, "err".parse().unwrap());
+            response
+        }),
+    );
+    let Err(CallError::Unexpected { status, body }) = client_of(router).name().await else { panic!("not unexpected") };
+    assert_eq!((status, body.as_str()), (422, "\"no\""));
+}
