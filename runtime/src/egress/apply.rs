@@ -37,6 +37,13 @@ pub async fn register(
     enable_internet: bool,
     overrides: &Overrides,
 ) -> Result<(), String> {
+    // Checked before any registration, so none is left half made.
+    if egress.intercept_https && !js::has_method(container, "interceptOutboundHttps") {
+        return Err(
+            "intercept_https needs a runtime with ctx.container.interceptOutboundHttps (workerd 2026-04-02 or later)"
+                .into(),
+        );
+    }
     let exports = js::get(state.as_raw(), "exports").filter(|e| !e.is_undefined()).ok_or(
         "ctx.exports is undefined: egress control needs a compatibility date of 2025-11-17 or later (or the `enable_ctx_exports` flag)",
     )?;
@@ -82,9 +89,6 @@ pub async fn register(
     }
     if intercept_all {
         if egress.intercept_https {
-            if !js::has_method(container, "interceptOutboundHttps") {
-                return Err("intercept_https needs a runtime with ctx.container.interceptOutboundHttps (workerd 2026-04-02 or later)".into());
-            }
             js::settled(register("interceptOutboundHttps", Some("*"))?).await?;
         }
         js::settled(register("interceptAllOutboundHttp", None)?).await?;
